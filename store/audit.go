@@ -1,0 +1,291 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Ref names a record: its kind, id and a human label (email, name).
+type Ref struct {
+	Kind  string `json:"kind"` // user, client, site, team, profile, screen, settings
+	ID    uint64 `json:"id"`
+	Label string `json:"label"`
+}
+
+func (r Ref) String() string { return r.Kind + ":" + r.Label }
+
+// AuditEntry is one field changed by one change set. Entries are append-only
+// and hash-chained: Hash covers the entry and the previous entry's hash.
+type AuditEntry struct {
+	Seq    uint64    `json:"seq"`
+	Batch  uint64    `json:"batch"`
+	Time   time.Time `json:"time"`
+	Actor  string    `json:"actor"`
+	Entity Ref       `json:"entity"`
+	Field  string    `json:"field"`
+	Before string    `json:"before"`
+	After  string    `json:"after"`
+	Prev   string    `json:"prev"`
+	Hash   string    `json:"hash"`
+}
+
+// Batch is one committed change set.
+type Batch struct {
+	ID       uint64    `json:"id"`
+	Actor    string    `json:"actor"`
+	Time     time.Time `json:"time"`
+	Summary  string    `json:"summary"`
+	FirstSeq uint64    `json:"first_seq"`
+	LastSeq  uint64    `json:"last_seq"`
+}
+
+type auditHead struct {
+	Seq  uint64 `json:"seq"`
+	Hash string `json:"hash"`
+}
+
+// record adds one field change to the change set.
+func (t *Tx) record(ref Ref, field, before, after string) {
+	if before == after {
+		return
+	}
+	t.entries = append(t.entries, AuditEntry{Entity: ref, Field: field, Before: before, After: after})
+}
+
+func (t *Tx) writeAudit(summary string) (uint64, error) {
+	meta := t.btx.Bucket(bucketMeta)
+	var head auditHead
+	if v := meta.Get(keyAuditHead); v != nil {
+		if err := json.Unmarshal(v, &head); err != nil {
+			return 0, err
+		}
+	}
+	bb := t.btx.Bucket(bucketBatches)
+	batch, err := bb.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	ab := t.btx.Bucket(bucketAudit)
+	ab.FillPercent = 1 // keys only ever grow: pack pages full
+	first := head.Seq + 1
+	var buf bytes.Buffer
+	for i := range t.entries {
+		e := &t.entries[i]
+		head.Seq++
+		e.Seq, e.Batch, e.Time, e.Actor, e.Prev = head.Seq, batch, t.now, t.actor.Name, head.Hash
+		e.Hash = ""
+		e.Hash = entryHash(e, &buf)
+		head.Hash = e.Hash
+		buf.Reset()
+		if err := json.NewEncoder(&buf).Encode(e); err != nil {
+			return 0, err
+		}
+		if err := ab.Put(itob(e.Seq), bytes.TrimRight(buf.Bytes(), "\n")); err != nil {
+			return 0, err
+		}
+	}
+	if err := putJSON(bb, itob(batch), Batch{ID: batch, Actor: t.actor.Name, Time: t.now, Summary: summary, FirstSeq: first, LastSeq: head.Seq}); err != nil {
+		return 0, err
+	}
+	return batch, putJSON(meta, keyAuditHead, head)
+}
+
+// entryHash is sha256 over the entry's JSON with an empty Hash field; Prev is
+// inside it, which chains the entries.
+func entryHash(e *AuditEntry, buf *bytes.Buffer) string {
+	h := e.Hash
+	e.Hash = ""
+	buf.Reset()
+	_ = json.NewEncoder(buf).Encode(e)
+	e.Hash = h
+	sum := sha256.Sum256(buf.Bytes())
+	return hex.EncodeToString(sum[:])
+}
+
+// VerifyResult is what VerifyAudit found.
+type VerifyResult struct {
+	Entries  uint64   `json:"entries"`
+	OK       bool     `json:"ok"`
+	Problems []string `json:"problems,omitempty"`
+}
+
+// VerifyAudit walks the whole chain: every entry must decode, follow its
+// predecessor without a gap, carry its predecessor's hash, hash to what it
+// says, and the last one must be the head recorded beside the chain.
+func (s *Store) VerifyAudit() (VerifyResult, error) {
+	var r VerifyResult
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var head auditHead
+		if v := tx.Bucket(bucketMeta).Get(keyAuditHead); v != nil {
+			if err := json.Unmarshal(v, &head); err != nil {
+				r.Problems = append(r.Problems, "the audit head record is unreadable")
+			}
+		}
+		var prev string
+		var want uint64 = 1
+		var buf bytes.Buffer
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			seq := btoi(k)
+			r.Entries++
+			if seq != want {
+				r.Problems = append(r.Problems, fmt.Sprintf("entries %d to %d are missing", want, seq-1))
+			}
+			want = seq + 1
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				r.Problems = append(r.Problems, fmt.Sprintf("entry %d is unreadable (altered)", seq))
+				prev = ""
+				continue
+			}
+			if e.Seq != seq {
+				r.Problems = append(r.Problems, fmt.Sprintf("entry %d claims to be entry %d (altered)", seq, e.Seq))
+			}
+			if e.Prev != prev {
+				r.Problems = append(r.Problems, fmt.Sprintf("entry %d does not follow entry %d (the chain is broken)", seq, seq-1))
+			}
+			if entryHash(&e, &buf) != e.Hash {
+				r.Problems = append(r.Problems, fmt.Sprintf("entry %d was altered (its hash does not match)", seq))
+			}
+			prev = e.Hash
+			if len(r.Problems) > 20 {
+				r.Problems = append(r.Problems, "stopping after 20 problems")
+				return nil
+			}
+		}
+		if want-1 != head.Seq {
+			r.Problems = append(r.Problems, fmt.Sprintf("the log ends at entry %d but the head says %d (entries missing at the end)", want-1, head.Seq))
+		} else if prev != head.Hash {
+			r.Problems = append(r.Problems, fmt.Sprintf("the last entry %d is not the recorded head (altered)", head.Seq))
+		}
+		return nil
+	})
+	r.OK = len(r.Problems) == 0
+	return r, err
+}
+
+// AuditFilter selects entries for AuditLog. Zero values match everything.
+type AuditFilter struct {
+	Entity string    // "user:jane@x.com", "profile:Client", a kind ("user") or part of a label
+	Actor  string    // part of the actor's name
+	Since  time.Time // entries at or after
+	Until  time.Time // entries before
+	Batch  uint64
+	Limit  int // newest N; 0 = all
+}
+
+func (f AuditFilter) match(e *AuditEntry) bool {
+	if f.Batch != 0 && e.Batch != f.Batch {
+		return false
+	}
+	if f.Actor != "" && !strings.Contains(lower(e.Actor), lower(f.Actor)) {
+		return false
+	}
+	if !f.Since.IsZero() && e.Time.Before(f.Since) {
+		return false
+	}
+	if !f.Until.IsZero() && !e.Time.Before(f.Until) {
+		return false
+	}
+	if f.Entity != "" {
+		want := lower(f.Entity)
+		kind, label, hasKind := strings.Cut(want, ":")
+		switch {
+		case hasKind:
+			if e.Entity.Kind != kind || lower(e.Entity.Label) != label {
+				return false
+			}
+		case want == e.Entity.Kind:
+		default:
+			if !strings.Contains(lower(e.Entity.Label), want) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// AuditLog returns matching entries, oldest first (the newest Limit of them).
+func (s *Store) AuditLog(f AuditFilter) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAudit).Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				continue // VerifyAudit reports it
+			}
+			if !f.match(&e) {
+				continue
+			}
+			out = append(out, e)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+		return nil
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, err
+}
+
+// History is the audit of one user, by email (the current or any former one).
+func (s *Store) History(email string) ([]AuditEntry, error) {
+	u, err := s.User(email)
+	if err != nil {
+		return nil, err
+	}
+	var out []AuditEntry
+	err = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+			// cheap pre-filter before decoding: the id appears in the entity
+			if !bytes.Contains(v, []byte(`"kind":"user","id":`+fmt.Sprint(u.ID)+`,`)) {
+				return nil
+			}
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err == nil && e.Entity.Kind == "user" && e.Entity.ID == u.ID {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Batches returns the newest n committed change sets, newest first.
+func (s *Store) Batches(n int) ([]Batch, error) {
+	var out []Batch
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketBatches).Cursor()
+		for k, v := c.Last(); k != nil && (n <= 0 || len(out) < n); k, v = c.Prev() {
+			var b Batch
+			if err := json.Unmarshal(v, &b); err == nil {
+				out = append(out, b)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func refsOf(entries []AuditEntry) []Ref {
+	seen := map[Ref]bool{}
+	var out []Ref
+	for _, e := range entries {
+		r := Ref{Kind: e.Entity.Kind, ID: e.Entity.ID}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, e.Entity)
+		}
+	}
+	return out
+}

@@ -1,0 +1,295 @@
+package store
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// catalog holds the small, shared collections: clients, sites, teams, screens,
+// profiles and settings. A published catalog is never mutated; a change set
+// clones it on its first write and publishes the clone after commit.
+type catalog struct {
+	clients  map[uint64]*Client
+	sites    map[uint64]*Site
+	teams    map[uint64]*Team
+	profiles map[uint64]*Profile
+	screens  []*Screen
+	settings Settings
+
+	// derived by index()
+	clientByName  map[string]uint64
+	siteByName    map[string]uint64
+	profileByName map[string]uint64
+	screenIdx     map[string]int
+	teamsBySite   map[uint64][]uint64
+	levels        map[uint64][]Level // profile id → level by screen index
+}
+
+func (c *catalog) clone() *catalog {
+	n := &catalog{
+		clients:  make(map[uint64]*Client, len(c.clients)),
+		sites:    make(map[uint64]*Site, len(c.sites)),
+		teams:    make(map[uint64]*Team, len(c.teams)),
+		profiles: make(map[uint64]*Profile, len(c.profiles)),
+		screens:  append([]*Screen(nil), c.screens...),
+		settings: c.settings,
+	}
+	for k, v := range c.clients {
+		n.clients[k] = v
+	}
+	for k, v := range c.sites {
+		n.sites[k] = v
+	}
+	for k, v := range c.teams {
+		n.teams[k] = v
+	}
+	for k, v := range c.profiles {
+		n.profiles[k] = v
+	}
+	n.index()
+	return n
+}
+
+func (c *catalog) index() {
+	c.clientByName = make(map[string]uint64, len(c.clients))
+	for id, v := range c.clients {
+		c.clientByName[lower(v.Name)] = id
+	}
+	c.siteByName = make(map[string]uint64, len(c.sites))
+	for id, v := range c.sites {
+		c.siteByName[lower(v.Name)] = id
+	}
+	c.profileByName = make(map[string]uint64, len(c.profiles))
+	for id, v := range c.profiles {
+		c.profileByName[lower(v.Name)] = id
+	}
+	c.screenIdx = make(map[string]int, len(c.screens))
+	for i, sc := range c.screens {
+		c.screenIdx[sc.Key] = i
+	}
+	c.teamsBySite = make(map[uint64][]uint64)
+	for id, t := range c.teams {
+		c.teamsBySite[t.SiteID] = append(c.teamsBySite[t.SiteID], id)
+	}
+	for _, ids := range c.teamsBySite {
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	}
+	c.levels = make(map[uint64][]Level, len(c.profiles))
+	for id, p := range c.profiles {
+		lv := make([]Level, len(c.screens))
+		for i, sc := range c.screens {
+			lv[i] = p.Levels[sc.Key]
+		}
+		c.levels[id] = lv
+	}
+}
+
+func (c *catalog) profileNamed(name string) (*Profile, error) {
+	if id, ok := c.profileByName[lower(name)]; ok {
+		return c.profiles[id], nil
+	}
+	return nil, notFound("no profile named %q; see: gatehouse profiles list", name)
+}
+
+func (c *catalog) clientNamed(name string) (*Client, error) {
+	if id, ok := c.clientByName[lower(name)]; ok {
+		return c.clients[id], nil
+	}
+	return nil, notFound("no client named %q; see: gatehouse clients list", name)
+}
+
+func (c *catalog) siteNamed(name string) (*Site, error) {
+	if id, ok := c.siteByName[lower(name)]; ok {
+		return c.sites[id], nil
+	}
+	return nil, notFound("no site named %q; see: gatehouse sites list", name)
+}
+
+// teamNamed finds a team by "Team" (when unique) or "Site/Team".
+func (c *catalog) teamNamed(name string) (*Team, error) {
+	siteName, teamName, qualified := strings.Cut(name, "/")
+	if !qualified {
+		teamName, siteName = name, ""
+	}
+	var found []*Team
+	for _, t := range c.teams {
+		if !strings.EqualFold(t.Name, strings.TrimSpace(teamName)) {
+			continue
+		}
+		if qualified && !strings.EqualFold(c.sites[t.SiteID].Name, strings.TrimSpace(siteName)) {
+			continue
+		}
+		found = append(found, t)
+	}
+	switch len(found) {
+	case 0:
+		return nil, notFound("no team named %q; see: gatehouse teams list", name)
+	case 1:
+		return found[0], nil
+	}
+	return nil, badInput("team %q exists at %d sites; write it as \"Site/Team\", e.g. %q", name, len(found), c.sites[found[0].SiteID].Name+"/"+found[0].Name)
+}
+
+func (c *catalog) screen(key string) (*Screen, error) {
+	if i, ok := c.screenIdx[lower(key)]; ok {
+		return c.screens[i], nil
+	}
+	return nil, notFound("no screen %q; see: gatehouse screens list", key)
+}
+
+// siteOf a team.
+func (c *catalog) teamSite(teamID uint64) uint64 {
+	if t, ok := c.teams[teamID]; ok {
+		return t.SiteID
+	}
+	return 0
+}
+
+func loadCatalog(tx *bolt.Tx) (*catalog, error) {
+	c := &catalog{
+		clients:  map[uint64]*Client{},
+		sites:    map[uint64]*Site{},
+		teams:    map[uint64]*Team{},
+		profiles: map[uint64]*Profile{},
+	}
+	if err := loadJSON(tx.Bucket(bucketClients), func() any { return &Client{} }, func(v any) { x := v.(*Client); c.clients[x.ID] = x }); err != nil {
+		return nil, err
+	}
+	if err := loadJSON(tx.Bucket(bucketSites), func() any { return &Site{} }, func(v any) { x := v.(*Site); c.sites[x.ID] = x }); err != nil {
+		return nil, err
+	}
+	if err := loadJSON(tx.Bucket(bucketTeams), func() any { return &Team{} }, func(v any) { x := v.(*Team); c.teams[x.ID] = x }); err != nil {
+		return nil, err
+	}
+	if err := loadJSON(tx.Bucket(bucketProfiles), func() any { return &Profile{} }, func(v any) {
+		x := v.(*Profile)
+		if x.Levels == nil {
+			x.Levels = map[string]Level{}
+		}
+		c.profiles[x.ID] = x
+	}); err != nil {
+		return nil, err
+	}
+	// screens are keyed by position so the catalog keeps its order
+	if err := loadJSON(tx.Bucket(bucketScreens), func() any { return &Screen{} }, func(v any) { c.screens = append(c.screens, v.(*Screen)) }); err != nil {
+		return nil, err
+	}
+	if v := tx.Bucket(bucketMeta).Get(keySettings); v != nil {
+		if err := json.Unmarshal(v, &c.settings); err != nil {
+			return nil, err
+		}
+	}
+	c.index()
+	return c, nil
+}
+
+func loadJSON(b *bolt.Bucket, mk func() any, keep func(any)) error {
+	return b.ForEach(func(k, v []byte) error {
+		x := mk()
+		if err := json.Unmarshal(v, x); err != nil {
+			return err
+		}
+		keep(x)
+		return nil
+	})
+}
+
+// builtinScreens is the seeded catalog, in display order.
+var builtinScreens = []Screen{
+	{Key: "dashboard", Title: "Dashboard", Group: "Operations"},
+	{Key: "scheduler", Title: "Scheduler", Group: "Operations"},
+	{Key: "roster", Title: "Roster", Group: "Operations"},
+	{Key: "timesheets", Title: "Timesheets", Group: "Operations"},
+	{Key: "adhoc-shifts", Title: "Ad-hoc shifts", Group: "Operations"},
+	{Key: "leave", Title: "Leave", Group: "Operations"},
+	{Key: "reports", Title: "Reports", Group: "Operations"},
+	{Key: "employees", Title: "Employees", Group: "People & places"},
+	{Key: "clients", Title: "Clients", Group: "People & places"},
+	{Key: "sites", Title: "Sites & teams", Group: "People & places"},
+	{Key: "payroll", Title: "Payroll", Group: "Finance", Sensitive: true},
+	{Key: "invoicing", Title: "Invoicing", Group: "Finance", Sensitive: true},
+	{Key: "settings", Title: "Settings", Group: "Administration", Sensitive: true},
+	{Key: "setup", Title: "Setup", Group: "Administration", Sensitive: true},
+	{Key: "users", Title: "Users & permissions", Group: "Administration", Sensitive: true},
+	{Key: "audit", Title: "Audit log", Group: "Administration"},
+}
+
+func builtinProfiles() []*Profile {
+	all := map[string]Level{}
+	for _, s := range builtinScreens {
+		all[s.Key] = Maintain
+	}
+	lv := func(maintain, view []string) map[string]Level {
+		m := map[string]Level{}
+		for _, k := range view {
+			m[k] = View
+		}
+		for _, k := range maintain {
+			m[k] = Maintain
+		}
+		return m
+	}
+	return []*Profile{
+		{Name: "Administrator", Type: Employee, Scope: ScopeAll, Levels: all},
+		{Name: "Manager", Type: Employee, Scope: ScopeAssigned, Levels: lv(
+			[]string{"scheduler", "roster", "timesheets", "adhoc-shifts", "leave", "employees", "users"},
+			[]string{"reports", "clients", "sites"})},
+		{Name: "Supervisor", Type: Employee, Scope: ScopeAssigned, Levels: lv(
+			[]string{"scheduler", "roster", "timesheets"}, []string{"reports", "employees"})},
+		{Name: "User", Type: Employee, Scope: ScopeAssigned, ClientRestricted: true, Levels: lv(nil, []string{"scheduler", "roster", "timesheets"})},
+		{Name: "Basic", Type: Employee, Scope: ScopeAssigned, ClientRestricted: true, Levels: lv(nil, []string{"roster"})},
+		{Name: "Client", Type: ClientUser, Scope: ScopeAssigned, Levels: lv(nil, []string{"roster"})},
+	}
+}
+
+// DefaultSettings are a new org's settings.
+func DefaultSettings() Settings {
+	return Settings{
+		ClientGuardrail: true,
+		InviteExpiry:    7 * 24 * time.Hour,
+		Features:        [numFeatures]bool{FeatureAdhocClockIn: false, FeaturePortal: true, FeatureMobileApp: true},
+		LockoutAttempts: 5,
+		LockoutWindow:   15 * time.Minute,
+	}
+}
+
+// seed writes the screen catalog, built-in profiles and settings into a new file.
+func seed(tx *bolt.Tx, now time.Time) error {
+	sb := tx.Bucket(bucketScreens)
+	for i := range builtinScreens {
+		sc := builtinScreens[i]
+		sc.Builtin = true
+		if err := putJSON(sb, itob(uint64(i+1)), &sc); err != nil {
+			return err
+		}
+	}
+	pb := tx.Bucket(bucketProfiles)
+	for _, p := range builtinProfiles() {
+		id, _ := pb.NextSequence()
+		p.ID, p.Version, p.Builtin, p.Created, p.Updated, p.UpdatedBy = id, 1, true, now, now, "system"
+		if err := putJSON(pb, itob(id), p); err != nil {
+			return err
+		}
+	}
+	st := DefaultSettings()
+	st.Version, st.Updated, st.UpdatedBy = 1, now, "system"
+	meta := tx.Bucket(bucketMeta)
+	if err := putJSON(meta, keySettings, st); err != nil {
+		return err
+	}
+	return meta.Put(keySchema, itob(schemaVersion))
+}
+
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(s)
+		}
+	}
+	return s // already lower: no allocation on the check path
+}

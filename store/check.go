@@ -1,0 +1,234 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Code says why a check decided as it did.
+type Code uint8
+
+const (
+	CodeAllowed         Code = iota // held level on screen, site reachable
+	CodeAllowedAllSites             // held level; profile reaches all sites
+	CodeUnknownUser
+	CodeDisabled
+	CodeUnknownScreen
+	CodeUnknownSite
+	CodeLevelTooLow
+	CodeSiteNotAssigned
+	CodeClientRestricted
+	CodeNoProfile
+)
+
+// Decision answers "may user U use screen S at level L, at site X?" (rule 12).
+// It is a value with no allocations; Reason renders the one-line explanation.
+type Decision struct {
+	Allowed bool
+	Code    Code
+	Email   string
+	Profile string
+	Screen  string
+	Level   Level
+	Held    Level
+	Site    string
+	Via     string // the team through which the site is reached, if any
+	Client  string // the site's client, for client restrictions
+}
+
+// Reason is the one-line explanation, the same in the CLI, over SSH and in the console.
+func (d Decision) Reason() string {
+	at := ""
+	if d.Site != "" {
+		at = " at " + d.Site
+	}
+	switch d.Code {
+	case CodeAllowed:
+		via := "assigned"
+		if d.Via != "" {
+			via = "through team " + d.Via
+		}
+		if d.Site == "" {
+			return fmt.Sprintf("allowed: %s (%s) has %s on %s", d.Email, d.Profile, d.Held, d.Screen)
+		}
+		return fmt.Sprintf("allowed: %s (%s) has %s on %s, and %s is assigned (%s)", d.Email, d.Profile, d.Held, d.Screen, d.Site, via)
+	case CodeAllowedAllSites:
+		return fmt.Sprintf("allowed: %s (%s) has %s on %s%s (profile reaches all sites)", d.Email, d.Profile, d.Held, d.Screen, at)
+	case CodeUnknownUser:
+		return fmt.Sprintf("denied: no user %s", d.Email)
+	case CodeDisabled:
+		return fmt.Sprintf("denied: %s is disabled", d.Email)
+	case CodeUnknownScreen:
+		return fmt.Sprintf("denied: no screen %q", d.Screen)
+	case CodeUnknownSite:
+		return fmt.Sprintf("denied: no site %q", d.Site)
+	case CodeLevelTooLow:
+		return fmt.Sprintf("denied: %s (%s) has %s on %s, needs %s", d.Email, d.Profile, d.Held, d.Screen, d.Level)
+	case CodeSiteNotAssigned:
+		return fmt.Sprintf("denied: %s (%s) has %s on %s, but %s is not assigned to them", d.Email, d.Profile, d.Held, d.Screen, d.Site)
+	case CodeClientRestricted:
+		owner := d.Client
+		if owner == "" {
+			owner = "no client"
+		}
+		return fmt.Sprintf("denied: %s (%s) sees only their assigned clients' data; %s belongs to %s", d.Email, d.Profile, d.Site, owner)
+	case CodeNoProfile:
+		return fmt.Sprintf("denied: %s has no profile", d.Email)
+	}
+	return "denied"
+}
+
+// Check decides whether the user may use screen at level, at site ("" for
+// anywhere). It reads only memory and does not allocate.
+func (s *Store) Check(email, screen string, level Level, site string) Decision {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return check(s.cat, s.users, s.byEmail, email, screen, level, site)
+}
+
+func check(c *catalog, users map[uint64]*User, byEmail map[string]uint64, email, screen string, level Level, site string) Decision {
+	d := Decision{Email: email, Screen: screen, Level: level, Site: site}
+	u := users[byEmail[lower(email)]]
+	if u == nil {
+		d.Code = CodeUnknownUser
+		return d
+	}
+	d.Email = u.Email
+	if u.Disabled {
+		d.Code = CodeDisabled
+		return d
+	}
+	p := c.profiles[u.ProfileID]
+	if p == nil {
+		d.Code = CodeNoProfile
+		return d
+	}
+	d.Profile = p.Name
+	i, ok := c.screenIdx[lower(screen)]
+	if !ok {
+		d.Code = CodeUnknownScreen
+		return d
+	}
+	d.Screen = c.screens[i].Title
+	d.Held = c.levels[p.ID][i]
+	if d.Held < level {
+		d.Code = CodeLevelTooLow
+		return d
+	}
+	if site == "" {
+		d.Allowed, d.Code = true, CodeAllowed
+		if p.Scope == ScopeAll {
+			d.Code = CodeAllowedAllSites
+		}
+		return d
+	}
+	sid, ok := c.siteByName[lower(site)]
+	if !ok {
+		d.Code = CodeUnknownSite
+		return d
+	}
+	st := c.sites[sid]
+	d.Site = st.Name
+	if p.Scope == ScopeAll {
+		d.Allowed, d.Code = true, CodeAllowedAllSites
+		return d
+	}
+	assigned := slices.Contains(u.SiteIDs, sid)
+	if !assigned {
+		for _, tid := range u.TeamIDs {
+			if t := c.teams[tid]; t != nil && t.SiteID == sid {
+				assigned, d.Via = true, t.Name
+				break
+			}
+		}
+	}
+	if !assigned {
+		d.Code = CodeSiteNotAssigned
+		return d
+	}
+	// rule 3: a client-restricted employee assigned to clients sees only their data
+	if u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0 && !slices.Contains(u.ClientIDs, st.ClientID) {
+		if cl := c.clients[st.ClientID]; cl != nil {
+			d.Client = cl.Name
+		}
+		d.Code = CodeClientRestricted
+		return d
+	}
+	d.Allowed, d.Code = true, CodeAllowed
+	return d
+}
+
+// Effective is everything a user may do: profile, levels, sites, clients, features.
+type Effective struct {
+	Email    string            `json:"email"`
+	Name     string            `json:"name"`
+	Type     string            `json:"type"`
+	Status   string            `json:"status"`
+	Profile  string            `json:"profile"`
+	Scope    string            `json:"scope"`
+	Levels   []ScreenLevel     `json:"levels"`
+	Sites    []string          `json:"sites"` // every site reachable, directly or through teams
+	Teams    []string          `json:"teams"`
+	Clients  []string          `json:"clients"`
+	Features []EffectiveFlag   `json:"features"`
+	Default  string            `json:"default_site,omitempty"`
+	Notes    []string          `json:"notes,omitempty"`
+}
+
+// ScreenLevel is one row of a profile's matrix.
+type ScreenLevel struct {
+	Screen    string `json:"screen"`
+	Title     string `json:"title"`
+	Level     string `json:"level"`
+	Sensitive bool   `json:"sensitive,omitempty"`
+}
+
+// EffectiveFlag is a feature's org value, the user's override and the result.
+type EffectiveFlag struct {
+	Feature   string `json:"feature"`
+	Title     string `json:"title"`
+	Org       bool   `json:"org"`
+	Override  string `json:"override"`
+	Effective bool   `json:"effective"`
+}
+
+// Effective computes a user's effective access.
+func (s *Store) Effective(email string) (*Effective, error) {
+	u, err := s.User(email)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.cat
+	p := c.profiles[u.ProfileID]
+	e := &Effective{Email: u.Email, Name: u.Name(), Type: u.Type.String(), Status: u.Status().String(), Default: siteName(c, u.DefaultSiteID)}
+	if p != nil {
+		e.Profile, e.Scope = p.Name, p.Scope.String()
+		for _, sc := range c.screens {
+			e.Levels = append(e.Levels, ScreenLevel{Screen: sc.Key, Title: sc.Title, Level: p.Levels[sc.Key].String(), Sensitive: sc.Sensitive})
+		}
+		if p.Scope == ScopeAll {
+			e.Notes = append(e.Notes, "profile reaches all sites")
+		}
+		if u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0 {
+			e.Notes = append(e.Notes, "sees only the data of their assigned clients")
+		}
+	}
+	sites := userSites(u, c)
+	e.Sites = []string{}
+	for id := range sites {
+		e.Sites = append(e.Sites, c.sites[id].Name)
+	}
+	slices.Sort(e.Sites)
+	e.Teams = append([]string{}, mapNames(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })...)
+	e.Clients = append([]string{}, mapNames(u.ClientIDs, func(id uint64) string { return c.clients[id].Name })...)
+	for _, f := range Features() {
+		o := Inherit
+		if u.Type == Employee {
+			o = u.Features[f]
+		}
+		e.Features = append(e.Features, EffectiveFlag{Feature: f.String(), Title: f.Title(), Org: c.settings.Features[f], Override: o.String(), Effective: c.settings.EffectiveFeature(u, f)})
+	}
+	return e, nil
+}

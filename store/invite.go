@@ -1,0 +1,302 @@
+package store
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/argon2"
+)
+
+// Invitation is a one-time token's record; only the token's hash is stored.
+type Invitation struct {
+	UserID  uint64    `json:"user_id"`
+	Email   string    `json:"email"`
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	Used    time.Time `json:"used,omitzero"`
+	Revoked bool      `json:"revoked,omitempty"`
+}
+
+// Message is an outbox entry.
+type Message struct {
+	ID        uint64    `json:"id"`
+	Kind      string    `json:"kind"` // invitation, password-changed
+	To        string    `json:"to"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	State     string    `json:"state"` // queued, sent, failed
+	Attempts  int       `json:"attempts"`
+	LastError string    `json:"last_error,omitempty"`
+	Created   time.Time `json:"created"`
+	Updated   time.Time `json:"updated"`
+}
+
+var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+func newToken() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return strings.ToLower(tokenEncoding.EncodeToString(b))
+}
+
+func tokenKey(token string) []byte {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(token))))
+	return sum[:]
+}
+
+// invite creates a token for u, revoking earlier ones, and queues the message (rule 5).
+func (t *Tx) invite(u *User) error {
+	if err := t.revokeInvites(u.ID); err != nil {
+		return err
+	}
+	token := newToken()
+	key := tokenKey(token)
+	inv := Invitation{UserID: u.ID, Email: u.Email, Created: t.now, Expires: t.now.Add(t.catalog().settings.InviteExpiry)}
+	if err := putJSON(t.btx.Bucket(bucketInvitations), key, inv); err != nil {
+		return err
+	}
+	if err := t.btx.Bucket(bucketUserInvites).Put(append(itob(u.ID), key...), nil); err != nil {
+		return err
+	}
+	t.invites = append(t.invites, token)
+	body := fmt.Sprintf("Hello %s,\n\nYou have been invited to gatehouse. Your invitation token is:\n\n    %s\n\nConnect with: ssh -p 23234 invite@<server> and enter the token to set your password.\nThe token expires on %s.\n",
+		u.First, token, inv.Expires.Format("2006-01-02 15:04 MST"))
+	id, err := t.queue("invitation", u.Email, "Your gatehouse invitation", body)
+	if err != nil {
+		return err
+	}
+	t.record(userRef(u), "invitation", "", fmt.Sprintf("queued (outbox #%d, expires %s)", id, inv.Expires.Format("2006-01-02")))
+	return nil
+}
+
+// revokeInvites ends every open invitation of a user, found through the
+// user → token index so a resend does not scan every invitation.
+func (t *Tx) revokeInvites(userID uint64) error {
+	b := t.btx.Bucket(bucketInvitations)
+	prefix := itob(userID)
+	var keys [][]byte
+	c := t.btx.Bucket(bucketUserInvites).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		keys = append(keys, append([]byte(nil), k[len(prefix):]...))
+	}
+	for _, key := range keys {
+		v := b.Get(key)
+		if v == nil {
+			continue
+		}
+		var inv Invitation
+		if err := json.Unmarshal(v, &inv); err != nil {
+			return err
+		}
+		if inv.Used.IsZero() && !inv.Revoked {
+			inv.Revoked = true
+			if err := putJSON(b, key, inv); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t *Tx) queue(kind, to, subject, body string) (uint64, error) {
+	b := t.btx.Bucket(bucketOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	m := Message{ID: id, Kind: kind, To: to, Subject: subject, Body: body, State: "queued", Created: t.now, Updated: t.now}
+	return id, putJSON(b, itob(id), m)
+}
+
+// ResendInvite replaces an invited user's token with a new one.
+func (t *Tx) ResendInvite(id uint64) error {
+	u, err := t.mutable(id, 0)
+	if err != nil {
+		return err
+	}
+	if st := u.Status(); st != Invited {
+		return refused("%s is %s, not invited; there is nothing to resend", u.Email, st)
+	}
+	return t.invite(u)
+}
+
+// Argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	minPassword  = 10
+)
+
+// HashPassword returns a PHC-format argon2id hash.
+func HashPassword(pw string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// CheckPassword compares a password with a stored hash in constant time.
+func CheckPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, tm uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &tm, &p); err != nil {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, tm, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// ValidatePassword is the password policy.
+func ValidatePassword(pw string) error {
+	if !utf8.ValidString(pw) {
+		return badInput("the password must be valid text")
+	}
+	if n := utf8.RuneCountInString(pw); n < minPassword {
+		return badInput("the password must have at least %d characters (it has %d)", minPassword, n)
+	}
+	if len(pw) > 1024 {
+		return badInput("the password must have at most 1024 bytes")
+	}
+	return nil
+}
+
+// SetPassword stores an argon2id hash and queues a notice to the user (rule 5).
+func (t *Tx) SetPassword(id, version uint64, pw string) error {
+	if err := ValidatePassword(pw); err != nil {
+		return err
+	}
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	return t.setPassword(u, pw)
+}
+
+func (t *Tx) setPassword(u *User, pw string) error {
+	had := "set"
+	if u.PasswordHash == "" {
+		had = "none"
+	}
+	u.PasswordHash = HashPassword(pw)
+	body := fmt.Sprintf("Hello %s,\n\nThe password of your gatehouse account %s was changed on %s by %s.\nIf you did not expect this, tell your administrator.\n",
+		u.First, u.Email, t.now.Format("2006-01-02 15:04 MST"), t.actor.Name)
+	mid, err := t.queue("password-changed", u.Email, "Your gatehouse password was changed", body)
+	if err != nil {
+		return err
+	}
+	t.record(userRef(u), "password", had, fmt.Sprintf("changed (notice: outbox #%d)", mid))
+	return t.touch(u)
+}
+
+// errBadToken is the one answer to an expired, used, revoked or wrong token.
+var errBadToken = refused("that invitation token is not valid; ask your administrator for a new invitation")
+
+// AcceptInvitation redeems a token: the invited user sets their password and
+// becomes active. The actor is the user themselves.
+func (s *Store) AcceptInvitation(token, password string) (*User, error) {
+	if err := ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	key := tokenKey(token)
+	var inv Invitation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketInvitations).Get(key)
+		if v == nil {
+			return errBadToken
+		}
+		return json.Unmarshal(v, &inv)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out *User
+	_, err = s.Apply(Actor{UserID: inv.UserID, Name: inv.Email}, "accept invitation", func(t *Tx) error {
+		v := t.btx.Bucket(bucketInvitations).Get(key)
+		if v == nil {
+			return errBadToken
+		}
+		var cur Invitation
+		if err := json.Unmarshal(v, &cur); err != nil {
+			return err
+		}
+		if !cur.Used.IsZero() || cur.Revoked || !t.now.Before(cur.Expires) {
+			return errBadToken
+		}
+		u := t.user(cur.UserID)
+		if u == nil || u.Disabled {
+			return errBadToken
+		}
+		cur.Used = t.now
+		if err := putJSON(t.btx.Bucket(bucketInvitations), key, cur); err != nil {
+			return err
+		}
+		c := u.clone()
+		c.Activated = true
+		c.LastSignIn = t.now
+		t.record(userRef(c), "status", u.Status().String(), c.Status().String())
+		if err := t.setPassword(c, password); err != nil {
+			return err
+		}
+		out = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Outbox lists messages, oldest first.
+func (s *Store) Outbox() ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			out = append(out, m)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Invitations lists invitations, newest first, for the console and the CLI.
+func (s *Store) Invitations() ([]Invitation, error) {
+	var out []Invitation
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInvitations).ForEach(func(k, v []byte) error {
+			var inv Invitation
+			if err := json.Unmarshal(v, &inv); err != nil {
+				return err
+			}
+			out = append(out, inv)
+			return nil
+		})
+	})
+	return out, err
+}

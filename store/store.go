@@ -1,0 +1,200 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+var (
+	bucketMeta        = []byte("meta")
+	bucketUsers       = []byte("users")
+	bucketEmails      = []byte("emails") // lower(email) → user id
+	bucketClients     = []byte("clients")
+	bucketSites       = []byte("sites")
+	bucketTeams       = []byte("teams")
+	bucketProfiles    = []byte("profiles")
+	bucketScreens     = []byte("screens")
+	bucketInvitations = []byte("invitations") // sha256(token) → invitation
+	bucketUserInvites = []byte("user_invites") // user id ‖ sha256(token) → nil
+	bucketOutbox      = []byte("outbox")
+	bucketAudit       = []byte("audit")   // seq → entry, hash-chained
+	bucketBatches     = []byte("batches") // change set id → batch
+	allBuckets        = [][]byte{bucketMeta, bucketUsers, bucketEmails, bucketClients, bucketSites,
+		bucketTeams, bucketProfiles, bucketScreens, bucketInvitations, bucketUserInvites, bucketOutbox, bucketAudit, bucketBatches}
+
+	keySchema    = []byte("schema")
+	keySettings  = []byte("settings")
+	keyAuditHead = []byte("audit_head")
+)
+
+const schemaVersion = 1
+
+// Options tune Open.
+type Options struct {
+	// Timeout bounds the wait for another process's lock (default 1s).
+	Timeout time.Duration
+	// NoSync skips fsync: for benchmarks and throwaway data only.
+	NoSync bool
+	// Now replaces the clock (tests).
+	Now func() time.Time
+}
+
+// Store is an open gatehouse database. All methods are safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+	now  func() time.Time
+
+	wmu sync.Mutex // one change set at a time: memory follows the file exactly
+
+	mu      sync.RWMutex
+	users   map[uint64]*User
+	byEmail map[string]uint64
+	cat     *catalog
+
+	events events
+}
+
+// DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,
+// else ~/.local/share/gatehouse/gatehouse.db.
+func DefaultPath() string {
+	if p := os.Getenv("GATEHOUSE_DB"); p != "" {
+		return p
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "gatehouse", "gatehouse.db")
+}
+
+// Open opens (creating and seeding if new) the database at path.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Timeout <= 0 {
+		opt.Timeout = time.Second
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, badInput("cannot create the database folder: %v", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, &Error{Kind: KindLocked, Msg: fmt.Sprintf("database %s is in use by another gatehouse process%s; use that one (over SSH if it is the server) or stop it", path, holderHint(path))}
+		}
+		return nil, badInput("cannot open database %s: %v", path, err)
+	}
+	s := &Store{db: db, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// holderHint names the server holding the file, when one left its address beside it.
+func holderHint(path string) string {
+	b, err := os.ReadFile(path + ".serving")
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (gatehouse serve on %s)", string(trimSpace(b)))
+}
+
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == ' ') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// Close releases the file.
+func (s *Store) Close() error {
+	s.events.closeAll()
+	return s.db.Close()
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+func (s *Store) init() error {
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		if v := meta.Get(keySchema); v != nil {
+			if binary.BigEndian.Uint64(v) > schemaVersion {
+				return badInput("database %s was written by a newer gatehouse (schema %d); upgrade gatehouse", s.path, binary.BigEndian.Uint64(v))
+			}
+			return nil
+		}
+		return seed(tx, s.now())
+	})
+	if err != nil {
+		return err
+	}
+	return s.load()
+}
+
+// load reads what reads and checks need into memory.
+func (s *Store) load() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		cat, err := loadCatalog(tx)
+		if err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketUsers)
+		n := b.Stats().KeyN
+		users := make(map[uint64]*User, n)
+		byEmail := make(map[string]uint64, n)
+		err = b.ForEach(func(k, v []byte) error {
+			u, err := decodeUser(v)
+			if err != nil {
+				return fmt.Errorf("user %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			users[u.ID] = u
+			byEmail[lower(u.Email)] = u.ID
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.users, s.byEmail, s.cat = users, byEmail, cat
+		s.mu.Unlock()
+		return nil
+	})
+}
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
+}

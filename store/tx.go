@@ -1,0 +1,248 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Actor is whoever makes a change: the local operator or a signed-in user.
+type Actor struct {
+	UserID uint64 // 0 for the local operator
+	Name   string // "local:<os user>" or the user's email
+	local  bool
+}
+
+// LocalActor is the operator at the machine: a full administrator.
+func LocalActor(osUser string) Actor {
+	if osUser == "" {
+		osUser = "unknown"
+	}
+	return Actor{Name: "local:" + osUser, local: true}
+}
+
+// IsLocal reports whether this is the local operator.
+func (a Actor) IsLocal() bool { return a.local }
+
+// ActorFor acts as the user with this email, with exactly their rights.
+// Invited and active users may act; disabled ones may not.
+func (s *Store) ActorFor(email string) (Actor, error) {
+	u, err := s.User(email)
+	if err != nil {
+		return Actor{}, err
+	}
+	if u.Disabled {
+		return Actor{}, denied("%s is disabled and cannot act", u.Email)
+	}
+	return Actor{UserID: u.ID, Name: u.Email}, nil
+}
+
+// ChangeSet is what one Apply did.
+type ChangeSet struct {
+	Batch   uint64 // 0 when nothing changed or on a dry run
+	Actor   string
+	Summary string
+	Time    time.Time
+	Entries []AuditEntry // the field-level changes, in order
+	DryRun  bool
+	Notes   []string // things the caller should tell the person
+	// Tokens are the plaintext invitation tokens this change set created; they
+	// also travel in the outbox messages. Never stored in clear.
+	Tokens []string
+}
+
+// Tx is one change set in progress. Its methods check the actor's rights and
+// every rule, write through to bbolt and record audit entries; nothing is
+// visible to readers until Apply commits.
+type Tx struct {
+	s     *Store
+	btx   *bolt.Tx
+	actor Actor
+	now   time.Time
+
+	actorUser    *User
+	actorProfile *Profile
+
+	users   map[uint64]*User  // overlay: changed or new users; nil = deleted
+	emails  map[string]uint64 // overlay of the email index; 0 = removed
+	cat     *catalog          // nil until the change set touches the catalog
+	entries []AuditEntry
+	notes   []string
+	invites []string // plaintext tokens created in this change set
+}
+
+var errDryRun = errors.New("dry run")
+
+// Apply runs fn as one change set: one bbolt transaction, one audit batch.
+// If fn fails nothing is written.
+func (s *Store) Apply(actor Actor, summary string, fn func(*Tx) error) (*ChangeSet, error) {
+	return s.apply(actor, summary, false, fn)
+}
+
+// Preview runs fn exactly as Apply would, reports what it would change, and
+// writes nothing.
+func (s *Store) Preview(actor Actor, summary string, fn func(*Tx) error) (*ChangeSet, error) {
+	return s.apply(actor, summary, true, fn)
+}
+
+func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}
+	cs := &ChangeSet{Actor: actor.Name, Summary: summary, Time: t.now, DryRun: dry}
+	err := s.db.Update(func(btx *bolt.Tx) error {
+		t.btx = btx
+		if err := t.resolveActor(); err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		if len(t.entries) == 0 {
+			return errDryRun // nothing changed: roll back quietly
+		}
+		if err := t.markAuthored(); err != nil {
+			return err
+		}
+		if dry {
+			cs.Entries = t.entries
+			return errDryRun
+		}
+		batch, err := t.writeAudit(summary)
+		if err != nil {
+			return err
+		}
+		cs.Batch = batch
+		return nil
+	})
+	cs.Notes = t.notes
+	if errors.Is(err, errDryRun) {
+		if dry {
+			cs.Entries = t.entries
+		}
+		return cs, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cs.Entries = t.entries
+	cs.Tokens = t.invites
+	s.publish(t)
+	s.events.publish(Event{Batch: cs.Batch, Actor: actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
+	return cs, nil
+}
+
+// publish makes a committed change set visible to readers.
+func (s *Store) publish(t *Tx) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, u := range t.users {
+		if u == nil {
+			delete(s.users, id)
+		} else {
+			s.users[id] = u
+		}
+	}
+	for e, id := range t.emails {
+		if id == 0 {
+			delete(s.byEmail, e)
+		} else {
+			s.byEmail[e] = id
+		}
+	}
+	if t.cat != nil {
+		s.cat = t.cat
+	}
+}
+
+func (t *Tx) resolveActor() error {
+	if t.actor.local {
+		return nil
+	}
+	u := t.user(t.actor.UserID)
+	if u == nil {
+		return denied("%s no longer exists and cannot act", t.actor.Name)
+	}
+	if u.Disabled {
+		return denied("%s is disabled and cannot act", u.Email)
+	}
+	t.actorUser = u
+	t.actorProfile = t.catalog().profiles[u.ProfileID]
+	return nil
+}
+
+// markAuthored records rule 4: an actor who changed something has records.
+func (t *Tx) markAuthored() error {
+	if t.actorUser == nil {
+		return nil
+	}
+	u := t.user(t.actorUser.ID)
+	if u == nil || u.Authored {
+		return nil
+	}
+	c := u.clone()
+	c.Authored = true
+	return t.putUser(c)
+}
+
+// catalog is the change set's view of the shared collections.
+func (t *Tx) catalog() *catalog {
+	if t.cat != nil {
+		return t.cat
+	}
+	t.s.mu.RLock()
+	defer t.s.mu.RUnlock()
+	return t.s.cat
+}
+
+// writableCatalog clones the catalog on first write.
+func (t *Tx) writableCatalog() *catalog {
+	if t.cat == nil {
+		t.cat = t.catalog().clone()
+	}
+	return t.cat
+}
+
+// user returns the change set's view of a user (nil if none).
+func (t *Tx) user(id uint64) *User {
+	if u, ok := t.users[id]; ok {
+		return u
+	}
+	t.s.mu.RLock()
+	defer t.s.mu.RUnlock()
+	return t.s.users[id]
+}
+
+// userByEmail returns the change set's view of a user by email.
+func (t *Tx) userByEmail(email string) *User {
+	e := lower(email)
+	if id, ok := t.emails[e]; ok {
+		if id == 0 {
+			return nil
+		}
+		return t.user(id)
+	}
+	t.s.mu.RLock()
+	id := t.s.byEmail[e]
+	t.s.mu.RUnlock()
+	if id == 0 {
+		return nil
+	}
+	return t.user(id)
+}
+
+// putUser writes a user (already cloned and changed) through to bbolt.
+func (t *Tx) putUser(u *User) error {
+	t.users[u.ID] = u
+	return t.btx.Bucket(bucketUsers).Put(itob(u.ID), encodeUser(u))
+}
+
+// Now is the change set's timestamp.
+func (t *Tx) Now() time.Time { return t.now }
+
+// Actor is who makes this change set.
+func (t *Tx) Actor() Actor { return t.actor }
+
+// Note adds a line for the caller to show the person.
+func (t *Tx) note(s string) { t.notes = append(t.notes, s) }

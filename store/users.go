@@ -1,0 +1,571 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// NewUser is what AddUser needs. Names refer to existing profiles, clients, sites and teams.
+type NewUser struct {
+	First, Last, Email string
+	Type               UserType
+	Profile            string
+	Clients            []string
+	Sites              []string
+	Teams              []string
+	DefaultSite        string
+}
+
+// UserPatch changes some fields of a user; nil means unchanged.
+type UserPatch struct {
+	First, Last, Email *string
+	Profile            *string
+	Client             *string // a client user's one client (or the client an employee becomes a client user of)
+	DefaultSite        *string // "" clears it
+}
+
+func userRef(u *User) Ref { return Ref{Kind: "user", ID: u.ID, Label: u.Email} }
+
+// mutable returns a clone of the user to change, checking the version the
+// caller read (0: read inside this change set) and the actor's reach.
+func (t *Tx) mutable(id, version uint64) (*User, error) {
+	u := t.user(id)
+	if u == nil {
+		return nil, notFound("no user with id %d", id)
+	}
+	if version != 0 && version != u.Version {
+		return nil, &ConflictError{Entity: u.Email, By: u.UpdatedBy, At: u.Updated, Want: version, Have: u.Version}
+	}
+	if err := t.require("users", false); err != nil {
+		return nil, err
+	}
+	if err := t.reach(u); err != nil {
+		return nil, err
+	}
+	return u.clone(), nil
+}
+
+// touch bumps the version and writes the user.
+func (t *Tx) touch(u *User) error {
+	u.Version++
+	u.Updated, u.UpdatedBy = t.now, t.actor.Name
+	return t.putUser(u)
+}
+
+// UserByEmail finds a user inside the change set.
+func (t *Tx) UserByEmail(email string) (*User, error) {
+	if u := t.userByEmail(email); u != nil {
+		return u, nil
+	}
+	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)
+}
+
+// AddUser creates a user, their invitation and its outbox message (rules 1, 2, 5, 6).
+func (t *Tx) AddUser(n NewUser) (*User, error) {
+	if err := t.require("users", false); err != nil {
+		return nil, err
+	}
+	first, err := ValidateName("first", n.First)
+	if err != nil {
+		return nil, err
+	}
+	last, err := ValidateName("last", n.Last)
+	if err != nil {
+		return nil, err
+	}
+	email, err := ValidateEmail(n.Email)
+	if err != nil {
+		return nil, err
+	}
+	if other := t.userByEmail(email); other != nil {
+		return nil, refused("email %s is already used by %s (%s); emails are unique whatever their case", email, other.Name(), other.Email)
+	}
+	c := t.catalog()
+	if strings.TrimSpace(n.Profile) == "" {
+		return nil, badInput("a profile is required; see: gatehouse profiles list")
+	}
+	p, err := c.profileNamed(n.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if p.Type != n.Type {
+		return nil, refused("profile %s is for %s users, not %s users; pick a %s profile or --type %s", p.Name, p.Type, n.Type, n.Type, p.Type)
+	}
+	if err := t.notAbove(p, "profile "+p.Name); err != nil {
+		return nil, err
+	}
+	bucket := t.btx.Bucket(bucketUsers)
+	id, err := bucket.NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	u := &User{ID: id, First: first, Last: last, Email: email, Type: n.Type, ProfileID: p.ID, Created: t.now, CreatedBy: t.actor.Name}
+	for _, name := range n.Clients {
+		cl, err := c.clientNamed(name)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(u.ClientIDs, cl.ID) {
+			u.ClientIDs = append(u.ClientIDs, cl.ID)
+		}
+	}
+	if u.Type == ClientUser && len(u.ClientIDs) != 1 {
+		return nil, badInput("a client user belongs to exactly one client; give one --client (got %d)", len(u.ClientIDs))
+	}
+	if err := t.addPlaces(u, n.Sites, n.Teams); err != nil {
+		return nil, err
+	}
+	if n.DefaultSite != "" {
+		if err := t.setDefaultSite(u, n.DefaultSite); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.checkLocations(u); err != nil {
+		return nil, err
+	}
+	if err := t.reach(u); err != nil {
+		return nil, err
+	}
+	u.Version, u.Updated, u.UpdatedBy = 1, t.now, t.actor.Name
+	if err := t.putUser(u); err != nil {
+		return nil, err
+	}
+	t.emails[lower(email)] = u.ID
+	if err := t.btx.Bucket(bucketEmails).Put([]byte(lower(email)), itob(u.ID)); err != nil {
+		return nil, err
+	}
+	t.record(userRef(u), "created", "", t.describeUser(u))
+	if err := t.invite(u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// describeUser is the one-line summary kept in the audit when a user is created.
+func (t *Tx) describeUser(u *User) string {
+	c := t.catalog()
+	parts := []string{u.Name(), u.Type.String(), c.profiles[u.ProfileID].Name}
+	if len(u.ClientIDs) > 0 {
+		parts = append(parts, "clients "+joinNames(u.ClientIDs, func(id uint64) string { return c.clients[id].Name }))
+	}
+	if len(u.SiteIDs) > 0 {
+		parts = append(parts, "sites "+joinNames(u.SiteIDs, func(id uint64) string { return c.sites[id].Name }))
+	}
+	if len(u.TeamIDs) > 0 {
+		parts = append(parts, "teams "+joinNames(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) }))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func joinNames(ids []uint64, name func(uint64) string) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = name(id)
+	}
+	return strings.Join(s, "; ")
+}
+
+func teamLabel(c *catalog, id uint64) string {
+	t := c.teams[id]
+	if t == nil {
+		return fmt.Sprintf("team %d", id)
+	}
+	return c.sites[t.SiteID].Name + "/" + t.Name
+}
+
+// addPlaces assigns sites and teams (rule 2 for client users; rule 9 scope).
+func (t *Tx) addPlaces(u *User, sites, teams []string) error {
+	c := t.catalog()
+	for _, name := range sites {
+		s, err := c.siteNamed(name)
+		if err != nil {
+			return err
+		}
+		if err := t.placeAllowed(u, s); err != nil {
+			return err
+		}
+		if !slices.Contains(u.SiteIDs, s.ID) {
+			u.SiteIDs = append(u.SiteIDs, s.ID)
+		}
+	}
+	for _, name := range teams {
+		tm, err := c.teamNamed(name)
+		if err != nil {
+			return err
+		}
+		if err := t.placeAllowed(u, c.sites[tm.SiteID]); err != nil {
+			return err
+		}
+		if !slices.Contains(u.TeamIDs, tm.ID) {
+			u.TeamIDs = append(u.TeamIDs, tm.ID)
+		}
+	}
+	return nil
+}
+
+func (t *Tx) placeAllowed(u *User, s *Site) error {
+	if u.Type == ClientUser {
+		if len(u.ClientIDs) != 1 || s.ClientID != u.ClientIDs[0] {
+			owner := "no client"
+			if cl := t.catalog().clients[s.ClientID]; cl != nil {
+				owner = cl.Name
+			}
+			return refused("site %s belongs to %s, not to %s's client %s; a client user sees only their own client's sites",
+				s.Name, owner, u.Email, t.clientName(u))
+		}
+	}
+	return t.mayAssignSite(s.ID)
+}
+
+func (t *Tx) clientName(u *User) string {
+	if len(u.ClientIDs) == 0 {
+		return "(none)"
+	}
+	if cl := t.catalog().clients[u.ClientIDs[0]]; cl != nil {
+		return cl.Name
+	}
+	return "(unknown)"
+}
+
+func (t *Tx) setDefaultSite(u *User, name string) error {
+	if name == "" {
+		u.DefaultSiteID = 0
+		return nil
+	}
+	s, err := t.catalog().siteNamed(name)
+	if err != nil {
+		return err
+	}
+	u.DefaultSiteID = s.ID
+	return nil
+}
+
+// checkLocations is rule 6.
+func (t *Tx) checkLocations(u *User) error {
+	if u.DefaultSiteID == 0 || !t.catalog().settings.RestrictLocations {
+		return nil
+	}
+	if !userSites(u, t.catalog())[u.DefaultSiteID] {
+		return refused("locations are restricted: %s's default location %s must be one of their assigned sites; assign it first or choose another",
+			u.Email, t.catalog().sites[u.DefaultSiteID].Name)
+	}
+	return nil
+}
+
+// EditUser applies a patch (rules 1, 2, 6, 9). version is what the caller read (0: now).
+func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return nil, err
+	}
+	before := *u
+	c := t.catalog()
+	ref := userRef(t.user(id))
+	if p.First != nil {
+		if u.First, err = ValidateName("first", *p.First); err != nil {
+			return nil, err
+		}
+		t.record(ref, "first", before.First, u.First)
+	}
+	if p.Last != nil {
+		if u.Last, err = ValidateName("last", *p.Last); err != nil {
+			return nil, err
+		}
+		t.record(ref, "last", before.Last, u.Last)
+	}
+	if p.Email != nil {
+		e, err := ValidateEmail(*p.Email)
+		if err != nil {
+			return nil, err
+		}
+		if other := t.userByEmail(e); other != nil && other.ID != u.ID {
+			return nil, refused("email %s is already used by %s; emails are unique whatever their case", e, other.Email)
+		}
+		if lower(e) != lower(u.Email) {
+			t.emails[lower(u.Email)] = 0
+			if err := t.btx.Bucket(bucketEmails).Delete([]byte(lower(u.Email))); err != nil {
+				return nil, err
+			}
+			t.emails[lower(e)] = u.ID
+			if err := t.btx.Bucket(bucketEmails).Put([]byte(lower(e)), itob(u.ID)); err != nil {
+				return nil, err
+			}
+		}
+		u.Email = e
+		t.record(ref, "email", before.Email, u.Email)
+	}
+	if p.Client != nil && p.Profile == nil {
+		if u.Type != ClientUser {
+			return nil, badInput("%s is an employee: use users assign-client, or --profile with a client profile to make them a client user", u.Email)
+		}
+		cl, err := c.clientNamed(*p.Client)
+		if err != nil {
+			return nil, err
+		}
+		u.ClientIDs = []uint64{cl.ID}
+		if err := t.sitesFitClient(u); err != nil {
+			return nil, err
+		}
+		t.record(ref, "client", namesOf(before.ClientIDs, c.clients), cl.Name)
+	}
+	if p.Profile != nil {
+		if err := t.changeProfile(u, &before, *p.Profile, p.Client, ref); err != nil {
+			return nil, err
+		}
+	}
+	if p.DefaultSite != nil {
+		if err := t.setDefaultSite(u, *p.DefaultSite); err != nil {
+			return nil, err
+		}
+		t.record(ref, "default site", siteName(c, before.DefaultSiteID), siteName(c, u.DefaultSiteID))
+	}
+	if err := t.checkLocations(u); err != nil {
+		return nil, err
+	}
+	if err := t.reach(u); err != nil {
+		return nil, err
+	}
+	return u, t.touch(u)
+}
+
+// changeProfile is "change role", including turning a client user into an
+// employee and back (rule 2).
+func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref) error {
+	c := t.catalog()
+	p, err := c.profileNamed(name)
+	if err != nil {
+		return err
+	}
+	if err := t.notAbove(p, "profile "+p.Name); err != nil {
+		return err
+	}
+	u.ProfileID = p.ID
+	if p.Type != u.Type {
+		switch p.Type {
+		case Employee: // a client user becomes an employee; their client stays assigned
+			u.Type = Employee
+		case ClientUser:
+			if client != nil {
+				cl, err := c.clientNamed(*client)
+				if err != nil {
+					return err
+				}
+				u.ClientIDs = []uint64{cl.ID}
+			}
+			if len(u.ClientIDs) != 1 {
+				return badInput("%s becomes a client user with profile %s and needs exactly one client; add --client NAME", u.Email, p.Name)
+			}
+			u.Type = ClientUser
+			if err := t.sitesFitClient(u); err != nil {
+				return err
+			}
+			for f := range u.Features {
+				if u.Features[f] != Inherit {
+					t.record(ref, "feature "+Feature(f).String(), u.Features[f].String(), Inherit.String())
+					u.Features[f] = Inherit // client users have no overrides
+				}
+			}
+		}
+		t.record(ref, "type", before.Type.String(), u.Type.String())
+	} else if client != nil {
+		if u.Type != ClientUser {
+			return badInput("--client sets a client user's client; %s is an employee (use users assign-client)", u.Email)
+		}
+		cl, err := c.clientNamed(*client)
+		if err != nil {
+			return err
+		}
+		u.ClientIDs = []uint64{cl.ID}
+		if err := t.sitesFitClient(u); err != nil {
+			return err
+		}
+	}
+	t.record(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients))
+	t.record(ref, "profile", c.profiles[before.ProfileID].Name, p.Name)
+	return nil
+}
+
+func (t *Tx) sitesFitClient(u *User) error {
+	c := t.catalog()
+	for id := range userSites(u, c) {
+		if c.sites[id].ClientID != u.ClientIDs[0] {
+			return refused("%s is assigned to site %s, which is not %s's; unassign it first", u.Email, c.sites[id].Name, c.clients[u.ClientIDs[0]].Name)
+		}
+	}
+	return nil
+}
+
+func namesOf[T interface{ name() string }](ids []uint64, m map[uint64]T) string {
+	s := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := m[id]; ok {
+			s = append(s, v.name())
+		}
+	}
+	slices.Sort(s)
+	return strings.Join(s, "; ")
+}
+
+func (c *Client) name() string { return c.Name }
+func (s *Site) name() string   { return s.Name }
+
+func siteName(c *catalog, id uint64) string {
+	if s := c.sites[id]; s != nil {
+		return s.Name
+	}
+	return ""
+}
+
+// SetDisabled disables or enables a user (rule 4: disable instead of delete).
+func (t *Tx) SetDisabled(id, version uint64, disabled bool) error {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	if u.ID == t.actor.UserID && disabled {
+		return refused("you cannot disable yourself; ask another administrator")
+	}
+	if u.Disabled == disabled {
+		return nil
+	}
+	before := u.Status()
+	u.Disabled = disabled
+	t.record(userRef(u), "status", before.String(), u.Status().String())
+	return t.touch(u)
+}
+
+// DeleteUser removes a user who has no records (rule 4).
+func (t *Tx) DeleteUser(id, version uint64) error {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	if u.ID == t.actor.UserID {
+		return refused("you cannot delete yourself")
+	}
+	if u.HasRecords() {
+		why := "has made changes"
+		if u.Activated {
+			why = "has signed in or accepted an invitation"
+		}
+		return refused("%s %s, so deleting them would break the records; disable instead: gatehouse users disable %s", u.Email, why, u.Email)
+	}
+	t.users[u.ID] = nil
+	t.emails[lower(u.Email)] = 0
+	if err := t.btx.Bucket(bucketUsers).Delete(itob(u.ID)); err != nil {
+		return err
+	}
+	if err := t.btx.Bucket(bucketEmails).Delete([]byte(lower(u.Email))); err != nil {
+		return err
+	}
+	t.record(userRef(u), "deleted", t.describeUser(u), "")
+	return t.revokeInvites(u.ID)
+}
+
+// SetFeature sets an employee's override of an org feature (rule 7).
+func (t *Tx) SetFeature(id, version uint64, f Feature, o Override) error {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	if u.Type != Employee {
+		return refused("%s is a client user; feature overrides are for employees (client users follow the org setting)", u.Email)
+	}
+	if u.Features[f] == o {
+		return nil
+	}
+	t.record(userRef(u), "feature "+f.String(), u.Features[f].String(), o.String())
+	u.Features[f] = o
+	return t.touch(u)
+}
+
+// AssignClients adds (or removes) clients whose data an employee may see (rule 3).
+func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	if u.Type == ClientUser {
+		return refused("%s is a client user and has exactly one client; change it with: gatehouse users edit %s --client NAME", u.Email, u.Email)
+	}
+	c := t.catalog()
+	before := namesOf(u.ClientIDs, c.clients)
+	for _, name := range clients {
+		cl, err := c.clientNamed(name)
+		if err != nil {
+			return err
+		}
+		has := slices.Contains(u.ClientIDs, cl.ID)
+		switch {
+		case add && !has:
+			u.ClientIDs = append(u.ClientIDs, cl.ID)
+		case !add && has:
+			u.ClientIDs = slices.DeleteFunc(u.ClientIDs, func(x uint64) bool { return x == cl.ID })
+		}
+	}
+	after := namesOf(u.ClientIDs, c.clients)
+	if before == after {
+		return nil
+	}
+	t.record(userRef(u), "clients", before, after)
+	return t.touch(u)
+}
+
+// AssignSites adds or removes sites and teams ("Site/Team" or a unique team name).
+func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) error {
+	u, err := t.mutable(id, version)
+	if err != nil {
+		return err
+	}
+	c := t.catalog()
+	beforeSites := namesOf(u.SiteIDs, c.sites)
+	beforeTeams := joinSorted(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })
+	if add {
+		if err := t.addPlaces(u, sites, teams); err != nil {
+			return err
+		}
+	} else {
+		for _, name := range sites {
+			s, err := c.siteNamed(name)
+			if err != nil {
+				return err
+			}
+			if err := t.mayAssignSite(s.ID); err != nil {
+				return err
+			}
+			u.SiteIDs = slices.DeleteFunc(u.SiteIDs, func(x uint64) bool { return x == s.ID })
+		}
+		for _, name := range teams {
+			tm, err := c.teamNamed(name)
+			if err != nil {
+				return err
+			}
+			if err := t.mayAssignSite(tm.SiteID); err != nil {
+				return err
+			}
+			u.TeamIDs = slices.DeleteFunc(u.TeamIDs, func(x uint64) bool { return x == tm.ID })
+		}
+	}
+	afterSites := namesOf(u.SiteIDs, c.sites)
+	afterTeams := joinSorted(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })
+	if beforeSites == afterSites && beforeTeams == afterTeams {
+		return nil
+	}
+	if err := t.checkLocations(u); err != nil {
+		return err
+	}
+	ref := userRef(u)
+	t.record(ref, "sites", beforeSites, afterSites)
+	t.record(ref, "teams", beforeTeams, afterTeams)
+	return t.touch(u)
+}
+
+func joinSorted(ids []uint64, name func(uint64) string) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = name(id)
+	}
+	slices.Sort(s)
+	return strings.Join(s, "; ")
+}

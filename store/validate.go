@@ -1,0 +1,72 @@
+package store
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+const maxNameLen = 100
+
+// ValidateEmail checks rule 1's "valid" half and returns the address trimmed.
+func ValidateEmail(email string) (string, error) {
+	e := strings.TrimSpace(email)
+	if e == "" {
+		return "", badInput("an email address is required")
+	}
+	if len(e) > 254 || !utf8.ValidString(e) {
+		return "", badInput("email %q is not a valid address", email)
+	}
+	a, err := mail.ParseAddress(e)
+	if err != nil || a.Address != e || a.Name != "" {
+		return "", badInput("email %q is not a valid address (like jane@example.com)", email)
+	}
+	local, domain, _ := strings.Cut(e, "@")
+	if local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", badInput("email %q is not a valid address (like jane@example.com)", email)
+	}
+	for _, r := range e {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return "", badInput("email %q is not a valid address", email)
+		}
+	}
+	return e, nil
+}
+
+// ValidateName checks a first or last name: required, printable, not too long.
+func ValidateName(field, name string) (string, error) {
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return "", badInput("%s name is required", field)
+	}
+	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNameLen {
+		return "", badInput("%s name must be valid text of at most %d characters", field, maxNameLen)
+	}
+	for _, r := range n {
+		if unicode.IsControl(r) {
+			return "", badInput("%s name %q has a control character", field, name)
+		}
+	}
+	return n, nil
+}
+
+// validLabel checks a client, site, team or profile name.
+func validLabel(what, name string) (string, error) {
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return "", badInput("a %s name is required", what)
+	}
+	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNameLen {
+		return "", badInput("a %s name must be valid text of at most %d characters", what, maxNameLen)
+	}
+	for _, r := range n {
+		if unicode.IsControl(r) {
+			return "", badInput("%s name %q has a control character", what, name)
+		}
+	}
+	if what == "site" && strings.Contains(n, "/") {
+		return "", badInput("site name %q may not contain '/' (it separates site and team)", name)
+	}
+	return n, nil
+}
