@@ -160,19 +160,19 @@ func check(c *catalog, users map[uint64]*User, byEmail map[string]uint64, email,
 
 // Effective is everything a user may do: profile, levels, sites, clients, features.
 type Effective struct {
-	Email    string            `json:"email"`
-	Name     string            `json:"name"`
-	Type     string            `json:"type"`
-	Status   string            `json:"status"`
-	Profile  string            `json:"profile"`
-	Scope    string            `json:"scope"`
-	Levels   []ScreenLevel     `json:"levels"`
-	Sites    []string          `json:"sites"` // every site reachable, directly or through teams
-	Teams    []string          `json:"teams"`
-	Clients  []string          `json:"clients"`
-	Features []EffectiveFlag   `json:"features"`
-	Default  string            `json:"default_site,omitempty"`
-	Notes    []string          `json:"notes,omitempty"`
+	Email    string          `json:"email"`
+	Name     string          `json:"name"`
+	Type     string          `json:"type"`
+	Status   string          `json:"status"`
+	Profile  string          `json:"profile"`
+	Scope    string          `json:"scope"`
+	Levels   []ScreenLevel   `json:"levels"`
+	Sites    []string        `json:"sites"` // every site reachable, directly or through teams
+	Teams    []string        `json:"teams"`
+	Clients  []string        `json:"clients"`
+	Features []EffectiveFlag `json:"features"`
+	Default  string          `json:"default_site,omitempty"`
+	Notes    []string        `json:"notes,omitempty"`
 }
 
 // ScreenLevel is one row of a profile's matrix.

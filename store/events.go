@@ -33,12 +33,12 @@ type events struct {
 }
 
 type subscriber struct {
-	mu     sync.Mutex
-	queue  []Event
-	wake   chan struct{}
-	out    chan Event
-	done   chan struct{}
-	once   sync.Once
+	mu    sync.Mutex
+	queue []Event
+	wake  chan struct{}
+	out   chan Event
+	done  chan struct{}
+	once  sync.Once
 }
 
 func (sub *subscriber) stop() { sub.once.Do(func() { close(sub.done) }) }

@@ -45,9 +45,9 @@ type UserFilter struct {
 }
 
 type compiledFilter struct {
-	f                                UserFilter
+	f                                   UserFilter
 	profileID, siteID, teamID, clientID uint64
-	text                             string
+	text                                string
 }
 
 func (f UserFilter) compile(c *catalog) (*compiledFilter, error) {

@@ -22,7 +22,7 @@ var (
 	bucketTeams       = []byte("teams")
 	bucketProfiles    = []byte("profiles")
 	bucketScreens     = []byte("screens")
-	bucketInvitations = []byte("invitations") // sha256(token) → invitation
+	bucketInvitations = []byte("invitations")  // sha256(token) → invitation
 	bucketUserInvites = []byte("user_invites") // user id ‖ sha256(token) → nil
 	bucketOutbox      = []byte("outbox")
 	bucketAudit       = []byte("audit")   // seq → entry, hash-chained
