@@ -109,3 +109,98 @@ func (t *Tx) mayGrantLevel(sc *Screen, l Level) error {
 	}
 	return nil
 }
+
+// Reads follow the same rules as writes, one level down: an actor sees a
+// screen's records with view on it, and a scoped actor sees only the users
+// they could reach (plus themselves).
+
+// CanView checks the actor holds at least view on a screen.
+func (s *Store) CanView(a Actor, screen string) error {
+	if a.local {
+		return nil
+	}
+	u, p, err := s.actorProfile(a)
+	if err != nil {
+		return err
+	}
+	if p.Level(screen) < View {
+		title := screen
+		s.mu.RLock()
+		if sc, err := s.cat.screen(screen); err == nil {
+			title = sc.Title
+		}
+		s.mu.RUnlock()
+		return denied("%s (%s) has no access to %s", u.Email, p.Name, title)
+	}
+	return nil
+}
+
+// CanMaintain checks the actor holds maintain on a screen (and all-sites scope if shared).
+func (s *Store) CanMaintain(a Actor, screen string, shared bool) error {
+	if a.local {
+		return nil
+	}
+	u, p, err := s.actorProfile(a)
+	if err != nil {
+		return err
+	}
+	if p.Level(screen) < Maintain {
+		return denied("%s (%s) needs maintain on %s to do this; they have %s", u.Email, p.Name, screen, p.Level(screen))
+	}
+	if shared && p.Scope != ScopeAll {
+		return denied("%s (%s) is limited to assigned sites; only an all-sites administrator may do this", u.Email, p.Name)
+	}
+	return nil
+}
+
+func (s *Store) actorProfile(a Actor) (*User, *Profile, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u := s.users[a.UserID]
+	if u == nil {
+		return nil, nil, denied("%s no longer exists", a.Name)
+	}
+	if u.Disabled {
+		return nil, nil, denied("%s is disabled", u.Email)
+	}
+	p := s.cat.profiles[u.ProfileID]
+	if p == nil {
+		return nil, nil, denied("%s has no profile", u.Email)
+	}
+	return u, p, nil
+}
+
+// Visible returns a predicate for the users the actor may see: all of them
+// for the local operator and all-sites profiles with view on Users & permissions;
+// for scoped actors, those whose sites are all inside theirs, and themselves.
+// Actors without view on Users & permissions see only themselves.
+func (s *Store) Visible(a Actor) func(*User) bool {
+	if a.local {
+		return func(*User) bool { return true }
+	}
+	self, p, err := s.actorProfile(a)
+	if err != nil {
+		return func(*User) bool { return false }
+	}
+	if p.Level("users") < View {
+		return func(u *User) bool { return u.ID == self.ID }
+	}
+	if p.Scope == ScopeAll {
+		return func(*User) bool { return true }
+	}
+	s.mu.RLock()
+	c := s.cat
+	s.mu.RUnlock()
+	mine := userSites(self, c)
+	return func(u *User) bool {
+		if u.ID == self.ID {
+			return true
+		}
+		for id := range userSites(u, c) {
+			if !mine[id] {
+				return false
+			}
+		}
+		return true
+	}
+}
