@@ -216,3 +216,35 @@ func (t *Tx) AddScreen(key, title, group string, sensitive bool) (*Screen, error
 	t.record(Ref{Kind: "screen", ID: uint64(len(c.screens)), Label: k}, "created", "", title)
 	return sc, putJSON(t.btx.Bucket(bucketScreens), itob(uint64(len(c.screens))), sc)
 }
+
+// SetProfileScope sets which sites a profile's holders reach (all-sites actors only).
+func (t *Tx) SetProfileScope(profile string, scope Scope) error {
+	if err := t.require("users", true); err != nil {
+		return err
+	}
+	c := t.writableCatalog()
+	p, err := c.profileNamed(profile)
+	if err != nil {
+		return err
+	}
+	if p.Scope == scope {
+		return nil
+	}
+	if scope == ScopeAll && p.Type == ClientUser {
+		return refused("client profile %s cannot reach all sites; client users see only their client's sites", p.Name)
+	}
+	np := p.clone()
+	np.Scope = scope
+	return t.putProfile(np, "scope", p.Scope.String(), scope.String())
+}
+
+// ParseScope reads "all" or "assigned".
+func ParseScope(s string) (Scope, error) {
+	switch lower(strings.TrimSpace(s)) {
+	case "all", "all sites":
+		return ScopeAll, nil
+	case "assigned", "assigned sites":
+		return ScopeAssigned, nil
+	}
+	return ScopeAssigned, badInput("scope %q is not one of all, assigned", s)
+}

@@ -262,6 +262,7 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	before := *u
 	c := t.catalog()
 	ref := userRef(t.user(id))
+	recorded := len(t.entries)
 	if p.First != nil {
 		if u.First, err = ValidateName("first", *p.First); err != nil {
 			return nil, err
@@ -325,6 +326,9 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	}
 	if err := t.reach(u); err != nil {
 		return nil, err
+	}
+	if len(t.entries) == recorded {
+		return t.user(id), nil // nothing changed: no new version
 	}
 	return u, t.touch(u)
 }
