@@ -87,7 +87,8 @@ func (t *Tx) writeAudit(summary string) (uint64, error) {
 		if err := json.NewEncoder(&buf).Encode(e); err != nil {
 			return 0, err
 		}
-		if err := ab.Put(itob(e.Seq), bytes.TrimRight(buf.Bytes(), "\n")); err != nil {
+		// bbolt keeps the value slice until commit: give it its own copy
+		if err := ab.Put(itob(e.Seq), bytes.Clone(bytes.TrimRight(buf.Bytes(), "\n"))); err != nil {
 			return 0, err
 		}
 	}
@@ -133,6 +134,10 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 		var buf bytes.Buffer
 		c := tx.Bucket(bucketAudit).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(r.Problems) >= 20 {
+				r.Problems = append(r.Problems, "stopping after 20 problems")
+				return nil
+			}
 			seq := btoi(k)
 			r.Entries++
 			if seq != want {
@@ -155,10 +160,6 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d was altered (its hash does not match)", seq))
 			}
 			prev = e.Hash
-			if len(r.Problems) > 20 {
-				r.Problems = append(r.Problems, "stopping after 20 problems")
-				return nil
-			}
 		}
 		if want-1 != head.Seq {
 			r.Problems = append(r.Problems, fmt.Sprintf("the log ends at entry %d but the head says %d (entries missing at the end)", want-1, head.Seq))

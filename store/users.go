@@ -62,7 +62,11 @@ func (t *Tx) UserByEmail(email string) (*User, error) {
 }
 
 // AddUser creates a user, their invitation and its outbox message (rules 1, 2, 5, 6).
-func (t *Tx) AddUser(n NewUser) (*User, error) {
+func (t *Tx) AddUser(n NewUser) (*User, error) { return t.addUser(n, Invited) }
+
+// addUser creates a user in the given status: invited users get an
+// invitation; demo data may start active or disabled.
+func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	if err := t.require("users", false); err != nil {
 		return nil, err
 	}
@@ -128,6 +132,7 @@ func (t *Tx) AddUser(n NewUser) (*User, error) {
 		return nil, err
 	}
 	u.Version, u.Updated, u.UpdatedBy = 1, t.now, t.actor.Name
+	u.Activated, u.Disabled = status != Invited, status == Disabled
 	if err := t.putUser(u); err != nil {
 		return nil, err
 	}
@@ -136,8 +141,10 @@ func (t *Tx) AddUser(n NewUser) (*User, error) {
 		return nil, err
 	}
 	t.record(userRef(u), "created", "", t.describeUser(u))
-	if err := t.invite(u); err != nil {
-		return nil, err
+	if status == Invited {
+		if err := t.invite(u); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
 }
@@ -145,7 +152,7 @@ func (t *Tx) AddUser(n NewUser) (*User, error) {
 // describeUser is the one-line summary kept in the audit when a user is created.
 func (t *Tx) describeUser(u *User) string {
 	c := t.catalog()
-	parts := []string{u.Name(), u.Type.String(), c.profiles[u.ProfileID].Name}
+	parts := []string{u.Name(), u.Type.String(), c.profiles[u.ProfileID].Name, u.Status().String()}
 	if len(u.ClientIDs) > 0 {
 		parts = append(parts, "clients "+joinNames(u.ClientIDs, func(id uint64) string { return c.clients[id].Name }))
 	}
