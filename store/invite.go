@@ -8,6 +8,7 @@ import (
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -263,6 +264,11 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 		out = c
 		return nil
 	})
+	if errors.Is(err, ErrDenied) {
+		// the token's user is disabled or gone: Apply refuses them as an
+		// actor before the checks above run; answer as for any bad token
+		return nil, errBadToken
+	}
 	if err != nil {
 		return nil, err
 	}
