@@ -176,15 +176,23 @@ func (t *Tx) settingsAllowed(st Settings) error {
 		t.s.mu.RLock()
 		defer t.s.mu.RUnlock()
 		n, example := 0, ""
-		for id, u := range t.s.users {
-			if o, ok := t.users[id]; ok {
-				u = o
-			}
+		outside := func(u *User) {
 			if u != nil && u.DefaultSiteID != 0 && !userSites(u, c)[u.DefaultSiteID] {
 				n++
 				if example == "" {
 					example = u.Email
 				}
+			}
+		}
+		for id, u := range t.s.users {
+			if o, ok := t.users[id]; ok {
+				u = o
+			}
+			outside(u)
+		}
+		for id, u := range t.users { // users added in this change set
+			if _, ok := t.s.users[id]; !ok {
+				outside(u)
 			}
 		}
 		if n > 0 {
