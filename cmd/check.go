@@ -1,0 +1,135 @@
+package cmd
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/store"
+	"github.com/spf13/cobra"
+)
+
+// aboutUser finds the user a read is about: yourself always, others only with
+// view on Users & permissions and only if visible to you.
+func aboutUser(s *store.Store, actor store.Actor, email string) (*store.User, error) {
+	u, err := s.User(email)
+	if err != nil {
+		return nil, err
+	}
+	if u.ID == actor.UserID && !actor.IsLocal() {
+		return u, nil
+	}
+	if err := s.CanView(actor, "users"); err != nil {
+		return nil, err
+	}
+	return visibleUser(s, actor, email)
+}
+
+func (a *app) checkCmd() *cobra.Command {
+	var site string
+	c := &cobra.Command{
+		Use:   "check EMAIL SCREEN LEVEL [--site S]",
+		Short: "May this user use this screen at this level (at this site)? Exit 0 allowed, 1 denied",
+		Long: `Answer whether a user may use a screen at a level (none, view, maintain),
+optionally at a site, with a one-line reason. Exit 0 when allowed, 1 when denied.`,
+		Example: `  gatehouse check jane@acme.test scheduler view --site "North Depot"`,
+		Args:    nargs(3, 3, "EMAIL SCREEN LEVEL"),
+	}
+	c.Flags().StringVar(&site, "site", "", "the site to check at (default: anywhere)")
+	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		level, err := store.ParseLevel(args[2])
+		if err != nil {
+			return err
+		}
+		if _, err := aboutUser(s, actor, args[0]); err != nil {
+			return err
+		}
+		d := s.Check(args[0], args[1], level, site)
+		switch d.Code {
+		case store.CodeUnknownScreen:
+			return &store.Error{Kind: store.KindNotFound, Msg: fmt.Sprintf("no screen %q; see: gatehouse screens list", args[1])}
+		case store.CodeUnknownSite:
+			return &store.Error{Kind: store.KindNotFound, Msg: fmt.Sprintf("no site named %q; see: gatehouse sites list", site)}
+		}
+		if a.json {
+			if err := a.printJSON(checkView{Allowed: d.Allowed, Reason: d.Reason(), User: d.Email, Profile: d.Profile,
+				Screen: screenKey(s, args[1]), Level: d.Level.String(), Held: d.Held.String(), Site: d.Site, Via: d.Via}); err != nil {
+				return err
+			}
+		} else {
+			a.printf("%s\n", d.Reason())
+		}
+		if !d.Allowed {
+			return &silentExit{ExitRefused}
+		}
+		return nil
+	})
+	return c
+}
+
+func screenKey(s *store.Store, key string) string {
+	for _, sc := range s.Screens() {
+		if strings.EqualFold(sc.Key, strings.TrimSpace(key)) {
+			return sc.Key
+		}
+	}
+	return key
+}
+
+func (a *app) effectiveCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "effective EMAIL",
+		Short: "Everything a user may do: profile, levels per screen, sites, clients, features",
+		Args:  nargs(1, 1, "one EMAIL"),
+	}
+	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		if _, err := aboutUser(s, actor, args[0]); err != nil {
+			return err
+		}
+		e, err := s.Effective(args[0])
+		if err != nil {
+			return err
+		}
+		v := viewEffective(e)
+		if a.json {
+			return a.printJSON(v)
+		}
+		a.printf("%s <%s>: %s, %s\n", e.Name, e.Email, e.Type, e.Status)
+		tw := newTable(a.env.Out)
+		row(tw, "  profile:", fmt.Sprintf("%s (%s)", orDash(e.Profile), orDash(e.Scope)))
+		row(tw, "  sites:", list(v.Sites, 0))
+		row(tw, "  teams:", list(v.Teams, 0))
+		row(tw, "  clients:", list(v.Clients, 0))
+		row(tw, "  default site:", orDash(e.Default))
+		for _, n := range e.Notes {
+			row(tw, "  note:", n)
+		}
+		tw.Flush()
+		if e.Status == store.Disabled.String() {
+			a.printf("  (disabled: every check is denied)\n")
+		}
+		a.printf("\n")
+		tw = newTable(a.env.Out)
+		row(tw, "  SCREEN", "KEY", "LEVEL")
+		sensitive := false
+		for _, l := range e.Levels {
+			title := l.Title
+			if l.Sensitive {
+				title += " !"
+				sensitive = true
+			}
+			row(tw, "  "+title, l.Screen, l.Level)
+		}
+		tw.Flush()
+		if sensitive {
+			a.printf("  ! sensitive screen\n")
+		}
+		a.printf("\n")
+		tw = newTable(a.env.Out)
+		row(tw, "  FEATURE", "ORG", "OVERRIDE", "EFFECTIVE")
+		for _, f := range e.Features {
+			row(tw, "  "+f.Feature+" ("+f.Title+")", onOff(f.Org), f.Override, onOff(f.Effective))
+		}
+		return tw.Flush()
+	})
+	return c
+}

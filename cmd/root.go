@@ -1,0 +1,390 @@
+// Package cmd is gatehouse's command tree (cobra). A fresh tree is built for
+// every command line, for one actor: the local operator at the machine, or a
+// signed-in user over SSH. Every rule lives in store; this package parses,
+// asks the store, and prints.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/store"
+	"github.com/spf13/cobra"
+)
+
+// Env is what a command line runs with.
+type Env struct {
+	In       io.Reader
+	Out, Err io.Writer
+
+	// Store, when set, is used as is and --db is refused (SSH sessions); when
+	// nil the tree opens store.Open(path, store.Options{}) itself from --db,
+	// GATEHOUSE_DB or store.DefaultPath(), and closes it after the command.
+	Store *store.Store
+
+	// Actor, when set (SSH), is fixed and --as is refused; otherwise the actor
+	// is the local operator (store.LocalActor of the OS user name), or the user
+	// named by --as EMAIL.
+	Actor *store.Actor
+
+	// Console, when set, runs when no command is given: the interactive
+	// console, handed the opened store and the resolved actor. While it is nil,
+	// `gatehouse` with no command prints the help.
+	Console func(s *store.Store, actor store.Actor) error
+}
+
+// Exit codes.
+const (
+	ExitOK      = 0 // done, or allowed
+	ExitRefused = 1 // denied, refused by a rule, conflict, locked, check denied, audit broken
+	ExitUsage   = 2 // bad usage or bad input: fix the command line
+)
+
+// usageError is bad usage or bad input (exit 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// ruleError is a refusal decided here rather than in store (exit 1).
+type ruleError struct{ msg string }
+
+func (e *ruleError) Error() string { return e.msg }
+
+func refusedf(format string, a ...any) error { return &ruleError{fmt.Sprintf(format, a...)} }
+
+// silentExit ends a command with a code and nothing more to say (what needed
+// saying is already printed: a denied check, a broken audit chain).
+type silentExit struct{ code int }
+
+func (e *silentExit) Error() string { return "" }
+
+// runError marks an error that came out of a command's own work rather than
+// out of cobra's parsing (which is always bad usage).
+type runError struct{ err error }
+
+func (e *runError) Error() string { return e.err.Error() }
+func (e *runError) Unwrap() error { return e.err }
+
+// ExitCode maps an error to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var se *silentExit
+	if errors.As(err, &se) {
+		return se.code
+	}
+	switch store.KindOf(err) {
+	case store.KindInput, store.KindNotFound:
+		return ExitUsage
+	case store.KindRefused, store.KindDenied, store.KindConflict, store.KindLocked:
+		return ExitRefused
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	var re *ruleError
+	if errors.As(err, &re) {
+		return ExitRefused
+	}
+	var rn *runError
+	if errors.As(err, &rn) {
+		return ExitRefused // something failed while doing the work (I/O…)
+	}
+	return ExitUsage // cobra's own parsing errors
+}
+
+// app is one command line's state: flags, the store and the actor.
+type app struct {
+	env    Env
+	root   *cobra.Command
+	dbPath string
+	as     string
+	json   bool
+
+	st     *store.Store
+	opened bool // st was opened here and is closed after the command
+	actor  *store.Actor
+}
+
+// NewRoot builds a fresh command tree.
+func NewRoot(env Env) *cobra.Command {
+	if env.In == nil {
+		env.In = strings.NewReader("")
+	}
+	if env.Out == nil {
+		env.Out = io.Discard
+	}
+	if env.Err == nil {
+		env.Err = io.Discard
+	}
+	a := &app{env: env}
+	root := &cobra.Command{
+		Use:   "gatehouse",
+		Short: "Decide who may see which sites and which screens",
+		Long: `gatehouse administers access: users (employees and client users), clients,
+sites and teams, profiles (roles) with a level per screen, org settings,
+invitations and a hash-chained audit log. Every change is one change set,
+audited as one batch.
+
+Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or input.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          groupArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if a.env.Console == nil {
+				return c.Help()
+			}
+			s, actor, err := a.open()
+			if err != nil {
+				return err
+			}
+			return a.env.Console(s, actor)
+		},
+	}
+	a.root = root
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.dbPath, "db", "", "database file (default $GATEHOUSE_DB, else "+store.DefaultPath()+")")
+	pf.StringVar(&a.as, "as", "", "act as the user with this `EMAIL`, with exactly their rights")
+	pf.BoolVar(&a.json, "json", false, "print JSON (read commands; see cmd/JSON.md)")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%s; run '%s --help'", err.Error(), c.CommandPath())
+	})
+	root.CompletionOptions.HiddenDefaultCmd = true
+
+	root.AddCommand(
+		a.usersCmd(),
+		a.sitesCmd(),
+		a.profilesCmd(),
+		a.screensCmd(),
+		a.clientsCmd(),
+		a.teamsCmd(),
+		a.settingsCmd(),
+		a.checkCmd(),
+		a.effectiveCmd(),
+		a.auditCmd(),
+		a.outboxCmd(),
+		a.backupCmd(),
+		a.exportCmd(),
+		a.importCmd(),
+		a.importUsersCmd(),
+		a.demoCmd(),
+	)
+	wrap(root, a)
+	root.SetIn(env.In)
+	root.SetOut(env.Out)
+	root.SetErr(env.Err)
+	return root
+}
+
+// wrap makes every command mark its own errors and close a store it opened.
+func wrap(c *cobra.Command, a *app) {
+	if c.RunE != nil {
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) (err error) {
+			defer a.close()
+			if err := run(cmd, args); err != nil {
+				if store.KindOf(err) != 0 {
+					return err
+				}
+				var ue *usageError
+				var re *ruleError
+				var se *silentExit
+				if errors.As(err, &ue) || errors.As(err, &re) || errors.As(err, &se) {
+					return err
+				}
+				return &runError{err}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		wrap(sub, a)
+	}
+}
+
+// Run builds the tree, runs args (never falling back to os.Args) and returns
+// the exit code. Errors are printed as one line on Err.
+func Run(env Env, args []string) int {
+	root := NewRoot(env)
+	if args == nil {
+		args = []string{} // a nil slice would make cobra read os.Args
+	}
+	root.SetArgs(args)
+	c, err := root.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	var se *silentExit
+	if !errors.As(err, &se) {
+		msg := oneLine(err.Error())
+		if ExitCode(err) == ExitUsage && !strings.Contains(msg, "--help") && isCobraError(err) && c != nil {
+			msg += fmt.Sprintf("; run '%s --help'", c.CommandPath())
+		}
+		fmt.Fprintf(root.ErrOrStderr(), "gatehouse: %s\n", msg)
+	}
+	return ExitCode(err)
+}
+
+func isCobraError(err error) bool {
+	var ue *usageError
+	var rn *runError
+	return store.KindOf(err) == 0 && !errors.As(err, &ue) && !errors.As(err, &rn)
+}
+
+// oneLine folds cobra's multi-line messages ("Did you mean this?") into one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if head, rest, ok := strings.Cut(s, "\n\nDid you mean this?\n"); ok {
+		var sug []string
+		for _, l := range strings.Split(rest, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				sug = append(sug, l)
+			}
+		}
+		s = head
+		if len(sug) > 0 {
+			s += "; did you mean " + strings.Join(sug, " or ") + "?"
+		}
+	}
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// groupArgs refuses an unknown subcommand of a command that only groups others.
+func groupArgs(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if sug := c.SuggestionsFor(args[0]); len(sug) > 0 {
+		msg += "; did you mean " + strings.Join(sug, " or ") + "?"
+	}
+	return usagef("%s; run '%s --help'", msg, c.CommandPath())
+}
+
+// group is a command that only holds subcommands.
+func group(use, short string, subs ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  groupArgs,
+		RunE:  func(c *cobra.Command, args []string) error { return c.Help() },
+	}
+	c.AddCommand(subs...)
+	return c
+}
+
+// nargs checks the number of positional arguments.
+func nargs(min, max int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < min || (max >= 0 && len(args) > max) {
+			switch {
+			case max == 0:
+				return usagef("%s takes no arguments (got %q); run '%s --help'", c.CommandPath(), args[0], c.CommandPath())
+			case len(args) < min:
+				return usagef("%s needs %s; run '%s --help'", c.CommandPath(), what, c.CommandPath())
+			default:
+				return usagef("%s takes %s, got %d arguments (quote names with spaces); run '%s --help'", c.CommandPath(), what, len(args), c.CommandPath())
+			}
+		}
+		return nil
+	}
+}
+
+// open returns the store and the actor, opening the store on first use.
+func (a *app) open() (*store.Store, store.Actor, error) {
+	s, err := a.store()
+	if err != nil {
+		return nil, store.Actor{}, err
+	}
+	actor, err := a.who(s)
+	if err != nil {
+		return nil, store.Actor{}, err
+	}
+	return s, actor, nil
+}
+
+func (a *app) store() (*store.Store, error) {
+	if a.st != nil {
+		return a.st, nil
+	}
+	if a.env.Store != nil {
+		if a.root.PersistentFlags().Changed("db") {
+			return nil, usagef("--db is not available here: this session uses the server's database")
+		}
+		a.st = a.env.Store
+		return a.st, nil
+	}
+	path := a.dbPath
+	if path == "" {
+		path = store.DefaultPath()
+	}
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	a.st, a.opened = s, true
+	return s, nil
+}
+
+func (a *app) who(s *store.Store) (store.Actor, error) {
+	if a.actor != nil {
+		return *a.actor, nil
+	}
+	var actor store.Actor
+	switch {
+	case a.env.Actor != nil:
+		if a.root.PersistentFlags().Changed("as") {
+			return store.Actor{}, usagef("--as is not available here: you act as %s", a.env.Actor.Name)
+		}
+		actor = *a.env.Actor
+	case a.as != "":
+		var err error
+		if actor, err = s.ActorFor(a.as); err != nil {
+			return store.Actor{}, err
+		}
+	default:
+		actor = store.LocalActor(osUser())
+	}
+	a.actor = &actor
+	return actor, nil
+}
+
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
+
+func (a *app) close() {
+	if a.opened && a.st != nil {
+		a.st.Close()
+	}
+	a.st, a.opened = nil, false
+}
+
+// with turns a function of the store and the actor into a RunE.
+func (a *app) with(fn func(s *store.Store, actor store.Actor, args []string) error) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		s, actor, err := a.open()
+		if err != nil {
+			return err
+		}
+		return fn(s, actor, args)
+	}
+}
