@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -75,20 +77,15 @@ func (t *Tx) writeAudit(summary string) (uint64, error) {
 	ab := t.btx.Bucket(bucketAudit)
 	ab.FillPercent = 1 // keys only ever grow: pack pages full
 	first := head.Seq + 1
-	var buf bytes.Buffer
 	for i := range t.entries {
 		e := &t.entries[i]
 		head.Seq++
 		e.Seq, e.Batch, e.Time, e.Actor, e.Prev = head.Seq, batch, t.now, t.actor.Name, head.Hash
-		e.Hash = ""
-		e.Hash = entryHash(e, &buf)
+		// one encoding serves both the hash and the stored value; bbolt keeps
+		// the value slice until commit, so each entry gets its own
+		val := sealEntry(e, make([]byte, 0, 256+len(e.Before)+len(e.After)))
 		head.Hash = e.Hash
-		buf.Reset()
-		if err := json.NewEncoder(&buf).Encode(e); err != nil {
-			return 0, err
-		}
-		// bbolt keeps the value slice until commit: give it its own copy
-		if err := ab.Put(itob(e.Seq), bytes.Clone(bytes.TrimRight(buf.Bytes(), "\n"))); err != nil {
+		if err := ab.Put(itob(e.Seq), val); err != nil {
 			return 0, err
 		}
 	}
@@ -98,16 +95,104 @@ func (t *Tx) writeAudit(summary string) (uint64, error) {
 	return batch, putJSON(meta, keyAuditHead, head)
 }
 
-// entryHash is sha256 over the entry's JSON with an empty Hash field; Prev is
-// inside it, which chains the entries.
-func entryHash(e *AuditEntry, buf *bytes.Buffer) string {
-	h := e.Hash
-	e.Hash = ""
-	buf.Reset()
-	_ = json.NewEncoder(buf).Encode(e)
-	e.Hash = h
-	sum := sha256.Sum256(buf.Bytes())
+// entryHash is sha256 over the entry's canonical JSON with an empty hash;
+// Prev is inside it, which chains the entries.
+func entryHash(e *AuditEntry, buf []byte) string {
+	buf = appendEntry(buf[:0], e, "")
+	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:])
+}
+
+// sealEntry sets e.Hash and returns the stored JSON (buf reused).
+func sealEntry(e *AuditEntry, buf []byte) []byte {
+	buf = appendEntry(buf[:0], e, "")
+	sum := sha256.Sum256(buf)
+	e.Hash = hex.EncodeToString(sum[:])
+	// the hash is the last field: replace the empty one in place
+	buf = buf[:len(buf)-len(`""}`)]
+	buf = append(buf, '"')
+	buf = append(buf, e.Hash...)
+	return append(buf, '"', '}')
+}
+
+// appendEntry writes the canonical JSON of an entry (the same bytes as
+// encoding/json would, field for field) with the given hash.
+func appendEntry(b []byte, e *AuditEntry, hash string) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, e.Seq, 10)
+	b = append(b, `,"batch":`...)
+	b = strconv.AppendUint(b, e.Batch, 10)
+	b = append(b, `,"time":"`...)
+	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","actor":`...)
+	b = appendJSONString(b, e.Actor)
+	b = append(b, `,"entity":{"kind":`...)
+	b = appendJSONString(b, e.Entity.Kind)
+	b = append(b, `,"id":`...)
+	b = strconv.AppendUint(b, e.Entity.ID, 10)
+	b = append(b, `,"label":`...)
+	b = appendJSONString(b, e.Entity.Label)
+	b = append(b, `},"field":`...)
+	b = appendJSONString(b, e.Field)
+	b = append(b, `,"before":`...)
+	b = appendJSONString(b, e.Before)
+	b = append(b, `,"after":`...)
+	b = appendJSONString(b, e.After)
+	b = append(b, `,"prev":`...)
+	b = appendJSONString(b, e.Prev)
+	b = append(b, `,"hash":`...)
+	b = appendJSONString(b, hash)
+	return append(b, '}')
+}
+
+// appendJSONString quotes s as JSON does: escapes quotes, backslashes and
+// control characters, and replaces invalid UTF-8 with U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // VerifyResult is what VerifyAudit found.
@@ -131,7 +216,7 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 		}
 		var prev string
 		var want uint64 = 1
-		var buf bytes.Buffer
+		buf := make([]byte, 0, 512)
 		c := tx.Bucket(bucketAudit).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(r.Problems) >= 20 {
@@ -156,7 +241,7 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 			if e.Prev != prev {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d does not follow entry %d (the chain is broken)", seq, seq-1))
 			}
-			if entryHash(&e, &buf) != e.Hash {
+			if entryHash(&e, buf) != e.Hash {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d was altered (its hash does not match)", seq))
 			}
 			prev = e.Hash

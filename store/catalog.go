@@ -23,6 +23,7 @@ type catalog struct {
 	// derived by index()
 	clientByName  map[string]uint64
 	siteByName    map[string]uint64
+	siteExact     map[string]uint64 // as written: spares the check path a lowercase copy
 	profileByName map[string]uint64
 	screenIdx     map[string]int
 	teamsBySite   map[uint64][]uint64
@@ -60,8 +61,10 @@ func (c *catalog) index() {
 		c.clientByName[lower(v.Name)] = id
 	}
 	c.siteByName = make(map[string]uint64, len(c.sites))
+	c.siteExact = make(map[string]uint64, len(c.sites))
 	for id, v := range c.sites {
 		c.siteByName[lower(v.Name)] = id
+		c.siteExact[v.Name] = id
 	}
 	c.profileByName = make(map[string]uint64, len(c.profiles))
 	for id, v := range c.profiles {

@@ -83,12 +83,12 @@ func (d Decision) Reason() string {
 func (s *Store) Check(email, screen string, level Level, site string) Decision {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return check(s.cat, s.users, s.byEmail, email, screen, level, site)
+	return check(s.cat, s.byEmail, email, screen, level, site)
 }
 
-func check(c *catalog, users map[uint64]*User, byEmail map[string]uint64, email, screen string, level Level, site string) Decision {
+func check(c *catalog, byEmail map[string]*User, email, screen string, level Level, site string) Decision {
 	d := Decision{Email: email, Screen: screen, Level: level, Site: site}
-	u := users[byEmail[lower(email)]]
+	u := byEmail[lower(email)]
 	if u == nil {
 		d.Code = CodeUnknownUser
 		return d
@@ -122,7 +122,10 @@ func check(c *catalog, users map[uint64]*User, byEmail map[string]uint64, email,
 		}
 		return d
 	}
-	sid, ok := c.siteByName[lower(site)]
+	sid, ok := c.siteExact[site]
+	if !ok {
+		sid, ok = c.siteByName[lower(site)]
+	}
 	if !ok {
 		d.Code = CodeUnknownSite
 		return d

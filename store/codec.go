@@ -40,6 +40,32 @@ func (e *encoder) time(t time.Time) {
 type decoder struct {
 	b   []byte
 	err error
+	// intern shares repeated strings (first names, actor names) across users
+	// decoded by one load: fewer allocations at open and a smaller heap.
+	intern map[string]string
+}
+
+const maxInterned = 1 << 16
+
+func (d *decoder) istr() string {
+	n := d.uvarint()
+	if d.err != nil || uint64(len(d.b)) < n {
+		d.err = errCorrupt
+		return ""
+	}
+	raw := d.b[:n]
+	d.b = d.b[n:]
+	if d.intern == nil {
+		return string(raw)
+	}
+	if s, ok := d.intern[string(raw)]; ok { // no allocation for the lookup
+		return s
+	}
+	s := string(raw)
+	if len(d.intern) < maxInterned {
+		d.intern[s] = s
+	}
+	return s
 }
 
 var errCorrupt = errors.New("corrupt user record")
@@ -78,7 +104,9 @@ func (d *decoder) bool() bool {
 	return v
 }
 
-func (d *decoder) ids() []uint64 {
+// ids reads a list of ids into the shared backing array (one allocation per
+// user for all three lists); the capacity is clipped so appends copy.
+func (d *decoder) ids(backing *[]uint64) []uint64 {
 	n := d.uvarint()
 	if n == 0 || d.err != nil {
 		return nil
@@ -87,11 +115,14 @@ func (d *decoder) ids() []uint64 {
 		d.err = errCorrupt
 		return nil
 	}
-	v := make([]uint64, n)
-	for i := range v {
-		v[i] = d.uvarint()
+	if uint64(cap(*backing)-len(*backing)) < n {
+		*backing = make([]uint64, 0, n+8)
 	}
-	return v
+	start := len(*backing)
+	for i := uint64(0); i < n; i++ {
+		*backing = append(*backing, d.uvarint())
+	}
+	return (*backing)[start:len(*backing):len(*backing)]
 }
 
 func (d *decoder) time() time.Time {
@@ -131,22 +162,26 @@ func encodeUser(u *User) []byte {
 	return e.b
 }
 
-func decodeUser(b []byte) (*User, error) {
-	d := decoder{b: b}
+func decodeUser(b []byte, intern map[string]string) (*User, error) {
+	d := decoder{b: b, intern: intern}
 	if v := d.uvarint(); v != userCodecVersion {
 		return nil, errCorrupt
 	}
 	u := &User{}
 	u.ID = d.uvarint()
 	u.Version = d.uvarint()
-	u.First = d.str()
-	u.Last = d.str()
+	u.First = d.istr()
+	u.Last = d.istr()
 	u.Email = d.str()
 	u.Type = UserType(d.uvarint())
 	u.ProfileID = d.uvarint()
-	u.ClientIDs = d.ids()
-	u.SiteIDs = d.ids()
-	u.TeamIDs = d.ids()
+	var backing []uint64
+	if len(d.b) > 0 {
+		backing = make([]uint64, 0, 6)
+	}
+	u.ClientIDs = d.ids(&backing)
+	u.SiteIDs = d.ids(&backing)
+	u.TeamIDs = d.ids(&backing)
 	u.DefaultSiteID = d.uvarint()
 	for i := range u.Features {
 		u.Features[i] = Override(d.uvarint())
@@ -156,9 +191,9 @@ func decodeUser(b []byte) (*User, error) {
 	u.Authored = d.bool()
 	u.PasswordHash = d.str()
 	u.Created = d.time()
-	u.CreatedBy = d.str()
+	u.CreatedBy = d.istr()
 	u.Updated = d.time()
-	u.UpdatedBy = d.str()
+	u.UpdatedBy = d.istr()
 	u.LastSignIn = d.time()
 	if d.err != nil {
 		return nil, d.err

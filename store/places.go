@@ -63,6 +63,7 @@ func (t *Tx) AddSite(name, client string) (*Site, error) {
 	}
 	c.sites[id] = s
 	c.siteByName[lower(n)] = id
+	c.siteExact[n] = id
 	t.record(Ref{Kind: "site", ID: id, Label: n}, "created", "", n+", client "+owner)
 	return s, nil
 }

@@ -57,7 +57,7 @@ type Store struct {
 
 	mu      sync.RWMutex
 	users   map[uint64]*User
-	byEmail map[string]uint64
+	byEmail map[string]*User // lower(email) → user: one lookup on the check path
 	cat     *catalog
 
 	events events
@@ -163,14 +163,15 @@ func (s *Store) load() error {
 		b := tx.Bucket(bucketUsers)
 		n := b.Stats().KeyN
 		users := make(map[uint64]*User, n)
-		byEmail := make(map[string]uint64, n)
+		byEmail := make(map[string]*User, n)
+		intern := make(map[string]string, 1024)
 		err = b.ForEach(func(k, v []byte) error {
-			u, err := decodeUser(v)
+			u, err := decodeUser(v, intern)
 			if err != nil {
 				return fmt.Errorf("user %d: %w", binary.BigEndian.Uint64(k), err)
 			}
 			users[u.ID] = u
-			byEmail[lower(u.Email)] = u.ID
+			byEmail[lower(u.Email)] = u
 			return nil
 		})
 		if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -105,6 +106,9 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 		if err := t.markAuthored(); err != nil {
 			return err
 		}
+		if err := t.flushUsers(); err != nil {
+			return err
+		}
 		if dry {
 			cs.Entries = t.entries
 			return errDryRun
@@ -137,18 +141,17 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 func (s *Store) publish(t *Tx) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for e, id := range t.emails {
+		if id == 0 {
+			delete(s.byEmail, e)
+		}
+	}
 	for id, u := range t.users {
 		if u == nil {
 			delete(s.users, id)
 		} else {
 			s.users[id] = u
-		}
-	}
-	for e, id := range t.emails {
-		if id == 0 {
-			delete(s.byEmail, e)
-		} else {
-			s.byEmail[e] = id
+			s.byEmail[lower(u.Email)] = u
 		}
 	}
 	if t.cat != nil {
@@ -224,18 +227,37 @@ func (t *Tx) userByEmail(email string) *User {
 		return t.user(id)
 	}
 	t.s.mu.RLock()
-	id := t.s.byEmail[e]
+	u := t.s.byEmail[e]
 	t.s.mu.RUnlock()
-	if id == 0 {
+	if u == nil {
 		return nil
 	}
-	return t.user(id)
+	return t.user(u.ID)
 }
 
-// putUser writes a user (already cloned and changed) through to bbolt.
+// putUser records a changed user (already cloned); flushUsers writes them.
 func (t *Tx) putUser(u *User) error {
 	t.users[u.ID] = u
-	return t.btx.Bucket(bucketUsers).Put(itob(u.ID), encodeUser(u))
+	return nil
+}
+
+// flushUsers writes every changed user once, in key order: a user touched by
+// several edits is encoded once, and ordered puts walk the tree in one sweep.
+func (t *Tx) flushUsers() error {
+	ids := make([]uint64, 0, len(t.users))
+	for id, u := range t.users {
+		if u != nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	b := t.btx.Bucket(bucketUsers)
+	for _, id := range ids {
+		if err := b.Put(itob(id), encodeUser(t.users[id])); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Now is the change set's timestamp.

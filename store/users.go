@@ -530,8 +530,7 @@ func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) er
 		return err
 	}
 	c := t.catalog()
-	beforeSites := namesOf(u.SiteIDs, c.sites)
-	beforeTeams := joinSorted(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })
+	oldSites, oldTeams := slices.Clone(u.SiteIDs), slices.Clone(u.TeamIDs)
 	if add {
 		if err := t.addPlaces(u, sites, teams); err != nil {
 			return err
@@ -558,17 +557,21 @@ func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) er
 			u.TeamIDs = slices.DeleteFunc(u.TeamIDs, func(x uint64) bool { return x == tm.ID })
 		}
 	}
-	afterSites := namesOf(u.SiteIDs, c.sites)
-	afterTeams := joinSorted(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })
-	if beforeSites == afterSites && beforeTeams == afterTeams {
+	sitesChanged, teamsChanged := !slices.Equal(oldSites, u.SiteIDs), !slices.Equal(oldTeams, u.TeamIDs)
+	if !sitesChanged && !teamsChanged {
 		return nil
 	}
 	if err := t.checkLocations(u); err != nil {
 		return err
 	}
 	ref := userRef(u)
-	t.record(ref, "sites", beforeSites, afterSites)
-	t.record(ref, "teams", beforeTeams, afterTeams)
+	if sitesChanged {
+		t.record(ref, "sites", namesOf(oldSites, c.sites), namesOf(u.SiteIDs, c.sites))
+	}
+	if teamsChanged {
+		label := func(id uint64) string { return teamLabel(c, id) }
+		t.record(ref, "teams", joinSorted(oldTeams, label), joinSorted(u.TeamIDs, label))
+	}
 	return t.touch(u)
 }
 
