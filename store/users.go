@@ -34,8 +34,15 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 	if u == nil {
 		return nil, notFound("no user with id %d", id)
 	}
-	if version != 0 && version != u.Version {
-		return nil, &ConflictError{Entity: u.Email, By: u.UpdatedBy, At: u.Updated, Want: version, Have: u.Version}
+	if version != 0 {
+		// compare with the committed record, as Grant does for profiles: an
+		// earlier edit in this same change set is not someone else's change
+		t.s.mu.RLock()
+		committed := t.s.users[id]
+		t.s.mu.RUnlock()
+		if committed != nil && version != committed.Version {
+			return nil, &ConflictError{Entity: committed.Email, By: committed.UpdatedBy, At: committed.Updated, Want: version, Have: committed.Version}
+		}
 	}
 	if err := t.require("users", false); err != nil {
 		return nil, err
