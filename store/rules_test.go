@@ -966,6 +966,31 @@ func TestRule10Conflicts(t *testing.T) {
 		}
 	})
 
+	t.Run("several edits in one change set with the version read before it", func(t *testing.T) {
+		f := newFixture(t)
+		u := f.user(emBasic)
+		p, _ := f.s.Profile("Basic")
+		f.apply("edit twice", func(tx *Tx) error {
+			if _, err := tx.EditUser(u.ID, u.Version, UserPatch{First: ptr("Robert")}); err != nil {
+				return err
+			}
+			if err := tx.AssignSites(u.ID, u.Version, []string{"Head Office"}, nil, true); err != nil {
+				return err
+			}
+			if err := tx.Grant("Basic", p.Version, "leave", View); err != nil {
+				return err
+			}
+			return tx.Grant("Basic", p.Version, "dashboard", View)
+		})
+		got := f.user(emBasic)
+		if got.First != "Robert" || len(got.SiteIDs) != 1 || got.Version <= u.Version {
+			t.Errorf("user %q sites %v v%d", got.First, got.SiteIDs, got.Version)
+		}
+		// and a later change set with that old version is stale
+		_, err := f.s.Apply(f.local, "stale", func(tx *Tx) error { return tx.SetDisabled(u.ID, u.Version, true) })
+		checkErr(t, err, ErrConflict, emBasic)
+	})
+
 	t.Run("stale versions in turn", func(t *testing.T) {
 		f := newFixture(t)
 		u := f.user(emBasic)
