@@ -141,18 +141,25 @@ func (s *Store) Users(f UserFilter) ([]*User, error) {
 	return out, nil
 }
 
-// SortUsers orders by last name, first name, email.
+// SortKey orders users by last name, first name, email, ignoring case.
+func SortKey(u *User) string {
+	return lower(u.Last) + "\x00" + lower(u.First) + "\x00" + lower(u.Email)
+}
+
+// SortUsers orders by SortKey, computing each key once.
 func SortUsers(us []*User) {
-	sort.Slice(us, func(i, j int) bool {
-		a, b := us[i], us[j]
-		if c := strings.Compare(lower(a.Last), lower(b.Last)); c != 0 {
-			return c < 0
-		}
-		if c := strings.Compare(lower(a.First), lower(b.First)); c != 0 {
-			return c < 0
-		}
-		return lower(a.Email) < lower(b.Email)
-	})
+	type keyed struct {
+		key string
+		u   *User
+	}
+	ks := make([]keyed, len(us))
+	for i, u := range us {
+		ks[i] = keyed{SortKey(u), u}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i := range ks {
+		us[i] = ks[i].u
+	}
 }
 
 // Profiles lists profiles in creation order.

@@ -65,6 +65,9 @@ func validLabel(what, name string) (string, error) {
 			return "", badInput("%s name %q has a control character", what, name)
 		}
 	}
+	if strings.Contains(n, ";") {
+		return "", badInput("%s name %q may not contain ';' (it separates names in lists and CSV files)", what, name)
+	}
 	if what == "site" && strings.Contains(n, "/") {
 		return "", badInput("site name %q may not contain '/' (it separates site and team)", name)
 	}
