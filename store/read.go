@@ -298,3 +298,13 @@ func mapNames(ids []uint64, f func(uint64) string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// EachUser calls f for every user, in no order, under the read lock: f must
+// not call back into the store.
+func (s *Store) EachUser(f func(*User)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, u := range s.users {
+		f(u)
+	}
+}
