@@ -26,7 +26,7 @@ func (a *app) targets(s *store.Store, actor store.Actor, c *cobra.Command, email
 	case hasWhere && len(emails) > 0:
 		return nil, "", usagef("give emails or --where, not both; run '%s --help'", c.CommandPath())
 	case !hasWhere && len(emails) == 0:
-		return nil, "", usagef("%s needs one or more EMAIL arguments or --where EXPR; run '%s --help'", c.CommandPath(), c.CommandPath())
+		return nil, "", usagef("%s needs one or more EMAIL arguments or --where EXPR; run '%s --help'", cmdName(c), c.CommandPath())
 	}
 	if !hasWhere {
 		seen := map[string]bool{}

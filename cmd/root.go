@@ -251,7 +251,7 @@ func oneLine(s string) string {
 		}
 		s = head
 		if len(sug) > 0 {
-			s += "; did you mean " + strings.Join(sug, " or ") + "?"
+			s += " (did you mean " + strings.Join(sug, " or ") + "?)"
 		}
 	}
 	lines := strings.Split(s, "\n")
@@ -270,8 +270,11 @@ func groupArgs(c *cobra.Command, args []string) error {
 		return nil
 	}
 	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
 	if sug := c.SuggestionsFor(args[0]); len(sug) > 0 {
-		msg += "; did you mean " + strings.Join(sug, " or ") + "?"
+		msg += " (did you mean " + strings.Join(sug, " or ") + "?)"
 	}
 	return usagef("%s; run '%s --help'", msg, c.CommandPath())
 }
@@ -292,17 +295,26 @@ func group(use, short string, subs ...*cobra.Command) *cobra.Command {
 func nargs(min, max int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) < min || (max >= 0 && len(args) > max) {
+			name := cmdName(c)
 			switch {
 			case max == 0:
-				return usagef("%s takes no arguments (got %q); run '%s --help'", c.CommandPath(), args[0], c.CommandPath())
+				return usagef("%s takes no arguments (got %q); run '%s --help'", name, args[0], c.CommandPath())
 			case len(args) < min:
-				return usagef("%s needs %s; run '%s --help'", c.CommandPath(), what, c.CommandPath())
+				return usagef("%s needs %s; run '%s --help'", name, what, c.CommandPath())
 			default:
-				return usagef("%s takes %s, got %d arguments (quote names with spaces); run '%s --help'", c.CommandPath(), what, len(args), c.CommandPath())
+				return usagef("%s takes %s, got %d arguments (quote names with spaces); run '%s --help'", name, what, len(args), c.CommandPath())
 			}
 		}
 		return nil
 	}
+}
+
+// cmdName is the command's path without the program name: "users disable".
+func cmdName(c *cobra.Command) string {
+	if !c.HasParent() {
+		return c.Name()
+	}
+	return strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" ")
 }
 
 // open returns the store and the actor, opening the store on first use.

@@ -260,12 +260,12 @@ func (a *app) usersShowCmd() *cobra.Command {
 		}
 		a.printf("%s <%s>\n", u.Name(), u.Email)
 		tw := newTable(a.env.Out)
-		kind := "employee"
 		if u.Type == store.ClientUser {
-			kind = "client user"
+			row(tw, "  type:", "client user")
 			row(tw, "  client:", orDash(v.Client))
+		} else {
+			row(tw, "  type:", "employee")
 		}
-		row(tw, "  type:", kind)
 		scope := ""
 		if p, err := s.Profile(v.Profile); err == nil {
 			scope = " (" + p.Scope.String() + ")"
