@@ -10,7 +10,7 @@ import (
 
 func (a *app) profilesCmd() *cobra.Command {
 	return group("profiles", "Security profiles (roles): a level per screen",
-		a.profilesListCmd(), a.profilesShowCmd(), a.profilesCreateCmd(), a.profilesGrantCmd(), a.profilesDeleteCmd())
+		a.profilesListCmd(), a.profilesShowCmd(), a.profilesCreateCmd(), a.profilesGrantCmd(), a.profilesScopeCmd(), a.profilesDeleteCmd())
 }
 
 func (a *app) profilesListCmd() *cobra.Command {

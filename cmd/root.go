@@ -176,6 +176,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.importCmd(),
 		a.importUsersCmd(),
 		a.demoCmd(),
+		a.undoCmd(),
 	)
 	wrap(root, a)
 	root.SetIn(env.In)
