@@ -13,19 +13,15 @@ type placeCounts struct{ clients, sites, teams map[uint64]int }
 
 func countPlaces(s *store.Store) (placeCounts, error) {
 	pc := placeCounts{map[uint64]int{}, map[uint64]int{}, map[uint64]int{}}
-	users, err := s.Users(store.UserFilter{})
-	if err != nil {
-		return pc, err
-	}
 	teamSite := map[uint64]uint64{}
 	for _, t := range s.Teams() {
 		teamSite[t.ID] = t.SiteID
 	}
-	for _, u := range users {
+	s.EachUser(func(u *store.User) {
 		for _, id := range u.ClientIDs {
 			pc.clients[id]++
 		}
-		seen := map[uint64]bool{}
+		seen := make(map[uint64]bool, len(u.SiteIDs)+len(u.TeamIDs))
 		for _, id := range u.SiteIDs {
 			seen[id] = true
 		}
@@ -38,7 +34,7 @@ func countPlaces(s *store.Store) (placeCounts, error) {
 		for id := range seen {
 			pc.sites[id]++
 		}
-	}
+	})
 	return pc, nil
 }
 

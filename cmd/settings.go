@@ -77,13 +77,12 @@ func (a *app) settingsCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		done := key + " is already " + s.Settings().Value(key)
-		if len(cs.Entries) > 0 {
-			e := cs.Entries[0]
-			done = fmt.Sprintf("%s: %s", key, change(e.Before, e.After))
-		} else if !a.json {
-			a.printf("%s\n", done)
+		if len(cs.Entries) == 0 && !a.json {
+			a.printf("nothing to change: %s is already %s\n", key, s.Settings().Value(key))
+			return nil
 		}
+		e := cs.Entries[0]
+		done := fmt.Sprintf("%s: %s", key, change(e.Before, e.After))
 		return a.report(cs, done)
 	})
 	return group("settings", "Org settings: locations, guardrail, invitations, features, lockout", show, set)
