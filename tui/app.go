@@ -1,0 +1,473 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// screen is one numbered tab of the console (k9s's registry of views). Each
+// renders up to three panes; the App lays them out for the terminal's width.
+type screen interface {
+	name() string
+	panes() [3]string                             // pane titles
+	bindings() []*binding                         // the screen's own keys, in help order
+	key(msg tea.KeyMsg, pane int) tea.Cmd         // keys no binding took (cursor moves)
+	render(pane, w, h int, focused bool) []string // a pane's content lines
+	header(w int) string                          // the left pane folded into one line
+	reload()                                      // re-read the store
+	pending() int                                 // unsaved changes
+	discard()                                     // drop unsaved changes
+	setFilter(q string)                           // the "/" filter of the focused list
+	filter() string
+}
+
+// mouser is a screen that takes mouse events (x, y inside the pane's content).
+type mouser interface {
+	mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd
+}
+
+// Options tune the console.
+type Options struct {
+	DBPath string // shown in the status bar
+}
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputFilter
+	inputCommand
+)
+
+// App is the console's root model.
+type App struct {
+	s        *store.Store
+	actor    store.Actor
+	th       *theme
+	opts     Options
+	readOnly bool
+
+	w, h    int
+	screens []screen
+	cur     int
+	focus   []int // focused pane per screen
+
+	input     textinput.Model
+	inputMode inputMode
+	modal     modal
+
+	msg    string
+	msgBad bool
+
+	events <-chan store.Event
+	stop   func()
+
+	undoStack []uint64 // change sets this console made, newest last
+	users     *usersScreen
+	sites     *sitesScreen
+}
+
+// modal is an overlay that takes every key until it closes.
+type modal interface {
+	update(msg tea.Msg, a *App) (tea.Cmd, bool) // bool: closed
+	view(th *theme, w, h int) string
+}
+
+// New builds a console for an actor, with styles from the given renderer.
+func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) *App {
+	a := &App{s: s, actor: actor, th: newTheme(r), opts: opts, w: 80, h: 24}
+	a.readOnly = s.CanMaintain(actor, "users", false) != nil &&
+		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil
+	a.input = textinput.New()
+	a.input.Prompt = ""
+	a.input.CharLimit = 200
+	a.users = newUsersScreen(a)
+	a.sites = newSitesScreen(a)
+	a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
+	a.focus = make([]int, len(a.screens))
+	for i := range a.focus {
+		a.focus[i] = 1
+	}
+	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
+		a.modal = &welcome{}
+	}
+	return a
+}
+
+type eventMsg struct{ ev store.Event }
+
+func waitEvent(ch <-chan store.Event) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return eventMsg{ev}
+	}
+}
+
+// Init subscribes to the store's change events.
+func (a *App) Init() tea.Cmd {
+	a.events, a.stop = a.s.Subscribe()
+	return waitEvent(a.events)
+}
+
+// Close ends the subscription.
+func (a *App) Close() {
+	if a.stop != nil {
+		a.stop()
+	}
+}
+
+func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = msg, bad }
+
+// fail shows a store error in the status line.
+func (a *App) fail(err error) {
+	if err != nil {
+		a.flash(err.Error(), true)
+	}
+}
+
+// applied records a committed change set for undo and reports it.
+func (a *App) applied(cs *store.ChangeSet, what string) {
+	if cs == nil || cs.Batch == 0 {
+		a.flash(what+": nothing to change", false)
+		return
+	}
+	a.undoStack = append(a.undoStack, cs.Batch)
+	a.flash(fmt.Sprintf("%s (change set #%d, %d changes) — u undoes", what, cs.Batch, len(cs.Entries)), false)
+}
+
+func (a *App) current() screen { return a.screens[a.cur] }
+
+func (a *App) pendingTotal() int {
+	n := 0
+	for _, s := range a.screens {
+		n += s.pending()
+	}
+	return n
+}
+
+// globals are the keys of every screen.
+func (a *App) globals() []*binding {
+	return []*binding{
+		bind("Everywhere", "?", "help: every key, and why one cannot be used now", func() tea.Cmd { a.modal = newHelp(a); return nil }),
+		bind("Everywhere", ":", "command palette (jump, run, check user screen level site)", func() tea.Cmd { return a.startInput(inputCommand) }),
+		bind("Everywhere", "/", "filter the focused list", func() tea.Cmd { return a.startInput(inputFilter) }),
+		bind("Everywhere", "tab", "next pane", func() tea.Cmd { a.moveFocus(1); return nil }),
+		bind("Everywhere", "shift+tab", "previous pane", func() tea.Cmd { a.moveFocus(-1); return nil }),
+		bind("Everywhere", "1,2,3,4,5,6,7", "switch screen", nil),
+		bind("Everywhere", "u,ctrl+z", "undo the last change set made here", func() tea.Cmd { return a.undo() }).editing().
+			when(func() string {
+				if len(a.undoStack) == 0 {
+					return "nothing to undo yet in this session"
+				}
+				return ""
+			}),
+		bind("Everywhere", "ctrl+r", "reload from the database", func() tea.Cmd { a.reloadAll(); a.flash("reloaded", false); return nil }),
+		bind("Everywhere", "q,ctrl+c", "quit (asks first if changes are unsaved)", func() tea.Cmd { return a.quit() }),
+	}
+}
+
+func (a *App) quit() tea.Cmd {
+	if n := a.pendingTotal(); n > 0 {
+		a.modal = &confirm{question: fmt.Sprintf("%d unsaved change(s) will be lost. Quit anyway?", n), yes: func() tea.Cmd { return tea.Quit }}
+		return nil
+	}
+	return tea.Quit
+}
+
+func (a *App) undo() tea.Cmd {
+	batch := a.undoStack[len(a.undoStack)-1]
+	cs, err := a.s.Undo(a.actor, batch)
+	if err != nil {
+		a.fail(err)
+		return nil
+	}
+	a.undoStack = a.undoStack[:len(a.undoStack)-1]
+	a.reloadAll()
+	a.flash(fmt.Sprintf("undid change set #%d (as change set #%d)", batch, cs.Batch), false)
+	return nil
+}
+
+func (a *App) reloadAll() {
+	for _, s := range a.screens {
+		s.reload()
+	}
+}
+
+func (a *App) moveFocus(d int) {
+	n := 3
+	f := (a.focus[a.cur] + d + n) % n
+	a.focus[a.cur] = f
+}
+
+func (a *App) switchTo(i int) {
+	if i >= 0 && i < len(a.screens) {
+		a.cur = i
+	}
+}
+
+func (a *App) startInput(m inputMode) tea.Cmd {
+	a.inputMode = m
+	a.input.Reset()
+	if m == inputFilter {
+		a.input.SetValue(a.current().filter())
+		a.input.CursorEnd()
+	}
+	return a.input.Focus()
+}
+
+// Update routes messages: modal first, then the input line, then keys.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.w, a.h = msg.Width, msg.Height
+		return a, nil
+	case eventMsg:
+		a.reloadAll()
+		if a.actor.UserID != 0 && msg.ev.Touches("user", a.actor.UserID) {
+			a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
+				a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil
+		}
+		if msg.ev.Actor != a.actor.Name {
+			a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", msg.ev.Actor, msg.ev.Summary, msg.ev.Batch), false)
+		}
+		return a, waitEvent(a.events)
+	}
+	if a.modal != nil {
+		cmd, closed := a.modal.update(msg, a)
+		if closed {
+			a.modal = nil
+		}
+		return a, cmd
+	}
+	if a.inputMode != inputNone {
+		if k, ok := msg.(tea.KeyMsg); ok {
+			return a, a.inputKey(k)
+		}
+	}
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return a, a.keyMsg(msg)
+	case tea.MouseMsg:
+		return a, a.mouseMsg(msg)
+	}
+	return a, nil
+}
+
+func (a *App) keyMsg(msg tea.KeyMsg) tea.Cmd {
+	a.msg = ""
+	s := msg.String()
+	if len(s) == 1 && s[0] >= '1' && s[0] <= '7' {
+		a.switchTo(int(s[0] - '1'))
+		return nil
+	}
+	if s == "esc" && a.current().pending() > 0 {
+		n := a.current().pending()
+		a.current().discard()
+		a.flash(fmt.Sprintf("discarded %d pending change(s)", n), false)
+		return nil
+	}
+	if cmd, ok := dispatch(msg, a.current().bindings(), a); ok {
+		return cmd
+	}
+	if cmd, ok := dispatch(msg, a.globals(), a); ok {
+		return cmd
+	}
+	return a.current().key(msg, a.focus[a.cur])
+}
+
+func (a *App) inputKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		if a.inputMode == inputFilter {
+			a.current().setFilter("")
+		}
+		a.inputMode = inputNone
+		a.input.Blur()
+		return nil
+	case "enter":
+		m, v := a.inputMode, strings.TrimSpace(a.input.Value())
+		a.inputMode = inputNone
+		a.input.Blur()
+		if m == inputCommand {
+			return a.runCommand(v)
+		}
+		return nil
+	}
+	var cmd tea.Cmd
+	a.input, cmd = a.input.Update(msg)
+	if a.inputMode == inputFilter {
+		a.current().setFilter(a.input.Value())
+	}
+	return cmd
+}
+
+// mouseMsg finds the pane under the pointer and hands the event to the screen.
+func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
+	top := a.bodyTop()
+	y := msg.Y - top
+	if y < 0 || y >= a.bodyHeight() {
+		return nil
+	}
+	panes, widths := a.visiblePanes()
+	x := msg.X
+	for i, p := range panes {
+		if x < widths[i] {
+			if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+				a.focus[a.cur] = p
+			}
+			if m, ok := a.current().(mouser); ok {
+				return m.mouse(msg, p, x-1, y-1) // inside the frame
+			}
+			return nil
+		}
+		x -= widths[i]
+	}
+	return nil
+}
+
+// visiblePanes lists which panes show, and their widths, for the terminal width.
+func (a *App) visiblePanes() ([]int, []int) {
+	m := layoutFor(a.w)
+	cols := columns(m, a.w)
+	switch m {
+	case threePane:
+		return []int{0, 1, 2}, cols
+	case twoPane:
+		first := 1
+		if a.focus[a.cur] == 0 {
+			first = 0
+		}
+		return []int{first, 2}, cols
+	}
+	return []int{a.focus[a.cur]}, cols
+}
+
+func (a *App) bodyTop() int {
+	if layoutFor(a.w) == threePane {
+		return 1
+	}
+	return 2
+}
+
+func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
+
+// View draws tabs, panes (or a modal) and the status line; nothing else.
+func (a *App) View() string {
+	if a.w < 40 || a.h < 10 {
+		return fit(fmt.Sprintf("gatehouse needs at least 40×10 (this is %d×%d)", a.w, a.h), a.w)
+	}
+	var b strings.Builder
+	b.WriteString(a.tabs())
+	b.WriteByte('\n')
+	scr := a.current()
+	m := layoutFor(a.w)
+	switch m {
+	case twoPane:
+		b.WriteString(fit(a.th.muted.Render("▸ ")+scr.header(a.w-2), a.w))
+		b.WriteByte('\n')
+	case onePane:
+		b.WriteString(a.paneTabs())
+		b.WriteByte('\n')
+	}
+	h := a.bodyHeight()
+	if a.modal != nil {
+		b.WriteString(a.modal.view(a.th, a.w, h))
+	} else {
+		panes, widths := a.visiblePanes()
+		titles := scr.panes()
+		blocks := make([]string, len(panes))
+		for i, p := range panes {
+			focused := p == a.focus[a.cur]
+			lines := scr.render(p, widths[i]-2, h-2, focused)
+			blocks[i] = a.th.box(titles[p], lines, widths[i], h, focused)
+		}
+		b.WriteString(joinColumns(blocks...))
+	}
+	b.WriteByte('\n')
+	b.WriteString(a.statusLine())
+	return b.String()
+}
+
+var screenKeys = "1234567"
+
+func (a *App) tabs() string {
+	var parts []string
+	for i, s := range a.screens {
+		label := s.name()
+		if a.w < 100 && i != a.cur {
+			label = shortName(label)
+		}
+		t := fmt.Sprintf(" %c %s ", screenKeys[i], label)
+		if p := s.pending(); p > 0 {
+			t = fmt.Sprintf(" %c %s •%d ", screenKeys[i], label, p)
+		}
+		if i == a.cur {
+			// brackets mark the current tab even without colour (NO_COLOR)
+			parts = append(parts, a.th.tabActive.Render("["+t[1:len(t)-1]+"]"))
+		} else {
+			parts = append(parts, a.th.tab.Render(t))
+		}
+	}
+	return fit(strings.Join(parts, ""), a.w)
+}
+
+func shortName(s string) string {
+	if i := strings.IndexAny(s, " &"); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (a *App) paneTabs() string {
+	titles := a.current().panes()
+	var parts []string
+	for i, t := range titles {
+		name := strings.SplitN(t, " (", 2)[0]
+		if i == a.focus[a.cur] {
+			parts = append(parts, a.th.tabActive.Render("["+name+"]"))
+		} else {
+			parts = append(parts, a.th.tab.Render(" "+name+" "))
+		}
+	}
+	return fit(strings.Join(parts, a.th.muted.Render("│"))+a.th.muted.Render("  tab: next pane"), a.w)
+}
+
+func (a *App) statusLine() string {
+	switch a.inputMode {
+	case inputFilter:
+		return fit(a.th.statusKey.Render("/")+a.input.View()+a.th.muted.Render("   enter keep · esc clear"), a.w)
+	case inputCommand:
+		return fit(a.th.statusKey.Render(":")+a.input.View()+a.th.muted.Render("   "+commandHint(a.input.Value())), a.w)
+	}
+	if a.msg != "" {
+		st := a.th.good
+		if a.msgBad {
+			st = a.th.bad
+		}
+		return fit(st.Render(a.msg), a.w)
+	}
+	parts := []string{a.th.statusKey.Render(a.actor.Name)}
+	if a.readOnly {
+		parts = append(parts, a.th.warn.Render("view only"))
+	}
+	if a.opts.DBPath != "" && a.w >= 100 {
+		parts = append(parts, a.th.muted.Render(a.opts.DBPath))
+	}
+	if n := a.pendingTotal(); n > 0 {
+		parts = append(parts, a.th.pending.Render(strconv.Itoa(n)+" pending (ctrl+s save · esc discard)"))
+	} else {
+		parts = append(parts, a.th.muted.Render("no pending changes"))
+	}
+	parts = append(parts, a.th.muted.Render("? help · : command · q quit"))
+	return fit(strings.Join(parts, a.th.muted.Render(" │ ")), a.w)
+}

@@ -1,0 +1,135 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Frames are drawn by hand rather than with lipgloss borders: a pane must be
+// exactly w×h cells whatever its content, with the title in the top edge, and
+// this is the cheapest way to guarantee nothing wraps or overflows.
+
+type edges struct{ tl, tr, bl, br, h, v string }
+
+var (
+	thinEdges  = edges{"┌", "┐", "└", "┘", "─", "│"}
+	thickEdges = edges{"┏", "┓", "┗", "┛", "━", "┃"}
+)
+
+// fit pads or truncates one line to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = ansi.StringWidth(s)
+	}
+	if n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// box draws a w×h frame with title and the given lines inside. A focused
+// frame uses heavy edges, so focus shows even without colour.
+func (th *theme) box(title string, lines []string, w, h int, focused bool) string {
+	if w < 4 || h < 2 {
+		return strings.Repeat(fit("", w)+"\n", max(h-1, 0)) + fit("", w)
+	}
+	e, bs, ts := thinEdges, th.border, th.title
+	if focused {
+		e, bs, ts = thickEdges, th.borderFocused, th.titleFocused
+	}
+	inner := w - 2
+	var b strings.Builder
+	t := ansi.Truncate(" "+title+" ", inner-1, "…")
+	tw := ansi.StringWidth(t)
+	b.WriteString(bs.Render(e.tl+e.h) + ts.Render(t) + bs.Render(strings.Repeat(e.h, max(inner-1-tw, 0))+e.tr))
+	side := bs.Render(e.v)
+	for i := 0; i < h-2; i++ {
+		b.WriteByte('\n')
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		b.WriteString(side + fit(line, inner) + side)
+	}
+	b.WriteByte('\n')
+	b.WriteString(bs.Render(e.bl + strings.Repeat(e.h, inner) + e.br))
+	return b.String()
+}
+
+// joinColumns places rendered blocks of equal height side by side.
+func joinColumns(blocks ...string) string {
+	split := make([][]string, len(blocks))
+	rows := 0
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+		rows = max(rows, len(split[i]))
+	}
+	var out strings.Builder
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			out.WriteByte('\n')
+		}
+		for _, lines := range split {
+			if r < len(lines) {
+				out.WriteString(lines[r])
+			}
+		}
+	}
+	return out.String()
+}
+
+// mode is the console's layout for a terminal width.
+type mode int
+
+const (
+	onePane   mode = iota + 1 // < 80 columns: one pane at a time, with pane tabs
+	twoPane                   // 80–119: the left pane folds into a header line
+	threePane                 // ≥ 120
+)
+
+func layoutFor(w int) mode {
+	switch {
+	case w >= 120:
+		return threePane
+	case w >= 80:
+		return twoPane
+	}
+	return onePane
+}
+
+// columns splits width among panes.
+func columns(m mode, w int) []int {
+	switch m {
+	case threePane:
+		left := max(24, w*18/100)
+		right := max(34, w*30/100)
+		return []int{left, w - left - right, right}
+	case twoPane:
+		right := w * 40 / 100
+		return []int{w - right, right}
+	}
+	return []int{w}
+}
+
+// clip keeps a cursor inside a window of h rows over n items.
+func clip(cursor, offset, n, h int) int {
+	if h <= 0 {
+		return 0
+	}
+	if cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+h {
+		offset = cursor - h + 1
+	}
+	if offset > n-h {
+		offset = n - h
+	}
+	return max(offset, 0)
+}

@@ -1,0 +1,3 @@
+package tui
+
+func newHistoryScreen(a *App) screen { return &placeholder{title: "History"} }

@@ -1,0 +1,72 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// binding is one key of the console, as a value: its keys and help text, why
+// it cannot be used right now (empty: it can), whether it edits (editing keys
+// are absent for actors who may only view), and what it does. Help screens
+// and guards both come from these values.
+type binding struct {
+	key.Binding
+	group string
+	edits bool
+	why   func() string  // non-empty: disabled, and why
+	run   func() tea.Cmd // the action
+}
+
+func bind(group, keys, help string, run func() tea.Cmd) *binding {
+	ks := strings.Split(keys, ",")
+	label := keys
+	if len(ks) > 1 {
+		label = strings.Join(ks, "/")
+	}
+	return &binding{Binding: key.NewBinding(key.WithKeys(ks...), key.WithHelp(label, help)), group: group, run: run}
+}
+
+// editing marks a binding as an edit.
+func (b *binding) editing() *binding { b.edits = true; return b }
+
+// when sets the reason the binding is disabled (checked at press time).
+func (b *binding) when(why func() string) *binding { b.why = why; return b }
+
+func (b *binding) disabled() string {
+	if b.why == nil {
+		return ""
+	}
+	return b.why()
+}
+
+// dispatch runs the first binding matching the key. A disabled binding
+// reports why instead of running.
+func dispatch(msg tea.KeyMsg, bs []*binding, a *App) (tea.Cmd, bool) {
+	for _, b := range bs {
+		if b == nil || !key.Matches(msg, b.Binding) {
+			continue
+		}
+		if b.edits && a.readOnly {
+			continue
+		}
+		if why := b.disabled(); why != "" {
+			a.flash(b.Help().Key+": "+why, true)
+			return nil, true
+		}
+		return b.run(), true
+	}
+	return nil, false
+}
+
+// visible filters out what a read-only actor must not see.
+func visible(bs []*binding, readOnly bool) []*binding {
+	out := bs[:0:0]
+	for _, b := range bs {
+		if b != nil && !(b.edits && readOnly) {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+package tui
+
+func newMatrixScreen(a *App) screen { return &placeholder{title: "Permissions"} }

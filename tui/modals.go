@@ -1,0 +1,171 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// help lists every key of the current screen and the global ones, generated
+// from the same bindings that drive them; a key that cannot be used now says why.
+type help struct {
+	lines  []string
+	offset int
+}
+
+func newHelp(a *App) *help {
+	h := &help{}
+	scr := a.current()
+	groups := []struct {
+		title string
+		bs    []*binding
+	}{{scr.name(), visible(scr.bindings(), a.readOnly)}, {"Everywhere", visible(a.globals(), a.readOnly)}}
+	for _, g := range groups {
+		h.lines = append(h.lines, a.th.header.Render(g.title), "")
+		for _, b := range g.bs {
+			k := fmt.Sprintf("%-14s", b.Help().Key)
+			line := a.th.key.Render(k) + " " + b.Help().Desc
+			if why := b.disabled(); why != "" {
+				line = a.th.muted.Render(k+" "+b.Help().Desc) + a.th.warn.Render("  — not now: "+why)
+			}
+			h.lines = append(h.lines, line)
+		}
+		h.lines = append(h.lines, "")
+	}
+	h.lines = append(h.lines, a.th.muted.Render("Lists: ↑/↓ or j/k move · pgup/pgdn page · home/end · esc discards pending changes"))
+	if a.readOnly {
+		h.lines = append(h.lines, a.th.warn.Render("You may only view: editing keys are not shown."))
+	}
+	h.lines = append(h.lines, "", a.th.muted.Render("esc or ? closes this help"))
+	return h
+}
+
+func (h *help) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch k.String() {
+		case "esc", "?", "q", "enter":
+			return nil, true
+		case "down", "j":
+			h.offset++
+		case "up", "k":
+			h.offset = max(h.offset-1, 0)
+		case "ctrl+c":
+			return a.quit(), true
+		}
+	}
+	return nil, false
+}
+
+func (h *help) view(th *theme, w, ht int) string {
+	inner := ht - 2
+	h.offset = min(h.offset, max(len(h.lines)-inner, 0))
+	return th.box("Help — ↑/↓ scroll, esc close", h.lines[h.offset:], w, ht, true)
+}
+
+// confirm asks a yes/no question.
+type confirm struct {
+	question string
+	yes      func() tea.Cmd
+}
+
+func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		switch strings.ToLower(k.String()) {
+		case "y", "enter":
+			return c.yes(), true
+		case "n", "esc", "q":
+			return nil, true
+		}
+	}
+	return nil, false
+}
+
+func (c *confirm) view(th *theme, w, h int) string {
+	lines := []string{"", "  " + c.question, "", "  y / enter: yes      n / esc: no"}
+	return th.box("Confirm", lines, w, h, true)
+}
+
+// welcome greets the operator of a new, empty database.
+type welcome struct{}
+
+func (welcome) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil, false
+	}
+	switch k.String() {
+	case "d":
+		r, err := a.s.Demo(a.actor, store.DemoOptions{Users: 200})
+		if err != nil {
+			a.fail(err)
+			return nil, true
+		}
+		a.reloadAll()
+		a.flash(fmt.Sprintf("demo data loaded: %d clients, %d sites, %d teams, %d users — press ? for help", r.Clients, r.Sites, r.Teams, r.Users), false)
+		return nil, true
+	case "enter", "esc", "e":
+		a.flash("empty database: press a to add a user, 5 for clients & sites, ? for help", false)
+		return nil, true
+	case "q", "ctrl+c":
+		return tea.Quit, true
+	}
+	return nil, false
+}
+
+func (welcome) view(th *theme, w, h int) string {
+	lines := []string{
+		"",
+		"  Welcome to gatehouse.",
+		"",
+		"  This database is new and empty. gatehouse decides who may see which",
+		"  sites and which screens: users, their sites and teams, and the",
+		"  permission matrix of each profile.",
+		"",
+		"  d      load demo data (3 clients, their sites and teams, 200 users)",
+		"  enter  start empty",
+		"  q      quit",
+		"",
+		"  Anywhere later: ? shows every key, : opens the command palette.",
+	}
+	return th.box("Welcome", lines, w, h, true)
+}
+
+// formModal embeds a huh form; done runs when it completes.
+type formModal struct {
+	title string
+	form  *huh.Form
+	done  func() tea.Cmd
+}
+
+func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*formModal, tea.Cmd) {
+	km := huh.NewDefaultKeyMap()
+	km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
+	f := huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-4, 70))
+	m := &formModal{title: title, form: f, done: done}
+	return m, f.Init()
+}
+
+func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	f, cmd := m.form.Update(msg)
+	if ff, ok := f.(*huh.Form); ok {
+		m.form = ff
+	}
+	switch m.form.State {
+	case huh.StateCompleted:
+		return m.done(), true
+	case huh.StateAborted:
+		a.flash(m.title+": cancelled", false)
+		return nil, true
+	}
+	return cmd, false
+}
+
+func (m *formModal) view(th *theme, w, h int) string {
+	lines := strings.Split(m.form.View(), "\n")
+	return th.box(m.title+" — esc cancels", lines, w, h, true)
+}

@@ -1,0 +1,3 @@
+package tui
+
+func newOutboxScreen(a *App) screen { return &placeholder{title: "Invitations & outbox"} }

@@ -1,0 +1,158 @@
+package tui
+
+import (
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// paletteCommands are what ":" understands, in the order the hint offers them.
+var paletteCommands = []struct{ name, help string }{
+	{"users", "go to Users"},
+	{"sites", "go to Sites & teams"},
+	{"permissions", "go to Permissions"},
+	{"history", "go to History"},
+	{"clients", "go to Clients & sites"},
+	{"outbox", "go to Invitations & outbox"},
+	{"settings", "go to Settings"},
+	{"check", "check EMAIL SCREEN LEVEL [SITE] — may they?"},
+	{"add", "add a user"},
+	{"save", "save the pending changes of this screen"},
+	{"undo", "undo the last change set made here"},
+	{"reload", "re-read the database"},
+	{"help", "every key"},
+	{"quit", "leave"},
+}
+
+// commandHint completes what is being typed: the help of the one command it
+// names, or the names it could still become.
+func commandHint(v string) string {
+	word, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(v)), " ")
+	var names []string
+	for _, c := range paletteCommands {
+		if c.name == word {
+			return c.help
+		}
+		if strings.HasPrefix(c.name, word) {
+			names = append(names, c.name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no such command"
+	case 1:
+		for _, c := range paletteCommands {
+			if c.name == names[0] {
+				return c.help
+			}
+		}
+	}
+	return strings.Join(names, " · ")
+}
+
+// runCommand runs one palette line. A unique prefix of a command name is enough.
+func (a *App) runCommand(line string) tea.Cmd {
+	if line == "" {
+		return nil
+	}
+	fields := splitQuoted(line)
+	word := strings.ToLower(fields[0])
+	var match string
+	for _, c := range paletteCommands {
+		if c.name == word {
+			match = c.name
+			break
+		}
+		if strings.HasPrefix(c.name, word) {
+			if match != "" {
+				a.flash(":"+word+" is ambiguous: "+commandHint(word), true)
+				return nil
+			}
+			match = c.name
+		}
+	}
+	switch match {
+	case "users", "sites", "permissions", "history", "clients", "outbox", "settings":
+		for i, c := range paletteCommands[:7] {
+			if c.name == match {
+				a.switchTo(i)
+			}
+		}
+	case "check":
+		return a.paletteCheck(fields[1:])
+	case "add":
+		a.switchTo(0)
+		return a.users.addUser()
+	case "save":
+		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
+			return sv.save()
+		}
+		a.flash("nothing to save on this screen", false)
+	case "undo":
+		if len(a.undoStack) == 0 {
+			a.flash("nothing to undo yet in this session", true)
+			return nil
+		}
+		return a.undo()
+	case "reload":
+		a.reloadAll()
+		a.flash("reloaded", false)
+	case "help":
+		a.modal = newHelp(a)
+	case "quit":
+		return a.quit()
+	default:
+		a.flash("no command "+word+"; try: "+commandHint(""), true)
+	}
+	return nil
+}
+
+// paletteCheck answers "check EMAIL SCREEN LEVEL [SITE]" exactly as the CLI does.
+func (a *App) paletteCheck(args []string) tea.Cmd {
+	if len(args) < 3 {
+		a.flash("check needs EMAIL SCREEN LEVEL [SITE], e.g. check jane@acme.test roster view North Depot", true)
+		return nil
+	}
+	lv, err := store.ParseLevel(args[2])
+	if err != nil {
+		a.fail(err)
+		return nil
+	}
+	site := strings.Join(args[3:], " ")
+	if err := a.s.CanView(a.actor, "users"); err != nil && !strings.EqualFold(args[0], a.actor.Name) {
+		a.fail(err)
+		return nil
+	}
+	d := a.s.Check(args[0], args[1], lv, site)
+	a.flash(d.Reason(), !d.Allowed)
+	return nil
+}
+
+// splitQuoted splits on spaces, keeping "quoted words" together.
+func splitQuoted(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
+	}
+	if len(out) == 0 {
+		out = []string{""}
+	}
+	return out
+}

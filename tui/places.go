@@ -1,0 +1,3 @@
+package tui
+
+func newPlacesScreen(a *App) screen { return &placeholder{title: "Clients & sites"} }

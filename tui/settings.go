@@ -1,0 +1,3 @@
+package tui
+
+func newSettingsScreen(a *App) screen { return &placeholder{title: "Settings"} }

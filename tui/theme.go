@@ -1,0 +1,58 @@
+// Package tui is gatehouse's console: three-pane Bubble Tea screens over the
+// store. Every style comes from a renderer passed in (never the global one),
+// so one process can serve many terminals.
+package tui
+
+import (
+	"github.com/charmbracelet/lipgloss"
+)
+
+// theme holds every style of one console, built from its renderer.
+type theme struct {
+	r *lipgloss.Renderer
+
+	border, borderFocused lipgloss.Style // frame colours
+	title, titleFocused   lipgloss.Style
+	cursor                lipgloss.Style // the highlighted row
+	cursorBlurred         lipgloss.Style // highlighted row of an unfocused pane
+	selected              lipgloss.Style // rows in the bulk selection
+	muted                 lipgloss.Style
+	bold                  lipgloss.Style
+	warn, bad, good       lipgloss.Style
+	pending               lipgloss.Style
+	tab, tabActive        lipgloss.Style
+	status, statusKey     lipgloss.Style
+	key                   lipgloss.Style
+	header                lipgloss.Style
+}
+
+func newTheme(r *lipgloss.Renderer) *theme {
+	c := func(light, dark string) lipgloss.AdaptiveColor {
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
+	accent := c("#5A3FC0", "#A78BFA")
+	dim := c("#8A8A8A", "#6B6B6B")
+	s := r.NewStyle
+	return &theme{
+		r:             r,
+		border:        s().Foreground(dim),
+		borderFocused: s().Foreground(accent).Bold(true),
+		title:         s().Foreground(dim),
+		titleFocused:  s().Foreground(accent).Bold(true),
+		cursor:        s().Reverse(true).Bold(true),
+		cursorBlurred: s().Underline(true),
+		selected:      s().Foreground(c("#A15C00", "#FBBF24")),
+		muted:         s().Foreground(dim),
+		bold:          s().Bold(true),
+		warn:          s().Foreground(c("#A15C00", "#FBBF24")),
+		bad:           s().Foreground(c("#B91C1C", "#F87171")),
+		good:          s().Foreground(c("#15803D", "#4ADE80")),
+		pending:       s().Foreground(c("#1D4ED8", "#60A5FA")).Bold(true),
+		tab:           s().Foreground(dim),
+		tabActive:     s().Reverse(true).Bold(true),
+		status:        s().Foreground(c("#333333", "#DDDDDD")),
+		statusKey:     s().Foreground(accent).Bold(true),
+		key:           s().Foreground(accent).Bold(true),
+		header:        s().Bold(true).Underline(true),
+	}
+}

@@ -1,0 +1,136 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// userIndex is the Users screen's own index over every user: rows sorted once
+// by name, each with a lowercase haystack, so a filter keystroke is one linear
+// scan (or a scan of the previous result when the query only grew) and the
+// view renders just the visible window. bubbles/list re-filters with fuzzy
+// matching and paginates everything, which costs tens of ms at 100k rows.
+type userIndex struct {
+	all  []*userRow // sorted by key
+	byID map[uint64]*userRow
+}
+
+type userRow struct {
+	u   *store.User
+	key string // store.SortKey
+	hay string // lower(first last email)
+}
+
+func newRow(u *store.User) *userRow {
+	return &userRow{u: u, key: store.SortKey(u), hay: strings.ToLower(u.First + " " + u.Last + " " + u.Email)}
+}
+
+func cmpRows(a, b *userRow) int { return strings.Compare(a.key, b.key) }
+
+// build reads every user.
+func (ix *userIndex) build(s *store.Store) {
+	n := s.UserCount()
+	all := make([]*userRow, 0, n)
+	s.EachUser(func(u *store.User) { all = append(all, newRow(u)) })
+	slices.SortFunc(all, cmpRows)
+	ix.all = all
+	ix.byID = make(map[uint64]*userRow, len(all))
+	for _, r := range all {
+		ix.byID[r.u.ID] = r
+	}
+}
+
+// update re-reads the given users, moving each to its sorted place.
+func (ix *userIndex) update(s *store.Store, ids []uint64) {
+	for _, id := range ids {
+		if old, ok := ix.byID[id]; ok {
+			if i, found := slices.BinarySearchFunc(ix.all, old, cmpRows); found {
+				// equal keys are possible only for the same user (emails are unique)
+				ix.all = slices.Delete(ix.all, i, i+1)
+			}
+			delete(ix.byID, id)
+		}
+		u, err := s.UserByID(id)
+		if err != nil {
+			continue // deleted
+		}
+		r := newRow(u)
+		i, _ := slices.BinarySearchFunc(ix.all, r, cmpRows)
+		ix.all = slices.Insert(ix.all, i, r)
+		ix.byID[id] = r
+	}
+}
+
+// userQuery is everything that narrows the list.
+type userQuery struct {
+	typ     int // 0 employees, 1 client users, 2 both
+	status  int // index into statusChoices
+	profile uint64
+	site    uint64
+	text    string
+}
+
+var statusChoices = []struct {
+	label string
+	ok    func(store.Status) bool
+}{
+	{"active+invited", func(s store.Status) bool { return s != store.Disabled }},
+	{"active", func(s store.Status) bool { return s == store.Active }},
+	{"invited", func(s store.Status) bool { return s == store.Invited }},
+	{"disabled", func(s store.Status) bool { return s == store.Disabled }},
+	{"all", func(store.Status) bool { return true }},
+}
+
+var typeChoices = []string{"Employees", "Client users", "Everyone"}
+
+func (q *userQuery) match(r *userRow, teamSite func(uint64) uint64) bool {
+	u := r.u
+	switch q.typ {
+	case 0:
+		if u.Type != store.Employee {
+			return false
+		}
+	case 1:
+		if u.Type != store.ClientUser {
+			return false
+		}
+	}
+	if !statusChoices[q.status].ok(u.Status()) {
+		return false
+	}
+	if q.profile != 0 && u.ProfileID != q.profile {
+		return false
+	}
+	if q.site != 0 && !slices.Contains(u.SiteIDs, q.site) {
+		found := false
+		for _, t := range u.TeamIDs {
+			if teamSite(t) == q.site {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return q.text == "" || strings.Contains(r.hay, q.text)
+}
+
+// narrow returns the rows matching q. When only the text grew since prev,
+// it scans the previous result instead of everything.
+func (ix *userIndex) narrow(q, prev userQuery, prevRows []*userRow, teamSite func(uint64) uint64) []*userRow {
+	src := ix.all
+	if prevRows != nil && q.typ == prev.typ && q.status == prev.status && q.profile == prev.profile &&
+		q.site == prev.site && strings.HasPrefix(q.text, prev.text) {
+		src = prevRows
+	}
+	out := make([]*userRow, 0, min(len(src), 1024))
+	for _, r := range src {
+		if q.match(r, teamSite) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,803 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// usersScreen: filters | the user list | the highlighted user's details.
+type usersScreen struct {
+	a     *App
+	ix    userIndex
+	names store.Names
+
+	q, prevQ userQuery
+	rows     []*userRow
+	cursor   int
+	offset   int
+	listH    int
+
+	sel    map[uint64]bool
+	anchor int // row of the last space press, for range selection
+
+	leftCursor int
+	profiles   []*store.Profile
+	sites      []*store.Site
+
+	detailKey string // id@version the cached details were built for
+	detail    []string
+}
+
+const (
+	filterType = iota
+	filterStatus
+	filterProfile
+	filterSite
+	filterText
+	filterRows
+)
+
+func newUsersScreen(a *App) *usersScreen {
+	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1}
+	u.reload()
+	return u
+}
+
+func (u *usersScreen) name() string { return "Users" }
+
+func (u *usersScreen) panes() [3]string {
+	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(len(u.rows)))
+	if n := len(u.sel); n > 0 {
+		list += fmt.Sprintf(" · %d selected", n)
+	}
+	return [3]string{"Filters", list, "Details"}
+}
+
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// reload re-reads every user (startup, ctrl+r, and change events).
+func (u *usersScreen) reload() {
+	u.names = u.a.s.Names()
+	u.profiles = u.a.s.Profiles()
+	u.sites = u.a.s.Sites()
+	u.ix.build(u.a.s)
+	u.refilter(true)
+}
+
+// refilter recomputes the visible rows, keeping the cursor on the same user.
+func (u *usersScreen) refilter(full bool) {
+	var keep uint64
+	if r := u.current(); r != nil {
+		keep = r.u.ID
+	}
+	prev := u.rows
+	if full {
+		prev = nil
+	}
+	u.rows = u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite)
+	u.prevQ = u.q
+	u.cursor = 0
+	if keep != 0 {
+		for i, r := range u.rows {
+			if r.u.ID == keep {
+				u.cursor = i
+				break
+			}
+		}
+	}
+	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
+	for id := range u.sel {
+		if _, ok := u.ix.byID[id]; !ok {
+			delete(u.sel, id)
+		}
+	}
+}
+
+func (u *usersScreen) current() *userRow {
+	if u.cursor >= 0 && u.cursor < len(u.rows) {
+		return u.rows[u.cursor]
+	}
+	return nil
+}
+
+// targets are the selection, or else the highlighted user.
+func (u *usersScreen) targets() []*store.User {
+	if len(u.sel) > 0 {
+		out := make([]*store.User, 0, len(u.sel))
+		for _, r := range u.ix.all {
+			if u.sel[r.u.ID] {
+				out = append(out, r.u)
+			}
+		}
+		return out
+	}
+	if r := u.current(); r != nil {
+		return []*store.User{r.u}
+	}
+	return nil
+}
+
+func (u *usersScreen) pending() int { return 0 }
+func (u *usersScreen) discard()     {}
+func (u *usersScreen) filter() string {
+	return u.q.text
+}
+
+func (u *usersScreen) setFilter(q string) {
+	u.q.text = strings.ToLower(strings.TrimSpace(q))
+	u.refilter(false)
+}
+
+func (u *usersScreen) needTarget() string {
+	if len(u.rows) == 0 && len(u.sel) == 0 {
+		return "no user is highlighted"
+	}
+	return ""
+}
+
+func (u *usersScreen) canEdit() string {
+	if err := u.a.s.CanMaintain(u.a.actor, "users", false); err != nil {
+		return err.Error()
+	}
+	return u.needTarget()
+}
+
+func (u *usersScreen) bindings() []*binding {
+	g := "Users"
+	return []*binding{
+		bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).editing().
+			when(func() string { return errText(u.a.s.CanMaintain(u.a.actor, "users", false)) }),
+		bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).editing().when(u.canEdit),
+		bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).editing().when(u.canEdit),
+		bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).editing().when(u.canEdit),
+		bind(g, "i", "resend the invitation", func() tea.Cmd { return u.resendInvite() }).editing().when(u.canEdit),
+		bind(g, "d", "disable / enable the highlighted or selected users", func() tea.Cmd { return u.toggleDisabled() }).editing().when(u.canEdit),
+		bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).editing().when(u.canEdit),
+		bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).when(u.needTarget),
+		bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).when(u.needTarget),
+		bind(g, "space", "select / unselect the highlighted user", func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
+		bind(g, "V", "select the range from the last selected to here", func() tea.Cmd { u.selectRange(); return nil }).
+			when(func() string {
+				if u.anchor < 0 {
+					return "select a first user with space"
+				}
+				return u.needTarget()
+			}),
+		bind(g, "ctrl+a", "select every user the filters show (again: none)", func() tea.Cmd { u.selectAll(); return nil }).when(u.needTarget),
+		bind(g, "t", "employees / client users / everyone", func() tea.Cmd { u.cycle(filterType, 1); return nil }),
+		bind(g, "s", "status filter: active & invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
+	}
+}
+
+func errText(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// key moves the cursor of the focused pane.
+func (u *usersScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+	k := msg.String()
+	if pane == 0 {
+		switch k {
+		case "up", "k":
+			u.leftCursor = max(u.leftCursor-1, 0)
+		case "down", "j":
+			u.leftCursor = min(u.leftCursor+1, filterRows-1)
+		case "left":
+			u.cycle(u.leftCursor, -1)
+		case "right", "enter":
+			if u.leftCursor == filterText {
+				return u.a.startInput(inputFilter)
+			}
+			u.cycle(u.leftCursor, 1)
+		}
+		return nil
+	}
+	if k == "esc" && len(u.sel) > 0 {
+		u.sel = map[uint64]bool{}
+		u.a.flash("selection cleared", false)
+		return nil
+	}
+	u.cursor = moveCursor(k, u.cursor, len(u.rows), u.listH)
+	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
+	return nil
+}
+
+// moveCursor is the list keys shared by every list.
+func moveCursor(k string, cursor, n, page int) int {
+	switch k {
+	case "up", "k":
+		cursor--
+	case "down", "j":
+		cursor++
+	case "pgup", "ctrl+u":
+		cursor -= max(page-1, 1)
+	case "pgdown", "ctrl+d":
+		cursor += max(page-1, 1)
+	case "home", "g":
+		cursor = 0
+	case "end", "G":
+		cursor = n - 1
+	}
+	return max(min(cursor, n-1), 0)
+}
+
+func (u *usersScreen) cycle(row, d int) {
+	switch row {
+	case filterType:
+		u.q.typ = (u.q.typ + d + len(typeChoices)) % len(typeChoices)
+	case filterStatus:
+		u.q.status = (u.q.status + d + len(statusChoices)) % len(statusChoices)
+	case filterProfile:
+		u.q.profile = cycleID(u.q.profile, d, len(u.profiles), func(i int) uint64 { return u.profiles[i].ID })
+	case filterSite:
+		u.q.site = cycleID(u.q.site, d, len(u.sites), func(i int) uint64 { return u.sites[i].ID })
+	}
+	u.refilter(true)
+}
+
+// cycleID steps through "any" (0) and n ids.
+func cycleID(cur uint64, d, n int, id func(int) uint64) uint64 {
+	pos := 0 // 0 = any, i+1 = id(i)
+	for i := 0; i < n; i++ {
+		if id(i) == cur {
+			pos = i + 1
+		}
+	}
+	pos = (pos + d + n + 1) % (n + 1)
+	if pos == 0 {
+		return 0
+	}
+	return id(pos - 1)
+}
+
+func (u *usersScreen) toggleSel() {
+	r := u.current()
+	if r == nil {
+		return
+	}
+	if u.sel[r.u.ID] {
+		delete(u.sel, r.u.ID)
+	} else {
+		u.sel[r.u.ID] = true
+	}
+	u.anchor = u.cursor
+	u.cursor = min(u.cursor+1, len(u.rows)-1)
+	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
+}
+
+func (u *usersScreen) selectRange() {
+	lo, hi := min(u.anchor, u.cursor), max(u.anchor, u.cursor)
+	for i := lo; i <= hi && i < len(u.rows); i++ {
+		u.sel[u.rows[i].u.ID] = true
+	}
+	u.a.flash(fmt.Sprintf("%d selected", len(u.sel)), false)
+}
+
+func (u *usersScreen) selectAll() {
+	all := len(u.rows) > 0
+	for _, r := range u.rows {
+		if !u.sel[r.u.ID] {
+			all = false
+			break
+		}
+	}
+	if all {
+		u.sel = map[uint64]bool{}
+		u.a.flash("selection cleared", false)
+		return
+	}
+	for _, r := range u.rows {
+		u.sel[r.u.ID] = true
+	}
+	u.a.flash(fmt.Sprintf("%d selected (every user the filters show)", len(u.sel)), false)
+}
+
+func (u *usersScreen) header(w int) string {
+	return fmt.Sprintf("%s · status %s · profile %s · site %s · search %q · tab: filters",
+		typeChoices[u.q.typ], statusChoices[u.q.status].label, u.profileLabel(), u.siteLabel(), u.q.text)
+}
+
+func (u *usersScreen) profileLabel() string {
+	if u.q.profile == 0 {
+		return "any"
+	}
+	return u.names.Profile(u.q.profile)
+}
+
+func (u *usersScreen) siteLabel() string {
+	if u.q.site == 0 {
+		return "any"
+	}
+	return u.names.Site(u.q.site)
+}
+
+func (u *usersScreen) render(pane, w, h int, focused bool) []string {
+	switch pane {
+	case 0:
+		return u.renderFilters(w, focused)
+	case 1:
+		return u.renderList(w, h, focused)
+	}
+	return u.renderDetail(w)
+}
+
+func (u *usersScreen) renderFilters(w int, focused bool) []string {
+	th := u.a.th
+	vals := []struct{ k, v string }{
+		{"Show", typeChoices[u.q.typ]},
+		{"Status", statusChoices[u.q.status].label},
+		{"Profile", u.profileLabel()},
+		{"Site", u.siteLabel()},
+		{"Search", u.q.text},
+	}
+	var out []string
+	for i, f := range vals {
+		line := fmt.Sprintf(" %-7s ‹ %s ›", f.k, f.v)
+		if i == filterText {
+			line = fmt.Sprintf(" %-7s / %s", f.k, f.v)
+		}
+		if focused && i == u.leftCursor {
+			line = th.cursor.Render(fit("›"+line[1:], w))
+		}
+		out = append(out, line)
+	}
+	out = append(out, "", th.muted.Render("↑↓ pick · ←→ change"))
+	out = append(out, "", fmt.Sprintf("Selected  %d", len(u.sel)))
+	if len(u.sel) > 0 {
+		out = append(out, th.muted.Render("esc (in the list) clears"))
+	}
+	return out
+}
+
+type userCols struct{ name, email, role, status, sites int }
+
+func layoutUserCols(w int) userCols {
+	c := userCols{status: 9}
+	rest := w - 3 - c.status
+	switch {
+	case w >= 90:
+		c.name, c.email, c.role = rest*22/100, rest*32/100, rest*16/100
+		c.sites = rest - c.name - c.email - c.role
+	case w >= 56:
+		c.name, c.email = rest*35/100, rest*42/100
+		c.role = rest - c.name - c.email
+	default:
+		c.name = rest * 55 / 100
+		c.role = rest - c.name
+	}
+	return c
+}
+
+func (u *usersScreen) roleOf(us *store.User) string {
+	if us.Type == store.ClientUser && len(us.ClientIDs) > 0 {
+		return u.names.Client(us.ClientIDs[0]) // the client stands where the role does
+	}
+	return u.names.Profile(us.ProfileID)
+}
+
+func (u *usersScreen) renderList(w, h int, focused bool) []string {
+	th := u.a.th
+	c := layoutUserCols(w)
+	u.listH = max(h-1, 1)
+	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
+	role := "PROFILE"
+	if u.q.typ == 1 {
+		role = "CLIENT"
+	} else if u.q.typ == 2 {
+		role = "PROFILE/CLIENT"
+	}
+	head := "   " + cell("NAME", c.name) + cell("EMAIL", c.email) + cell(role, c.role) + cell("STATUS", c.status) + cell("SITES", c.sites)
+	out := make([]string, 0, u.listH+1)
+	out = append(out, th.header.Render(fit(head, w)))
+	if len(u.rows) == 0 {
+		return append(out, th.muted.Render("  no users match; change the filters (tab) or press a to add one"))
+	}
+	end := min(u.offset+u.listH, len(u.rows))
+	for i := u.offset; i < end; i++ {
+		us := u.rows[i].u
+		mark := " "
+		if i == u.cursor {
+			mark = "›" // the cursor shows without colour too
+		}
+		if u.sel[us.ID] {
+			mark = "●"
+		}
+		changed := " "
+		if us.Changed() {
+			changed = "✎"
+		}
+		line := mark + changed + " " + cell(us.Name(), c.name) + cell(us.Email, c.email) + cell(u.roleOf(us), c.role) + cell(us.Status().String(), c.status)
+		if c.sites > 0 {
+			line += cell(strings.Join(u.names.Sites(us.SiteIDs), ", "), c.sites)
+		}
+		line = fit(line, w)
+		switch {
+		case i == u.cursor && focused:
+			line = th.cursor.Render(line)
+		case i == u.cursor:
+			line = th.cursorBlurred.Render(line)
+		case u.sel[us.ID]:
+			line = th.selected.Render(line)
+		case us.Disabled:
+			line = th.muted.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// cell is a column: the text cut or padded to w-1, then a space.
+func cell(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	return fit(s, w-1) + " "
+}
+
+// renderDetail shows the highlighted user; cached per user version, since
+// View runs after every message.
+func (u *usersScreen) renderDetail(w int) []string {
+	r := u.current()
+	if r == nil {
+		return []string{u.a.th.muted.Render("no user highlighted")}
+	}
+	key := fmt.Sprintf("%d@%d/%d", r.u.ID, r.u.Version, w)
+	if key == u.detailKey {
+		return u.detail
+	}
+	u.detailKey, u.detail = key, u.buildDetail(r.u, w)
+	return u.detail
+}
+
+func (u *usersScreen) buildDetail(us *store.User, w int) []string {
+	th := u.a.th
+	n := u.names
+	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-10s", k)) + " " + v }
+	out := []string{th.bold.Render(us.Name()), us.Email, ""}
+	out = append(out, kv("Type", us.Type.String()))
+	if us.Type == store.ClientUser {
+		out = append(out, kv("Client", strings.Join(n.Clients(us.ClientIDs), ", ")))
+	} else if len(us.ClientIDs) > 0 {
+		out = append(out, kv("Clients", strings.Join(n.Clients(us.ClientIDs), ", ")))
+	}
+	out = append(out, kv("Profile", n.Profile(us.ProfileID)))
+	st := us.Status().String()
+	switch us.Status() {
+	case store.Disabled:
+		st = th.bad.Render(st)
+	case store.Invited:
+		st = th.warn.Render(st)
+	default:
+		st = th.good.Render(st)
+	}
+	out = append(out, kv("Status", st))
+	out = append(out, kv("Sites", orNone(strings.Join(n.Sites(us.SiteIDs), ", "))))
+	if len(us.TeamIDs) > 0 {
+		out = append(out, kv("Teams", strings.Join(n.Teams(us.TeamIDs), ", ")))
+	}
+	if us.DefaultSiteID != 0 {
+		out = append(out, kv("Default", n.Site(us.DefaultSiteID)))
+	}
+	if us.HasRecords() {
+		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
+	}
+	if us.Changed() {
+		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, us.UpdatedBy, us.Updated.Local().Format("2006-01-02 15:04"))))
+	}
+	if e, err := u.a.s.Effective(us.Email); err == nil {
+		out = append(out, "", th.header.Render("Effective access"))
+		any := false
+		for _, l := range e.Levels {
+			if l.Level == "none" {
+				continue
+			}
+			any = true
+			mark := " "
+			if l.Sensitive {
+				mark = th.warn.Render("!")
+			}
+			out = append(out, fmt.Sprintf(" %s %-20s %s", mark, l.Title, l.Level))
+		}
+		if !any {
+			out = append(out, th.muted.Render(" no screens"))
+		}
+		for _, note := range e.Notes {
+			out = append(out, th.muted.Render(" "+note))
+		}
+		out = append(out, "", th.header.Render("Features"))
+		for _, f := range e.Features {
+			v := "off"
+			if f.Effective {
+				v = "on"
+			}
+			if f.Override != "inherit" {
+				v += " (" + f.Override + ")"
+			}
+			out = append(out, fmt.Sprintf("   %-20s %s", f.Title, v))
+		}
+	}
+	return out
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+// ---- actions ----
+
+func (u *usersScreen) apply(what string, fn func(tx *store.Tx) error) {
+	cs, err := u.a.s.Apply(u.a.actor, what, fn)
+	if err != nil {
+		u.a.fail(err)
+		return
+	}
+	u.a.reloadAll()
+	u.a.applied(cs, what)
+}
+
+func (u *usersScreen) addUser() tea.Cmd {
+	var first, last, email, typ, profile, client string
+	typ = "employee"
+	profileOpts := func() []huh.Option[string] {
+		var o []huh.Option[string]
+		for _, p := range u.a.s.Profiles() {
+			if p.Type.String() == typ {
+				o = append(o, huh.NewOption(p.Name, p.Name))
+			}
+		}
+		return o
+	}
+	var clientOpts []huh.Option[string]
+	for _, c := range u.a.s.Clients() {
+		clientOpts = append(clientOpts, huh.NewOption(c.Name, c.Name))
+	}
+	groups := []*huh.Group{
+		huh.NewGroup(
+			huh.NewInput().Title("First name").Value(&first).Validate(func(s string) error { _, err := store.ValidateName("first", s); return err }),
+			huh.NewInput().Title("Last name").Value(&last).Validate(func(s string) error { _, err := store.ValidateName("last", s); return err }),
+			huh.NewInput().Title("Email").Value(&email).Validate(func(s string) error { _, err := store.ValidateEmail(s); return err }),
+			huh.NewSelect[string]().Title("User type").Options(huh.NewOption("Employee", "employee"), huh.NewOption("Client", "client")).Value(&typ),
+		),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Client").Description("a client user belongs to exactly one client").Options(clientOpts...).Value(&client),
+		).WithHideFunc(func() bool { return typ != "client" || len(clientOpts) == 0 }),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Profile").OptionsFunc(profileOpts, &typ).Value(&profile),
+		),
+	}
+	m, cmd := newForm(u.a, "Add user", func() tea.Cmd {
+		t, _ := store.ParseUserType(typ)
+		nu := store.NewUser{First: first, Last: last, Email: email, Type: t, Profile: profile}
+		if t == store.ClientUser && client != "" {
+			nu.Clients = []string{client}
+		}
+		var created *store.User
+		u.apply("add user "+email, func(tx *store.Tx) error {
+			var err error
+			created, err = tx.AddUser(nu)
+			return err
+		})
+		if created != nil {
+			u.jumpTo(created.ID)
+			u.a.flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
+		}
+		return nil
+	}, groups...)
+	u.a.modal = m
+	return cmd
+}
+
+// jumpTo shows a user in the list, widening the filters if needed.
+func (u *usersScreen) jumpTo(id uint64) {
+	r, ok := u.ix.byID[id]
+	if !ok {
+		return
+	}
+	if !u.q.match(r, u.names.TeamSite) {
+		u.q = userQuery{typ: 2, status: len(statusChoices) - 1}
+		u.refilter(true)
+	}
+	for i, row := range u.rows {
+		if row.u.ID == id {
+			u.cursor = i
+			u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
+			return
+		}
+	}
+}
+
+func (u *usersScreen) editUser() tea.Cmd {
+	r := u.current()
+	if r == nil {
+		return nil
+	}
+	us := r.u
+	first, last, email := us.First, us.Last, us.Email
+	def := u.names.Site(us.DefaultSiteID)
+	siteOpts := []huh.Option[string]{huh.NewOption("(none)", "")}
+	for _, s := range u.sites {
+		siteOpts = append(siteOpts, huh.NewOption(s.Name, s.Name))
+	}
+	version := us.Version
+	m, cmd := newForm(u.a, "Edit "+us.Email, func() tea.Cmd {
+		u.apply("edit "+us.Email, func(tx *store.Tx) error {
+			_, err := tx.EditUser(us.ID, version, store.UserPatch{First: &first, Last: &last, Email: &email, DefaultSite: &def})
+			return err
+		})
+		return nil
+	}, huh.NewGroup(
+		huh.NewInput().Title("First name").Value(&first),
+		huh.NewInput().Title("Last name").Value(&last),
+		huh.NewInput().Title("Email").Value(&email),
+		huh.NewSelect[string]().Title("Default location").Options(siteOpts...).Value(&def).Height(8),
+	))
+	u.a.modal = m
+	return cmd
+}
+
+func (u *usersScreen) changeProfile() tea.Cmd {
+	ts := u.targets()
+	if len(ts) == 0 {
+		return nil
+	}
+	var profile, client string
+	var opts []huh.Option[string]
+	for _, p := range u.profiles {
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", p.Name, p.Type), p.Name))
+	}
+	var clientOpts []huh.Option[string]
+	for _, c := range u.a.s.Clients() {
+		clientOpts = append(clientOpts, huh.NewOption(c.Name, c.Name))
+	}
+	title := fmt.Sprintf("Profile of %d user(s)", len(ts))
+	if len(ts) == 1 {
+		title = "Profile of " + ts[0].Email
+		profile = u.names.Profile(ts[0].ProfileID)
+	}
+	isClient := func() bool {
+		p, err := u.a.s.Profile(profile)
+		return err == nil && p.Type == store.ClientUser
+	}
+	m, cmd := newForm(u.a, title, func() tea.Cmd {
+		u.apply(fmt.Sprintf("profile %s for %d user(s)", profile, len(ts)), func(tx *store.Tx) error {
+			for _, us := range ts {
+				p := store.UserPatch{Profile: &profile}
+				if client != "" && us.Type == store.Employee && isClient() {
+					p.Client = &client
+				}
+				if _, err := tx.EditUser(us.ID, us.Version, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return nil
+	}, huh.NewGroup(huh.NewSelect[string]().Title("Profile").Description("a client profile makes employees client users (they need a client); an employee profile makes client users employees").Options(opts...).Value(&profile)),
+		huh.NewGroup(huh.NewSelect[string]().Title("Client (for users who become client users)").Options(clientOpts...).Value(&client)).
+			WithHideFunc(func() bool { return !isClient() || len(clientOpts) == 0 }),
+	)
+	u.a.modal = m
+	return cmd
+}
+
+func (u *usersScreen) setPassword() tea.Cmd {
+	r := u.current()
+	if r == nil {
+		return nil
+	}
+	us := r.u
+	var pw, again string
+	m, cmd := newForm(u.a, "Password of "+us.Email, func() tea.Cmd {
+		u.apply("set password of "+us.Email, func(tx *store.Tx) error { return tx.SetPassword(us.ID, us.Version, pw) })
+		return nil
+	}, huh.NewGroup(
+		huh.NewInput().Title("New password").EchoMode(huh.EchoModePassword).Value(&pw).Validate(store.ValidatePassword),
+		huh.NewInput().Title("Again").EchoMode(huh.EchoModePassword).Value(&again).Validate(func(s string) error {
+			if s != pw {
+				return fmt.Errorf("the two passwords differ")
+			}
+			return nil
+		}),
+	))
+	u.a.modal = m
+	return cmd
+}
+
+func (u *usersScreen) resendInvite() tea.Cmd {
+	ts := u.targets()
+	u.apply(fmt.Sprintf("resend invitation to %d user(s)", len(ts)), func(tx *store.Tx) error {
+		for _, us := range ts {
+			if err := tx.ResendInvite(us.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+func (u *usersScreen) toggleDisabled() tea.Cmd {
+	ts := u.targets()
+	disable := slices.ContainsFunc(ts, func(us *store.User) bool { return !us.Disabled })
+	verb := "enable"
+	if disable {
+		verb = "disable"
+	}
+	do := func() tea.Cmd {
+		u.apply(fmt.Sprintf("%s %d user(s)", verb, len(ts)), func(tx *store.Tx) error {
+			for _, us := range ts {
+				if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		return nil
+	}
+	if len(ts) == 1 {
+		return do()
+	}
+	u.a.modal = &confirm{question: fmt.Sprintf("%s %d users in one change set?", strings.ToUpper(verb[:1])+verb[1:], len(ts)), yes: do}
+	return nil
+}
+
+func (u *usersScreen) deleteUsers() tea.Cmd {
+	ts := u.targets()
+	label := ts[0].Email
+	if len(ts) > 1 {
+		label = fmt.Sprintf("%d users", len(ts))
+	}
+	u.a.modal = &confirm{question: "Delete " + label + "? (refused for users with records: disable them instead)", yes: func() tea.Cmd {
+		u.apply("delete "+label, func(tx *store.Tx) error {
+			for _, us := range ts {
+				if err := tx.DeleteUser(us.ID, us.Version); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		for _, us := range ts {
+			delete(u.sel, us.ID)
+		}
+		return nil
+	}}
+	return nil
+}
+
+func (u *usersScreen) openSites() tea.Cmd {
+	ts := u.targets()
+	u.a.sites.setWho(ts)
+	u.a.switchTo(1)
+	return nil
+}
+
+func (u *usersScreen) openHistory() tea.Cmd {
+	r := u.current()
+	if r == nil {
+		return nil
+	}
+	if h, ok := u.a.screens[3].(interface{ showEntity(string) }); ok {
+		h.showEntity("user:" + r.u.Email)
+	}
+	u.a.switchTo(3)
+	return nil
+}
