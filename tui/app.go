@@ -404,7 +404,7 @@ func (a *App) tabs() string {
 	var parts []string
 	for i, s := range a.screens {
 		label := s.name()
-		if a.w < 100 && i != a.cur {
+		if a.w < 110 {
 			label = shortName(label)
 		}
 		t := fmt.Sprintf(" %c %s ", screenKeys[i], label)
@@ -421,9 +421,11 @@ func (a *App) tabs() string {
 	return fit(strings.Join(parts, ""), a.w)
 }
 
+var shortNames = map[string]string{"Sites & teams": "Sites", "Permissions": "Perms", "Clients & sites": "Clients", "Invitations & outbox": "Outbox"}
+
 func shortName(s string) string {
-	if i := strings.IndexAny(s, " &"); i > 0 {
-		return s[:i]
+	if n, ok := shortNames[s]; ok {
+		return n
 	}
 	return s
 }

@@ -111,7 +111,7 @@ func columns(m mode, w int) []int {
 		right := max(34, w*30/100)
 		return []int{left, w - left - right, right}
 	case twoPane:
-		right := w * 40 / 100
+		right := w * 38 / 100
 		return []int{w - right, right}
 	}
 	return []int{w}
