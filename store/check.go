@@ -44,14 +44,13 @@ func (d Decision) Reason() string {
 	}
 	switch d.Code {
 	case CodeAllowed:
-		via := "assigned"
-		if d.Via != "" {
-			via = "through team " + d.Via
-		}
 		if d.Site == "" {
 			return fmt.Sprintf("allowed: %s (%s) has %s on %s", d.Email, d.Profile, d.Held, d.Screen)
 		}
-		return fmt.Sprintf("allowed: %s (%s) has %s on %s, and %s is assigned (%s)", d.Email, d.Profile, d.Held, d.Screen, d.Site, via)
+		if d.Via != "" {
+			return fmt.Sprintf("allowed: %s (%s) has %s on %s, and %s is assigned through team %s", d.Email, d.Profile, d.Held, d.Screen, d.Site, d.Via)
+		}
+		return fmt.Sprintf("allowed: %s (%s) has %s on %s, and %s is assigned to them", d.Email, d.Profile, d.Held, d.Screen, d.Site)
 	case CodeAllowedAllSites:
 		return fmt.Sprintf("allowed: %s (%s) has %s on %s%s (profile reaches all sites)", d.Email, d.Profile, d.Held, d.Screen, at)
 	case CodeUnknownUser:

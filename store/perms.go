@@ -145,7 +145,13 @@ func (s *Store) CanMaintain(a Actor, screen string, shared bool) error {
 		return err
 	}
 	if p.Level(screen) < Maintain {
-		return denied("%s (%s) needs maintain on %s to do this; they have %s", u.Email, p.Name, screen, p.Level(screen))
+		title := screen
+		s.mu.RLock()
+		if sc, err := s.cat.screen(screen); err == nil {
+			title = sc.Title
+		}
+		s.mu.RUnlock()
+		return denied("%s (%s) needs maintain on %s to do this; they have %s", u.Email, p.Name, title, p.Level(screen))
 	}
 	if shared && p.Scope != ScopeAll {
 		return denied("%s (%s) is limited to assigned sites; only an all-sites administrator may do this", u.Email, p.Name)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -219,7 +220,7 @@ func (t *Tx) user(id uint64) *User {
 
 // userByEmail returns the change set's view of a user by email.
 func (t *Tx) userByEmail(email string) *User {
-	e := lower(email)
+	e := lower(strings.TrimSpace(email))
 	if id, ok := t.emails[e]; ok {
 		if id == 0 {
 			return nil

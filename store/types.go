@@ -191,7 +191,7 @@ type User struct {
 	DefaultSiteID uint64
 	Features      [numFeatures]Override
 	Disabled      bool
-	Activated     bool // accepted an invitation, signed in, or was given a password
+	Activated     bool // accepted an invitation or signed in (a password set by an admin does not activate)
 	Authored      bool // has made a change as an actor
 	PasswordHash  string
 	Created       time.Time
@@ -263,11 +263,11 @@ type Team struct {
 
 // Screen is one area of the administered system.
 type Screen struct {
-	Key       string
-	Title     string
-	Group     string
-	Sensitive bool
-	Builtin   bool
+	Key       string `json:"key"`
+	Title     string `json:"title"`
+	Group     string `json:"group"`
+	Sensitive bool   `json:"sensitive"`
+	Builtin   bool   `json:"builtin"`
 }
 
 // Profile is a role: a level per screen, a user type and an admin scope.
