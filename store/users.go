@@ -34,6 +34,14 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 	if u == nil {
 		return nil, notFound("no user with id %d", id)
 	}
+	if err := t.require("users", false); err != nil {
+		return nil, err
+	}
+	if err := t.reach(u); err != nil {
+		return nil, err
+	}
+	// after the rights checks: an actor who may not touch the record learns
+	// nothing of who changed it
 	if version != 0 {
 		// compare with the committed record, as Grant does for profiles: an
 		// earlier edit in this same change set is not someone else's change
@@ -43,12 +51,6 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 		if committed != nil && version != committed.Version {
 			return nil, &ConflictError{Entity: committed.Email, By: committed.UpdatedBy, At: committed.Updated, Want: version, Have: committed.Version}
 		}
-	}
-	if err := t.require("users", false); err != nil {
-		return nil, err
-	}
-	if err := t.reach(u); err != nil {
-		return nil, err
 	}
 	return u.clone(), nil
 }
