@@ -1015,6 +1015,22 @@ func TestRule10Conflicts(t *testing.T) {
 			_, err := f.s.Apply(LocalActor("carol"), c.name, c.fn)
 			checkErr(t, err, ErrConflict, emBasic, "local:test", f.clock.Now().Local().Format("2006-01-02 15:04:05"))
 		}
+		// an actor without the right learns nothing from a stale version
+		for _, who := range []string{emSupervisor, emManager} { // no maintain on users; scoped away from South Yard
+			uu := f.user(emUser)
+			f.apply("touch", func(tx *Tx) error {
+				_, err := tx.EditUser(uu.ID, 0, UserPatch{Last: ptr("Touched " + who)})
+				return err
+			})
+			_, err := f.s.Apply(f.actor(who), "stale and denied", func(tx *Tx) error {
+				_, err := tx.EditUser(uu.ID, uu.Version, UserPatch{Last: ptr("X")})
+				return err
+			})
+			checkErr(t, err, ErrDenied, who)
+			if strings.Contains(err.Error(), "local:test") {
+				t.Errorf("denied actor is told who changed the record: %v", err)
+			}
+		}
 		if got := f.user(emBasic); got.Version != u.Version+1 || got.Last != u.Last {
 			t.Errorf("stale writes changed the user: v%d %q", got.Version, got.Last)
 		}
