@@ -133,3 +133,21 @@ func clip(cursor, offset, n, h int) int {
 	}
 	return max(offset, 0)
 }
+
+// dialog draws a focused box sized to its content (at most bw wide) centred
+// in a w×h area, blank around it.
+func (th *theme) dialog(title string, lines []string, w, h, bw int) string {
+	bw = min(w, bw)
+	bh := min(h, len(lines)+2)
+	box := strings.Split(th.box(title, lines, bw, bh, true), "\n")
+	top, left := (h-bh)/3, strings.Repeat(" ", (w-bw)/2)
+	blank := strings.Repeat(" ", w)
+	out := make([]string, h)
+	for i := range out {
+		out[i] = blank
+		if j := i - top; j >= 0 && j < len(box) {
+			out[i] = fit(left+box[j], w)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -86,8 +86,8 @@ func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 }
 
 func (c *confirm) view(th *theme, w, h int) string {
-	lines := []string{"", "  " + c.question, "", "  y / enter: yes      n / esc: no"}
-	return th.box("Confirm", lines, w, h, true)
+	lines := []string{"", "  " + c.question, "", "  y / enter: yes      n / esc: no", ""}
+	return th.dialog("Confirm", lines, w, h, max(60, len(c.question)+6))
 }
 
 // welcome greets the operator of a new, empty database.
@@ -132,7 +132,7 @@ func (welcome) view(th *theme, w, h int) string {
 		"",
 		"  Anywhere later: ? shows every key, : opens the command palette.",
 	}
-	return th.box("Welcome", lines, w, h, true)
+	return th.dialog("Welcome", append(lines, ""), w, h, 76)
 }
 
 // formModal embeds a huh form; done runs when it completes.
@@ -145,7 +145,7 @@ type formModal struct {
 func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*formModal, tea.Cmd) {
 	km := huh.NewDefaultKeyMap()
 	km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
-	f := huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-4, 70))
+	f := huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
 	m := &formModal{title: title, form: f, done: done}
 	return m, f.Init()
 }
@@ -166,6 +166,9 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 }
 
 func (m *formModal) view(th *theme, w, h int) string {
-	lines := strings.Split(m.form.View(), "\n")
-	return th.box(m.title+" — esc cancels", lines, w, h, true)
+	lines := strings.Split(strings.TrimRight(m.form.View(), "\n"), "\n")
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	return th.dialog(m.title+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
 }

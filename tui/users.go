@@ -178,7 +178,7 @@ func (u *usersScreen) bindings() []*binding {
 			}),
 		bind(g, "ctrl+a", "select every user the filters show (again: none)", func() tea.Cmd { u.selectAll(); return nil }).when(u.needTarget),
 		bind(g, "t", "employees / client users / everyone", func() tea.Cmd { u.cycle(filterType, 1); return nil }),
-		bind(g, "s", "status filter: active & invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
+		bind(g, "s", "status filter: active+invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
 	}
 }
 
@@ -348,16 +348,16 @@ func (u *usersScreen) renderFilters(w int, focused bool) []string {
 	}
 	var out []string
 	for i, f := range vals {
-		line := fmt.Sprintf(" %-7s ‹ %s ›", f.k, f.v)
+		line := fmt.Sprintf(" %-7s %s", f.k, f.v)
 		if i == filterText {
-			line = fmt.Sprintf(" %-7s / %s", f.k, f.v)
+			line = fmt.Sprintf(" %-7s /%s", f.k, f.v)
 		}
 		if focused && i == u.leftCursor {
 			line = th.cursor.Render(fit("›"+line[1:], w))
 		}
 		out = append(out, line)
 	}
-	out = append(out, "", th.muted.Render("↑↓ pick · ←→ change"))
+	out = append(out, "", th.muted.Render(" ↑↓ pick · ←→ change"))
 	out = append(out, "", fmt.Sprintf("Selected  %d", len(u.sel)))
 	if len(u.sel) > 0 {
 		out = append(out, th.muted.Render("esc (in the list) clears"))
