@@ -22,6 +22,11 @@ type binding struct {
 func bind(group, keys, help string, run func() tea.Cmd) *binding {
 	ks := strings.Split(keys, ",")
 	label := keys
+	for i, k := range ks {
+		if k == "space" {
+			ks[i] = " " // what bubbletea reports for the space bar
+		}
+	}
 	if len(ks) > 1 {
 		label = strings.Join(ks, "/")
 	}

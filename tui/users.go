@@ -89,7 +89,8 @@ func (u *usersScreen) refilter(full bool) {
 	}
 	u.rows = u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite)
 	u.prevQ = u.q
-	u.cursor = 0
+	// stay on the same user; if the filters now hide them, stay at the same place
+	u.cursor = max(min(u.cursor, len(u.rows)-1), 0)
 	if keep != 0 {
 		for i, r := range u.rows {
 			if r.u.ID == keep {

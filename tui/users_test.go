@@ -2,7 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
 )
 
 func TestUsersScreenGolden(t *testing.T) {
@@ -14,5 +19,207 @@ func TestUsersScreenGolden(t *testing.T) {
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("users_%dx%d", sz.w, sz.h), v)
 		})
+	}
+}
+
+func usersRowEmails(app *App) []string {
+	var out []string
+	for _, r := range app.users.rows {
+		out = append(out, r.u.Email)
+	}
+	return out
+}
+
+// The "/" filter narrows the list on every keystroke and esc brings all back.
+func TestUsersFilterKeystrokes(t *testing.T) {
+	s := newTestStore(t, 200)
+	app := newTestApp(t, s, nil, 120, 40)
+	all := len(app.users.rows)
+	press(app, "/")
+	typeText(app, "adams")
+	got := usersRowEmails(app)
+	if len(got) == 0 || len(got) >= all {
+		t.Fatalf("filter adams: %d of %d rows", len(got), all)
+	}
+	for _, e := range got {
+		if !strings.Contains(e, "adams") {
+			t.Errorf("row %s does not match adams", e)
+		}
+	}
+	press(app, "backspace", "backspace", "backspace")
+	if n := len(app.users.rows); n < len(got) {
+		t.Errorf("after backspaces %d rows, fewer than %d", n, len(got))
+	}
+	press(app, "esc")
+	if len(app.users.rows) != all {
+		t.Errorf("esc left %d rows, want %d", len(app.users.rows), all)
+	}
+}
+
+// Bulk: select three users with space, change their profile in the form: one change set.
+func TestUsersBulkSetProfile(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	var picked []string
+	for _, r := range app.users.rows[:3] {
+		picked = append(picked, r.u.Email)
+	}
+	press(app, "space", "space", "space")
+	if len(app.users.sel) != 3 {
+		t.Fatalf("selected %d, want 3", len(app.users.sel))
+	}
+	before, _ := s.Batches(0)
+	press(app, "p")
+	if app.modal == nil {
+		t.Fatal("p opened no form")
+	}
+	// move the select to Supervisor and submit
+	for i := 0; i < 10 && !strings.Contains(app.View(), "> Supervisor"); i++ {
+		press(app, "down")
+	}
+	press(app, "enter")
+	if app.modal != nil {
+		press(app, "enter")
+	}
+	for _, e := range picked {
+		u, _ := s.User(e)
+		if p := s.Names().Profile(u.ProfileID); p != "Supervisor" {
+			t.Errorf("%s has profile %s, want Supervisor", e, p)
+		}
+	}
+	after, _ := s.Batches(0)
+	if len(after) != len(before)+1 {
+		t.Errorf("%d change sets written, want 1", len(after)-len(before))
+	}
+	if !strings.Contains(app.msg, "change set") {
+		t.Errorf("status line: %q", app.msg)
+	}
+}
+
+// Disable, then undo (itself audited), then delete refused for a user with records.
+func TestUsersDisableUndoDelete(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	// an active user (the demo's active users have accepted their invitation: records)
+	press(app, "tab", "tab") // focus stays usable: back to the list below
+	app.focus[0] = 1
+	var target string
+	for i, r := range app.users.rows {
+		if r.u.Status().String() == "active" {
+			app.users.cursor = i
+			target = r.u.Email
+			break
+		}
+	}
+	press(app, "d")
+	if u, _ := s.User(target); !u.Disabled {
+		t.Fatalf("%s not disabled: %s", target, app.msg)
+	}
+	press(app, "u")
+	if u, _ := s.User(target); u.Disabled {
+		t.Fatalf("undo left %s disabled: %s", target, app.msg)
+	}
+	log, _ := s.AuditLog(store.AuditFilter{Entity: "user:" + target})
+	if len(log) < 2 || !strings.Contains(log[len(log)-1].Actor, "local:test") {
+		t.Errorf("the undo is not in the audit log: %+v", log)
+	}
+	for i, r := range app.users.rows {
+		if r.u.Email == target {
+			app.users.cursor = i
+		}
+	}
+	press(app, "x", "y")
+	if _, err := s.User(target); err != nil {
+		t.Fatalf("a user with records was deleted")
+	}
+	if !strings.Contains(app.msg, "disable instead") {
+		t.Errorf("delete refusal not shown: %q", app.msg)
+	}
+}
+
+// An actor who may only view sees no editing keys, and they do nothing.
+func TestUsersReadOnlyActorHasNoEditingKeys(t *testing.T) {
+	s := newTestStore(t, 60)
+	us, _ := s.Users(store.UserFilter{Profile: "Basic"})
+	actor, err := s.ActorFor(us[0].Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := newTestApp(t, s, &actor, 120, 40)
+	if !app.readOnly {
+		t.Fatal("a Basic user is not read-only")
+	}
+	press(app, "?")
+	help := app.View()
+	for _, k := range []string{"add a user", "disable / enable", "undo the last change set"} {
+		if strings.Contains(help, k) {
+			t.Errorf("help shows the editing key %q to a read-only actor", k)
+		}
+	}
+	press(app, "esc", "a")
+	if app.modal != nil {
+		t.Error("a opened a form for a read-only actor")
+	}
+	if !strings.Contains(app.View(), "view only") {
+		t.Error("the status bar does not say view only")
+	}
+}
+
+// Changes made elsewhere (the CLI, another session) appear without a restart.
+func TestUsersLiveRefresh(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	ch, stop := s.Subscribe()
+	defer stop()
+	_, err := s.Apply(store.LocalActor("other"), "add elsewhere", func(tx *store.Tx) error {
+		_, err := tx.AddUser(store.NewUser{First: "Zed", Last: "Elsewhere", Email: "zed@elsewhere.test", Type: store.Employee, Profile: "Basic"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := <-ch
+	app.Update(eventMsg{ev})
+	if !strings.Contains(strings.Join(usersRowEmails(app), " "), "zed@elsewhere.test") {
+		t.Error("the new user is not in the list after the change event")
+	}
+	if !strings.Contains(app.msg, "local:other") {
+		t.Errorf("status line does not say who changed it: %q", app.msg)
+	}
+}
+
+// Every screen fits every size, including 60×20 (one pane at a time).
+func TestEveryScreenFits(t *testing.T) {
+	s := newTestStore(t, 60)
+	for _, sz := range append(sizes, struct{ w, h int }{60, 20}) {
+		app := newTestApp(t, s, nil, sz.w, sz.h)
+		for i := range app.screens {
+			app.switchTo(i)
+			for f := 0; f < 3; f++ {
+				app.focus[i] = f
+				t.Run(fmt.Sprintf("%dx%d/%s/pane%d", sz.w, sz.h, app.current().name(), f), func(t *testing.T) {
+					checkFits(t, app.View(), sz.w, sz.h)
+				})
+			}
+		}
+	}
+}
+
+// Resizing re-lays out at once: three panes, two, one.
+func TestLayoutFollowsWidth(t *testing.T) {
+	s := newTestStore(t, 20)
+	app := newTestApp(t, s, nil, 200, 60)
+	if !strings.Contains(app.View(), "Filters") {
+		t.Error("200 columns: no Filters pane")
+	}
+	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	v := app.View()
+	if strings.Contains(v, "─ Filters") || !strings.Contains(v, "tab: filters") {
+		t.Error("100 columns: the filters should fold into the header line")
+	}
+	app.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	v = app.View()
+	if !strings.Contains(v, "tab: next pane") || strings.Contains(v, "─ Details") {
+		t.Errorf("60 columns: want one pane with pane tabs:\n%s", v)
 	}
 }
