@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 
@@ -15,6 +16,53 @@ import (
 type userIndex struct {
 	all  []*userRow // sorted by key
 	byID map[uint64]*userRow
+
+	// blob is every row's haystack, in order, each ended by '\n'; starts[i]
+	// is where row i begins. A text search is then one bytes.Index sweep
+	// over a few MB instead of 100k separate substring searches.
+	blob   []byte
+	starts []int
+}
+
+// text returns the rows whose haystack contains q (lowercase, no newline).
+func (ix *userIndex) text(q string, keep func(*userRow) bool, out []*userRow) []*userRow {
+	if ix.blob == nil {
+		ix.buildBlob()
+	}
+	needle := []byte(q)
+	row := 0
+	for pos := 0; pos < len(ix.blob); {
+		i := bytes.Index(ix.blob[pos:], needle)
+		if i < 0 {
+			break
+		}
+		at := pos + i
+		for row+1 < len(ix.starts) && ix.starts[row+1] <= at {
+			row++
+		}
+		if r := ix.all[row]; keep(r) {
+			out = append(out, r)
+		}
+		if row+1 >= len(ix.starts) {
+			break
+		}
+		pos = ix.starts[row+1]
+	}
+	return out
+}
+
+func (ix *userIndex) buildBlob() {
+	n := 0
+	for _, r := range ix.all {
+		n += len(r.hay) + 1
+	}
+	ix.blob = make([]byte, 0, n)
+	ix.starts = make([]int, len(ix.all))
+	for i, r := range ix.all {
+		ix.starts[i] = len(ix.blob)
+		ix.blob = append(ix.blob, r.hay...)
+		ix.blob = append(ix.blob, '\n')
+	}
 }
 
 type userRow struct {
@@ -36,6 +84,7 @@ func (ix *userIndex) build(s *store.Store) {
 	s.EachUser(func(u *store.User) { all = append(all, newRow(u)) })
 	slices.SortFunc(all, cmpRows)
 	ix.all = all
+	ix.blob, ix.starts = nil, nil
 	ix.byID = make(map[uint64]*userRow, len(all))
 	for _, r := range all {
 		ix.byID[r.u.ID] = r
@@ -44,6 +93,7 @@ func (ix *userIndex) build(s *store.Store) {
 
 // update re-reads the given users, moving each to its sorted place.
 func (ix *userIndex) update(s *store.Store, ids []uint64) {
+	ix.blob, ix.starts = nil, nil
 	for _, id := range ids {
 		if old, ok := ix.byID[id]; ok {
 			if i, found := slices.BinarySearchFunc(ix.all, old, cmpRows); found {
@@ -118,6 +168,15 @@ func (q *userQuery) match(r *userRow, teamSite func(uint64) uint64) bool {
 	return q.text == "" || strings.Contains(r.hay, q.text)
 }
 
+// matchBase is match without the text.
+func (q *userQuery) matchBase(r *userRow, teamSite func(uint64) uint64) bool {
+	t := q.text
+	q.text = ""
+	ok := q.match(r, teamSite)
+	q.text = t
+	return ok
+}
+
 // narrow returns the rows matching q. When only the text grew since prev,
 // it scans the previous result instead of everything.
 func (ix *userIndex) narrow(q, prev userQuery, prevRows []*userRow, teamSite func(uint64) uint64) []*userRow {
@@ -127,6 +186,9 @@ func (ix *userIndex) narrow(q, prev userQuery, prevRows []*userRow, teamSite fun
 		src = prevRows
 	}
 	out := make([]*userRow, 0, min(len(src), 1024))
+	if q.text != "" && !strings.Contains(q.text, "\n") && len(src) == len(ix.all) {
+		return ix.text(q.text, func(r *userRow) bool { return q.matchBase(r, teamSite) }, out)
+	}
 	for _, r := range src {
 		if q.match(r, teamSite) {
 			out = append(out, r)

@@ -223,3 +223,29 @@ func TestLayoutFollowsWidth(t *testing.T) {
 		t.Errorf("60 columns: want one pane with pane tabs:\n%s", v)
 	}
 }
+
+// The blob search gives exactly what a plain scan gives, whatever the query.
+func TestUserIndexTextSearchMatchesPlainScan(t *testing.T) {
+	s := newTestStore(t, 500)
+	var ix userIndex
+	ix.build(s)
+	teamSite := s.Names().TeamSite
+	for _, q := range []string{"a", "adams", "ams ", "@acme", ".example.com", "zzz", "n.", "e\n", "1@"} {
+		for _, base := range []userQuery{{typ: 2, status: 4}, {typ: 0, status: 0}, {typ: 1, status: 3}} {
+			base.text = q
+			var want []string
+			for _, r := range ix.all {
+				if base.match(r, teamSite) {
+					want = append(want, r.u.Email)
+				}
+			}
+			var got []string
+			for _, r := range ix.narrow(base, userQuery{}, nil, teamSite) {
+				got = append(got, r.u.Email)
+			}
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("query %q base %+v: got %d rows, want %d", q, base, len(got), len(want))
+			}
+		}
+	}
+}
