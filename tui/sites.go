@@ -1,17 +1,1155 @@
 package tui
 
-import "github.com/gatehouse/gatehouse/store"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/gatehouse/gatehouse/store"
+)
 
 // sitesScreen: who | available sites & teams | assigned.
+//
+// The seeds' drag and drop between two panels, from the keyboard (→ ← enter,
+// space marks several) and the mouse (press on an item, release over the
+// other list). Moves stay pending until ctrl+s saves them as one change set,
+// carrying the versions of the users read when they were chosen, so a record
+// changed under the open edit is refused by the store, never overwritten.
 type sitesScreen struct {
-	placeholder
-	a   *App
-	who []*store.User
+	a     *App
+	names store.Names
+
+	items  []*siteItem // catalog order: group, site, then its teams
+	byKey  map[itemKey]*siteItem
+	groups []*siteGroup
+
+	who       []*store.User
+	base      map[uint64]uint64 // user id → the version the pending moves build on
+	conflicts []*store.User     // who users changed since base while moves are pending
+	nEmp      int               // employees among who
+	nCU       map[uint64]int    // client users among who, per client
+
+	pend  map[itemKey]bool // true: assign (→ Assigned); false: unassign (→ Available)
+	q     string           // the "/" filter of Available
+	lists [2]siteList      // 0 Available, 1 Assigned
+	drag  *siteDrag
 }
+
+// itemKey names a site or a team.
+type itemKey struct {
+	team bool
+	id   uint64
+}
+
+type siteItem struct {
+	key    itemKey
+	site   uint64 // the site (the item itself for sites)
+	client uint64 // the site's client, 0 for the business's own
+	name   string // site or team name
+	label  string // "Site" or "Site/Team": what the store takes
+	hay    string // lower(label, client name), for the filter
+	teams  []*siteItem
+
+	held     int // who users holding it (directly)
+	eligHeld int // of them, those who may hold it
+}
+
+type siteGroup struct {
+	client uint64
+	name   string
+	sites  []*siteItem
+}
+
+// siteRow is one line of a list: a group header (it == nil) or an item.
+type siteRow struct {
+	head    string
+	it      *siteItem
+	blocked bool // nobody chosen may hold it: shown, never movable
+	short   bool // a team under its own site's row: just the team name
+}
+
+type siteList struct {
+	rows           []siteRow
+	n              int // item rows
+	cursor, offset int
+	h              int
+	marks          map[itemKey]bool
+}
+
+type siteDrag struct {
+	from int // list index
+	key  itemKey
+}
+
+const (
+	listAvail    = 0
+	listAssigned = 1
+)
 
 func newSitesScreen(a *App) *sitesScreen {
-	return &sitesScreen{placeholder: placeholder{title: "Sites & teams"}, a: a}
+	s := &sitesScreen{a: a, base: map[uint64]uint64{}, pend: map[itemKey]bool{}, nCU: map[uint64]int{}}
+	for i := range s.lists {
+		s.lists[i].marks = map[itemKey]bool{}
+	}
+	s.reload()
+	return s
 }
 
-// setWho sets whose sites are edited: one user or the bulk selection.
-func (s *sitesScreen) setWho(us []*store.User) { s.who = us }
+func (s *sitesScreen) name() string { return "Sites & teams" }
+
+// setWho sets whose sites are edited: one user or the bulk selection. While
+// moves are pending for others it refuses, so moves never land on people
+// they were not made for.
+func (s *sitesScreen) setWho(us []*store.User) {
+	same := len(us) == len(s.who)
+	for i := 0; same && i < len(us); i++ {
+		same = us[i].ID == s.who[i].ID
+	}
+	if len(s.pend) > 0 && !same {
+		s.a.flash(fmt.Sprintf("%d pending move(s) for %s: save them (ctrl+s) or discard them (esc) before choosing others",
+			len(s.pend), s.whoLabel()), true)
+		return
+	}
+	s.who = slices.Clone(us)
+	if len(s.pend) == 0 {
+		s.base = make(map[uint64]uint64, len(us))
+		for _, u := range us {
+			s.base[u.ID] = u.Version
+		}
+	}
+	if !same {
+		for i := range s.lists {
+			l := &s.lists[i]
+			l.cursor, l.offset, l.marks = 0, 0, map[itemKey]bool{}
+		}
+	}
+	s.checkConflicts()
+	s.recount()
+	s.rebuild()
+}
+
+// reload re-reads the catalog and the who users by id (a change event, ctrl+r,
+// or our own save). With moves pending, a who user whose version moved is
+// flagged, not silently rebased.
+func (s *sitesScreen) reload() {
+	s.loadCatalog()
+	if len(s.who) > 0 {
+		fresh := make([]*store.User, 0, len(s.who))
+		for _, u := range s.who {
+			if nu, err := s.a.s.UserByID(u.ID); err == nil {
+				fresh = append(fresh, nu)
+			} else {
+				delete(s.base, u.ID)
+			}
+		}
+		s.who = fresh
+	}
+	for k := range s.pend {
+		if s.byKey[k] == nil {
+			delete(s.pend, k)
+		}
+	}
+	if len(s.pend) == 0 {
+		s.rebase()
+	}
+	s.checkConflicts()
+	s.recount()
+	s.rebuild()
+}
+
+func (s *sitesScreen) rebase() {
+	s.base = make(map[uint64]uint64, len(s.who))
+	for _, u := range s.who {
+		s.base[u.ID] = u.Version
+	}
+}
+
+func (s *sitesScreen) checkConflicts() {
+	s.conflicts = nil
+	if len(s.pend) == 0 {
+		return
+	}
+	for _, u := range s.who {
+		if v, ok := s.base[u.ID]; ok && v != u.Version {
+			s.conflicts = append(s.conflicts, u)
+		}
+	}
+}
+
+// loadCatalog builds the groups: the business's own sites, then each client's.
+func (s *sitesScreen) loadCatalog() {
+	s.names = s.a.s.Names()
+	clients := s.a.s.Clients()
+	own := &siteGroup{name: "Own sites"}
+	s.groups = []*siteGroup{own}
+	byClient := map[uint64]*siteGroup{0: own}
+	for _, c := range clients {
+		g := &siteGroup{client: c.ID, name: c.Name}
+		s.groups = append(s.groups, g)
+		byClient[c.ID] = g
+	}
+	s.byKey = map[itemKey]*siteItem{}
+	sites := map[uint64]*siteItem{}
+	for _, x := range s.a.s.Sites() {
+		it := &siteItem{key: itemKey{false, x.ID}, site: x.ID, client: x.ClientID, name: x.Name, label: x.Name}
+		it.hay = strings.ToLower(x.Name + "\x00" + s.names.Client(x.ClientID))
+		sites[x.ID] = it
+		s.byKey[it.key] = it
+		if g := byClient[x.ClientID]; g != nil {
+			g.sites = append(g.sites, it)
+		}
+	}
+	for _, t := range s.a.s.Teams() {
+		p := sites[t.SiteID]
+		if p == nil {
+			continue
+		}
+		it := &siteItem{key: itemKey{true, t.ID}, site: p.site, client: p.client, name: t.Name, label: p.name + "/" + t.Name}
+		it.hay = strings.ToLower(it.label + "\x00" + s.names.Client(p.client))
+		p.teams = append(p.teams, it)
+		s.byKey[it.key] = it
+	}
+	s.items = s.items[:0]
+	for _, g := range s.groups {
+		for _, st := range g.sites {
+			s.items = append(s.items, st)
+			s.items = append(s.items, st.teams...)
+		}
+	}
+}
+
+// eligible says whether a user may hold a site of this client (rule 2).
+func eligible(u *store.User, client uint64) bool {
+	if u.Type != store.ClientUser {
+		return true
+	}
+	return client != 0 && len(u.ClientIDs) == 1 && u.ClientIDs[0] == client
+}
+
+// recount counts, per item, the who users holding it.
+func (s *sitesScreen) recount() {
+	s.nEmp, s.nCU = 0, map[uint64]int{}
+	for _, u := range s.who {
+		if u.Type == store.ClientUser {
+			if len(u.ClientIDs) == 1 {
+				s.nCU[u.ClientIDs[0]]++
+			}
+		} else {
+			s.nEmp++
+		}
+	}
+	for _, it := range s.items {
+		it.held, it.eligHeld = 0, 0
+	}
+	count := func(u *store.User, k itemKey) {
+		if it := s.byKey[k]; it != nil {
+			it.held++
+			if eligible(u, it.client) {
+				it.eligHeld++
+			}
+		}
+	}
+	for _, u := range s.who {
+		for _, id := range u.SiteIDs {
+			count(u, itemKey{false, id})
+		}
+		for _, id := range u.TeamIDs {
+			count(u, itemKey{true, id})
+		}
+	}
+}
+
+// elig is how many of the who may hold a site of this client.
+func (s *sitesScreen) elig(client uint64) int {
+	if client == 0 {
+		return s.nEmp
+	}
+	return s.nEmp + s.nCU[client]
+}
+
+func (s *sitesScreen) blocked(it *siteItem) bool { return len(s.who) > 0 && s.elig(it.client) == 0 }
+
+// heldNow is how many of the who hold the item once the pending moves apply.
+func (s *sitesScreen) heldNow(it *siteItem) int {
+	if add, ok := s.pend[it.key]; ok {
+		if add {
+			return it.held + s.elig(it.client) - it.eligHeld
+		}
+		return 0
+	}
+	return it.held
+}
+
+// addable is how many of the who could still be given the item.
+func (s *sitesScreen) addable(it *siteItem) int {
+	if add, ok := s.pend[it.key]; ok {
+		if add {
+			return 0
+		}
+		return s.elig(it.client)
+	}
+	return s.elig(it.client) - it.eligHeld
+}
+
+func (s *sitesScreen) inAvail(it *siteItem) bool {
+	return len(s.who) == 0 || s.addable(it) > 0 || (!it.team() && s.blocked(it))
+}
+
+func (it *siteItem) team() bool { return it.key.team }
+
+func (s *sitesScreen) match(it *siteItem) bool { return s.q == "" || strings.Contains(it.hay, s.q) }
+
+// rebuild recomputes both lists' rows, keeping each cursor on its item.
+func (s *sitesScreen) rebuild() {
+	for li := range s.lists {
+		l := &s.lists[li]
+		keep := l.current() // items are rebuilt on reload: compare keys
+		l.rows, l.n = s.buildRows(li)
+		l.cursor = min(l.cursor, max(len(l.rows)-1, 0))
+		if keep != nil {
+			for i, r := range l.rows {
+				if r.it != nil && r.it.key == keep.key {
+					l.cursor = i
+					break
+				}
+			}
+		}
+		l.settle(1)
+		shown := map[itemKey]bool{}
+		for _, r := range l.rows {
+			if r.it != nil {
+				shown[r.it.key] = true
+			}
+		}
+		for k := range l.marks {
+			if !shown[k] {
+				delete(l.marks, k)
+			}
+		}
+	}
+}
+
+func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
+	var rows []siteRow
+	n := 0
+	groups := s.groups
+	if li == listAvail && len(s.who) > 0 {
+		// groups someone chosen may hold first; the others after, greyed
+		groups = make([]*siteGroup, 0, len(s.groups))
+		for _, g := range s.groups {
+			if s.elig(g.client) > 0 {
+				groups = append(groups, g)
+			}
+		}
+		for _, g := range s.groups {
+			if s.elig(g.client) == 0 {
+				groups = append(groups, g)
+			}
+		}
+	}
+	for _, g := range groups {
+		head := len(rows)
+		blocked := li == listAvail && len(s.who) > 0 && s.elig(g.client) == 0
+		for _, st := range g.sites {
+			shown := false
+			in := s.inAssigned
+			if li == listAvail {
+				in = s.inAvail
+			}
+			if (li == listAssigned || s.match(st)) && in(st) {
+				rows = append(rows, siteRow{it: st, blocked: blocked})
+				shown = true
+			}
+			if blocked {
+				continue // the site row says it; its teams would only repeat it
+			}
+			for _, tm := range st.teams {
+				if (li == listAssigned || s.match(tm)) && in(tm) {
+					rows = append(rows, siteRow{it: tm, short: shown})
+				}
+			}
+		}
+		if len(rows) > head {
+			n += len(rows) - head
+			rows = slices.Insert(rows, head, siteRow{head: g.name, blocked: blocked})
+		}
+	}
+	return rows, n
+}
+
+func (s *sitesScreen) inAssigned(it *siteItem) bool { return s.heldNow(it) > 0 }
+
+func (l *siteList) current() *siteItem {
+	if l.cursor >= 0 && l.cursor < len(l.rows) {
+		return l.rows[l.cursor].it
+	}
+	return nil
+}
+
+// settle moves the cursor off group headers, in direction dir first.
+func (l *siteList) settle(dir int) {
+	n := len(l.rows)
+	if n == 0 {
+		l.cursor = 0
+		return
+	}
+	l.cursor = max(min(l.cursor, n-1), 0)
+	for _, d := range []int{dir, -dir} {
+		for i := l.cursor; i >= 0 && i < n; i += d {
+			if l.rows[i].it != nil {
+				l.cursor = i
+				return
+			}
+		}
+	}
+}
+
+// targets are the marked items of a list, or else its highlighted one.
+func (l *siteList) targets() []*siteItem {
+	var out []*siteItem
+	if len(l.marks) > 0 {
+		for _, r := range l.rows {
+			if r.it != nil && l.marks[r.it.key] {
+				out = append(out, r.it)
+			}
+		}
+		return out
+	}
+	if it := l.current(); it != nil {
+		out = append(out, it)
+	}
+	return out
+}
+
+// ---- the screen interface ----
+
+func (s *sitesScreen) pending() int { return len(s.pend) }
+
+func (s *sitesScreen) discard() {
+	s.pend = map[itemKey]bool{}
+	for i := range s.lists {
+		s.lists[i].marks = map[itemKey]bool{}
+	}
+	s.drag = nil
+	s.rebase()
+	s.checkConflicts()
+	s.rebuild()
+}
+
+func (s *sitesScreen) filter() string { return s.q }
+
+func (s *sitesScreen) setFilter(q string) {
+	s.q = strings.ToLower(strings.TrimSpace(q))
+	s.rebuild()
+}
+
+func (s *sitesScreen) panes() [3]string {
+	who := "Who"
+	if len(s.who) > 1 {
+		who = fmt.Sprintf("Who (%d)", len(s.who))
+	}
+	av, as := &s.lists[listAvail], &s.lists[listAssigned]
+	avail := fmt.Sprintf("Available (%d)", av.n)
+	if s.q != "" {
+		avail = fmt.Sprintf("Available /%s (%d)", s.q, av.n)
+	}
+	if n := len(av.marks); n > 0 {
+		avail += fmt.Sprintf(" · %d marked", n)
+	}
+	assigned := fmt.Sprintf("Assigned (%d)", as.n)
+	if p := len(s.pend); p > 0 {
+		assigned = fmt.Sprintf("Assigned (%d · %d pending)", as.n, p)
+	}
+	if n := len(as.marks); n > 0 {
+		assigned += fmt.Sprintf(" · %d marked", n)
+	}
+	if s.drag != nil {
+		if s.drag.from == listAvail {
+			assigned += " ← drop here"
+		} else {
+			avail += " ← drop here"
+		}
+	}
+	return [3]string{who, avail, assigned}
+}
+
+// ---- keys ----
+
+func (s *sitesScreen) needWho() string {
+	if len(s.who) == 0 {
+		return "nobody chosen: pick users on screen 1 (space selects, enter opens here)"
+	}
+	return ""
+}
+
+// mayEdit is why the actor may not change assignments (empty: they may).
+func (s *sitesScreen) mayEdit() string {
+	if r := s.needWho(); r != "" {
+		return r
+	}
+	if s.a.readOnly {
+		return "read-only: you may only view"
+	}
+	return errText(s.a.s.CanMaintain(s.a.actor, "users", false))
+}
+
+// focusList is the focused list (-1: the Who pane).
+func (s *sitesScreen) focusList() int { return s.a.focus[s.a.cur] - 1 }
+
+var listNames = [2]string{"Available", "Assigned"}
+
+func (s *sitesScreen) canMove(li int) string {
+	if r := s.mayEdit(); r != "" {
+		return r
+	}
+	if s.focusList() != li {
+		arrow := "→"
+		if li == listAssigned {
+			arrow = "←"
+		}
+		return fmt.Sprintf("focus %s (tab): %s moves from there", listNames[li], arrow)
+	}
+	if len(s.lists[li].targets()) == 0 {
+		return "no item highlighted in " + listNames[li]
+	}
+	return ""
+}
+
+func (s *sitesScreen) canMark() string {
+	if r := s.mayEdit(); r != "" {
+		return r
+	}
+	li := s.focusList()
+	if li < 0 {
+		return "focus Available or Assigned (tab) to mark items"
+	}
+	if s.lists[li].current() == nil {
+		return "no item highlighted in " + listNames[li]
+	}
+	return ""
+}
+
+func (s *sitesScreen) bindings() []*binding {
+	g := "Sites & teams"
+	return []*binding{
+		bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
+			func() tea.Cmd { s.move(listAvail, s.lists[listAvail].targets()); return nil }).editing().
+			when(func() string { return s.canMove(listAvail) }),
+		bind(g, "left,h,<", "unassign: move the highlighted (or marked) items from Assigned back to Available",
+			func() tea.Cmd { s.move(listAssigned, s.lists[listAssigned].targets()); return nil }).editing().
+			when(func() string { return s.canMove(listAssigned) }),
+		bind(g, "enter", "move the highlighted (or marked) items across to the other list",
+			func() tea.Cmd { li := s.focusList(); s.move(li, s.lists[li].targets()); return nil }).editing().
+			when(func() string {
+				li := s.focusList()
+				if li < 0 {
+					if r := s.mayEdit(); r != "" {
+						return r
+					}
+					return "focus Available or Assigned (tab) first"
+				}
+				return s.canMove(li)
+			}),
+		bind(g, "space", "mark / unmark the highlighted item (a move takes every marked item)",
+			func() tea.Cmd { s.toggleMark(); return nil }).editing().when(s.canMark),
+		bind(g, "ctrl+a", "mark every movable item the focused list shows (again: none)",
+			func() tea.Cmd { s.markAll(); return nil }).editing().when(s.canMark),
+		bind(g, "ctrl+s", "save every pending move as one change set (u undoes it)",
+			func() tea.Cmd { s.save(); return nil }).editing().
+			when(func() string {
+				if r := s.needWho(); r != "" {
+					return r
+				}
+				if len(s.pend) == 0 {
+					return "nothing pending: move sites or teams first (→ / ←, or drag them)"
+				}
+				return s.mayEdit()
+			}),
+	}
+}
+
+// key moves the focused list's cursor; esc clears its marks.
+func (s *sitesScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+	li := pane - 1
+	if li < 0 || li > 1 {
+		return nil
+	}
+	l := &s.lists[li]
+	k := msg.String()
+	if k == "esc" {
+		s.drag = nil
+		if len(l.marks) > 0 {
+			l.marks = map[itemKey]bool{}
+			s.a.flash("marks cleared", false)
+		}
+		return nil
+	}
+	dir := 1
+	switch k {
+	case "up", "k", "pgup", "ctrl+u", "end", "G":
+		dir = -1
+	}
+	l.cursor = moveCursor(k, l.cursor, len(l.rows), l.h)
+	l.settle(dir)
+	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
+	return nil
+}
+
+func (s *sitesScreen) toggleMark() {
+	l := &s.lists[s.focusList()]
+	it := l.current()
+	if it == nil {
+		return
+	}
+	if l.marks[it.key] {
+		delete(l.marks, it.key)
+	} else if s.focusList() == listAvail && s.blocked(it) {
+		s.a.flash(s.whyBlocked(it), true)
+		return
+	} else {
+		l.marks[it.key] = true
+	}
+	l.cursor = min(l.cursor+1, len(l.rows)-1)
+	l.settle(1)
+	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
+}
+
+func (s *sitesScreen) markAll() {
+	li := s.focusList()
+	l := &s.lists[li]
+	all := true
+	for _, r := range l.rows {
+		if r.it != nil && !r.blocked && !l.marks[r.it.key] {
+			all = false
+			break
+		}
+	}
+	if all {
+		l.marks = map[itemKey]bool{}
+		s.a.flash("marks cleared", false)
+		return
+	}
+	for _, r := range l.rows {
+		if r.it != nil && !r.blocked {
+			l.marks[r.it.key] = true
+		}
+	}
+	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", len(l.marks), listNames[li], [2]string{"→", "←"}[li]), false)
+}
+
+// whyBlocked names the client that keeps an item from everyone chosen.
+func (s *sitesScreen) whyBlocked(it *siteItem) string {
+	owner := "is one of the business's own sites"
+	if it.client != 0 {
+		owner = "belongs to " + s.names.Client(it.client)
+	}
+	if len(s.who) == 1 {
+		u := s.who[0]
+		return fmt.Sprintf("%s %s, not to %s: client user %s sees only their own client's sites",
+			it.label, owner, s.names.Client(firstClient(u)), u.Email)
+	}
+	return fmt.Sprintf("nobody chosen may hold %s: it %s, and client users see only their own client's sites", it.label, owner)
+}
+
+func firstClient(u *store.User) uint64 {
+	if len(u.ClientIDs) > 0 {
+		return u.ClientIDs[0]
+	}
+	return 0
+}
+
+// move makes the items of list `from` pending for the other list. Moving an
+// item that is pending the other way just cancels that.
+func (s *sitesScreen) move(from int, its []*siteItem) {
+	if from < 0 || len(its) == 0 {
+		return
+	}
+	var moved []string
+	var refused string
+	for _, it := range its {
+		op, isPend := s.pend[it.key]
+		switch {
+		case from == listAvail && s.blocked(it):
+			if refused == "" {
+				refused = s.whyBlocked(it)
+			}
+			continue
+		case isPend && op == (from == listAssigned): // pending the other way: cancel it
+			delete(s.pend, it.key)
+		default:
+			s.pend[it.key] = from == listAvail
+		}
+		moved = append(moved, it.label)
+	}
+	s.lists[from].marks = map[itemKey]bool{}
+	s.drag = nil
+	s.checkConflicts()
+	s.rebuild()
+	switch {
+	case len(moved) == 0:
+		s.a.flash(refused, true)
+	case refused != "":
+		s.a.flash(fmt.Sprintf("%d moved; refused: %s", len(moved), refused), true)
+	default:
+		what := moved[0]
+		if len(moved) > 1 {
+			what = fmt.Sprintf("%d items", len(moved))
+		}
+		s.a.flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, listNames[1-from]), false)
+	}
+}
+
+// save applies every pending move, for every who user, as one change set.
+func (s *sitesScreen) save() {
+	type plan struct {
+		id, version            uint64
+		addS, addT, delS, delT []string
+	}
+	var plans []plan
+	for _, u := range s.who {
+		p := plan{id: u.ID, version: s.base[u.ID]}
+		for _, it := range s.items {
+			add, ok := s.pend[it.key]
+			if !ok {
+				continue
+			}
+			has := slices.Contains(u.SiteIDs, it.key.id)
+			if it.team() {
+				has = slices.Contains(u.TeamIDs, it.key.id)
+			}
+			switch {
+			case add && !has && eligible(u, it.client):
+				if it.team() {
+					p.addT = append(p.addT, it.label)
+				} else {
+					p.addS = append(p.addS, it.label)
+				}
+			case !add && has:
+				if it.team() {
+					p.delT = append(p.delT, it.label)
+				} else {
+					p.delS = append(p.delS, it.label)
+				}
+			}
+		}
+		if len(p.addS)+len(p.addT)+len(p.delS)+len(p.delT) > 0 {
+			plans = append(plans, p)
+		}
+	}
+	summary := s.summary()
+	cs, err := s.a.s.Apply(s.a.actor, summary, func(tx *store.Tx) error {
+		for _, p := range plans {
+			if len(p.addS)+len(p.addT) > 0 {
+				if err := tx.AssignSites(p.id, p.version, p.addS, p.addT, true); err != nil {
+					return err
+				}
+			}
+			if len(p.delS)+len(p.delT) > 0 {
+				if err := tx.AssignSites(p.id, p.version, p.delS, p.delT, false); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		var ce *store.ConflictError
+		if errors.As(err, &ce) {
+			s.reload() // flags who changed in the Who pane; the moves stay pending
+			s.a.flash(err.Error()+" — nothing saved; esc discards your moves so you can redo them", true)
+			return
+		}
+		s.a.fail(err)
+		return
+	}
+	s.pend = map[itemKey]bool{}
+	for i := range s.lists {
+		s.lists[i].marks = map[itemKey]bool{}
+	}
+	s.a.reloadAll()
+	s.a.applied(cs, summary)
+}
+
+// summary names the change set: whose, and what moved.
+func (s *sitesScreen) summary() string {
+	var parts []string
+	adds, dels := 0, 0
+	for _, it := range s.items {
+		add, ok := s.pend[it.key]
+		if !ok {
+			continue
+		}
+		if add {
+			adds++
+			parts = append(parts, "+"+it.label)
+		} else {
+			dels++
+			parts = append(parts, "-"+it.label)
+		}
+	}
+	whom := fmt.Sprintf("%d users", len(s.who))
+	if len(s.who) == 1 {
+		whom = s.who[0].Email
+	}
+	if len(parts) > 4 {
+		return fmt.Sprintf("sites & teams of %s: %d assigned, %d unassigned", whom, adds, dels)
+	}
+	return fmt.Sprintf("sites & teams of %s: %s", whom, strings.Join(parts, ", "))
+}
+
+// ---- mouse: drag & drop between the lists, wheel scrolls ----
+
+func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	li := pane - 1
+	switch {
+	case tea.MouseEvent(msg).IsWheel():
+		if li < 0 || li > 1 {
+			return nil
+		}
+		switch msg.Button {
+		case tea.MouseButtonWheelUp:
+			s.scroll(li, -3)
+		case tea.MouseButtonWheelDown:
+			s.scroll(li, 3)
+		}
+	case msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft:
+		s.drag = nil
+		if li < 0 || li > 1 {
+			return nil
+		}
+		l := &s.lists[li]
+		i := l.offset + y
+		if y < 0 || i >= len(l.rows) || l.rows[i].it == nil {
+			return nil
+		}
+		l.cursor = i
+		s.drag = &siteDrag{from: li, key: l.rows[i].it.key}
+	case msg.Action == tea.MouseActionMotion && msg.Button == tea.MouseButtonNone:
+		s.drag = nil // the button came up somewhere we were not told of
+	case msg.Action == tea.MouseActionRelease:
+		d := s.drag
+		s.drag = nil
+		if d == nil || li < 0 || li > 1 || li == d.from {
+			return nil // a click: the press highlighted the item
+		}
+		if why := s.mayEdit(); why != "" {
+			s.a.flash("drop: "+why, true)
+			return nil
+		}
+		it := s.byKey[d.key]
+		if it == nil {
+			return nil
+		}
+		its := []*siteItem{it}
+		if l := &s.lists[d.from]; l.marks[d.key] {
+			its = l.targets() // dragging a marked item carries every marked one
+		}
+		s.move(d.from, its)
+	}
+	return nil
+}
+
+func (s *sitesScreen) scroll(li, d int) {
+	l := &s.lists[li]
+	h := max(l.h, 1)
+	l.offset = max(min(l.offset+d, len(l.rows)-h), 0)
+	switch {
+	case l.cursor < l.offset:
+		l.cursor = l.offset
+		l.settle(1)
+	case l.cursor >= l.offset+h:
+		l.cursor = l.offset + h - 1
+		l.settle(-1)
+	}
+}
+
+// ---- rendering ----
+
+func (s *sitesScreen) render(pane, w, h int, focused bool) []string {
+	if pane == 0 {
+		return s.renderWho(w, h)
+	}
+	return s.renderList(pane-1, w, h, focused)
+}
+
+func (s *sitesScreen) whoLabel() string {
+	switch len(s.who) {
+	case 0:
+		return "nobody"
+	case 1:
+		return s.who[0].Email
+	}
+	return fmt.Sprintf("%d users", len(s.who))
+}
+
+func (s *sitesScreen) typeLine(u *store.User) string {
+	if u.Type == store.ClientUser {
+		return "client user of " + orNone(s.names.Client(firstClient(u)))
+	}
+	line := "employee"
+	if len(u.ClientIDs) > 0 {
+		line += " · clients " + strings.Join(s.names.Clients(u.ClientIDs), ", ")
+	}
+	return line
+}
+
+func (s *sitesScreen) conflictText() string {
+	if len(s.conflicts) == 0 {
+		return ""
+	}
+	u := s.conflicts[0]
+	who := ""
+	switch {
+	case len(s.who) == 1: // named just above
+	case len(s.conflicts) == 1:
+		who = u.Email + " "
+	default:
+		who = fmt.Sprintf("%s and %d more ", u.Email, len(s.conflicts)-1)
+	}
+	return fmt.Sprintf("⚠ %schanged by %s at %s since you started — ctrl+s will refuse; esc to discard",
+		who, u.UpdatedBy, u.Updated.Local().Format("15:04:05"))
+}
+
+// header is the Who pane folded into one line (two-pane layout).
+func (s *sitesScreen) header(w int) string {
+	var parts []string
+	switch len(s.who) {
+	case 0:
+		return "Who: nobody chosen — pick users on screen 1 (space selects, enter opens here)"
+	case 1:
+		u := s.who[0]
+		parts = append(parts, fmt.Sprintf("Who: %s <%s>", u.Name(), u.Email), s.typeLine(u))
+	default:
+		names := make([]string, 0, 3)
+		for _, u := range s.who[:min(3, len(s.who))] {
+			names = append(names, u.Name())
+		}
+		if len(s.who) > 3 {
+			names = append(names, "…")
+		}
+		parts = append(parts, fmt.Sprintf("Who: %d users (%s)", len(s.who), strings.Join(names, ", ")), s.mixLine())
+	}
+	if c := s.conflictText(); c != "" {
+		parts = append([]string{c}, parts...)
+	}
+	if p := len(s.pend); p > 0 {
+		parts = append(parts, fmt.Sprintf("%d pending", p))
+	}
+	line := strings.Join(parts, " · ")
+	if len(s.who) == 1 && ansi.StringWidth(line) > w {
+		// narrow: the email goes first, the rest stays readable
+		u := s.who[0]
+		line = strings.Replace(line, fmt.Sprintf("%s <%s>", u.Name(), u.Email), u.Name(), 1)
+	}
+	return line
+}
+
+// mixLine says what a bulk selection is made of.
+func (s *sitesScreen) mixLine() string {
+	cu := len(s.who) - s.nEmp
+	var parts []string
+	if s.nEmp > 0 {
+		parts = append(parts, plural(s.nEmp, "employee"))
+	}
+	if cu > 0 {
+		parts = append(parts, plural(cu, "client user"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func (s *sitesScreen) renderWho(w, h int) []string {
+	th := s.a.th
+	var out []string
+	add := func(st lipgloss.Style, text string) {
+		for _, line := range strings.Split(ansi.Wrap(text, w, ""), "\n") {
+			out = append(out, st.Render(line))
+		}
+	}
+	plain := th.r.NewStyle()
+	if len(s.who) == 0 {
+		add(th.bold, "Nobody chosen")
+		out = append(out, "")
+		add(plain, "Pick users on screen 1 (space selects, enter opens here).")
+		return out
+	}
+	var names []*store.User
+	if len(s.who) == 1 {
+		u := s.who[0]
+		add(th.bold, u.Name())
+		add(plain, u.Email)
+		add(plain, s.typeLine(u))
+		add(th.muted, "profile "+s.names.Profile(u.ProfileID)+" · "+u.Status().String())
+	} else {
+		add(th.bold, fmt.Sprintf("%d users", len(s.who)))
+		add(plain, s.mixLine())
+		names = s.who
+	}
+	if s.nEmp < len(s.who) {
+		out = append(out, "")
+		if len(s.who) == 1 {
+			add(th.muted, "Client users see only their client's sites: the others are greyed and cannot be moved.")
+		} else {
+			add(th.muted, "Client users get only their own client's sites; employees get any.")
+		}
+	}
+	if c := s.conflictText(); c != "" {
+		out = append(out, "")
+		add(th.warn, c)
+	}
+	out = append(out, "")
+	if p := len(s.pend); p > 0 {
+		add(th.pending, fmt.Sprintf("%d pending — ctrl+s saves them as one change set; esc discards", p))
+	} else {
+		add(th.muted, "→/enter assigns · ← unassigns · space marks · drag with the mouse · ctrl+s saves")
+	}
+	if len(names) > 0 {
+		room := h - len(out) - 1
+		if room >= 2 {
+			out = append(out, "")
+			show := names
+			if len(show) > room {
+				show = show[:room-1]
+			}
+			for _, u := range show {
+				out = append(out, fit(" "+u.Name()+" "+th.muted.Render(u.Email), w))
+			}
+			if len(show) < len(names) {
+				out = append(out, th.muted.Render(fmt.Sprintf(" …and %d more", len(names)-len(show))))
+			}
+		}
+	}
+	return out
+}
+
+func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
+	th := s.a.th
+	l := &s.lists[li]
+	l.h = max(h, 1)
+	if len(l.rows) == 0 {
+		switch {
+		case li == listAvail && s.q != "":
+			return []string{th.muted.Render(fit("nothing matches /"+s.q+" (/ then esc clears)", w))}
+		case li == listAvail:
+			return []string{th.muted.Render(fit("everything is assigned", w))}
+		case len(s.who) == 0:
+			return []string{th.muted.Render(fit("nobody chosen", w))}
+		}
+		return []string{
+			th.muted.Render(fit("nothing assigned yet", w)),
+			th.muted.Render(fit("→ or enter in Available moves an item here,", w)),
+			th.muted.Render(fit("or drag it here with the mouse", w)),
+		}
+	}
+	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
+	end := min(l.offset+l.h, len(l.rows))
+	out := make([]string, 0, end-l.offset)
+	for i := l.offset; i < end; i++ {
+		out = append(out, s.renderRow(li, i, w, focused))
+	}
+	return out
+}
+
+func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
+	th := s.a.th
+	l := &s.lists[li]
+	r := l.rows[i]
+	if r.it == nil {
+		if r.blocked {
+			why := "another client's"
+			if strings.EqualFold(r.head, "Own sites") {
+				why = "not for client users"
+			}
+			return fit(th.muted.Render(r.head+" — "+why), w)
+		}
+		return fit(th.header.Render(r.head), w)
+	}
+	it := r.it
+	mark := " "
+	if i == l.cursor {
+		mark = "›" // the cursor shows without colour too
+	}
+	if l.marks[it.key] {
+		mark = "●"
+	}
+	pend := "  "
+	add, isPend := s.pend[it.key]
+	switch {
+	case r.blocked:
+		pend = "✗ "
+	case isPend && add:
+		pend = "+ "
+	case isPend:
+		pend = "− "
+	}
+	name := it.label
+	if it.team() {
+		if r.short {
+			name = it.name
+		}
+		name = "  " + name
+	}
+	left := mark + pend + name
+	note, isPendNote := s.annotation(li, it)
+	ann := note
+	if isPendNote {
+		ann = strings.TrimPrefix(note+" · pending", " · ")
+		// the "pending" word only where it fits beside the whole name: the
+		// +/− prefix and the pane title say it too
+		if ansi.StringWidth(left)+1+ansi.StringWidth(ann) > w {
+			ann = note
+		}
+	}
+	line := fit(left, w)
+	if ann != "" && w >= ansi.StringWidth(ann)+12 {
+		line = fit(left, w-ansi.StringWidth(ann)-1) + " " + ann
+	}
+	switch {
+	case i == l.cursor && focused:
+		return th.cursor.Render(line)
+	case i == l.cursor:
+		return th.cursorBlurred.Render(line)
+	case l.marks[it.key]:
+		return th.selected.Render(line)
+	case r.blocked:
+		return th.muted.Render(line)
+	case isPend:
+		return th.pending.Render(line)
+	}
+	return line
+}
+
+// annotation is the right-hand note of an item row: how many of a bulk
+// selection hold it, or that its site already gives it; and whether a move
+// of it is pending.
+func (s *sitesScreen) annotation(li int, it *siteItem) (string, bool) {
+	n := len(s.who)
+	held := s.heldNow(it)
+	var note string
+	if n > 1 {
+		switch {
+		case li == listAssigned && held == n:
+			note = "all"
+		case li == listAssigned || held > 0:
+			note = fmt.Sprintf("some (%d/%d)", held, n)
+		}
+	}
+	if li == listAvail && note == "" && it.team() && n > 0 {
+		if st := s.byKey[itemKey{false, it.site}]; st != nil && s.heldNow(st) == n {
+			note = "site assigned" // the team adds nothing the site does not give
+		}
+	}
+	_, isPend := s.pend[it.key]
+	return note, isPend
+}
