@@ -83,7 +83,7 @@ func (t *Tx) writeAudit(summary string) (uint64, error) {
 		e.Seq, e.Batch, e.Time, e.Actor, e.Prev = head.Seq, batch, t.now, t.actor.Name, head.Hash
 		// one encoding serves both the hash and the stored value; bbolt keeps
 		// the value slice until commit, so each entry gets its own
-		val := sealEntry(e, make([]byte, 0, 256+len(e.Before)+len(e.After)))
+		val := sealEntry(e, make([]byte, 0, 320+len(e.Actor)+len(e.Entity.Label)+len(e.Field)+len(e.Before)+len(e.After)))
 		head.Hash = e.Hash
 		if err := ab.Put(itob(e.Seq), val); err != nil {
 			return 0, err
@@ -364,12 +364,16 @@ func (s *Store) Batches(n int) ([]Batch, error) {
 }
 
 func refsOf(entries []AuditEntry) []Ref {
-	seen := map[Ref]bool{}
-	var out []Ref
+	type key struct {
+		kind string
+		id   uint64
+	}
+	seen := make(map[key]struct{}, len(entries))
+	out := make([]Ref, 0, len(entries))
 	for _, e := range entries {
-		r := Ref{Kind: e.Entity.Kind, ID: e.Entity.ID}
-		if !seen[r] {
-			seen[r] = true
+		k := key{e.Entity.Kind, e.Entity.ID}
+		if _, ok := seen[k]; !ok {
+			seen[k] = struct{}{}
 			out = append(out, e.Entity)
 		}
 	}
