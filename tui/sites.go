@@ -87,8 +87,8 @@ type siteDrag struct {
 }
 
 const (
-	listAvail    = 0
-	listAssigned = 1
+	siteAvail    = 0
+	siteAssigned = 1
 )
 
 func newSitesScreen(a *App) *sitesScreen {
@@ -223,8 +223,8 @@ func (s *sitesScreen) loadCatalog() {
 	}
 }
 
-// eligible says whether a user may hold a site of this client (rule 2).
-func eligible(u *store.User, client uint64) bool {
+// siteEligible says whether a user may hold a site of this client (rule 2).
+func siteEligible(u *store.User, client uint64) bool {
 	if u.Type != store.ClientUser {
 		return true
 	}
@@ -249,7 +249,7 @@ func (s *sitesScreen) recount() {
 	count := func(u *store.User, k itemKey) {
 		if it := s.byKey[k]; it != nil {
 			it.held++
-			if eligible(u, it.client) {
+			if siteEligible(u, it.client) {
 				it.eligHeld++
 			}
 		}
@@ -338,7 +338,7 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 	var rows []siteRow
 	n := 0
 	groups := s.groups
-	if li == listAvail && len(s.who) > 0 {
+	if li == siteAvail && len(s.who) > 0 {
 		// groups someone chosen may hold first; the others after, greyed
 		groups = make([]*siteGroup, 0, len(s.groups))
 		for _, g := range s.groups {
@@ -354,14 +354,14 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 	}
 	for _, g := range groups {
 		head := len(rows)
-		blocked := li == listAvail && len(s.who) > 0 && s.elig(g.client) == 0
+		blocked := li == siteAvail && len(s.who) > 0 && s.elig(g.client) == 0
 		for _, st := range g.sites {
 			shown := false
 			in := s.inAssigned
-			if li == listAvail {
+			if li == siteAvail {
 				in = s.inAvail
 			}
-			if (li == listAssigned || s.match(st)) && in(st) {
+			if (li == siteAssigned || s.match(st)) && in(st) {
 				rows = append(rows, siteRow{it: st, blocked: blocked})
 				shown = true
 			}
@@ -369,7 +369,7 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 				continue // the site row says it; its teams would only repeat it
 			}
 			for _, tm := range st.teams {
-				if (li == listAssigned || s.match(tm)) && in(tm) {
+				if (li == siteAssigned || s.match(tm)) && in(tm) {
 					rows = append(rows, siteRow{it: tm, short: shown})
 				}
 			}
@@ -453,7 +453,7 @@ func (s *sitesScreen) panes() [3]string {
 	if len(s.who) > 1 {
 		who = fmt.Sprintf("Who (%d)", len(s.who))
 	}
-	av, as := &s.lists[listAvail], &s.lists[listAssigned]
+	av, as := &s.lists[siteAvail], &s.lists[siteAssigned]
 	avail := fmt.Sprintf("Available (%d)", av.n)
 	if s.q != "" {
 		avail = fmt.Sprintf("Available /%s (%d)", s.q, av.n)
@@ -469,7 +469,7 @@ func (s *sitesScreen) panes() [3]string {
 		assigned += fmt.Sprintf(" · %d marked", n)
 	}
 	if s.drag != nil {
-		if s.drag.from == listAvail {
+		if s.drag.from == siteAvail {
 			assigned += " ← drop here"
 		} else {
 			avail += " ← drop here"
@@ -501,7 +501,7 @@ func (s *sitesScreen) mayEdit() string {
 // focusList is the focused list (-1: the Who pane).
 func (s *sitesScreen) focusList() int { return s.a.focus[s.a.cur] - 1 }
 
-var listNames = [2]string{"Available", "Assigned"}
+var siteListNames = [2]string{"Available", "Assigned"}
 
 func (s *sitesScreen) canMove(li int) string {
 	if r := s.mayEdit(); r != "" {
@@ -509,13 +509,13 @@ func (s *sitesScreen) canMove(li int) string {
 	}
 	if s.focusList() != li {
 		arrow := "→"
-		if li == listAssigned {
+		if li == siteAssigned {
 			arrow = "←"
 		}
-		return fmt.Sprintf("focus %s (tab): %s moves from there", listNames[li], arrow)
+		return fmt.Sprintf("focus %s (tab): %s moves from there", siteListNames[li], arrow)
 	}
 	if len(s.lists[li].targets()) == 0 {
-		return "no item highlighted in " + listNames[li]
+		return "no item highlighted in " + siteListNames[li]
 	}
 	return ""
 }
@@ -529,7 +529,7 @@ func (s *sitesScreen) canMark() string {
 		return "focus Available or Assigned (tab) to mark items"
 	}
 	if s.lists[li].current() == nil {
-		return "no item highlighted in " + listNames[li]
+		return "no item highlighted in " + siteListNames[li]
 	}
 	return ""
 }
@@ -538,11 +538,11 @@ func (s *sitesScreen) bindings() []*binding {
 	g := "Sites & teams"
 	return []*binding{
 		bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
-			func() tea.Cmd { s.move(listAvail, s.lists[listAvail].targets()); return nil }).editing().
-			when(func() string { return s.canMove(listAvail) }),
+			func() tea.Cmd { s.move(siteAvail, s.lists[siteAvail].targets()); return nil }).editing().
+			when(func() string { return s.canMove(siteAvail) }),
 		bind(g, "left,h,<", "unassign: move the highlighted (or marked) items from Assigned back to Available",
-			func() tea.Cmd { s.move(listAssigned, s.lists[listAssigned].targets()); return nil }).editing().
-			when(func() string { return s.canMove(listAssigned) }),
+			func() tea.Cmd { s.move(siteAssigned, s.lists[siteAssigned].targets()); return nil }).editing().
+			when(func() string { return s.canMove(siteAssigned) }),
 		bind(g, "enter", "move the highlighted (or marked) items across to the other list",
 			func() tea.Cmd { li := s.focusList(); s.move(li, s.lists[li].targets()); return nil }).editing().
 			when(func() string {
@@ -608,7 +608,7 @@ func (s *sitesScreen) toggleMark() {
 	}
 	if l.marks[it.key] {
 		delete(l.marks, it.key)
-	} else if s.focusList() == listAvail && s.blocked(it) {
+	} else if s.focusList() == siteAvail && s.blocked(it) {
 		s.a.flash(s.whyBlocked(it), true)
 		return
 	} else {
@@ -639,7 +639,7 @@ func (s *sitesScreen) markAll() {
 			l.marks[r.it.key] = true
 		}
 	}
-	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", len(l.marks), listNames[li], [2]string{"→", "←"}[li]), false)
+	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", len(l.marks), siteListNames[li], [2]string{"→", "←"}[li]), false)
 }
 
 // whyBlocked names the client that keeps an item from everyone chosen.
@@ -651,12 +651,12 @@ func (s *sitesScreen) whyBlocked(it *siteItem) string {
 	if len(s.who) == 1 {
 		u := s.who[0]
 		return fmt.Sprintf("%s %s, not to %s: client user %s sees only their own client's sites",
-			it.label, owner, s.names.Client(firstClient(u)), u.Email)
+			it.label, owner, s.names.Client(siteFirstClient(u)), u.Email)
 	}
 	return fmt.Sprintf("nobody chosen may hold %s: it %s, and client users see only their own client's sites", it.label, owner)
 }
 
-func firstClient(u *store.User) uint64 {
+func siteFirstClient(u *store.User) uint64 {
 	if len(u.ClientIDs) > 0 {
 		return u.ClientIDs[0]
 	}
@@ -674,15 +674,15 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 	for _, it := range its {
 		op, isPend := s.pend[it.key]
 		switch {
-		case from == listAvail && s.blocked(it):
+		case from == siteAvail && s.blocked(it):
 			if refused == "" {
 				refused = s.whyBlocked(it)
 			}
 			continue
-		case isPend && op == (from == listAssigned): // pending the other way: cancel it
+		case isPend && op == (from == siteAssigned): // pending the other way: cancel it
 			delete(s.pend, it.key)
 		default:
-			s.pend[it.key] = from == listAvail
+			s.pend[it.key] = from == siteAvail
 		}
 		moved = append(moved, it.label)
 	}
@@ -700,7 +700,7 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 		if len(moved) > 1 {
 			what = fmt.Sprintf("%d items", len(moved))
 		}
-		s.a.flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, listNames[1-from]), false)
+		s.a.flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, siteListNames[1-from]), false)
 	}
 }
 
@@ -723,7 +723,7 @@ func (s *sitesScreen) save() {
 				has = slices.Contains(u.TeamIDs, it.key.id)
 			}
 			switch {
-			case add && !has && eligible(u, it.client):
+			case add && !has && siteEligible(u, it.client):
 				if it.team() {
 					p.addT = append(p.addT, it.label)
 				} else {
@@ -889,7 +889,7 @@ func (s *sitesScreen) whoLabel() string {
 
 func (s *sitesScreen) typeLine(u *store.User) string {
 	if u.Type == store.ClientUser {
-		return "client user of " + orNone(s.names.Client(firstClient(u)))
+		return "client user of " + orNone(s.names.Client(siteFirstClient(u)))
 	}
 	line := "employee"
 	if len(u.ClientIDs) > 0 {
@@ -954,15 +954,15 @@ func (s *sitesScreen) mixLine() string {
 	cu := len(s.who) - s.nEmp
 	var parts []string
 	if s.nEmp > 0 {
-		parts = append(parts, plural(s.nEmp, "employee"))
+		parts = append(parts, sitesPlural(s.nEmp, "employee"))
 	}
 	if cu > 0 {
-		parts = append(parts, plural(cu, "client user"))
+		parts = append(parts, sitesPlural(cu, "client user"))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func plural(n int, what string) string {
+func sitesPlural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
@@ -1039,9 +1039,9 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 	l.h = max(h, 1)
 	if len(l.rows) == 0 {
 		switch {
-		case li == listAvail && s.q != "":
+		case li == siteAvail && s.q != "":
 			return []string{th.muted.Render(fit("nothing matches /"+s.q+" (/ then esc clears)", w))}
-		case li == listAvail:
+		case li == siteAvail:
 			return []string{th.muted.Render(fit("everything is assigned", w))}
 		case len(s.who) == 0:
 			return []string{th.muted.Render(fit("nobody chosen", w))}
@@ -1139,13 +1139,13 @@ func (s *sitesScreen) annotation(li int, it *siteItem) (string, bool) {
 	var note string
 	if n > 1 {
 		switch {
-		case li == listAssigned && held == n:
+		case li == siteAssigned && held == n:
 			note = "all"
-		case li == listAssigned || held > 0:
+		case li == siteAssigned || held > 0:
 			note = fmt.Sprintf("some (%d/%d)", held, n)
 		}
 	}
-	if li == listAvail && note == "" && it.team() && n > 0 {
+	if li == siteAvail && note == "" && it.team() && n > 0 {
 		if st := s.byKey[itemKey{false, it.site}]; st != nil && s.heldNow(st) == n {
 			note = "site assigned" // the team adds nothing the site does not give
 		}

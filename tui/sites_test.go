@@ -89,7 +89,7 @@ func TestSitesScreenGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			app := newTestApp(t, s, nil, sz.w, sz.h)
 			sitesChooseClientUser(t, app)
-			sitesCursorTo(t, app, listAvail, "Brightwater East Gate")
+			sitesCursorTo(t, app, siteAvail, "Brightwater East Gate")
 			press(app, "right")
 			if app.sites.pending() != 1 {
 				t.Fatalf("pending %d, want 1", app.sites.pending())
@@ -108,9 +108,9 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	before := len(sitesBatches(t, s))
 
 	// mark two of the client's sites with space, then move both at once
-	sitesCursorTo(t, app, listAvail, "Brightwater East Gate")
+	sitesCursorTo(t, app, siteAvail, "Brightwater East Gate")
 	press(app, "space")
-	sitesCursorTo(t, app, listAvail, "Brightwater South Yard")
+	sitesCursorTo(t, app, siteAvail, "Brightwater South Yard")
 	press(app, "space")
 	press(app, "right")
 	if got := app.sites.pending(); got != 2 {
@@ -160,9 +160,9 @@ func TestSitesEscDiscards(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	u := sitesChooseClientUser(t, app)
 	before := len(sitesBatches(t, s))
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right")
-	sitesCursorTo(t, app, listAssigned, "Brightwater Central")
+	sitesCursorTo(t, app, siteAssigned, "Brightwater Central")
 	press(app, "left")
 	if app.sites.pending() != 2 || app.pendingTotal() != 2 {
 		t.Fatalf("pending %d, want 2", app.sites.pending())
@@ -189,9 +189,9 @@ func TestSitesMoveBackCancels(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	sitesChooseClientUser(t, app)
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right")
-	sitesCursorTo(t, app, listAssigned, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAssigned, "Brightwater West Wing")
 	press(app, "enter") // enter moves across from the focused list
 	if app.sites.pending() != 0 {
 		t.Errorf("moving a pending item back should cancel it; pending %d", app.sites.pending())
@@ -207,7 +207,7 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 	if !strings.Contains(v, "Acme Logistics — another client's") || !strings.Contains(v, "✗ Acme East Gate") {
 		t.Fatalf("another client's sites should show greyed with the reason:\n%s", v)
 	}
-	sitesCursorTo(t, app, listAvail, "Acme East Gate")
+	sitesCursorTo(t, app, siteAvail, "Acme East Gate")
 	press(app, "right")
 	if app.sites.pending() != 0 {
 		t.Fatal("another client's site became a pending move")
@@ -216,18 +216,18 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 		t.Errorf("refusal should name both clients: %q", app.msg)
 	}
 	press(app, "space")
-	if len(app.sites.lists[listAvail].marks) != 0 {
+	if len(app.sites.lists[siteAvail].marks) != 0 {
 		t.Error("another client's site could be marked")
 	}
 	// marking everything skips the greyed rows, and dragging one is refused too
 	press(app, "ctrl+a")
-	for k := range app.sites.lists[listAvail].marks {
+	for k := range app.sites.lists[siteAvail].marks {
 		if it := app.sites.byKey[k]; it.client != u.ClientIDs[0] {
 			t.Errorf("ctrl+a marked %s", it.label)
 		}
 	}
 	press(app, "ctrl+a") // again: none
-	if n := len(app.sites.lists[listAvail].marks); n != 0 {
+	if n := len(app.sites.lists[siteAvail].marks); n != 0 {
 		t.Errorf("ctrl+a twice left %d marks", n)
 	}
 	sitesDrag(t, app, "Own", "North Depot")
@@ -268,7 +268,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 		}
 	}
 	before := len(sitesBatches(t, s))
-	sitesCursorTo(t, app, listAvail, "Head Office")
+	sitesCursorTo(t, app, siteAvail, "Head Office")
 	press(app, "right")
 	if app.sites.pending() != 1 {
 		t.Fatalf("pending %d (msg %q)", app.sites.pending(), app.msg)
@@ -301,7 +301,7 @@ func TestSitesBulkSomeMarks(t *testing.T) {
 				t.Errorf("%s is held by %d of 5: want %q in both lists:\n%s", it.label, it.held, want, v)
 			}
 			// moving it right assigns it to the rest
-			sitesCursorTo(t, app, listAvail, it.label)
+			sitesCursorTo(t, app, siteAvail, it.label)
 			press(app, "right")
 			if app.sites.heldNow(it) != 5 {
 				t.Errorf("moving a some item right should give it to all 5, got %d", app.sites.heldNow(it))
@@ -316,7 +316,7 @@ func TestSitesConflict(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	u := sitesChooseClientUser(t, app)
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right")
 
 	// someone else edits the same user while the move is pending
@@ -352,7 +352,7 @@ func TestSitesConflict(t *testing.T) {
 	if v := app.View(); strings.Contains(v, "changed by local:other") {
 		t.Errorf("the conflict flag survived esc:\n%s", v)
 	}
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right", "ctrl+s")
 	if got := sitesUser(t, s, u.Email); !slices.Contains(got.SiteIDs, sitesSiteID(t, s, "Brightwater West Wing")) {
 		t.Errorf("redoing the move after esc did not save: %q", app.msg)
@@ -363,7 +363,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 100, 30) // two panes: the header line carries it
 	u := sitesChooseClientUser(t, app)
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right")
 	last := "Evans-Hart"
 	cs, err := s.Apply(store.LocalActor("other"), "rename", func(tx *store.Tx) error {
@@ -373,7 +373,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := app.sites.lists[listAvail].current()
+	before := app.sites.lists[siteAvail].current()
 	app.Update(eventMsg{store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
 	v := app.View()
 	if !strings.Contains(v, "changed by local:other") {
@@ -382,7 +382,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 	if app.sites.base[u.ID] != u.Version {
 		t.Error("pending moves were silently rebased")
 	}
-	if after := app.sites.lists[listAvail].current(); after == nil || before == nil || after.key != before.key {
+	if after := app.sites.lists[siteAvail].current(); after == nil || before == nil || after.key != before.key {
 		t.Errorf("a reload moved the cursor off %v to %v", before, after)
 	}
 	checkFits(t, v, 100, 30)
@@ -414,10 +414,10 @@ func sitesDrag(t *testing.T, app *App, _ string, label string) {
 		t.Fatalf("sitesDrag assumes 120 columns, not %d", app.w)
 	}
 	app.View() // lay out, as a terminal would have
-	from, to, li := 100, 30, listAssigned
-	for _, r := range app.sites.lists[listAvail].rows {
+	from, to, li := 100, 30, siteAssigned
+	for _, r := range app.sites.lists[siteAvail].rows {
 		if r.it != nil && r.it.label == label {
-			from, to, li = 30, 100, listAvail
+			from, to, li = 30, 100, siteAvail
 		}
 	}
 	y := sitesRowY(t, app, li, label)
@@ -436,13 +436,13 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 
 	// a press and release on the same list only highlights
 	app.View()
-	y := sitesRowY(t, app, listAvail, "Brightwater South Yard")
+	y := sitesRowY(t, app, siteAvail, "Brightwater South Yard")
 	app.Update(tea.MouseMsg{X: 40, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
 	if v := app.View(); !strings.Contains(v, "drop here") {
 		t.Errorf("a drag should show where to drop:\n%s", v)
 	}
 	app.Update(tea.MouseMsg{X: 40, Y: y, Action: tea.MouseActionRelease, Button: tea.MouseButtonLeft})
-	if it := app.sites.lists[listAvail].current(); it == nil || it.label != "Brightwater South Yard" || app.sites.pending() != 0 {
+	if it := app.sites.lists[siteAvail].current(); it == nil || it.label != "Brightwater South Yard" || app.sites.pending() != 0 {
 		t.Fatalf("a click should highlight without moving: %v, pending %d", it, app.sites.pending())
 	}
 
@@ -469,7 +469,7 @@ func TestSitesMouseWheel(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 12) // a short terminal: the list scrolls
 	press(app, "2")
 	app.View()
-	l := &app.sites.lists[listAvail]
+	l := &app.sites.lists[siteAvail]
 	if len(l.rows) <= l.h {
 		t.Fatalf("%d rows fit in %d", len(l.rows), l.h)
 	}
@@ -511,7 +511,7 @@ func TestSitesFilter(t *testing.T) {
 	press(app, "/")
 	typeText(app, "CIVIC")
 	press(app, "enter")
-	l := &app.sites.lists[listAvail]
+	l := &app.sites.lists[siteAvail]
 	if l.n == 0 {
 		t.Fatal("the filter hides everything")
 	}
@@ -547,7 +547,7 @@ func TestSitesSetWhoKeepsPendingForOthers(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	u := sitesChooseClientUser(t, app)
-	sitesCursorTo(t, app, listAvail, "Brightwater West Wing")
+	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right", "1", "down", "enter")
 	if len(app.sites.who) != 1 || app.sites.who[0].ID != u.ID || app.sites.pending() != 1 {
 		t.Errorf("choosing someone else under pending moves should keep them: who %v", app.sites.who)
