@@ -269,3 +269,6 @@ func (t *Tx) Actor() Actor { return t.actor }
 
 // Note adds a line for the caller to show the person.
 func (t *Tx) note(s string) { t.notes = append(t.notes, s) }
+
+// Refs lists every record the change set touched, once each.
+func (cs *ChangeSet) Refs() []Ref { return refsOf(cs.Entries) }

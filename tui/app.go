@@ -28,6 +28,12 @@ type screen interface {
 	filter() string
 }
 
+// refresher is a screen that can follow one change event more cheaply than a
+// full reload (the Users screen moves just the touched rows).
+type refresher interface {
+	refresh(ev store.Event)
+}
+
 // mouser is a screen that takes mouse events (x, y inside the pane's content).
 type mouser interface {
 	mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd
@@ -57,7 +63,8 @@ type App struct {
 	w, h    int
 	screens []screen
 	cur     int
-	focus   []int // focused pane per screen
+	focus   []int  // focused pane per screen
+	stale   []bool // screens to reload when next shown
 
 	input     textinput.Model
 	inputMode inputMode
@@ -92,6 +99,7 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	a.sites = newSitesScreen(a)
 	a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
 	a.focus = make([]int, len(a.screens))
+	a.stale = make([]bool, len(a.screens))
 	for i := range a.focus {
 		a.focus[i] = 1
 	}
@@ -142,6 +150,7 @@ func (a *App) applied(cs *store.ChangeSet, what string) {
 		return
 	}
 	a.undoStack = append(a.undoStack, cs.Batch)
+	a.follow(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()})
 	a.flash(fmt.Sprintf("%s (change set #%d, %d changes) — u undoes", what, cs.Batch, len(cs.Entries)), false)
 }
 
@@ -192,14 +201,40 @@ func (a *App) undo() tea.Cmd {
 		return nil
 	}
 	a.undoStack = a.undoStack[:len(a.undoStack)-1]
-	a.reloadAll()
+	a.follow(store.Event{Batch: cs.Batch, Refs: cs.Refs()})
 	a.flash(fmt.Sprintf("undid change set #%d (as change set #%d)", batch, cs.Batch), false)
 	return nil
 }
 
+// reloadAll re-reads the store for the screen on show; the others reload
+// when next shown, so a change costs one screen's reload, not seven.
 func (a *App) reloadAll() {
-	for _, s := range a.screens {
-		s.reload()
+	for i, s := range a.screens {
+		if i == a.cur {
+			s.reload()
+			a.stale[i] = false
+		} else {
+			a.stale[i] = true
+		}
+	}
+}
+
+// follow applies a change event: cheaply where a screen can, else as reloadAll.
+func (a *App) follow(ev store.Event) {
+	for i, s := range a.screens {
+		switch {
+		case i != a.cur:
+			a.stale[i] = true
+		case a.stale[i]:
+			s.reload()
+			a.stale[i] = false
+		default:
+			if r, ok := s.(refresher); ok {
+				r.refresh(ev)
+			} else {
+				s.reload()
+			}
+		}
 	}
 }
 
@@ -212,6 +247,10 @@ func (a *App) moveFocus(d int) {
 func (a *App) switchTo(i int) {
 	if i >= 0 && i < len(a.screens) {
 		a.cur = i
+		if a.stale[i] {
+			a.screens[i].reload()
+			a.stale[i] = false
+		}
 	}
 }
 
@@ -232,7 +271,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.w, a.h = msg.Width, msg.Height
 		return a, nil
 	case eventMsg:
-		a.reloadAll()
+		a.follow(msg.ev)
 		if a.actor.UserID != 0 && msg.ev.Touches("user", a.actor.UserID) {
 			a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
 				a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil

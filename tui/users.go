@@ -77,6 +77,26 @@ func (u *usersScreen) reload() {
 	u.refilter(true)
 }
 
+// refresh follows one change event: only the touched users move, unless the
+// event touched the catalog (names, profiles) or very many users.
+func (u *usersScreen) refresh(ev store.Event) {
+	var ids []uint64
+	for _, r := range ev.Refs {
+		if r.Kind != "user" {
+			u.reload()
+			return
+		}
+		ids = append(ids, r.ID)
+	}
+	if len(ids) > 5000 {
+		u.reload()
+		return
+	}
+	u.ix.update(u.a.s, ids)
+	u.detailKey = ""
+	u.refilter(true)
+}
+
 // refilter recomputes the visible rows, keeping the cursor on the same user.
 func (u *usersScreen) refilter(full bool) {
 	var keep uint64
@@ -551,8 +571,7 @@ func (u *usersScreen) apply(what string, fn func(tx *store.Tx) error) {
 		u.a.fail(err)
 		return
 	}
-	u.a.reloadAll()
-	u.a.applied(cs, what)
+	u.a.applied(cs, what) // follows the change set: only touched rows move
 }
 
 func (u *usersScreen) addUser() tea.Cmd {
