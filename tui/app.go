@@ -355,6 +355,9 @@ func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
 	top := a.bodyTop()
 	y := msg.Y - top
 	if y < 0 || y >= a.bodyHeight() {
+		if m, ok := a.current().(mouser); ok && a.modal == nil {
+			return m.mouse(msg, -1, -1, -1) // e.g. a drag released over the status line
+		}
 		return nil
 	}
 	panes, widths := a.visiblePanes()
