@@ -1,0 +1,209 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// End-to-end tests: the real binary, in a real terminal (tmux), driven from
+// the keyboard as a person would, then checked with the command line.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gatehouse-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "gatehouse")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// gh runs the binary on db and returns stdout and the exit code.
+func gh(t *testing.T, db string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--db", db}, args...)...)
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(out), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("gatehouse %v: %v", args, err)
+	}
+	return string(out), 0
+}
+
+func mustGH(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	out, code := gh(t, db, args...)
+	if code != 0 {
+		t.Fatalf("gatehouse %s: exit %d\n%s", strings.Join(args, " "), code, out)
+	}
+	return out
+}
+
+// term is a tmux session of its own (its own server socket).
+type term struct {
+	t    *testing.T
+	sock string
+}
+
+func startTerm(t *testing.T, w, h int, args ...string) *term {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (.ci/run installs it)")
+	}
+	tm := &term{t: t, sock: fmt.Sprintf("gh-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	cmdline := binary
+	for _, a := range args {
+		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	tm.tmux("new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "TERM=xterm-256color", cmdline)
+	tm.tmux("set-option", "-g", "remain-on-exit", "on")
+	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
+	return tm
+}
+
+func (tm *term) tmux(args ...string) string {
+	tm.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", tm.sock}, args...)...).CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys sends tmux key names (Enter, Escape, Tab, Down, C-s, or plain text).
+func (tm *term) keys(ks ...string) {
+	tm.t.Helper()
+	for _, k := range ks {
+		tm.tmux("send-keys", "-t", "main", k)
+		time.Sleep(30 * time.Millisecond) // a person does not type faster than the screen
+	}
+}
+
+// typeText types literal text.
+func (tm *term) typeText(s string) {
+	tm.t.Helper()
+	tm.tmux("send-keys", "-t", "main", "-l", s)
+	time.Sleep(30 * time.Millisecond)
+}
+
+func (tm *term) screen() string { return tm.tmux("capture-pane", "-p", "-t", "main") }
+
+// waitFor polls the screen until re matches, failing with the screen shown.
+func (tm *term) waitFor(re string) string {
+	tm.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s := tm.screen()
+		if rx.MatchString(s) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("%q did not appear; the screen shows:\n%s", re, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+type userJSON struct {
+	Email   string   `json:"email"`
+	Profile string   `json:"profile"`
+	Sites   []string `json:"sites"`
+}
+
+// A bulk edit of 50 users from the keyboard: filter, select all filtered,
+// change their profile, then assign them a site — each one change set.
+func TestE2EBulkEditFiftyUsers(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bulk.db")
+	mustGH(t, db, "sites", "add", "North Depot")
+	mustGH(t, db, "sites", "add", "South Yard")
+	csv := "first_name,last_name,email,type,profile,client,sites\n"
+	for i := 1; i <= 50; i++ {
+		csv += fmt.Sprintf("Bulk,Person%02d,bulk%02d@crew.test,employee,Basic,,North Depot\n", i, i)
+	}
+	for i := 1; i <= 10; i++ {
+		csv += fmt.Sprintf("Other,Person%02d,other%02d@crew.test,employee,Basic,,North Depot\n", i, i)
+	}
+	f := filepath.Join(t.TempDir(), "crew.csv")
+	if err := os.WriteFile(f, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustGH(t, db, "import-users", f)
+
+	tm := startTerm(t, 120, 40, "--db", db)
+	tm.waitFor(`Employees \(60\)`)
+	tm.keys("/")
+	tm.typeText("bulk")
+	tm.waitFor(`Employees \(50\)`)
+	tm.keys("Enter", "C-a")
+	tm.waitFor(`50 selected`)
+	tm.keys("p")
+	tm.waitFor(`Profile of 50 user`)
+	for i := 0; i < 8 && !strings.Contains(tm.screen(), "> Supervisor"); i++ {
+		tm.keys("Down")
+	}
+	tm.keys("Enter")
+	tm.waitFor(`profile Supervisor for 50 user\(s\) \(change set #\d+, 50 changes\)`)
+	tm.keys("Enter") // the selection to Sites & teams
+	tm.waitFor(`Who`)
+	tm.waitFor(`South Yard`)
+	for i := 0; i < 10 && !regexp.MustCompile(`›\s+South Yard`).MatchString(tm.screen()); i++ {
+		tm.keys("Down")
+	}
+	tm.keys("Right")
+	tm.waitFor(`\+ South Yard`)
+	tm.keys("C-s")
+	tm.waitFor(`change set #\d+`)
+	tm.keys("q")
+
+	out := mustGH(t, db, "--json", "users", "list", "--search", "bulk")
+	var us []userJSON
+	if err := json.Unmarshal([]byte(out), &us); err != nil {
+		t.Fatalf("users list --json: %v\n%s", err, out)
+	}
+	if len(us) != 50 {
+		t.Fatalf("%d bulk users, want 50", len(us))
+	}
+	for _, u := range us {
+		if u.Profile != "Supervisor" || !contains(u.Sites, "South Yard") || !contains(u.Sites, "North Depot") {
+			t.Errorf("%s: profile %s, sites %v", u.Email, u.Profile, u.Sites)
+		}
+	}
+	out = mustGH(t, db, "--json", "users", "list", "--search", "other")
+	if err := json.Unmarshal([]byte(out), &us); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.Profile != "Basic" || contains(u.Sites, "South Yard") {
+			t.Errorf("a user outside the selection changed: %s %s %v", u.Email, u.Profile, u.Sites)
+		}
+	}
+	if out, code := gh(t, db, "audit", "verify"); code != 0 {
+		t.Errorf("audit verify: %s", out)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
