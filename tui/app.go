@@ -95,9 +95,15 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	a.input = textinput.New()
 	a.input.Prompt = ""
 	a.input.CharLimit = 200
-	a.users = newUsersScreen(a)
-	a.sites = newSitesScreen(a)
-	a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
+	if selfService(s, actor) {
+		// no admin screen at all: only their own access, read-only
+		a.readOnly = true
+		a.screens = []screen{newSelfScreen(a)}
+	} else {
+		a.users = newUsersScreen(a)
+		a.sites = newSitesScreen(a)
+		a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
+	}
 	a.focus = make([]int, len(a.screens))
 	a.stale = make([]bool, len(a.screens))
 	for i := range a.focus {
@@ -245,6 +251,9 @@ func (a *App) moveFocus(d int) {
 }
 
 func (a *App) switchTo(i int) {
+	if i >= len(a.screens) && len(a.screens) == 1 {
+		a.flash("you may see only your own access", true)
+	}
 	if i >= 0 && i < len(a.screens) {
 		a.cur = i
 		if a.stale[i] {
@@ -305,7 +314,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) keyMsg(msg tea.KeyMsg) tea.Cmd {
 	a.msg = ""
 	s := msg.String()
-	if len(s) == 1 && s[0] >= '1' && s[0] <= '7' {
+	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
 		a.switchTo(int(s[0] - '1'))
 		return nil
 	}

@@ -83,6 +83,10 @@ func (a *App) runCommand(line string) tea.Cmd {
 	case "check":
 		return a.paletteCheck(fields[1:])
 	case "add":
+		if a.users == nil || a.readOnly {
+			a.flash("you may view only", true)
+			return nil
+		}
 		a.switchTo(0)
 		return a.users.addUser()
 	case "save":

@@ -249,3 +249,44 @@ func TestUserIndexTextSearchMatchesPlainScan(t *testing.T) {
 		}
 	}
 }
+
+// A client user gets only their own access: no admin screen at all.
+func TestSelfServiceForClientUser(t *testing.T) {
+	s := newTestStore(t, 200)
+	cs, _ := s.Users(store.UserFilter{Profile: "Client", Statuses: []store.Status{store.Active}})
+	if len(cs) == 0 {
+		t.Fatal("no active client user in the demo data")
+	}
+	me := cs[0]
+	actor, err := s.ActorFor(me.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// an employee assigned to that client shows under "Employees assigned to my client"
+	client := s.Names().Client(me.ClientIDs[0])
+	var emp *store.User
+	es, _ := s.Users(store.UserFilter{Profile: "Basic", Statuses: []store.Status{store.Active}})
+	emp = es[0]
+	if _, err := s.Apply(store.LocalActor("t"), "assign", func(tx *store.Tx) error {
+		return tx.AssignClients(emp.ID, 0, []string{client}, true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app := newTestApp(t, s, &actor, 120, 40)
+	v := app.View()
+	for _, want := range []string{"My access", me.Name(), "Roster", "Screens I may use", emp.Name() + " <"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("self view lacks %q:\n%s", want, v)
+		}
+	}
+	for _, not := range []string{"Permissions", "Invitations", "Employees ("} {
+		if strings.Contains(v, not) {
+			t.Errorf("self view shows admin screen text %q", not)
+		}
+	}
+	press(app, "2", "a", "?")
+	if strings.Contains(app.View(), "add a user") {
+		t.Error("help offers admin keys to a client user")
+	}
+	checkFits(t, app.View(), 120, 40)
+}

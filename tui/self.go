@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"slices"
+	"fmt"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// selfScreen is the whole console of someone without access to Users &
+// permissions (client users, most employees): read-only, about themselves —
+// their profile, effective access per screen, their sites, and for a client
+// user the employees assigned to their client.
+type selfScreen struct {
+	a      *App
+	eff    *store.Effective
+	team   []string // employees assigned to the client user's client
+	err    error
+	offset [3]int
+}
+
+func newSelfScreen(a *App) *selfScreen {
+	s := &selfScreen{a: a}
+	s.reload()
+	return s
+}
+
+// selfService says whether an actor gets only the self-service view.
+func selfService(s *store.Store, a store.Actor) bool {
+	return !a.IsLocal() && s.CanView(a, "users") != nil
+}
+
+func (s *selfScreen) name() string { return "My access" }
+func (s *selfScreen) panes() [3]string {
+	return [3]string{"Me", "Screens I may use", "My sites"}
+}
+func (s *selfScreen) bindings() []*binding { return nil }
+func (s *selfScreen) pending() int         { return 0 }
+func (s *selfScreen) discard()             {}
+func (s *selfScreen) setFilter(string)     {}
+func (s *selfScreen) filter() string       { return "" }
+
+func (s *selfScreen) reload() {
+	s.eff, s.err = s.a.s.Effective(s.a.actor.Name)
+	s.team = nil
+	u, err := s.a.s.User(s.a.actor.Name)
+	if err != nil || u.Type != store.ClientUser || len(u.ClientIDs) == 0 {
+		return
+	}
+	client := u.ClientIDs[0]
+	s.a.s.EachUser(func(e *store.User) {
+		if e.Type != store.Employee || e.Disabled {
+			return
+		}
+		for _, c := range e.ClientIDs {
+			if c == client {
+				s.team = append(s.team, e.Name()+" <"+e.Email+">")
+				return
+			}
+		}
+	})
+	sortStrings(s.team)
+}
+
+func (s *selfScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+	switch msg.String() {
+	case "down", "j":
+		s.offset[pane]++
+	case "up", "k":
+		s.offset[pane] = max(s.offset[pane]-1, 0)
+	}
+	return nil
+}
+
+func (s *selfScreen) header(w int) string {
+	if s.eff == nil {
+		return "my access"
+	}
+	return fmt.Sprintf("%s · %s · profile %s · %s", s.eff.Name, s.eff.Email, s.eff.Profile, s.eff.Status)
+}
+
+func (s *selfScreen) render(pane, w, h int, focused bool) []string {
+	th := s.a.th
+	if s.err != nil {
+		return []string{th.bad.Render(s.err.Error())}
+	}
+	e := s.eff
+	var out []string
+	switch pane {
+	case 0:
+		out = []string{th.bold.Render(e.Name), e.Email, "",
+			"Type      " + e.Type, "Profile   " + e.Profile, "Scope     " + e.Scope, "Status    " + e.Status}
+		if len(e.Clients) > 0 {
+			out = append(out, "Clients   "+strings.Join(e.Clients, ", "))
+		}
+		out = append(out, "", th.header.Render("Features"))
+		for _, f := range e.Features {
+			v := "off"
+			if f.Effective {
+				v = "on"
+			}
+			out = append(out, fmt.Sprintf(" %-20s %s", f.Title, v))
+		}
+		out = append(out, "", th.muted.Render("You may view only. Ask an"), th.muted.Render("administrator for changes."))
+	case 1:
+		for _, l := range e.Levels {
+			mark := " "
+			if l.Sensitive {
+				mark = "!"
+			}
+			lv := l.Level
+			if lv == "none" {
+				lv = th.muted.Render("—")
+			}
+			out = append(out, fmt.Sprintf("%s %-22s %s", mark, l.Title, lv))
+		}
+		for _, n := range e.Notes {
+			out = append(out, "", th.muted.Render(n))
+		}
+	case 2:
+		if len(e.Sites) == 0 {
+			out = append(out, th.muted.Render("no sites assigned"))
+		}
+		out = append(out, e.Sites...)
+		if len(e.Teams) > 0 {
+			out = append(out, "", th.header.Render("Teams"))
+			out = append(out, e.Teams...)
+		}
+		if s.team != nil || e.Type == "client" {
+			out = append(out, "", th.header.Render("Employees assigned to my client"))
+			if len(s.team) == 0 {
+				out = append(out, th.muted.Render("none"))
+			}
+			out = append(out, s.team...)
+		}
+	}
+	off := min(s.offset[pane], max(len(out)-h, 0))
+	s.offset[pane] = off
+	return out[off:]
+}
+
+func sortStrings(v []string) {
+	slices.SortFunc(v, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+}
