@@ -1,8 +1,8 @@
 package tui
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
