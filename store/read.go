@@ -308,3 +308,14 @@ func (s *Store) EachUser(f func(*User)) {
 		f(u)
 	}
 }
+
+// TeamSite is the site a team lives in (0 if unknown).
+func (n Names) TeamSite(id uint64) uint64 { return n.c.teamSite(id) }
+
+// SiteClient is the client owning a site (0: the business's own).
+func (n Names) SiteClient(id uint64) uint64 {
+	if s := n.c.sites[id]; s != nil {
+		return s.ClientID
+	}
+	return 0
+}
