@@ -42,6 +42,7 @@ type mouser interface {
 // Options tune the console.
 type Options struct {
 	DBPath string // shown in the status bar
+	Ready  func() // called once the console is built, before the first frame
 }
 
 type inputMode int

@@ -18,6 +18,9 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	}
 	a := New(s, actor, r, opts)
 	defer a.Close()
+	if opts.Ready != nil {
+		opts.Ready()
+	}
 	_, err := tea.NewProgram(a, tea.WithAltScreen(), tea.WithMouseCellMotion()).Run()
 	return err
 }

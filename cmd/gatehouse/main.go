@@ -5,6 +5,8 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/cmd"
 	"github.com/gatehouse/gatehouse/store"
@@ -13,8 +15,38 @@ import (
 
 func main() {
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	env.Console = func(s *store.Store, actor store.Actor) error {
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path()})
+	gc := -2
+	if opensConsole(os.Args[1:]) {
+		// Opening the console reads every user into memory and indexes them:
+		// collecting garbage while that heap is being built only slows the
+		// first frame, so the collector waits until the console is ready.
+		gc = debug.SetGCPercent(-1)
 	}
-	os.Exit(cmd.Run(env, os.Args[1:]))
+	env.Console = func(s *store.Store, actor store.Actor) error {
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), Ready: func() {
+			if gc != -2 {
+				debug.SetGCPercent(gc)
+			}
+		}})
+	}
+	code := cmd.Run(env, os.Args[1:])
+	if gc != -2 {
+		debug.SetGCPercent(gc)
+	}
+	os.Exit(code)
+}
+
+// opensConsole says whether the arguments name no command (only global flags).
+func opensConsole(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--db" || a == "--as":
+			i++ // the flag's value
+		case strings.HasPrefix(a, "-"):
+		default:
+			return false
+		}
+	}
+	return true
 }
