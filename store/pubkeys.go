@@ -1,0 +1,284 @@
+package store
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/crypto/ssh"
+)
+
+// Public keys sign users in over SSH. Each key is stored once, normalised
+// ("type base64", no comment, no options), under its SHA256 fingerprint, and
+// belongs to exactly one user. Both buckets are created by the first change
+// set that adds a key, so databases without keys need no new schema.
+var (
+	bucketPubKeys  = []byte("pubkeys")   // fingerprint → PublicKey (JSON)
+	bucketUserKeys = []byte("user_keys") // user id ‖ fingerprint → nil
+)
+
+// PublicKey is a user's SSH public key.
+type PublicKey struct {
+	Fingerprint   string    `json:"fingerprint"`    // "SHA256:…" as ssh-keygen -l prints it
+	Type          string    `json:"type"`           // ssh-ed25519, ecdsa-sha2-nistp256, ssh-rsa…
+	AuthorizedKey string    `json:"authorized_key"` // "type base64", without comment
+	Comment       string    `json:"comment"`
+	UserID        uint64    `json:"user_id"`
+	Added         time.Time `json:"added"`
+	AddedBy       string    `json:"added_by"`
+}
+
+// ParsePublicKey reads one authorized_keys line ("ssh-ed25519 AAAA… comment")
+// and returns the key as it would be stored (without user and dates).
+func ParsePublicKey(line string) (PublicKey, ssh.PublicKey, error) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return PublicKey{}, nil, badInput("no public key given; give a line like 'ssh-ed25519 AAAA… you@laptop' (the .pub file)")
+	}
+	if strings.Contains(line, "PRIVATE KEY") {
+		return PublicKey{}, nil, badInput("that is a private key: never hand it out; give the public key (the .pub file) instead")
+	}
+	pk, comment, options, rest, err := ssh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		return PublicKey{}, nil, badInput("not an SSH public key (want a line like 'ssh-ed25519 AAAA… you@laptop'): %v", err)
+	}
+	if len(bytes.TrimSpace(rest)) > 0 {
+		return PublicKey{}, nil, badInput("give one public key per line")
+	}
+	if len(options) > 0 {
+		return PublicKey{}, nil, badInput("key options (%s) are not supported; give the plain public key", strings.Join(options, ","))
+	}
+	if _, ok := pk.(*ssh.Certificate); ok {
+		return PublicKey{}, nil, badInput("SSH certificates are not supported; give the plain public key")
+	}
+	switch pk.Type() {
+	case ssh.KeyAlgoDSA:
+		return PublicKey{}, nil, badInput("DSA keys are too weak and not accepted; make an ed25519 key: ssh-keygen -t ed25519")
+	case ssh.KeyAlgoRSA:
+		if ck, ok := pk.(ssh.CryptoPublicKey); ok {
+			if rk, ok := ck.CryptoPublicKey().(*rsa.PublicKey); ok && rk.N.BitLen() < 2048 {
+				return PublicKey{}, nil, badInput("RSA keys need at least 2048 bits (this one has %d); make an ed25519 key: ssh-keygen -t ed25519", rk.N.BitLen())
+			}
+		}
+	}
+	k := PublicKey{
+		Fingerprint:   ssh.FingerprintSHA256(pk),
+		Type:          pk.Type(),
+		AuthorizedKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))),
+		Comment:       strings.TrimSpace(comment),
+	}
+	if len(k.Comment) > 200 {
+		k.Comment = k.Comment[:200]
+	}
+	return k, pk, nil
+}
+
+// normalFingerprint accepts "SHA256:…" or the bare base64 part.
+func normalFingerprint(fp string) string {
+	fp = strings.TrimSpace(fp)
+	if rest, ok := strings.CutPrefix(fp, "sha256:"); ok {
+		return "SHA256:" + rest
+	}
+	if !strings.HasPrefix(fp, "SHA256:") {
+		return "SHA256:" + fp
+	}
+	return fp
+}
+
+func userKeyIndex(userID uint64, fp string) []byte { return append(itob(userID), fp...) }
+
+// keyBuckets returns both key buckets, creating them on first use.
+func (t *Tx) keyBuckets() (keys, index *bolt.Bucket, err error) {
+	if keys, err = t.btx.CreateBucketIfNotExists(bucketPubKeys); err != nil {
+		return nil, nil, err
+	}
+	if index, err = t.btx.CreateBucketIfNotExists(bucketUserKeys); err != nil {
+		return nil, nil, err
+	}
+	return keys, index, nil
+}
+
+// AddKey enrols a public key (one authorized_keys line) for a user. It needs
+// the same rights as editing that user. A key belongs to one user only.
+func (t *Tx) AddKey(userID uint64, authorizedKey string) (PublicKey, error) {
+	k, _, err := ParsePublicKey(authorizedKey)
+	if err != nil {
+		return PublicKey{}, err
+	}
+	u, err := t.mutable(userID, 0)
+	if err != nil {
+		return PublicKey{}, err
+	}
+	return t.addKey(u, k)
+}
+
+// EnrolOwnKey adds a key to the actor's own account: a user accepting their
+// invitation enrols the key they signed in with. Nobody else's account can be
+// reached this way.
+func (t *Tx) EnrolOwnKey(authorizedKey string) (PublicKey, error) {
+	k, _, err := ParsePublicKey(authorizedKey)
+	if err != nil {
+		return PublicKey{}, err
+	}
+	if t.actor.local || t.actorUser == nil {
+		return PublicKey{}, refused("only a signed-in user enrols their own key; the operator uses users add-key")
+	}
+	u := t.user(t.actorUser.ID)
+	if u == nil {
+		return PublicKey{}, notFound("no user with id %d", t.actorUser.ID)
+	}
+	return t.addKey(u.clone(), k)
+}
+
+// addKey stores k for u (a clone to change); unchanged when u already holds it.
+func (t *Tx) addKey(u *User, k PublicKey) (PublicKey, error) {
+	keys, index, err := t.keyBuckets()
+	if err != nil {
+		return PublicKey{}, err
+	}
+	if v := keys.Get([]byte(k.Fingerprint)); v != nil {
+		var old PublicKey
+		if err := json.Unmarshal(v, &old); err != nil {
+			return PublicKey{}, err
+		}
+		if old.UserID == u.ID {
+			return old, nil // already theirs: nothing to change
+		}
+		if holder := t.user(old.UserID); holder != nil {
+			return PublicKey{}, refused("key %s is already enrolled for %s; a key signs in one user only (remove it there first: gatehouse users remove-key %s %s)",
+				k.Fingerprint, holder.Email, holder.Email, k.Fingerprint)
+		}
+		// the holder was deleted: the key is free again
+		if err := index.Delete(userKeyIndex(old.UserID, old.Fingerprint)); err != nil {
+			return PublicKey{}, err
+		}
+	}
+	k.UserID, k.Added, k.AddedBy = u.ID, t.now, t.actor.Name
+	if err := putJSON(keys, []byte(k.Fingerprint), k); err != nil {
+		return PublicKey{}, err
+	}
+	if err := index.Put(userKeyIndex(u.ID, k.Fingerprint), nil); err != nil {
+		return PublicKey{}, err
+	}
+	after := k.Fingerprint + " (" + k.Type
+	if k.Comment != "" {
+		after += " " + k.Comment
+	}
+	t.record(userRef(u), "key", "", after+")")
+	return k, t.touch(u)
+}
+
+// RemoveKey takes a key away from a user (same rights as editing the user).
+func (t *Tx) RemoveKey(userID uint64, fingerprint string) error {
+	u, err := t.mutable(userID, 0)
+	if err != nil {
+		return err
+	}
+	fp := normalFingerprint(fingerprint)
+	keys, index, err := t.keyBuckets()
+	if err != nil {
+		return err
+	}
+	v := keys.Get([]byte(fp))
+	var k PublicKey
+	if v != nil {
+		if err := json.Unmarshal(v, &k); err != nil {
+			return err
+		}
+	}
+	if v == nil || k.UserID != u.ID {
+		return notFound("%s has no key %s; see: gatehouse users keys %s", u.Email, fp, u.Email)
+	}
+	if err := keys.Delete([]byte(fp)); err != nil {
+		return err
+	}
+	if err := index.Delete(userKeyIndex(u.ID, fp)); err != nil {
+		return err
+	}
+	before := k.Fingerprint + " (" + k.Type
+	if k.Comment != "" {
+		before += " " + k.Comment
+	}
+	t.record(userRef(u), "key", before+")", "")
+	return t.touch(u)
+}
+
+// Keys lists a user's public keys, oldest first.
+func (s *Store) Keys(email string) ([]PublicKey, error) {
+	u, err := s.User(email)
+	if err != nil {
+		return nil, err
+	}
+	return s.KeysOf(u.ID)
+}
+
+// KeysOf lists the public keys of a user by id, oldest first.
+func (s *Store) KeysOf(userID uint64) ([]PublicKey, error) {
+	out := []PublicKey{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		keys, index := tx.Bucket(bucketPubKeys), tx.Bucket(bucketUserKeys)
+		if keys == nil || index == nil {
+			return nil
+		}
+		prefix := itob(userID)
+		c := index.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			v := keys.Get(k[len(prefix):])
+			if v == nil {
+				continue
+			}
+			var pk PublicKey
+			if err := json.Unmarshal(v, &pk); err != nil {
+				return err
+			}
+			out = append(out, pk)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b PublicKey) int { return a.Added.Compare(b.Added) })
+	return out, err
+}
+
+// Key finds an enrolled key by fingerprint.
+func (s *Store) Key(fingerprint string) (PublicKey, error) {
+	fp := normalFingerprint(fingerprint)
+	var k PublicKey
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPubKeys)
+		if b == nil {
+			return nil
+		}
+		v := b.Get([]byte(fp))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &k)
+	})
+	if err != nil {
+		return PublicKey{}, err
+	}
+	if !found {
+		return PublicKey{}, notFound("no enrolled key %s", fp)
+	}
+	return k, nil
+}
+
+// UserByKey finds the user a key belongs to. Sign-in rates are low, so this
+// reads through to the file rather than keeping an index in memory.
+func (s *Store) UserByKey(fingerprint string) (*User, error) {
+	k, err := s.Key(fingerprint)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.UserByID(k.UserID)
+	if err != nil {
+		return nil, notFound("no user holds key %s", k.Fingerprint)
+	}
+	return u, nil
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestCheckPassword(t *testing.T) {
+	f := newFixture(t)
+	const pw = "correct horse battery"
+	f.apply("passwords", func(tx *Tx) error {
+		for _, e := range []string{emAdmin, emBasic} {
+			if err := tx.SetPassword(f.user(e).ID, 0, pw); err != nil {
+				return err
+			}
+		}
+		return tx.SetDisabled(f.user(emBasic).ID, 0, true)
+	})
+	for _, tc := range []struct {
+		name, email, pw string
+		ok              bool
+	}{
+		{"right password", emAdmin, pw, true},
+		{"email in another case", strings.ToUpper(emAdmin), pw, true},
+		{"wrong password", emAdmin, pw + "!", false},
+		{"empty password", emAdmin, "", false},
+		{"unknown user", "nobody@example.com", pw, false},
+		{"disabled user", emBasic, pw, false},
+		{"user without a password", emManager, pw, false},
+		{"user without a password, empty try", emManager, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := f.s.CheckPassword(tc.email, tc.pw)
+			if tc.ok {
+				if err != nil || u == nil || u.Email != emAdmin {
+					t.Fatalf("want admin, got %v, %v", u, err)
+				}
+				return
+			}
+			if u != nil || err != ErrSignIn || !errors.Is(err, ErrDenied) {
+				t.Fatalf("want ErrSignIn, got %v, %v", u, err)
+			}
+		})
+	}
+}
+
+func TestCheckInvitation(t *testing.T) {
+	f := newFixture(t)
+	add := func(email string) string {
+		cs := f.apply("add "+email, func(tx *Tx) error {
+			_, err := tx.AddUser(NewUser{First: "New", Last: "Person", Email: email, Type: Employee, Profile: "Basic"})
+			return err
+		})
+		return cs.Tokens[0]
+	}
+	open := add("open@example.com")
+	used := add("used@example.com")
+	if _, err := f.s.AcceptInvitation(used, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	revoked := add("revoked@example.com")
+	f.apply("resend", func(tx *Tx) error { return tx.ResendInvite(f.user("revoked@example.com").ID) })
+	disabled := add("disabled@example.com")
+	f.apply("disable", func(tx *Tx) error { return tx.SetDisabled(f.user("disabled@example.com").ID, 0, true) })
+	expiring := add("expiring@example.com")
+
+	u, err := f.s.CheckInvitation("  " + strings.ToUpper(open) + " ")
+	if err != nil || u.Email != "open@example.com" {
+		t.Fatalf("open token: %v, %v", u, err)
+	}
+	f.clock.Advance(f.s.Settings().InviteExpiry + time.Minute)
+	for name, tok := range map[string]string{"used": used, "revoked": revoked, "disabled user": disabled, "expired": expiring, "wrong": "not-a-token", "empty": ""} {
+		t.Run(name, func(t *testing.T) {
+			u, err := f.s.CheckInvitation(tok)
+			if u != nil || !IsBadToken(err) {
+				t.Fatalf("want the bad-token answer, got %v, %v", u, err)
+			}
+		})
+	}
+}
+
+func TestRecordSignIn(t *testing.T) {
+	f := newFixture(t)
+	max := f.user(emManager)
+	if max.Status() != Invited {
+		t.Fatal("fixture user should start invited")
+	}
+	f.clock.Advance(time.Hour)
+	if err := f.s.RecordSignIn(max.ID, "key SHA256:abc", "127.0.0.1:5555"); err != nil {
+		t.Fatal(err)
+	}
+	u := f.user(emManager)
+	if !u.LastSignIn.Equal(f.clock.Now()) || u.Status() != Active || !u.HasRecords() {
+		t.Fatalf("after sign-in: last %v, status %s", u.LastSignIn, u.Status())
+	}
+	if u.Version != max.Version {
+		t.Fatalf("signing in moved the version from %d to %d", max.Version, u.Version)
+	}
+	es, _ := f.s.AuditLog(AuditFilter{Limit: 2})
+	if len(es) != 2 || es[0].Field != "status" || es[1].Field != "sign-in" || es[1].Actor != emManager ||
+		es[1].Before != "never" || !strings.Contains(es[1].After, "key SHA256:abc from 127.0.0.1:5555") {
+		t.Fatalf("sign-in audit: %+v", es)
+	}
+	// an admin who read the user before the sign-in can still save
+	if _, err := f.s.Apply(f.local, "edit", func(tx *Tx) error {
+		_, err := tx.EditUser(max.ID, max.Version, UserPatch{First: ptr("Maxine")})
+		return err
+	}); err != nil {
+		t.Fatalf("edit after sign-in: %v", err)
+	}
+	// a second sign-in records the first as before
+	f.clock.Advance(time.Minute)
+	if err := f.s.RecordSignIn(max.ID, "password", ""); err != nil {
+		t.Fatal(err)
+	}
+	es, _ = f.s.AuditLog(AuditFilter{Limit: 1})
+	if es[0].Before == "never" || !strings.HasSuffix(es[0].After, "by password") {
+		t.Fatalf("second sign-in: %+v", es[0])
+	}
+
+	for _, tc := range []struct {
+		name string
+		id   uint64
+		want error
+	}{
+		{"disabled", f.user(emBasic).ID, ErrDenied},
+		{"unknown", 4242, ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "disabled" {
+				f.apply("disable", func(tx *Tx) error { return tx.SetDisabled(tc.id, 0, true) })
+			}
+			n := f.auditLen()
+			checkErr(t, f.s.RecordSignIn(tc.id, "password", "x"), tc.want)
+			if f.auditLen() != n {
+				t.Fatal("a refused sign-in left audit entries")
+			}
+		})
+	}
+}
