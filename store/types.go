@@ -179,18 +179,20 @@ func ParseOverride(s string) (Override, error) {
 // User is a person who signs in. Values handed out by the store are shared
 // snapshots: treat them as read-only.
 type User struct {
+	// the fields a check reads come first, to share a cache line or two
+	Email     string
+	ProfileID uint64
+	Disabled  bool
+	Type      UserType
+	SiteIDs   []uint64
+	TeamIDs   []uint64
+	ClientIDs []uint64 // a client user has exactly one
+
 	ID            uint64
 	Version       uint64
 	First, Last   string
-	Email         string
-	Type          UserType
-	ProfileID     uint64
-	ClientIDs     []uint64 // a client user has exactly one
-	SiteIDs       []uint64
-	TeamIDs       []uint64
 	DefaultSiteID uint64
 	Features      [numFeatures]Override
-	Disabled      bool
 	Activated     bool // accepted an invitation or signed in (a password set by an admin does not activate)
 	Authored      bool // has made a change as an actor
 	PasswordHash  string
