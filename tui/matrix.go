@@ -1,3 +1,1278 @@
 package tui
 
-func newMatrixScreen(a *App) screen { return &placeholder{title: "Permissions"} }
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// matrixScreen is "Permissions": profiles | the matrix of screens × levels,
+// several profiles side by side | a preview of the unsaved change.
+//
+// Edits are pending until ctrl+s, which writes them all as one change set.
+// Each pending cell remembers nothing but its target level; the version of its
+// profile is captured at the profile's first pending edit and carried into
+// every tx.Grant, so a profile changed meanwhile by someone else is refused
+// (a conflict) and nothing is overwritten.
+type matrixScreen struct {
+	a *App
+
+	profiles []*store.Profile
+	byID     map[uint64]*store.Profile
+	pIdx     map[uint64]int // profile id → position in profiles
+	holders  map[uint64]int // profile id → users holding it
+	screens  []*store.Screen
+	scIdx    map[string]int // screen key → position in screens
+	guard    bool           // the client guardrail is on
+	labelW   int            // widest screen title
+
+	// Profiles pane
+	pcur, poff int
+	psel       map[uint64]bool // profiles chosen to show side by side
+
+	// Matrix pane
+	q              string
+	rows           []mxRow
+	shown          []*store.Profile // the matrix's columns
+	row, col       int              // cell cursor: index into rows (never a group row), into shown
+	rowOff, colOff int
+	listH          int // screen rows visible at the last render
+	marks          map[mxCell]bool
+	anchor         mxCell // the last cell space marked (pid 0: none)
+
+	// Pending edits
+	pend   map[mxCell]store.Level
+	readAt map[uint64]uint64 // profile id → its version at its first pending edit
+	gen    int               // bumps whenever pending edits or the data under them change
+
+	pv    matrixPreview
+	pvOff int // scroll of the preview pane
+	cells mxCellCache
+}
+
+// mxCell is one cell: a profile and a screen.
+type mxCell struct {
+	pid    uint64
+	screen string
+}
+
+// mxRow is a matrix row: a screen, or the header of a group (sc nil).
+type mxRow struct {
+	group string
+	sc    *store.Screen
+}
+
+// mxChange is one pending cell as the preview and the save see it.
+type mxChange struct {
+	p             *store.Profile
+	sc            *store.Screen
+	before, after store.Level
+}
+
+// matrixPreview is the dry run of the pending change, recomputed only when
+// gen moves (an edit, a discard, a reload), never per frame.
+type matrixPreview struct {
+	gen       int
+	changes   []mxChange
+	profiles  int
+	users     int
+	err       error // the store's refusal of the whole change set
+	conflicts []string
+	warnings  []string
+
+	linesW, linesH int
+	lines          []string
+}
+
+func newMatrixScreen(a *App) screen {
+	m := &matrixScreen{a: a, psel: map[uint64]bool{}, marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
+	m.pv.gen = -1
+	m.reload()
+	return m
+}
+
+func (m *matrixScreen) name() string { return "Permissions" }
+
+func (m *matrixScreen) panes() [3]string {
+	left := fmt.Sprintf("Profiles (%d)", len(m.profiles))
+	if n := len(m.psel); n > 0 {
+		left = fmt.Sprintf("Profiles · %d shown", n)
+	}
+	mid := fmt.Sprintf("Matrix (%s × %s)", mxPlural(m.screenCount(), "screen"), mxPlural(len(m.shown), "profile"))
+	if n := len(m.marks); n > 0 {
+		mid += fmt.Sprintf(" · %d marked", n)
+	}
+	right := "Preview"
+	if n := len(m.pend); n > 0 {
+		right = fmt.Sprintf("Preview (%d pending)", n)
+	}
+	return [3]string{left, mid, right}
+}
+
+func (m *matrixScreen) screenCount() int {
+	n := 0
+	for _, r := range m.rows {
+		if r.sc != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- reading ----
+
+// reload re-reads profiles and screens. Pending edits stay; a profile that got
+// a new version since its first pending edit shows as a conflict in the preview.
+func (m *matrixScreen) reload() {
+	s := m.a.s
+	m.profiles = s.Profiles()
+	m.byID = make(map[uint64]*store.Profile, len(m.profiles))
+	m.pIdx = make(map[uint64]int, len(m.profiles))
+	for i, p := range m.profiles {
+		m.byID[p.ID], m.pIdx[p.ID] = p, i
+	}
+	m.holders = s.ProfileUsers()
+	m.screens = s.Screens()
+	m.scIdx = make(map[string]int, len(m.screens))
+	m.labelW = 0
+	for i, sc := range m.screens {
+		m.scIdx[sc.Key] = i
+		m.labelW = max(m.labelW, ansi.StringWidth(sc.Title))
+	}
+	m.guard = s.Settings().ClientGuardrail
+	// forget what no longer exists
+	for id := range m.psel {
+		if m.byID[id] == nil {
+			delete(m.psel, id)
+		}
+	}
+	for c := range m.pend {
+		if _, ok := m.scIdx[c.screen]; !ok || m.byID[c.pid] == nil {
+			delete(m.pend, c)
+		}
+	}
+	m.tidyReadAt()
+	m.pcur = max(min(m.pcur, len(m.profiles)-1), 0)
+	m.rebuildRows()
+	m.recomputeShown()
+	m.gen++
+}
+
+// refresh follows one change event: only profiles, screens, settings (the
+// guardrail) and users (who holds which profile) matter here.
+func (m *matrixScreen) refresh(ev store.Event) {
+	for _, r := range ev.Refs {
+		switch r.Kind {
+		case "profile", "screen", "settings", "user":
+			m.reload()
+			return
+		}
+	}
+}
+
+// rebuildRows groups the screens the filter lets through, keeping the cursor
+// on the same screen when it is still there.
+func (m *matrixScreen) rebuildRows() {
+	keep := ""
+	if sc := m.curScreen(); sc != nil {
+		keep = sc.Key
+	}
+	var groups []string
+	by := map[string][]*store.Screen{}
+	for _, sc := range m.screens {
+		if m.q != "" && !strings.Contains(strings.ToLower(sc.Key), m.q) && !strings.Contains(strings.ToLower(sc.Title), m.q) {
+			continue
+		}
+		g := sc.Group
+		if g == "" {
+			g = "Other"
+		}
+		if _, ok := by[g]; !ok {
+			groups = append(groups, g)
+		}
+		by[g] = append(by[g], sc)
+	}
+	rows := make([]mxRow, 0, len(m.screens)+len(groups))
+	for _, g := range groups {
+		rows = append(rows, mxRow{group: g})
+		for _, sc := range by[g] {
+			rows = append(rows, mxRow{group: g, sc: sc})
+		}
+	}
+	m.rows = rows
+	m.row = -1
+	for i, r := range rows {
+		if r.sc != nil && (m.row < 0 || r.sc.Key == keep) {
+			m.row = i
+			if r.sc.Key == keep {
+				break
+			}
+		}
+	}
+	if m.row < 0 {
+		m.row = 0
+	}
+	m.pruneMarks()
+}
+
+// recomputeShown sets the matrix's columns: the selected profiles, or else the
+// highlighted one. The cursor stays on the same profile when it can.
+func (m *matrixScreen) recomputeShown() {
+	var keep uint64
+	if p := m.curProfile(); p != nil {
+		keep = p.ID
+	}
+	m.shown = m.shown[:0]
+	for _, p := range m.profiles {
+		if m.psel[p.ID] {
+			m.shown = append(m.shown, p)
+		}
+	}
+	if len(m.shown) == 0 && len(m.profiles) > 0 {
+		m.shown = append(m.shown, m.profiles[m.pcur])
+	}
+	m.col = max(min(m.col, len(m.shown)-1), 0)
+	for i, p := range m.shown {
+		if p.ID == keep {
+			m.col = i
+		}
+	}
+	m.pruneMarks()
+}
+
+// pruneMarks drops marks on cells no longer in view (a profile not shown, a screen filtered out).
+func (m *matrixScreen) pruneMarks() {
+	if len(m.marks) == 0 {
+		return
+	}
+	shown := map[uint64]bool{}
+	for _, p := range m.shown {
+		shown[p.ID] = true
+	}
+	inRows := map[string]bool{}
+	for _, r := range m.rows {
+		if r.sc != nil {
+			inRows[r.sc.Key] = true
+		}
+	}
+	for c := range m.marks {
+		if !shown[c.pid] || !inRows[c.screen] {
+			delete(m.marks, c)
+		}
+	}
+}
+
+func (m *matrixScreen) curScreen() *store.Screen {
+	if m.row >= 0 && m.row < len(m.rows) {
+		return m.rows[m.row].sc
+	}
+	return nil
+}
+
+func (m *matrixScreen) curProfile() *store.Profile {
+	if m.col >= 0 && m.col < len(m.shown) {
+		return m.shown[m.col]
+	}
+	return nil
+}
+
+func (m *matrixScreen) leftProfile() *store.Profile {
+	if m.pcur >= 0 && m.pcur < len(m.profiles) {
+		return m.profiles[m.pcur]
+	}
+	return nil
+}
+
+// target is "the highlighted profile": the Profiles pane's cursor when that
+// pane has focus, otherwise the profile under the cell cursor.
+func (m *matrixScreen) target() *store.Profile {
+	if m.a.focus[m.a.cur] == 0 {
+		return m.leftProfile()
+	}
+	if p := m.curProfile(); p != nil {
+		return p
+	}
+	return m.leftProfile()
+}
+
+// levelAt is what a cell shows: the pending level if any, else the stored one.
+func (m *matrixScreen) levelAt(p *store.Profile, screen string) (store.Level, bool) {
+	if len(m.pend) > 0 {
+		if l, ok := m.pend[mxCell{p.ID, screen}]; ok {
+			return l, true
+		}
+	}
+	return p.Levels[screen], false
+}
+
+// ---- the screen interface ----
+
+func (m *matrixScreen) pending() int { return len(m.pend) }
+
+func (m *matrixScreen) discard() {
+	clear(m.pend)
+	clear(m.readAt)
+	clear(m.marks)
+	m.anchor = mxCell{}
+	m.gen++
+}
+
+func (m *matrixScreen) filter() string { return m.q }
+
+func (m *matrixScreen) setFilter(q string) {
+	m.q = strings.ToLower(strings.TrimSpace(q))
+	m.rebuildRows()
+}
+
+// header folds the profile list into one line: the shown profiles first, in
+// brackets, then the others (or how many there are, if they do not fit).
+func (m *matrixScreen) header(w int) string {
+	shown := map[uint64]bool{}
+	var sh, others []string
+	for _, p := range m.shown {
+		shown[p.ID] = true
+		sh = append(sh, "["+p.Name+"]")
+	}
+	for _, p := range m.profiles {
+		if !shown[p.ID] {
+			others = append(others, p.Name)
+		}
+	}
+	head := "Profiles shown: " + strings.Join(sh, " ")
+	tail := " · shift+tab: pick profiles"
+	if len(others) == 0 {
+		return head + tail
+	}
+	mid := " · also " + strings.Join(others, ", ")
+	if ansi.StringWidth(head+mid+tail) > w {
+		mid = fmt.Sprintf(" · %d more", len(others))
+	}
+	return head + mid + tail
+}
+
+// ---- keys ----
+
+func (m *matrixScreen) canEdit() string {
+	return errText(m.a.s.CanMaintain(m.a.actor, "users", true))
+}
+
+func (m *matrixScreen) needCell() string {
+	if why := m.canEdit(); why != "" {
+		return why
+	}
+	if m.curScreen() == nil || m.curProfile() == nil {
+		return "no screen is shown: change the filter (/)"
+	}
+	return ""
+}
+
+func (m *matrixScreen) needProfile() string {
+	if why := m.canEdit(); why != "" {
+		return why
+	}
+	if m.target() == nil {
+		return "no profile is highlighted"
+	}
+	return ""
+}
+
+func (m *matrixScreen) bindings() []*binding {
+	g := "Permissions"
+	lv := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setCellOrMarks(l); return nil } }
+	row := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setRow(l); return nil } }
+	col := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setColumn(l); return nil } }
+	return []*binding{
+		bind(g, "n", "cell (or every marked cell): none", lv(store.None)).editing().when(m.needCell),
+		bind(g, "v", "cell (or every marked cell): view", lv(store.View)).editing().when(m.needCell),
+		bind(g, "m", "cell (or every marked cell): maintain", lv(store.Maintain)).editing().when(m.needCell),
+		bind(g, "N", "row: none for every profile shown", row(store.None)).editing().when(m.needCell),
+		bind(g, "V", "row: view for every profile shown", row(store.View)).editing().when(m.needCell),
+		bind(g, "M", "row: maintain for every profile shown", row(store.Maintain)).editing().when(m.needCell),
+		bind(g, "alt+n", "column: none on every screen shown", col(store.None)).editing().when(m.needCell),
+		bind(g, "alt+v", "column: view on every screen shown", col(store.View)).editing().when(m.needCell),
+		bind(g, "alt+m", "column: maintain on every screen shown", col(store.Maintain)).editing().when(m.needCell),
+		bind(g, "space", "Profiles: show side by side / not · Matrix: mark / unmark the cell", func() tea.Cmd { m.space(); return nil }).
+			when(func() string {
+				if m.a.focus[m.a.cur] == 0 {
+					if m.leftProfile() == nil {
+						return "no profile is highlighted"
+					}
+					return ""
+				}
+				return m.needCell()
+			}),
+		bind(g, "b", "mark the block from the last marked cell to the cursor", func() tea.Cmd { m.markBlock(); return nil }).editing().
+			when(func() string {
+				if why := m.needCell(); why != "" {
+					return why
+				}
+				if _, _, ok := m.anchorPos(); !ok {
+					return "mark a first corner with space (in the matrix)"
+				}
+				return ""
+			}),
+		bind(g, "ctrl+s", "save every pending cell as one change set", func() tea.Cmd { return m.save() }).editing().
+			when(func() string {
+				if why := m.canEdit(); why != "" {
+					return why
+				}
+				if len(m.pend) == 0 {
+					return "nothing pending: n, v or m sets a cell first"
+				}
+				return ""
+			}),
+		bind(g, "C", "create a profile by copying the highlighted one", func() tea.Cmd { return m.copyProfile() }).editing().when(m.needProfile),
+		bind(g, "x,delete", "delete the highlighted profile (not built-in or held ones)", func() tea.Cmd { return m.deleteProfile() }).editing().when(m.needProfile),
+		bind(g, "S", "scope of the highlighted profile: all sites / assigned sites", func() tea.Cmd { return m.toggleScope() }).editing().when(m.needProfile),
+	}
+}
+
+// key moves the cursor of the focused pane.
+func (m *matrixScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+	k := msg.String()
+	if k == "esc" {
+		switch {
+		case len(m.marks) > 0:
+			clear(m.marks)
+			m.anchor = mxCell{}
+			m.a.flash("marks cleared", false)
+		case pane == 0 && len(m.psel) > 0:
+			clear(m.psel)
+			m.recomputeShown()
+			m.a.flash("side by side cleared: the highlighted profile is shown", false)
+		}
+		return nil
+	}
+	switch pane {
+	case 0:
+		if k == "enter" || k == "right" || k == "l" {
+			m.a.focus[m.a.cur] = 1
+			return nil
+		}
+		m.pcur = moveCursor(k, m.pcur, len(m.profiles), 5)
+		if len(m.psel) == 0 {
+			m.recomputeShown()
+		} else if p := m.leftProfile(); p != nil && m.psel[p.ID] {
+			m.col = slices.Index(m.shown, p)
+		}
+	case 1:
+		switch k {
+		case "left", "h":
+			m.col = max(m.col-1, 0)
+		case "right", "l":
+			m.col = max(min(m.col+1, len(m.shown)-1), 0)
+		case "up", "k":
+			m.moveRow(m.row-1, -1)
+		case "down", "j":
+			m.moveRow(m.row+1, 1)
+		case "pgup", "ctrl+u":
+			m.moveRow(m.row-max(m.listH-1, 1), -1)
+		case "pgdown", "ctrl+d":
+			m.moveRow(m.row+max(m.listH-1, 1), 1)
+		case "home", "g":
+			m.moveRow(0, 1)
+		case "end", "G":
+			m.moveRow(len(m.rows)-1, -1)
+		}
+	case 2:
+		switch k {
+		case "up", "k":
+			m.pvOff = max(m.pvOff-1, 0)
+		case "down", "j":
+			m.pvOff++
+		case "home", "g":
+			m.pvOff = 0
+		}
+	}
+	return nil
+}
+
+// moveRow puts the cursor on the screen row nearest to i in direction d,
+// skipping group rows; it stays put if there is none that way.
+func (m *matrixScreen) moveRow(i, d int) {
+	i = max(min(i, len(m.rows)-1), 0)
+	for j := i; j >= 0 && j < len(m.rows); j += d {
+		if m.rows[j].sc != nil {
+			m.row = j
+			return
+		}
+	}
+	for j := i; j >= 0 && j < len(m.rows); j -= d {
+		if m.rows[j].sc != nil {
+			m.row = j
+			return
+		}
+	}
+}
+
+func (m *matrixScreen) space() {
+	if m.a.focus[m.a.cur] == 0 {
+		p := m.leftProfile()
+		if m.psel[p.ID] {
+			delete(m.psel, p.ID)
+		} else {
+			m.psel[p.ID] = true
+		}
+		m.recomputeShown()
+		return
+	}
+	c := mxCell{m.curProfile().ID, m.curScreen().Key}
+	if m.marks[c] {
+		delete(m.marks, c)
+	} else {
+		m.marks[c] = true
+	}
+	m.anchor = c
+}
+
+// anchorPos finds the last marked cell in the current rows and columns.
+func (m *matrixScreen) anchorPos() (int, int, bool) {
+	if m.anchor.pid == 0 {
+		return 0, 0, false
+	}
+	r, c := -1, -1
+	for i, row := range m.rows {
+		if row.sc != nil && row.sc.Key == m.anchor.screen {
+			r = i
+		}
+	}
+	for i, p := range m.shown {
+		if p.ID == m.anchor.pid {
+			c = i
+		}
+	}
+	return r, c, r >= 0 && c >= 0
+}
+
+func (m *matrixScreen) markBlock() {
+	r0, c0, ok := m.anchorPos()
+	if !ok {
+		return
+	}
+	for i := min(r0, m.row); i <= max(r0, m.row); i++ {
+		if m.rows[i].sc == nil {
+			continue
+		}
+		for j := min(c0, m.col); j <= max(c0, m.col); j++ {
+			m.marks[mxCell{m.shown[j].ID, m.rows[i].sc.Key}] = true
+		}
+	}
+	m.a.flash(fmt.Sprintf("%d cells marked: n, v or m sets them all · esc clears", len(m.marks)), false)
+}
+
+// ---- edits ----
+
+// setCells makes l the pending level of cells; a cell set back to its stored
+// level is no longer pending.
+func (m *matrixScreen) setCells(cells []mxCell, l store.Level) int {
+	changed := 0
+	for _, c := range cells {
+		p := m.byID[c.pid]
+		if p == nil {
+			continue
+		}
+		if p.Levels[c.screen] == l {
+			if _, ok := m.pend[c]; ok {
+				delete(m.pend, c)
+				changed++
+			}
+			continue
+		}
+		if old, ok := m.pend[c]; ok && old == l {
+			continue
+		}
+		if _, ok := m.readAt[c.pid]; !ok {
+			m.readAt[c.pid] = p.Version
+		}
+		m.pend[c] = l
+		changed++
+	}
+	m.tidyReadAt()
+	if changed > 0 {
+		m.gen++
+	}
+	return changed
+}
+
+// tidyReadAt forgets the version of profiles with no pending cell left, so a
+// later first edit captures the version then.
+func (m *matrixScreen) tidyReadAt() {
+	if len(m.readAt) == 0 {
+		return
+	}
+	has := make(map[uint64]bool, len(m.readAt))
+	for c := range m.pend {
+		has[c.pid] = true
+	}
+	for id := range m.readAt {
+		if !has[id] {
+			delete(m.readAt, id)
+		}
+	}
+}
+
+func (m *matrixScreen) setCellOrMarks(l store.Level) {
+	if len(m.marks) > 0 {
+		cells := make([]mxCell, 0, len(m.marks))
+		for c := range m.marks {
+			cells = append(cells, c)
+		}
+		n := len(cells)
+		m.setCells(cells, l)
+		clear(m.marks)
+		m.anchor = mxCell{}
+		m.a.flash(fmt.Sprintf("%d marked cells → %s (pending; ctrl+s saves, esc discards)", n, l), false)
+		return
+	}
+	m.setCells([]mxCell{{m.curProfile().ID, m.curScreen().Key}}, l)
+}
+
+func (m *matrixScreen) setRow(l store.Level) {
+	sc := m.curScreen()
+	cells := make([]mxCell, 0, len(m.shown))
+	for _, p := range m.shown {
+		cells = append(cells, mxCell{p.ID, sc.Key})
+	}
+	m.setCells(cells, l)
+	m.a.flash(fmt.Sprintf("%s → %s for %d profile(s) (pending)", sc.Title, l, len(cells)), false)
+}
+
+func (m *matrixScreen) setColumn(l store.Level) {
+	p := m.curProfile()
+	cells := make([]mxCell, 0, len(m.rows))
+	for _, r := range m.rows {
+		if r.sc != nil {
+			cells = append(cells, mxCell{p.ID, r.sc.Key})
+		}
+	}
+	m.setCells(cells, l)
+	m.a.flash(fmt.Sprintf("%s → %s on %d screen(s) (pending)", p.Name, l, len(cells)), false)
+}
+
+// changes lists the pending cells in profile, then catalog, order.
+func (m *matrixScreen) changes() []mxChange {
+	out := make([]mxChange, 0, len(m.pend))
+	for c, l := range m.pend {
+		p, i := m.byID[c.pid], m.scIdx[c.screen]
+		out = append(out, mxChange{p: p, sc: m.screens[i], before: p.Levels[c.screen], after: l})
+	}
+	slices.SortFunc(out, func(x, y mxChange) int {
+		if d := m.pIdx[x.p.ID] - m.pIdx[y.p.ID]; d != 0 {
+			return d
+		}
+		return m.scIdx[x.sc.Key] - m.scIdx[y.sc.Key]
+	})
+	return out
+}
+
+// grants is the change set: one tx.Grant per pending cell, each carrying the
+// version its profile was read at. The preview runs exactly this.
+func (m *matrixScreen) grants(ch []mxChange) func(*store.Tx) error {
+	readAt := make(map[uint64]uint64, len(m.readAt))
+	for k, v := range m.readAt {
+		readAt[k] = v
+	}
+	return func(tx *store.Tx) error {
+		for _, c := range ch {
+			if err := tx.Grant(c.p.Name, readAt[c.p.ID], c.sc.Key, c.after); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// mxPlural is "1 cell", "2 cells".
+func mxPlural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func mxSummary(ch []mxChange) string {
+	var names []string
+	for _, c := range ch {
+		if !slices.Contains(names, c.p.Name) {
+			names = append(names, c.p.Name)
+		}
+	}
+	who := strings.Join(names, ", ")
+	if len(names) > 3 {
+		who = fmt.Sprintf("%d profiles", len(names))
+	}
+	return fmt.Sprintf("permissions: %s of %s", mxPlural(len(ch), "cell"), who)
+}
+
+// save writes every pending cell as one change set.
+func (m *matrixScreen) save() tea.Cmd {
+	ch := m.changes()
+	if len(ch) == 0 {
+		m.a.flash("nothing to save", false)
+		return nil
+	}
+	what := mxSummary(ch)
+	cs, err := m.a.s.Apply(m.a.actor, what, m.grants(ch))
+	if err != nil {
+		m.a.fail(err)
+		if store.KindOf(err) == store.KindConflict {
+			m.reload() // show who changed what in the preview; the edits stay pending
+		} else {
+			m.gen++
+		}
+		return nil
+	}
+	clear(m.pend)
+	clear(m.readAt)
+	clear(m.marks)
+	m.anchor = mxCell{}
+	m.gen++
+	m.a.applied(cs, what) // follows the change set: this screen reloads, the others when shown
+	return nil
+}
+
+// apply runs one immediate change (profile create, delete, scope).
+func (m *matrixScreen) apply(what string, fn func(*store.Tx) error) bool {
+	cs, err := m.a.s.Apply(m.a.actor, what, fn)
+	if err != nil {
+		m.a.fail(err)
+		return false
+	}
+	m.a.applied(cs, what) // reloads this screen
+	return true
+}
+
+func (m *matrixScreen) copyProfile() tea.Cmd {
+	src := m.target()
+	name := src.Name + " copy"
+	typ := src.Type.String()
+	f, cmd := newForm(m.a, "Copy profile "+src.Name, func() tea.Cmd {
+		t, err := store.ParseUserType(typ)
+		if err != nil {
+			m.a.fail(err)
+			return nil
+		}
+		var created *store.Profile
+		if m.apply(fmt.Sprintf("create profile %s (copy of %s)", strings.TrimSpace(name), src.Name), func(tx *store.Tx) error {
+			var err error
+			created, err = tx.CreateProfile(name, t, src.Name)
+			return err
+		}) && created != nil {
+			if i, ok := m.pIdx[created.ID]; ok {
+				m.pcur = i
+				if len(m.psel) == 0 {
+					m.recomputeShown()
+				}
+			}
+		}
+		return nil
+	}, huh.NewGroup(
+		huh.NewInput().Title("Name").Description("a copy of "+src.Name+"'s levels and scope").Value(&name).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return fmt.Errorf("a profile needs a name")
+				}
+				return nil
+			}),
+		huh.NewSelect[string]().Title("For").Options(huh.NewOption("Employees", "employee"), huh.NewOption("Client users", "client")).Value(&typ),
+	))
+	m.a.modal = f
+	return cmd
+}
+
+func (m *matrixScreen) deleteProfile() tea.Cmd {
+	p := m.target()
+	do := func() tea.Cmd {
+		m.apply("delete profile "+p.Name, func(tx *store.Tx) error { return tx.DeleteProfile(p.Name) })
+		return nil
+	}
+	if p.Builtin || m.holders[p.ID] > 0 {
+		return do() // the store refuses, with its reason; nothing to confirm
+	}
+	m.a.modal = &confirm{question: fmt.Sprintf("Delete profile %s? No one holds it.", p.Name), yes: do}
+	return nil
+}
+
+func (m *matrixScreen) toggleScope() tea.Cmd {
+	p := m.target()
+	to := store.ScopeAll
+	if p.Scope == store.ScopeAll {
+		to = store.ScopeAssigned
+	}
+	was := p.Version
+	if m.apply(fmt.Sprintf("profile %s scope: %s", p.Name, mxScope(to)), func(tx *store.Tx) error { return tx.SetProfileScope(p.Name, to) }) {
+		// our own change: pending edits of this profile read it just before
+		if v, ok := m.readAt[p.ID]; ok && v == was {
+			if np := m.byID[p.ID]; np != nil {
+				m.readAt[p.ID] = np.Version
+				m.gen++
+			}
+		}
+	}
+	return nil
+}
+
+func mxScope(s store.Scope) string {
+	if s == store.ScopeAll {
+		return "all sites"
+	}
+	return "assigned sites"
+}
+
+// ---- rendering ----
+
+func (m *matrixScreen) render(pane, w, h int, focused bool) []string {
+	switch pane {
+	case 0:
+		return m.renderProfiles(w, h, focused)
+	case 1:
+		return m.renderMatrix(w, h, focused)
+	}
+	return m.renderPreview(w, h)
+}
+
+func (m *matrixScreen) profileFacts(p *store.Profile) string {
+	s := p.Type.String() + " · " + mxScope(p.Scope)
+	if p.Builtin {
+		s += " · built-in"
+	}
+	return s
+}
+
+// mxShortFacts is type and scope in at most w cells where it can.
+func mxShortFacts(p *store.Profile, w int) string {
+	s := p.Type.String() + " · " + mxScope(p.Scope)
+	if ansi.StringWidth(s) > w && p.Scope == store.ScopeAssigned {
+		s = p.Type.String() + " · assigned"
+	}
+	return s
+}
+
+func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
+	th := m.a.th
+	out := make([]string, 0, h)
+	out = append(out, th.header.Render(fit(fit(" PROFILE", w-6)+" USERS", w)))
+	per := 2 // lines per profile; 3 when the facts do not fit on one line
+	for _, p := range m.profiles {
+		if 2+ansi.StringWidth(m.profileFacts(p)) > w {
+			per = 3
+			break
+		}
+	}
+	legend := []string{"", th.muted.Render(fit("● side by side (space)", w)), th.muted.Render(fit("C copy · x delete", w)), th.muted.Render(fit("S scope all/assigned", w))}
+	room := max((h-1-len(legend))/per, 1)
+	if len(m.profiles)*per+1+len(legend) > h {
+		legend = nil
+		room = max((h-1)/per, 1)
+	}
+	m.poff = clip(m.pcur, m.poff, len(m.profiles), room)
+	pendingOf := map[uint64]int{}
+	for c := range m.pend {
+		pendingOf[c.pid]++
+	}
+	for i := m.poff; i < min(m.poff+room, len(m.profiles)); i++ {
+		p := m.profiles[i]
+		cur, sel := " ", " "
+		if i == m.pcur {
+			cur = "›"
+		}
+		if m.psel[p.ID] {
+			sel = "●"
+		}
+		name := p.Name
+		if n := pendingOf[p.ID]; n > 0 {
+			name += fmt.Sprintf(" *%d", n)
+		}
+		count := strconv.Itoa(m.holders[p.ID])
+		line := fit(cur+sel+" "+name, w-len(count)-1) + " " + count
+		switch {
+		case i == m.pcur && focused:
+			line = th.cursor.Render(line)
+		case i == m.pcur:
+			line = th.cursorBlurred.Render(line)
+		case m.psel[p.ID]:
+			line = th.selected.Render(line)
+		}
+		out = append(out, line)
+		if per == 2 {
+			out = append(out, th.muted.Render("  "+m.profileFacts(p)))
+		} else {
+			out = append(out, th.muted.Render(fit("  "+mxShortFacts(p, w-2), w)))
+			b := "  custom"
+			if p.Builtin {
+				b = "  built-in"
+			}
+			out = append(out, th.muted.Render(b))
+		}
+	}
+	if legend != nil {
+		for len(out) < h-len(legend) {
+			out = append(out, "")
+		}
+		out = append(out, legend...)
+	}
+	return out
+}
+
+// mxCellCache holds the rendered cell strings for one column width: every cell
+// is one of 3 levels × pending × marked × cursor state, so a frame renders
+// each of these at most once instead of styling every cell.
+type mxCellCache struct {
+	cw int
+	s  [3][2][2][3]string
+}
+
+func mxBit(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var mxLevelWords = [3]string{"·", "view", "MAINT"}
+
+// cell renders one cell, cw wide: "·", "view" or "MAINT"; "*" after a pending
+// level, "+" before a marked one, [brackets] round the cursor — all readable
+// without colour.
+func (m *matrixScreen) cell(l store.Level, pending, marked bool, cur, cw int) string {
+	if m.cells.cw != cw {
+		m.cells = mxCellCache{cw: cw}
+	}
+	li := min(int(l), 2)
+	slot := &m.cells.s[li][mxBit(pending)][mxBit(marked)][cur]
+	if *slot != "" {
+		return *slot
+	}
+	th := m.a.th
+	t := mxLevelWords[li]
+	if pending {
+		t += "*"
+	}
+	if marked {
+		t = "+" + t
+	}
+	core := " " + t + " "
+	if cur != 0 {
+		core = "[" + t + "]"
+	}
+	st := lipgloss.Style{}
+	styled := false
+	switch {
+	case cur == 1:
+		st, styled = th.cursor, true
+	case cur == 2:
+		st, styled = th.cursorBlurred, true
+	case pending:
+		st, styled = th.pending, true
+	case marked:
+		st, styled = th.selected, true
+	case li == 0:
+		st, styled = th.muted, true
+	}
+	pad := max(cw-ansi.StringWidth(core), 0)
+	if styled {
+		core = st.Render(core)
+	}
+	*slot = core + strings.Repeat(" ", pad)
+	return *slot
+}
+
+func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
+	th := m.a.th
+	if len(m.rows) == 0 {
+		m.listH = 1
+		return []string{th.muted.Render(fmt.Sprintf("no screen matches %q; / changes the filter", m.q))}
+	}
+	lw := min(m.labelW+4, max(w/2, 12))
+	nc := max(len(m.shown), 1)
+	cw := 10
+	if avail := w - lw; avail/nc > cw {
+		cw = min(avail/nc, 16)
+	}
+	vis := max((w-lw)/cw, 1)
+	m.colOff = clip(m.col, m.colOff, len(m.shown), vis)
+	endCol := min(m.colOff+vis, len(m.shown))
+	colsOver := len(m.shown) > vis
+	// column headers: the profile names, on two lines when one is too long
+	heads := [2]strings.Builder{}
+	heads[0].WriteString(fit(" SCREEN", lw))
+	heads[1].WriteString(strings.Repeat(" ", lw))
+	two := false
+	for j := m.colOff; j < endCol; j++ {
+		name := m.shown[j].Name
+		if ansi.StringWidth(name) > cw-2 {
+			two = true
+			parts := strings.SplitN(ansi.Wrap(name, cw-2, ""), "\n", 2)
+			heads[0].WriteString(fit(" "+parts[0], cw))
+			heads[1].WriteString(fit(" "+strings.ReplaceAll(parts[1], "\n", " "), cw))
+			continue
+		}
+		heads[0].WriteString(fit(" "+name, cw))
+		heads[1].WriteString(strings.Repeat(" ", cw))
+	}
+	nHead := 1
+	if two {
+		nHead = 2
+	}
+	// the last line: where the window is, and what the marks mean
+	footer := h > nHead+2
+	listH := max(h-nHead, 1)
+	if footer {
+		listH--
+	}
+	m.listH = listH
+	m.rowOff = clip(m.row, m.rowOff, len(m.rows), listH)
+	if m.rowOff == m.row && m.row > 0 && m.rows[m.row-1].sc == nil {
+		m.rowOff-- // keep the group's header above its first screen
+	}
+
+	out := make([]string, 0, listH+3)
+	if two {
+		out = append(out, th.bold.Render(fit(heads[0].String(), w)))
+		out = append(out, th.header.Render(fit(heads[1].String(), w)))
+	} else {
+		out = append(out, th.header.Render(fit(heads[0].String(), w)))
+	}
+
+	curState := 2
+	if focused {
+		curState = 1
+	}
+	var b strings.Builder
+	end := min(m.rowOff+listH, len(m.rows))
+	for i := m.rowOff; i < end; i++ {
+		r := m.rows[i]
+		if r.sc == nil {
+			g := th.bold.Render(r.group)
+			rest := w - ansi.StringWidth(r.group) - 1
+			out = append(out, g+" "+th.muted.Render(strings.Repeat("─", max(rest, 0))))
+			continue
+		}
+		b.Reset()
+		mark, sens := " ", " "
+		if i == m.row {
+			mark = "›"
+		}
+		if r.sc.Sensitive {
+			sens = th.warn.Render("!")
+		}
+		label := fit(mark+sens+" "+r.sc.Title, lw-1) + " "
+		if i == m.row && focused {
+			label = th.bold.Render(label)
+		}
+		b.WriteString(label)
+		for j := m.colOff; j < endCol; j++ {
+			p := m.shown[j]
+			l, pend := m.levelAt(p, r.sc.Key)
+			marked := len(m.marks) > 0 && m.marks[mxCell{p.ID, r.sc.Key}]
+			cur := 0
+			if i == m.row && j == m.col {
+				cur = curState
+			}
+			b.WriteString(m.cell(l, pend, marked, cur, cw))
+		}
+		out = append(out, b.String())
+	}
+	if footer {
+		for len(out) < listH+nHead {
+			out = append(out, "")
+		}
+		var f []string
+		if n := m.screenCount(); end-m.rowOff < len(m.rows) {
+			before, last := 0, 0 // screens above the window; the last one in it
+			for i := 0; i < end; i++ {
+				if m.rows[i].sc != nil {
+					last++
+					if i < m.rowOff {
+						before++
+					}
+				}
+			}
+			first := min(before+1, last)
+			f = append(f, fmt.Sprintf("screens %d–%d of %d", first, last, n))
+		}
+		if colsOver {
+			f = append(f, fmt.Sprintf("profiles %d–%d of %d (←/→)", m.colOff+1, endCol, len(m.shown)))
+		}
+		f = append(f, "* unsaved · ! sensitive · + marked")
+		out = append(out, th.muted.Render(fit(strings.Join(f, " · "), w)))
+	}
+	return out
+}
+
+// preview recomputes the dry run if the pending edits changed since last time.
+func (m *matrixScreen) preview() *matrixPreview {
+	if m.pv.gen == m.gen {
+		return &m.pv
+	}
+	pv := matrixPreview{gen: m.gen}
+	if len(m.pend) > 0 {
+		pv.changes = m.changes()
+		seen := map[uint64]bool{}
+		for _, c := range pv.changes {
+			if !seen[c.p.ID] {
+				seen[c.p.ID] = true
+				pv.profiles++
+				pv.users += m.holders[c.p.ID]
+			}
+			if c.p.Type == store.ClientUser && c.after != store.None && (c.sc.Sensitive || c.after > store.View) {
+				why := "sensitive"
+				if !c.sc.Sensitive {
+					why = "above view"
+				}
+				pv.warnings = append(pv.warnings, fmt.Sprintf("%s · %s → %s (%s)", c.p.Name, c.sc.Title, c.after, why))
+			}
+		}
+		ids := make([]uint64, 0, len(m.readAt))
+		for id := range m.readAt {
+			ids = append(ids, id)
+		}
+		slices.SortFunc(ids, func(x, y uint64) int { return m.pIdx[x] - m.pIdx[y] })
+		for _, id := range ids {
+			if p := m.byID[id]; p != nil && p.Version != m.readAt[id] {
+				pv.conflicts = append(pv.conflicts, fmt.Sprintf("profile %s was changed by %s at %s since you began; ctrl+s will refuse; esc discards",
+					p.Name, p.UpdatedBy, p.Updated.Local().Format("2006-01-02 15:04:05")))
+			}
+		}
+		_, pv.err = m.a.s.Preview(m.a.actor, "preview", m.grants(pv.changes))
+	}
+	m.pv = pv
+	return &m.pv
+}
+
+func (m *matrixScreen) renderPreview(w, h int) []string {
+	pv := m.preview()
+	var lines []string
+	if len(pv.changes) == 0 {
+		lines = m.cursorInfo(w)
+	} else {
+		if pv.linesW != w || pv.linesH != h || pv.lines == nil {
+			pv.linesW, pv.linesH = w, h
+			pv.lines = m.previewLines(pv, w, h)
+		}
+		lines = pv.lines
+	}
+	m.pvOff = min(m.pvOff, max(len(lines)-h, 0))
+	return lines[m.pvOff:]
+}
+
+// mxWrap word-wraps text to w cells, styling each line.
+func mxWrap(st lipgloss.Style, text string, w int) []string {
+	ls := strings.Split(ansi.Wrap(text, max(w, 8), ""), "\n")
+	for i, l := range ls {
+		ls[i] = st.Render(l)
+	}
+	return ls
+}
+
+func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
+	th := m.a.th
+	of := mxPlural(pv.profiles, "profile")
+	if pv.profiles == 1 {
+		of = pv.changes[0].p.Name
+	}
+	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", mxPlural(len(pv.changes), "cell"), of, mxPlural(pv.users, "user")), w)
+	switch {
+	case len(pv.conflicts) > 0:
+		out = append(out, "", th.bad.Render("Conflict"))
+		for _, c := range pv.conflicts {
+			out = append(out, mxWrap(th.bad, c, w)...)
+		}
+		if pv.err != nil && store.KindOf(pv.err) != store.KindConflict {
+			out = append(out, mxWrap(th.bad, "also refused: "+pv.err.Error(), w)...)
+		}
+	case pv.err != nil:
+		out = append(out, "")
+		out = append(out, mxWrap(th.bad, "Refused: ctrl+s would be refused (nothing is written):", w)...)
+		out = append(out, mxWrap(th.bad, pv.err.Error(), w)...)
+	default:
+		out = append(out, mxWrap(th.good, "the rules allow it: ctrl+s saves it as one change set", w)...)
+	}
+	if len(pv.warnings) > 0 {
+		out = append(out, "")
+		head := "Guardrail on: client profiles get at most view, and no sensitive screen"
+		if !m.guard {
+			head = "Guardrail off, so allowed (read-only clients are recommended):"
+		}
+		out = append(out, mxWrap(th.warn, head, w)...)
+		for _, s := range pv.warnings {
+			out = append(out, mxWrap(th.warn, "! "+s, w)...)
+		}
+	}
+	out = append(out, "", th.header.Render("Changes"))
+	pw, sw := 0, 0
+	for _, c := range pv.changes {
+		pw = max(pw, ansi.StringWidth(c.p.Name))
+		sw = max(sw, ansi.StringWidth(c.sc.Title))
+	}
+	oneLine := pw+sw+4+ansi.StringWidth("maintain → maintain") <= w
+	per := 2
+	if oneLine {
+		per = 1
+	}
+	footer := []string{"", th.muted.Render(fit("ctrl+s save · esc discard", w))}
+	room := max((h-len(out)-len(footer))/per, 1)
+	for i, c := range pv.changes {
+		if i == room-1 && len(pv.changes) > room {
+			out = append(out, th.muted.Render(fmt.Sprintf("… and %d more", len(pv.changes)-i)))
+			break
+		}
+		arrow := fmt.Sprintf("%s → %s", c.before, c.after)
+		if oneLine {
+			sens := " "
+			if c.sc.Sensitive {
+				sens = "!"
+			}
+			out = append(out, fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, c.p.Name, sens, sw, c.sc.Title, arrow), w))
+		} else {
+			title := c.sc.Title
+			if c.sc.Sensitive {
+				title = "!" + title
+			}
+			out = append(out, fit(c.p.Name+" · "+title, w), "    "+arrow)
+		}
+	}
+	return append(out, footer...)
+}
+
+// cursorInfo is the preview pane with nothing pending: the cursor's cell and the keys.
+func (m *matrixScreen) cursorInfo(w int) []string {
+	th := m.a.th
+	out := []string{th.muted.Render("No unsaved changes."), ""}
+	p, sc := m.curProfile(), m.curScreen()
+	if p != nil && sc != nil {
+		l := p.Levels[sc.Key]
+		facts := l.String()
+		if sc.Sensitive {
+			facts += " · sensitive screen"
+		}
+		out = append(out,
+			th.bold.Render(fit(p.Name+" on "+sc.Title, w)),
+			"  "+facts,
+			th.muted.Render(fit("  "+m.profileFacts(p), w)),
+			th.muted.Render(fit(fmt.Sprintf("  held by %s", mxPlural(m.holders[p.ID], "user")), w)))
+		if p.Type == store.ClientUser && m.guard {
+			out = append(out, th.muted.Render(fit("  guardrail on: at most view, no sensitive screen", w)))
+		}
+		out = append(out, "")
+	}
+	if why := m.canEdit(); why != "" {
+		return append(out, mxWrap(th.warn, "You cannot edit profiles: "+why, w)...)
+	}
+	k := func(key, what string) string { return fit(th.key.Render(fmt.Sprintf("%-10s", key))+" "+what, w) }
+	return append(out,
+		k("n v m", "this cell"),
+		k("N V M", "the whole row"),
+		k("alt+n/v/m", "the whole column"),
+		k("space", "mark · b: block"),
+		k("ctrl+s", "save all"),
+		th.muted.Render(fit("? lists every key", w)))
+}

@@ -1,0 +1,656 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+func matrixOf(app *App) *matrixScreen { return app.screens[2].(*matrixScreen) }
+
+// matrixApp opens a console on the Permissions screen.
+func matrixApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) (*App, *matrixScreen) {
+	t.Helper()
+	app := newTestApp(t, s, actor, w, h)
+	press(app, "3")
+	return app, matrixOf(app)
+}
+
+// matrixShow picks profiles side by side in the Profiles pane (space), then
+// focuses the matrix.
+func matrixShow(t *testing.T, app *App, names ...string) {
+	t.Helper()
+	m := matrixOf(app)
+	press(app, "shift+tab")
+	if app.focus[2] != 0 {
+		t.Fatalf("shift+tab focused pane %d, want the Profiles pane", app.focus[2])
+	}
+	for _, n := range names {
+		press(app, "home")
+		for i := 0; i < len(m.profiles) && m.leftProfile().Name != n; i++ {
+			press(app, "down")
+		}
+		if m.leftProfile().Name != n {
+			t.Fatalf("no profile %s in the list", n)
+		}
+		press(app, "space")
+	}
+	press(app, "tab")
+	if app.focus[2] != 1 {
+		t.Fatalf("tab focused pane %d, want the matrix", app.focus[2])
+	}
+}
+
+// matrixGoto moves the cell cursor with the arrow keys.
+func matrixGoto(t *testing.T, app *App, screen, profile string) {
+	t.Helper()
+	m := matrixOf(app)
+	press(app, "home")
+	for i := 0; i < len(m.rows) && m.curScreen().Key != screen; i++ {
+		press(app, "down")
+	}
+	for i := 0; i < len(m.shown) && m.col > 0; i++ {
+		press(app, "left")
+	}
+	for i := 0; i < len(m.shown) && m.curProfile().Name != profile; i++ {
+		press(app, "right")
+	}
+	if m.curScreen().Key != screen || m.curProfile().Name != profile {
+		t.Fatalf("cursor on %s/%s, want %s/%s", m.curProfile().Name, m.curScreen().Key, profile, screen)
+	}
+}
+
+// matrixPreviewText is the preview pane, wide enough not to wrap.
+func matrixPreviewText(m *matrixScreen) string {
+	return strings.Join(m.render(2, 400, 60, false), "\n")
+}
+
+func altKey(r rune) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: true} }
+
+// matrixLevel is what the cell shows (pending or stored).
+func matrixLevel(t *testing.T, m *matrixScreen, profile, screen string) (store.Level, bool) {
+	t.Helper()
+	for _, p := range m.profiles {
+		if p.Name == profile {
+			return m.levelAt(p, screen)
+		}
+	}
+	t.Fatalf("no profile %s", profile)
+	return 0, false
+}
+
+func storedLevel(t *testing.T, s *store.Store, profile, screen string) store.Level {
+	t.Helper()
+	p, err := s.Profile(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Levels[screen]
+}
+
+func batchCount(t *testing.T, s *store.Store) int {
+	t.Helper()
+	bs, err := s.Batches(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(bs)
+}
+
+// Two profiles side by side, one pending cell, at 80×24, 120×40 and 200×60.
+func TestMatrixGolden(t *testing.T) {
+	s := newTestStore(t, 60)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			app, _ := matrixApp(t, s, nil, sz.w, sz.h)
+			matrixShow(t, app, "Manager", "Client")
+			matrixGoto(t, app, "scheduler", "Client")
+			press(app, "v")
+			v := app.View()
+			checkFits(t, v, sz.w, sz.h)
+			golden(t, fmt.Sprintf("matrix_%dx%d", sz.w, sz.h), v)
+		})
+	}
+}
+
+// Client gets view on scheduler, timesheets and reports: the preview lists the
+// three cells and the Client users, ctrl+s saves, and the checks follow.
+func TestMatrixClientViewSaved(t *testing.T) {
+	s := newTestStore(t, 60)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	for _, sc := range []string{"scheduler", "timesheets", "reports"} {
+		matrixGoto(t, app, sc, "Client")
+		press(app, "v")
+	}
+	if m.pending() != 3 {
+		t.Fatalf("%d pending, want 3", m.pending())
+	}
+	clientUsers, _ := s.Users(store.UserFilter{Profile: "Client"})
+	if len(clientUsers) == 0 {
+		t.Fatal("the demo has no Client users")
+	}
+	pv := m.preview()
+	if len(pv.changes) != 3 || pv.users != len(clientUsers) || pv.err != nil {
+		t.Fatalf("preview: %d changes, %d users (want 3, %d), err %v", len(pv.changes), pv.users, len(clientUsers), pv.err)
+	}
+	v := matrixPreviewText(m)
+	for _, want := range []string{"3 cells of Client", fmt.Sprintf("touches %d users", len(clientUsers)), "Scheduler", "Timesheets", "Reports", "none → view", "ctrl+s saves"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	before := batchCount(t, s)
+	press(app, "ctrl+s")
+	if m.pending() != 0 {
+		t.Fatalf("still %d pending after ctrl+s: %s", m.pending(), app.msg)
+	}
+	if n := batchCount(t, s); n != before+1 {
+		t.Errorf("%d change sets written, want 1", n-before)
+	}
+	if !strings.Contains(app.msg, "change set") || app.msgBad {
+		t.Errorf("status line: %q", app.msg)
+	}
+	var u *store.User
+	for _, cu := range clientUsers {
+		if !cu.Disabled && len(cu.SiteIDs) > 0 {
+			u = cu
+			break
+		}
+	}
+	if u == nil {
+		t.Fatal("no enabled Client user with a site")
+	}
+	site := s.Names().Site(u.SiteIDs[0])
+	for _, sc := range []string{"scheduler", "timesheets", "reports", "roster"} {
+		if d := s.Check(u.Email, sc, store.View, site); !d.Allowed {
+			t.Errorf("%s: %s", sc, d.Reason())
+		}
+	}
+	if d := s.Check(u.Email, "payroll", store.View, site); d.Allowed {
+		t.Errorf("payroll: %s", d.Reason())
+	}
+}
+
+// With the guardrail on, view on payroll for Client is refused in the preview,
+// with the store's reason, and ctrl+s writes nothing.
+func TestMatrixGuardrailRefusedInPreview(t *testing.T) {
+	s := newTestStore(t, 60)
+	if !s.Settings().ClientGuardrail {
+		t.Fatal("the guardrail is off by default")
+	}
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	matrixGoto(t, app, "payroll", "Client")
+	press(app, "v")
+	pv := m.preview()
+	if pv.err == nil || !strings.Contains(pv.err.Error(), "guardrail") {
+		t.Fatalf("preview error %v, want the guardrail's", pv.err)
+	}
+	if len(pv.warnings) != 1 {
+		t.Errorf("guardrail warnings %q, want one", pv.warnings)
+	}
+	v := app.View()
+	for _, want := range []string{"ctrl+s would be refused", "client guardrail is on", "Payroll"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+	before := batchCount(t, s)
+	press(app, "ctrl+s")
+	if n := batchCount(t, s); n != before {
+		t.Errorf("ctrl+s wrote %d change set(s)", n-before)
+	}
+	if storedLevel(t, s, "Client", "payroll") != store.None {
+		t.Error("Client got payroll")
+	}
+	if !app.msgBad || !strings.Contains(app.msg, "guardrail") {
+		t.Errorf("status line: %q", app.msg)
+	}
+	if m.pending() != 1 {
+		t.Errorf("%d pending after the refusal, want the edit kept", m.pending())
+	}
+}
+
+// N/V/M set a row for every profile shown; alt+n/v/m set a column on every
+// screen shown (the filter narrows it).
+func TestMatrixRowAndColumnEdits(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Manager", "Supervisor")
+	matrixGoto(t, app, "payroll", "Manager")
+	press(app, "V")
+	for _, p := range []string{"Manager", "Supervisor"} {
+		if l, pend := matrixLevel(t, m, p, "payroll"); l != store.View || !pend {
+			t.Errorf("%s payroll: %s pending=%v, want view pending", p, l, pend)
+		}
+	}
+	if m.pending() != 2 {
+		t.Fatalf("%d pending after V, want 2", m.pending())
+	}
+
+	matrixGoto(t, app, "roster", "Supervisor")
+	app.Update(altKey('n'))
+	for _, sc := range s.Screens() {
+		if l, _ := matrixLevel(t, m, "Supervisor", sc.Key); l != store.None {
+			t.Errorf("Supervisor %s: %s after alt+n, want none", sc.Key, l)
+		}
+	}
+	// Supervisor held 5 screens; its pending payroll went back to none (no longer pending)
+	if m.pending() != 6 {
+		t.Errorf("%d pending after alt+n, want 6", m.pending())
+	}
+	if l, _ := matrixLevel(t, m, "Manager", "roster"); l != store.Maintain {
+		t.Errorf("alt+n on Supervisor changed Manager's roster to %s", l)
+	}
+
+	// a column edit under a filter touches only the screens shown
+	press(app, "esc")
+	if m.pending() != 0 {
+		t.Fatalf("esc left %d pending", m.pending())
+	}
+	press(app, "/")
+	typeText(app, "pay")
+	press(app, "enter")
+	if m.screenCount() != 1 || m.curScreen().Key != "payroll" {
+		t.Fatalf("filter pay: %d screens, cursor on %v", m.screenCount(), m.curScreen())
+	}
+	matrixGoto(t, app, "payroll", "Manager")
+	app.Update(altKey('m'))
+	if m.pending() != 1 {
+		t.Errorf("%d pending after alt+m under the filter, want 1", m.pending())
+	}
+	if l, _ := matrixLevel(t, m, "Manager", "payroll"); l != store.Maintain {
+		t.Errorf("Manager payroll %s, want maintain", l)
+	}
+}
+
+// space marks a corner, b the block to the cursor; v then sets every marked cell.
+func TestMatrixMarkedBlock(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Manager", "Client")
+	matrixGoto(t, app, "scheduler", "Manager")
+	press(app, "space", "down", "down", "right", "b")
+	if len(m.marks) != 6 {
+		t.Fatalf("%d cells marked, want 6 (3 screens × 2 profiles)", len(m.marks))
+	}
+	if !strings.Contains(app.View(), "+MAINT") {
+		t.Error("marked cells are not shown with +")
+	}
+	press(app, "v")
+	for _, p := range []string{"Manager", "Client"} {
+		for _, sc := range []string{"scheduler", "roster", "timesheets"} {
+			if l, _ := matrixLevel(t, m, p, sc); l != store.View {
+				t.Errorf("%s %s: %s, want view", p, sc, l)
+			}
+		}
+	}
+	// Manager's three were maintain, Client's scheduler and timesheets none; Client's roster was view already
+	if m.pending() != 5 {
+		t.Errorf("%d pending, want 5", m.pending())
+	}
+	if len(m.marks) != 0 {
+		t.Errorf("marks left after applying: %d", len(m.marks))
+	}
+	for _, sc := range []string{"dashboard", "adhoc-shifts", "leave"} {
+		if l, pend := matrixLevel(t, m, "Manager", sc); pend || l != storedLevel(t, s, "Manager", sc) {
+			t.Errorf("Manager %s outside the block changed to %s", sc, l)
+		}
+	}
+	press(app, "ctrl+s")
+	if storedLevel(t, s, "Manager", "roster") != store.View || storedLevel(t, s, "Client", "timesheets") != store.View {
+		t.Errorf("block not saved: %s", app.msg)
+	}
+}
+
+// Someone else changes the profile while an edit is pending: a change event
+// keeps the edit and the preview names the conflict; ctrl+s is refused and
+// the other writer's value stays.
+func TestMatrixConflict(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	matrixGoto(t, app, "scheduler", "Client")
+	press(app, "v")
+
+	ch, stop := s.Subscribe()
+	defer stop()
+	if _, err := s.Apply(store.LocalActor("other"), "elsewhere", func(tx *store.Tx) error {
+		return tx.Grant("Client", 0, "timesheets", store.View)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app.Update(eventMsg{<-ch})
+	if m.pending() != 1 {
+		t.Fatalf("the change event dropped the pending edit (%d pending)", m.pending())
+	}
+	v := matrixPreviewText(m)
+	for _, want := range []string{"changed by local:other", "since you began", "ctrl+s will refuse", "esc discards"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("preview lacks %q:\n%s", want, v)
+		}
+	}
+
+	before := batchCount(t, s)
+	press(app, "ctrl+s")
+	if !app.msgBad || !strings.Contains(app.msg, "local:other") {
+		t.Errorf("status line does not name the other writer: %q", app.msg)
+	}
+	if n := batchCount(t, s); n != before {
+		t.Errorf("ctrl+s wrote %d change set(s) over a conflict", n-before)
+	}
+	if storedLevel(t, s, "Client", "scheduler") != store.None || storedLevel(t, s, "Client", "timesheets") != store.View {
+		t.Error("the other writer's profile was overwritten")
+	}
+	if m.pending() != 1 {
+		t.Errorf("%d pending after the refusal, want 1", m.pending())
+	}
+	press(app, "esc")
+	if m.pending() != 0 || len(m.preview().conflicts) != 0 {
+		t.Errorf("esc left %d pending", m.pending())
+	}
+}
+
+// The same conflict without a change event: ctrl+s still refuses, and then
+// the preview shows it.
+func TestMatrixConflictWithoutEvent(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	matrixGoto(t, app, "scheduler", "Client")
+	press(app, "v")
+	if _, err := s.Apply(store.LocalActor("other"), "elsewhere", func(tx *store.Tx) error {
+		return tx.Grant("Client", 0, "leave", store.View)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	press(app, "ctrl+s")
+	if !strings.Contains(app.msg, "changed by local:other") {
+		t.Errorf("status line: %q", app.msg)
+	}
+	if storedLevel(t, s, "Client", "scheduler") != store.None {
+		t.Error("saved over a conflict")
+	}
+	if !strings.Contains(matrixPreviewText(m), "since you began") {
+		t.Error("the preview does not show the conflict after the refused save")
+	}
+}
+
+// esc discards every pending cell; nothing is written.
+func TestMatrixEscDiscards(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Manager", "Client")
+	matrixGoto(t, app, "roster", "Manager")
+	press(app, "N", "down", "v")
+	if m.pending() != 3 {
+		t.Fatalf("%d pending, want 3", m.pending())
+	}
+	before := batchCount(t, s)
+	press(app, "esc")
+	if m.pending() != 0 || app.pendingTotal() != 0 {
+		t.Fatalf("esc left %d pending", m.pending())
+	}
+	if n := batchCount(t, s); n != before {
+		t.Error("esc wrote something")
+	}
+	v := app.View()
+	if strings.Contains(v, "view*") || strings.Contains(v, "MAINT*") || strings.Contains(v, "·*") || !strings.Contains(v, "No unsaved changes") {
+		t.Errorf("the view still shows pending cells:\n%s", v)
+	}
+	if !strings.Contains(app.msg, "discarded 3") {
+		t.Errorf("status line: %q", app.msg)
+	}
+}
+
+// The App's u after a save restores the levels.
+func TestMatrixUndoAfterSave(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	matrixGoto(t, app, "scheduler", "Client")
+	press(app, "v")
+	matrixGoto(t, app, "roster", "Client")
+	press(app, "n")
+	press(app, "ctrl+s")
+	if storedLevel(t, s, "Client", "scheduler") != store.View || storedLevel(t, s, "Client", "roster") != store.None {
+		t.Fatalf("not saved: %s", app.msg)
+	}
+	press(app, "u")
+	if storedLevel(t, s, "Client", "scheduler") != store.None || storedLevel(t, s, "Client", "roster") != store.View {
+		t.Fatalf("undo did not restore the levels: %s", app.msg)
+	}
+	if !strings.Contains(app.msg, "undid") {
+		t.Errorf("status line: %q", app.msg)
+	}
+	if l, pend := matrixLevel(t, m, "Client", "roster"); l != store.View || pend {
+		t.Errorf("the matrix shows roster %s (pending %v) after undo", l, pend)
+	}
+}
+
+// C copies a profile through the form, S flips its scope, x deletes it;
+// the store's refusals (built-in, held) show in the status line.
+func TestMatrixProfileCopyScopeDelete(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	press(app, "shift+tab", "home", "down") // Manager
+	if m.leftProfile().Name != "Manager" {
+		t.Fatalf("highlighted %s", m.leftProfile().Name)
+	}
+	press(app, "C")
+	if app.modal == nil {
+		t.Fatal("C opened no form")
+	}
+	if !strings.Contains(app.View(), "Manager copy") {
+		t.Errorf("the form does not offer a name:\n%s", app.View())
+	}
+	for i := 0; i < 4 && app.modal != nil; i++ {
+		press(app, "enter")
+	}
+	p, err := s.Profile("Manager copy")
+	if err != nil {
+		t.Fatalf("no copy: %v (%s)", err, app.msg)
+	}
+	if p.Type != store.Employee || p.Levels["users"] != store.Maintain || p.Scope != store.ScopeAssigned {
+		t.Errorf("copy: %+v", p)
+	}
+	if m.leftProfile().Name != "Manager copy" {
+		t.Errorf("the cursor is on %s, not the new profile", m.leftProfile().Name)
+	}
+	press(app, "S")
+	if p, _ := s.Profile("Manager copy"); p.Scope != store.ScopeAll {
+		t.Errorf("S left scope %s: %s", p.Scope, app.msg)
+	}
+	press(app, "x")
+	if app.modal == nil {
+		t.Fatal("x asked nothing for an unused profile")
+	}
+	press(app, "y")
+	if _, err := s.Profile("Manager copy"); err == nil {
+		t.Errorf("not deleted: %s", app.msg)
+	}
+
+	press(app, "home", "x") // Administrator: built-in, refused at once by the store
+	if app.modal != nil {
+		t.Fatal("x asked to confirm deleting a built-in profile")
+	}
+	if _, err := s.Profile("Administrator"); err != nil || !app.msgBad || !strings.Contains(app.msg, "built-in") {
+		t.Errorf("built-in delete: %v, status %q", err, app.msg)
+	}
+
+	press(app, "end", "S") // Client cannot reach all sites
+	if !app.msgBad || !strings.Contains(app.msg, "cannot reach all sites") {
+		t.Errorf("client scope refusal: %q", app.msg)
+	}
+}
+
+// A view-only actor sees no editing keys; a scoped Manager is told why not.
+func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
+	s := newTestStore(t, 60)
+	basic, _ := s.Users(store.UserFilter{Profile: "Basic"})
+	u, auditor := basic[0], "Auditor"
+	if _, err := s.Apply(store.LocalActor("test"), "auditor", func(tx *store.Tx) error {
+		if _, err := tx.CreateProfile(auditor, store.Employee, "Basic"); err != nil {
+			return err
+		}
+		if err := tx.Grant(auditor, 0, "users", store.View); err != nil {
+			return err
+		}
+		_, err := tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &auditor})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	actor, err := s.ActorFor(u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, m := matrixApp(t, s, &actor, 120, 40)
+	if !app.readOnly || app.current() != m {
+		t.Fatalf("read-only %v, on %s", app.readOnly, app.current().name())
+	}
+	press(app, "v", "ctrl+s")
+	if m.pending() != 0 {
+		t.Error("a view-only actor made a pending edit")
+	}
+	press(app, "?")
+	if help := app.View(); strings.Contains(help, "every marked cell") || strings.Contains(help, "create a profile") {
+		t.Errorf("help shows editing keys to a view-only actor:\n%s", help)
+	}
+	press(app, "esc")
+	if !strings.Contains(strings.Join(m.render(2, 200, 40, false), " "), "You cannot edit profiles") {
+		t.Error("the preview does not say why editing is off")
+	}
+
+	mgrs, _ := s.Users(store.UserFilter{Profile: "Manager"})
+	mgr, err := s.ActorFor(mgrs[0].Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, m = matrixApp(t, s, &mgr, 120, 40)
+	press(app, "v")
+	if m.pending() != 0 || !app.msgBad || !strings.Contains(app.msg, "assigned sites") {
+		t.Errorf("scoped manager: %d pending, status %q", m.pending(), app.msg)
+	}
+	if !strings.Contains(app.View(), "You cannot edit profiles") {
+		t.Error("the preview does not say why editing is off")
+	}
+}
+
+// An all-sites actor below Administrator may not grant above their own: the
+// preview shows the store's reason before ctrl+s.
+func TestMatrixEscalationRefusedInPreview(t *testing.T) {
+	s := newTestStore(t, 20)
+	basic, _ := s.Users(store.UserFilter{Profile: "Basic"})
+	u := basic[0]
+	ops := "Ops admin"
+	if _, err := s.Apply(store.LocalActor("test"), "ops admin", func(tx *store.Tx) error {
+		if _, err := tx.CreateProfile(ops, store.Employee, "Administrator"); err != nil {
+			return err
+		}
+		if err := tx.Grant(ops, 0, "payroll", store.None); err != nil {
+			return err
+		}
+		_, err := tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &ops})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	actor, err := s.ActorFor(u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, m := matrixApp(t, s, &actor, 120, 40)
+	matrixShow(t, app, "Basic")
+	matrixGoto(t, app, "payroll", "Basic")
+	press(app, "m")
+	if m.pending() != 1 {
+		t.Fatalf("%d pending: %s", m.pending(), app.msg)
+	}
+	pv := m.preview()
+	if pv.err == nil || !strings.Contains(pv.err.Error(), "no one may grant more than they hold") {
+		t.Fatalf("preview error: %v", pv.err)
+	}
+	if v := matrixPreviewText(m); !strings.Contains(v, "ctrl+s would be refused") || !strings.Contains(v, "no one may grant more") {
+		t.Errorf("the refusal is not in the preview:\n%s", v)
+	}
+	press(app, "ctrl+s")
+	if storedLevel(t, s, "Basic", "payroll") != store.None {
+		t.Error("escalation saved")
+	}
+}
+
+// The preview is recomputed when the pending set changes, not on every View.
+func TestMatrixPreviewCached(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Client")
+	press(app, "v")
+	_ = app.View()
+	g := m.pv.gen
+	first := m.pv.changes
+	for i := 0; i < 3; i++ {
+		_ = app.View()
+	}
+	if m.pv.gen != g || &m.pv.changes[0] != &first[0] {
+		t.Error("the preview was recomputed without a change")
+	}
+	press(app, "down", "v")
+	_ = app.View()
+	if m.pv.gen == g || len(m.pv.changes) != 2 {
+		t.Errorf("the preview did not follow the edit: %d changes", len(m.pv.changes))
+	}
+}
+
+// 200 screens × 10 profiles fit at every size and pane, only the visible rows
+// are drawn, and the columns scroll sideways to the cursor.
+func TestMatrixBigFitsAndScrolls(t *testing.T) {
+	s := matrixBigStore(t)
+	for _, sz := range append(sizes, struct{ w, h int }{60, 20}) {
+		app, m := matrixApp(t, s, nil, sz.w, sz.h)
+		matrixShowAll(app)
+		press(app, "v", "end", "V")
+		for f := 0; f < 3; f++ {
+			app.focus[2] = f
+			t.Run(fmt.Sprintf("%dx%d/pane%d", sz.w, sz.h, f), func(t *testing.T) {
+				checkFits(t, app.View(), sz.w, sz.h)
+			})
+		}
+		app.focus[2] = 1
+		lines := m.render(1, 100, sz.h, true)
+		if len(lines) > sz.h {
+			t.Errorf("%dx%d: the matrix drew %d lines for %d rows", sz.w, sz.h, len(lines), sz.h)
+		}
+		if foot := lines[len(lines)-1]; !strings.Contains(foot, "–200 of 200") {
+			t.Errorf("%dx%d: at the last screen the footer says %q", sz.w, sz.h, foot)
+		}
+		for range m.shown {
+			press(app, "right")
+		}
+		v := app.View()
+		if m.col != 9 || m.colOff == 0 || !strings.Contains(v, "copy 4") {
+			t.Errorf("%dx%d: col %d, offset %d:\n%s", sz.w, sz.h, m.col, m.colOff, v)
+		}
+	}
+}
+
+// A change event reloads the matrix only when it touches profiles, screens,
+// settings or users.
+func TestMatrixRefreshFollowsWhatMatters(t *testing.T) {
+	s := newTestStore(t, 20)
+	_, m := matrixApp(t, s, nil, 120, 40)
+	g := m.gen
+	m.refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "team", ID: 1}}})
+	if m.gen != g {
+		t.Error("a site change reloaded the matrix")
+	}
+	m.refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "profile", ID: 6}}})
+	if m.gen == g {
+		t.Error("a profile change did not reload the matrix")
+	}
+}
