@@ -45,6 +45,7 @@ type matrixScreen struct {
 	row, col       int              // cell cursor: index into rows (never a group row), into shown
 	rowOff, colOff int
 	listH          int // screen rows visible at the last render
+	geo            mxGeometry
 	marks          map[mxCell]bool
 	anchor         mxCell // the last cell space marked (pid 0: none)
 
@@ -56,6 +57,14 @@ type matrixScreen struct {
 	pv    matrixPreview
 	pvOff int // scroll of the preview pane
 	cells mxCellCache
+}
+
+// mxGeometry is where the last render put things, for the mouse.
+type mxGeometry struct {
+	perProfile    int // lines per profile in the Profiles pane
+	labelW, cellW int // matrix label column and cell widths
+	heads         int // matrix header lines
+	cols          int // matrix columns visible
 }
 
 // mxCell is one cell: a profile and a screen.
@@ -495,6 +504,51 @@ func (m *matrixScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
 	return nil
 }
 
+// mouse: a click highlights a profile or puts the cell cursor on a cell; the
+// wheel moves through the screens.
+func (m *matrixScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	if pane < 0 {
+		return nil
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		if pane == 1 {
+			m.moveRow(m.row-3, -1)
+		}
+		return nil
+	case tea.MouseButtonWheelDown:
+		if pane == 1 {
+			m.moveRow(m.row+3, 1)
+		}
+		return nil
+	}
+	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		return nil
+	}
+	switch pane {
+	case 0:
+		if per := max(m.geo.perProfile, 1); y >= 1 {
+			if i := m.poff + (y-1)/per; i < len(m.profiles) {
+				m.pcur = i
+				if len(m.psel) == 0 {
+					m.recomputeShown()
+				}
+			}
+		}
+	case 1:
+		i := m.rowOff + y - m.geo.heads
+		if y >= m.geo.heads && i < len(m.rows) && i < m.rowOff+m.listH && m.rows[i].sc != nil {
+			m.row = i
+		}
+		if x >= m.geo.labelW && m.geo.cellW > 0 {
+			if j := m.colOff + (x-m.geo.labelW)/m.geo.cellW; j < len(m.shown) && j < m.colOff+m.geo.cols {
+				m.col = j
+			}
+		}
+	}
+	return nil
+}
+
 // moveRow puts the cursor on the screen row nearest to i in direction d,
 // skipping group rows; it stays put if there is none that way.
 func (m *matrixScreen) moveRow(i, d int) {
@@ -867,6 +921,7 @@ func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 			break
 		}
 	}
+	m.geo.perProfile = per
 	legend := []string{"", th.muted.Render(fit("● side by side (space)", w)), th.muted.Render(fit("C copy · x delete", w)), th.muted.Render(fit("S scope all/assigned", w))}
 	room := max((h-1-len(legend))/per, 1)
 	if len(m.profiles)*per+1+len(legend) > h {
@@ -1029,6 +1084,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 		listH--
 	}
 	m.listH = listH
+	m.geo.labelW, m.geo.cellW, m.geo.heads, m.geo.cols = lw, cw, nHead, vis
 	m.rowOff = clip(m.row, m.rowOff, len(m.rows), listH)
 	if m.rowOff == m.row && m.row > 0 && m.rows[m.row-1].sc == nil {
 		m.rowOff-- // keep the group's header above its first screen

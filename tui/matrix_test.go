@@ -654,3 +654,26 @@ func TestMatrixRefreshFollowsWhatMatters(t *testing.T) {
 		t.Error("a profile change did not reload the matrix")
 	}
 }
+
+// A click puts the cell cursor on the cell under the pointer; the wheel scrolls.
+func TestMatrixMouse(t *testing.T) {
+	s := newTestStore(t, 20)
+	app, m := matrixApp(t, s, nil, 120, 40)
+	matrixShow(t, app, "Manager", "Client")
+	_ = app.View()
+	// the matrix pane starts at x=24 (left pane 24 wide), y=1 (tabs); +1 for its frame
+	x := 24 + 1 + m.geo.labelW + m.geo.cellW + 2 // inside the second column (Client)
+	y := 1 + 1 + m.geo.heads + 3                 // Operations header, Dashboard, Scheduler, Roster
+	app.Update(tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	if p, sc := m.curProfile(), m.curScreen(); p.Name != "Client" || sc.Key != "roster" {
+		t.Fatalf("click landed on %s/%s, want Client/roster", p.Name, sc.Key)
+	}
+	press(app, "n")
+	if l, _ := matrixLevel(t, m, "Client", "roster"); l != store.None {
+		t.Errorf("Client roster %s after click and n", l)
+	}
+	app.Update(tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.curScreen().Key == "roster" {
+		t.Error("the wheel did not move")
+	}
+}
