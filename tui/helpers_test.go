@@ -159,3 +159,34 @@ func checkFits(t *testing.T, view string, w, h int) {
 }
 
 var sizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
+
+// viewerActor is an employee who may view Users & permissions and Sites &
+// teams but maintain nothing: the admin screens, read-only.
+func viewerActor(t testing.TB, s *store.Store) (store.Actor, *store.User) {
+	t.Helper()
+	var u *store.User
+	_, err := s.Apply(store.LocalActor("test"), "viewer", func(tx *store.Tx) error {
+		if _, err := tx.CreateProfile("Viewer", store.Employee, ""); err != nil {
+			return err
+		}
+		for _, sc := range []string{"users", "sites", "clients", "audit", "settings"} {
+			if err := tx.Grant("Viewer", 0, sc, store.View); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetProfileScope("Viewer", store.ScopeAll); err != nil {
+			return err
+		}
+		var err error
+		u, err = tx.AddUser(store.NewUser{First: "Vera", Last: "Viewer", Email: "vera.viewer@staff.test", Type: store.Employee, Profile: "Viewer"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ActorFor(u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, u
+}
