@@ -1,3 +1,446 @@
 package tui
 
-func newOutboxScreen(a *App) screen { return &placeholder{title: "Invitations & outbox"} }
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// outboxScreen: invitations | the outbox | the highlighted message. The
+// outbox holds invitation tokens, so only an all-sites actor with maintain on
+// Users & permissions reads it (as `gatehouse outbox list`); invitations show
+// to whoever may view users, limited to the users they may see.
+type outboxScreen struct {
+	a *App
+	clock
+
+	invDenied, boxDenied string
+
+	allInv []invRow
+	allMsg []store.Message // newest first
+	inv    []invRow        // filtered
+	msgs   []*store.Message
+
+	left, leftOff int
+	cur, off      int
+	leftH, listH  int
+
+	state int    // index into outboxStates
+	q     string // the "/" filter: part of an email (or subject)
+	err   error
+}
+
+type invRow struct {
+	store.Invitation
+	invited bool // the user is still invited (a resend makes sense)
+}
+
+var outboxStates = []string{"all", "queued", "sent", "failed"}
+
+func newOutboxScreen(a *App) screen {
+	o := &outboxScreen{a: a, clock: newClock()}
+	o.reload()
+	return o
+}
+
+func (o *outboxScreen) name() string { return "Invitations & outbox" }
+
+func (o *outboxScreen) panes() [3]string {
+	box := "Outbox"
+	if o.boxDenied == "" {
+		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], thousands(len(o.msgs)))
+	}
+	return [3]string{fmt.Sprintf("Invitations (%s)", thousands(len(o.inv))), box, "Message"}
+}
+
+func (o *outboxScreen) reload() {
+	s, actor := o.a.s, o.a.actor
+	o.err = nil
+	o.invDenied = errText(s.CanView(actor, "users"))
+	o.boxDenied = errText(s.CanMaintain(actor, "users", true))
+	o.allInv, o.allMsg = nil, nil
+	if o.invDenied == "" {
+		invs, err := s.Invitations()
+		if err != nil {
+			o.err = err
+		}
+		visible := s.Visible(actor)
+		for _, inv := range invs {
+			u, err := s.UserByID(inv.UserID)
+			if err != nil {
+				if o.boxDenied != "" {
+					continue // a deleted user: only for those who see everything
+				}
+			} else if !visible(u) {
+				continue
+			}
+			o.allInv = append(o.allInv, invRow{Invitation: inv, invited: err == nil && u.Status() == store.Invited})
+		}
+		slices.SortFunc(o.allInv, func(a, b invRow) int {
+			if c := b.Created.Compare(a.Created); c != 0 {
+				return c
+			}
+			return cmp.Compare(b.UserID, a.UserID) // newer users first, as the outbox
+		})
+	}
+	if o.boxDenied == "" {
+		msgs, err := s.Outbox()
+		if err != nil {
+			o.err = err
+		}
+		slices.Reverse(msgs)
+		o.allMsg = msgs
+	}
+	o.refilter()
+}
+
+func (o *outboxScreen) refilter() {
+	var keepMsg uint64
+	if m := o.message(); m != nil {
+		keepMsg = m.ID
+	}
+	var keepInv string
+	if r := o.invitation(); r != nil {
+		keepInv = r.Email + r.Created.String()
+	}
+	q := strings.ToLower(o.q)
+	o.inv = o.inv[:0]
+	for _, r := range o.allInv {
+		if q == "" || strings.Contains(strings.ToLower(r.Email), q) {
+			o.inv = append(o.inv, r)
+		}
+	}
+	o.msgs = o.msgs[:0]
+	for i := range o.allMsg {
+		m := &o.allMsg[i]
+		if o.state != 0 && m.State != outboxStates[o.state] {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(m.To), q) && !strings.Contains(strings.ToLower(m.Subject), q) {
+			continue
+		}
+		o.msgs = append(o.msgs, m)
+	}
+	o.left, o.cur = 0, 0
+	for i, r := range o.inv {
+		if r.Email+r.Created.String() == keepInv {
+			o.left = i
+		}
+	}
+	for i, m := range o.msgs {
+		if m.ID == keepMsg {
+			o.cur = i
+		}
+	}
+	o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
+	o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+}
+
+func (o *outboxScreen) invitation() *invRow {
+	if o.left >= 0 && o.left < len(o.inv) {
+		return &o.inv[o.left]
+	}
+	return nil
+}
+
+func (o *outboxScreen) message() *store.Message {
+	if o.cur >= 0 && o.cur < len(o.msgs) {
+		return o.msgs[o.cur]
+	}
+	return nil
+}
+
+// invState is open, used, revoked or expired.
+func (o *outboxScreen) invState(r *invRow) string {
+	switch {
+	case !r.Used.IsZero():
+		return "used"
+	case r.Revoked:
+		return "revoked"
+	case !o.now().Before(r.Expires):
+		return "expired"
+	}
+	return "open"
+}
+
+func (o *outboxScreen) pending() int   { return 0 }
+func (o *outboxScreen) discard()       {}
+func (o *outboxScreen) filter() string { return o.q }
+
+// setFilter narrows both lists to an email (or, in the outbox, a subject).
+func (o *outboxScreen) setFilter(q string) {
+	o.q = strings.TrimSpace(q)
+	o.refilter()
+}
+
+func (o *outboxScreen) header(w int) string {
+	n := map[string]int{}
+	for i := range o.allInv {
+		n[o.invState(&o.allInv[i])]++
+	}
+	return fmt.Sprintf("Invitations: %d open · %d used · %d expired · %d revoked · tab: list", n["open"], n["used"], n["expired"], n["revoked"])
+}
+
+func (o *outboxScreen) canResend() string {
+	if err := o.a.s.CanMaintain(o.a.actor, "users", false); err != nil {
+		return err.Error()
+	}
+	r := o.invitation()
+	switch {
+	case r == nil:
+		return "no invitation is highlighted"
+	case !r.invited:
+		return r.Email + " is not invited any more"
+	}
+	return ""
+}
+
+func (o *outboxScreen) bindings() []*binding {
+	g := "Invitations & outbox"
+	return []*binding{
+		bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).editing().when(o.canResend),
+		bind(g, "s", "outbox state: all / queued / sent / failed", func() tea.Cmd {
+			o.state = (o.state + 1) % len(outboxStates)
+			o.refilter()
+			return nil
+		}).when(func() string { return o.boxDenied }),
+		bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
+			if hs, ok := o.a.screens[3].(interface{ showEntity(string) }); ok {
+				hs.showEntity("user:" + o.invitation().Email)
+			}
+			o.a.switchTo(3)
+			return nil
+		}).when(func() string {
+			if o.invitation() == nil {
+				return "no invitation is highlighted"
+			}
+			return ""
+		}),
+	}
+}
+
+func (o *outboxScreen) resend() tea.Cmd {
+	r := o.invitation()
+	if r == nil {
+		return nil
+	}
+	email, id := r.Email, r.UserID
+	cs, err := o.a.s.Apply(o.a.actor, "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
+	if err != nil {
+		o.a.fail(err)
+		return nil
+	}
+	o.a.applied(cs, "resent the invitation to "+email)
+	o.follow()
+	return nil
+}
+
+func (o *outboxScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+	k := msg.String()
+	switch pane {
+	case 0:
+		if l := moveCursor(k, o.left, len(o.inv), o.leftH); l != o.left {
+			o.left = l
+			o.follow()
+		}
+		o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
+	case 1, 2:
+		o.cur = moveCursor(k, o.cur, len(o.msgs), o.listH)
+		o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+	}
+	return nil
+}
+
+// follow highlights the newest invitation message to the highlighted invitation's user.
+func (o *outboxScreen) follow() {
+	r := o.invitation()
+	if r == nil {
+		return
+	}
+	for i, m := range o.msgs {
+		if m.Kind == "invitation" && strings.EqualFold(m.To, r.Email) {
+			o.cur = i
+			o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+			return
+		}
+	}
+}
+
+func (o *outboxScreen) render(pane, w, h int, focused bool) []string {
+	th := o.a.th
+	switch pane {
+	case 0:
+		if o.invDenied != "" {
+			return wrapLines(th.bad.Render("you may not see invitations: "+o.invDenied), w)
+		}
+		return o.renderInvitations(w, h, focused)
+	case 1:
+		if o.boxDenied != "" {
+			return append([]string{th.bad.Render("you may not read the outbox"), ""},
+				wrapLines(th.muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+o.boxDenied), w)...)
+		}
+		return o.renderOutbox(w, h, focused)
+	}
+	if o.boxDenied != "" {
+		return []string{th.bad.Render("you may not read the outbox")}
+	}
+	return o.renderMessage(w)
+}
+
+func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
+	th := o.a.th
+	wide := w >= 60
+	st := 8
+	var head string
+	var ec, tc int
+	if wide {
+		tc = 17
+		ec = w - 1 - 2*tc - st
+		head = " " + cell("EMAIL", ec) + cell("CREATED", tc) + cell("EXPIRES", tc) + cell("STATE", st)
+	} else {
+		ec = w - 1 - st
+		head = " " + cell("EMAIL", ec) + cell("STATE", st)
+	}
+	out := []string{th.header.Render(fit(head, w))}
+	if o.err != nil {
+		out = append(out, wrapLines(th.bad.Render(o.err.Error()), w)...)
+	}
+	if len(o.inv) == 0 {
+		return append(out, th.muted.Render(" no invitations"))
+	}
+	detail := 0
+	if !wide {
+		detail = 4 // created / expires of the highlighted one, below the list
+	}
+	o.leftH = max(h-1-detail, 1)
+	o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
+	for i := o.leftOff; i < min(len(o.inv), o.leftOff+o.leftH); i++ {
+		r := &o.inv[i]
+		mark := " "
+		if i == o.left {
+			mark = "›"
+		}
+		line := mark + cell(r.Email, ec)
+		if wide {
+			line += cell(o.stamp(r.Created), tc) + cell(o.stamp(r.Expires), tc)
+		}
+		state := o.invState(r)
+		line = fit(line+cell(state, st), w)
+		if i != o.left && state != "open" {
+			line = th.muted.Render(line)
+		}
+		out = append(out, rowStyle(th, line, i == o.left, focused))
+	}
+	if r := o.invitation(); r != nil && !wide {
+		for len(out) < h-detail {
+			out = append(out, "")
+		}
+		stamp := o.stamp
+		if w < 26 {
+			stamp = o.short
+		}
+		kv := func(k string, t time.Time) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + stamp(t) }
+		out = append(out, th.muted.Render(strings.Repeat("─", w)), kv("Created", r.Created), kv("Expires", r.Expires))
+		if !r.Used.IsZero() {
+			out = append(out, kv("Used", r.Used))
+		} else {
+			out = append(out, th.muted.Render("r resends · h history"))
+		}
+	}
+	return out
+}
+
+type boxCols struct{ id, state, kind, to, subject, tries, errs int }
+
+func layoutBoxCols(w int) boxCols {
+	c := boxCols{id: 6, state: 8}
+	switch {
+	case w >= 90:
+		c.kind, c.tries = 17, 6
+		rest := w - 2 - c.id - c.state - c.kind - c.tries
+		c.to = rest * 42 / 100
+		c.subject = rest * 33 / 100
+		c.errs = rest - c.to - c.subject
+	case w >= 56:
+		c.kind = 11
+		rest := w - 2 - c.id - c.state - c.kind
+		c.to = rest * 55 / 100
+		c.subject = rest - c.to
+	default:
+		c.to = w - 2 - c.id - c.state
+	}
+	return c
+}
+
+func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
+	th := o.a.th
+	c := layoutBoxCols(w)
+	head := "  " + cell("ID", c.id) + cell("STATE", c.state) + cell("KIND", c.kind) + cell("TO", c.to) + cell("SUBJECT", c.subject) + cell("TRIES", c.tries) + cell("LAST ERROR", c.errs)
+	out := []string{th.header.Render(fit(head, w))}
+	o.listH = max(h-1, 1)
+	if len(o.msgs) == 0 {
+		msg := "  the outbox is empty"
+		if o.state != 0 || o.q != "" {
+			msg = "  no message matches; s changes the state, esc clears the filter"
+		}
+		return append(out, th.muted.Render(msg))
+	}
+	o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+	for i := o.off; i < min(len(o.msgs), o.off+o.listH); i++ {
+		m := o.msgs[i]
+		mark := " "
+		if i == o.cur {
+			mark = "›"
+		}
+		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(m.State, c.state) + cell(m.Kind, c.kind) + cell(m.To, c.to) + cell(m.Subject, c.subject)
+		if c.tries > 0 {
+			line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(m.LastError), c.errs)
+		}
+		line = fit(line, w)
+		if i != o.cur && m.State == "failed" {
+			line = th.bad.Render(line)
+		}
+		out = append(out, rowStyle(th, line, i == o.cur, focused))
+	}
+	return out
+}
+
+func (o *outboxScreen) renderMessage(w int) []string {
+	th := o.a.th
+	m := o.message()
+	if m == nil {
+		return []string{th.muted.Render("no message highlighted")}
+	}
+	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
+	state := m.State
+	switch m.State {
+	case "failed":
+		state = th.bad.Render(state)
+	case "sent":
+		state = th.good.Render(state)
+	default:
+		state = th.warn.Render(state)
+	}
+	out := []string{
+		th.bold.Render(fmt.Sprintf("#%d %s", m.ID, m.Subject)),
+		kv("To", m.To),
+		kv("Kind", m.Kind),
+		kv("State", state),
+		kv("Tries", fmt.Sprint(m.Attempts)),
+		kv("Queued", o.stamp(m.Created)),
+	}
+	if m.LastError != "" {
+		out = append(out, kv("Error", th.bad.Render(m.LastError)))
+	}
+	out = append(out, th.muted.Render(strings.Repeat("─", w)))
+	for _, l := range strings.Split(strings.TrimRight(m.Body, "\n"), "\n") {
+		out = append(out, wrapLines(l, w)...)
+	}
+	return out
+}

@@ -1,0 +1,428 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// ---- shared by the History, Clients & sites, Outbox and Settings tests
+
+// testClock is a settable clock for a store and the screens, so goldens hold
+// the same times on every run and in every time zone.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// newClockedStore is newTestStore on a fixed clock (2026-03-02 09:30 UTC).
+func newClockedStore(t testing.TB, demoUsers int) (*store.Store, *testClock) {
+	t.Helper()
+	c := &testClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
+	s, err := store.Open(filepath.Join(t.TempDir(), "tui.db"), store.Options{NoSync: true, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if demoUsers > 0 {
+		if _, err := s.Demo(store.LocalActor("test"), store.DemoOptions{Users: demoUsers}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s, c
+}
+
+// newClockedApp is newTestApp whose History, Clients & sites, Outbox and
+// Settings screens tell time by c, in UTC.
+func newClockedApp(t testing.TB, s *store.Store, c *testClock, actor *store.Actor, w, h int) *App {
+	t.Helper()
+	app := newTestApp(t, s, actor, w, h)
+	for _, scr := range app.screens {
+		var ck *clock
+		switch x := scr.(type) {
+		case *historyScreen:
+			ck = &x.clock
+		case *outboxScreen:
+			ck = &x.clock
+		case *settingsScreen:
+			ck = &x.clock
+		}
+		if ck != nil {
+			ck.now, ck.loc = c.now, time.UTC
+		}
+	}
+	return app
+}
+
+// ---- History
+
+// typeQuick types text without running the commands each rune returns (the
+// cursor's blink): typeText waits out each blink, which adds up.
+func typeQuick(app *App, s string) {
+	for _, r := range s {
+		app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+func historyOf(app *App) *historyScreen { return app.screens[3].(*historyScreen) }
+
+// settleHistory runs the History screen's background work (as the App would
+// after each message) until the chain is verified and every read answered.
+func settleHistory(t *testing.T, app *App) {
+	t.Helper()
+	h := historyOf(app)
+	for i := 0; i < 20; i++ {
+		cmd := h.work()
+		_, _, fresh := h.verify.answer()
+		if cmd == nil && fresh && !h.verify.running() && !h.entries.running() && !h.batch.running() {
+			return
+		}
+		if cmd != nil {
+			runCmd(app, cmd)
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	t.Fatal("History did not settle")
+}
+
+// runCmd runs a command and its batch synchronously, feeding messages back.
+func runCmd(app *App, cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	switch m := cmd().(type) {
+	case tea.BatchMsg:
+		for _, c := range m {
+			runCmd(app, c)
+		}
+	case nil:
+	default:
+		app.Update(m)
+	}
+}
+
+func historyRows(app *App) []store.AuditEntry { return historyOf(app).rows() }
+
+func TestHistoryScreenGolden(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	c.advance(90 * time.Minute)
+	if _, err := s.Apply(store.LocalActor("test"), "settings set invite-expiry 3d", func(tx *store.Tx) error {
+		return tx.SetSetting("invite-expiry", "3d")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
+			press(app, "4")
+			settleHistory(t, app)
+			v := app.View()
+			checkFits(t, v, sz.w, sz.h)
+			if !strings.Contains(v, "audit: chain intact") {
+				t.Errorf("the golden does not show the verified chain:\n%s", v)
+			}
+			golden(t, fmt.Sprintf("history_%dx%d", sz.w, sz.h), v)
+		})
+	}
+}
+
+// A change made through the store shows at the top once the App reloads on
+// its change event; the verified count grows with it.
+func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	wait := app.Init()
+	defer app.Close()
+	press(app, "4")
+	settleHistory(t, app)
+	before, _ := s.VerifyAudit()
+	if _, err := s.Apply(store.LocalActor("other"), "add client Zeta Works", func(tx *store.Tx) error {
+		_, err := tx.AddClient("Zeta Works")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app.Update(wait()) // the change event: the App reloads every screen
+	settleHistory(t, app)
+	rows := historyRows(app)
+	if len(rows) == 0 || rows[0].Entity.String() != "client:Zeta Works" || rows[0].Actor != "local:other" {
+		t.Fatalf("top entry after the change: %+v", rows[:min(1, len(rows))])
+	}
+	v := app.View()
+	for _, want := range []string{"client:Zeta Works", fmt.Sprintf("audit: chain intact (%d entries)", before.Entries+1), "add client Zeta Works"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// "h" on the Users screen shows one user's history: every row is theirs.
+func TestHistoryShowEntityFromUsers(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	target := app.users.rows[0].u
+	if _, err := s.Apply(store.LocalActor("test"), "edit", func(tx *store.Tx) error {
+		last := "Renamed"
+		_, err := tx.EditUser(target.ID, 0, store.UserPatch{Last: &last})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app.reloadAll()
+	for i, r := range app.users.rows {
+		if r.u.ID == target.ID {
+			app.users.cursor = i
+		}
+	}
+	press(app, "h")
+	if app.cur != 3 {
+		t.Fatalf("h switched to screen %d, want History", app.cur+1)
+	}
+	settleHistory(t, app)
+	rows := historyRows(app)
+	if len(rows) < 2 {
+		t.Fatalf("%d entries for %s, want the creation and the edit", len(rows), target.Email)
+	}
+	for _, e := range rows {
+		if e.Entity.Kind != "user" || e.Entity.ID != target.ID {
+			t.Errorf("entry of %s in %s's history", e.Entity, target.Email)
+		}
+	}
+	if rows[0].Field != "last" {
+		t.Errorf("newest entry is %q, want the edit of last", rows[0].Field)
+	}
+	if got := historyOf(app).filter(); got != "user:"+target.Email {
+		t.Errorf("entity filter %q", got)
+	}
+	// x clears it again
+	press(app, "x")
+	if n := len(historyRows(app)); n <= len(rows) {
+		t.Errorf("x left %d rows", n)
+	}
+}
+
+// The "/" filter takes part of a label; t cycles the time span; the actor
+// filter comes from a small form in the left pane.
+func TestHistoryFilters(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	c.advance(3 * time.Hour)
+	for _, n := range []string{"Zeta Works", "Zulu Farms"} {
+		if _, err := s.Apply(store.LocalActor("alice"), "add client "+n, func(tx *store.Tx) error {
+			_, err := tx.AddClient(n)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	press(app, "4")
+	all := len(historyRows(app))
+
+	press(app, "/")
+	typeQuick(app, "zeta")
+	press(app, "enter")
+	if rows := historyRows(app); len(rows) != 1 || rows[0].Entity.Label != "Zeta Works" {
+		t.Fatalf("/zeta: %+v", rows)
+	}
+	press(app, "/", "esc") // esc clears the filter
+	if n := len(historyRows(app)); n != all {
+		t.Fatalf("after esc %d rows, want %d", n, all)
+	}
+
+	press(app, "t") // all time → last hour: only the two clients
+	if rows := historyRows(app); len(rows) != 2 {
+		t.Fatalf("last hour: %d rows, want 2", len(rows))
+	}
+	press(app, "t", "t", "t") // back to all time
+	if n := len(historyRows(app)); n != all {
+		t.Fatalf("all time: %d rows, want %d", n, all)
+	}
+
+	// actor, through the left pane
+	press(app, "shift+tab", "down", "enter")
+	if app.modal == nil {
+		t.Fatal("enter on Actor opened no form")
+	}
+	typeQuick(app, "alice")
+	press(app, "enter")
+	if app.modal != nil {
+		t.Fatalf("the actor form is still open:\n%s", app.View())
+	}
+	rows := historyRows(app)
+	if len(rows) != 2 {
+		t.Fatalf("actor alice: %d rows, want 2", len(rows))
+	}
+	for _, e := range rows {
+		if e.Actor != "local:alice" {
+			t.Errorf("entry by %s under actor alice", e.Actor)
+		}
+	}
+	if !strings.Contains(app.View(), `actor "alice"`) && !strings.Contains(app.View(), "alice") {
+		t.Errorf("the filter pane does not show the actor")
+	}
+}
+
+// The chain's state: verifying until the background job answers, then intact.
+func TestHistoryVerifiedState(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	app.switchTo(3)
+	if v := app.View(); !strings.Contains(v, "audit: verifying…") {
+		t.Errorf("before the job: no verifying state:\n%s", v)
+	}
+	settleHistory(t, app)
+	r, err := s.VerifyAudit()
+	if err != nil || !r.OK {
+		t.Fatal(r, err)
+	}
+	want := fmt.Sprintf("audit: chain intact (%d entries)", r.Entries)
+	if v := app.View(); !strings.Contains(v, want) {
+		t.Errorf("view lacks %q:\n%s", want, v)
+	}
+	// a reload asks again; the old answer shows meanwhile
+	app.reloadAll()
+	if v := app.View(); !strings.Contains(v, "checking new entries") {
+		t.Errorf("after a reload the re-check does not show:\n%s", v)
+	}
+}
+
+// A failing verification shows its first problem (and how many more).
+func TestHistoryVerifyLineReportsProblems(t *testing.T) {
+	th := newTheme(asciiRenderer())
+	bad := store.VerifyResult{Entries: 120, Problems: []string{"entry 7 was altered (its hash does not match)", "entry 8 does not follow entry 7 (the chain is broken)"}}
+	got := verifyLine(th, bad, true)
+	for _, want := range []string{"audit: NOT intact", "entry 7 was altered", "+1 more"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
+		}
+	}
+	ok := verifyLine(th, store.VerifyResult{Entries: 12345, OK: true}, true)
+	if ok != "audit: chain intact (12,345 entries)" {
+		t.Errorf("ok line: %q", ok)
+	}
+}
+
+// On a big log nothing is read in View: the reads run as background jobs.
+func TestHistoryBigLogReadsInBackground(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	app.switchTo(3)
+	h := historyOf(app)
+	h.reload()
+	h.small = false // as if the log held millions of entries
+	h.hooked = true // and the App runs work() after every message
+	h.ensure()
+	if _, ok, fresh := h.entries.answer(); ok && fresh {
+		t.Fatal("a big log was read on the spot")
+	}
+	if v := app.View(); !strings.Contains(v, "reading") {
+		t.Errorf("no reading state:\n%s", v)
+	}
+	settleHistory(t, app)
+	if len(h.rows()) == 0 {
+		t.Fatal("the background read brought no rows")
+	}
+	if v := app.View(); !strings.Contains(v, "Change set #") {
+		t.Errorf("the change set was not read:\n%s", v)
+	}
+}
+
+// Until the App runs work() after every message, even a big log is read on
+// the spot, so the screen never waits for a key to show its entries.
+func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	app.switchTo(3)
+	h := historyOf(app)
+	h.reload()
+	h.small = false
+	if v := app.View(); !strings.Contains(v, "Change set #") || len(h.loaded()) == 0 {
+		t.Errorf("nothing read without the hook:\n%s", v)
+	}
+}
+
+// U undoes the highlighted change set as a new one.
+func TestHistoryUndoChangeSet(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	if _, err := s.Apply(store.LocalActor("test"), "settings set portal off", func(tx *store.Tx) error {
+		return tx.SetSetting("portal", "off")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	press(app, "4")
+	if e := historyOf(app).current(); e == nil || e.Field != "portal" {
+		t.Fatalf("highlighted: %+v", e)
+	}
+	press(app, "U", "y")
+	if !s.Settings().Features[store.FeaturePortal] {
+		t.Fatalf("portal still off after U: %s", app.msg)
+	}
+	if rows := historyRows(app); rows[0].Field != "portal" || rows[0].After != "on" {
+		t.Errorf("the undo is not the newest entry: %+v", rows[0])
+	}
+}
+
+// An actor without view on the audit log (a Manager) sees why, and nothing else.
+func TestHistoryDeniedActor(t *testing.T) {
+	s, c := newClockedStore(t, 200)
+	app := newClockedApp(t, s, c, managerActor(t, s), 120, 40)
+	press(app, "4")
+	v := app.View()
+	if !strings.Contains(v, "you may not see the audit log") {
+		t.Errorf("no refusal:\n%s", v)
+	}
+	if historyOf(app).work() != nil {
+		t.Error("a denied actor's History starts background reads")
+	}
+}
+
+// managerActor acts as a demo Manager: maintain on users, scoped to their sites.
+func managerActor(t *testing.T, s *store.Store) *store.Actor {
+	t.Helper()
+	us, _ := s.Users(store.UserFilter{Profile: "Manager", Statuses: []store.Status{store.Active}})
+	if len(us) == 0 {
+		t.Fatal("no active manager in the demo data")
+	}
+	a, err := s.ActorFor(us[0].Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &a
+}
+
+// Every size, every pane focused: the four screens never exceed the terminal.
+func TestHistoryPlacesOutboxSettingsFitEverySize(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	for _, sz := range []struct{ w, h int }{{40, 10}, {60, 20}, {79, 24}, {80, 24}, {119, 30}, {120, 40}, {200, 60}} {
+		app := newClockedApp(t, s, c, nil, sz.w, sz.h)
+		for _, k := range []string{"4", "5", "6", "7"} {
+			press(app, k)
+			settleHistory(t, app)
+			for f := 0; f < 3; f++ {
+				press(app, "tab")
+				checkFits(t, app.View(), sz.w, sz.h)
+			}
+		}
+	}
+}

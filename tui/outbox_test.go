@@ -1,0 +1,153 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+func outboxOf(app *App) *outboxScreen { return app.screens[5].(*outboxScreen) }
+
+// outboxToken matches an invitation token in a message body (random each run).
+var outboxToken = regexp.MustCompile(`\b[a-z2-7]{32}\b`)
+
+// outboxHideTokens replaces the screen's copies of the tokens with a fixed text.
+func outboxHideTokens(o *outboxScreen) {
+	for i := range o.allMsg {
+		o.allMsg[i].Body = outboxToken.ReplaceAllString(o.allMsg[i].Body, "<the token, 32 letters and digits>")
+	}
+}
+
+func TestOutboxScreenGolden(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
+			press(app, "6")
+			outboxHideTokens(outboxOf(app))
+			v := app.View()
+			checkFits(t, v, sz.w, sz.h)
+			golden(t, fmt.Sprintf("outbox_%dx%d", sz.w, sz.h), v)
+		})
+	}
+}
+
+// A new user's invitation is listed (open) with its message at the top of the outbox.
+func TestOutboxListsNewInvitation(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	wait := app.Init()
+	defer app.Close()
+	press(app, "6")
+	var cs *store.ChangeSet
+	cs, err := s.Apply(store.LocalActor("other"), "add user", func(tx *store.Tx) error {
+		_, err := tx.AddUser(store.NewUser{First: "Nia", Last: "Okoro", Email: "nia.okoro@example.com", Type: store.Employee, Profile: "User"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Update(wait())
+	o := outboxOf(app)
+	if len(o.msgs) == 0 || o.msgs[0].To != "nia.okoro@example.com" || o.msgs[0].Kind != "invitation" {
+		t.Fatalf("top message: %+v", o.msgs[:min(1, len(o.msgs))])
+	}
+	if len(o.inv) == 0 || o.inv[0].Email != "nia.okoro@example.com" || o.invState(&o.inv[0]) != "open" {
+		t.Fatalf("top invitation: %+v", o.inv[:min(1, len(o.inv))])
+	}
+	press(app, "home") // the cursor stayed on the message it was on
+	v := app.View()
+	for _, want := range []string{"nia.okoro@", "open", "queued", "Hello Nia", cs.Tokens[0]} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	// the screen's clock passes the expiry: the invitation shows expired
+	o.now = func() time.Time { return c.now().Add(8 * 24 * time.Hour) }
+	if got := o.invState(&o.inv[0]); got != "expired" {
+		t.Errorf("after 8 days the invitation is %s", got)
+	}
+}
+
+// r resends the highlighted invitation: a new message; the old token is revoked.
+func TestOutboxResend(t *testing.T) {
+	s, c := newClockedStore(t, 30)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	press(app, "6", "shift+tab")
+	o := outboxOf(app)
+	if len(o.inv) == 0 {
+		t.Fatal("no invitations in the demo data")
+	}
+	email := o.invitation().Email
+	n := len(o.allMsg)
+	press(app, "r")
+	if len(o.allMsg) != n+1 || o.allMsg[0].To != email {
+		t.Fatalf("after r: %d messages (want %d), newest to %s: %s", len(o.allMsg), n+1, o.allMsg[0].To, app.msg)
+	}
+	states := map[string]int{}
+	for i := range o.allInv {
+		if o.allInv[i].Email == email {
+			states[o.invState(&o.allInv[i])]++
+		}
+	}
+	if states["open"] != 1 || states["revoked"] != 1 {
+		t.Errorf("%s's invitations after a resend: %v", email, states)
+	}
+	if m := o.message(); m == nil || m.To != email {
+		t.Errorf("the highlighted message is not the new one: %+v", m)
+	}
+}
+
+// The outbox holds tokens: a scoped Manager sees invitations (of their users)
+// but not the outbox; a Basic user's console has no outbox at all, and the
+// screen itself refuses them too.
+func TestOutboxRefusedToOthers(t *testing.T) {
+	s, c := newClockedStore(t, 200)
+	app := newClockedApp(t, s, c, managerActor(t, s), 120, 40)
+	press(app, "6")
+	v := app.View()
+	if !strings.Contains(v, "you may not read the outbox") {
+		t.Errorf("a manager reads the outbox:\n%s", v)
+	}
+	if outboxToken.MatchString(v) || strings.Contains(v, "Hello ") {
+		t.Errorf("a manager sees a message:\n%s", v)
+	}
+	us, _ := s.Users(store.UserFilter{Profile: "Basic", Statuses: []store.Status{store.Active}})
+	basic, err := s.ActorFor(us[0].Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app = newClockedApp(t, s, c, &basic, 120, 40)
+	o := newOutboxScreen(app).(*outboxScreen)
+	lines := strings.Join(o.render(1, 60, 20, true), "\n") + strings.Join(o.render(0, 30, 20, false), "\n")
+	if !strings.Contains(lines, "you may not read the outbox") || !strings.Contains(lines, "you may not see invitations") {
+		t.Errorf("a Basic user's outbox screen:\n%s", lines)
+	}
+	if len(o.allMsg) != 0 || len(o.allInv) != 0 {
+		t.Errorf("a Basic user's screen read %d messages and %d invitations", len(o.allMsg), len(o.allInv))
+	}
+}
+
+// The "/" filter narrows both lists to one person; s cycles the message state.
+func TestOutboxFilterAndState(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	app := newClockedApp(t, s, c, nil, 120, 40)
+	press(app, "6")
+	o := outboxOf(app)
+	email := o.allMsg[len(o.allMsg)-1].To
+	press(app, "/")
+	typeQuick(app, email)
+	press(app, "enter")
+	if len(o.msgs) != 1 || len(o.inv) != 1 || o.inv[0].Email != email {
+		t.Errorf("filter %s: %d messages, %d invitations", email, len(o.msgs), len(o.inv))
+	}
+	press(app, "/", "esc")
+	press(app, "s", "s") // sent: none in the demo
+	if len(o.msgs) != 0 || !strings.Contains(app.View(), "no message matches") {
+		t.Errorf("state sent: %d messages", len(o.msgs))
+	}
+}
