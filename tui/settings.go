@@ -118,7 +118,7 @@ func (s *settingsScreen) bindings() []*binding {
 	g := "Settings"
 	return []*binding{
 		bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).editing().when(s.canEdit),
-		bind(g, "t,space", "switch the highlighted on/off setting", func() tea.Cmd {
+		bind(g, "t", "switch the highlighted on/off setting", func() tea.Cmd {
 			k := s.editKey()
 			v := "on"
 			if s.st.Value(k) == "on" {
