@@ -12,6 +12,8 @@ import (
 	"os/user"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -35,6 +37,11 @@ type Env struct {
 	// console, handed the opened store and the resolved actor. While it is nil,
 	// `gatehouse` with no command prints the help.
 	Console func(s *store.Store, actor store.Actor) error
+
+	// RemoteConsole, when set, builds the console for a user signed in over
+	// SSH (serve), styled with that session's renderer. While it is nil,
+	// serve offers commands only.
+	RemoteConsole func(s *store.Store, actor store.Actor, r *lipgloss.Renderer) tea.Model
 }
 
 // Exit codes.
@@ -177,7 +184,9 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.importUsersCmd(),
 		a.demoCmd(),
 		a.undoCmd(),
+		a.serveCmd(),
 	)
+	a.addKeyCommands(root)
 	wrap(root, a)
 	root.SetIn(env.In)
 	root.SetOut(env.Out)

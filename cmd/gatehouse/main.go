@@ -8,6 +8,9 @@ import (
 	"runtime/debug"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/gatehouse/gatehouse/cmd"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
@@ -28,6 +31,9 @@ func main() {
 				debug.SetGCPercent(gc)
 			}
 		}})
+	}
+	env.RemoteConsole = func(s *store.Store, actor store.Actor, r *lipgloss.Renderer) tea.Model {
+		return tui.New(s, actor, r, tui.Options{DBPath: s.Path()})
 	}
 	code := cmd.Run(env, os.Args[1:])
 	if gc != -2 {

@@ -1,0 +1,172 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// DefaultListen is where serve listens unless told otherwise.
+const DefaultListen = "127.0.0.1:23234"
+
+// ServingPath is the file serve writes beside the database while it runs:
+// it holds the listen address, so a local command that finds the database
+// locked can name the server (see store.Open).
+func ServingPath(dbPath string) string { return dbPath + ".serving" }
+
+func (a *app) serveCmd() *cobra.Command {
+	var listen, hostKey string
+	c := &cobra.Command{
+		Use:   "serve [--listen ADDR] [--host-key PATH]",
+		Short: "Serve the console and the commands to remote users over SSH",
+		Long: `Run the SSH server: this process holds the database, and users sign in as
+themselves, with exactly their profile's rights. 'ssh -p PORT HOST' opens the
+console; 'ssh -p PORT HOST COMMAND...' runs one command and exits with its code.
+
+Users sign in with a public key enrolled with 'gatehouse users add-key' or with
+their password (keyboard-interactive). New users accept their invitation with
+'ssh -p PORT invite@HOST'. Repeated failures from one address or for one
+account lock sign-in for a while (settings lockout-attempts, lockout-window).
+
+The host key (ed25519) is generated on first start, beside the database unless
+--host-key says where; its fingerprint is printed at start. While serving, the
+local CLI cannot open the database: it names the server instead. Stop with
+Ctrl-C or SIGTERM: open sessions are told and closed.`,
+		Example: `  gatehouse users add-key admin@example.com ~/.ssh/id_ed25519.pub
+  gatehouse serve --listen 0.0.0.0:23234
+  ssh -p 23234 server.example.com users list`,
+		Args: nargs(0, 0, ""),
+	}
+	c.Flags().StringVar(&listen, "listen", DefaultListen, "address to listen on (HOST:PORT; port 0 picks a free one)")
+	c.Flags().StringVar(&hostKey, "host-key", "", "host key file, created if missing (default: beside the database, <db>.hostkey)")
+	c.RunE = func(c *cobra.Command, args []string) error {
+		if a.env.Store != nil {
+			return refusedf("serve runs on the server's machine; it is not available over SSH")
+		}
+		if a.root.PersistentFlags().Changed("as") {
+			return usagef("serve takes no --as: whoever signs in over SSH acts as themselves")
+		}
+		s, err := a.store()
+		if err != nil {
+			return err
+		}
+		if hostKey == "" {
+			hostKey = keys.DefaultHostKeyPath(s.Path())
+		}
+		logger := log.NewWithOptions(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger}
+		if a.env.RemoteConsole != nil {
+			build := a.env.RemoteConsole
+			cfg.Console = func(_ ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model { return build(s, actor, r) }
+		}
+		srv, err := keys.New(cfg)
+		if err != nil {
+			return refusedf("%v", err)
+		}
+		addr, err := srv.Listen(listen)
+		if err != nil {
+			return refusedf("cannot listen on %s: %v", listen, err)
+		}
+		serving := ServingPath(s.Path())
+		if err := os.WriteFile(serving, []byte(addr.String()+"\n"), 0o600); err != nil {
+			return fmt.Errorf("cannot write %s: %v", serving, err)
+		}
+		defer os.Remove(serving)
+
+		created := ""
+		if srv.HostKeyCreated() {
+			created = ", new"
+		}
+		a.printf("gatehouse serve: listening on %s\n", addr)
+		a.printf("host key %s (%s%s)\n", srv.HostKeyFingerprint(), hostKey, created)
+		a.printf("connect: ssh -p %s %s   (commands: ssh -p %s %s users list)\n", port(addr), host(addr), port(addr), host(addr))
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return srv.Serve(ctx)
+	}
+	return c
+}
+
+func port(addr net.Addr) string {
+	_, p, _ := net.SplitHostPort(addr.String())
+	return p
+}
+
+func host(addr net.Addr) string {
+	h, _, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(h); ip != nil && ip.IsUnspecified() {
+		return "HOST"
+	}
+	return h
+}
+
+// localOnly are commands for the operator at the server's machine: they read
+// or write files there, or hold the database themselves.
+var localOnly = []string{"serve", "demo", "backup", "export", "import", "import-users"}
+
+// selfService are the commands a user without access to Users & permissions
+// may run over SSH, about themselves.
+var selfService = []string{"effective", "check", "help"}
+
+// RemoteCommand is how serve runs an SSH exec session: the command tree,
+// fresh for each session, acting as the signed-in user with the session's
+// stdin, stdout and stderr.
+func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string) int {
+	return func(sess ssh.Session, actor store.Actor, args []string) int {
+		env := Env{In: sess, Out: sess, Err: sess.Stderr(), Store: st, Actor: &actor}
+		return RunRemote(env, args)
+	}
+}
+
+// RunRemote runs a command line for a user signed in over SSH (env.Store and
+// env.Actor set): the local operator's jobs are refused, and users without
+// access to Users & permissions may only ask about themselves.
+func RunRemote(env Env, args []string) int {
+	if env.Store == nil || env.Actor == nil {
+		panic("cmd: RunRemote needs the server's store and the signed-in actor")
+	}
+	if err := remoteAllowed(env, args); err != nil {
+		w := env.Err
+		if w == nil {
+			w = os.Stderr
+		}
+		fmt.Fprintf(w, "gatehouse: %s\n", err)
+		return ExitCode(err)
+	}
+	return Run(env, args)
+}
+
+func remoteAllowed(env Env, args []string) error {
+	root := NewRoot(Env{Store: env.Store, Actor: env.Actor})
+	c, _, err := root.Find(args)
+	if err != nil || c == nil || c == root {
+		return nil // the tree answers: usage, help or an unknown command
+	}
+	top := c
+	for top.HasParent() && top.Parent() != root {
+		top = top.Parent()
+	}
+	name := top.Name()
+	if slices.Contains(localOnly, name) || strings.HasPrefix(name, "import") {
+		return refusedf("%s is a job for the operator on the server's machine; it is not available over SSH", name)
+	}
+	if env.Store.CanView(*env.Actor, "users") != nil && !slices.Contains(selfService, name) {
+		return refusedf("%s may run only 'effective %s' and 'check %s SCREEN LEVEL [--site S]' over SSH; %s needs access to Users & permissions",
+			env.Actor.Name, env.Actor.Name, env.Actor.Name, cmdName(c))
+	}
+	return nil
+}

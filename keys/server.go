@@ -1,0 +1,289 @@
+package keys
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/log"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish"
+	"github.com/charmbracelet/wish/activeterm"
+	"github.com/charmbracelet/wish/bubbletea"
+	"github.com/muesli/termenv"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// InviteUser is the SSH user name a new user connects as to accept their
+// invitation: ssh -p 23234 invite@HOST.
+const InviteUser = "invite"
+
+// RefusedMessage is what every refused sign-in is told, whatever the reason
+// (unknown user or key, wrong password, disabled, no way to sign in, locked).
+const RefusedMessage = "gatehouse: sign-in refused: wrong email or password, or this account cannot sign in (repeated failures lock sign-in for a while)"
+
+// Config is what a Server needs.
+type Config struct {
+	Store *store.Store
+	// HostKeyPath is the server's private host key, generated on first use.
+	// Required: wish would otherwise write one into the working directory.
+	HostKeyPath string
+
+	// Console builds the console for a signed-in user's interactive session,
+	// styled with the session's renderer. If the model has a Close method it
+	// is called when the session ends.
+	Console func(s ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model
+	// Command runs one command line for a signed-in user and returns the
+	// exit code; the session's stdin, stdout and stderr are the command's.
+	Command func(s ssh.Session, actor store.Actor, args []string) int
+
+	// Logger gets the structured logs (default: stderr).
+	Logger *log.Logger
+	// ShutdownGrace is how long running commands get to finish at shutdown (default 5s).
+	ShutdownGrace time.Duration
+	// LoginGrace closes connections that have not signed in by then (default 60s).
+	LoginGrace time.Duration
+	// Now is the lockout clock (tests).
+	Now func() time.Time
+}
+
+// Server is gatehouse's SSH server.
+type Server struct {
+	cfg         Config
+	st          *store.Store
+	log         *log.Logger
+	srv         *ssh.Server
+	signer      gossh.Signer
+	fingerprint string
+	created     bool
+	limiter     *Limiter
+
+	// test hooks
+	checkPassword func(email, pw string) (*store.User, error)
+	panicHook     func(where string)
+
+	mu       sync.Mutex
+	ln       net.Listener
+	closing  bool
+	sessions map[ssh.Session]*session
+}
+
+// New loads (or creates) the host key and builds the server; Listen and
+// Serve start it.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("keys: no store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 5 * time.Second
+	}
+	if cfg.LoginGrace <= 0 {
+		cfg.LoginGrace = time.Minute
+	}
+	signer, created, err := LoadOrCreateHostKey(cfg.HostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, st: cfg.Store, log: cfg.Logger, signer: signer, created: created,
+		fingerprint: gossh.FingerprintSHA256(signer.PublicKey()),
+		sessions:    map[ssh.Session]*session{},
+	}
+	s.checkPassword = s.st.CheckPassword
+	s.limiter = NewLimiter(func() (int, time.Duration) {
+		st := s.st.Settings()
+		return st.LockoutAttempts, st.LockoutWindow
+	}, cfg.Now)
+
+	// Middleware listed last runs first: recover wraps everything, then the
+	// gate (identity, sign-in record, logs); commands are routed before
+	// activeterm (which would reject exec sessions); then the console, and
+	// innermost what runs after the console's program has ended.
+	srv, err := wish.NewServer(
+		wish.WithHostKeyPath(cfg.HostKeyPath),
+		// public keys through wish (which hands the proven key to the
+		// session as s.PublicKey()); keyboard-interactive and the check after
+		// a key is proven through serverConfig, which sees the user name of
+		// each attempt (wish's context keeps only the first one)
+		wish.WithPublicKeyAuth(s.publicKeyHandler),
+		func(srv *ssh.Server) error {
+			srv.ServerConfigCallback = s.serverConfig
+			srv.ConnCallback = s.onConn
+			srv.SessionRequestCallback = func(sess ssh.Session, kind string) bool { return kind == "shell" || kind == "exec" }
+			return nil
+		},
+		wish.WithMiddleware(
+			s.afterConsole,
+			bubbletea.MiddlewareWithProgramHandler(s.program, termenv.Ascii),
+			activeterm.Middleware(),
+			s.commands,
+			s.gate,
+			s.recoverSession,
+		),
+	)
+	if err != nil {
+		return nil, err
+	}
+	// the handlers above are the only way in: refuse a server that would
+	// let clients in without authentication (wish does when it has no
+	// handler; serverConfig refuses "none" as well)
+	if srv.PublicKeyHandler == nil || srv.ServerConfigCallback == nil || len(srv.HostSigners) == 0 {
+		return nil, errors.New("keys: the SSH server lacks its auth handlers or host key")
+	}
+	s.srv = srv
+	return s, nil
+}
+
+// HostKeyFingerprint is the SHA256 fingerprint of the host key.
+func (s *Server) HostKeyFingerprint() string { return s.fingerprint }
+
+// HostKeyCreated says whether New generated the host key.
+func (s *Server) HostKeyCreated() bool { return s.created }
+
+// HostKey is the server's public host key (for known_hosts).
+func (s *Server) HostKey() gossh.PublicKey { return s.signer.PublicKey() }
+
+// Listen opens the listening socket (":0" picks a free port).
+func (s *Server) Listen(addr string) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	return ln.Addr(), nil
+}
+
+// Addr is the listening address (nil before Listen).
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Serve serves until ctx ends, then shuts down gracefully: open consoles are
+// told the server is shutting down and closed, running commands get
+// ShutdownGrace to finish. Store change sets are atomic, so nothing is left
+// half-written whatever happens.
+func (s *Server) Serve(ctx context.Context) error {
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		return errors.New("keys: Serve before Listen")
+	}
+	events, stop := s.st.Subscribe()
+	defer stop()
+	go s.watch(events)
+
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(ln) }()
+	s.log.Info("serving", "addr", ln.Addr().String(), "host-key", s.fingerprint)
+	select {
+	case err := <-errc:
+		if errors.Is(err, ssh.ErrServerClosed) {
+			return nil
+		}
+		return err
+	case <-ctx.Done():
+	}
+	s.shutdown()
+	<-errc
+	s.log.Info("stopped")
+	return nil
+}
+
+func (s *Server) shutdown() {
+	s.log.Info("shutting down", "open-sessions", s.openSessions())
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
+
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.srv.Shutdown(sctx) }() // closes the listener, waits for connections
+
+	var consoles []*session
+	for _, ss := range s.allSessions() {
+		if ss.isConsole() {
+			consoles = append(consoles, ss)
+		}
+	}
+	s.terminate(consoles, "the server is shutting down", 0)
+	// commands still running get the rest of the grace period
+	deadline := time.NewTimer(s.cfg.ShutdownGrace)
+	defer deadline.Stop()
+wait:
+	for _, ss := range s.allSessions() {
+		select {
+		case <-ss.done:
+		case <-deadline.C:
+			s.terminate(s.allSessions(), "the server is shutting down", 1)
+			break wait
+		}
+	}
+	// connections still open (signing in, or idle without a session)
+	if err := <-done; err != nil {
+		s.srv.Close()
+	}
+}
+
+// onConn sees every new connection before the SSH handshake.
+func (s *Server) onConn(ctx ssh.Context, c net.Conn) (out net.Conn) {
+	defer s.recovered("connection", c.RemoteAddr(), func() { out = nil })
+	s.hook("connection")
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		return nil
+	}
+	// like sshd's LoginGraceTime: a connection that has not signed in by
+	// then is dropped, so half-open handshakes cannot pile up
+	time.AfterFunc(s.cfg.LoginGrace, func() {
+		if ctx.Value(ssh.ContextKeyConn) == nil {
+			s.log.Warn("sign-in took too long; connection dropped", "remote", c.RemoteAddr().String())
+			c.Close()
+		}
+	})
+	return c
+}
+
+// hook runs the test hook (tests force panics with it).
+func (s *Server) hook(where string) {
+	if s.panicHook != nil {
+		s.panicHook(where)
+	}
+}
+
+// recovered logs a panic and lets the caller's fallback set a refusal; a
+// panic in one connection never takes the server down.
+func (s *Server) recovered(where string, remote net.Addr, fallback func()) {
+	if r := recover(); r != nil {
+		addr := ""
+		if remote != nil {
+			addr = remote.String()
+		}
+		s.log.Error("panic recovered", "in", where, "remote", addr, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		if fallback != nil {
+			fallback()
+		}
+	}
+}

@@ -1,0 +1,479 @@
+package keys_test
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/store"
+)
+
+func TestKeySignInReachesConsole(t *testing.T) {
+	f := newFixture(t)
+	for _, term := range []string{"xterm-256color", "dumb"} {
+		t.Run(term, func(t *testing.T) {
+			c := f.keyClient(emAdmin)
+			sc := console(t, c, term)
+			sc.waitFor("Users", 5*time.Second)
+			sc.waitFor("Ada Admin", 5*time.Second)
+			if term == "xterm-256color" && !strings.Contains(sc.text(), "\x1b]11;?") {
+				t.Fatal("the server never asked the terminal for its background colour")
+			}
+		})
+	}
+	if !strings.Contains(f.logs.String(), "session start") || !strings.Contains(f.logs.String(), f.signerFP(emAdmin)) {
+		t.Fatalf("the log does not name the session and its key:\n%s", f.logs.String())
+	}
+	u, _ := f.st.User(emAdmin)
+	if u.LastSignIn.IsZero() || u.Status() != store.Active {
+		t.Fatal("signing in was not recorded")
+	}
+}
+
+func (f *fixture) signerFP(email string) string {
+	return gossh.FingerprintSHA256(f.signer[email].PublicKey())
+}
+
+func TestPasswordSignInReachesConsole(t *testing.T) {
+	f := newFixture(t)
+	c := f.passwordClient(emAdmin, pw)
+	sc := console(t, c, "dumb")
+	sc.waitFor("Users", 5*time.Second)
+	sc.waitFor("Ada Admin", 5*time.Second)
+	// keys move the console: the Sites & teams tab
+	sc.in.Write([]byte("2"))
+	sc.waitFor("Sites & teams", 5*time.Second)
+}
+
+func TestExecCommands(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emAdmin)
+
+	out, errOut, code := execute(t, c, "users list --json --status all", "")
+	if code != 0 {
+		t.Fatalf("users list: exit %d, %s", code, errOut)
+	}
+	var users []struct {
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal([]byte(out), &users); err != nil || len(users) != 7 {
+		t.Fatalf("users list --json: %v, %d users\n%s", err, len(users), out)
+	}
+
+	out, _, code = execute(t, c, `check `+emManager+` scheduler maintain --site "North Depot"`, "")
+	if code != 0 || !strings.HasPrefix(out, "allowed:") {
+		t.Fatalf("check allowed: exit %d, %q", code, out)
+	}
+	out, _, code = execute(t, c, "check "+emManager+" payroll view", "")
+	if code != 1 || !strings.HasPrefix(out, "denied:") {
+		t.Fatalf("check denied: exit %d, %q", code, out)
+	}
+	_, errOut, code = execute(t, c, "users nonsense", "")
+	if code != 2 || !strings.HasPrefix(errOut, "gatehouse: ") {
+		t.Fatalf("bad usage: exit %d, %q", code, errOut)
+	}
+
+	// keys over SSH, from stdin
+	newKey := newSigner(t)
+	out, errOut, code = execute(t, c, "users add-key "+emBasic+" -", authorized(newKey)+" bob@laptop\n")
+	if code != 0 || !strings.Contains(out, gossh.FingerprintSHA256(newKey.PublicKey())) {
+		t.Fatalf("add-key over ssh: exit %d, %q %q", code, out, errOut)
+	}
+	out, _, _ = execute(t, c, "users keys "+emBasic+" --json", "")
+	if !strings.Contains(out, "bob@laptop") {
+		t.Fatalf("users keys: %s", out)
+	}
+	// ... and bob signs in with it at once
+	bob := f.keyClientWith(newKey)
+	out, _, code = execute(t, bob, "effective "+emBasic, "")
+	if code != 0 || !strings.Contains(out, "Bob Basic") {
+		t.Fatalf("bob's effective: exit %d %q", code, out)
+	}
+
+	// the operator's jobs and the local flags are refused over SSH
+	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list"} {
+		_, errOut, code := execute(t, c, line, "")
+		if code == 0 || !strings.HasPrefix(errOut, "gatehouse: ") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%q over SSH: exit %d, stderr %q", line, code, errOut)
+		}
+	}
+	if _, err := os.Stat("/tmp/x.db"); err == nil {
+		t.Error("backup ran over SSH")
+	}
+}
+
+func (f *fixture) keyClientWith(s gossh.Signer) *gossh.Client {
+	f.t.Helper()
+	c, banner, err := f.dial("whoever", gossh.PublicKeys(s))
+	if err != nil {
+		f.t.Fatalf("key sign-in: %v (banner %q)", err, banner)
+	}
+	f.t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestRefusedSignIns(t *testing.T) {
+	f := newFixture(t)
+	stranger := newSigner(t)
+	before := f.srv // keep the fixture's server: the refusals must not stop it
+	cases := []struct {
+		name string
+		user string
+		auth []gossh.AuthMethod
+	}{
+		{"unknown key", "whoever", []gossh.AuthMethod{gossh.PublicKeys(stranger)}},
+		{"key offered but not proven (signs with another key)", "whoever", []gossh.AuthMethod{gossh.PublicKeys(failingSigner{pub: f.signer[emAdmin].PublicKey(), real: stranger})}},
+		{"key offered but not proven (cannot sign)", "whoever", []gossh.AuthMethod{gossh.PublicKeys(failingSigner{pub: f.signer[emAdmin].PublicKey()})}},
+		{"disabled user's key", "whoever", []gossh.AuthMethod{gossh.PublicKeys(f.signer[emGone])}},
+		{"wrong password", emAdmin, []gossh.AuthMethod{answers("wrong password!")}},
+		{"unknown user", "nobody@example.com", []gossh.AuthMethod{answers(pw)}},
+		{"disabled user's password", emGone, []gossh.AuthMethod{answers(pw)}},
+		{"user with neither password nor key", emNobody, []gossh.AuthMethod{answers(pw)}},
+		{"user with a key but no password", emManager, []gossh.AuthMethod{answers("")}},
+		{"no authentication at all", emAdmin, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, banner, err := f.dial(tc.user, tc.auth...)
+			if err == nil {
+				c.Close()
+				t.Fatal("signed in")
+			}
+			if strings.Contains(tc.name, "password") || tc.name == "unknown user" || strings.Contains(tc.name, "neither") || strings.Contains(tc.name, "disabled") {
+				if strings.TrimSpace(banner) != keys.RefusedMessage {
+					t.Fatalf("told %q, want the one refusal message", banner)
+				}
+			}
+		})
+	}
+	if f.srv != before || strings.Contains(f.logs.String(), "session start") {
+		t.Fatalf("a refused client reached a session:\n%s", f.logs.String())
+	}
+	if n := strings.Count(f.logs.String(), "sign-in refused"); n < 6 {
+		t.Fatalf("refusals not logged (%d):\n%s", n, f.logs.String())
+	}
+	// the server still serves
+	out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
+	if code != 0 || !strings.Contains(out, "Administrator") {
+		t.Fatalf("after the refusals: exit %d %q", code, out)
+	}
+}
+
+// A client that offers a known key it cannot prove, then signs in with a
+// password, is the password's user, not the key's (CVE-2024-45337).
+func TestOfferedKeyDoesNotDecideIdentity(t *testing.T) {
+	f := newFixture(t)
+	c, _, err := f.dial(emClient, gossh.PublicKeys(failingSigner{pub: f.signer[emAdmin].PublicKey()}), answers(pw))
+	if err != nil {
+		t.Fatalf("password sign-in after an unproven key: %v", err)
+	}
+	defer c.Close()
+	_, errOut, code := execute(t, c, "users list", "")
+	if code != 1 || !strings.Contains(errOut, emClient+" may run only") {
+		t.Fatalf("acted as someone else: exit %d %q", code, errOut)
+	}
+}
+
+func TestWhatEachUserMayRun(t *testing.T) {
+	f := newFixture(t)
+	mgr := f.keyClient(emManager)
+	cal := f.keyClient(emClient)
+	bob := f.passwordClient(emBasic, pw)
+	for _, tc := range []struct {
+		name   string
+		c      *gossh.Client
+		line   string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"manager lists only their sites' users", mgr, "users list --status all", 0, emBasic, ""},
+		{"manager cannot disable a user outside their sites", mgr, "users disable " + emSouth, 1, "", "may only manage users whose sites are all theirs"},
+		{"manager cannot disable the admin", mgr, "users disable " + emAdmin, 1, "", "gatehouse: "},
+		{"manager may disable inside their sites", mgr, "users disable " + emNobody, 0, "disabled", ""},
+		{"manager may not touch shared settings", mgr, "settings set lockout-attempts 9", 1, "", "needs maintain on Settings"},
+		{"client user: own effective access", cal, "effective " + emClient, 0, "Client", ""},
+		{"client user: own check", cal, "check " + emClient + " roster view --site \"North Depot\"", 0, "allowed:", ""},
+		{"client user: own check, denied", cal, "check " + emClient + " payroll view", 1, "denied:", ""},
+		{"client user: someone else", cal, "effective " + emAdmin, 1, "", "no access to Users & permissions"},
+		{"client user: no admin commands", cal, "users list", 1, "", emClient + " may run only 'effective"},
+		{"client user: no sites list", cal, "sites list", 1, "", "may run only"},
+		{"basic employee: no admin commands", bob, "profiles list", 1, "", "may run only"},
+		{"basic employee: own effective", bob, "effective " + emBasic, 0, "Basic", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := execute(t, tc.c, tc.line, "")
+			if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(errOut, tc.stderr) {
+				t.Fatalf("%q: exit %d (want %d)\nstdout %q\nstderr %q", tc.line, code, tc.code, out, errOut)
+			}
+			if tc.name == "manager lists only their sites' users" && strings.Contains(out, emSouth) {
+				t.Fatalf("manager sees a user outside their sites:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestDisabledUserSessionsEnd(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emManager)
+	sc := console(t, c, "dumb")
+	sc.waitFor("Max Manager", 5*time.Second)
+	// a second, long-running exec session of the same user
+	long, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	longDone := make(chan error, 1)
+	stdin, _ := long.StdinPipe()
+	go func() { longDone <- long.Run("users add-key " + emManager + " -") }() // waits on stdin
+	time.Sleep(100 * time.Millisecond)
+
+	admin := f.keyClient(emAdmin)
+	start := time.Now()
+	if _, errOut, code := execute(t, admin, "users disable "+emManager, ""); code != 0 {
+		t.Fatalf("disable: %d %s", code, errOut)
+	}
+	took, _ := sc.waitEnd(3 * time.Second)
+	if d := time.Since(start); d > time.Second+200*time.Millisecond {
+		t.Fatalf("the console ended %s after the disable (%s after the command), want within a second", d, took)
+	}
+	if !strings.Contains(sc.text(), "your account was disabled") {
+		t.Fatalf("not told why:\n%q", tail(sc.text(), 500))
+	}
+	select {
+	case <-longDone:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the exec session of the disabled user is still open")
+	}
+	stdin.Close()
+	// and they cannot come back
+	if c, _, err := f.dial("x", gossh.PublicKeys(f.signer[emManager])); err == nil {
+		c.Close()
+		t.Fatal("a disabled user signed in again")
+	}
+}
+
+func TestRemovedKeyEndsItsSessions(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emClient)
+	sc := console(t, c, "dumb")
+	sc.waitFor("Users", 5*time.Second)
+	admin := f.keyClient(emAdmin)
+	if _, errOut, code := execute(t, admin, "users remove-key "+emClient+" "+f.signerFP(emClient), ""); code != 0 {
+		t.Fatalf("remove-key: %s", errOut)
+	}
+	sc.waitEnd(2 * time.Second)
+	if !strings.Contains(sc.text(), "key you signed in with was removed") {
+		t.Fatalf("not told why:\n%q", tail(sc.text(), 500))
+	}
+}
+
+func TestLockout(t *testing.T) {
+	var checks *atomic.Int64
+	f := newFixture(t, func(s *keys.Server) { checks = keys.CountPasswordChecks(s) })
+	if _, err := f.st.Apply(store.LocalActor("test"), "lockout", func(tx *store.Tx) error {
+		if err := tx.SetSetting("lockout-attempts", "3"); err != nil {
+			return err
+		}
+		return tx.SetSetting("lockout-window", "10m")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	try := func(email, password string) (bool, string) {
+		c, banner, err := f.dial(email, answers(password))
+		if err == nil {
+			c.Close()
+		}
+		return err == nil, banner
+	}
+	for i := 0; i < 3; i++ {
+		if ok, _ := try(emAdmin, "wrong password!"); ok {
+			t.Fatal("wrong password accepted")
+		}
+	}
+	if n := checks.Load(); n != 3 {
+		t.Fatalf("%d password checks for 3 attempts", n)
+	}
+	// locked: even the right password is refused, with the same message, and nothing is hashed
+	start := time.Now()
+	ok, banner := try(emAdmin, pw)
+	if ok || strings.TrimSpace(banner) != keys.RefusedMessage {
+		t.Fatalf("locked account: signed in %v, told %q", ok, banner)
+	}
+	if n := checks.Load(); n != 3 {
+		t.Fatalf("a locked attempt ran argon2 (%d checks)", n)
+	}
+	t.Logf("locked attempt answered in %s", time.Since(start))
+	// the address is locked too: another account from here is refused
+	if ok, _ := try(emClient, pw); ok {
+		t.Fatal("the locked address signed in another account")
+	}
+	// keys still... no: a locked address is refused whatever it tries
+	if c, _, err := f.dial("x", gossh.PublicKeys(f.signer[emClient])); err == nil {
+		c.Close()
+		t.Fatal("the locked address signed in with a key")
+	}
+	if !strings.Contains(f.logs.String(), "locked after repeated failures") {
+		t.Fatalf("lockout not logged:\n%s", f.logs.String())
+	}
+	f.clock.Advance(11 * time.Minute)
+	if ok, banner := try(emAdmin, pw); !ok {
+		t.Fatalf("after the window: refused (%q)", banner)
+	}
+}
+
+func TestPanicsDoNotStopTheServer(t *testing.T) {
+	var armed atomic.Value
+	armed.Store("")
+	f := newFixture(t, func(s *keys.Server) {
+		keys.SetPanicHook(s, func(where string) {
+			if armed.Load().(string) == where {
+				armed.Store("")
+				panic("forced panic in " + where)
+			}
+		})
+	})
+	for _, where := range []string{"keyboard-interactive", "publickey", "verified-key", "connection"} {
+		armed.Store(where)
+		auth := gossh.PublicKeys(f.signer[emAdmin])
+		if where == "keyboard-interactive" {
+			auth = answers(pw)
+		}
+		if c, _, err := f.dial(emAdmin, auth); err == nil {
+			c.Close()
+			t.Fatalf("signed in through a panic in %s", where)
+		}
+		if !strings.Contains(f.logs.String(), "forced panic in "+where) {
+			t.Fatalf("panic in %s not logged:\n%s", where, f.logs.String())
+		}
+	}
+	for _, where := range []string{"session", "command"} {
+		armed.Store(where)
+		c := f.keyClient(emAdmin)
+		_, errOut, code := execute(t, c, "effective "+emAdmin, "")
+		if code != 1 || !strings.Contains(errOut, "internal error") {
+			t.Fatalf("panic in %s: exit %d %q", where, code, errOut)
+		}
+	}
+	// the next client is served as usual
+	out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
+	if code != 0 || !strings.Contains(out, "Administrator") {
+		t.Fatalf("after the panics: exit %d %q", code, out)
+	}
+	sc := console(t, f.passwordClient(emAdmin, pw), "dumb")
+	sc.waitFor("Users", 5*time.Second)
+}
+
+func TestInvitation(t *testing.T) {
+	f := newFixture(t)
+	cs, err := f.st.Apply(store.LocalActor("test"), "invite", func(tx *store.Tx) error {
+		_, err := tx.AddUser(store.NewUser{First: "Nina", Last: "New", Email: "nina@example.com", Type: store.Employee, Profile: "Basic", Sites: []string{"North Depot"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := cs.Tokens[0]
+	const newPW = "a brand new passphrase"
+	key := newSigner(t)
+
+	// wrong token, then a mistyped password pair, then the real thing
+	if c, banner, err := f.dial(keys.InviteUser, answers("not-the-token")); err == nil {
+		c.Close()
+		t.Fatal("a wrong token was accepted")
+	} else if !strings.Contains(banner, "invitation token is not valid") {
+		t.Fatalf("wrong token told %q", banner)
+	}
+	c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), answers(token, newPW, "typo", "short", "short", newPW, newPW))
+	if err != nil {
+		t.Fatalf("accepting the invitation: %v (%q)", err, banner)
+	}
+	out, _, code := execute(t, c, "", "")
+	c.Close()
+	if code != 0 || !strings.Contains(out, "invitation is accepted") || !strings.Contains(out, gossh.FingerprintSHA256(key.PublicKey())+" is enrolled") {
+		t.Fatalf("invitation session: exit %d %q", code, out)
+	}
+	u, _ := f.st.User("nina@example.com")
+	if u.Status() != store.Active {
+		t.Fatalf("nina is %s", u.Status())
+	}
+	// she signs in with the key she came with, and with her password
+	out, _, code = execute(t, f.keyClientWith(key), "effective nina@example.com", "")
+	if code != 0 || !strings.Contains(out, "Nina New") {
+		t.Fatalf("nina by key: %d %q", code, out)
+	}
+	f.passwordClient("nina@example.com", newPW).Close()
+
+	// the token is used now: refused with the same message as a wrong one
+	if c, banner, err := f.dial(keys.InviteUser, answers(token, newPW, newPW)); err == nil {
+		c.Close()
+		t.Fatal("a used token was accepted")
+	} else if !strings.Contains(banner, "invitation token is not valid") {
+		t.Fatalf("used token told %q", banner)
+	}
+
+	// an invitation without a key
+	cs, _ = f.st.Apply(store.LocalActor("test"), "invite", func(tx *store.Tx) error {
+		_, err := tx.AddUser(store.NewUser{First: "Otto", Last: "Other", Email: "otto@example.com", Type: store.Employee, Profile: "Basic"})
+		return err
+	})
+	c, banner, err = f.dial(keys.InviteUser, answers(cs.Tokens[0], newPW, newPW))
+	if err != nil {
+		t.Fatalf("invitation without a key: %v %q", err, banner)
+	}
+	out, _, _ = execute(t, c, "", "")
+	c.Close()
+	if !strings.Contains(out, "invitation is accepted") || strings.Contains(out, "enrolled") {
+		t.Fatalf("keyless invitation said %q", out)
+	}
+}
+
+func TestGracefulShutdown(t *testing.T) {
+	f := newFixture(t)
+	sc := console(t, f.keyClient(emAdmin), "dumb")
+	sc.waitFor("Users", 5*time.Second)
+	start := time.Now()
+	if err := f.stop(); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	sc.waitEnd(3 * time.Second)
+	if !strings.Contains(sc.text(), "the server is shutting down") {
+		t.Fatalf("the console was not told:\n%q", tail(sc.text(), 500))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("shutdown took %s with one idle console", d)
+	}
+	if _, _, err := f.dial(emAdmin, answers(pw)); err == nil {
+		t.Fatal("still accepting connections")
+	}
+}
+
+func TestHostKey(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/db.hostkey"
+	s1, created, err := keys.LoadOrCreateHostKey(path)
+	if err != nil || !created {
+		t.Fatalf("first: %v %v", created, err)
+	}
+	fi, _ := os.Stat(path)
+	if fi.Mode().Perm() != 0o600 || s1.PublicKey().Type() != gossh.KeyAlgoED25519 {
+		t.Fatalf("host key mode %v type %s", fi.Mode().Perm(), s1.PublicKey().Type())
+	}
+	s2, created, err := keys.LoadOrCreateHostKey(path)
+	if err != nil || created || gossh.FingerprintSHA256(s1.PublicKey()) != gossh.FingerprintSHA256(s2.PublicKey()) {
+		t.Fatalf("second load: created %v, err %v", created, err)
+	}
+	os.Chmod(path, 0o644)
+	if _, _, err := keys.LoadOrCreateHostKey(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Fatalf("a world-readable host key: %v", err)
+	}
+	if _, err := keys.New(keys.Config{HostKeyPath: path}); err == nil {
+		t.Fatal("New without a store")
+	}
+}

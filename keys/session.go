@@ -1,0 +1,440 @@
+package keys
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/ssh"
+	"github.com/charmbracelet/wish/bubbletea"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// session is one signed-in SSH session.
+type session struct {
+	sess   ssh.Session
+	userID uint64
+	actor  store.Actor
+	method string // "key SHA256:…" or "password"
+	keyFP  string // the key it signed in with, if any
+	start  time.Time
+	done   chan struct{} // closed when the session's handler returns
+
+	mu      sync.Mutex
+	console bool
+	program *tea.Program
+	model   tea.Model
+	reason  string // why the server ended it
+	code    int    // and the exit status it gives
+	outcome string
+}
+
+func (ss *session) isConsole() bool {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.console
+}
+
+func (ss *session) endReason() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.reason
+}
+
+func (ss *session) setOutcome(o string) {
+	ss.mu.Lock()
+	ss.outcome = o
+	ss.mu.Unlock()
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+// recoverSession is the outermost middleware: a panic ends that session, not
+// the server.
+func (s *Server) recoverSession(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		defer s.recovered("session", sess.RemoteAddr(), func() {
+			fmt.Fprint(sess.Stderr(), "\r\ngatehouse: internal error; the session ended (the server logged it)\r\n")
+			_ = sess.Exit(1)
+		})
+		next(sess)
+	}
+}
+
+var errNoIdentity = fmt.Errorf("no identity")
+
+// identify resolves who the session is, after authentication: from the key
+// the client proved (s.PublicKey()), or from the password sign-in recorded in
+// the connection's permissions. Never from the SSH user name of a key
+// sign-in, never from a key merely offered.
+func (s *Server) identify(sess ssh.Session) (*store.User, string, string, error) {
+	if pk := sess.PublicKey(); pk != nil {
+		fp := gossh.FingerprintSHA256(pk)
+		u, err := s.st.UserByKey(fp)
+		if err != nil {
+			return nil, "", fp, err
+		}
+		return u, "key " + fp, fp, nil
+	}
+	perms := sess.Permissions()
+	if perms.Permissions != nil {
+		if v, ok := perms.Extensions[extUserID]; ok {
+			id, err := strconv.ParseUint(v, 10, 64)
+			if err != nil {
+				return nil, "", "", errNoIdentity
+			}
+			u, err := s.st.UserByID(id)
+			return u, "password", "", err
+		}
+	}
+	return nil, "", "", errNoIdentity
+}
+
+func extension(sess ssh.Session, key string) (string, bool) {
+	perms := sess.Permissions()
+	if perms.Permissions == nil {
+		return "", false
+	}
+	v, ok := perms.Extensions[key]
+	return v, ok
+}
+
+// gate admits a signed-in user's session: it resolves the actor, refuses the
+// disabled, records the sign-in, registers the session so it can be ended
+// (disabled user, shutdown), and logs who, from where, with which key, what,
+// how long and how it ended.
+func (s *Server) gate(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		s.hook("session")
+		remote := addrString(sess.RemoteAddr())
+		if email, ok := extension(sess, extInviteEmail); ok {
+			s.invited(sess, email)
+			return
+		}
+		refuse := func(msg string, kv ...any) {
+			s.log.Warn("session refused", append([]any{"remote", remote, "user", sess.User(), "command", sess.RawCommand()}, kv...)...)
+			fmt.Fprintf(sess.Stderr(), "%s\r\n", msg)
+			_ = sess.Exit(1)
+		}
+		if s.isClosing() {
+			refuse("gatehouse: the server is shutting down", "why", "shutting down")
+			return
+		}
+		u, method, fp, err := s.identify(sess)
+		if err != nil {
+			refuse(RefusedMessage, "key", fp, "why", "no user holds this key or id")
+			return
+		}
+		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
+			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{})}
+		s.register(ss)
+		defer s.unregister(ss)
+		defer close(ss.done)
+		// checked after registering, so a disable committed meanwhile is seen
+		// either here or by the watcher
+		if cur, err := s.st.UserByID(u.ID); err != nil || cur.Disabled {
+			refuse(RefusedMessage, "key", fp, "why", "user disabled")
+			return
+		}
+		if err := s.recordSignIn(sess, u, method); err != nil {
+			refuse(RefusedMessage, "key", fp, "why", err.Error())
+			return
+		}
+		pty, _, hasPty := sess.Pty()
+		kind := "console"
+		if len(sess.Command()) > 0 || sess.RawCommand() != "" {
+			kind = "command"
+		}
+		log := s.log.With("remote", remote, "user", u.Email, "method", method)
+		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", hasPty, "term", pty.Term)
+		next(sess)
+		ss.mu.Lock()
+		outcome, reason := ss.outcome, ss.reason
+		ss.mu.Unlock()
+		if reason != "" {
+			outcome = "ended by the server: " + reason
+		}
+		if outcome == "" {
+			outcome = "closed"
+		}
+		log.Info("session end", "kind", kind, "command", sess.RawCommand(), "duration", time.Since(ss.start).Round(time.Millisecond), "outcome", outcome)
+	}
+}
+
+// signInKey marks a connection whose sign-in is recorded.
+type signInKey struct{}
+
+// recordSignIn audits the sign-in once per connection, and at most once a
+// minute per user (another system asking `check` over SSH in a loop should
+// not fill the audit log; every session is in the server log).
+func (s *Server) recordSignIn(sess ssh.Session, u *store.User, method string) error {
+	ctx := sess.Context()
+	ctx.Lock()
+	recorded := ctx.Value(signInKey{}) != nil
+	ctx.SetValue(signInKey{}, true)
+	ctx.Unlock()
+	if recorded || (u.Activated && time.Since(u.LastSignIn) < time.Minute) {
+		return nil
+	}
+	return s.st.RecordSignIn(u.ID, method, addrString(sess.RemoteAddr()))
+}
+
+// commands runs exec sessions (ssh HOST users list) through the command
+// tree; it sits before activeterm, which rejects sessions without a pty.
+func (s *Server) commands(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		args := sess.Command()
+		if len(args) == 0 && strings.TrimSpace(sess.RawCommand()) != "" {
+			fmt.Fprintf(sess.Stderr(), "gatehouse: cannot read the command line %q (unbalanced quotes?)\r\n", sess.RawCommand())
+			s.setOutcome(sess, "exit 2 (unreadable command line)")
+			_ = sess.Exit(2)
+			return
+		}
+		if len(args) == 0 {
+			next(sess)
+			return
+		}
+		ss := s.lookup(sess)
+		if ss == nil || s.cfg.Command == nil {
+			fmt.Fprint(sess.Stderr(), "gatehouse: commands are not available on this server\r\n")
+			_ = sess.Exit(1)
+			return
+		}
+		s.hook("command")
+		code := s.cfg.Command(sess, ss.actor, args)
+		ss.setOutcome(fmt.Sprintf("exit %d", code))
+		if ss.endReason() == "" { // else terminate has answered already
+			_ = sess.Exit(code)
+		}
+	}
+}
+
+// program builds the console of an interactive session, styled with the
+// session's own renderer (never lipgloss's global one).
+func (s *Server) program(sess ssh.Session) *tea.Program {
+	ss := s.lookup(sess)
+	if ss == nil || s.cfg.Console == nil {
+		fmt.Fprint(sess.Stderr(), "gatehouse: no console on this server; run a command instead, e.g. ssh HOST users list\r\n")
+		return nil
+	}
+	s.hook("console")
+	r := bubbletea.MakeRenderer(sess)
+	m := s.cfg.Console(sess, ss.actor, r)
+	if m == nil {
+		return nil
+	}
+	opts := append(bubbletea.MakeOptions(sess), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	p := tea.NewProgram(m, opts...)
+	ss.mu.Lock()
+	ss.console, ss.program, ss.model = true, p, m
+	reason := ss.reason
+	ss.mu.Unlock()
+	if reason != "" { // ended while it was being built
+		p.Quit()
+	}
+	return p
+}
+
+// afterConsole runs once the console's program has ended: it releases the
+// model and says why, if the server ended the session.
+func (s *Server) afterConsole(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		ss := s.lookup(sess)
+		if ss == nil {
+			next(sess)
+			return
+		}
+		ss.mu.Lock()
+		m, reason, code := ss.model, ss.reason, ss.code
+		ss.mu.Unlock()
+		if c, ok := m.(interface{ Close() }); ok {
+			c.Close()
+		}
+		if reason != "" {
+			fmt.Fprintf(sess.Stderr(), "\r\ngatehouse: %s\r\n", reason)
+			ss.setOutcome("ended by the server: " + reason)
+			_ = sess.Exit(code)
+		} else if m != nil {
+			ss.setOutcome("console closed")
+		}
+		next(sess)
+	}
+}
+
+// invited answers the session of someone who just accepted their invitation.
+func (s *Server) invited(sess ssh.Session, email string) {
+	keyNote, hasKey := extension(sess, extInviteKey)
+	host, port := "HOST", "23234"
+	if h, p, err := net.SplitHostPort(addrString(sess.LocalAddr())); err == nil {
+		host, port = h, p
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Welcome to gatehouse, %s: your invitation is accepted and your password is set.\r\n", email)
+	if hasKey {
+		fmt.Fprintf(&b, "%s.\r\n", strings.ToUpper(keyNote[:1])+keyNote[1:])
+	}
+	fmt.Fprintf(&b, "Sign in with: ssh -p %s -l %s %s\r\n", port, email, host)
+	_, _ = sess.Write([]byte(b.String()))
+	s.log.Info("invitation session", "remote", addrString(sess.RemoteAddr()), "user", email)
+	_ = sess.Exit(0)
+}
+
+// ---- the registry of open sessions
+
+func (s *Server) register(ss *session) {
+	s.mu.Lock()
+	s.sessions[ss.sess] = ss
+	s.mu.Unlock()
+}
+
+func (s *Server) unregister(ss *session) {
+	s.mu.Lock()
+	delete(s.sessions, ss.sess)
+	s.mu.Unlock()
+}
+
+func (s *Server) lookup(sess ssh.Session) *session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessions[sess]
+}
+
+func (s *Server) setOutcome(sess ssh.Session, o string) {
+	if ss := s.lookup(sess); ss != nil {
+		ss.setOutcome(o)
+	}
+}
+
+func (s *Server) isClosing() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
+}
+
+func (s *Server) allSessions() []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		out = append(out, ss)
+	}
+	return out
+}
+
+func (s *Server) openSessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
+func (s *Server) sessionsOf(userID uint64) []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*session
+	for _, ss := range s.sessions {
+		if ss.userID == userID {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
+// terminate ends sessions the server no longer allows: consoles are quit
+// first (so the terminal is restored) and then told why; commands are told
+// and cut off. Their connections close last, so no new session can open on
+// them and no session is cut off before it was told.
+func (s *Server) terminate(list []*session, reason string, code int) {
+	var wg sync.WaitGroup
+	var mine []*session
+	for _, ss := range list {
+		ss.mu.Lock()
+		if ss.reason != "" {
+			ss.mu.Unlock()
+			continue // someone else is ending it
+		}
+		ss.reason, ss.code = reason, code
+		p := ss.program
+		ss.mu.Unlock()
+		mine = append(mine, ss)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if p != nil {
+				p.Quit()
+				select {
+				case <-ss.done: // afterConsole has told them
+					return
+				case <-time.After(700 * time.Millisecond):
+					p.Kill()
+				}
+			}
+			fmt.Fprintf(ss.sess.Stderr(), "\r\ngatehouse: %s\r\n", reason)
+			_ = ss.sess.Exit(code)
+		}()
+	}
+	wg.Wait()
+	for _, ss := range mine {
+		s.closeConn(ss.sess)
+	}
+}
+
+func (s *Server) closeConn(sess ssh.Session) {
+	if c, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn); ok {
+		_ = c.Close()
+	}
+}
+
+// watch ends the sessions of users who may no longer be signed in: disabled
+// or deleted users, and sessions whose key was removed. Events arrive right
+// after each commit.
+func (s *Server) watch(events <-chan store.Event) {
+	for ev := range events {
+		s.checkEvent(ev)
+	}
+}
+
+func (s *Server) checkEvent(ev store.Event) {
+	defer s.recovered("session watcher", nil, nil)
+	for _, r := range ev.Refs {
+		if r.Kind != "user" {
+			continue
+		}
+		open := s.sessionsOf(r.ID)
+		if len(open) == 0 {
+			continue
+		}
+		u, err := s.st.UserByID(r.ID)
+		ending := map[string][]*session{}
+		for _, ss := range open {
+			reason := ""
+			switch {
+			case err != nil:
+				reason = "your account was deleted; this session has ended"
+			case u.Disabled:
+				reason = "your account was disabled; this session has ended"
+			case ss.keyFP != "":
+				if ku, kerr := s.st.UserByKey(ss.keyFP); kerr != nil || ku.ID != ss.userID {
+					reason = "the key you signed in with was removed; this session has ended"
+				}
+			}
+			if reason != "" {
+				s.log.Info("ending session", "user", r.Label, "remote", addrString(ss.sess.RemoteAddr()), "why", reason, "change-set", ev.Batch, "by", ev.Actor)
+				ending[reason] = append(ending[reason], ss)
+			}
+		}
+		for reason, list := range ending {
+			go s.terminate(list, reason, 1)
+		}
+	}
+}
