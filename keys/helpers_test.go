@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -220,6 +221,12 @@ func (f *fixture) stop() error {
 // dial connects as user with the given auth methods; banner collects what
 // the server said while refusing.
 func (f *fixture) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client, string, error) {
+	return f.dialFrom("127.0.0.1", user, auth...)
+}
+
+// dialFrom connects from another loopback address (127.0.0.0/8 is all ours),
+// so lockout by address and by account can be told apart.
+func (f *fixture) dialFrom(ip, user string, auth ...gossh.AuthMethod) (*gossh.Client, string, error) {
 	var mu sync.Mutex
 	var banner strings.Builder
 	cfg := &gossh.ClientConfig{
@@ -234,10 +241,19 @@ func (f *fixture) dial(user string, auth ...gossh.AuthMethod) (*gossh.Client, st
 		},
 		Timeout: 5 * time.Second,
 	}
-	c, err := gossh.Dial("tcp", f.addr, cfg)
+	d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	conn, err := d.Dial("tcp", f.addr)
+	if err != nil {
+		return nil, "", err
+	}
+	cc, chans, reqs, err := gossh.NewClientConn(conn, f.addr, cfg)
 	mu.Lock()
 	defer mu.Unlock()
-	return c, banner.String(), err
+	if err != nil {
+		conn.Close()
+		return nil, banner.String(), err
+	}
+	return gossh.NewClient(cc, chans, reqs), banner.String(), nil
 }
 
 func (f *fixture) keyClient(email string) *gossh.Client {

@@ -310,14 +310,35 @@ func TestLockout(t *testing.T) {
 		t.Fatalf("a locked attempt ran argon2 (%d checks)", n)
 	}
 	t.Logf("locked attempt answered in %s", time.Since(start))
-	// the address is locked too: another account from here is refused
+	// the address is locked too: another account from here is refused,
+	// even with a key
 	if ok, _ := try(emClient, pw); ok {
 		t.Fatal("the locked address signed in another account")
 	}
-	// keys still... no: a locked address is refused whatever it tries
 	if c, _, err := f.dial("x", gossh.PublicKeys(f.signer[emClient])); err == nil {
 		c.Close()
 		t.Fatal("the locked address signed in with a key")
+	}
+	// from another address: the account's password stays locked (unhashed),
+	// other accounts and keys are fine
+	if c, banner, err := f.dialFrom("127.0.0.2", emAdmin, answers(pw)); err == nil {
+		c.Close()
+		t.Fatal("the locked account signed in from another address")
+	} else if strings.TrimSpace(banner) != keys.RefusedMessage {
+		t.Fatalf("told %q", banner)
+	}
+	if n := checks.Load(); n != 3 {
+		t.Fatalf("a locked account's attempt ran argon2 (%d checks)", n)
+	}
+	if c, banner, err := f.dialFrom("127.0.0.2", emClient, answers(pw)); err != nil {
+		t.Fatalf("another account from another address: %v %q", err, banner)
+	} else {
+		c.Close()
+	}
+	if c, _, err := f.dialFrom("127.0.0.3", "x", gossh.PublicKeys(f.signer[emAdmin])); err != nil {
+		t.Fatalf("the locked account's key from another address: %v", err)
+	} else {
+		c.Close()
 	}
 	if !strings.Contains(f.logs.String(), "locked after repeated failures") {
 		t.Fatalf("lockout not logged:\n%s", f.logs.String())
