@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/signal"
@@ -128,8 +129,35 @@ var selfService = []string{"effective", "check", "help"}
 func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string) int {
 	return func(sess ssh.Session, actor store.Actor, args []string) int {
 		env := Env{In: sess, Out: sess, Err: sess.Stderr(), Store: st, Actor: &actor}
+		if _, _, isPty := sess.Pty(); isPty {
+			env.In = &ptyInput{r: sess}
+		}
 		return RunRemote(env, args)
 	}
+}
+
+// ptyInput reads what a terminal in raw mode sends (ssh -t HOST COMMAND) as
+// lines: Enter arrives as \r, and Ctrl-D or Ctrl-C end the input.
+type ptyInput struct {
+	r   io.Reader
+	eof bool
+}
+
+func (p *ptyInput) Read(b []byte) (int, error) {
+	if p.eof {
+		return 0, io.EOF
+	}
+	n, err := p.r.Read(b)
+	for i := 0; i < n; i++ {
+		switch b[i] {
+		case '\r':
+			b[i] = '\n'
+		case 0x03, 0x04:
+			p.eof = true
+			return i, nil
+		}
+	}
+	return n, err
 }
 
 // RunRemote runs a command line for a user signed in over SSH (env.Store and

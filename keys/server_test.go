@@ -96,6 +96,22 @@ func TestExecCommands(t *testing.T) {
 		t.Fatalf("bob's effective: exit %d %q", code, out)
 	}
 
+	// ssh -t: a terminal in raw mode sends Enter as \r
+	ps, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	ps.Stdin = strings.NewReader("bob's new passphrase\r")
+	var psOut strings.Builder
+	ps.Stdout = &psOut
+	if err := ps.Run("users set-password " + emBasic); err != nil || !strings.Contains(psOut.String(), "password of "+emBasic+" changed") || !strings.HasSuffix(psOut.String(), ")\r\n") {
+		t.Fatalf("set-password with a pty: %v %q", err, psOut.String())
+	}
+	f.passwordClient(emBasic, "bob's new passphrase").Close()
+
 	// the operator's jobs and the local flags are refused over SSH
 	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list"} {
 		_, errOut, code := execute(t, c, line, "")

@@ -56,7 +56,7 @@ func ParsePublicKey(line string) (PublicKey, ssh.PublicKey, error) {
 		return PublicKey{}, nil, badInput("SSH certificates are not supported; give the plain public key")
 	}
 	switch pk.Type() {
-	case ssh.KeyAlgoDSA:
+	case "ssh-dss":
 		return PublicKey{}, nil, badInput("DSA keys are too weak and not accepted; make an ed25519 key: ssh-keygen -t ed25519")
 	case ssh.KeyAlgoRSA:
 		if ck, ok := pk.(ssh.CryptoPublicKey); ok {
