@@ -274,8 +274,25 @@ func (a *App) startInput(m inputMode) tea.Cmd {
 	return a.input.Focus()
 }
 
-// Update routes messages: modal first, then the input line, then keys.
+// worker is a screen with background work to start (e.g. History verifying
+// the audit chain): asked after every message, it returns nil when idle.
+type worker interface {
+	work() tea.Cmd
+}
+
+// Update routes messages: modal first, then the input line, then keys; then
+// starts whatever background work the shown screen has waiting.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := a.update(msg)
+	if w, ok := a.current().(worker); ok {
+		if wc := w.work(); wc != nil {
+			cmd = tea.Batch(cmd, wc)
+		}
+	}
+	return m, cmd
+}
+
+func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height

@@ -117,7 +117,8 @@ func runCmd(app *App, cmd tea.Cmd) {
 		}
 	case nil:
 	default:
-		app.Update(m)
+		_, next := app.Update(m) // the App starts the screen's next background work
+		runCmd(app, next)
 	}
 }
 
@@ -162,7 +163,8 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	app.Update(wait()) // the change event: the App reloads every screen
+	_, next := app.Update(wait()) // the change event: the App reloads every screen
+	drain(app, next, 3) // not runCmd: the batch also waits for the next change event
 	settleHistory(t, app)
 	rows := historyRows(app)
 	if len(rows) == 0 || rows[0].Entity.String() != "client:Zeta Works" || rows[0].Actor != "local:other" {
