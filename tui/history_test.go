@@ -164,7 +164,7 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, next := app.Update(wait()) // the change event: the App reloads every screen
-	drain(app, next, 3) // not runCmd: the batch also waits for the next change event
+	drain(app, next, 3)           // not runCmd: the batch also waits for the next change event
 	settleHistory(t, app)
 	rows := historyRows(app)
 	if len(rows) == 0 || rows[0].Entity.String() != "client:Zeta Works" || rows[0].Actor != "local:other" {
