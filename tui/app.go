@@ -476,6 +476,9 @@ func (a *App) tabs() string {
 		if a.w < 110 {
 			label = shortName(label)
 		}
+		if a.w < 70 && i != a.cur {
+			label = "" // narrow: the other tabs show only their number
+		}
 		t := fmt.Sprintf(" %c %s ", screenKeys[i], label)
 		if p := s.pending(); p > 0 {
 			t = fmt.Sprintf(" %c %s •%d ", screenKeys[i], label, p)

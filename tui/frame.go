@@ -107,8 +107,8 @@ func layoutFor(w int) mode {
 func columns(m mode, w int) []int {
 	switch m {
 	case threePane:
-		left := max(24, w*18/100)
-		right := max(34, w*30/100)
+		left := max(24, w*16/100)
+		right := max(34, w*28/100)
 		return []int{left, w - left - right, right}
 	case twoPane:
 		right := w * 38 / 100

@@ -393,7 +393,7 @@ func layoutUserCols(w int) userCols {
 	rest := w - 3 - c.status
 	switch {
 	case w >= 90:
-		c.name, c.email, c.role = rest*22/100, rest*32/100, rest*16/100
+		c.name, c.email, c.role = rest*20/100, rest*34/100, rest*14/100
 		c.sites = rest - c.name - c.email - c.role
 	case w >= 56:
 		c.name, c.email = rest*35/100, rest*42/100
