@@ -95,7 +95,6 @@ type changeSetView struct {
 	DryRun    bool        `json:"dry_run"`
 	Message   string      `json:"message"`
 	Entries   []entryView `json:"entries"`
-	Notes     []string    `json:"notes"`
 }
 
 // entryView is one audit entry.
@@ -128,16 +127,13 @@ func (a *app) report(cs *store.ChangeSet, done string) error {
 	msg := describe(cs, done)
 	if a.json {
 		v := changeSetView{ChangeSet: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Time: cs.Time,
-			DryRun: cs.DryRun, Message: msg, Entries: []entryView{}, Notes: append([]string{}, cs.Notes...)}
+			DryRun: cs.DryRun, Message: msg, Entries: []entryView{}}
 		for _, e := range cs.Entries {
 			v.Entries = append(v.Entries, entryOf(e))
 		}
 		return a.printJSON(v)
 	}
 	a.printf("%s\n", msg)
-	for _, n := range cs.Notes {
-		a.printf("note: %s\n", n)
-	}
 	return nil
 }
 

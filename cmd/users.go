@@ -457,7 +457,7 @@ employee; giving an employee a client profile needs --client.
 		var fields []string
 		for _, e := range cs.Entries {
 			if e.Entity.Kind == "user" && !slices.Contains(fields, e.Field) {
-				fields = append(fields, fmt.Sprintf("%s", e.Field))
+				fields = append(fields, e.Field)
 			}
 		}
 		done := fmt.Sprintf("updated %s", u.Email)

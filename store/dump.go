@@ -287,7 +287,7 @@ func (t *Tx) importProfiles(d *Dump) error {
 		}
 		p, err := t.catalog().profileNamed(dp.Name)
 		if err != nil {
-			if p, err = t.CreateProfile(dp.Name, typ, ""); err != nil {
+			if _, err = t.CreateProfile(dp.Name, typ, ""); err != nil {
 				return fmt.Errorf("profile %s: %w", dp.Name, err)
 			}
 		} else if p.Type != typ {

@@ -48,7 +48,6 @@ type ChangeSet struct {
 	Time    time.Time
 	Entries []AuditEntry // the field-level changes, in order
 	DryRun  bool
-	Notes   []string // things the caller should tell the person
 	// Tokens are the plaintext invitation tokens this change set created; they
 	// also travel in the outbox messages. Never stored in clear.
 	Tokens []string
@@ -70,7 +69,6 @@ type Tx struct {
 	emails  map[string]uint64 // overlay of the email index; 0 = removed
 	cat     *catalog          // nil until the change set touches the catalog
 	entries []AuditEntry
-	notes   []string
 	invites []string // plaintext tokens created in this change set
 }
 
@@ -121,7 +119,6 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 		cs.Batch = batch
 		return nil
 	})
-	cs.Notes = t.notes
 	if errors.Is(err, errDryRun) {
 		if dry {
 			cs.Entries = t.entries
@@ -266,9 +263,6 @@ func (t *Tx) Now() time.Time { return t.now }
 
 // Actor is who makes this change set.
 func (t *Tx) Actor() Actor { return t.actor }
-
-// Note adds a line for the caller to show the person.
-func (t *Tx) note(s string) { t.notes = append(t.notes, s) }
 
 // Refs lists every record the change set touched, once each.
 func (cs *ChangeSet) Refs() []Ref { return refsOf(cs.Entries) }
