@@ -1,8 +1,3 @@
-// Package keys is gatehouse's SSH front door: the host key, sign-in by public
-// key or password (keyboard-interactive), invitation acceptance, lockout of
-// repeated failures, and the wish server that hands each signed-in session
-// the console or a command line. It knows the store, not the command tree or
-// the console: those come in as two functions (see Config).
 package keys
 
 import (
