@@ -1,10 +1,12 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -28,6 +30,32 @@ type catalog struct {
 	screenIdx     map[string]int
 	teamsBySite   map[uint64][]uint64
 	levels        map[uint64][]Level // profile id → level by screen index
+
+	// dense views by id for the check path: a slice index instead of a map
+	// lookup (ids are small and sequential)
+	profileAt []*Profile
+	levelsAt  [][]Level
+	siteAt    []*Site
+	teamAt    []*Team
+}
+
+func dense[T any](m map[uint64]*T) []*T {
+	var n uint64
+	for id := range m {
+		n = max(n, id)
+	}
+	out := make([]*T, n+1)
+	for id, v := range m {
+		out[id] = v
+	}
+	return out
+}
+
+func at[T any](s []*T, id uint64) *T {
+	if id < uint64(len(s)) {
+		return s[id]
+	}
+	return nil
 }
 
 func (c *catalog) clone() *catalog {
@@ -88,6 +116,11 @@ func (c *catalog) index() {
 			lv[i] = p.Levels[sc.Key]
 		}
 		c.levels[id] = lv
+	}
+	c.profileAt, c.siteAt, c.teamAt = dense(c.profiles), dense(c.sites), dense(c.teams)
+	c.levelsAt = make([][]Level, len(c.profileAt))
+	for id, lv := range c.levels {
+		c.levelsAt[id] = lv
 	}
 }
 
@@ -287,12 +320,33 @@ func seed(tx *bolt.Tx, now time.Time) error {
 	return meta.Put(keySchema, itob(schemaVersion))
 }
 
+// lower is strings.ToLower that returns s itself, without allocating, when s
+// is already lower-case ASCII (every stored email: the check path).
 func lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 0x80 {
-			return strings.ToLower(s)
+	if hasUpperOrNonASCII(s) {
+		return strings.ToLower(s)
+	}
+	return s
+}
+
+// hasUpperOrNonASCII tests eight bytes at a time: a byte b < 0x80 is an upper
+// case letter when b+('\x80'-'A') sets the top bit and b+('\x80'-'Z'-1) does not.
+func hasUpperOrNonASCII(s string) bool {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		if x&tops != 0 {
+			return true
+		}
+		if (x+(0x80-'A')*ones)&^(x+(0x80-'Z'-1)*ones)&tops != 0 {
+			return true
 		}
 	}
-	return s // already lower: no allocation on the check path
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }

@@ -10,8 +10,8 @@ import (
 func (s *Store) User(email string) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if u, ok := s.byEmail[lower(strings.TrimSpace(email))]; ok {
-		return u, nil
+	if e, ok := s.byEmail[lower(strings.TrimSpace(email))]; ok {
+		return e.u, nil
 	}
 	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)
 }

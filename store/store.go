@@ -58,7 +58,7 @@ type Store struct {
 
 	mu      sync.RWMutex
 	users   map[uint64]*User
-	byEmail map[string]*User // lower(email) → user: one lookup on the check path
+	byEmail map[string]emailEntry // lower(email) → user, with what a check needs inline
 	cat     *catalog
 
 	events events
@@ -174,7 +174,7 @@ func (s *Store) load() error {
 
 // loadUsers decodes every user on two cores and builds both indexes at once:
 // at 100k users this is most of the time to open a database.
-func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]*User, error) {
+func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]emailEntry, error) {
 	var raw [][]byte // valid for the transaction: decoded before it ends
 	if err := b.ForEach(func(k, v []byte) error { raw = append(raw, v); return nil }); err != nil {
 		return nil, nil, err
@@ -203,7 +203,7 @@ func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]*User, error) {
 		return nil, nil, err
 	}
 	users := make(map[uint64]*User, len(decoded))
-	byEmail := make(map[string]*User, len(decoded))
+	byEmail := make(map[string]emailEntry, len(decoded))
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -212,7 +212,7 @@ func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]*User, error) {
 		}
 	}()
 	for _, u := range decoded {
-		byEmail[lower(u.Email)] = u
+		byEmail[lower(u.Email)] = entryOf(u)
 	}
 	wg.Wait()
 	return users, byEmail, nil

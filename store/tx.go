@@ -149,10 +149,11 @@ func (s *Store) publish(t *Tx) {
 			delete(s.users, id)
 		} else {
 			s.users[id] = u
-			s.byEmail[lower(u.Email)] = u
+			s.byEmail[lower(u.Email)] = entryOf(u)
 		}
 	}
 	if t.cat != nil {
+		t.cat.index() // change sets add to some indexes as they go; rebuild all once
 		s.cat = t.cat
 	}
 }
@@ -225,7 +226,7 @@ func (t *Tx) userByEmail(email string) *User {
 		return t.user(id)
 	}
 	t.s.mu.RLock()
-	u := t.s.byEmail[e]
+	u := t.s.byEmail[e].u
 	t.s.mu.RUnlock()
 	if u == nil {
 		return nil
