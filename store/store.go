@@ -92,7 +92,9 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, badInput("cannot create the database folder: %v", err)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	// 16 KiB pages (new files): a bulk change set of 10,000 scattered users
+	// rewrites a quarter as many pages, in a quarter as many writes
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, PageSize: 16384})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, &Error{Kind: KindLocked, Msg: fmt.Sprintf("database %s is in use by another gatehouse process%s; use that one (over SSH if it is the server) or stop it", path, holderHint(path))}
