@@ -107,6 +107,9 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	}
 	a.focus = make([]int, len(a.screens))
 	a.stale = make([]bool, len(a.screens))
+	for i := 1; i < len(a.screens); i++ {
+		a.stale[i] = true // the first screen loaded itself; the others load when shown
+	}
 	for i := range a.focus {
 		a.focus[i] = 1
 	}

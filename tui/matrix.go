@@ -104,7 +104,6 @@ type matrixPreview struct {
 func newMatrixScreen(a *App) screen {
 	m := &matrixScreen{a: a, psel: map[uint64]bool{}, marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
 	m.pv.gen = -1
-	m.reload()
 	return m
 }
 

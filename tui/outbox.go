@@ -45,7 +45,6 @@ var outboxStates = []string{"all", "queued", "sent", "failed"}
 
 func newOutboxScreen(a *App) screen {
 	o := &outboxScreen{a: a, clock: newClock()}
-	o.reload()
 	return o
 }
 

@@ -123,6 +123,7 @@ func TestOutboxRefusedToOthers(t *testing.T) {
 	}
 	app = newClockedApp(t, s, c, &basic, 120, 40)
 	o := newOutboxScreen(app).(*outboxScreen)
+	o.reload() // screens load when first shown
 	lines := strings.Join(o.render(1, 60, 20, true), "\n") + strings.Join(o.render(0, 30, 20, false), "\n")
 	if !strings.Contains(lines, "you may not read the outbox") || !strings.Contains(lines, "you may not see invitations") {
 		t.Errorf("a Basic user's outbox screen:\n%s", lines)

@@ -46,7 +46,6 @@ const (
 
 func newPlacesScreen(a *App) screen {
 	p := &placesScreen{a: a}
-	p.reload()
 	return p
 }
 

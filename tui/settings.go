@@ -34,7 +34,6 @@ type featureCount struct {
 
 func newSettingsScreen(a *App) screen {
 	s := &settingsScreen{a: a, clock: newClock()}
-	s.reload()
 	return s
 }
 

@@ -96,7 +96,6 @@ func newSitesScreen(a *App) *sitesScreen {
 	for i := range s.lists {
 		s.lists[i].marks = map[itemKey]bool{}
 	}
-	s.reload()
 	return s
 }
 
