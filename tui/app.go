@@ -295,7 +295,21 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
+// settler is a screen that may draw before its data is complete, and must
+// complete it before it handles anything (the Users screen's quick start).
+type settler interface {
+	settle()
+}
+
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg.(type) {
+	case tea.KeyMsg, tea.MouseMsg, eventMsg:
+		for _, s := range a.screens {
+			if st, ok := s.(settler); ok {
+				st.settle()
+			}
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height

@@ -33,6 +33,9 @@ type usersScreen struct {
 
 	detailKey string // id@version the cached details were built for
 	detail    []string
+
+	building   *buildingIndex // the full index, still building after a quick start
+	quickTotal int            // how many users match, while rows is only the first page
 }
 
 const (
@@ -53,7 +56,11 @@ func newUsersScreen(a *App) *usersScreen {
 func (u *usersScreen) name() string { return "Users" }
 
 func (u *usersScreen) panes() [3]string {
-	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(len(u.rows)))
+	n := len(u.rows)
+	if u.building != nil {
+		n = u.quickTotal
+	}
+	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(n))
 	if n := len(u.sel); n > 0 {
 		list += fmt.Sprintf(" · %d selected", n)
 	}
@@ -73,13 +80,34 @@ func (u *usersScreen) reload() {
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
 	u.sites = u.a.s.Sites()
+	if u.ix.all == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
+		// first load of a big database: the first page now, the index behind it
+		u.building = startIndex(u.a.s)
+		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
+		return
+	}
+	u.settle()
 	u.ix.build(u.a.s)
+	u.refilter(true)
+}
+
+// settle waits for the index of a quick start; every key, mouse event and
+// change goes through it first (the App calls it), so only the first frames
+// are drawn from the quick first page.
+func (u *usersScreen) settle() {
+	if u.building == nil {
+		return
+	}
+	<-u.building.done
+	u.ix = u.building.ix
+	u.building = nil
 	u.refilter(true)
 }
 
 // refresh follows one change event: only the touched users move, unless the
 // event touched the catalog (names, profiles) or very many users.
 func (u *usersScreen) refresh(ev store.Event) {
+	u.settle()
 	var ids []uint64
 	for _, r := range ev.Refs {
 		if r.Kind != "user" {

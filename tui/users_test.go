@@ -289,3 +289,59 @@ func TestSelfServiceForClientUser(t *testing.T) {
 	}
 	checkFits(t, app.View(), 120, 40)
 }
+
+// The quick first page of a cold start is exactly the first rows of the full
+// index, and the first key switches to the full index.
+func TestUsersQuickStartFirstPage(t *testing.T) {
+	s := newTestStore(t, 3000)
+	var ix userIndex
+	ix.build(s)
+	teamSite := s.Names().TeamSite
+	for _, q := range []userQuery{{typ: 0, status: 0}, {typ: 2, status: 4}, {typ: 1, status: 1}} {
+		full := ix.narrow(q, userQuery{}, nil, teamSite)
+		rows, total := quickFirstPage(s, q, teamSite)
+		if total != len(full) {
+			t.Errorf("query %+v: total %d, want %d", q, total, len(full))
+		}
+		if len(rows) != min(quickRows, len(full)) {
+			t.Fatalf("query %+v: %d quick rows", q, len(rows))
+		}
+		for i, r := range rows {
+			if r.u.ID != full[i].u.ID {
+				t.Fatalf("query %+v: row %d is %s, want %s", q, i, r.u.Email, full[i].u.Email)
+			}
+		}
+	}
+	// the screen itself: quick rows first, the full index after a key
+	app := newTestApp(t, s, nil, 120, 40)
+	u := app.users
+	u.ix = userIndex{}
+	u.building = startIndex(s)
+	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite)
+	if !strings.Contains(app.View(), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+		t.Error("the quick first frame does not count every matching user")
+	}
+	press(app, "end")
+	if u.building != nil || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
+		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.cursor)
+	}
+}
+
+// sortPrefix is the first eight bytes of the real sort key, or says it cannot be.
+func TestSortPrefixMatchesRowKey(t *testing.T) {
+	for _, u := range []*store.User{
+		{First: "Ann", Last: "Li", Email: "a@b.c"},
+		{First: "Bo", Last: "O'Brien-Smith", Email: "bo@x.y"},
+		{First: "", Last: "", Email: "Z@Q.R"},
+		{First: "ÉMILE", Last: "Zola", Email: "e@z.fr"},
+		{First: "Ann", Last: "Ünal", Email: "a@u.tr"},
+	} {
+		v, ok := sortPrefix(u)
+		if !ok {
+			continue
+		}
+		if want := newRow(u).k8; v != want {
+			t.Errorf("%s %s: prefix %x, want %x", u.First, u.Last, v, want)
+		}
+	}
+}

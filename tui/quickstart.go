@@ -1,0 +1,138 @@
+package tui
+
+import (
+	"container/heap"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// A cold start on a big database draws its first frame from the first page
+// of the list, found in one pass over the users without building keys for
+// all of them, while the full index builds on the other core. The first key
+// (or change) waits for the index; the first frame does not.
+
+// quickStartUsers is the size from which the first frame does not wait for the index.
+const quickStartUsers = 20_000
+
+// quickRows is how many rows the first page holds (more than any screen shows).
+const quickRows = 256
+
+type buildingIndex struct {
+	ix   userIndex
+	done chan struct{}
+}
+
+func startIndex(s *store.Store) *buildingIndex {
+	b := &buildingIndex{done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		b.ix.build(s)
+	}()
+	return b
+}
+
+// candidate orders a user by the first eight bytes of its sort key, and by
+// the whole key only on a tie (computed then, and kept).
+type candidate struct {
+	u   *store.User
+	k8  uint64
+	row *userRow
+}
+
+func (c *candidate) full() *userRow {
+	if c.row == nil {
+		c.row = newRow(c.u)
+	}
+	return c.row
+}
+
+func less(a, b *candidate) bool {
+	if a.k8 != b.k8 {
+		return a.k8 < b.k8
+	}
+	return cmpRows(a.full(), b.full()) < 0
+}
+
+// topK is a max-heap of the k smallest candidates seen.
+type topK []*candidate
+
+func (h topK) Len() int           { return len(h) }
+func (h topK) Less(i, j int) bool { return less(h[j], h[i]) }
+func (h topK) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *topK) Push(x any)        { *h = append(*h, x.(*candidate)) }
+func (h *topK) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// sortPrefix is the first eight bytes of store.SortKey(u), without
+// allocating; false when a name is not ASCII (then the caller builds the key).
+func sortPrefix(u *store.User) (uint64, bool) {
+	var b [8]byte
+	n := 0
+	ascii := true
+	put := func(s string) {
+		for i := 0; i < len(s) && n < 8; i++ {
+			c := s[i]
+			if c >= 0x80 {
+				ascii = false
+				return
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b[n] = c
+			n++
+		}
+	}
+	put(u.Last)
+	if n < 8 {
+		b[n] = 0
+		n++
+	}
+	put(u.First)
+	if n < 8 {
+		b[n] = 0
+		n++
+	}
+	put(u.Email)
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v, ascii
+}
+
+// quickFirstPage returns the first rows matching q (which has no text) in
+// list order, and how many users match in all.
+func quickFirstPage(s *store.Store, q userQuery, teamSite func(uint64) uint64) ([]*userRow, int) {
+	h := make(topK, 0, quickRows+1)
+	total := 0
+	probe := &userRow{}
+	s.EachUser(func(u *store.User) {
+		probe.u = u
+		if !q.matchBase(probe, teamSite) {
+			return
+		}
+		total++
+		c := &candidate{u: u}
+		var ok bool
+		if c.k8, ok = sortPrefix(u); !ok {
+			c.row = newRow(u)
+			c.k8 = c.row.k8
+		}
+		if len(h) < quickRows {
+			heap.Push(&h, c)
+		} else if less(c, h[0]) {
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	})
+	rows := make([]*userRow, len(h))
+	for i := len(h) - 1; i >= 0; i-- {
+		rows[i] = heap.Pop(&h).(*candidate).full()
+	}
+	return rows, total
+}
