@@ -35,17 +35,20 @@ func ValidateEmail(email string) (string, error) {
 }
 
 // ValidateName checks a first or last name: required, printable, not too long.
-func ValidateName(field, name string) (string, error) {
-	n := strings.TrimSpace(name)
+func ValidateName(field, name string) (string, error) { return validText(field+" name", name) }
+
+// validText checks a required, printable, bounded piece of text.
+func validText(what, text string) (string, error) {
+	n := strings.TrimSpace(text)
 	if n == "" {
-		return "", badInput("%s name is required", field)
+		return "", badInput("%s is required", what)
 	}
 	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNameLen {
-		return "", badInput("%s name must be valid text of at most %d characters", field, maxNameLen)
+		return "", badInput("%s must be valid text of at most %d characters", what, maxNameLen)
 	}
 	for _, r := range n {
 		if unicode.IsControl(r) {
-			return "", badInput("%s name %q has a control character", field, name)
+			return "", badInput("%s %q has a control character", what, text)
 		}
 	}
 	return n, nil
@@ -53,17 +56,9 @@ func ValidateName(field, name string) (string, error) {
 
 // validLabel checks a client, site, team or profile name.
 func validLabel(what, name string) (string, error) {
-	n := strings.TrimSpace(name)
-	if n == "" {
-		return "", badInput("a %s name is required", what)
-	}
-	if !utf8.ValidString(n) || utf8.RuneCountInString(n) > maxNameLen {
-		return "", badInput("a %s name must be valid text of at most %d characters", what, maxNameLen)
-	}
-	for _, r := range n {
-		if unicode.IsControl(r) {
-			return "", badInput("%s name %q has a control character", what, name)
-		}
+	n, err := validText(what+" name", name)
+	if err != nil {
+		return "", err
 	}
 	if strings.Contains(n, ";") {
 		return "", badInput("%s name %q may not contain ';' (it separates names in lists and CSV files)", what, name)
