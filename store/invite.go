@@ -215,12 +215,9 @@ func (t *Tx) setPassword(u *User, pw string) error {
 // errBadToken is the one answer to an expired, used, revoked or wrong token.
 var errBadToken = refused("that invitation token is not valid; ask your administrator for a new invitation")
 
-// AcceptInvitation redeems a token: the invited user sets their password and
-// becomes active. The actor is the user themselves.
-func (s *Store) AcceptInvitation(token, password string) (*User, error) {
-	if err := ValidatePassword(password); err != nil {
-		return nil, err
-	}
+// readInvitation finds a token's invitation; a token that is not there gets
+// the one answer to every bad token.
+func (s *Store) readInvitation(token string) (Invitation, []byte, error) {
 	key := tokenKey(token)
 	var inv Invitation
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -230,6 +227,16 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 		}
 		return json.Unmarshal(v, &inv)
 	})
+	return inv, key, err
+}
+
+// AcceptInvitation redeems a token: the invited user sets their password and
+// becomes active. The actor is the user themselves.
+func (s *Store) AcceptInvitation(token, password string) (*User, error) {
+	if err := ValidatePassword(password); err != nil {
+		return nil, err
+	}
+	inv, key, err := s.readInvitation(token)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,8 @@
 package store
 
 import (
-	"encoding/json"
 	"strings"
 	"sync"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // ErrSignIn is the one answer to a refused password sign-in: unknown user,
@@ -41,15 +38,7 @@ func (s *Store) CheckPassword(email, password string) (*User, error) {
 // expired, and its user not disabled) without redeeming it; the answer to a
 // bad token is the same whatever is wrong with it.
 func (s *Store) CheckInvitation(token string) (*User, error) {
-	key := tokenKey(token)
-	var inv Invitation
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketInvitations).Get(key)
-		if v == nil {
-			return errBadToken
-		}
-		return json.Unmarshal(v, &inv)
-	})
+	inv, _, err := s.readInvitation(token)
 	if err != nil {
 		return nil, err
 	}
