@@ -77,6 +77,7 @@ func thousands(n int) string {
 
 // reload re-reads every user (startup, ctrl+r, and change events).
 func (u *usersScreen) reload() {
+	u.detailKey = ""
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
 	u.sites = u.a.s.Sites()
@@ -213,6 +214,7 @@ func (u *usersScreen) bindings() []*binding {
 		bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).editing().when(u.canEdit),
 		bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).editing().when(u.canEdit),
 		bind(g, "i", "resend the invitation", func() tea.Cmd { return u.resendInvite() }).editing().when(u.canEdit),
+		bind(g, "K", "SSH keys of the highlighted user: add or remove", func() tea.Cmd { return u.manageKeys() }).editing().when(u.canEdit),
 		bind(g, "d", "disable / enable the highlighted or selected users", func() tea.Cmd { return u.toggleDisabled() }).editing().when(u.canEdit),
 		bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).editing().when(u.canEdit),
 		bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).when(u.needTarget),
@@ -546,6 +548,12 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if us.HasRecords() {
 		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
 	}
+	if keys, err := u.a.s.KeysOf(us.ID); err == nil && len(keys) > 0 {
+		out = append(out, kv("SSH keys", fmt.Sprintf("%d (K manages them)", len(keys))))
+		for _, k := range keys {
+			out = append(out, "           "+k.Fingerprint)
+		}
+	}
 	if us.Changed() {
 		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, us.UpdatedBy, us.Updated.Local().Format("2006-01-02 15:04"))))
 	}
@@ -766,6 +774,46 @@ func (u *usersScreen) setPassword() tea.Cmd {
 			return nil
 		}),
 	))
+	u.a.modal = m
+	return cmd
+}
+
+// manageKeys adds a public key (pasted as an authorized_keys line) or removes one.
+func (u *usersScreen) manageKeys() tea.Cmd {
+	r := u.current()
+	if r == nil {
+		return nil
+	}
+	us := r.u
+	keys, err := u.a.s.KeysOf(us.ID)
+	if err != nil {
+		u.a.fail(err)
+		return nil
+	}
+	action, line := "add", ""
+	opts := []huh.Option[string]{huh.NewOption("Add a key", "add")}
+	for _, k := range keys {
+		label := "Remove " + k.Fingerprint
+		if k.Comment != "" {
+			label += " (" + k.Comment + ")"
+		}
+		opts = append(opts, huh.NewOption(label, k.Fingerprint))
+	}
+	m, cmd := newForm(u.a, "SSH keys of "+us.Email, func() tea.Cmd {
+		if action == "add" {
+			u.apply("add a key for "+us.Email, func(tx *store.Tx) error {
+				_, err := tx.AddKey(us.ID, line)
+				return err
+			})
+			return nil
+		}
+		u.apply("remove a key of "+us.Email, func(tx *store.Tx) error { return tx.RemoveKey(us.ID, action) })
+		return nil
+	}, huh.NewGroup(huh.NewSelect[string]().Title(fmt.Sprintf("%d key(s)", len(keys))).Options(opts...).Value(&action)),
+		huh.NewGroup(huh.NewInput().Title("Public key").Description("one line as in ~/.ssh/id_ed25519.pub").Value(&line).
+			Validate(func(s string) error { _, _, err := store.ParsePublicKey(s); return err })).
+			WithHideFunc(func() bool { return action != "add" }),
+	)
 	u.a.modal = m
 	return cmd
 }

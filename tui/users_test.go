@@ -345,3 +345,29 @@ func TestSortPrefixMatchesRowKey(t *testing.T) {
 		}
 	}
 }
+
+// K adds a pasted public key to the highlighted user, and removes it again.
+func TestUsersManageKeys(t *testing.T) {
+	s := newTestStore(t, 20)
+	app := newTestApp(t, s, nil, 120, 40)
+	us := app.users.current().u
+	const line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMvkh4+u4vRa6dZ7CLS3SSTwD/FCtzsJDAhn3z8r39zk tester@example"
+	press(app, "K")
+	if app.modal == nil {
+		t.Fatal("K opened no form")
+	}
+	press(app, "enter") // "Add a key"
+	app.modal.(*formModal).form.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(line), Paste: true})
+	press(app, "enter")
+	keys, _ := s.KeysOf(us.ID)
+	if len(keys) != 1 {
+		t.Fatalf("%s has %d keys after adding one (status: %q)", us.Email, len(keys), app.msg)
+	}
+	if v := app.View(); !strings.Contains(v, "SSH keys") || !strings.Contains(v, keys[0].Fingerprint[:20]) {
+		t.Error("the details pane does not show the key's fingerprint")
+	}
+	press(app, "K", "down", "enter")
+	if keys, _ := s.KeysOf(us.ID); len(keys) != 0 {
+		t.Errorf("the key was not removed: %v (status %q)", keys, app.msg)
+	}
+}
