@@ -40,6 +40,9 @@ type Message struct {
 	LastError string    `json:"last_error,omitempty"`
 	Created   time.Time `json:"created"`
 	Updated   time.Time `json:"updated"`
+	// NextAttempt is when delivery tries a queued message again after a
+	// failed attempt (see outbox.go).
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
 }
 
 var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -116,6 +119,9 @@ func (t *Tx) queue(kind, to, subject, body string) (uint64, error) {
 		return 0, err
 	}
 	m := Message{ID: id, Kind: kind, To: to, Subject: subject, Body: body, State: "queued", Created: t.now, Updated: t.now}
+	if err := t.markDue(id, t.now); err != nil {
+		return 0, err
+	}
 	return id, putJSON(b, itob(id), m)
 }
 
