@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -30,9 +31,10 @@ const DefaultListen = "127.0.0.1:23234"
 func ServingPath(dbPath string) string { return dbPath + ".serving" }
 
 func (a *app) serveCmd() *cobra.Command {
-	var listen, hostKey string
+	var listen, hostKey, smtpURL, from string
+	var attempts int
 	c := &cobra.Command{
-		Use:   "serve [--listen ADDR] [--host-key PATH]",
+		Use:   "serve [--listen ADDR] [--host-key PATH] [--smtp URL --from ADDR]",
 		Short: "Serve the console and the commands to remote users over SSH",
 		Long: `Run the SSH server: this process holds the database, and users sign in as
 themselves, with exactly their profile's rights. 'ssh -p PORT HOST' opens the
@@ -46,20 +48,51 @@ account lock sign-in for a while (settings lockout-attempts, lockout-window).
 The host key (ed25519) is generated on first start, beside the database unless
 --host-key says where; its fingerprint is printed at start. While serving, the
 local CLI cannot open the database: it names the server instead. Stop with
-Ctrl-C or SIGTERM: open sessions are told and closed.`,
+Ctrl-C or SIGTERM: open sessions are told and closed.
+
+With --smtp the server delivers the outbox (invitations, password notices):
+smtp://[USER[:PASSWORD]@]HOST[:PORT] speaks STARTTLS when offered (port 587
+by default; a password is never sent unencrypted except to this machine),
+smtps:// is TLS from the start (port 465). Without a password in the URL,
+$GATEHOUSE_SMTP_PASSWORD is used. A failed attempt is retried after 1s, 2s,
+4s… (at most 5 minutes apart); after --smtp-attempts it fails for good.
+'gatehouse outbox list' shows each message's state, attempts and last error.
+Without --smtp the outbox stays queued for the operator to deliver.`,
 		Example: `  gatehouse users add-key admin@example.com ~/.ssh/id_ed25519.pub
   gatehouse serve --listen 0.0.0.0:23234
-  ssh -p 23234 server.example.com users list`,
+  ssh -p 23234 server.example.com users list
+  GATEHOUSE_SMTP_PASSWORD=... gatehouse serve --smtp smtp://gatehouse@mail.example.com --from gatehouse@example.com`,
 		Args: nargs(0, 0, ""),
 	}
 	c.Flags().StringVar(&listen, "listen", DefaultListen, "address to listen on (HOST:PORT; port 0 picks a free one)")
 	c.Flags().StringVar(&hostKey, "host-key", "", "host key file, created if missing (default: beside the database, <db>.hostkey)")
+	c.Flags().StringVar(&smtpURL, "smtp", "", "deliver the outbox through this SMTP server: smtp://[USER[:PASSWORD]@]HOST[:PORT] or smtps://…")
+	c.Flags().StringVar(&from, "from", "", "sender address of the mail (with --smtp)")
+	c.Flags().IntVar(&attempts, "smtp-attempts", keys.DefaultMaxAttempts, "attempts per message before it fails for good (with --smtp)")
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if a.env.Store != nil {
 			return refusedf("serve runs on the server's machine; it is not available over SSH")
 		}
 		if a.root.PersistentFlags().Changed("as") {
 			return usagef("serve takes no --as: whoever signs in over SSH acts as themselves")
+		}
+		var mail *keys.SMTP
+		switch {
+		case smtpURL != "":
+			m, err := keys.ParseSMTP(smtpURL, from)
+			if err != nil {
+				return usagef("%v", err)
+			}
+			if m.Username != "" && m.Password == "" {
+				m.Password = os.Getenv("GATEHOUSE_SMTP_PASSWORD")
+			}
+			if attempts < 1 {
+				return usagef("--smtp-attempts must be at least 1")
+			}
+			m.MaxAttempts = attempts
+			mail = m
+		case from != "" || c.Flags().Changed("smtp-attempts"):
+			return usagef("--from and --smtp-attempts go with --smtp URL")
 		}
 		s, err := a.store()
 		if err != nil {
@@ -69,7 +102,7 @@ Ctrl-C or SIGTERM: open sessions are told and closed.`,
 			hostKey = keys.DefaultHostKeyPath(s.Path())
 		}
 		logger := log.NewWithOptions(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
-		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger}
+		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole
 			cfg.Console = func(_ ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model { return build(s, actor, r) }
@@ -95,6 +128,11 @@ Ctrl-C or SIGTERM: open sessions are told and closed.`,
 		a.printf("gatehouse serve: listening on %s\n", addr)
 		a.printf("host key %s (%s%s)\n", srv.HostKeyFingerprint(), hostKey, created)
 		a.printf("connect: ssh -p %s %s   (commands: ssh -p %s %s users list)\n", port(addr), host(addr), port(addr), host(addr))
+		if mail != nil {
+			a.printf("outbox: delivered through %s as %s\n", mail, mail.From)
+		} else if msgs, err := s.PendingMessages(time.Now()); err == nil && len(msgs) > 0 {
+			a.printf("outbox: %s queued and not delivered (no --smtp): gatehouse outbox list\n", plural(len(msgs), "message", "messages"))
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return srv.Serve(ctx)

@@ -6,14 +6,23 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"mime/quotedprintable"
+	"net"
+	"net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-sasl"
+	smtpd "github.com/emersion/go-smtp"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -171,4 +180,236 @@ func TestServe(t *testing.T) {
 	contains(t, "serve stdout", out.String(), "listening on "+addr, "host key SHA256:", ".hostkey, new")
 	contains(t, "serve log", errb.String(), "session start", "user=ada@example.com", "outcome=\"exit 0\"", "stopped")
 	g.ok("users", "list") // the database is free again
+}
+
+// served is the real binary serving one database.
+type served struct {
+	addr     string
+	out, err *syncBuf
+	cmd      *exec.Cmd
+	exited   chan error
+}
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuf) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
+func (b *syncBuf) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+
+// serve starts `gatehouse serve` on 127.0.0.1:0 and waits until it listens;
+// the test's end stops it (SIGTERM, then kill).
+func (g *gh) serve(env []string, args ...string) *served {
+	g.t.Helper()
+	s := &served{out: &syncBuf{}, err: &syncBuf{}, exited: make(chan error, 1)}
+	s.cmd = exec.Command(bin, append([]string{"--db", g.db, "serve", "--listen", "127.0.0.1:0"}, args...)...)
+	s.cmd.Env = append(append(os.Environ(), "HOME="+g.home, "GATEHOUSE_DB=", "XDG_DATA_HOME="+g.home, "USER=tester"), env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.out, s.err
+	if err := s.cmd.Start(); err != nil {
+		g.t.Fatal(err)
+	}
+	go func() { s.exited <- s.cmd.Wait() }()
+	g.t.Cleanup(func() {
+		s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.exited:
+		case <-time.After(10 * time.Second):
+			s.cmd.Process.Kill()
+			<-s.exited
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, err := os.ReadFile(g.db + ".serving"); err == nil && len(b) > 0 {
+			s.addr = strings.TrimSpace(string(b))
+			return s
+		}
+	}
+	g.t.Fatalf("serve did not listen within 10s; stderr:\n%s", s.err.String())
+	return nil
+}
+
+// run runs one command over SSH as the key's user.
+func (s *served) run(t *testing.T, signer gossh.Signer, line string) (string, int) {
+	t.Helper()
+	client, err := gossh.Dial("tcp", s.addr, &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, s.err.String())
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var so, se bytes.Buffer
+	sess.Stdout, sess.Stderr = &so, &se
+	err = sess.Run(line)
+	var ee *gossh.ExitError
+	switch {
+	case err == nil:
+		return so.String(), 0
+	case errors.As(err, &ee):
+		return so.String() + se.String(), ee.ExitStatus()
+	}
+	t.Fatalf("%s: %v %s", line, err, se.String())
+	return "", 0
+}
+
+// smtpSink is a real SMTP server (go-smtp) that wants AUTH PLAIN and
+// records the decoded bodies it accepts.
+type smtpSink struct {
+	addr   string
+	mu     sync.Mutex
+	to     []string
+	bodies []string
+}
+
+type sinkSession struct {
+	k    *smtpSink
+	auth bool
+	to   string
+}
+
+func (s *sinkSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *sinkSession) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pw string) error {
+		if user != "mailer" || pw != "s3cret pass" {
+			return smtpd.ErrAuthFailed
+		}
+		s.auth = true
+		return nil
+	}), nil
+}
+func (s *sinkSession) Mail(string, *smtpd.MailOptions) error {
+	if !s.auth {
+		return smtpd.ErrAuthRequired
+	}
+	return nil
+}
+func (s *sinkSession) Rcpt(to string, _ *smtpd.RcptOptions) error { s.to = to; return nil }
+func (s *sinkSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(m.Body))
+	if err != nil {
+		return err
+	}
+	s.k.mu.Lock()
+	s.k.to = append(s.k.to, s.to)
+	s.k.bodies = append(s.k.bodies, string(body))
+	s.k.mu.Unlock()
+	return nil
+}
+func (s *sinkSession) Reset()        {}
+func (s *sinkSession) Logout() error { return nil }
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	t.Helper()
+	k := &smtpSink{}
+	srv := smtpd.NewServer(smtpd.BackendFunc(func(*smtpd.Conn) (smtpd.Session, error) { return &sinkSession{k: k}, nil }))
+	srv.Domain, srv.AllowInsecureAuth = "mail.test", true
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.addr = ln.Addr().String()
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return k
+}
+
+// waitBody waits for a message to email and returns its body.
+func (k *smtpSink) waitBody(t *testing.T, email string) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		k.mu.Lock()
+		for i, to := range k.to {
+			if to == email {
+				b := k.bodies[i]
+				k.mu.Unlock()
+				return b
+			}
+		}
+		k.mu.Unlock()
+	}
+	t.Fatalf("no mail to %s within 10s", email)
+	return ""
+}
+
+var tokenLine = regexp.MustCompile(`(?m)^\s+([a-z2-7]{32})$`)
+
+// serve --smtp delivers the outbox: an invitation queued before the start,
+// and one queued over SSH while it serves; outbox list shows them sent.
+func TestServeSMTP(t *testing.T) {
+	g := newGH(t)
+	g.employee("Ada", "Admin", "ada@example.com", "Administrator")
+	signer, pub := newKeyFile(t, g.home, "ada")
+	g.ok("users", "add-key", "ada@example.com", pub)
+	g.employee("Nina", "New", "nina@example.com", "Basic")
+	var queued []map[string]any
+	g.jsonOf(&queued, "outbox", "list")
+	shown := g.ok("outbox", "show", fmt.Sprint(queued[1]["id"]))
+	m := tokenLine.FindStringSubmatch(shown)
+	if m == nil || !strings.Contains(shown, "To: nina@example.com") {
+		t.Fatalf("no token in:\n%s", shown)
+	}
+	ninaToken := m[1]
+
+	contains(t, "--from alone", g.fail(2, "serve", "--from", "g@example.com"), "go with --smtp")
+	contains(t, "bad URL", g.fail(2, "serve", "--smtp", "http://mail.test", "--from", "g@example.com"), "smtp:// or smtps://")
+	contains(t, "no --from", g.fail(2, "serve", "--smtp", "smtp://mail.test"), "needs --from")
+
+	sink := newSMTPSink(t)
+	srv := g.serve([]string{"GATEHOUSE_SMTP_PASSWORD=s3cret pass"}, "--smtp", "smtp://mailer@"+sink.addr, "--from", "Gatehouse <gatehouse@example.com>")
+	body := sink.waitBody(t, "nina@example.com")
+	contains(t, "nina's invitation", body, "Hello Nina", ninaToken)
+
+	out, code := srv.run(t, signer, "users add --first Omar --last Other --email omar@example.com --profile Basic")
+	if code != 0 {
+		t.Fatalf("users add over ssh: %d %s", code, out)
+	}
+	contains(t, "omar's invitation", sink.waitBody(t, "omar@example.com"), "Hello Omar", "invited to gatehouse")
+
+	var msgs []struct {
+		To       string `json:"to"`
+		State    string `json:"state"`
+		Attempts int    `json:"attempts"`
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		out, code = srv.run(t, signer, "outbox list --json")
+		if code != 0 || json.Unmarshal([]byte(out), &msgs) != nil {
+			t.Fatalf("outbox list --json over ssh: %d %s", code, out)
+		}
+		sent := 0
+		for _, m := range msgs {
+			if m.State == "sent" && m.Attempts == 1 {
+				sent++
+			}
+		}
+		if sent == 3 { // ada's and nina's invitations, omar's
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbox after delivery: %+v", msgs)
+		}
+	}
+	contains(t, "serve stdout", srv.out.String(), "outbox: delivered through smtp://mailer@"+sink.addr+` as "Gatehouse" <gatehouse@example.com>`)
+	contains(t, "serve log", srv.err.String(), "delivering the outbox", "mail sent", "to=omar@example.com")
+	lacks(t, "serve log", srv.err.String()+srv.out.String(), "s3cret")
+}
+
+// Without --smtp the outbox stays queued, and serve says so.
+func TestServeWithoutSMTP(t *testing.T) {
+	g := newGH(t)
+	g.employee("Ada", "Admin", "ada@example.com", "Administrator")
+	srv := g.serve(nil)
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.out.String(), "outbox:"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stdout:\n%s", srv.out.String())
+		}
+	}
+	contains(t, "serve stdout", srv.out.String(), "outbox: 1 message queued and not delivered (no --smtp)")
 }

@@ -46,6 +46,10 @@ type Config struct {
 	// exit code; the session's stdin, stdout and stderr are the command's.
 	Command func(s ssh.Session, actor store.Actor, args []string) int
 
+	// SMTP, when set, delivers the outbox while the server runs (see SMTP);
+	// without it the outbox stays queued for the operator.
+	SMTP *SMTP
+
 	// Logger gets the structured logs (default: stderr).
 	Logger *log.Logger
 	// ShutdownGrace is how long running commands get to finish at shutdown (default 5s).
@@ -191,6 +195,20 @@ func (s *Server) Serve(ctx context.Context) error {
 	events, stop := s.st.Subscribe()
 	defer stop()
 	go s.watch(events)
+
+	if s.cfg.SMTP != nil {
+		// the delivery loop ends with the server: a message being sent
+		// when it stops stays queued for the next start
+		mctx, stopMail := context.WithCancel(ctx)
+		mailDone := make(chan struct{})
+		go func() {
+			defer close(mailDone)
+			defer s.recovered("outbox delivery", nil, nil)
+			s.cfg.SMTP.Deliver(mctx, s.st, s.log)
+		}()
+		defer func() { stopMail(); <-mailDone }()
+		s.log.Info("delivering the outbox", "smtp", s.cfg.SMTP.String(), "from", s.cfg.SMTP.From)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(ln) }()
