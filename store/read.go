@@ -300,13 +300,22 @@ func mapNames(ids []uint64, f func(uint64) string) []string {
 }
 
 // EachUser calls f for every user, in no order, under the read lock: f must
-// not call back into the store.
-func (s *Store) EachUser(f func(*User)) {
+// not call back into the store. It returns the last change set the users
+// reflect, so a cache built from them knows which change events it has seen.
+func (s *Store) EachUser(f func(*User)) (asOf uint64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, u := range s.users {
 		f(u)
 	}
+	return s.batch
+}
+
+// LastBatch is the number of the last committed change set.
+func (s *Store) LastBatch() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.batch
 }
 
 // TeamSite is the site a team lives in (0 if unknown).

@@ -59,6 +59,7 @@ type Store struct {
 	mu      sync.RWMutex
 	users   map[uint64]*User
 	byEmail map[string]emailEntry // lower(email) → user, with what a check needs inline
+	batch   uint64                // the last committed change set
 	cat     *catalog
 
 	events events
@@ -168,6 +169,9 @@ func (s *Store) load() error {
 			return err
 		}
 		s.mu.Lock()
+		if k, _ := tx.Bucket(bucketBatches).Cursor().Last(); k != nil {
+			s.batch = btoi(k)
+		}
 		s.users, s.byEmail, s.cat = users, byEmail, cat
 		s.mu.Unlock()
 		return nil

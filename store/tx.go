@@ -130,15 +130,16 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 	}
 	cs.Entries = t.entries
 	cs.Tokens = t.invites
-	s.publish(t)
+	s.publish(t, cs.Batch)
 	s.events.publish(Event{Batch: cs.Batch, Actor: actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
 	return cs, nil
 }
 
 // publish makes a committed change set visible to readers.
-func (s *Store) publish(t *Tx) {
+func (s *Store) publish(t *Tx, batch uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.batch = batch
 	for e, id := range t.emails {
 		if id == 0 {
 			delete(s.byEmail, e)

@@ -18,7 +18,7 @@ const quickStartUsers = 20_000
 const quickRows = 256
 
 type buildingIndex struct {
-	ix   userIndex
+	ix   *userIndex
 	done chan struct{}
 }
 
@@ -26,7 +26,8 @@ func startIndex(s *store.Store) *buildingIndex {
 	b := &buildingIndex{done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
-		b.ix.build(s)
+		b.ix = newIndex(s)
+		sharedFor(s).publish(b.ix)
 	}()
 	return b
 }

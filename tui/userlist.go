@@ -12,27 +12,55 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 )
 
-// userIndex is the Users screen's own index over every user: rows sorted once
-// by name, each with a lowercase haystack, so a filter keystroke is one linear
-// scan (or a scan of the previous result when the query only grew) and the
-// view renders just the visible window. bubbles/list re-filters with fuzzy
-// matching and paginates everything, which costs tens of ms at 100k rows.
+// userIndex is an index over every user: rows sorted once by name, each with
+// a lowercase haystack, so a filter keystroke is one linear scan (or a scan of
+// the previous result when the query only grew) and the view renders just the
+// visible window. bubbles/list re-filters with fuzzy matching and paginates
+// everything, which costs tens of ms at 100k rows.
+//
+// An index is immutable once built: a change makes a new one (copy on write),
+// and every console on the same store shares the newest (see sharedIndexes),
+// so a hundred SSH sessions hold one index, not a hundred.
 type userIndex struct {
 	all  []*userRow // sorted by key
-	byID map[uint64]*userRow
+	ids  []*userRow // sorted by user id
+	asOf uint64     // the last change set it reflects
 
 	// blob is every row's haystack, in order, each ended by '\n'; starts[i]
 	// is where row i begins. A text search is then one bytes.Index sweep
-	// over a few MB instead of 100k separate substring searches.
-	blob   []byte
-	starts []int
+	// over a few MB instead of 100k separate substring searches. Built on
+	// first use, once.
+	blobOnce sync.Once
+	blob     []byte
+	starts   []int
+
+	// base holds the rows of each text-less query, computed once and shared.
+	baseMu sync.Mutex
+	base   map[userQuery][]*userRow
+}
+
+// byID finds a user's row.
+func (ix *userIndex) byID(id uint64) *userRow {
+	i, ok := slices.BinarySearchFunc(ix.ids, id, func(r *userRow, id uint64) int { return cmpID(r.u.ID, id) })
+	if !ok {
+		return nil
+	}
+	return ix.ids[i]
+}
+
+func cmpID(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // text returns the rows whose haystack contains q (lowercase, no newline).
 func (ix *userIndex) text(q string, keep func(*userRow) bool, out []*userRow) []*userRow {
-	if ix.blob == nil {
-		ix.buildBlob()
-	}
+	ix.blobOnce.Do(ix.buildBlob)
 	needle := []byte(q)
 	row := 0
 	for pos := 0; pos < len(ix.blob); {
@@ -130,11 +158,11 @@ func cmpRows(a, b *userRow) int {
 	return strings.Compare(a.key, b.key)
 }
 
-// build reads every user: rows are made and sorted in two halves on two
+// newIndex reads every user: rows are made and sorted in two halves on two
 // cores, then merged (a cold start at 100k users spends most time here).
-func (ix *userIndex) build(s *store.Store) {
+func newIndex(s *store.Store) *userIndex {
 	var users []*store.User
-	s.EachUser(func(u *store.User) { users = append(users, u) })
+	asOf := s.EachUser(func(u *store.User) { users = append(users, u) })
 	rows := make([]userRow, len(users))
 	all := make([]*userRow, len(users))
 	half := len(users) / 2
@@ -151,13 +179,13 @@ func (ix *userIndex) build(s *store.Store) {
 	go part(0, half)
 	part(half, len(users))
 	wg.Wait()
-	all = mergeRows(all[:half], all[half:])
-	ix.all = all
-	ix.blob, ix.starts = nil, nil
-	ix.byID = make(map[uint64]*userRow, len(all))
-	for _, r := range all {
-		ix.byID[r.u.ID] = r
+	ix := &userIndex{all: mergeRows(all[:half], all[half:]), asOf: asOf}
+	ix.ids = make([]*userRow, len(rows))
+	for i := range rows {
+		ix.ids[i] = &rows[i]
 	}
+	slices.SortFunc(ix.ids, func(a, b *userRow) int { return cmpID(a.u.ID, b.u.ID) })
+	return ix
 }
 
 func mergeRows(a, b []*userRow) []*userRow {
@@ -172,26 +200,30 @@ func mergeRows(a, b []*userRow) []*userRow {
 	return append(append(out, a...), b...)
 }
 
-// update re-reads the given users, moving each to its sorted place.
-func (ix *userIndex) update(s *store.Store, ids []uint64) {
-	ix.blob, ix.starts = nil, nil
+// with returns a new index in which the given users are re-read (moved to
+// their sorted place, or gone), reflecting change set asOf. ix is unchanged.
+func (ix *userIndex) with(s *store.Store, ids []uint64, asOf uint64) *userIndex {
+	n := &userIndex{all: slices.Clone(ix.all), ids: slices.Clone(ix.ids), asOf: asOf}
 	for _, id := range ids {
-		if old, ok := ix.byID[id]; ok {
-			if i, found := slices.BinarySearchFunc(ix.all, old, cmpRows); found {
+		if old := n.byID(id); old != nil {
+			if i, found := slices.BinarySearchFunc(n.all, old, cmpRows); found {
 				// equal keys are possible only for the same user (emails are unique)
-				ix.all = slices.Delete(ix.all, i, i+1)
+				n.all = slices.Delete(n.all, i, i+1)
 			}
-			delete(ix.byID, id)
+			i, _ := slices.BinarySearchFunc(n.ids, id, func(r *userRow, id uint64) int { return cmpID(r.u.ID, id) })
+			n.ids = slices.Delete(n.ids, i, i+1)
 		}
 		u, err := s.UserByID(id)
 		if err != nil {
 			continue // deleted
 		}
 		r := newRow(u)
-		i, _ := slices.BinarySearchFunc(ix.all, r, cmpRows)
-		ix.all = slices.Insert(ix.all, i, r)
-		ix.byID[id] = r
+		i, _ := slices.BinarySearchFunc(n.all, r, cmpRows)
+		n.all = slices.Insert(n.all, i, r)
+		j, _ := slices.BinarySearchFunc(n.ids, id, func(r *userRow, id uint64) int { return cmpID(r.u.ID, id) })
+		n.ids = slices.Insert(n.ids, j, r)
 	}
+	return n
 }
 
 // userQuery is everything that narrows the list.
@@ -259,15 +291,19 @@ func (q *userQuery) matchBase(r *userRow, teamSite func(uint64) uint64) bool {
 }
 
 // narrow returns the rows matching q. When only the text grew since prev,
-// it scans the previous result instead of everything.
+// it scans the previous result instead of everything; a query without text
+// gets the index's shared list for it (read-only: never changed in place).
 func (ix *userIndex) narrow(q, prev userQuery, prevRows []*userRow, teamSite func(uint64) uint64) []*userRow {
+	if q.text == "" {
+		return ix.baseRows(q, teamSite)
+	}
 	src := ix.all
 	if prevRows != nil && q.typ == prev.typ && q.status == prev.status && q.profile == prev.profile &&
 		q.site == prev.site && strings.HasPrefix(q.text, prev.text) {
 		src = prevRows
 	}
 	out := make([]*userRow, 0, min(len(src), 1024))
-	if q.text != "" && !strings.Contains(q.text, "\n") && len(src) == len(ix.all) {
+	if !strings.Contains(q.text, "\n") && len(src) == len(ix.all) {
 		return ix.text(q.text, func(r *userRow) bool { return q.matchBase(r, teamSite) }, out)
 	}
 	for _, r := range src {
@@ -276,4 +312,92 @@ func (ix *userIndex) narrow(q, prev userQuery, prevRows []*userRow, teamSite fun
 		}
 	}
 	return out
+}
+
+func (ix *userIndex) baseRows(q userQuery, teamSite func(uint64) uint64) []*userRow {
+	q.text = ""
+	ix.baseMu.Lock()
+	defer ix.baseMu.Unlock()
+	if rows, ok := ix.base[q]; ok {
+		return rows
+	}
+	rows := make([]*userRow, 0, 1024)
+	for _, r := range ix.all {
+		if q.match(r, teamSite) {
+			rows = append(rows, r)
+		}
+	}
+	if ix.base == nil {
+		ix.base = map[userQuery][]*userRow{}
+	}
+	if len(ix.base) >= 32 {
+		clear(ix.base) // bounded: filters are few, but not unlimited
+	}
+	ix.base[q] = rows
+	return rows
+}
+
+// sharedIndexes holds the newest index of each open store, shared by every
+// console on it.
+var sharedIndexes sync.Map // *store.Store → *sharedIndex
+
+type sharedIndex struct {
+	mu  sync.Mutex
+	cur *userIndex
+}
+
+func sharedFor(s *store.Store) *sharedIndex {
+	v, _ := sharedIndexes.LoadOrStore(s, &sharedIndex{})
+	return v.(*sharedIndex)
+}
+
+// current returns an index reflecting the store now, building one if the
+// newest shared one is behind.
+func (si *sharedIndex) current(s *store.Store) *userIndex {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.cur == nil || si.cur.asOf != s.LastBatch() {
+		si.cur = newIndex(s)
+	}
+	return si.cur
+}
+
+// publish offers a freshly built index (a quick start's background build).
+func (si *sharedIndex) publish(ix *userIndex) {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.cur == nil || si.cur.asOf < ix.asOf {
+		si.cur = ix
+	}
+}
+
+// follow returns an index that includes change set batch, which touched the
+// given users: the shared one if some console already moved it on, else one
+// moved on from have (and shared).
+func (si *sharedIndex) follow(s *store.Store, have *userIndex, batch uint64, ids []uint64) *userIndex {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.cur != nil && si.cur.asOf >= batch {
+		return si.cur
+	}
+	base := si.cur
+	if base == nil || (have != nil && have.asOf > base.asOf) {
+		base = have
+	}
+	if base == nil || base.asOf+1 != batch || len(ids) > 5000 {
+		si.cur = newIndex(s) // a change set was missed, or too many to move one by one
+		return si.cur
+	}
+	si.cur = base.with(s, ids, batch)
+	return si.cur
+}
+
+// fresh returns the shared index if it reflects the store now, else nil.
+func (si *sharedIndex) fresh(s *store.Store) *userIndex {
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.cur != nil && si.cur.asOf == s.LastBatch() {
+		return si.cur
+	}
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 // usersScreen: filters | the user list | the highlighted user's details.
 type usersScreen struct {
 	a     *App
-	ix    userIndex
+	ix    *userIndex // shared with every console on the store; never changed
 	names store.Names
 
 	q, prevQ userQuery
@@ -81,14 +81,20 @@ func (u *usersScreen) reload() {
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
 	u.sites = u.a.s.Sites()
-	if u.ix.all == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
+	shared := sharedFor(u.a.s)
+	if u.ix == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
+		if ix := shared.fresh(u.a.s); ix != nil { // another console built it
+			u.ix = ix
+			u.refilter(true)
+			return
+		}
 		// first load of a big database: the first page now, the index behind it
 		u.building = startIndex(u.a.s)
 		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
 		return
 	}
 	u.settle()
-	u.ix.build(u.a.s)
+	u.ix = shared.current(u.a.s)
 	u.refilter(true)
 }
 
@@ -111,23 +117,24 @@ func (u *usersScreen) refresh(ev store.Event) {
 	u.settle()
 	var ids []uint64
 	for _, r := range ev.Refs {
-		if r.Kind != "user" {
-			u.reload()
-			return
+		if r.Kind == "user" {
+			ids = append(ids, r.ID)
+		} else {
+			// names of profiles, clients or sites may have changed
+			u.names, u.profiles, u.sites = u.a.s.Names(), u.a.s.Profiles(), u.a.s.Sites()
 		}
-		ids = append(ids, r.ID)
 	}
-	if len(ids) > 5000 {
-		u.reload()
-		return
-	}
-	u.ix.update(u.a.s, ids)
+	u.ix = sharedFor(u.a.s).follow(u.a.s, u.ix, ev.Batch, ids)
 	u.detailKey = ""
 	u.refilter(true)
 }
 
 // refilter recomputes the visible rows, keeping the cursor on the same user.
 func (u *usersScreen) refilter(full bool) {
+	if u.ix == nil {
+		u.settle() // a quick start's index: wait for it (settle filters again)
+		return
+	}
 	var keep uint64
 	if r := u.current(); r != nil {
 		keep = r.u.ID
@@ -150,7 +157,7 @@ func (u *usersScreen) refilter(full bool) {
 	}
 	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 	for id := range u.sel {
-		if _, ok := u.ix.byID[id]; !ok {
+		if u.ix.byID(id) == nil {
 			delete(u.sel, id)
 		}
 	}
@@ -664,8 +671,8 @@ func (u *usersScreen) addUser() tea.Cmd {
 
 // jumpTo shows a user in the list, widening the filters if needed.
 func (u *usersScreen) jumpTo(id uint64) {
-	r, ok := u.ix.byID[id]
-	if !ok {
+	r := u.ix.byID(id)
+	if r == nil {
 		return
 	}
 	if !u.q.match(r, u.names.TeamSite) {

@@ -226,8 +226,7 @@ func TestLayoutFollowsWidth(t *testing.T) {
 // The blob search gives exactly what a plain scan gives, whatever the query.
 func TestUserIndexTextSearchMatchesPlainScan(t *testing.T) {
 	s := newTestStore(t, 500)
-	var ix userIndex
-	ix.build(s)
+	ix := newIndex(s)
 	teamSite := s.Names().TeamSite
 	for _, q := range []string{"a", "adams", "ams ", "@acme", ".example.com", "zzz", "n.", "e\n", "1@"} {
 		for _, base := range []userQuery{{typ: 2, status: 4}, {typ: 0, status: 0}, {typ: 1, status: 3}} {
@@ -294,8 +293,7 @@ func TestSelfServiceForClientUser(t *testing.T) {
 // index, and the first key switches to the full index.
 func TestUsersQuickStartFirstPage(t *testing.T) {
 	s := newTestStore(t, 3000)
-	var ix userIndex
-	ix.build(s)
+	ix := newIndex(s)
 	teamSite := s.Names().TeamSite
 	for _, q := range []userQuery{{typ: 0, status: 0}, {typ: 2, status: 4}, {typ: 1, status: 1}} {
 		full := ix.narrow(q, userQuery{}, nil, teamSite)
@@ -315,7 +313,7 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	// the screen itself: quick rows first, the full index after a key
 	app := newTestApp(t, s, nil, 120, 40)
 	u := app.users
-	u.ix = userIndex{}
+	u.ix = nil
 	u.building = startIndex(s)
 	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite)
 	if !strings.Contains(app.View(), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
@@ -369,5 +367,41 @@ func TestUsersManageKeys(t *testing.T) {
 	press(app, "K", "down", "enter")
 	if keys, _ := s.KeysOf(us.ID); len(keys) != 0 {
 		t.Errorf("the key was not removed: %v (status %q)", keys, app.msg)
+	}
+}
+
+// Consoles on one store share one index, and a change moves it on once for all.
+func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
+	s := newTestStore(t, 300)
+	a1 := newTestApp(t, s, nil, 120, 40)
+	a2 := newTestApp(t, s, nil, 120, 40)
+	if a1.users.ix != a2.users.ix {
+		t.Fatal("two consoles on one store built two indexes")
+	}
+	if &a1.users.rows[0] != &a2.users.rows[0] {
+		t.Error("two consoles with the same filters hold two copies of the list")
+	}
+	target := a1.users.rows[0].u
+	ch, stop := s.Subscribe()
+	defer stop()
+	first := "Aaron"
+	if _, err := s.Apply(store.LocalActor("x"), "rename", func(tx *store.Tx) error {
+		_, err := tx.EditUser(target.ID, 0, store.UserPatch{First: &first})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ev := <-ch
+	before := a1.users.ix
+	a1.Update(eventMsg{ev})
+	a2.Update(eventMsg{ev})
+	if a1.users.ix == before || a1.users.ix != a2.users.ix {
+		t.Error("the change did not move the shared index on once for both consoles")
+	}
+	if got := a2.users.ix.byID(target.ID).u.First; got != "Aaron" {
+		t.Errorf("the second console sees first name %q", got)
+	}
+	if before.byID(target.ID).u.First == "Aaron" {
+		t.Error("the old index was changed in place")
 	}
 }
