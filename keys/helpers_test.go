@@ -166,6 +166,15 @@ func newFixture(t *testing.T, setup ...func(*keys.Server)) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	f.start(log.DebugLevel, setup...)
+	return f
+}
+
+// start serves f.st on 127.0.0.1:0 with the real command tree and the real
+// console, until the test ends.
+func (f *fixture) start(level log.Level, setup ...func(*keys.Server)) {
+	t, st := f.t, f.st
+	t.Helper()
 	srv, err := keys.New(keys.Config{
 		Store:       st,
 		HostKeyPath: keys.DefaultHostKeyPath(f.dbPath),
@@ -173,7 +182,7 @@ func newFixture(t *testing.T, setup ...func(*keys.Server)) *fixture {
 			return tui.New(st, actor, r, tui.Options{DBPath: f.dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
-		Logger:        log.NewWithOptions(f.logs, log.Options{Level: log.DebugLevel}),
+		Logger:        log.NewWithOptions(f.logs, log.Options{Level: level}),
 		ShutdownGrace: 2 * time.Second,
 		Now:           f.clock.Now,
 	})
@@ -196,10 +205,9 @@ func newFixture(t *testing.T, setup ...func(*keys.Server)) *fixture {
 		f.stop()
 		st.Close()
 		if t.Failed() {
-			t.Logf("server log:\n%s", f.logs.String())
+			t.Logf("server log:\n%s", tail(f.logs.String(), 20000))
 		}
 	})
-	return f
 }
 
 // stop shuts the server down (once) and returns what Serve returned.
