@@ -50,17 +50,24 @@ func (t *Tx) scoped() bool {
 	return !t.actor.local && t.actorProfile != nil && t.actorProfile.Scope != ScopeAll
 }
 
-// reach checks a scoped actor may touch this user: every site of theirs is
-// one of the actor's, and their profile is not above the actor's.
+// reach checks the actor may touch this user: for a scoped actor every site
+// of theirs is one of the actor's; for every actor but the local operator
+// their profile is not above the actor's (an all-sites actor who could set a
+// higher user's password could sign in as them).
 func (t *Tx) reach(u *User) error {
-	if !t.scoped() {
+	if t.actor.local {
 		return nil
 	}
-	mine := t.actorSites()
+	if t.actorProfile == nil {
+		return denied("%s has no profile and may change nothing", t.actor.Name)
+	}
 	c := t.catalog()
-	for id := range userSites(u, c) {
-		if !mine[id] {
-			return denied("%s may only manage users whose sites are all theirs; %s is assigned to %s", t.actor.Name, u.Email, c.sites[id].Name)
+	if t.scoped() {
+		mine := t.actorSites()
+		for id := range userSites(u, c) {
+			if !mine[id] {
+				return denied("%s may only manage users whose sites are all theirs; %s is assigned to %s", t.actor.Name, u.Email, c.sites[id].Name)
+			}
 		}
 	}
 	if p := c.profiles[u.ProfileID]; p != nil {
