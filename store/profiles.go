@@ -235,6 +235,13 @@ func (t *Tx) SetProfileScope(profile string, scope Scope) error {
 	}
 	np := p.clone()
 	np.Scope = scope
+	if scope == ScopeAll {
+		// widening a profile carries its levels to every site: no one may
+		// widen levels above their own
+		if err := t.notAbove(np, "profile "+p.Name); err != nil {
+			return err
+		}
+	}
 	return t.putProfile(np, "scope", p.Scope.String(), scope.String())
 }
 
