@@ -63,11 +63,17 @@ type term struct {
 
 func startTerm(t *testing.T, w, h int, args ...string) *term {
 	t.Helper()
+	return startProgram(t, w, h, binary, args...)
+}
+
+// startProgram is startTerm for another program (OpenSSH's ssh, say).
+func startProgram(t *testing.T, w, h int, program string, args ...string) *term {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
 	tm := &term{t: t, sock: fmt.Sprintf("gh-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	cmdline := binary
+	cmdline := program
 	for _, a := range args {
 		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
