@@ -142,7 +142,9 @@ func Cases(w *World) []Case {
 		add(Case{Command: "users invite", Kind: t.kind, Target: T, Args: []string{"users", "invite", T},
 			Tx: onUser(T, func(tx *store.Tx, u *store.User) error { return tx.ResendInvite(u.ID) })})
 		add(Case{Command: "users feature", Kind: t.kind, Target: T, Args: []string{"users", "feature", T, "portal=deny"},
-			Tx: onUser(T, func(tx *store.Tx, u *store.User) error { return tx.SetFeature(u.ID, 0, store.FeaturePortal, store.Deny) })})
+			Tx: onUser(T, func(tx *store.Tx, u *store.User) error {
+				return tx.SetFeature(u.ID, 0, store.FeaturePortal, store.Deny)
+			})})
 		add(Case{Command: "users assign-client", Kind: t.kind, Target: T, Args: []string{"users", "assign-client", T, "--client", "Zeta"},
 			Tx: onUser(T, func(tx *store.Tx, u *store.User) error { return tx.AssignClients(u.ID, 0, []string{"Zeta"}, true) })})
 		add(Case{Command: "users unassign-client", Kind: t.kind, Target: T, Args: []string{"users", "unassign-client", T, "--client", "Acme"},
@@ -276,7 +278,9 @@ func Cases(w *World) []Case {
 	}
 	feat := "site=" + SiteOut + ",type=employee"
 	add(Case{Command: "users feature --where", Kind: "out", Target: feat, Args: []string{"users", "feature", "--where", feat, "portal=deny"},
-		Store: where(feat, func(tx *store.Tx, u *store.User) error { return tx.SetFeature(u.ID, 0, store.FeaturePortal, store.Deny) })})
+		Store: where(feat, func(tx *store.Tx, u *store.User) error {
+			return tx.SetFeature(u.ID, 0, store.FeaturePortal, store.Deny)
+		})})
 
 	// shared: profiles, screens, settings
 	prof := func(kind, what string, args []string, tx func(*store.Tx) error) {
@@ -285,9 +289,15 @@ func Cases(w *World) []Case {
 	prof("in", "new empty profile", []string{"profiles", "create", "Fresh", "--type", "employee"},
 		func(tx *store.Tx) error { _, err := tx.CreateProfile("Fresh", store.Employee, ""); return err })
 	prof("above", "copy of Administrator", []string{"profiles", "create", "Copy1", "--type", "employee", "--copy-from", "Administrator"},
-		func(tx *store.Tx) error { _, err := tx.CreateProfile("Copy1", store.Employee, "Administrator"); return err })
+		func(tx *store.Tx) error {
+			_, err := tx.CreateProfile("Copy1", store.Employee, "Administrator")
+			return err
+		})
 	prof("above", "copy of an all-sites profile", []string{"profiles", "create", "Copy2", "--type", "employee", "--copy-from", ProfileAllSites},
-		func(tx *store.Tx) error { _, err := tx.CreateProfile("Copy2", store.Employee, ProfileAllSites); return err })
+		func(tx *store.Tx) error {
+			_, err := tx.CreateProfile("Copy2", store.Employee, ProfileAllSites)
+			return err
+		})
 	for _, g := range []struct{ kind, profile, screen, level string }{
 		{"in", "Basic", "roster", "none"},
 		{"in", "Basic", "scheduler", "view"},
