@@ -220,7 +220,7 @@ func TestCampaignCrash(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, seed>>7))
 	st := crashStats{byMode: map[string]int{}, commits: map[string]int{}}
-	reported := map[string]bool{} // "bulk 3", "csv 2", "accept csv2-5@example.com"
+	reported := map[string]bool{}  // "bulk 3", "csv 2", "accept csv2-5@example.com"
 	checkedPw := map[string]bool{} // accepted users whose password was checked (argon2 is slow)
 	for r := range runs {
 		mode := crashModes[r%len(crashModes)]
