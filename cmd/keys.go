@@ -108,11 +108,20 @@ func (a *app) readKeyLines(name string) ([]keyLine, error) {
 	var data []byte
 	var err error
 	file := name
-	if name == "-" {
+	switch {
+	case name == "-":
 		file = "standard input"
 		data, err = io.ReadAll(io.LimitReader(a.env.In, 1<<20))
-	} else {
-		data, err = os.ReadFile(name)
+	case a.env.Actor != nil:
+		// over SSH a path names a file on the server, not the user's: reading
+		// it would tell which server files exist, and /dev/zero would never end
+		return nil, usagef("over SSH give the keys on standard input: ssh HOST users add-key EMAIL - < key.pub (%s would be a file on the server)", name)
+	default:
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = io.ReadAll(io.LimitReader(f, 1<<20))
+			f.Close()
+		}
 	}
 	if err != nil {
 		return nil, usagef("cannot read %s: %v", file, err)
