@@ -397,7 +397,11 @@ func TestServeSMTP(t *testing.T) {
 		}
 	}
 	contains(t, "serve stdout", srv.out.String(), "outbox: delivered through smtp://mailer@"+sink.addr+` as "Gatehouse" <gatehouse@example.com>`)
-	contains(t, "serve log", srv.err.String(), "delivering the outbox", "mail sent", "to=omar@example.com")
+	// the log line follows the state change: wait for it
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.err.String(), "to=omar@example.com attempt=1") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	contains(t, "serve log", srv.err.String(), "delivering the outbox", "mail sent", "to=omar@example.com attempt=1")
 	lacks(t, "serve log", srv.err.String()+srv.out.String(), "s3cret")
 }
 
