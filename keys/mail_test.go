@@ -286,8 +286,9 @@ func TestMailDelivery(t *testing.T) {
 	if authed == 0 || from != "gatehouse@example.com" {
 		t.Fatalf("signed in %d times, envelope from %q", authed, from)
 	}
-	if strings.Contains(logs.String(), "s3cret") || !strings.Contains(logs.String(), "mail sent") {
-		t.Fatalf("log:\n%s", logs.String())
+	waitLog(t, logs, "mail sent")
+	if strings.Contains(logs.String(), "s3cret") {
+		t.Fatalf("the log shows the password:\n%s", logs.String())
 	}
 }
 
@@ -346,9 +347,7 @@ func TestMailRefusedThenFailed(t *testing.T) {
 			if datas != 4 || ms.count() != 0 {
 				t.Fatalf("the server saw %d DATA commands and accepted %d messages", datas, ms.count())
 			}
-			if !strings.Contains(logs.String(), "will retry") || !strings.Contains(logs.String(), "mail failed") {
-				t.Fatalf("log:\n%s", logs.String())
-			}
+			waitLog(t, logs, "will retry", "mail failed") // logged right after the state is saved
 			// nothing more is tried
 			time.Sleep(100 * time.Millisecond)
 			ms.mu.Lock()
@@ -504,5 +503,19 @@ func TestMailStopsWithServer(t *testing.T) {
 	}
 	if q := messageTo(t, st, "ann@example.com", "invitation"); q.State != store.MessageQueued || q.Attempts != 0 {
 		t.Fatalf("an interrupted attempt was counted: %+v", q)
+	}
+}
+
+// waitLog waits until the log holds every one of want.
+func waitLog(t *testing.T, logs *syncBuffer, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for _, w := range want {
+		for !strings.Contains(logs.String(), w) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in the log:\n%s", w, logs.String())
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
 	}
 }
