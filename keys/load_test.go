@@ -41,6 +41,7 @@ var (
 	loadEdits    = flag.Int("load-edits", 2, "TestLoad: users each session disables from the console")
 	loadBurst    = flag.Int("load-burst", 0, "TestLoad: sessions opening at the same moment (0: all of them)")
 	loadProfile  = flag.String("load-cpuprofile", "", "TestLoad: write the server's CPU profile while the sessions open to this file")
+	loadHeap     = flag.String("load-memprofile", "", "TestLoad: write the server's heap profile, with every session open and idle, to this file")
 )
 
 // loadConfig is what the parent hands the child clients (a JSON file).
@@ -216,6 +217,16 @@ func TestLoad(t *testing.T) {
 	}
 	time.Sleep(time.Second) // idle: let every console settle
 	after := settledHeap()
+	if *loadHeap != "" {
+		pf, err := os.Create(*loadHeap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.WriteHeapProfile(pf); err != nil {
+			t.Fatal(err)
+		}
+		pf.Close()
+	}
 	perSession := float64(int64(after.heap)-int64(before.heap)) / float64(n)
 
 	// every session scrolls and edits at once
