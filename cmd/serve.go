@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -130,8 +129,8 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		a.printf("connect: ssh -p %s %s   (commands: ssh -p %s %s users list)\n", port(addr), host(addr), port(addr), host(addr))
 		if mail != nil {
 			a.printf("outbox: delivered through %s as %s\n", mail, mail.From)
-		} else if msgs, err := s.PendingMessages(time.Now()); err == nil && len(msgs) > 0 {
-			a.printf("outbox: %s queued and not delivered (no --smtp): gatehouse outbox list\n", plural(len(msgs), "message", "messages"))
+		} else if n, err := s.QueuedMessages(); err == nil && n > 0 {
+			a.printf("outbox: %s queued and not delivered (no --smtp): gatehouse outbox list\n", plural(n, "message", "messages"))
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()

@@ -131,6 +131,19 @@ func (s *Store) NextMessageDue() (at time.Time, ok bool, err error) {
 	return at, ok, err
 }
 
+// QueuedMessages counts the messages waiting to be sent (due or not).
+func (s *Store) QueuedMessages() (int, error) {
+	if err := s.dueIndex(); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketOutboxDue).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
 // updateMessage changes one queued message in its own small transaction.
 func (s *Store) updateMessage(id uint64, fn func(m *Message, due *bolt.Bucket) error) error {
 	if err := s.dueIndex(); err != nil {

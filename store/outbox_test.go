@@ -56,6 +56,9 @@ func TestOutboxDelivery(t *testing.T) {
 	if got := pendingTo(t, f.s, now); strings.Join(got, ",") != "early@example.com,late@example.com" {
 		t.Fatalf("pending, oldest first: %v", got)
 	}
+	if n, err := f.s.QueuedMessages(); err != nil || n != 2 {
+		t.Fatalf("queued: %d %v", n, err)
+	}
 	if at, ok, err := f.s.NextMessageDue(); err != nil || !ok || !at.Equal(now) {
 		t.Fatalf("next due: %v %v %v", at, ok, err)
 	}
@@ -105,6 +108,9 @@ func TestOutboxDelivery(t *testing.T) {
 	}
 	if _, ok, _ := f.s.NextMessageDue(); ok {
 		t.Fatal("something is due")
+	}
+	if n, _ := f.s.QueuedMessages(); n != 0 {
+		t.Fatalf("%d queued after everything was sent or failed", n)
 	}
 	// a message that is not queued cannot be marked again
 	checkErr(t, f.s.MarkSent(early.ID), ErrRefused)
