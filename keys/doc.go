@@ -25,4 +25,9 @@
 // server can end it: store events that touch a user with open sessions
 // re-check them (disabled, deleted, key removed), and shutdown tells every
 // console before closing it.
+//
+// Mail: with Config.SMTP the server also delivers the outbox (invitations,
+// password notices) for as long as it serves: one goroutine, woken by change
+// events and by the next retry's timer, each attempt's outcome kept in the
+// store (see SMTP).
 package keys
