@@ -102,8 +102,9 @@ func parseUsersCSV(r io.Reader) ([]csvRow, []RowError, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// no fields were read: FieldPos would panic; the error has the line
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
@@ -111,6 +112,7 @@ func parseUsersCSV(r io.Reader) ([]csvRow, []RowError, error) {
 			bad = append(bad, RowError{Line: line, Err: csvErrText(err)})
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
