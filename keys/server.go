@@ -16,8 +16,6 @@ import (
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
 	"github.com/charmbracelet/wish/activeterm"
-	"github.com/charmbracelet/wish/bubbletea"
-	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -130,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 		},
 		wish.WithMiddleware(
 			s.afterConsole,
-			bubbletea.MiddlewareWithProgramHandler(s.program, termenv.Ascii),
+			s.console,
 			activeterm.Middleware(),
 			s.commands,
 			s.gate,

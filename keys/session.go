@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -244,6 +245,51 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		p.Quit()
 	}
 	return p
+}
+
+// console runs an interactive session's program. It does what wish's
+// bubbletea middleware does, and ends the console when the client closes the
+// session while keeping the connection (ssh -O, ControlMaster): wish's
+// window-size goroutine keeps receiving from the closed channel there,
+// spinning a CPU until the connection closes, while the console runs on.
+func (s *Server) console(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		p := s.program(sess)
+		if p == nil {
+			next(sess)
+			return
+		}
+		_, winch, _ := sess.Pty() // activeterm let only sessions with a terminal through
+		done := make(chan struct{})
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-sess.Context().Done(): // the connection closed
+					p.Quit()
+					return
+				case w, ok := <-winch:
+					if !ok { // the client closed the session
+						p.Quit()
+						select {
+						case <-done:
+						case <-time.After(time.Second):
+							p.Kill()
+						}
+						return
+					}
+					p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				}
+			}
+		}()
+		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", sess.User(), "error", err)
+		}
+		p.Kill() // restores the terminal if the program failed
+		close(done)
+		next(sess)
+	}
 }
 
 // afterConsole runs once the console's program has ended: it releases the

@@ -1,0 +1,36 @@
+package keys_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// A client that closes its console session but keeps the connection (ssh
+// -O, ControlMaster) ends the console, and the server stays idle; the
+// connection serves another session.
+func TestClosedConsoleSessionEnds(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emAdmin)
+	sc := console(t, c, "dumb")
+	sc.waitFor("Ada Admin", 5*time.Second)
+	sc.sess.Close()
+	deadline := time.Now().Add(3 * time.Second)
+	for !strings.Contains(f.logs.String(), "session end") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the console still runs 3s after its session closed:\n%s", f.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	start := cpuTime()
+	time.Sleep(500 * time.Millisecond)
+	if used := cpuTime() - start; used > 150*time.Millisecond {
+		t.Fatalf("the idle server used %s of CPU in 500ms after a session closed", used)
+	}
+	out, _, code := execute(t, c, "effective "+emAdmin, "")
+	if code != 0 || !strings.Contains(out, "Administrator") {
+		t.Fatalf("a new session on the same connection: exit %d %q", code, out)
+	}
+	sc2 := console(t, c, "dumb")
+	sc2.waitFor("Ada Admin", 5*time.Second)
+}
