@@ -379,3 +379,41 @@ func refsOf(entries []AuditEntry) []Ref {
 	}
 	return out
 }
+
+// ChangedUsersSince lists the users touched by the change sets after batch, up
+// to the last one published, so a cache built at batch can catch up without
+// a rebuild. ok is false when more than limit audit entries would be read.
+func (s *Store) ChangedUsersSince(batch uint64, limit int) (ids []uint64, last uint64, ok bool) {
+	last = s.LastBatch()
+	if last <= batch {
+		return nil, last, true
+	}
+	seen := map[uint64]bool{}
+	entries := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		bb, ab := tx.Bucket(bucketBatches), tx.Bucket(bucketAudit)
+		for id := batch + 1; id <= last; id++ {
+			var b Batch
+			v := bb.Get(itob(id))
+			if v == nil || json.Unmarshal(v, &b) != nil {
+				return errCorrupt
+			}
+			entries += int(b.LastSeq - b.FirstSeq + 1)
+			if entries > limit {
+				return errDryRun
+			}
+			for seq := b.FirstSeq; seq <= b.LastSeq; seq++ {
+				var e AuditEntry
+				if v := ab.Get(itob(seq)); v == nil || json.Unmarshal(v, &e) != nil {
+					return errCorrupt
+				}
+				if e.Entity.Kind == "user" && !seen[e.Entity.ID] {
+					seen[e.Entity.ID] = true
+					ids = append(ids, e.Entity.ID)
+				}
+			}
+		}
+		return nil
+	})
+	return ids, last, err == nil
+}

@@ -119,7 +119,12 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	return a
 }
 
-type eventMsg struct{ ev store.Event }
+// eventMsg carries a change event and any that queued up behind it: a burst
+// of change sets (a bulk import, a hundred sign-ins) costs one redraw.
+type eventMsg struct {
+	ev   store.Event
+	more []store.Event
+}
 
 func waitEvent(ch <-chan store.Event) tea.Cmd {
 	return func() tea.Msg {
@@ -127,7 +132,19 @@ func waitEvent(ch <-chan store.Event) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		return eventMsg{ev}
+		m := eventMsg{ev: ev}
+		for len(m.more) < 1000 {
+			select {
+			case e, ok := <-ch:
+				if !ok {
+					return m
+				}
+				m.more = append(m.more, e)
+			default:
+				return m
+			}
+		}
+		return m
 	}
 }
 
@@ -315,13 +332,15 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.w, a.h = msg.Width, msg.Height
 		return a, nil
 	case eventMsg:
-		a.follow(msg.ev)
-		if a.actor.UserID != 0 && msg.ev.Touches("user", a.actor.UserID) {
-			a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
-				a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil
-		}
-		if msg.ev.Actor != a.actor.Name {
-			a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", msg.ev.Actor, msg.ev.Summary, msg.ev.Batch), false)
+		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
+			a.follow(ev)
+			if a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID) {
+				a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
+					a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil
+			}
+			if ev.Actor != a.actor.Name && ev.Summary != "sign in" {
+				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
+			}
 		}
 		return a, waitEvent(a.events)
 	}

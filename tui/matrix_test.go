@@ -325,7 +325,7 @@ func TestMatrixConflict(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	app.Update(eventMsg{<-ch})
+	app.Update(eventMsg{ev: <-ch})
 	if m.pending() != 1 {
 		t.Fatalf("the change event dropped the pending edit (%d pending)", m.pending())
 	}

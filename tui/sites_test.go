@@ -374,7 +374,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := app.sites.lists[siteAvail].current()
-	app.Update(eventMsg{store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
+	app.Update(eventMsg{ev: store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
 	v := app.View()
 	if !strings.Contains(v, "changed by local:other") {
 		t.Errorf("a change event under pending moves should be flagged:\n%s", v)

@@ -351,13 +351,20 @@ func sharedFor(s *store.Store) *sharedIndex {
 	return v.(*sharedIndex)
 }
 
-// current returns an index reflecting the store now, building one if the
-// newest shared one is behind.
+// current returns an index reflecting the store now: the shared one, moved on
+// by the users the change sets since touched (a sign-in is a change set), or
+// built anew when it is missing or too far behind.
 func (si *sharedIndex) current(s *store.Store) *userIndex {
 	si.mu.Lock()
 	defer si.mu.Unlock()
-	if si.cur == nil || si.cur.asOf != s.LastBatch() {
+	if si.cur == nil {
 		si.cur = newIndex(s)
+		return si.cur
+	}
+	if ids, last, ok := s.ChangedUsersSince(si.cur.asOf, 5000); !ok {
+		si.cur = newIndex(s)
+	} else if last > si.cur.asOf {
+		si.cur = si.cur.with(s, ids, last)
 	}
 	return si.cur
 }

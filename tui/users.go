@@ -36,6 +36,7 @@ type usersScreen struct {
 
 	building   *buildingIndex // the full index, still building after a quick start
 	quickTotal int            // how many users match, while rows is only the first page
+	stale      bool           // rows predate ix: filter again before use
 }
 
 const (
@@ -102,13 +103,15 @@ func (u *usersScreen) reload() {
 // change goes through it first (the App calls it), so only the first frames
 // are drawn from the quick first page.
 func (u *usersScreen) settle() {
-	if u.building == nil {
-		return
+	if u.building != nil {
+		<-u.building.done
+		u.ix = u.building.ix
+		u.building = nil
+		u.refilter(true)
 	}
-	<-u.building.done
-	u.ix = u.building.ix
-	u.building = nil
-	u.refilter(true)
+	if u.stale {
+		u.refilter(true)
+	}
 }
 
 // refresh follows one change event: only the touched users move, unless the
@@ -126,11 +129,12 @@ func (u *usersScreen) refresh(ev store.Event) {
 	}
 	u.ix = sharedFor(u.a.s).follow(u.a.s, u.ix, ev.Batch, ids)
 	u.detailKey = ""
-	u.refilter(true)
+	u.stale = true // filtered once, when next drawn or used: a burst of events costs one
 }
 
 // refilter recomputes the visible rows, keeping the cursor on the same user.
 func (u *usersScreen) refilter(full bool) {
+	u.stale = false
 	if u.ix == nil {
 		u.settle() // a quick start's index: wait for it (settle filters again)
 		return
@@ -386,6 +390,9 @@ func (u *usersScreen) siteLabel() string {
 }
 
 func (u *usersScreen) render(pane, w, h int, focused bool) []string {
+	if u.stale && u.building == nil {
+		u.refilter(true)
+	}
 	switch pane {
 	case 0:
 		return u.renderFilters(w, focused)
