@@ -22,6 +22,12 @@ func fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
+	if plainASCII(s) { // most lines: no styles, no wide runes — no grapheme walk
+		if len(s) > w {
+			return s[:w-1] + "…"
+		}
+		return s + strings.Repeat(" ", w-len(s))
+	}
 	n := ansi.StringWidth(s)
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
@@ -33,22 +39,67 @@ func fit(s string, w int) string {
 	return s
 }
 
+// plainASCII says whether s is printable ASCII: one byte, one cell.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// edgeKey names a rendered frame edge, cached per theme.
+type edgeKey struct {
+	part    byte // 't' top (after the title), 'b' bottom, 's' side, 'l' top-left
+	n       int
+	focused bool
+}
+
+// edge renders (once) a run of frame characters in the frame's style.
+func (th *theme) edge(k edgeKey) string {
+	if s, ok := th.edges[k]; ok {
+		return s
+	}
+	e, bs := thinEdges, th.border
+	if k.focused {
+		e, bs = thickEdges, th.borderFocused
+	}
+	var s string
+	switch k.part {
+	case 'l':
+		s = bs.Render(e.tl + e.h)
+	case 't':
+		s = bs.Render(strings.Repeat(e.h, k.n) + e.tr)
+	case 'b':
+		s = bs.Render(e.bl + strings.Repeat(e.h, k.n) + e.br)
+	default:
+		s = bs.Render(e.v)
+	}
+	if th.edges == nil || len(th.edges) > 256 {
+		th.edges = map[edgeKey]string{}
+	}
+	th.edges[k] = s
+	return s
+}
+
 // box draws a w×h frame with title and the given lines inside. A focused
 // frame uses heavy edges, so focus shows even without colour.
 func (th *theme) box(title string, lines []string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
 		return strings.Repeat(fit("", w)+"\n", max(h-1, 0)) + fit("", w)
 	}
-	e, bs, ts := thinEdges, th.border, th.title
+	ts := th.title
 	if focused {
-		e, bs, ts = thickEdges, th.borderFocused, th.titleFocused
+		ts = th.titleFocused
 	}
 	inner := w - 2
 	var b strings.Builder
+	b.Grow((w + 16) * h)
 	t := ansi.Truncate(" "+title+" ", inner-1, "…")
 	tw := ansi.StringWidth(t)
-	b.WriteString(bs.Render(e.tl+e.h) + ts.Render(t) + bs.Render(strings.Repeat(e.h, max(inner-1-tw, 0))+e.tr))
-	side := bs.Render(e.v)
+	b.WriteString(th.edge(edgeKey{'l', 0, focused}) + ts.Render(t) + th.edge(edgeKey{'t', max(inner-1-tw, 0), focused}))
+	side := th.edge(edgeKey{'s', 0, focused})
 	for i := 0; i < h-2; i++ {
 		b.WriteByte('\n')
 		line := ""
@@ -58,7 +109,7 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 		b.WriteString(side + fit(line, inner) + side)
 	}
 	b.WriteByte('\n')
-	b.WriteString(bs.Render(e.bl + strings.Repeat(e.h, inner) + e.br))
+	b.WriteString(th.edge(edgeKey{'b', inner, focused}))
 	return b.String()
 }
 

@@ -24,6 +24,8 @@ type theme struct {
 	status, statusKey     lipgloss.Style
 	key                   lipgloss.Style
 	header                lipgloss.Style
+
+	edges map[edgeKey]string // rendered frame edges (see box)
 }
 
 func newTheme(r *lipgloss.Renderer) *theme {
