@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -261,6 +262,25 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 		}
 		_, winch, _ := sess.Pty() // activeterm let only sessions with a terminal through
 		done := make(chan struct{})
+		// the newest size goes to the program from a goroutine of its own:
+		// reading window changes must never wait on a busy console, or the
+		// connection's read loop waits too (a client resizing 1,000 times a
+		// second while its output backs up), and even the connection closing
+		// goes unseen: the console never ended
+		var size atomic.Pointer[ssh.Window]
+		resized := make(chan struct{}, 1)
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-resized:
+					if w := size.Load(); w != nil {
+						p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+					}
+				}
+			}
+		}()
 		go func() {
 			for {
 				select {
@@ -279,7 +299,11 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 						}
 						return
 					}
-					p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+					size.Store(&w)
+					select {
+					case resized <- struct{}{}:
+					default: // the forwarder will read the newest size
+					}
 				}
 			}
 		}()
