@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -327,6 +328,9 @@ func TestCampaignAbuse(t *testing.T) {
 	growth := int64(after.heap) - int64(base.heap)
 	if growth > 64<<20 || after.goroutines > base.goroutines+5 {
 		t.Errorf("not bounded: heap in use %d → %d MiB, goroutines %d → %d", base.heap>>20, after.heap>>20, base.goroutines, after.goroutines)
+		var dump strings.Builder
+		pprof.Lookup("goroutine").WriteTo(&dump, 1)
+		t.Logf("goroutines:\n%s", dump.String())
 	}
 	if strings.Contains(f.logs.String(), "session start") && strings.Count(f.logs.String(), "user="+emAdmin) == 0 {
 		t.Error("no admin session logged")
