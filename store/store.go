@@ -136,6 +136,28 @@ func (s *Store) Close() error {
 func (s *Store) Path() string { return s.path }
 
 func (s *Store) init() error {
+	// an existing, complete database needs no write (and so no fsync) to open
+	ready := false
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		ready = true
+		for _, b := range allBuckets {
+			if tx.Bucket(b) == nil {
+				ready = false
+			}
+		}
+		if ready && tx.Bucket(bucketMeta).Get(keySchema) == nil {
+			ready = false
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if ready {
+		if err := s.checkSchema(); err != nil {
+			return err
+		}
+		return s.load()
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		for _, b := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -155,6 +177,15 @@ func (s *Store) init() error {
 		return err
 	}
 	return s.load()
+}
+
+func (s *Store) checkSchema() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keySchema); binary.BigEndian.Uint64(v) > schemaVersion {
+			return badInput("database %s was written by a newer gatehouse (schema %d); upgrade gatehouse", s.path, binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
 }
 
 // load reads what reads and checks need into memory.

@@ -22,12 +22,24 @@ type buildingIndex struct {
 	done chan struct{}
 }
 
+// startIndex starts building the store's shared index, or joins the build
+// already under way (consoles opening together build it once).
 func startIndex(s *store.Store) *buildingIndex {
+	si := sharedFor(s)
+	si.mu.Lock()
+	defer si.mu.Unlock()
+	if si.building != nil {
+		return si.building
+	}
 	b := &buildingIndex{done: make(chan struct{})}
+	si.building = b
 	go func() {
 		defer close(b.done)
 		b.ix = newIndex(s)
-		sharedFor(s).publish(b.ix)
+		si.publish(b.ix)
+		si.mu.Lock()
+		si.building = nil
+		si.mu.Unlock()
 	}()
 	return b
 }

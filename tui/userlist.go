@@ -342,8 +342,9 @@ func (ix *userIndex) baseRows(q userQuery, teamSite func(uint64) uint64) []*user
 var sharedIndexes sync.Map // *store.Store → *sharedIndex
 
 type sharedIndex struct {
-	mu  sync.Mutex
-	cur *userIndex
+	mu       sync.Mutex
+	cur      *userIndex
+	building *buildingIndex // a build under way (see startIndex)
 }
 
 func sharedFor(s *store.Store) *sharedIndex {
@@ -356,6 +357,11 @@ func sharedFor(s *store.Store) *sharedIndex {
 // built anew when it is missing or too far behind.
 func (si *sharedIndex) current(s *store.Store) *userIndex {
 	si.mu.Lock()
+	if b := si.building; b != nil && si.cur == nil {
+		si.mu.Unlock()
+		<-b.done // another console is building it: wait rather than build twice
+		si.mu.Lock()
+	}
 	defer si.mu.Unlock()
 	if si.cur == nil {
 		si.cur = newIndex(s)

@@ -437,3 +437,17 @@ func TestUsersIndexCatchesUp(t *testing.T) {
 		t.Error("the index was rebuilt instead of moved on")
 	}
 }
+
+// Consoles opening together on a cold big store build the index once.
+func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
+	s := newTestStore(t, 50)
+	b1, b2 := startIndex(s), startIndex(s)
+	<-b1.done
+	<-b2.done
+	if b1 != b2 || b1.ix != b2.ix {
+		t.Error("two consoles opening together built two indexes")
+	}
+	if sharedFor(s).fresh(s) != b1.ix {
+		t.Error("the index built was not shared")
+	}
+}
