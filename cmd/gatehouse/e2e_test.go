@@ -161,17 +161,13 @@ func TestE2EBulkEditFiftyUsers(t *testing.T) {
 	tm.waitFor(`50 selected`)
 	tm.keys("p")
 	tm.waitFor(`Profile of 50 user`)
-	for i := 0; i < 8 && !strings.Contains(tm.screen(), "> Supervisor"); i++ {
-		tm.keys("Down")
-	}
+	tm.downTo("Down", `> Supervisor`)
 	tm.keys("Enter")
 	tm.waitFor(`profile Supervisor for 50 user\(s\) \(change set #\d+, 50 changes\)`)
 	tm.keys("Enter") // the selection to Sites & teams
 	tm.waitFor(`Who`)
 	tm.waitFor(`South Yard`)
-	for i := 0; i < 10 && !regexp.MustCompile(`›\s+South Yard`).MatchString(tm.screen()); i++ {
-		tm.keys("Down")
-	}
+	tm.downTo("Down", `›\s+South Yard`)
 	tm.keys("Right")
 	tm.waitFor(`\+ South Yard`)
 	tm.keys("C-s")
@@ -215,14 +211,21 @@ func contains(list []string, s string) bool {
 }
 
 // downTo presses key until a line of the screen matches re.
+// After each key it waits for the screen to change, as a person watches the
+// cursor move before pressing again (a loaded machine redraws late, and
+// pressing on would overshoot).
 func (tm *term) downTo(key, re string) {
 	tm.t.Helper()
 	rx := regexp.MustCompile(re)
 	for i := 0; i < 40; i++ {
-		if rx.MatchString(tm.screen()) {
+		before := tm.screen()
+		if rx.MatchString(before) {
 			return
 		}
 		tm.keys(key)
+		for deadline := time.Now().Add(3 * time.Second); tm.screen() == before && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	tm.t.Fatalf("%q never highlighted; the screen shows:\n%s", re, tm.screen())
 }
