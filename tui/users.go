@@ -89,9 +89,10 @@ func (u *usersScreen) reload() {
 			u.refilter(true)
 			return
 		}
-		// first load of a big database: the first page now, the index behind it
-		u.building = startIndex(u.a.s)
+		// first load of a big database: the first page now, then the index
+		// behind it (started after, so the first page has the cores to itself)
 		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
+		u.building = startIndex(u.a.s)
 		return
 	}
 	u.settle()
