@@ -770,8 +770,7 @@ func (s *sitesScreen) save() {
 	for i := range s.lists {
 		s.lists[i].marks = map[itemKey]bool{}
 	}
-	s.a.reloadAll()
-	s.a.applied(cs, summary)
+	s.a.applied(cs, summary) // follows the change set: this screen reloads, the others when shown
 }
 
 // summary names the change set: whose, and what moved.
