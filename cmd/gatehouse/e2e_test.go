@@ -57,8 +57,9 @@ func mustGH(t *testing.T, db string, args ...string) string {
 
 // term is a tmux session of its own (its own server socket).
 type term struct {
-	t    *testing.T
-	sock string
+	t      *testing.T
+	sock   string
+	status string // the file the program's exit status is written to
 }
 
 func startTerm(t *testing.T, w, h int, args ...string) *term {
@@ -72,11 +73,17 @@ func startProgram(t *testing.T, w, h int, program string, args ...string) *term 
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
-	tm := &term{t: t, sock: fmt.Sprintf("gh-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	tm := &term{t: t, sock: fmt.Sprintf("gh-e2e-%d-%d", os.Getpid(), time.Now().UnixNano()),
+		status: filepath.Join(t.TempDir(), "exit-status")}
 	cmdline := program
 	for _, a := range args {
 		cmdline += " '" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
+	// the shell tmux runs the program in reaps it and records its status:
+	// tmux's own pane_dead_status is not to be relied on (tmux 3.3a under
+	// load marked the pane dead but left the exited program a zombie,
+	// unreaped and without a status, for 20 s and more)
+	cmdline += "; echo $? > '" + tm.status + "'"
 	tm.tmux("new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "TERM=xterm-256color", cmdline)
 	tm.tmux("set-option", "-g", "remain-on-exit", "on")
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
