@@ -110,7 +110,7 @@ func entryOf(u *User) emailEntry {
 func (s *Store) Check(email, screen string, level Level, site string) Decision {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return check(s.cat, s.byEmail, email, screen, level, site)
+	return check(s.cat, s.emails(), email, screen, level, site)
 }
 
 func check(c *catalog, byEmail map[string]emailEntry, email, screen string, level Level, site string) Decision {

@@ -145,7 +145,7 @@ func (s *Store) Export() (*Dump, error) {
 		d.Teams = append(d.Teams, DumpTeam{Name: t.Name, Site: n.Site(t.SiteID)})
 	}
 	slices.SortFunc(d.Teams, func(a, b DumpTeam) int { return cmpLower(a.Site+"/"+a.Name, b.Site+"/"+b.Name) })
-	for _, u := range s.users {
+	s.users.each(func(u *User) {
 		du := DumpUser{First: u.First, Last: u.Last, Email: u.Email, Type: u.Type.String(), Profile: n.Profile(u.ProfileID),
 			Status: u.Status().String(), Clients: n.Clients(u.ClientIDs), Sites: n.Sites(u.SiteIDs), Teams: n.Teams(u.TeamIDs), DefaultSite: n.Site(u.DefaultSiteID)}
 		for _, f := range Features() {
@@ -157,7 +157,7 @@ func (s *Store) Export() (*Dump, error) {
 			}
 		}
 		d.Users = append(d.Users, du)
-	}
+	})
 	slices.SortFunc(d.Users, func(a, b DumpUser) int { return cmpLower(a.Email, b.Email) })
 	return d, nil
 }

@@ -169,7 +169,7 @@ func (s *Store) CanMaintain(a Actor, screen string, shared bool) error {
 func (s *Store) actorProfile(a Actor) (*User, *Profile, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u := s.users[a.UserID]
+	u := s.users.get(a.UserID)
 	if u == nil {
 		return nil, nil, denied("%s no longer exists", a.Name)
 	}

@@ -172,11 +172,11 @@ func (s *Store) profileUse(id uint64, t *Tx) (int, string) {
 		}
 	}
 	s.mu.RLock()
-	for uid, u := range s.users {
-		if _, over := t.users[uid]; !over {
+	s.users.each(func(u *User) {
+		if _, over := t.users[u.ID]; !over {
 			count(u)
 		}
-	}
+	})
 	s.mu.RUnlock()
 	for _, u := range t.users {
 		count(u)

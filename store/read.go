@@ -10,7 +10,7 @@ import (
 func (s *Store) User(email string) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if e, ok := s.byEmail[lower(strings.TrimSpace(email))]; ok {
+	if e, ok := s.emails()[lower(strings.TrimSpace(email))]; ok {
 		return e.u, nil
 	}
 	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)
@@ -20,7 +20,7 @@ func (s *Store) User(email string) (*User, error) {
 func (s *Store) UserByID(id uint64) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if u, ok := s.users[id]; ok {
+	if u := s.users.get(id); u != nil {
 		return u, nil
 	}
 	return nil, notFound("no user with id %d", id)
@@ -30,7 +30,7 @@ func (s *Store) UserByID(id uint64) (*User, error) {
 func (s *Store) UserCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.users)
+	return s.users.len()
 }
 
 // UserFilter selects users. Zero values match everything.
@@ -132,11 +132,11 @@ func (s *Store) Users(f UserFilter) ([]*User, error) {
 		return nil, err
 	}
 	out := make([]*User, 0, 64)
-	for _, u := range s.users {
+	s.users.each(func(u *User) {
 		if cf.match(u, s.cat) {
 			out = append(out, u)
 		}
-	}
+	})
 	SortUsers(out)
 	return out, nil
 }
@@ -186,9 +186,7 @@ func (s *Store) ProfileUsers() map[uint64]int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	m := map[uint64]int{}
-	for _, u := range s.users {
-		m[u.ProfileID]++
-	}
+	s.users.each(func(u *User) { m[u.ProfileID]++ })
 	return m
 }
 
@@ -299,15 +297,13 @@ func mapNames(ids []uint64, f func(uint64) string) []string {
 	return out
 }
 
-// EachUser calls f for every user, in no order, under the read lock: f must
+// EachUser calls f for every user, in id order, under the read lock: f must
 // not call back into the store. It returns the last change set the users
 // reflect, so a cache built from them knows which change events it has seen.
 func (s *Store) EachUser(f func(*User)) (asOf uint64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, u := range s.users {
-		f(u)
-	}
+	s.users.each(f)
 	return s.batch
 }
 

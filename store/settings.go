@@ -189,14 +189,14 @@ func (t *Tx) settingsAllowed(st Settings) error {
 				}
 			}
 		}
-		for id, u := range t.s.users {
-			if o, ok := t.users[id]; ok {
+		t.s.users.each(func(u *User) {
+			if o, ok := t.users[u.ID]; ok {
 				u = o
 			}
 			outside(u)
-		}
+		})
 		for id, u := range t.users { // users added in this change set
-			if _, ok := t.s.users[id]; !ok {
+			if t.s.users.get(id) == nil {
 				outside(u)
 			}
 		}

@@ -56,11 +56,17 @@ type Store struct {
 
 	wmu sync.Mutex // one change set at a time: memory follows the file exactly
 
-	mu      sync.RWMutex
-	users   map[uint64]*User
-	byEmail map[string]emailEntry // lower(email) → user, with what a check needs inline
-	batch   uint64                // the last committed change set
-	cat     *catalog
+	mu    sync.RWMutex
+	users userTable
+	batch uint64 // the last committed change set
+	cat   *catalog
+
+	// byEmail maps lower(email) to the user, with what a check needs inline.
+	// It is built in the background after open (only checks, sign-ins and
+	// writes need it, not a console's first frame): use emails(), which
+	// waits for it, never the field directly.
+	byEmail     map[string]emailEntry
+	emailsReady chan struct{}
 
 	events events
 }
@@ -95,7 +101,7 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	// 16 KiB pages (new files): a bulk change set of 10,000 scattered users
 	// rewrites a quarter as many pages, in a quarter as many writes
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType, PageSize: 16384})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: false, FreelistType: bolt.FreelistMapType, PageSize: 16384})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, &Error{Kind: KindLocked, Msg: fmt.Sprintf("database %s is in use by another gatehouse process%s; use that one (over SSH if it is the server) or stop it", path, holderHint(path))}
@@ -195,7 +201,11 @@ func (s *Store) load() error {
 		if err != nil {
 			return err
 		}
-		users, byEmail, err := loadUsers(tx.Bucket(bucketUsers))
+		users, err := loadUsers(tx.Bucket(bucketUsers))
+		if err != nil {
+			return err
+		}
+		table, err := newUserTable(users)
 		if err != nil {
 			return err
 		}
@@ -203,18 +213,35 @@ func (s *Store) load() error {
 		if k, _ := tx.Bucket(bucketBatches).Cursor().Last(); k != nil {
 			s.batch = btoi(k)
 		}
-		s.users, s.byEmail, s.cat = users, byEmail, cat
+		s.users, s.cat = table, cat
+		s.emailsReady = make(chan struct{})
 		s.mu.Unlock()
+		go func() {
+			// written before the channel closes, read only after it has
+			byEmail := make(map[string]emailEntry, len(users))
+			for _, u := range users {
+				byEmail[lower(u.Email)] = entryOf(u)
+			}
+			s.byEmail = byEmail
+			close(s.emailsReady)
+		}()
 		return nil
 	})
 }
 
-// loadUsers decodes every user on two cores and builds both indexes at once:
-// at 100k users this is most of the time to open a database.
-func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]emailEntry, error) {
+// emails is the email index, once built. Callers hold s.mu (read or write):
+// the builder never takes it, so waiting here cannot deadlock.
+func (s *Store) emails() map[string]emailEntry {
+	<-s.emailsReady
+	return s.byEmail
+}
+
+// loadUsers decodes every user on two cores: at 100k users this is most of
+// the time to open a database.
+func loadUsers(b *bolt.Bucket) ([]*User, error) {
 	var raw [][]byte // valid for the transaction: decoded before it ends
 	if err := b.ForEach(func(k, v []byte) error { raw = append(raw, v); return nil }); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	decoded := make([]*User, len(raw))
 	errs := make([]error, 2)
@@ -237,22 +264,9 @@ func loadUsers(b *bolt.Bucket) (map[uint64]*User, map[string]emailEntry, error) 
 	part(1, half, len(raw))
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	users := make(map[uint64]*User, len(decoded))
-	byEmail := make(map[string]emailEntry, len(decoded))
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for _, u := range decoded {
-			users[u.ID] = u
-		}
-	}()
-	for _, u := range decoded {
-		byEmail[lower(u.Email)] = entryOf(u)
-	}
-	wg.Wait()
-	return users, byEmail, nil
+	return decoded, nil
 }
 
 func itob(v uint64) []byte {

@@ -140,17 +140,18 @@ func (s *Store) publish(t *Tx, batch uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.batch = batch
+	byEmail := s.emails()
 	for e, id := range t.emails {
 		if id == 0 {
-			delete(s.byEmail, e)
+			delete(byEmail, e)
 		}
 	}
 	for id, u := range t.users {
 		if u == nil {
-			delete(s.users, id)
+			s.users.del(id)
 		} else {
-			s.users[id] = u
-			s.byEmail[lower(u.Email)] = entryOf(u)
+			s.users.set(u)
+			byEmail[lower(u.Email)] = entryOf(u)
 		}
 	}
 	if t.cat != nil {
@@ -214,7 +215,7 @@ func (t *Tx) user(id uint64) *User {
 	}
 	t.s.mu.RLock()
 	defer t.s.mu.RUnlock()
-	return t.s.users[id]
+	return t.s.users.get(id)
 }
 
 // userByEmail returns the change set's view of a user by email.
@@ -227,7 +228,7 @@ func (t *Tx) userByEmail(email string) *User {
 		return t.user(id)
 	}
 	t.s.mu.RLock()
-	u := t.s.byEmail[e].u
+	u := t.s.emails()[e].u
 	t.s.mu.RUnlock()
 	if u == nil {
 		return nil

@@ -46,7 +46,7 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 		// compare with the committed record, as Grant does for profiles: an
 		// earlier edit in this same change set is not someone else's change
 		t.s.mu.RLock()
-		committed := t.s.users[id]
+		committed := t.s.users.get(id)
 		t.s.mu.RUnlock()
 		if committed != nil && version != committed.Version {
 			return nil, &ConflictError{Entity: committed.Email, By: committed.UpdatedBy, At: committed.Updated, Want: version, Have: committed.Version}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -42,7 +43,7 @@ type mouser interface {
 // Options tune the console.
 type Options struct {
 	DBPath string // shown in the status bar
-	Ready  func() // called once the console is built, before the first frame
+	Ready  func() // called once the first frame is out
 }
 
 type inputMode int
@@ -62,6 +63,7 @@ type App struct {
 	readOnly bool
 
 	w, h    int
+	sized   bool // a size has arrived (see firstFrameMsg)
 	screens []screen
 	cur     int
 	focus   []int  // focused pane per screen
@@ -147,6 +149,13 @@ func waitEvent(ch <-chan store.Event) tea.Cmd {
 		return m
 	}
 }
+
+// firstFrameMsg says the first frame is out: drawn at the terminal's size
+// and flushed by the renderer (at most one frame interval later).
+type firstFrameMsg struct{}
+
+// firstFrameAfter is how long after the first size the first frame is surely out.
+const firstFrameAfter = 25 * time.Millisecond
 
 // Init subscribes to the store's change events.
 func (a *App) Init() tea.Cmd {
@@ -330,6 +339,19 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height
+		if !a.sized { // the first frame at this size is being drawn now
+			a.sized = true
+			return a, tea.Tick(firstFrameAfter, func(time.Time) tea.Msg { return firstFrameMsg{} })
+		}
+		return a, nil
+	case firstFrameMsg:
+		if a.users != nil {
+			a.users.startIndexLater()
+		}
+		if a.opts.Ready != nil {
+			a.opts.Ready()
+			a.opts.Ready = nil
+		}
 		return a, nil
 	case eventMsg:
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {

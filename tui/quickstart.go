@@ -80,42 +80,31 @@ func (h *topK) Pop() any {
 	return x
 }
 
-// sortPrefix is the first eight bytes of store.SortKey(u), without
-// allocating; false when a name is not ASCII (then the caller builds the key).
+// sortPrefix is the first eight bytes of store.SortKey(u) — last name, 0,
+// first name, 0, email, lowercased — without allocating; false when a name
+// is not ASCII (then the caller builds the key).
 func sortPrefix(u *store.User) (uint64, bool) {
-	var b [8]byte
+	var v uint64
 	n := 0
-	ascii := true
-	put := func(s string) {
+	fields := [3]string{u.Last, u.First, u.Email}
+	for f, s := range fields {
 		for i := 0; i < len(s) && n < 8; i++ {
 			c := s[i]
 			if c >= 0x80 {
-				ascii = false
-				return
+				return 0, false
 			}
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b[n] = c
+			v = v<<8 | uint64(c)
+			n++
+		}
+		if f < len(fields)-1 && n < 8 {
+			v <<= 8 // the separator
 			n++
 		}
 	}
-	put(u.Last)
-	if n < 8 {
-		b[n] = 0
-		n++
-	}
-	put(u.First)
-	if n < 8 {
-		b[n] = 0
-		n++
-	}
-	put(u.Email)
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v, ascii
+	return v << (8 * uint(8-n)), true
 }
 
 // quickFirstPage returns the first rows matching q (which has no text) in
@@ -130,9 +119,12 @@ func quickFirstPage(s *store.Store, q userQuery, teamSite func(uint64) uint64) (
 			return
 		}
 		total++
-		c := &candidate{u: u}
-		var ok bool
-		if c.k8, ok = sortPrefix(u); !ok {
+		k8, ascii := sortPrefix(u)
+		if ascii && len(h) == quickRows && k8 > h[0].k8 {
+			return // after the last of the page so far: most users end here, with nothing allocated
+		}
+		c := &candidate{u: u, k8: k8}
+		if !ascii {
 			c.row = newRow(u)
 			c.k8 = c.row.k8
 		}

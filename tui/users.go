@@ -35,6 +35,7 @@ type usersScreen struct {
 	detail    []string
 
 	building   *buildingIndex // the full index, still building after a quick start
+	indexLater bool           // a quick start whose index starts after the first frame
 	quickTotal int            // how many users match, while rows is only the first page
 	stale      bool           // rows predate ix: filter again before use
 }
@@ -58,7 +59,7 @@ func (u *usersScreen) name() string { return "Users" }
 
 func (u *usersScreen) panes() [3]string {
 	n := len(u.rows)
-	if u.building != nil {
+	if u.quick() {
 		n = u.quickTotal
 	}
 	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(n))
@@ -89,10 +90,11 @@ func (u *usersScreen) reload() {
 			u.refilter(true)
 			return
 		}
-		// first load of a big database: the first page now, then the index
-		// behind it (started after, so the first page has the cores to itself)
+		// first load of a big database: the first page now, and the index
+		// once the first frame is out (startIndexLater), so that frame has
+		// the cores, and the allocator, to itself
 		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
-		u.building = startIndex(u.a.s)
+		u.indexLater = true
 		return
 	}
 	u.settle()
@@ -104,6 +106,7 @@ func (u *usersScreen) reload() {
 // change goes through it first (the App calls it), so only the first frames
 // are drawn from the quick first page.
 func (u *usersScreen) settle() {
+	u.startIndexLater()
 	if u.building != nil {
 		<-u.building.done
 		u.ix = u.building.ix
@@ -112,6 +115,18 @@ func (u *usersScreen) settle() {
 	}
 	if u.stale {
 		u.refilter(true)
+	}
+}
+
+// quick says the rows are only a quick start's first page.
+func (u *usersScreen) quick() bool { return u.building != nil || u.indexLater }
+
+// startIndexLater starts the index a quick start put off (the App calls it
+// once the first frame is out; settle, before anything needs it).
+func (u *usersScreen) startIndexLater() {
+	if u.indexLater {
+		u.indexLater = false
+		u.building = startIndex(u.a.s)
 	}
 }
 
@@ -391,7 +406,7 @@ func (u *usersScreen) siteLabel() string {
 }
 
 func (u *usersScreen) render(pane, w, h int, focused bool) []string {
-	if u.stale && u.building == nil {
+	if u.stale && !u.quick() {
 		u.refilter(true)
 	}
 	switch pane {

@@ -334,6 +334,10 @@ func TestSortPrefixMatchesRowKey(t *testing.T) {
 		{First: "", Last: "", Email: "Z@Q.R"},
 		{First: "ÉMILE", Last: "Zola", Email: "e@z.fr"},
 		{First: "Ann", Last: "Ünal", Email: "a@u.tr"},
+		{First: "X", Last: "Abcdefgh", Email: "x@y.z"}, // the last name fills all eight
+		{First: "Bb", Last: "Abcdef", Email: "q@r.s"},  // the separator is the eighth byte
+		{First: "B", Last: "A", Email: ""},             // padded with zeros
+		{First: "ÉMILE", Last: "Abcdefgh", Email: "e@z.fr"},
 	} {
 		v, ok := sortPrefix(u)
 		if !ok {
@@ -449,5 +453,52 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 	}
 	if sharedFor(s).fresh(s) != b1.ix {
 		t.Error("the index built was not shared")
+	}
+}
+
+// On a big database the first frame comes from the quick first page, and the
+// full index starts only once that frame is out (the first size, then
+// firstFrameAfter): building it sooner took the cores and the allocator from
+// that frame. The Ready hook (the local console's GC switch) runs then, once.
+func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
+	s := newTestStore(t, quickStartUsers)
+	ready := 0
+	app := New(s, store.LocalActor("test"), asciiRenderer(), Options{DBPath: "test.db", Ready: func() { ready++ }})
+	app.modal = nil
+	u := app.users
+	if !u.indexLater || u.building != nil || u.ix != nil {
+		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.indexLater, u.building != nil, u.ix != nil)
+	}
+	_, cmd := app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if v := app.View(); !strings.Contains(v, fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+		t.Fatalf("the first frame does not count every employee:\n%s", v)
+	}
+	if u.building != nil || ready != 0 || cmd == nil {
+		t.Fatalf("at the first size: building %v, ready %d, tick %v", u.building != nil, ready, cmd != nil)
+	}
+	drain(app, cmd, 2) // the tick: the frame is out
+	if u.indexLater || (u.building == nil && u.ix == nil) || ready != 1 {
+		t.Fatalf("after the first frame: indexLater %v, building %v, ready %d", u.indexLater, u.building != nil, ready)
+	}
+	if _, cmd := app.Update(tea.WindowSizeMsg{Width: 200, Height: 60}); cmd != nil {
+		drain(app, cmd, 2)
+	}
+	if ready != 1 {
+		t.Fatalf("Ready ran %d times", ready)
+	}
+	press(app, "end") // a key waits for the index
+	if u.quick() || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
+		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.cursor)
+	}
+}
+
+// A key before the first frame is out starts the index itself and waits for it.
+func TestQuickStartKeyBeforeFirstFrame(t *testing.T) {
+	s := newTestStore(t, quickStartUsers)
+	app := newTestApp(t, s, nil, 120, 40) // the size's tick is never run
+	u := app.users
+	press(app, "down")
+	if u.quick() || u.ix == nil || u.cursor != 1 {
+		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.cursor)
 	}
 }

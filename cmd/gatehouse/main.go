@@ -20,9 +20,9 @@ func main() {
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	gc := -2
 	if opensConsole(os.Args[1:]) {
-		// Opening the console reads every user into memory and indexes them:
-		// collecting garbage while that heap is being built only slows the
-		// first frame, so the collector waits until the console is ready.
+		// Opening the console reads every user into memory: collecting
+		// garbage while that heap is being built only slows the first frame,
+		// so the collector waits until that frame is out.
 		gc = debug.SetGCPercent(-1)
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
