@@ -149,14 +149,19 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse(RefusedMessage, "key", fp, "why", "user disabled")
 			return
 		}
-		if err := s.recordSignIn(sess, u, method); err != nil {
-			refuse(RefusedMessage, "key", fp, "why", err.Error())
-			return
-		}
 		pty, _, hasPty := sess.Pty()
 		kind := "console"
 		if len(sess.Command()) > 0 || sess.RawCommand() != "" {
 			kind = "command"
+		}
+		if kind == "console" {
+			// recorded in the background: consoles opening together do not
+			// queue behind each other's commits; should it fail, the
+			// session ends (and the user's own changes wait for it)
+			s.recordSignInLater(ss, u, method)
+		} else if err := s.recordSignIn(sess, u, method); err != nil {
+			refuse(RefusedMessage, "key", fp, "why", err.Error())
+			return
 		}
 		log := s.log.With("remote", remote, "user", u.Email, "method", method)
 		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", hasPty, "term", pty.Term)
@@ -181,15 +186,36 @@ type signInKey struct{}
 // minute per user (another system asking `check` over SSH in a loop should
 // not fill the audit log; every session is in the server log).
 func (s *Server) recordSignIn(sess ssh.Session, u *store.User, method string) error {
+	if !s.signInDue(sess, u) {
+		return nil
+	}
+	return s.st.RecordSignIn(u.ID, method, addrString(sess.RemoteAddr()))
+}
+
+// recordSignInLater records a console's sign-in in the background, and ends
+// the session if it cannot be recorded.
+func (s *Server) recordSignInLater(ss *session, u *store.User, method string) {
+	if !s.signInDue(ss.sess, u) {
+		return
+	}
+	done := s.st.RecordSignInLater(u.ID, method, addrString(ss.sess.RemoteAddr()))
+	go func() {
+		if err := <-done; err != nil {
+			s.log.Warn("sign-in not recorded; ending the session", "user", u.Email, "remote", addrString(ss.sess.RemoteAddr()), "error", err)
+			s.terminate([]*session{ss}, "your sign-in could not be recorded; this session has ended", 1)
+		}
+	}()
+}
+
+// signInDue says whether this sign-in is to be audited: once per connection,
+// and at most once a minute per user.
+func (s *Server) signInDue(sess ssh.Session, u *store.User) bool {
 	ctx := sess.Context()
 	ctx.Lock()
 	recorded := ctx.Value(signInKey{}) != nil
 	ctx.SetValue(signInKey{}, true)
 	ctx.Unlock()
-	if recorded || (u.Activated && time.Since(u.LastSignIn) < time.Minute) {
-		return nil
-	}
-	return s.st.RecordSignIn(u.ID, method, addrString(sess.RemoteAddr()))
+	return !recorded && !(u.Activated && time.Since(u.LastSignIn) < time.Minute)
 }
 
 // commands runs exec sessions (ssh HOST users list) through the command

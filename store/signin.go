@@ -62,12 +62,66 @@ func IsBadToken(err error) bool { return err == errBadToken }
 // user is refused. The user's version does not move: signing in is not an
 // edit, and must not make an administrator's open form stale.
 func (s *Store) RecordSignIn(userID uint64, method, remoteAddr string) error {
+	s.waitSignIn(userID)
+	return s.recordSignIn(userID, method, remoteAddr)
+}
+
+// signIns are the sign-ins being recorded in the background, by user.
+type signIns struct {
+	mu      sync.Mutex
+	pending map[uint64]chan struct{} // closed once recorded (or refused)
+}
+
+// RecordSignInLater is RecordSignIn in the background: it returns at once,
+// and the channel gets the outcome. A hundred admins signing in together no
+// longer wait for each other's commits before their consoles draw. The
+// user's own change sets wait for it (Apply), so the audit never shows
+// anyone acting before their sign-in.
+func (s *Store) RecordSignInLater(userID uint64, method, remoteAddr string) <-chan error {
+	done, out := make(chan struct{}), make(chan error, 1)
+	s.signIns.mu.Lock()
+	if s.signIns.pending == nil {
+		s.signIns.pending = map[uint64]chan struct{}{}
+	}
+	prev := s.signIns.pending[userID]
+	s.signIns.pending[userID] = done
+	s.signIns.mu.Unlock()
+	go func() {
+		if prev != nil {
+			<-prev // the same user's earlier sign-in first
+		}
+		err := s.recordSignIn(userID, method, remoteAddr)
+		s.signIns.mu.Lock()
+		if s.signIns.pending[userID] == done {
+			delete(s.signIns.pending, userID)
+		}
+		s.signIns.mu.Unlock()
+		close(done)
+		out <- err
+	}()
+	return out
+}
+
+// waitSignIn waits for a sign-in of this user being recorded in the background.
+func (s *Store) waitSignIn(userID uint64) {
+	if userID == 0 {
+		return
+	}
+	s.signIns.mu.Lock()
+	ch := s.signIns.pending[userID]
+	s.signIns.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+}
+
+func (s *Store) recordSignIn(userID uint64, method, remoteAddr string) error {
 	u, err := s.UserByID(userID)
 	if err != nil {
 		return err
 	}
 	method, remoteAddr = strings.TrimSpace(method), strings.TrimSpace(remoteAddr)
-	_, err = s.Apply(Actor{UserID: u.ID, Name: u.Email}, "sign in", func(t *Tx) error {
+	_, err = s.commit(Actor{UserID: u.ID, Name: u.Email}, "sign in", false, func(t *Tx) error {
 		cur := t.user(userID)
 		if cur == nil {
 			return notFound("no user with id %d", userID)

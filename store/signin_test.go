@@ -140,3 +140,73 @@ func TestRecordSignIn(t *testing.T) {
 		})
 	}
 }
+
+// A sign-in recorded in the background comes before anything the user does:
+// their own change sets wait for it. Made deterministic by holding the write
+// lock: the user's change set is queued at the lock before the second of two
+// background sign-ins can be (it waits for the first), so without the wait
+// it would commit between them.
+func TestSignInLaterPrecedesTheUsersOwnChanges(t *testing.T) {
+	f := newFixture(t)
+	admin := f.user(emAdmin)
+	f.s.wmu.Lock()
+	first := f.s.RecordSignInLater(admin.ID, "key SHA256:x", "127.0.0.1:1")
+	second := f.s.RecordSignInLater(admin.ID, "key SHA256:x", "127.0.0.1:2")
+	acted := make(chan *ChangeSet, 1)
+	go func() {
+		cs, err := f.s.Apply(f.actor(emAdmin), "add client", func(tx *Tx) error {
+			_, err := tx.AddClient("Omega")
+			return err
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		acted <- cs
+	}()
+	time.Sleep(50 * time.Millisecond) // the change set is now waiting
+	f.s.wmu.Unlock()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	cs := <-acted
+	signIns := mustAuditLog(t, f.s, AuditFilter{Actor: emAdmin})
+	var last uint64
+	for _, e := range signIns {
+		if e.Field == "sign-in" && e.Batch > last {
+			last = e.Batch
+		}
+	}
+	if cs == nil {
+		t.Fatal("the user's change set failed")
+	}
+	if last == 0 || cs.Batch < last {
+		t.Fatalf("the user's change set is #%d, sign-ins up to #%d: it must come after both", cs.Batch, last)
+	}
+	if u := f.user(emAdmin); !strings.HasSuffix(mustLastSignIn(t, f.s, emAdmin), "127.0.0.1:2") || u.Status() != Active {
+		t.Fatalf("the later sign-in is not the last recorded: %v", u.LastSignIn)
+	}
+}
+
+func mustAuditLog(t *testing.T, s *Store, f AuditFilter) []AuditEntry {
+	t.Helper()
+	es, err := s.AuditLog(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+// mustLastSignIn is the after-value of the user's newest sign-in entry.
+func mustLastSignIn(t *testing.T, s *Store, email string) string {
+	t.Helper()
+	var last AuditEntry
+	for _, e := range mustAuditLog(t, s, AuditFilter{Actor: email}) {
+		if e.Field == "sign-in" && e.Seq > last.Seq {
+			last = e
+		}
+	}
+	return last.After
+}

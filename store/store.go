@@ -68,7 +68,8 @@ type Store struct {
 	byEmail     map[string]emailEntry
 	emailsReady chan struct{}
 
-	events events
+	events  events
+	signIns signIns
 }
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,

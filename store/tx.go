@@ -87,6 +87,11 @@ func (s *Store) Preview(actor Actor, summary string, fn func(*Tx) error) (*Chang
 }
 
 func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
+	s.waitSignIn(actor.UserID) // never act before one's own sign-in is recorded
+	return s.commit(actor, summary, dry, fn)
+}
+
+func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}

@@ -128,23 +128,48 @@ type eventMsg struct {
 	more []store.Event
 }
 
-func waitEvent(ch <-chan store.Event) tea.Cmd {
+// eventGap is the least time between two redraws for change events: an event
+// after a quiet spell is drawn at once, but a storm of them (a hundred
+// admins signing in together) costs each console one redraw per gap, not one
+// per event — with a hundred consoles open, one per event was most of the
+// server's work.
+const eventGap = 150 * time.Millisecond
+
+// waitEvent delivers the next change event, with any that arrive until
+// eventGap has passed since the last delivery.
+func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
 		if !ok {
 			return nil
 		}
 		m := eventMsg{ev: ev}
+		var gap <-chan time.Time
+		if wait := eventGap - time.Since(last); wait > 0 {
+			t := time.NewTimer(wait)
+			defer t.Stop()
+			gap = t.C
+		}
 		for len(m.more) < 1000 {
-			select {
-			case e, ok := <-ch:
-				if !ok {
+			var e store.Event
+			var ok bool
+			if gap == nil { // after a quiet spell: only what is queued already
+				select {
+				case e, ok = <-ch:
+				default:
 					return m
 				}
-				m.more = append(m.more, e)
-			default:
+			} else {
+				select {
+				case e, ok = <-ch:
+				case <-gap:
+					return m
+				}
+			}
+			if !ok {
 				return m
 			}
+			m.more = append(m.more, e)
 		}
 		return m
 	}
@@ -160,7 +185,7 @@ const firstFrameAfter = 25 * time.Millisecond
 // Init subscribes to the store's change events.
 func (a *App) Init() tea.Cmd {
 	a.events, a.stop = a.s.Subscribe()
-	return waitEvent(a.events)
+	return waitEvent(a.events, time.Time{})
 }
 
 // Close ends the subscription.
@@ -341,7 +366,9 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.w, a.h = msg.Width, msg.Height
 		if !a.sized { // the first frame at this size is being drawn now
 			a.sized = true
-			return a, tea.Tick(firstFrameAfter, func(time.Time) tea.Msg { return firstFrameMsg{} })
+			if (a.users != nil && a.users.indexLater) || a.opts.Ready != nil {
+				return a, tea.Tick(firstFrameAfter, func(time.Time) tea.Msg { return firstFrameMsg{} })
+			}
 		}
 		return a, nil
 	case firstFrameMsg:
@@ -364,7 +391,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
 			}
 		}
-		return a, waitEvent(a.events)
+		return a, waitEvent(a.events, time.Now())
 	}
 	if a.modal != nil {
 		cmd, closed := a.modal.update(msg, a)
@@ -490,6 +517,12 @@ func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
 
 // View draws tabs, panes (or a modal) and the status line; nothing else.
 func (a *App) View() string {
+	if !a.sized {
+		// bubbletea draws once before the terminal's size arrives (within
+		// milliseconds): a frame at a guessed size would only flicker, and
+		// cost a hundred sessions opening together a render each
+		return ""
+	}
 	if a.w < 40 || a.h < 10 {
 		return fit(fmt.Sprintf("gatehouse needs at least 40×10 (this is %d×%d)", a.w, a.h), a.w)
 	}

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -21,8 +24,10 @@ func TestColdStartPhases(t *testing.T) {
 	t1 := time.Now()
 	app := New(s, store.LocalActor("x"), asciiRenderer(), Options{})
 	t2 := time.Now()
-	app.w, app.h = 200, 60
-	_ = app.View()
+	app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	if v := app.View(); !strings.Contains(v, "Employees (") {
+		t.Fatalf("the first frame has no user list:\n%s", v)
+	}
 	t3 := time.Now()
 	t.Logf("open %v, New %v, View %v", t1.Sub(t0), t2.Sub(t1), t3.Sub(t2))
 }

@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// A change event after a quiet spell is delivered at once; a storm of them
+// is gathered until eventGap has passed since the last delivery, so a
+// hundred consoles do not each redraw once per event.
+func TestWaitEventGathersStorms(t *testing.T) {
+	ch := make(chan store.Event, 16)
+	ch <- store.Event{Batch: 1}
+	start := time.Now()
+	m := waitEvent(ch, time.Time{})().(eventMsg)
+	if took := time.Since(start); took > eventGap/2 || m.ev.Batch != 1 || len(m.more) != 0 {
+		t.Fatalf("after a quiet spell: %+v in %v, want batch 1 alone at once", m, took)
+	}
+
+	// just delivered: the next events arrive one by one within the gap
+	last := time.Now()
+	go func() {
+		for b := uint64(2); b <= 4; b++ {
+			ch <- store.Event{Batch: b}
+			time.Sleep(eventGap / 6)
+		}
+	}()
+	m = waitEvent(ch, last)().(eventMsg)
+	if took := time.Since(last); took < eventGap*9/10 {
+		t.Fatalf("a storm was delivered %v after the last delivery, before the gap of %v", took, eventGap)
+	}
+	if got := 1 + len(m.more); got != 3 || m.ev.Batch != 2 {
+		t.Fatalf("the storm came as %d events starting at #%d, want #2–#4 together", got, m.ev.Batch)
+	}
+
+	close(ch)
+	if msg := waitEvent(ch, time.Time{})(); msg != nil {
+		t.Fatalf("a closed subscription delivered %v", msg)
+	}
+}
+
+// Nothing is drawn before the terminal's size is known (bubbletea draws once
+// before it arrives); the frame after it is the whole screen.
+func TestNoFrameBeforeTheSize(t *testing.T) {
+	s := newTestStore(t, 20)
+	app := New(s, store.LocalActor("test"), asciiRenderer(), Options{DBPath: "test.db"})
+	app.modal = nil
+	if v := app.View(); v != "" {
+		t.Fatalf("a frame before the size:\n%s", v)
+	}
+	app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	if v := app.View(); !strings.Contains(v, "Employees (") {
+		t.Fatalf("no list after the size:\n%s", v)
+	}
+}
