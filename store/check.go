@@ -240,6 +240,20 @@ func (s *Store) Effective(email string) (*Effective, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.effective(u), nil
+}
+
+// EffectiveByID is Effective for a user known by id: it needs no email
+// index, so a console's first frame does not wait for open to build one.
+func (s *Store) EffectiveByID(id uint64) (*Effective, error) {
+	u, err := s.UserByID(id)
+	if err != nil {
+		return nil, err
+	}
+	return s.effective(u), nil
+}
+
+func (s *Store) effective(u *User) *Effective {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c := s.cat
@@ -272,5 +286,5 @@ func (s *Store) Effective(email string) (*Effective, error) {
 		}
 		e.Features = append(e.Features, EffectiveFlag{Feature: f.String(), Title: f.Title(), Org: c.settings.Features[f], Override: o.String(), Effective: c.settings.EffectiveFeature(u, f)})
 	}
-	return e, nil
+	return e
 }

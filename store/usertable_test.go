@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -92,5 +93,26 @@ func TestEmailIndexRightAfterOpen(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), emAdmin) {
 			t.Fatalf("a duplicate email right after open: %v", err)
 		}
+	}
+}
+
+// EffectiveByID answers exactly as Effective, for every fixture user.
+func TestEffectiveByIDMatchesEffective(t *testing.T) {
+	f := newFixture(t)
+	for _, email := range []string{emAdmin, emManager, emSupervisor, emUser, emBasic, emClient} {
+		byEmail, err := f.s.Effective(email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID, err := f.s.EffectiveByID(f.user(email).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(byEmail, byID) {
+			t.Errorf("%s: by id %+v, by email %+v", email, byID, byEmail)
+		}
+	}
+	if _, err := f.s.EffectiveByID(1 << 30); err == nil {
+		t.Error("an unknown id has effective access")
 	}
 }

@@ -587,7 +587,7 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if us.Changed() {
 		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, us.UpdatedBy, us.Updated.Local().Format("2006-01-02 15:04"))))
 	}
-	if e, err := u.a.s.Effective(us.Email); err == nil {
+	if e, err := u.a.s.EffectiveByID(us.ID); err == nil {
 		out = append(out, "", th.header.Render("Effective access"))
 		any := false
 		for _, l := range e.Levels {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -115,5 +116,23 @@ func BenchmarkBubblesListKeystroke(b *testing.B) {
 	b.StopTimer()
 	if n := len(l.VisibleItems()); n == 0 || n == len(items) {
 		b.Fatalf("bubbles/list did not narrow: %d", n)
+	}
+}
+
+// BenchmarkConsoleOpen is what each SSH session costs the server before its
+// first frame: building the console for an admin (the store's shared user
+// index already built) and drawing it at 140×40 — on a 2,000-user database
+// as in the keys load test.
+func BenchmarkConsoleOpen(b *testing.B) {
+	s := newTestStore(b, 2000)
+	newTestApp(b, s, nil, 140, 40).View() // the shared index, built once per store
+	b.ReportAllocs()
+	for b.Loop() {
+		app := New(s, store.LocalActor("bench"), asciiRenderer(), Options{})
+		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
+		if len(app.View()) == 0 {
+			b.Fatal("no frame")
+		}
+		app.Close()
 	}
 }
