@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -67,6 +68,7 @@ type Store struct {
 	// waits for it, never the field directly.
 	byEmail     map[string]emailEntry
 	emailsReady chan struct{}
+	emailsBuilt atomic.Bool // emailsReady is closed: the fast path of every check
 
 	events  events
 	signIns signIns
@@ -225,6 +227,7 @@ func (s *Store) load() error {
 			}
 			s.byEmail = byEmail
 			close(s.emailsReady)
+			s.emailsBuilt.Store(true)
 		}()
 		return nil
 	})
@@ -233,7 +236,9 @@ func (s *Store) load() error {
 // emails is the email index, once built. Callers hold s.mu (read or write):
 // the builder never takes it, so waiting here cannot deadlock.
 func (s *Store) emails() map[string]emailEntry {
-	<-s.emailsReady
+	if !s.emailsBuilt.Load() {
+		<-s.emailsReady
+	}
 	return s.byEmail
 }
 

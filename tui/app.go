@@ -129,14 +129,21 @@ type eventMsg struct {
 }
 
 // eventGap is the least time between two redraws for change events: an event
-// after a quiet spell is drawn at once, but a storm of them (a hundred
-// admins signing in together) costs each console one redraw per gap, not one
-// per event — with a hundred consoles open, one per event was most of the
-// server's work.
+// after a quiet spell is drawn at once, but a storm of them costs each
+// console one redraw per gap, not one per event — with a hundred consoles
+// open, one per event was most of the server's work.
 const eventGap = 150 * time.Millisecond
 
-// waitEvent delivers the next change event, with any that arrive until
-// eventGap has passed since the last delivery.
+// signInGap is the gap while every event waiting is a sign-in: they change
+// no more than a last-sign-in time and an invited user's status, and a
+// hundred admins signing in together would otherwise redraw every console
+// several times a second.
+const signInGap = time.Second
+
+func isSignIn(ev store.Event) bool { return ev.Summary == "sign in" }
+
+// waitEvent delivers the next change event, with any that arrive until the
+// gap has passed since the last delivery.
 func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
@@ -144,16 +151,16 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 			return nil
 		}
 		m := eventMsg{ev: ev}
-		var gap <-chan time.Time
-		if wait := eventGap - time.Since(last); wait > 0 {
-			t := time.NewTimer(wait)
-			defer t.Stop()
-			gap = t.C
+		signIns := isSignIn(ev)
+		deadline := last.Add(eventGap)
+		if signIns {
+			deadline = last.Add(signInGap)
 		}
+		timer := time.NewTimer(max(time.Until(deadline), 0))
+		defer timer.Stop()
 		for len(m.more) < 1000 {
 			var e store.Event
-			var ok bool
-			if gap == nil { // after a quiet spell: only what is queued already
+			if time.Until(deadline) <= 0 { // only what is queued already
 				select {
 				case e, ok = <-ch:
 				default:
@@ -162,7 +169,7 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 			} else {
 				select {
 				case e, ok = <-ch:
-				case <-gap:
+				case <-timer.C:
 					return m
 				}
 			}
@@ -170,6 +177,11 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 				return m
 			}
 			m.more = append(m.more, e)
+			if signIns && !isSignIn(e) { // a real change: back to the short gap
+				signIns = false
+				deadline = last.Add(eventGap)
+				timer.Reset(max(time.Until(deadline), 0))
+			}
 		}
 		return m
 	}
@@ -185,7 +197,7 @@ const firstFrameAfter = 25 * time.Millisecond
 // Init subscribes to the store's change events.
 func (a *App) Init() tea.Cmd {
 	a.events, a.stop = a.s.Subscribe()
-	return waitEvent(a.events, time.Time{})
+	return waitEvent(a.events, time.Now()) // the first frame is being drawn now
 }
 
 // Close ends the subscription.

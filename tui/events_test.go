@@ -38,6 +38,29 @@ func TestWaitEventGathersStorms(t *testing.T) {
 		t.Fatalf("the storm came as %d events starting at #%d, want #2–#4 together", got, m.ev.Batch)
 	}
 
+	// sign-ins alone wait for the longer gap; a real change among them
+	// brings the short gap back
+	last = time.Now()
+	ch <- store.Event{Batch: 5, Summary: "sign in"}
+	go func() {
+		time.Sleep(eventGap + eventGap/2)
+		ch <- store.Event{Batch: 6, Summary: "sign in"}
+	}()
+	m = waitEvent(ch, last)().(eventMsg)
+	if took := time.Since(last); took < signInGap*9/10 || 1+len(m.more) != 2 {
+		t.Fatalf("sign-ins came as %d events after %v, want both after the sign-in gap of %v", 1+len(m.more), took, signInGap)
+	}
+	last = time.Now()
+	ch <- store.Event{Batch: 7, Summary: "sign in"}
+	go func() {
+		time.Sleep(eventGap / 3)
+		ch <- store.Event{Batch: 8, Summary: "add client"}
+	}()
+	m = waitEvent(ch, last)().(eventMsg)
+	if took := time.Since(last); took > signInGap/2 || 1+len(m.more) != 2 {
+		t.Fatalf("a sign-in and a change came as %d events after %v, want both after the short gap", 1+len(m.more), took)
+	}
+
 	close(ch)
 	if msg := waitEvent(ch, time.Time{})(); msg != nil {
 		t.Fatalf("a closed subscription delivered %v", msg)
