@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -93,6 +94,7 @@ func userKeyIndex(userID uint64, fp string) []byte { return append(itob(userID),
 
 // keyBuckets returns both key buckets, creating them on first use.
 func (t *Tx) keyBuckets() (keys, index *bolt.Bucket, err error) {
+	t.keysTouched = true // the key cache is dropped once this commits
 	if keys, err = t.btx.CreateBucketIfNotExists(bucketPubKeys); err != nil {
 		return nil, nil, err
 	}
@@ -246,27 +248,60 @@ func (s *Store) KeysOf(userID uint64) ([]PublicKey, error) {
 // Key finds an enrolled key by fingerprint.
 func (s *Store) Key(fingerprint string) (PublicKey, error) {
 	fp := normalFingerprint(fingerprint)
-	var k PublicKey
-	found := false
+	keys, err := s.keyIndex()
+	if err != nil {
+		return PublicKey{}, err
+	}
+	k, found := keys[fp]
+	if !found {
+		return PublicKey{}, notFound("no enrolled key %s", fp)
+	}
+	return k, nil
+}
+
+// keyCache holds every enrolled key by fingerprint: a sign-in looks its key
+// up three times, a hundred at once each did it in a read transaction of
+// its own. Read from the file on first use, dropped by any change set that
+// writes a key (Tx.keyBuckets), before its change event goes out.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]PublicKey // nil: read again
+}
+
+func (s *Store) keyIndex() (map[string]PublicKey, error) {
+	s.keyCache.mu.Lock()
+	defer s.keyCache.mu.Unlock()
+	if s.keyCache.m != nil {
+		return s.keyCache.m, nil
+	}
+	m := map[string]PublicKey{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketPubKeys)
 		if b == nil {
 			return nil
 		}
-		v := b.Get([]byte(fp))
-		if v == nil {
+		return b.ForEach(func(fp, v []byte) error {
+			var k PublicKey
+			if err := json.Unmarshal(v, &k); err != nil {
+				return err
+			}
+			m[string(fp)] = k
 			return nil
-		}
-		found = true
-		return json.Unmarshal(v, &k)
+		})
 	})
 	if err != nil {
-		return PublicKey{}, err
+		return nil, err
 	}
-	if !found {
-		return PublicKey{}, notFound("no enrolled key %s", fp)
-	}
-	return k, nil
+	s.keyCache.m = m
+	return m, nil
+}
+
+// dropKeyCache forgets the keys after a change set that wrote one. Waiting
+// for the lock orders it after any read of the old keys under way.
+func (s *Store) dropKeyCache() {
+	s.keyCache.mu.Lock()
+	s.keyCache.m = nil
+	s.keyCache.mu.Unlock()
 }
 
 // UserByKey finds the user a key belongs to. Sign-in rates are low, so this

@@ -70,8 +70,9 @@ type Store struct {
 	emailsReady chan struct{}
 	emailsBuilt atomic.Bool // emailsReady is closed: the fast path of every check
 
-	events  events
-	signIns signIns
+	events   events
+	signIns  signIns
+	keyCache keyCache
 }
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,

@@ -70,6 +70,8 @@ type Tx struct {
 	cat     *catalog          // nil until the change set touches the catalog
 	entries []AuditEntry
 	invites []string // plaintext tokens created in this change set
+
+	keysTouched bool // a public key was written (see keyCache)
 }
 
 var errDryRun = errors.New("dry run")
@@ -136,6 +138,9 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	cs.Entries = t.entries
 	cs.Tokens = t.invites
 	s.publish(t, cs.Batch)
+	if t.keysTouched {
+		s.dropKeyCache()
+	}
 	s.events.publish(Event{Batch: cs.Batch, Actor: actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
 	return cs, nil
 }
