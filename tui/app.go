@@ -349,6 +349,14 @@ type worker interface {
 // Update routes messages: modal first, then the input line, then keys; then
 // starts whatever background work the shown screen has waiting.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if keys := typedAhead(msg); keys != nil {
+		var cmds []tea.Cmd
+		for _, k := range keys {
+			_, cmd := a.Update(k)
+			cmds = append(cmds, cmd)
+		}
+		return a, tea.Batch(cmds...)
+	}
 	m, cmd := a.update(msg)
 	if w, ok := a.current().(worker); ok {
 		if wc := w.work(); wc != nil {
@@ -356,6 +364,26 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, cmd
+}
+
+// typedAhead splits keys typed while the console was busy (a quick start
+// waiting for its index, a slow link): bubbletea reads them together and
+// hands over one message with several runes — "/adam" — which matches no
+// binding, so the "/" was lost and the rest went nowhere. Each becomes a key
+// of its own, as if typed one at a time. A paste stays one message.
+func typedAhead(msg tea.Msg) []tea.KeyMsg {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || k.Type != tea.KeyRunes || k.Paste || len(k.Runes) < 2 {
+		return nil
+	}
+	keys := make([]tea.KeyMsg, len(k.Runes))
+	for i, r := range k.Runes {
+		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
+		if r == ' ' {
+			keys[i].Type = tea.KeySpace
+		}
+	}
+	return keys
 }
 
 // settler is a screen that may draw before its data is complete, and must

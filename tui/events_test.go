@@ -81,3 +81,33 @@ func TestNoFrameBeforeTheSize(t *testing.T) {
 		t.Fatalf("no list after the size:\n%s", v)
 	}
 }
+
+// Keys typed while the console was busy reach it together, as one message
+// with several runes; each still acts as a key of its own: "/zo" opens the
+// filter and types "zo" into it, "3q" would go to Permissions and quit.
+func TestTypedAheadKeysActOneByOne(t *testing.T) {
+	s := newTestStore(t, 200)
+	app := newTestApp(t, s, nil, 120, 40)
+	app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/zo")})
+	v := app.View()
+	if app.inputMode != inputFilter || !strings.Contains(v, "/zo") {
+		t.Fatalf("typed ahead \"/zo\": input mode %v, screen:\n%s", app.inputMode, v)
+	}
+	for _, r := range app.users.rows {
+		if !strings.Contains(strings.ToLower(r.u.First+" "+r.u.Last+" "+r.u.Email), "zo") {
+			t.Fatalf("%s does not match the filter typed ahead", r.u.Email)
+		}
+	}
+	press(app, "esc", "esc")
+	app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("3")})
+	if app.cur != 2 {
+		t.Fatalf("a single typed key: screen %d, want Permissions", app.cur+1)
+	}
+	// a paste stays one message: into the filter, whole
+	press(app, "1")
+	app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+	app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q3"), Paste: true})
+	if app.cur != 0 || app.inputMode != inputFilter || !strings.Contains(app.View(), "/q3") {
+		t.Fatalf("a paste into the filter: screen %d, input mode %v", app.cur+1, app.inputMode)
+	}
+}
