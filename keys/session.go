@@ -71,6 +71,21 @@ func (s *Server) recoverSession(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 		})
 		next(sess)
+		drainWindowChanges(sess)
+	}
+}
+
+// drainWindowChanges reads a session's window changes that nobody else will
+// (a command's, or any after its console ended) until the session's request
+// loop ends. charmbracelet/ssh hands them to a channel of one that already
+// holds the first size; one more, unread, blocked that loop for good, and
+// kept its goroutine and session with it.
+func drainWindowChanges(sess ssh.Session) {
+	if _, winch, ok := sess.Pty(); ok {
+		go func() {
+			for range winch {
+			}
+		}()
 	}
 }
 
@@ -240,6 +255,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.hook("command")
+		drainWindowChanges(sess) // a command never reads them
 		code := s.cfg.Command(sess, ss.actor, args)
 		ss.setOutcome(fmt.Sprintf("exit %d", code))
 		if ss.endReason() == "" { // else terminate has answered already

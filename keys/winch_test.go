@@ -1,0 +1,47 @@
+package keys_test
+
+import (
+	"runtime"
+	"testing"
+	"time"
+)
+
+// A terminal resized while a command runs over `ssh -t` (or just after a
+// console ends) sends window changes nobody reads: charmbracelet/ssh hands
+// them to a channel of one, already holding the first size, from the
+// session's request loop — which then blocked for good, one goroutine and
+// session kept per such session. The server drains them.
+func TestWindowChangesNobodyReadsLeakNothing(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emAdmin)
+	execute(t, c, "effective "+emAdmin, "") // warm-up: lazily started goroutines
+	time.Sleep(200 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	const sessions = 10
+	for i := 0; i < sessions; i++ {
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RequestPty("xterm", 40, 80, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Start("effective " + emAdmin); err != nil {
+			t.Fatal(err)
+		}
+		for w := 0; w < 4; w++ {
+			_ = s.WindowChange(40+w, 100) // may race the session's end: either is fine
+		}
+		_ = s.Wait()
+		s.Close()
+	}
+	var after int
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if after = runtime.NumGoroutine(); after <= before+2 {
+			return
+		}
+	}
+	buf := make([]byte, 1<<20)
+	n := runtime.Stack(buf, true)
+	t.Fatalf("%d goroutines before %d sessions with unread window changes, %d after:\n%s", before, sessions, after, buf[:n])
+}
