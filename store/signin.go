@@ -70,6 +70,8 @@ func (s *Store) RecordSignIn(userID uint64, method, remoteAddr string) error {
 type signIns struct {
 	mu      sync.Mutex
 	pending map[uint64]chan struct{} // closed once recorded (or refused)
+	running sync.WaitGroup           // Close waits for them: none is lost
+	closed  bool                     // no more once Close has begun
 }
 
 // RecordSignInLater is RecordSignIn in the background: it returns at once,
@@ -80,13 +82,20 @@ type signIns struct {
 func (s *Store) RecordSignInLater(userID uint64, method, remoteAddr string) <-chan error {
 	done, out := make(chan struct{}), make(chan error, 1)
 	s.signIns.mu.Lock()
+	if s.signIns.closed {
+		s.signIns.mu.Unlock()
+		out <- &Error{Kind: KindDenied, Msg: "the database is closing; sign in again once the server is back"}
+		return out
+	}
 	if s.signIns.pending == nil {
 		s.signIns.pending = map[uint64]chan struct{}{}
 	}
 	prev := s.signIns.pending[userID]
 	s.signIns.pending[userID] = done
+	s.signIns.running.Add(1)
 	s.signIns.mu.Unlock()
 	go func() {
+		defer s.signIns.running.Done()
 		if prev != nil {
 			<-prev // the same user's earlier sign-in first
 		}

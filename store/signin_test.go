@@ -210,3 +210,39 @@ func mustLastSignIn(t *testing.T, s *Store, email string) string {
 	}
 	return last.After
 }
+
+// Closing the store waits for sign-ins still being recorded in the
+// background: a server shutting down loses none.
+func TestCloseWaitsForSignInsLater(t *testing.T) {
+	f := newFixture(t)
+	admin := f.user(emAdmin)
+	f.s.wmu.Lock() // the sign-in cannot commit yet
+	done := f.s.RecordSignInLater(admin.ID, "password", "127.0.0.1:9")
+	closed := make(chan error, 1)
+	go func() { closed <- f.s.Close() }()
+	time.Sleep(50 * time.Millisecond)
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) with a sign-in still to write", err)
+	default:
+	}
+	f.s.wmu.Unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-f.s.RecordSignInLater(admin.ID, "password", "127.0.0.1:10"); err == nil {
+		t.Fatal("a sign-in was taken after Close")
+	}
+	f.s = nil
+	s, err := Open(f.path, Options{NoSync: true, Now: f.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s = s
+	if u := f.user(emAdmin); u.LastSignIn.IsZero() || !strings.HasSuffix(mustLastSignIn(t, s, emAdmin), "127.0.0.1:9") {
+		t.Fatalf("the sign-in was lost at close: %+v", u.LastSignIn)
+	}
+}

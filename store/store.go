@@ -138,6 +138,10 @@ func trimSpace(b []byte) []byte {
 
 // Close releases the file.
 func (s *Store) Close() error {
+	s.signIns.mu.Lock()
+	s.signIns.closed = true
+	s.signIns.mu.Unlock()
+	s.signIns.running.Wait() // sign-ins recorded in the background are written first
 	s.events.closeAll()
 	return s.db.Close()
 }
