@@ -1,12 +1,12 @@
 package store
 
 import (
-	"runtime"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 )
