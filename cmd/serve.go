@@ -163,10 +163,10 @@ var selfService = []string{"effective", "check", "help"}
 // RemoteCommand is how serve runs an SSH exec session: the command tree,
 // fresh for each session, acting as the signed-in user with the session's
 // stdin, stdout and stderr.
-func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string) int {
-	return func(sess ssh.Session, actor store.Actor, args []string) int {
+func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
+	return func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
 		env := Env{In: sess, Out: sess, Err: sess.Stderr(), Store: st, Actor: &actor}
-		if _, _, isPty := sess.Pty(); isPty {
+		if hasPty {
 			env.In = &ptyInput{r: sess}
 		}
 		return RunRemote(env, args)

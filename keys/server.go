@@ -15,7 +15,6 @@ import (
 	"github.com/charmbracelet/log"
 	"github.com/charmbracelet/ssh"
 	"github.com/charmbracelet/wish"
-	"github.com/charmbracelet/wish/activeterm"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -41,8 +40,10 @@ type Config struct {
 	// is called when the session ends.
 	Console func(s ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model
 	// Command runs one command line for a signed-in user and returns the
-	// exit code; the session's stdin, stdout and stderr are the command's.
-	Command func(s ssh.Session, actor store.Actor, args []string) int
+	// exit code; the session's stdin, stdout and stderr are the command's,
+	// and hasPty says a terminal is attached (ssh -t): read it from here,
+	// not from s.Pty(), which races with the client resizing.
+	Command func(s ssh.Session, actor store.Actor, args []string, hasPty bool) int
 
 	// SMTP, when set, delivers the outbox while the server runs (see SMTP);
 	// without it the outbox stays queued for the operator.
@@ -77,6 +78,7 @@ type Server struct {
 	ln       net.Listener
 	closing  bool
 	sessions map[ssh.Session]*session
+	ptys     sync.Map // ssh.Session → terminal (see sessionRequest)
 }
 
 // New loads (or creates) the host key and builds the server; Listen and
@@ -111,8 +113,8 @@ func New(cfg Config) (*Server, error) {
 
 	// Middleware listed last runs first: recover wraps everything, then the
 	// gate (identity, sign-in record, logs); commands are routed before
-	// activeterm (which would reject exec sessions); then the console, and
-	// innermost what runs after the console's program has ended.
+	// needsTerminal (which refuses a shell without a pty); then the console,
+	// and innermost what runs after the console's program has ended.
 	srv, err := wish.NewServer(
 		wish.WithHostKeyPath(cfg.HostKeyPath),
 		// public keys through wish (which hands the proven key to the
@@ -123,13 +125,13 @@ func New(cfg Config) (*Server, error) {
 		func(srv *ssh.Server) error {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnCallback = s.onConn
-			srv.SessionRequestCallback = func(sess ssh.Session, kind string) bool { return kind == "shell" || kind == "exec" }
+			srv.SessionRequestCallback = s.sessionRequest
 			return nil
 		},
 		wish.WithMiddleware(
 			s.afterConsole,
 			s.console,
-			activeterm.Middleware(),
+			s.needsTerminal,
 			s.commands,
 			s.gate,
 			s.recoverSession,

@@ -28,6 +28,10 @@ type session struct {
 	start  time.Time
 	done   chan struct{} // closed when the session's handler returns
 
+	// the terminal (see sessionRequest)
+	hasPty bool
+	winch  <-chan ssh.Window
+
 	mu      sync.Mutex
 	console bool
 	program *tea.Program
@@ -35,6 +39,36 @@ type session struct {
 	reason  string // why the server ended it
 	code    int    // and the exit status it gives
 	outcome string
+}
+
+// terminal is a session's pty, as it was when the session started.
+type terminal struct {
+	pty   ssh.Pty
+	winch <-chan ssh.Window
+	ok    bool
+}
+
+// sessionRequest admits shell and exec requests, and reads the session's
+// terminal: charmbracelet/ssh writes each window change into what Pty()
+// reads, without a lock, from the session's request loop. This callback runs
+// in that loop, before the handler starts, so reading it here races with
+// nothing; the handler takes it from s.ptys and never calls Pty() itself.
+func (s *Server) sessionRequest(sess ssh.Session, kind string) bool {
+	if kind != "shell" && kind != "exec" {
+		return false
+	}
+	pty, winch, ok := sess.Pty()
+	s.ptys.Store(sess, terminal{pty, winch, ok})
+	return true
+}
+
+// terminalOf is the terminal read by sessionRequest, forgotten as the
+// session's handler ends.
+func (s *Server) terminalOf(sess ssh.Session) terminal {
+	if t, ok := s.ptys.Load(sess); ok {
+		return t.(terminal)
+	}
+	return terminal{}
 }
 
 func (ss *session) isConsole() bool {
@@ -71,7 +105,6 @@ func (s *Server) recoverSession(next ssh.Handler) ssh.Handler {
 			_ = sess.Exit(1)
 		})
 		next(sess)
-		drainWindowChanges(sess)
 	}
 }
 
@@ -80,8 +113,8 @@ func (s *Server) recoverSession(next ssh.Handler) ssh.Handler {
 // loop ends. charmbracelet/ssh hands them to a channel of one that already
 // holds the first size; one more, unread, blocked that loop for good, and
 // kept its goroutine and session with it.
-func drainWindowChanges(sess ssh.Session) {
-	if _, winch, ok := sess.Pty(); ok {
+func drainWindowChanges(winch <-chan ssh.Window) {
+	if winch != nil {
 		go func() {
 			for range winch {
 			}
@@ -134,6 +167,10 @@ func extension(sess ssh.Session, key string) (string, bool) {
 func (s *Server) gate(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		s.hook("session")
+		term := s.terminalOf(sess)
+		pty, winch, hasPty := term.pty, term.winch, term.ok
+		defer s.ptys.Delete(sess)
+		defer drainWindowChanges(winch) // whatever comes after the session's work
 		remote := addrString(sess.RemoteAddr())
 		if email, ok := extension(sess, extInviteEmail); ok {
 			s.invited(sess, email)
@@ -154,7 +191,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
-			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{})}
+			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{}), hasPty: hasPty, winch: winch}
 		s.register(ss)
 		defer s.unregister(ss)
 		defer close(ss.done)
@@ -164,7 +201,6 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse(RefusedMessage, "key", fp, "why", "user disabled")
 			return
 		}
-		pty, _, hasPty := sess.Pty()
 		kind := "console"
 		if len(sess.Command()) > 0 || sess.RawCommand() != "" {
 			kind = "command"
@@ -255,12 +291,27 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.hook("command")
-		drainWindowChanges(sess) // a command never reads them
-		code := s.cfg.Command(sess, ss.actor, args)
+		drainWindowChanges(ss.winch) // a command never reads them
+		code := s.cfg.Command(sess, ss.actor, args, ss.hasPty)
 		ss.setOutcome(fmt.Sprintf("exit %d", code))
 		if ss.endReason() == "" { // else terminate has answered already
 			_ = sess.Exit(code)
 		}
+	}
+}
+
+// needsTerminal refuses a shell without a terminal (ssh -T HOST): the
+// console needs one. It is wish's activeterm, reading the terminal recorded
+// by sessionRequest instead of calling Pty() again.
+func (s *Server) needsTerminal(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if ss := s.lookup(sess); ss != nil && ss.hasPty {
+			next(sess)
+			return
+		}
+		fmt.Fprint(sess, "gatehouse: the console needs a terminal; connect with ssh -t, or run a command: ssh HOST users list\r\n")
+		s.setOutcome(sess, "exit 1 (no terminal for the console)")
+		_ = sess.Exit(1)
 	}
 }
 
@@ -302,7 +353,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			next(sess)
 			return
 		}
-		_, winch, _ := sess.Pty() // activeterm let only sessions with a terminal through
+		winch := s.lookup(sess).winch // needsTerminal let only sessions with a terminal through
 		done := make(chan struct{})
 		// the newest size goes to the program from a goroutine of its own:
 		// reading window changes must never wait on a busy console, or the

@@ -1,9 +1,13 @@
 package keys_test
 
 import (
+	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
 )
 
 // A terminal resized while a command runs over `ssh -t` (or just after a
@@ -44,4 +48,26 @@ func TestWindowChangesNobodyReadsLeakNothing(t *testing.T) {
 	buf := make([]byte, 1<<20)
 	n := runtime.Stack(buf, true)
 	t.Fatalf("%d goroutines before %d sessions with unread window changes, %d after:\n%s", before, sessions, after, buf[:n])
+}
+
+// A shell without a terminal (ssh -T HOST) is told the console needs one,
+// and ends with status 1.
+func TestShellWithoutTerminalIsRefused(t *testing.T) {
+	f := newFixture(t)
+	c := f.keyClient(emAdmin)
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out strings.Builder
+	s.Stdout = &out
+	if err := s.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Wait()
+	var ee *gossh.ExitError
+	if !errors.As(err, &ee) || ee.ExitStatus() != 1 || !strings.Contains(out.String(), "the console needs a terminal") {
+		t.Fatalf("a shell without a pty: %v, %q", err, out.String())
+	}
 }
