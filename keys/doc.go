@@ -19,9 +19,10 @@
 //     (partial success), then keyboard-interactive asks for the token and a
 //     new password twice; the invitation is accepted and the key enrolled.
 //
-// Sessions: commands (exec) run through Config.Command before activeterm;
-// interactive sessions get Config.Console through wish's bubbletea
-// middleware with the session's renderer. Each session is registered so the
+// Sessions: commands (exec) run through Config.Command before needsTerminal
+// (wish's activeterm, on the terminal read once by sessionRequest);
+// interactive sessions get Config.Console, run as wish's bubbletea
+// middleware would, with the session's renderer. Each session is registered so the
 // server can end it: store events that touch a user with open sessions
 // re-check them (disabled, deleted, key removed), and shutdown tells every
 // console before closing it.

@@ -270,7 +270,7 @@ func (s *Server) signInDue(sess ssh.Session, u *store.User) bool {
 }
 
 // commands runs exec sessions (ssh HOST users list) through the command
-// tree; it sits before activeterm, which rejects sessions without a pty.
+// tree; it sits before needsTerminal, which refuses shells without a pty.
 func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		args := sess.Command()
