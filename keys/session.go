@@ -166,11 +166,11 @@ func extension(sess ssh.Session, key string) (string, bool) {
 // how long and how it ended.
 func (s *Server) gate(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		s.hook("session")
 		term := s.terminalOf(sess)
 		pty, winch, hasPty := term.pty, term.winch, term.ok
 		defer s.ptys.Delete(sess)
 		defer drainWindowChanges(winch) // whatever comes after the session's work
+		s.hook("session")
 		remote := addrString(sess.RemoteAddr())
 		if email, ok := extension(sess, extInviteEmail); ok {
 			s.invited(sess, email)
