@@ -21,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/cmd"
+	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
@@ -37,24 +38,6 @@ const (
 	emGone    = "dan@example.com"     // Administrator, key + password, disabled
 	emSouth   = "sam@example.com"     // Supervisor at Head Office: outside the manager's sites
 )
-
-// syncBuffer is a log sink the server and the test share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // clock is the lockout clock, moved by hand.
 type clock struct {
@@ -76,7 +59,7 @@ type fixture struct {
 	srv    *keys.Server
 	addr   string
 	signer map[string]gossh.Signer // by email
-	logs   *syncBuffer
+	logs   *proof.Log
 	clock  *clock
 	cancel context.CancelFunc
 	served chan error
@@ -105,7 +88,7 @@ func newFixture(t *testing.T, setup ...func(*keys.Server)) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{t: t, dbPath: filepath.Join(dir, "gatehouse.db"), signer: map[string]gossh.Signer{},
-		logs: &syncBuffer{}, clock: &clock{now: time.Now()}}
+		logs: &proof.Log{}, clock: &clock{now: time.Now()}}
 	st, err := store.Open(f.dbPath, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"github.com/charmbracelet/log"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -80,7 +81,7 @@ func TestLoad(t *testing.T) {
 	}
 	n, users, edits := *loadSessions, *loadUsers, *loadEdits
 	dir := t.TempDir()
-	f := &fixture{t: t, dbPath: filepath.Join(dir, "load.db"), signer: map[string]gossh.Signer{}, logs: &syncBuffer{}, clock: &clock{now: time.Now()}}
+	f := &fixture{t: t, dbPath: filepath.Join(dir, "load.db"), signer: map[string]gossh.Signer{}, logs: &proof.Log{}, clock: &clock{now: time.Now()}}
 	st, err := store.Open(f.dbPath, store.Options{}) // fsync on: every sign-in and edit is a real commit
 	if err != nil {
 		t.Fatal(err)

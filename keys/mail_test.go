@@ -16,6 +16,7 @@ import (
 	"github.com/emersion/go-sasl"
 	smtpd "github.com/emersion/go-smtp"
 
+	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -238,7 +239,7 @@ func TestMailDelivery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &proof.Log{}
 	deliver(t, st, m, logs)
 
 	msg, body, to := ms.waitMail(1, 5*time.Second)
@@ -313,7 +314,7 @@ func TestMailRefusedThenFailed(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.MaxAttempts, m.Backoff = 4, 50*time.Millisecond
-			logs := &syncBuffer{}
+			logs := &proof.Log{}
 			start := time.Now()
 			deliver(t, st, m, logs)
 
@@ -511,7 +512,7 @@ func TestMailStopsWithServer(t *testing.T) {
 }
 
 // waitLog waits until the log holds every one of want.
-func waitLog(t *testing.T, logs *syncBuffer, want ...string) {
+func waitLog(t *testing.T, logs *proof.Log, want ...string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Second)
 	for _, w := range want {

@@ -28,9 +28,7 @@ type session struct {
 	start  time.Time
 	done   chan struct{} // closed when the session's handler returns
 
-	// the terminal (see sessionRequest)
-	hasPty bool
-	winch  <-chan ssh.Window
+	term terminal // read once (see sessionRequest)
 
 	mu      sync.Mutex
 	console bool
@@ -167,9 +165,8 @@ func extension(sess ssh.Session, key string) (string, bool) {
 func (s *Server) gate(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		term := s.terminalOf(sess)
-		pty, winch, hasPty := term.pty, term.winch, term.ok
 		defer s.ptys.Delete(sess)
-		defer drainWindowChanges(winch) // whatever comes after the session's work
+		defer drainWindowChanges(term.winch) // whatever comes after the session's work
 		s.hook("session")
 		remote := addrString(sess.RemoteAddr())
 		if email, ok := extension(sess, extInviteEmail); ok {
@@ -191,7 +188,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
-			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{}), hasPty: hasPty, winch: winch}
+			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{}), term: term}
 		s.register(ss)
 		defer s.unregister(ss)
 		defer close(ss.done)
@@ -215,7 +212,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		log := s.log.With("remote", remote, "user", u.Email, "method", method)
-		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", hasPty, "term", pty.Term)
+		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", term.ok, "term", term.pty.Term)
 		next(sess)
 		ss.mu.Lock()
 		outcome, reason := ss.outcome, ss.reason
@@ -291,8 +288,8 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.hook("command")
-		drainWindowChanges(ss.winch) // a command never reads them
-		code := s.cfg.Command(sess, ss.actor, args, ss.hasPty)
+		drainWindowChanges(ss.term.winch) // a command never reads them
+		code := s.cfg.Command(sess, ss.actor, args, ss.term.ok)
 		ss.setOutcome(fmt.Sprintf("exit %d", code))
 		if ss.endReason() == "" { // else terminate has answered already
 			_ = sess.Exit(code)
@@ -305,7 +302,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 // by sessionRequest instead of calling Pty() again.
 func (s *Server) needsTerminal(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
-		if ss := s.lookup(sess); ss != nil && ss.hasPty {
+		if ss := s.lookup(sess); ss != nil && ss.term.ok {
 			next(sess)
 			return
 		}
@@ -353,7 +350,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			next(sess)
 			return
 		}
-		winch := s.lookup(sess).winch // needsTerminal let only sessions with a terminal through
+		winch := s.lookup(sess).term.winch // needsTerminal let only sessions with a terminal through
 		done := make(chan struct{})
 		// the newest size goes to the program from a goroutine of its own:
 		// reading window changes must never wait on a busy console, or the

@@ -152,10 +152,13 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 		}
 		m := eventMsg{ev: ev}
 		signIns := isSignIn(ev)
-		deadline := last.Add(eventGap)
-		if signIns {
-			deadline = last.Add(signInGap)
+		gap := func() time.Duration {
+			if signIns {
+				return signInGap
+			}
+			return eventGap
 		}
+		deadline := last.Add(gap())
 		timer := time.NewTimer(max(time.Until(deadline), 0))
 		defer timer.Stop()
 		for len(m.more) < 1000 {
@@ -179,7 +182,7 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 			m.more = append(m.more, e)
 			if signIns && !isSignIn(e) { // a real change: back to the short gap
 				signIns = false
-				deadline = last.Add(eventGap)
+				deadline = last.Add(gap())
 				timer.Reset(max(time.Until(deadline), 0))
 			}
 		}

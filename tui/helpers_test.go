@@ -160,6 +160,33 @@ func checkFits(t *testing.T, view string, w, h int) {
 
 var sizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 
+// actorOnNewProfile moves a Basic employee onto a new profile copied from
+// base with these screens set, and acts as them.
+func actorOnNewProfile(t testing.TB, s *store.Store, name, base string, levels map[string]store.Level) store.Actor {
+	t.Helper()
+	basic, _ := s.Users(store.UserFilter{Profile: "Basic"})
+	u := basic[0]
+	if _, err := s.Apply(store.LocalActor("test"), "profile "+name, func(tx *store.Tx) error {
+		if _, err := tx.CreateProfile(name, store.Employee, base); err != nil {
+			return err
+		}
+		for screen, l := range levels {
+			if err := tx.Grant(name, 0, screen, l); err != nil {
+				return err
+			}
+		}
+		_, err := tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &name})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	actor, err := s.ActorFor(u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return actor
+}
+
 // viewerActor is an employee who may view Users & permissions and Sites &
 // teams but maintain nothing: the admin screens, read-only.
 func viewerActor(t testing.TB, s *store.Store) (store.Actor, *store.User) {

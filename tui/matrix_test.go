@@ -492,24 +492,7 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 // A view-only actor sees no editing keys; a scoped Manager is told why not.
 func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	s := newTestStore(t, 60)
-	basic, _ := s.Users(store.UserFilter{Profile: "Basic"})
-	u, auditor := basic[0], "Auditor"
-	if _, err := s.Apply(store.LocalActor("test"), "auditor", func(tx *store.Tx) error {
-		if _, err := tx.CreateProfile(auditor, store.Employee, "Basic"); err != nil {
-			return err
-		}
-		if err := tx.Grant(auditor, 0, "users", store.View); err != nil {
-			return err
-		}
-		_, err := tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &auditor})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := s.ActorFor(u.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
+	actor := actorOnNewProfile(t, s, "Auditor", "Basic", map[string]store.Level{"users": store.View})
 	app, m := matrixApp(t, s, &actor, 120, 40)
 	if !app.readOnly || app.current() != m {
 		t.Fatalf("read-only %v, on %s", app.readOnly, app.current().name())
@@ -546,25 +529,7 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 // preview shows the store's reason before ctrl+s.
 func TestMatrixEscalationRefusedInPreview(t *testing.T) {
 	s := newTestStore(t, 20)
-	basic, _ := s.Users(store.UserFilter{Profile: "Basic"})
-	u := basic[0]
-	ops := "Ops admin"
-	if _, err := s.Apply(store.LocalActor("test"), "ops admin", func(tx *store.Tx) error {
-		if _, err := tx.CreateProfile(ops, store.Employee, "Administrator"); err != nil {
-			return err
-		}
-		if err := tx.Grant(ops, 0, "payroll", store.None); err != nil {
-			return err
-		}
-		_, err := tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &ops})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := s.ActorFor(u.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
+	actor := actorOnNewProfile(t, s, "Ops admin", "Administrator", map[string]store.Level{"payroll": store.None})
 	app, m := matrixApp(t, s, &actor, 120, 40)
 	matrixShow(t, app, "Basic")
 	matrixGoto(t, app, "payroll", "Basic")

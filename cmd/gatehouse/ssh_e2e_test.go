@@ -10,10 +10,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/proof"
 )
 
 // End to end over SSH: the built binary serves, OpenSSH's own ssh client
@@ -23,26 +24,7 @@ import (
 // sshServer is `gatehouse serve` on a free loopback port.
 type sshServer struct {
 	port string
-	log  *syncBuffer
-}
-
-// syncBuffer is the server's log, written by the process's output copier
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
+	log  *proof.Log
 }
 
 func needTools(t *testing.T, tools ...string) {
@@ -73,7 +55,7 @@ func serveDB(t *testing.T, db string) *sshServer {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	srv := &sshServer{log: &syncBuffer{}}
+	srv := &sshServer{log: &proof.Log{}}
 	_, srv.port, _ = net.SplitHostPort(addr)
 	cmd := exec.Command(binary, "--db", db, "serve", "--listen", addr)
 	cmd.Stderr = srv.log
