@@ -2,6 +2,8 @@ module github.com/gatehouse/gatehouse/bench
 
 go 1.26.8
 
+toolchain go1.27.3
+
 replace github.com/gatehouse/gatehouse => ../
 
 require (
@@ -14,7 +16,7 @@ require (
 	github.com/gatehouse/gatehouse v0.0.0
 	github.com/muesli/termenv v0.16.0
 	go.etcd.io/bbolt v1.5.0
-	golang.org/x/crypto v0.58.0
+	golang.org/x/crypto v0.59.0
 )
 
 require (
@@ -59,7 +61,7 @@ require (
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	golang.org/x/exp v0.0.0-20240719175910-8a7402abbf56 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/term v0.47.0 // indirect
-	golang.org/x/text v0.43.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
+	golang.org/x/text v0.44.0 // indirect
 )

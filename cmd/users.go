@@ -514,14 +514,12 @@ notice that the password changed is queued in the outbox.`,
 		Args:    nargs(1, 1, "one EMAIL"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if _, err := s.User(args[0]); err != nil {
-			return err
-		}
-		pw, err := a.readPassword(args[0])
+		u, err := s.User(args[0])
 		if err != nil {
 			return err
 		}
-		if err := store.ValidatePassword(pw); err != nil {
+		pw, err := a.readPassword(u.Email, func(pw string) error { return store.ValidatePasswordFor(u, pw) })
+		if err != nil {
 			return err
 		}
 		var email string
@@ -545,13 +543,18 @@ notice that the password changed is queued in the outbox.`,
 	return c
 }
 
-// readPassword reads the first line of stdin, or asks twice without echo at a terminal.
-func (a *app) readPassword(email string) (string, error) {
+// readPassword reads the first line of stdin, or asks twice without echo at
+// a terminal (the policy checked before the second time); the password is
+// checked with valid either way.
+func (a *app) readPassword(email string, valid func(string) error) (string, error) {
 	if tty, ok := terminalFile(a.env.In); ok {
 		fmt.Fprintf(a.env.Err, "New password for %s: ", email)
 		p1, err := readNoEcho(tty)
 		fmt.Fprintln(a.env.Err)
 		if err != nil {
+			return "", err
+		}
+		if err := valid(p1); err != nil {
 			return "", err
 		}
 		fmt.Fprintf(a.env.Err, "Again: ")
@@ -572,7 +575,7 @@ func (a *app) readPassword(email string) (string, error) {
 	if line == "" {
 		return "", usagef("no password on standard input; pipe it in, e.g. printf '%%s\\n' 'a long passphrase' | gatehouse users set-password %s", email)
 	}
-	return line, nil
+	return line, valid(line)
 }
 
 // readLine reads one line byte by byte (so nothing after it is consumed).

@@ -424,7 +424,7 @@ func TestInvitation(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := cs.Tokens[0]
-	const newPW = "a brand new passphrase"
+	const newPW = "a brand fresh passphrase"
 	key := newSigner(t)
 
 	// wrong token, then a mistyped password pair, then the real thing

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base32"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/crypto/argon2"
 )
 
 // Invitation is a one-time token's record; only the token's hash is stored.
@@ -137,66 +133,13 @@ func (t *Tx) ResendInvite(id uint64) error {
 	return t.invite(u)
 }
 
-// Argon2id parameters (OWASP's recommended minimum: 19 MiB, 2 passes).
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
-	argonThreads = 1
-	argonKeyLen  = 32
-	minPassword  = 10
-)
-
-// HashPassword returns a PHC-format argon2id hash.
-func HashPassword(pw string) string {
-	salt := make([]byte, 16)
-	_, _ = rand.Read(salt)
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
-	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key))
-}
-
-// CheckPassword compares a password with a stored hash in constant time.
-func CheckPassword(hash, pw string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var m, tm uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &tm, &p); err != nil {
-		return false
-	}
-	enc := base64.RawStdEncoding
-	salt, err1 := enc.DecodeString(parts[4])
-	want, err2 := enc.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	got := argon2.IDKey([]byte(pw), salt, tm, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
-// ValidatePassword is the password policy.
-func ValidatePassword(pw string) error {
-	if !utf8.ValidString(pw) {
-		return badInput("the password must be valid text")
-	}
-	if n := utf8.RuneCountInString(pw); n < minPassword {
-		return badInput("the password must have at least %d characters (it has %d)", minPassword, n)
-	}
-	if len(pw) > 1024 {
-		return badInput("the password must have at most 1024 bytes")
-	}
-	return nil
-}
-
 // SetPassword stores an argon2id hash and queues a notice to the user (rule 5).
 func (t *Tx) SetPassword(id, version uint64, pw string) error {
-	if err := ValidatePassword(pw); err != nil {
-		return err
-	}
 	u, err := t.mutable(id, version)
 	if err != nil {
+		return err
+	}
+	if err := ValidatePasswordFor(u, pw); err != nil {
 		return err
 	}
 	return t.setPassword(u, pw)
@@ -262,6 +205,9 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 		u := t.user(cur.UserID)
 		if u == nil || u.Disabled {
 			return errBadToken
+		}
+		if err := ValidatePasswordFor(u, password); err != nil {
+			return err
 		}
 		cur.Used = t.now
 		if err := putJSON(t.btx.Bucket(bucketInvitations), key, cur); err != nil {

@@ -796,7 +796,7 @@ func (u *usersScreen) setPassword() tea.Cmd {
 		u.apply("set password of "+us.Email, func(tx *store.Tx) error { return tx.SetPassword(us.ID, us.Version, pw) })
 		return nil
 	}, huh.NewGroup(
-		huh.NewInput().Title("New password").EchoMode(huh.EchoModePassword).Value(&pw).Validate(store.ValidatePassword),
+		huh.NewInput().Title("New password").EchoMode(huh.EchoModePassword).Value(&pw).Validate(func(pw string) error { return store.ValidatePasswordFor(us, pw) }),
 		huh.NewInput().Title("Again").EchoMode(huh.EchoModePassword).Value(&again).Validate(func(s string) error {
 			if s != pw {
 				return fmt.Errorf("the two passwords differ")
