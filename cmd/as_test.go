@@ -21,10 +21,19 @@ func TestActAsScopedManager(t *testing.T) {
 	contains(t, "manager adds at her site", out, "new@example.com")
 	contains(t, "actor in the audit", g.ok("users", "history", "new@example.com"), "mia@example.com")
 
-	// a user at another site is out of reach
-	msg := g.fail(1, as("users", "disable", "far@example.com")...)
-	contains(t, "other site", msg, "far@example.com", "Head Office")
-	g.fail(1, as("users", "edit", "far@example.com", "--first", "X")...)
+	// a user at another site is out of reach: to her, not there at all —
+	// the same words and exit code as for nobody (nothing names their site)
+	for _, cmd := range [][]string{{"users", "disable"}, {"users", "edit", "--first", "X"}, {"users", "set-password"}, {"users", "invite"}, {"users", "feature", "portal=deny"}, {"sites", "unassign", "--site", "Head Office"}} {
+		withEmail := func(email string) []string {
+			return as(append([]string{cmd[0], cmd[1], email}, cmd[2:]...)...)
+		}
+		hidden := g.fail(2, withEmail("far@example.com")...)
+		missing := g.fail(2, withEmail("ghost@example.com")...)
+		if strings.ReplaceAll(hidden, "far@example.com", "X") != strings.ReplaceAll(missing, "ghost@example.com", "X") || strings.Contains(hidden, "Head Office") {
+			t.Errorf("%v: an out-of-reach user must look missing:\n%s\n%s", cmd, hidden, missing)
+		}
+	}
+	msg := ""
 	// only her own sites may be assigned
 	msg = g.fail(1, as("sites", "assign", "near@example.com", "--site", "Head Office")...)
 	contains(t, "assign a site not hers", msg, "Head Office")

@@ -31,9 +31,6 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 	lg.Flags().IntVar(&limit, "limit", 100, "the newest N entries (0: all)")
 	lg.Flags().Uint64Var(&batch, "change-set", 0, "only the entries of this change set")
 	lg.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "audit"); err != nil {
-			return err
-		}
 		if limit < 0 {
 			return usagef("--limit must be 0 (all) or more, not %d", limit)
 		}
@@ -45,7 +42,7 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 			}
 			f.Since = t
 		}
-		entries, err := s.AuditLog(f)
+		entries, err := s.AuditLogFor(actor, f)
 		if err != nil {
 			return err
 		}
@@ -113,10 +110,7 @@ Users & permissions may read it.`,
 	}
 	lst.Flags().StringVar(&state, "state", "", "only messages in this state (queued, sent, failed)")
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "users", true); err != nil {
-			return err
-		}
-		msgs, err := s.Outbox()
+		msgs, err := s.OutboxFor(actor)
 		if err != nil {
 			return err
 		}
@@ -149,14 +143,11 @@ Users & permissions may read it.`,
 	})
 	show := &cobra.Command{Use: "show ID", Short: "Print one outbox message (it may hold an invitation token)", Args: nargs(1, 1, "one message ID")}
 	show.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "users", true); err != nil {
-			return err
-		}
 		id, err := strconv.ParseUint(strings.TrimPrefix(args[0], "#"), 10, 64)
 		if err != nil {
 			return usagef("message ID %q is not a number; see: gatehouse outbox list", args[0])
 		}
-		msgs, err := s.Outbox()
+		msgs, err := s.OutboxFor(actor)
 		if err != nil {
 			return err
 		}

@@ -47,16 +47,13 @@ func (a *app) targets(s *store.Store, actor store.Actor, c *cobra.Command, email
 	if err != nil {
 		return nil, "", err
 	}
-	users, err := s.Users(f)
+	users, err := s.UsersFor(actor, f)
 	if err != nil {
 		return nil, "", err
 	}
-	visible := s.Visible(actor)
 	var out []string
 	for _, u := range users {
-		if visible(u) {
-			out = append(out, u.Email)
-		}
+		out = append(out, u.Email)
 	}
 	if len(out) == 0 {
 		return nil, "", refusedf("no users match --where %s; nothing changed", where)

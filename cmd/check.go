@@ -11,17 +11,7 @@ import (
 // aboutUser finds the user a read is about: yourself always, others only with
 // view on Users & permissions and only if visible to you.
 func aboutUser(s *store.Store, actor store.Actor, email string) (*store.User, error) {
-	u, err := s.User(email)
-	if err != nil {
-		return nil, err
-	}
-	if u.ID == actor.UserID && !actor.IsLocal() {
-		return u, nil
-	}
-	if err := s.CanView(actor, "users"); err != nil {
-		return nil, err
-	}
-	return visibleUser(s, actor, email)
+	return s.UserFor(actor, email)
 }
 
 func (a *app) checkCmd() *cobra.Command {

@@ -78,16 +78,12 @@ By default disabled users are hidden; --status all shows everyone.`,
 				filter.Statuses = append(filter.Statuses, st)
 			}
 		}
-		users, err := s.Users(filter)
+		users, err := s.UsersFor(actor, filter)
 		if err != nil {
 			return err
 		}
-		visible := s.Visible(actor)
 		var emps, clients []*store.User
 		for _, u := range users {
-			if !visible(u) {
-				continue
-			}
 			if u.Type == store.ClientUser {
 				clients = append(clients, u)
 			} else {
@@ -232,14 +228,7 @@ func (a *app) usersAddCmd() *cobra.Command {
 // visibleUser finds a user the actor may see; an invisible user is reported
 // exactly like a missing one.
 func visibleUser(s *store.Store, actor store.Actor, email string) (*store.User, error) {
-	u, err := s.User(email)
-	if err != nil {
-		return nil, err
-	}
-	if !s.Visible(actor)(u) {
-		return nil, &store.Error{Kind: store.KindNotFound, Msg: fmt.Sprintf("no user with email %q; see: gatehouse users list --status all", email)}
-	}
-	return u, nil
+	return s.UserFor(actor, email)
 }
 
 func (a *app) usersShowCmd() *cobra.Command {
@@ -347,16 +336,7 @@ func (a *app) usersHistoryCmd() *cobra.Command {
 		Args:  nargs(1, 1, "one EMAIL"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		u, err := visibleUser(s, actor, args[0])
-		if err != nil {
-			return err
-		}
-		if u.ID != actor.UserID {
-			if err := s.CanView(actor, "users"); err != nil {
-				return err
-			}
-		}
-		entries, err := s.History(u.Email)
+		entries, err := s.HistoryFor(actor, args[0])
 		if err != nil {
 			return err
 		}
@@ -514,7 +494,7 @@ notice that the password changed is queued in the outbox.`,
 		Args:    nargs(1, 1, "one EMAIL"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		u, err := s.User(args[0])
+		u, err := s.UserFor(actor, args[0])
 		if err != nil {
 			return err
 		}

@@ -279,6 +279,8 @@ type AuditFilter struct {
 	Until  time.Time // entries before
 	Batch  uint64
 	Limit  int // newest N; 0 = all
+
+	keep func(*AuditEntry) bool // what the reader may see (AuditLogFor)
 }
 
 func (f AuditFilter) match(e *AuditEntry) bool {
@@ -322,7 +324,7 @@ func (s *Store) AuditLog(f AuditFilter) ([]AuditEntry, error) {
 			if err := json.Unmarshal(v, &e); err != nil {
 				continue // VerifyAudit reports it
 			}
-			if !f.match(&e) {
+			if !f.match(&e) || f.keep != nil && !f.keep(&e) {
 				continue
 			}
 			out = append(out, e)

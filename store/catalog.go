@@ -317,6 +317,9 @@ func seed(tx *bolt.Tx, now time.Time) error {
 	if err := putJSON(meta, keySettings, st); err != nil {
 		return err
 	}
+	if err := meta.Put(keyOutboxTokens, []byte{1}); err != nil {
+		return err
+	}
 	return meta.Put(keySchema, itob(schemaVersion))
 }
 

@@ -22,16 +22,18 @@ type Invitation struct {
 	Expires time.Time `json:"expires"`
 	Used    time.Time `json:"used,omitzero"`
 	Revoked bool      `json:"revoked,omitempty"`
+	Message uint64    `json:"message,omitempty"` // the outbox message that carries the token
 }
 
 // Message is an outbox entry.
 type Message struct {
 	ID        uint64    `json:"id"`
-	Kind      string    `json:"kind"` // invitation, password-changed
+	Kind      string    `json:"kind"`              // invitation, password-changed
+	UserID    uint64    `json:"user_id,omitempty"` // whom it is for (0: written before this was kept)
 	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
-	State     string    `json:"state"` // queued, sent, failed
+	State     string    `json:"state"` // queued, sent, failed, cancelled
 	Attempts  int       `json:"attempts"`
 	LastError string    `json:"last_error,omitempty"`
 	Created   time.Time `json:"created"`
@@ -62,17 +64,18 @@ func (t *Tx) invite(u *User) error {
 	token := newToken()
 	key := tokenKey(token)
 	inv := Invitation{UserID: u.ID, Email: u.Email, Created: t.now, Expires: t.now.Add(t.catalog().settings.InviteExpiry)}
+	t.invites = append(t.invites, token)
+	body := fmt.Sprintf("Hello %s,\n\nYou have been invited to gatehouse. Your invitation token is:\n\n    %s\n\nConnect with: ssh -p 23234 invite@<server> and enter the token to set your password.\nThe token expires on %s.\n",
+		u.First, token, inv.Expires.Format("2006-01-02 15:04 MST"))
+	id, err := t.queue("invitation", u, "Your gatehouse invitation", body)
+	if err != nil {
+		return err
+	}
+	inv.Message = id
 	if err := putJSON(t.btx.Bucket(bucketInvitations), key, inv); err != nil {
 		return err
 	}
 	if err := t.btx.Bucket(bucketUserInvites).Put(append(itob(u.ID), key...), nil); err != nil {
-		return err
-	}
-	t.invites = append(t.invites, token)
-	body := fmt.Sprintf("Hello %s,\n\nYou have been invited to gatehouse. Your invitation token is:\n\n    %s\n\nConnect with: ssh -p 23234 invite@<server> and enter the token to set your password.\nThe token expires on %s.\n",
-		u.First, token, inv.Expires.Format("2006-01-02 15:04 MST"))
-	id, err := t.queue("invitation", u.Email, "Your gatehouse invitation", body)
-	if err != nil {
 		return err
 	}
 	t.record(userRef(u), "invitation", "", fmt.Sprintf("queued (outbox #%d, expires %s)", id, inv.Expires.Format("2006-01-02")))
@@ -80,7 +83,8 @@ func (t *Tx) invite(u *User) error {
 }
 
 // revokeInvites ends every open invitation of a user, found through the
-// user → token index so a resend does not scan every invitation.
+// user → token index so a resend does not scan every invitation, and takes
+// each one's token out of its message.
 func (t *Tx) revokeInvites(userID uint64) error {
 	b := t.btx.Bucket(bucketInvitations)
 	prefix := itob(userID)
@@ -103,18 +107,21 @@ func (t *Tx) revokeInvites(userID uint64) error {
 			if err := putJSON(b, key, inv); err != nil {
 				return err
 			}
+			if err := retireInvitationMessage(t.btx, inv.Message, key, "revoked", t.now); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func (t *Tx) queue(kind, to, subject, body string) (uint64, error) {
+func (t *Tx) queue(kind string, to *User, subject, body string) (uint64, error) {
 	b := t.btx.Bucket(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	m := Message{ID: id, Kind: kind, To: to, Subject: subject, Body: body, State: "queued", Created: t.now, Updated: t.now}
+	m := Message{ID: id, Kind: kind, UserID: to.ID, To: to.Email, Subject: subject, Body: body, State: MessageQueued, Created: t.now, Updated: t.now}
 	if err := t.markDue(id, t.now); err != nil {
 		return 0, err
 	}
@@ -153,11 +160,14 @@ func (t *Tx) setPassword(u *User, pw string) error {
 	u.PasswordHash = HashPassword(pw)
 	body := fmt.Sprintf("Hello %s,\n\nThe password of your gatehouse account %s was changed on %s by %s.\nIf you did not expect this, tell your administrator.\n",
 		u.First, u.Email, t.now.Format("2006-01-02 15:04 MST"), t.actor.Name)
-	mid, err := t.queue("password-changed", u.Email, "Your gatehouse password was changed", body)
+	mid, err := t.queue("password-changed", u, "Your gatehouse password was changed", body)
 	if err != nil {
 		return err
 	}
 	t.record(userRef(u), "password", had, fmt.Sprintf("changed (notice: outbox #%d)", mid))
+	if err := t.revokeInvites(u.ID); err != nil { // a password is set: no token may set another
+		return err
+	}
 	return t.touch(u)
 }
 
@@ -203,14 +213,17 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 			return errBadToken
 		}
 		u := t.user(cur.UserID)
-		if u == nil || u.Disabled {
-			return errBadToken
+		if u == nil || u.Status() != Invited {
+			return errBadToken // active (signed in, accepted) or disabled: not theirs to redeem
 		}
 		if err := ValidatePasswordFor(u, password); err != nil {
 			return err
 		}
 		cur.Used = t.now
 		if err := putJSON(t.btx.Bucket(bucketInvitations), key, cur); err != nil {
+			return err
+		}
+		if err := retireInvitationMessage(t.btx, cur.Message, key, "used", t.now); err != nil {
 			return err
 		}
 		c := u.clone()

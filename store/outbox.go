@@ -24,9 +24,10 @@ var bucketOutboxDue = []byte("outbox_due") // message id → next attempt (unix 
 
 // Outbox message states.
 const (
-	MessageQueued = "queued"
-	MessageSent   = "sent"
-	MessageFailed = "failed"
+	MessageQueued    = "queued"
+	MessageSent      = "sent"
+	MessageFailed    = "failed"
+	MessageCancelled = "cancelled" // an invitation used, revoked or replaced before it was sent
 )
 
 func dueValue(t time.Time) []byte {
@@ -145,7 +146,7 @@ func (s *Store) QueuedMessages() (int, error) {
 }
 
 // updateMessage changes one queued message in its own small transaction.
-func (s *Store) updateMessage(id uint64, fn func(m *Message, due *bolt.Bucket) error) error {
+func (s *Store) updateMessage(id uint64, fn func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error) error {
 	if err := s.dueIndex(); err != nil {
 		return err
 	}
@@ -162,7 +163,7 @@ func (s *Store) updateMessage(id uint64, fn func(m *Message, due *bolt.Bucket) e
 		if m.State != MessageQueued {
 			return refused("outbox message %d is %s, not queued", id, m.State)
 		}
-		if err := fn(&m, tx.Bucket(bucketOutboxDue)); err != nil {
+		if err := fn(tx, &m, tx.Bucket(bucketOutboxDue)); err != nil {
 			return err
 		}
 		m.Updated = s.now()
@@ -170,10 +171,12 @@ func (s *Store) updateMessage(id uint64, fn func(m *Message, due *bolt.Bucket) e
 	})
 }
 
-// MarkSent records that a queued message was delivered.
+// MarkSent records that a queued message was delivered; an invitation's
+// token leaves the stored copy (the mail has it).
 func (s *Store) MarkSent(id uint64) error {
-	return s.updateMessage(id, func(m *Message, due *bolt.Bucket) error {
+	return s.updateMessage(id, func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error {
 		m.State, m.Attempts, m.LastError, m.NextAttempt = MessageSent, m.Attempts+1, "", time.Time{}
+		removeKnownTokens(tx, m, "sent")
 		return due.Delete(itob(id))
 	})
 }
@@ -185,11 +188,13 @@ func (s *Store) MarkFailed(id uint64, errText string, next time.Time) error {
 	if len(errText) > 500 {
 		errText = errText[:500]
 	}
-	return s.updateMessage(id, func(m *Message, due *bolt.Bucket) error {
+	return s.updateMessage(id, func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error {
 		m.Attempts++
 		m.LastError = errText
 		if next.IsZero() {
+			// given up on: resending the invitation makes a new token
 			m.State, m.NextAttempt = MessageFailed, time.Time{}
+			removeKnownTokens(tx, m, "not delivered; resend the invitation")
 			return due.Delete(itob(id))
 		}
 		m.NextAttempt = next.UTC()

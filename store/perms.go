@@ -1,5 +1,10 @@
 package store
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Rule 9: every change needs maintain on the screen that governs it; a scoped
 // actor reaches only users inside their own sites, assigns only their own
 // sites, and never grants above their own profile; shared things (profiles,
@@ -53,7 +58,8 @@ func (t *Tx) scoped() bool {
 // reach checks the actor may touch this user: for a scoped actor every site
 // of theirs is one of the actor's; for every actor but the local operator
 // their profile is not above the actor's (an all-sites actor who could set a
-// higher user's password could sign in as them).
+// higher user's password could sign in as them). A user the actor cannot
+// see at all gets the answer a missing one gets (see visible).
 func (t *Tx) reach(u *User) error {
 	if t.actor.local {
 		return nil
@@ -61,21 +67,52 @@ func (t *Tx) reach(u *User) error {
 	if t.actorProfile == nil {
 		return denied("%s has no profile and may change nothing", t.actor.Name)
 	}
-	c := t.catalog()
-	if t.scoped() {
-		mine := t.actorSites()
-		for id := range userSites(u, c) {
-			if !mine[id] {
-				return denied("%s may only manage users whose sites are all theirs; %s is assigned to %s", t.actor.Name, u.Email, c.sites[id].Name)
-			}
-		}
+	if !t.visible(u) {
+		return noSuchUser(u.Email)
 	}
-	if p := c.profiles[u.ProfileID]; p != nil {
-		if err := t.notAbove(p, u.Email+"'s profile"); err != nil {
-			return err
+	if p := t.catalog().profiles[u.ProfileID]; p != nil {
+		if why := t.above(p); why != "" {
+			return denied("%s's profile %s holds %s; %s may change nothing above their own profile %s", u.Email, p.Name, why, t.actor.Name, t.actorProfile.Name)
 		}
 	}
 	return nil
+}
+
+// visible is Store.Visible inside a change set: whether the actor may know
+// this user exists (themselves; with view on Users & permissions, everyone
+// for an all-sites actor, else those whose sites are all the actor's).
+func (t *Tx) visible(u *User) bool {
+	if t.actor.local || u.ID == t.actor.UserID {
+		return true
+	}
+	p := t.actorProfile
+	if p == nil || p.Level("users") < View {
+		return false
+	}
+	if p.Scope == ScopeAll {
+		return true
+	}
+	return sitesWithin(u, t.actorSites(), t.catalog())
+}
+
+func sitesWithin(u *User, mine map[uint64]bool, c *catalog) bool {
+	for _, id := range u.SiteIDs {
+		if !mine[id] {
+			return false
+		}
+	}
+	for _, id := range u.TeamIDs {
+		if !mine[c.teamSite(id)] {
+			return false
+		}
+	}
+	return true
+}
+
+// noSuchUser is the one answer about a user who does not exist or whom the
+// actor may not see: the same words, kind and exit code for both.
+func noSuchUser(email string) error {
+	return notFound("no user with email %q; see: gatehouse users list --status all", strings.TrimSpace(email))
 }
 
 // mayAssignSite checks a scoped actor assigns only their own sites.
@@ -89,30 +126,69 @@ func (t *Tx) mayAssignSite(siteID uint64) error {
 	return nil
 }
 
+// above says what p holds beyond the actor's own profile — a higher level
+// on some screen, a wider scope, or no client restriction where the actor's
+// has one — or "" when it holds nothing more.
+func (t *Tx) above(p *Profile) string {
+	if t.actor.local {
+		return ""
+	}
+	return aboveProfile(p, t.actorProfile, t.catalog())
+}
+
+func aboveProfile(p, mine *Profile, c *catalog) string {
+	if p == nil {
+		return ""
+	}
+	if mine == nil {
+		return "a profile (you hold none)"
+	}
+	if p.Scope == ScopeAll && mine.Scope != ScopeAll {
+		return "all sites (you reach only your assigned ones)"
+	}
+	if mine.ClientRestricted && !p.ClientRestricted && p.Type == Employee {
+		return "every client's data (yours is limited to your assigned clients)"
+	}
+	for _, sc := range c.screens {
+		if l := p.Level(sc.Key); l > mine.Level(sc.Key) {
+			return fmt.Sprintf("%s on %s (you hold %s)", l, sc.Title, mine.Level(sc.Key))
+		}
+	}
+	return ""
+}
+
 // notAbove refuses a profile that holds more than the actor's own (no escalation).
 func (t *Tx) notAbove(p *Profile, what string) error {
-	if t.actor.local {
-		return nil
-	}
-	mine := t.actorProfile
-	if p.Scope == ScopeAll && mine.Scope != ScopeAll {
-		return denied("%s reaches all sites; %s (%s) may not grant more than their own scope", what, t.actor.Name, mine.Name)
-	}
-	for _, sc := range t.catalog().screens {
-		if p.Level(sc.Key) > mine.Level(sc.Key) {
-			return denied("%s has %s on %s, above %s's own %s; no one may grant more than they hold", what, p.Level(sc.Key), sc.Title, t.actor.Name, mine.Level(sc.Key))
-		}
+	if why := t.above(p); why != "" {
+		return denied("%s holds %s; no one may grant more than they hold", what, why)
 	}
 	return nil
 }
 
-// mayGrantLevel refuses setting a level above the actor's own on that screen.
-func (t *Tx) mayGrantLevel(sc *Screen, l Level) error {
-	if t.actor.local {
+// mayChangeProfile is rule 9 for profiles: a profile may be changed — any
+// level up or down, its scope, deleted, renamed — only if it is not above the
+// actor's own before the change, nor after it (after is nil for a delete).
+// Both are measured against the actor's rights as the change set began, so
+// nobody raises their own profile either.
+func (t *Tx) mayChangeProfile(before, after *Profile) error {
+	if why := t.above(before); why != "" {
+		return denied("profile %s holds %s; %s may change nothing above their own profile %s", before.Name, why, t.actor.Name, t.actorProfile.Name)
+	}
+	if after == nil {
 		return nil
 	}
-	if have := t.actorProfile.Level(sc.Key); l > have {
-		return denied("%s holds %s on %s and may not grant %s; no one may grant more than they hold", t.actor.Name, have, sc.Title, l)
+	if why := t.above(after); why != "" {
+		return denied("profile %s would then hold %s; no one may grant more than they hold", after.Name, why)
+	}
+	return nil
+}
+
+// mayCrossClients refuses a scoped actor what crosses the client boundary:
+// turning a client user into an employee or back, or moving a client user
+// to another client.
+func (t *Tx) mayCrossClients(what string) error {
+	if t.scoped() {
+		return denied("%s (%s) is limited to assigned sites; %s crosses the client boundary and needs an all-sites administrator", t.actor.Name, t.actorProfile.Name, what)
 	}
 	return nil
 }
@@ -195,25 +271,19 @@ func (s *Store) Visible(a Actor) func(*User) bool {
 	if err != nil {
 		return func(*User) bool { return false }
 	}
+	s.mu.RLock()
+	c := s.cat
+	s.mu.RUnlock()
+	return visibleTo(self, p, c)
+}
+
+func visibleTo(self *User, p *Profile, c *catalog) func(*User) bool {
 	if p.Level("users") < View {
 		return func(u *User) bool { return u.ID == self.ID }
 	}
 	if p.Scope == ScopeAll {
 		return func(*User) bool { return true }
 	}
-	s.mu.RLock()
-	c := s.cat
-	s.mu.RUnlock()
 	mine := userSites(self, c)
-	return func(u *User) bool {
-		if u.ID == self.ID {
-			return true
-		}
-		for id := range userSites(u, c) {
-			if !mine[id] {
-				return false
-			}
-		}
-		return true
-	}
+	return func(u *User) bool { return u.ID == self.ID || sitesWithin(u, mine, c) }
 }

@@ -102,15 +102,15 @@ func (t *Tx) Grant(profile string, version uint64, screen string, l Level) error
 	if err := t.guardrail(p, sc, l); err != nil {
 		return err
 	}
-	if err := t.mayGrantLevel(sc, l); err != nil {
-		return err
-	}
 	np := p.clone()
 	before := np.Levels[sc.Key]
 	if l == None {
 		delete(np.Levels, sc.Key)
 	} else {
 		np.Levels[sc.Key] = l
+	}
+	if err := t.mayChangeProfile(p, np); err != nil {
+		return err
 	}
 	return t.putProfile(np, sc.Key, before.String(), l.String())
 }
@@ -145,6 +145,9 @@ func (t *Tx) DeleteProfile(name string) error {
 	c := t.writableCatalog()
 	p, err := c.profileNamed(name)
 	if err != nil {
+		return err
+	}
+	if err := t.mayChangeProfile(p, nil); err != nil {
 		return err
 	}
 	if p.Builtin {
@@ -235,12 +238,10 @@ func (t *Tx) SetProfileScope(profile string, scope Scope) error {
 	}
 	np := p.clone()
 	np.Scope = scope
-	if scope == ScopeAll {
-		// widening a profile carries its levels to every site: no one may
-		// widen levels above their own
-		if err := t.notAbove(np, "profile "+p.Name); err != nil {
-			return err
-		}
+	// widening a profile carries its levels to every site; narrowing one
+	// above the actor would take sites from those who hold it
+	if err := t.mayChangeProfile(p, np); err != nil {
+		return err
 	}
 	return t.putProfile(np, "scope", p.Scope.String(), scope.String())
 }

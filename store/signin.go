@@ -46,7 +46,7 @@ func (s *Store) CheckInvitation(token string) (*User, error) {
 		return nil, errBadToken
 	}
 	u, err := s.UserByID(inv.UserID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Status() != Invited {
 		return nil, errBadToken
 	}
 	return u, nil
@@ -145,6 +145,10 @@ func (s *Store) recordSignIn(userID uint64, method, remoteAddr string) error {
 		if !c.Activated {
 			c.Activated = true
 			t.record(ref, "status", cur.Status().String(), c.Status().String())
+			// signed in (with a key enrolled for them): the invitation is spent
+			if err := t.revokeInvites(c.ID); err != nil {
+				return err
+			}
 		}
 		after := t.now.Format("2006-01-02 15:04:05Z07:00")
 		if method != "" {

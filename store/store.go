@@ -170,6 +170,9 @@ func (s *Store) init() error {
 		if err := s.checkSchema(); err != nil {
 			return err
 		}
+		if err := s.scrubLegacyTokens(); err != nil {
+			return err
+		}
 		return s.load()
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {

@@ -49,7 +49,11 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 		committed := t.s.users.get(id)
 		t.s.mu.RUnlock()
 		if committed != nil && version != committed.Version {
-			return nil, &ConflictError{Entity: committed.Email, By: committed.UpdatedBy, At: committed.Updated, Want: version, Have: committed.Version}
+			by := committed.UpdatedBy
+			if w := t.userByEmail(by); w != nil && !t.visible(w) {
+				by = "someone outside your sites"
+			}
+			return nil, &ConflictError{Entity: committed.Email, By: by, At: committed.Updated, Want: version, Have: committed.Version}
 		}
 	}
 	return u.clone(), nil
@@ -62,12 +66,41 @@ func (t *Tx) touch(u *User) error {
 	return t.putUser(u)
 }
 
-// UserByEmail finds a user inside the change set.
+// UserByEmail finds a user inside the change set, as the actor may know
+// them: a user they may not see gets the answer a missing one gets (the
+// same words, the same kind), and an actor without view on Users &
+// permissions is refused the same way whether the user exists or not.
 func (t *Tx) UserByEmail(email string) (*User, error) {
-	if u := t.userByEmail(email); u != nil {
+	u := t.userByEmail(email)
+	if t.actor.local {
+		if u == nil {
+			return nil, noSuchUser(email)
+		}
 		return u, nil
 	}
-	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)
+	if u != nil && u.ID == t.actor.UserID {
+		return u, nil
+	}
+	if t.actorProfile == nil || t.actorProfile.Level("users") < View {
+		return nil, t.require("users", false)
+	}
+	if u == nil || !t.visible(u) {
+		return nil, noSuchUser(email)
+	}
+	return u, nil
+}
+
+// emailTaken refuses an email some other user holds, naming them only to
+// an actor who may see them.
+func (t *Tx) emailTaken(email string, self uint64) error {
+	other := t.userByEmail(email)
+	if other == nil || other.ID == self {
+		return nil
+	}
+	if t.visible(other) {
+		return refused("email %s is already used by %s (%s); emails are unique whatever their case", email, other.Name(), other.Email)
+	}
+	return refused("email %s is already in use; emails are unique whatever their case", email)
 }
 
 // AddUser creates a user, their invitation and its outbox message (rules 1, 2, 5, 6).
@@ -91,8 +124,8 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if other := t.userByEmail(email); other != nil {
-		return nil, refused("email %s is already used by %s (%s); emails are unique whatever their case", email, other.Name(), other.Email)
+	if err := t.emailTaken(email, 0); err != nil {
+		return nil, err
 	}
 	c := t.catalog()
 	if strings.TrimSpace(n.Profile) == "" {
@@ -125,6 +158,11 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	}
 	if u.Type == ClientUser && len(u.ClientIDs) != 1 {
 		return nil, badInput("a client user belongs to exactly one client; give one --client (got %d)", len(u.ClientIDs))
+	}
+	if u.Type == ClientUser {
+		if err := t.mayServeClient(u.ClientIDs[0]); err != nil {
+			return nil, err
+		}
 	}
 	if err := t.addPlaces(u, n.Sites, n.Teams); err != nil {
 		return nil, err
@@ -222,13 +260,8 @@ func (t *Tx) addPlaces(u *User, sites, teams []string) error {
 
 func (t *Tx) placeAllowed(u *User, s *Site) error {
 	if u.Type == ClientUser {
-		if len(u.ClientIDs) != 1 || s.ClientID != u.ClientIDs[0] {
-			owner := "no client"
-			if cl := t.catalog().clients[s.ClientID]; cl != nil {
-				owner = cl.Name
-			}
-			return refused("site %s belongs to %s, not to %s's client %s; a client user sees only their own client's sites",
-				s.Name, owner, u.Email, t.clientName(u))
+		if err := t.siteOfTheirClient(u, s, "a client user sees only their own client's sites"); err != nil {
+			return err
 		}
 	}
 	return t.mayAssignSite(s.ID)
@@ -244,8 +277,11 @@ func (t *Tx) clientName(u *User) string {
 	return "(unknown)"
 }
 
+// setDefaultSite sets a user's default location: a site that user may be
+// assigned (their client's, for a client user) and, for a scoped actor, one
+// of the actor's own sites — whatever restrict-locations says.
 func (t *Tx) setDefaultSite(u *User, name string) error {
-	if name == "" {
+	if strings.TrimSpace(name) == "" {
 		u.DefaultSiteID = 0
 		return nil
 	}
@@ -253,8 +289,50 @@ func (t *Tx) setDefaultSite(u *User, name string) error {
 	if err != nil {
 		return err
 	}
+	if s.ID == u.DefaultSiteID {
+		return nil // unchanged (an import names every user's)
+	}
+	if u.Type == ClientUser {
+		if err := t.siteOfTheirClient(u, s, "a client user's default site is one of their client's sites"); err != nil {
+			return err
+		}
+	}
+	if t.scoped() && !t.actorSites()[s.ID] {
+		return denied("%s may only give their own sites as a default site; %s is not one of them", t.actor.Name, s.Name)
+	}
 	u.DefaultSiteID = s.ID
 	return nil
+}
+
+// siteOfTheirClient refuses a site that is not a client user's client's.
+func (t *Tx) siteOfTheirClient(u *User, s *Site, why string) error {
+	if len(u.ClientIDs) == 1 && s.ClientID == u.ClientIDs[0] {
+		return nil
+	}
+	owner := "no client"
+	if cl := t.catalog().clients[s.ClientID]; cl != nil {
+		owner = cl.Name
+	}
+	return refused("site %s belongs to %s, not to %s's client %s; %s", s.Name, owner, u.Email, t.clientName(u), why)
+}
+
+// mayServeClient lets a scoped actor add client users only for a client
+// whose sites they hold.
+func (t *Tx) mayServeClient(clientID uint64) error {
+	if !t.scoped() {
+		return nil
+	}
+	c := t.catalog()
+	for id := range t.actorSites() {
+		if st := c.sites[id]; st != nil && st.ClientID == clientID {
+			return nil
+		}
+	}
+	name := "that client"
+	if cl := c.clients[clientID]; cl != nil {
+		name = cl.Name
+	}
+	return denied("%s may only add client users of clients whose sites they hold; none of %s's sites is theirs", t.actor.Name, name)
 }
 
 // checkLocations is rule 6.
@@ -279,6 +357,7 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	c := t.catalog()
 	ref := userRef(t.user(id))
 	recorded := len(t.entries)
+	reinvite := false
 	if p.First != nil {
 		if u.First, err = ValidateName("first", *p.First); err != nil {
 			return nil, err
@@ -296,8 +375,8 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
-		if other := t.userByEmail(e); other != nil && other.ID != u.ID {
-			return nil, refused("email %s is already used by %s; emails are unique whatever their case", e, other.Email)
+		if err := t.emailTaken(e, u.ID); err != nil {
+			return nil, err
 		}
 		if lower(e) != lower(u.Email) {
 			t.emails[lower(u.Email)] = 0
@@ -311,6 +390,14 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		}
 		u.Email = e
 		t.record(ref, "email", before.Email, u.Email)
+		if lower(e) != lower(before.Email) {
+			// a token mailed to the old address must not open the account
+			// under the new one; an invited user is invited again there
+			if err := t.revokeInvites(u.ID); err != nil {
+				return nil, err
+			}
+			reinvite = u.Status() == Invited
+		}
 	}
 	if p.Client != nil && p.Profile == nil {
 		if u.Type != ClientUser {
@@ -319,6 +406,11 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		cl, err := c.clientNamed(*p.Client)
 		if err != nil {
 			return nil, err
+		}
+		if !slices.Equal(u.ClientIDs, []uint64{cl.ID}) {
+			if err := t.mayCrossClients("moving a client user to another client"); err != nil {
+				return nil, err
+			}
 		}
 		u.ClientIDs = []uint64{cl.ID}
 		if err := t.sitesFitClient(u); err != nil {
@@ -337,6 +429,11 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		}
 		t.record(ref, "default site", siteName(c, before.DefaultSiteID), siteName(c, u.DefaultSiteID))
 	}
+	if u.DefaultSiteID != before.DefaultSiteID || u.Type != before.Type || !slices.Equal(u.ClientIDs, before.ClientIDs) {
+		if err := t.defaultSiteFits(u); err != nil {
+			return nil, err
+		}
+	}
 	if err := t.checkLocations(u); err != nil {
 		return nil, err
 	}
@@ -346,7 +443,15 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	if len(t.entries) == recorded {
 		return t.user(id), nil // nothing changed: no new version
 	}
-	return u, t.touch(u)
+	if err := t.touch(u); err != nil {
+		return nil, err
+	}
+	if reinvite {
+		if err := t.invite(u); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
 }
 
 // changeProfile is "change role", including turning a client user into an
@@ -362,6 +467,13 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 	}
 	u.ProfileID = p.ID
 	if p.Type != u.Type {
+		what := "turning a client user into an employee"
+		if p.Type == ClientUser {
+			what = "turning an employee into a client user"
+		}
+		if err := t.mayCrossClients(what); err != nil {
+			return err
+		}
 		switch p.Type {
 		case Employee: // a client user becomes an employee; their client stays assigned
 			u.Type = Employee
@@ -396,6 +508,11 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 		if err != nil {
 			return err
 		}
+		if !slices.Equal(u.ClientIDs, []uint64{cl.ID}) {
+			if err := t.mayCrossClients("moving a client user to another client"); err != nil {
+				return err
+			}
+		}
 		u.ClientIDs = []uint64{cl.ID}
 		if err := t.sitesFitClient(u); err != nil {
 			return err
@@ -404,6 +521,18 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 	t.record(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients))
 	t.record(ref, "profile", c.profiles[before.ProfileID].Name, p.Name)
 	return nil
+}
+
+// defaultSiteFits refuses a client user whose default site is not their client's.
+func (t *Tx) defaultSiteFits(u *User) error {
+	if u.Type != ClientUser || u.DefaultSiteID == 0 {
+		return nil
+	}
+	s := t.catalog().sites[u.DefaultSiteID]
+	if s == nil {
+		return nil
+	}
+	return t.siteOfTheirClient(u, s, "clear the default site (--default-site \"\") or give one of their client's")
 }
 
 func (t *Tx) sitesFitClient(u *User) error {
@@ -452,6 +581,11 @@ func (t *Tx) SetDisabled(id, version uint64, disabled bool) error {
 	before := u.Status()
 	u.Disabled = disabled
 	t.record(userRef(u), "status", before.String(), u.Status().String())
+	if disabled {
+		if err := t.revokeInvites(u.ID); err != nil {
+			return err
+		}
+	}
 	return t.touch(u)
 }
 
