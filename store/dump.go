@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -65,9 +66,18 @@ type DumpUser struct {
 	Features    map[string]string `json:"features,omitempty"`
 }
 
-// Backup writes a consistent copy of the database file to path while readers
-// and writers go on. It refuses to overwrite an existing file, and writes
-// through a temporary file so a failed backup leaves nothing behind.
+// Backup writes a consistent copy of the database to path while readers and
+// writers go on. The copy holds only what is live: bbolt keeps the old
+// contents of freed pages in its file (a token taken out of a sent message,
+// a record since changed), and a backup travels, so it is written record by
+// record (bbolt's Compact over one read transaction) rather than page by
+// page. It refuses to overwrite an existing file, and writes through a
+// temporary file so a failed backup leaves nothing behind.
+//
+// bbolt's own Compact is not used: it commits its last batch after its read
+// transaction has ended, with values still pointing into the source's
+// memory map, which a writer growing the file may remap meanwhile (seen as
+// altered audit entries in backups taken during a write storm).
 func (s *Store) Backup(path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return refused("%s already exists; choose a new file name (backups never overwrite)", path)
@@ -76,33 +86,81 @@ func (s *Store) Backup(path string) error {
 	if err != nil {
 		return badInput("cannot write the backup: %v", err)
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := s.WriteBackup(tmp); err != nil {
-		tmp.Close()
+	name := tmp.Name()
+	tmp.Close()
+	defer os.Remove(name)
+	dst, err := bolt.Open(name, 0o600, &bolt.Options{Timeout: time.Second, PageSize: 16384, NoFreelistSync: false, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return badInput("cannot write the backup: %v", err)
+	}
+	if err := s.copyLive(dst); err != nil {
+		dst.Close()
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := dst.Close(); err != nil {
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return os.Rename(name, path)
 }
 
-// WriteBackup streams a consistent copy of the database file to w.
-func (s *Store) WriteBackup(w io.Writer) (int64, error) {
-	var n int64
-	err := s.db.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
+// copyLive copies every bucket, key, value and sequence of the database
+// into dst inside one read transaction (a consistent copy), committing dst
+// every 64 MiB; keys and values are copied out of the memory map first.
+func (s *Store) copyLive(dst *bolt.DB) error {
+	const batch = 64 << 20
+	return s.db.View(func(src *bolt.Tx) error {
+		out, err := dst.Begin(true)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = out.Rollback() }()
+		size := 0
+		var walk func(from *bolt.Bucket, path [][]byte) error
+		walk = func(from *bolt.Bucket, path [][]byte) error {
+			return from.ForEach(func(k, v []byte) error {
+				if size >= batch {
+					if err := out.Commit(); err != nil {
+						return err
+					}
+					if out, err = dst.Begin(true); err != nil {
+						return err
+					}
+					size = 0
+				}
+				to := out.Bucket(path[0])
+				for _, name := range path[1:] {
+					to = to.Bucket(name)
+				}
+				to.FillPercent = 1
+				if v == nil { // a nested bucket
+					sub := from.Bucket(k)
+					nb, err := to.CreateBucket(bytes.Clone(k))
+					if err != nil {
+						return err
+					}
+					if err := nb.SetSequence(sub.Sequence()); err != nil {
+						return err
+					}
+					return walk(sub, append(path, bytes.Clone(k)))
+				}
+				size += len(k) + len(v)
+				return to.Put(bytes.Clone(k), bytes.Clone(v))
+			})
+		}
+		if err := src.ForEach(func(name []byte, b *bolt.Bucket) error {
+			nb, err := out.CreateBucket(bytes.Clone(name))
+			if err != nil {
+				return err
+			}
+			if err := nb.SetSequence(b.Sequence()); err != nil {
+				return err
+			}
+			return walk(b, [][]byte{bytes.Clone(name)})
+		}); err != nil {
+			return err
+		}
+		return out.Commit()
 	})
-	return n, err
 }
 
 // Export returns the portable form of everything but secrets and the audit log.

@@ -37,6 +37,9 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 	if err := t.require("users", false); err != nil {
 		return nil, err
 	}
+	if !t.visible(u) {
+		return nil, notFound("no user with id %d", id) // as for one that does not exist
+	}
 	if err := t.reach(u); err != nil {
 		return nil, err
 	}
