@@ -117,10 +117,10 @@ func TestNothingAboveTheActorCanBeChanged(t *testing.T) {
 	}
 	// below HR, and HR's own profile downwards, stay HR's to change
 	for name, op := range map[string]func(tx *Tx) error{
-		"lower their own profile":       func(tx *Tx) error { return tx.Grant("HR", 0, "leave", View) },
+		"lower their own profile":        func(tx *Tx) error { return tx.Grant("HR", 0, "leave", View) },
 		"raise a lower one to their own": func(tx *Tx) error { return tx.Grant("Basic", 0, "roster", Maintain) },
-		"narrow an equal profile":       func(tx *Tx) error { return tx.Grant("Manager", 0, "leave", View) },
-		"set a lower user's password":   func(tx *Tx) error { return tx.SetPassword(f.user(emSupervisor).ID, 0, "sturdy-violet-lantern-9") },
+		"narrow an equal profile":        func(tx *Tx) error { return tx.Grant("Manager", 0, "leave", View) },
+		"set a lower user's password":    func(tx *Tx) error { return tx.SetPassword(f.user(emSupervisor).ID, 0, "sturdy-violet-lantern-9") },
 	} {
 		if _, err := f.s.Apply(hr, name, op); err != nil {
 			t.Errorf("%s: %v", name, err)
