@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/unicode/norm"
 )
 
 // catalog holds the small, shared collections: clients, sites, teams, screens,
@@ -125,21 +126,21 @@ func (c *catalog) index() {
 }
 
 func (c *catalog) profileNamed(name string) (*Profile, error) {
-	if id, ok := c.profileByName[lower(name)]; ok {
+	if id, ok := c.profileByName[foldKey(name)]; ok {
 		return c.profiles[id], nil
 	}
 	return nil, notFound("no profile named %q; see: gatehouse profiles list", name)
 }
 
 func (c *catalog) clientNamed(name string) (*Client, error) {
-	if id, ok := c.clientByName[lower(name)]; ok {
+	if id, ok := c.clientByName[foldKey(name)]; ok {
 		return c.clients[id], nil
 	}
 	return nil, notFound("no client named %q; see: gatehouse clients list", name)
 }
 
 func (c *catalog) siteNamed(name string) (*Site, error) {
-	if id, ok := c.siteByName[lower(name)]; ok {
+	if id, ok := c.siteByName[foldKey(name)]; ok {
 		return c.sites[id], nil
 	}
 	return nil, notFound("no site named %q; see: gatehouse sites list", name)
@@ -147,6 +148,7 @@ func (c *catalog) siteNamed(name string) (*Site, error) {
 
 // teamNamed finds a team by "Team" (when unique) or "Site/Team".
 func (c *catalog) teamNamed(name string) (*Team, error) {
+	name = norm.NFC.String(name)
 	siteName, teamName, qualified := strings.Cut(name, "/")
 	if !qualified {
 		teamName, siteName = name, ""
@@ -322,6 +324,10 @@ func seed(tx *bolt.Tx, now time.Time) error {
 	}
 	return meta.Put(keySchema, itob(schemaVersion))
 }
+
+// foldKey is how a name or email typed by someone finds its record: trimmed,
+// NFC-normalised (as stored) and lower-cased.
+func foldKey(s string) string { return lower(norm.NFC.String(strings.TrimSpace(s))) }
 
 // lower is strings.ToLower that returns s itself, without allocating, when s
 // is already lower-case ASCII (every stored email: the check path).

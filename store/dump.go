@@ -89,11 +89,16 @@ func (s *Store) Backup(path string) error {
 	name := tmp.Name()
 	tmp.Close()
 	defer os.Remove(name)
-	dst, err := bolt.Open(name, 0o600, &bolt.Options{Timeout: time.Second, PageSize: 16384, NoFreelistSync: false, FreelistType: bolt.FreelistMapType})
+	// no fsync per batch: one at the end, before the rename makes it a backup
+	dst, err := bolt.Open(name, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, PageSize: 16384, NoFreelistSync: false, FreelistType: bolt.FreelistMapType})
 	if err != nil {
 		return badInput("cannot write the backup: %v", err)
 	}
 	if err := s.copyLive(dst); err != nil {
+		dst.Close()
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := dst.Sync(); err != nil {
 		dst.Close()
 		return fmt.Errorf("backup: %w", err)
 	}

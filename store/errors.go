@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind sorts errors by what the caller should do about them.
@@ -57,19 +58,33 @@ func KindOf(err error) Kind {
 }
 
 func badInput(format string, a ...any) error {
-	return &Error{Kind: KindInput, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Kind: KindInput, Msg: fmt.Sprintf(format, shorten(a)...)}
 }
 
 func notFound(format string, a ...any) error {
-	return &Error{Kind: KindNotFound, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Kind: KindNotFound, Msg: fmt.Sprintf(format, shorten(a)...)}
 }
 
 func refused(format string, a ...any) error {
-	return &Error{Kind: KindRefused, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Kind: KindRefused, Msg: fmt.Sprintf(format, shorten(a)...)}
 }
 
 func denied(format string, a ...any) error {
-	return &Error{Kind: KindDenied, Msg: fmt.Sprintf(format, a...)}
+	return &Error{Kind: KindDenied, Msg: fmt.Sprintf(format, shorten(a)...)}
+}
+
+// maxQuoted bounds what an error repeats of any one value: a message is one
+// line for a person, and a 50 MB name must not come back as a 50 MB line.
+const maxQuoted = 80
+
+// shorten cuts every text argument longer than maxQuoted runes to its start.
+func shorten(a []any) []any {
+	for i, v := range a {
+		if s, ok := v.(string); ok && len(s) > maxQuoted && utf8.RuneCountInString(s) > maxQuoted {
+			a[i] = string([]rune(s)[:maxQuoted-20]) + "…"
+		}
+	}
+	return a
 }
 
 // ConflictError names who changed the record and when.

@@ -115,17 +115,23 @@ func TestNothingAboveTheActorCanBeChanged(t *testing.T) {
 	if p, _ := f.s.Profile("Administrator"); p.Level("payroll") != Maintain || p.Scope != ScopeAll {
 		t.Fatalf("Administrator changed: %v %v", p.Levels, p.Scope)
 	}
-	// below HR, and HR's own profile downwards, stay HR's to change
-	for name, op := range map[string]func(tx *Tx) error{
-		"lower their own profile":        func(tx *Tx) error { return tx.Grant("HR", 0, "leave", View) },
-		"raise a lower one to their own": func(tx *Tx) error { return tx.Grant("Basic", 0, "roster", Maintain) },
-		"narrow an equal profile":        func(tx *Tx) error { return tx.Grant("Manager", 0, "leave", View) },
-		"set a lower user's password":    func(tx *Tx) error { return tx.SetPassword(f.user(emSupervisor).ID, 0, "sturdy-violet-lantern-9") },
+	// below HR, and HR's own profile downwards, stay HR's to change (in this
+	// order: once HR lowers its own leave, Manager is above it)
+	for _, c := range []struct {
+		name string
+		op   func(tx *Tx) error
+	}{
+		{"narrow an equal profile", func(tx *Tx) error { return tx.Grant("Manager", 0, "leave", View) }},
+		{"raise a lower one to their own", func(tx *Tx) error { return tx.Grant("Basic", 0, "roster", Maintain) }},
+		{"set a lower user's password", func(tx *Tx) error { return tx.SetPassword(f.user(emSupervisor).ID, 0, "sturdy-violet-lantern-9") }},
+		{"lower their own profile", func(tx *Tx) error { return tx.Grant("HR", 0, "leave", None) }},
 	} {
-		if _, err := f.s.Apply(hr, name, op); err != nil {
-			t.Errorf("%s: %v", name, err)
+		if _, err := f.s.Apply(hr, c.name, c.op); err != nil {
+			t.Errorf("%s: %v", c.name, err)
 		}
 	}
+	_, err := f.s.Apply(hr, "then Manager is above HR", func(tx *Tx) error { return tx.Grant("Manager", 0, "roster", View) })
+	checkErr(t, err, ErrDenied, "Manager", "Leave")
 }
 
 // Point 2: the client boundary is a trust boundary.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
 // Delivering the outbox. A message is "queued" until it is sent or given up
@@ -184,9 +186,10 @@ func (s *Store) MarkSent(id uint64) error {
 // MarkFailed records a failed attempt to deliver a queued message: it stays
 // queued until next, or, when next is zero, fails for good with this error.
 func (s *Store) MarkFailed(id uint64, errText string, next time.Time) error {
-	errText = strings.Join(strings.Fields(errText), " ")
+	// the mail server's words, shown to the operator: one line, escaped, bounded
+	errText = safetext.Escape(strings.Join(strings.Fields(errText), " "))
 	if len(errText) > 500 {
-		errText = errText[:500]
+		errText = strings.ToValidUTF8(errText[:500], "")
 	}
 	return s.updateMessage(id, func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error {
 		m.Attempts++

@@ -203,15 +203,22 @@ func (t *Tx) AddScreen(key, title, group string, sensitive bool) (*Screen, error
 		return nil, err
 	}
 	k := lower(strings.TrimSpace(key))
-	if k == "" || strings.ContainsAny(k, " =,:/") {
-		return nil, badInput("screen key %q must be one word (letters, digits, '-')", key)
+	if !screenKeyShape(k) {
+		return nil, badInput("screen key %s must be one word of letters a-z, digits and '-' (at most 40), like fleet or time-off", quoteShort(key))
 	}
 	c := t.writableCatalog()
 	if _, ok := c.screenIdx[k]; ok {
 		return nil, refused("screen %q already exists", k)
 	}
+	title, err := optionalText("screen title", title, maxNameLen)
+	if err != nil {
+		return nil, err
+	}
 	if title == "" {
-		title = key
+		title = k
+	}
+	if group, err = optionalText("screen group", group, maxNameLen); err != nil {
+		return nil, err
 	}
 	sc := &Screen{Key: k, Title: title, Group: group, Sensitive: sensitive}
 	c.screens = append(c.screens, sc)
@@ -255,4 +262,18 @@ func ParseScope(s string) (Scope, error) {
 		return ScopeAssigned, nil
 	}
 	return ScopeAssigned, badInput("scope %q is not one of all, assigned", s)
+}
+
+// screenKeyShape is a screen key as the command line types it: a-z, 0-9
+// and '-', starting with a letter.
+func screenKeyShape(k string) bool {
+	if k == "" || len(k) > 40 || k[0] < 'a' || k[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

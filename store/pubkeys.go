@@ -66,14 +66,16 @@ func ParsePublicKey(line string) (PublicKey, ssh.PublicKey, error) {
 			}
 		}
 	}
+	// the comment is shown to every administrator who lists the keys
+	comment, err = optionalText("key comment", comment, 200)
+	if err != nil {
+		return PublicKey{}, nil, err
+	}
 	k := PublicKey{
 		Fingerprint:   ssh.FingerprintSHA256(pk),
 		Type:          pk.Type(),
 		AuthorizedKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pk))),
-		Comment:       strings.TrimSpace(comment),
-	}
-	if len(k.Comment) > 200 {
-		k.Comment = k.Comment[:200]
+		Comment:       comment,
 	}
 	return k, pk, nil
 }

@@ -10,7 +10,7 @@ import (
 func (s *Store) User(email string) (*User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if e, ok := s.emails()[lower(strings.TrimSpace(email))]; ok {
+	if e, ok := s.emails()[foldKey(email)]; ok {
 		return e.u, nil
 	}
 	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)

@@ -19,7 +19,7 @@ func (s *Store) UserFor(a Actor, email string) (*User, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := lower(strings.TrimSpace(email))
+	key := foldKey(email)
 	s.mu.RLock()
 	e, found := s.emails()[key]
 	c := s.cat

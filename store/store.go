@@ -73,6 +73,7 @@ type Store struct {
 	events   events
 	signIns  signIns
 	keyCache keyCache
+	looks    *lookalikes // built by the first change set that needs them (wmu)
 }
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,

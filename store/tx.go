@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
 // Actor is whoever makes a change: the local operator or a signed-in user.
@@ -71,7 +73,9 @@ type Tx struct {
 	entries []AuditEntry
 	invites []string // plaintext tokens created in this change set
 
-	keysTouched bool // a public key was written (see keyCache)
+	keysTouched bool                 // a public key was written (see keyCache)
+	named       map[uint64][2]string // users whose email or name was set: as registered in looks
+	looks       *lookalikes          // this change set's spellings (see lookalikes)
 }
 
 var errDryRun = errors.New("dry run")
@@ -94,6 +98,12 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 }
 
 func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
+	// the summary is the caller's words for people (it may quote what a
+	// user typed): kept on one line, visibly escaped, bounded
+	summary = safetext.Escape(summary)
+	if len(summary) > 300 {
+		summary = strings.ToValidUTF8(summary[:297], "") + "..."
+	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}
@@ -149,6 +159,7 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 func (s *Store) publish(t *Tx, batch uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.publishLookalikes(t)
 	s.batch = batch
 	byEmail := s.emails()
 	for e, id := range t.emails {
@@ -230,7 +241,7 @@ func (t *Tx) user(id uint64) *User {
 
 // userByEmail returns the change set's view of a user by email.
 func (t *Tx) userByEmail(email string) *User {
-	e := lower(strings.TrimSpace(email))
+	e := foldKey(email)
 	if id, ok := t.emails[e]; ok {
 		if id == 0 {
 			return nil

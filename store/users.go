@@ -183,6 +183,10 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	}
 	u.Version, u.Updated, u.UpdatedBy = 1, t.now, t.actor.Name
 	u.Activated, u.Disabled = status != Invited, status == Disabled
+	if err := t.lookalike(u); err != nil {
+		return nil, err
+	}
+	t.renamed(u.ID, u)
 	if err := t.putUser(u); err != nil {
 		return nil, err
 	}
@@ -446,6 +450,12 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	if len(t.entries) == recorded {
 		return t.user(id), nil // nothing changed: no new version
 	}
+	if u.Email != before.Email || u.Name() != before.Name() {
+		if err := t.lookalike(u); err != nil {
+			return nil, err
+		}
+		t.renamed(u.ID, u)
+	}
 	if err := t.touch(u); err != nil {
 		return nil, err
 	}
@@ -609,6 +619,7 @@ func (t *Tx) DeleteUser(id, version uint64) error {
 		return refused("%s %s, so deleting them would break the records; disable instead: gatehouse users disable %s", u.Email, why, u.Email)
 	}
 	t.users[u.ID] = nil
+	t.renamed(u.ID, nil)
 	t.emails[lower(u.Email)] = 0
 	if err := t.btx.Bucket(bucketUsers).Delete(itob(u.ID)); err != nil {
 		return err
