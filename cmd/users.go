@@ -498,6 +498,9 @@ notice that the password changed is queued in the outbox.`,
 		if err != nil {
 			return err
 		}
+		if err := s.MayChangeUser(actor, u.ID); err != nil {
+			return err
+		}
 		pw, err := a.readPassword(u.Email, func(pw string) error { return store.ValidatePasswordFor(u, pw) })
 		if err != nil {
 			return err

@@ -170,3 +170,15 @@ func (s *Store) maskActors(a Actor, entries []AuditEntry) []AuditEntry {
 	}
 	return entries
 }
+
+// MayChangeUser says whether the actor may change this user at all (the
+// checks every user change makes first: maintain on Users & permissions,
+// the user in reach, their profile not above the actor's), so a command can
+// refuse before it asks for a password it could not set.
+func (s *Store) MayChangeUser(a Actor, id uint64) error {
+	_, err := s.Preview(a, "may change", func(t *Tx) error {
+		_, err := t.mutable(id, 0)
+		return err
+	})
+	return err
+}
