@@ -62,6 +62,10 @@ func reportMatrix(t *testing.T, res *proof.Result) {
 		{"admin@example.com", "users disable", proof.TOut},
 		{"admin@example.com", "users set-password", proof.TAdmin2},
 		{"hr@example.com", "users disable", proof.TOut},
+		{"hr@example.com", "profiles grant", proof.ProfileAllSites + " leave=view (down or own)"},
+		{"hr@example.com", "users edit (client boundary)", "Zeta contact → Acme"},
+		{"manager@example.com", "users edit --default-site (where)", proof.TInClient + " → " + proof.SiteIn},
+		{"hr@example.com", "accept another's invitation (token from the outbox)", proof.TNoSite},
 	} {
 		if msg := res.MustAllow(want.actor, want.command, want.target); msg != "" {
 			t.Error(msg)

@@ -235,7 +235,7 @@ func Cases(w *World) []Case {
 	// a profile granted to a user in scope
 	for _, g := range []struct{ kind, email, profile, client string }{
 		{"in", TIn, "User", ""},
-		{"in", TIn, "Client", "Acme"},
+		{"cross", TIn, "Client", "Acme"}, // an employee made a client user: all-sites actors only
 		{"out", TOut, "Client", "Zeta"},
 		{"above", TIn, ProfileSupPay, ""},
 		{"above", TIn, ProfileAllSites, ""},
@@ -340,6 +340,89 @@ func Cases(w *World) []Case {
 	} {
 		add(Case{Command: "settings set", Kind: st.kind, Target: st.key + "=" + st.value, Args: []string{"settings", "set", st.key, st.value},
 			Tx: func(tx *store.Tx) error { return tx.SetSetting(st.key, st.value) }})
+	}
+
+	// nothing above the actor may be changed, down as well as up: the
+	// Administrator profile lowered or narrowed, a profile above deleted or
+	// lowered, the actor's own raised
+	for _, g := range []struct{ kind, profile, screen, level string }{
+		{"above", "Administrator", "payroll", "none"},
+		{"above", "Administrator", "roster", "view"},
+		{"above", ProfileSupPay, "payroll", "none"},
+		{"above", ProfileAllSites, "payroll", "view"}, // HR's own, raised
+		{"in", ProfileAllSites, "leave", "view"},      // HR's own, lowered
+	} {
+		l, _ := store.ParseLevel(g.level)
+		prof(g.kind, g.profile+" "+g.screen+"="+g.level+" (down or own)", []string{"profiles", "grant", g.profile, g.screen + "=" + g.level},
+			func(tx *store.Tx) error { return tx.Grant(g.profile, 0, g.screen, l) })
+	}
+	prof("above", "Administrator → assigned", []string{"profiles", "scope", "Administrator", "assigned"},
+		func(tx *store.Tx) error { return tx.SetProfileScope("Administrator", store.ScopeAssigned) })
+	prof("above", "unused profile above", []string{"profiles", "delete", ProfileUnusedUp}, func(tx *store.Tx) error { return tx.DeleteProfile(ProfileUnusedUp) })
+
+	// the client boundary: a client user made an employee (and so able to
+	// hold a sensitive screen), an employee made a client user, a contact
+	// moved to another client
+	for _, x := range []struct{ email, profile, client, what string }{
+		{TInClient, "Basic", "", "client user → employee Basic"},
+		{TInClient, "Manager", "", "client user → employee Manager"},
+		{TIn, "Client", "Acme", "employee → client user of Acme"},
+		{TZetaBare, "", "Acme", "Zeta contact → Acme"},
+		{TZetaBare, "Client", "Acme", "Zeta contact → Acme, with the profile"},
+	} {
+		args := []string{"users", "edit", x.email}
+		p := store.UserPatch{}
+		if x.profile != "" {
+			args, p.Profile = append(args, "--profile", x.profile), ptr(x.profile)
+		}
+		if x.client != "" {
+			args, p.Client = append(args, "--client", x.client), ptr(x.client)
+		}
+		add(Case{Command: "users edit (client boundary)", Kind: "cross", Target: x.what, Args: args,
+			Tx: onUser(x.email, func(tx *store.Tx, u *store.User) error { _, err := tx.EditUser(u.ID, 0, p); return err })})
+	}
+	add(Case{Command: "users add (client boundary)", Kind: "cross", Target: "client user of Zeta without sites",
+		Args: []string{"users", "add", "--first", "New", "--last", "Zed", "--email", "newzed@zeta.example", "--type", "client", "--profile", "Client", "--client", "Zeta"},
+		Tx: func(tx *store.Tx) error {
+			_, err := tx.AddUser(store.NewUser{First: "New", Last: "Zed", Email: "newzed@zeta.example", Type: store.ClientUser, Profile: "Client", Clients: []string{"Zeta"}})
+			return err
+		}})
+
+	// default sites: another client's for a client user, a site not the actor's
+	for _, d := range []struct{ kind, email, site string }{
+		{"out", TInClient, SiteOut},   // Zeta's, for an Acme contact
+		{"out", TInClient, SiteInToo}, // Acme's, but not a scoped actor's
+		{"out", TIn, SiteOwn},         // the business's own, not a scoped actor's
+		{"in", TInClient, SiteIn},
+	} {
+		add(Case{Command: "users edit --default-site (where)", Kind: d.kind, Target: d.email + " → " + d.site, Args: []string{"users", "edit", d.email, "--default-site", d.site},
+			Tx: onUser(d.email, func(tx *store.Tx, u *store.User) error {
+				_, err := tx.EditUser(u.ID, 0, store.UserPatch{DefaultSite: ptr(d.site)})
+				return err
+			})})
+	}
+
+	// someone else's invitation: its token read from the outbox the actor
+	// may see, then redeemed (the store only: no command redeems a token)
+	for _, r := range []struct{ kind, email string }{{"above", TAdmin2}, {"in", TNoSite}} {
+		add(Case{Command: "accept another's invitation (token from the outbox)", Kind: r.kind, Target: r.email,
+			Store: func(s *store.Store, a store.Actor) error {
+				msgs, err := s.OutboxFor(a)
+				if err != nil {
+					return err
+				}
+				for _, m := range msgs {
+					if !strings.EqualFold(m.To, r.email) || m.State != store.MessageQueued {
+						continue
+					}
+					for _, w := range strings.Fields(m.Body) {
+						if _, err := s.AcceptInvitation(w, "taken over by someone else 42"); err == nil {
+							return nil
+						}
+					}
+				}
+				return fmt.Errorf("no token of %s in the outbox %s may read", r.email, a.Name)
+			}})
 	}
 
 	// undo someone else's change set

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -217,6 +218,28 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 		if level("users") < store.Maintain {
 			bad("changed user %s without maintain on Users & permissions (holds %s)", label, level("users"))
 		}
+		// the client boundary: a client user made an employee or back, or
+		// moved to another client, only by an all-sites actor
+		if scoped && hadB && hasA {
+			if b.Type != a.Type {
+				bad("turned %s from %s into %s, across the client boundary, as a scoped actor", label, b.Type, a.Type)
+			}
+			if a.Type == store.ClientUser && b.Type == store.ClientUser && !slices.Equal(b.Clients, a.Clients) {
+				bad("moved client user %s to another client as a scoped actor", label)
+			}
+		}
+		if scoped && !hadB && hasA && a.Type == store.ClientUser && !servesAny(before, mySites, a.Clients) {
+			bad("added client user %s of a client none of whose sites the actor holds", label)
+		}
+		// a default site: one the user may be assigned, and the actor's own when scoped
+		if hasA && a.Default != 0 && (!hadB || a.Default != b.Default) {
+			if a.Type == store.ClientUser && (len(a.Clients) != 1 || siteClient(before, after, a.Default) != a.Clients[0]) {
+				bad("gave client user %s the default site %s, not their client's", label, before.siteName(a.Default, after))
+			}
+			if scoped && !mySites[a.Default] {
+				bad("gave %s the default site %s, outside the actor's sites", label, before.siteName(a.Default, after))
+			}
+		}
 		for _, side := range []struct {
 			u  UserSnap
 			ok bool
@@ -253,6 +276,18 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 		needAudit("profile", id, label)
 		if level("users") < store.Maintain || scoped {
 			bad("changed profile %s without being an all-sites actor with maintain on Users & permissions", label)
+		}
+		// nothing above the actor is changed, down as well as up, and
+		// nothing is left above them (their own profile raised included)
+		if hadB {
+			if why := above(b); why != "" {
+				bad("changed profile %s, which %s: above the actor's %s (before)", label, why, mine.Name)
+			}
+		}
+		if hasA {
+			if why := above(a); why != "" {
+				bad("left profile %s above the actor's %s: it %s", label, mine.Name, why)
+			}
 		}
 		if hasA {
 			for k, l := range a.Levels {
@@ -303,6 +338,27 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 		}
 	}
 	return out
+}
+
+// siteClient is the client owning a site (0: the business's own).
+func siteClient(before, after *Snap, id uint64) uint64 {
+	v, ok := before.Sites[id]
+	if !ok {
+		v = after.Sites[id]
+	}
+	_, c, _ := strings.Cut(v, "|")
+	n, _ := strconv.ParseUint(c, 10, 64)
+	return n
+}
+
+// servesAny says whether one of the actor's sites belongs to one of clients.
+func servesAny(before *Snap, mine map[uint64]bool, clients []uint64) bool {
+	for id := range mine {
+		if slices.Contains(clients, siteClient(before, before, id)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (sn *Snap) siteName(id uint64, other *Snap) string {

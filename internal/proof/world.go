@@ -31,6 +31,7 @@ const (
 	ProfileSupPay   = "Supervisor+payroll"  // looks like a Supervisor, views payroll
 	ProfileClientP  = "Client+"             // client type, roster and scheduler view
 	ProfileSpare    = "Spare"               // unused, deletable
+	ProfileUnusedUp = "Unused+payroll"      // unused, deletable, views payroll: above every actor but the administrator
 )
 
 // Actors: one per built-in profile, and HR holding the all-sites Manager copy.
@@ -59,6 +60,7 @@ const (
 	TAboveOff  = "above-off@example.com"
 	TInClient  = "inclient@acme.example"  // Client user of Acme at North Depot
 	TOutClient = "outclient@zeta.example" // Client user of Zeta at Zeta HQ
+	TZetaBare  = "bare@zeta.example"      // Client user of Zeta without sites: in every scoped actor's sight
 )
 
 // Signer is the deterministic SSH key of a fixture user.
@@ -132,8 +134,13 @@ func BuildWorld(dir string) (*World, error) {
 		if err := tx.Grant(ProfileClientP, 0, "scheduler", store.View); err != nil {
 			return err
 		}
-		_, err := tx.CreateProfile(ProfileSpare, store.Employee, "")
-		return err
+		if _, err := tx.CreateProfile(ProfileSpare, store.Employee, ""); err != nil {
+			return err
+		}
+		if _, err := tx.CreateProfile(ProfileUnusedUp, store.Employee, "Basic"); err != nil {
+			return err
+		}
+		return tx.Grant(ProfileUnusedUp, 0, "payroll", store.View)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("places: %w", err)
@@ -164,6 +171,7 @@ func BuildWorld(dir string) (*World, error) {
 		emp(TAboveOff, ProfileSupPay, in, nil),
 		{First: "In", Last: "Client", Email: TInClient, Type: store.ClientUser, Profile: "Client", Clients: []string{"Acme"}, Sites: in},
 		{First: "Out", Last: "Client", Email: TOutClient, Type: store.ClientUser, Profile: "Client", Clients: []string{"Zeta"}, Sites: []string{SiteOut}},
+		{First: "Bare", Last: "Contact", Email: TZetaBare, Type: store.ClientUser, Profile: "Client", Clients: []string{"Zeta"}},
 	}
 	withKey := map[string]bool{TIn: true, TOut: true, TAbove: true, TAdmin2: true}
 	for _, a := range Actors {
