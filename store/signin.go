@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // ErrSignIn is the one answer to a refused password sign-in: unknown user,
@@ -72,6 +73,7 @@ type signIns struct {
 	pending map[uint64]chan struct{} // closed once recorded (or refused)
 	running sync.WaitGroup           // Close waits for them: none is lost
 	closed  bool                     // no more once Close has begun
+	waiting atomic.Int32             // change sets waiting for one (tests watch it)
 }
 
 // RecordSignInLater is RecordSignIn in the background: it returns at once,
@@ -120,7 +122,9 @@ func (s *Store) waitSignIn(userID uint64) {
 	ch := s.signIns.pending[userID]
 	s.signIns.mu.Unlock()
 	if ch != nil {
+		s.signIns.waiting.Add(1)
 		<-ch
+		s.signIns.waiting.Add(-1)
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -142,10 +143,9 @@ func TestRecordSignIn(t *testing.T) {
 }
 
 // A sign-in recorded in the background comes before anything the user does:
-// their own change sets wait for it. Made deterministic by holding the write
-// lock: the user's change set is queued at the lock before the second of two
-// background sign-ins can be (it waits for the first), so without the wait
-// it would commit between them.
+// their own change sets wait for it. The write lock is held so neither
+// sign-in can commit; the test waits until the user's change set is seen
+// waiting for them (it never is, should Apply not wait), then lets go.
 func TestSignInLaterPrecedesTheUsersOwnChanges(t *testing.T) {
 	f := newFixture(t)
 	admin := f.user(emAdmin)
@@ -163,7 +163,7 @@ func TestSignInLaterPrecedesTheUsersOwnChanges(t *testing.T) {
 		}
 		acted <- cs
 	}()
-	time.Sleep(50 * time.Millisecond) // the change set is now waiting
+	waitFor(t, "the user's change set to wait for their sign-in", func() bool { return f.s.signIns.waiting.Load() == 1 })
 	f.s.wmu.Unlock()
 	if err := <-first; err != nil {
 		t.Fatal(err)
@@ -187,6 +187,19 @@ func TestSignInLaterPrecedesTheUsersOwnChanges(t *testing.T) {
 	}
 	if u := f.user(emAdmin); !strings.HasSuffix(mustLastSignIn(t, f.s, emAdmin), "127.0.0.1:2") || u.Status() != Active {
 		t.Fatalf("the later sign-in is not the last recorded: %v", u.LastSignIn)
+	}
+}
+
+// waitFor waits for a condition (never for a duration); a minute without it
+// fails the test.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -220,7 +233,11 @@ func TestCloseWaitsForSignInsLater(t *testing.T) {
 	done := f.s.RecordSignInLater(admin.ID, "password", "127.0.0.1:9")
 	closed := make(chan error, 1)
 	go func() { closed <- f.s.Close() }()
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "Close to begin", func() bool {
+		f.s.signIns.mu.Lock()
+		defer f.s.signIns.mu.Unlock()
+		return f.s.signIns.closed
+	})
 	select {
 	case err := <-closed:
 		t.Fatalf("Close returned (%v) with a sign-in still to write", err)
