@@ -166,6 +166,10 @@ func (a *app) usersKeysCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		who := s.ActorNames(actor)
+		for i := range ks {
+			ks[i].AddedBy = who(ks[i].AddedBy)
+		}
 		if a.json {
 			out := make([]keyView, 0, len(ks))
 			for _, k := range ks {

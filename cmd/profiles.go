@@ -19,10 +19,12 @@ func (a *app) profilesListCmd() *cobra.Command {
 		if err := s.CanView(actor, "users"); err != nil {
 			return err
 		}
-		counts, screens := s.ProfileUsers(), s.Screens()
+		counts, screens, who := s.ProfileUsers(), s.Screens(), s.ActorNames(actor)
 		out := []profileView{}
 		for _, p := range s.Profiles() {
-			out = append(out, viewProfile(p, counts[p.ID], screens, false))
+			v := viewProfile(p, counts[p.ID], screens, false)
+			v.UpdatedBy = who(v.UpdatedBy)
+			out = append(out, v)
 		}
 		if a.json {
 			return a.printJSON(out)
@@ -60,6 +62,7 @@ func (a *app) profilesShowCmd() *cobra.Command {
 		}
 		screens := s.Screens()
 		v := viewProfile(p, s.ProfileUsers()[p.ID], screens, true)
+		v.UpdatedBy = s.ActorNames(actor)(v.UpdatedBy)
 		if a.json {
 			return a.printJSON(v)
 		}
@@ -76,7 +79,7 @@ func (a *app) profilesShowCmd() *cobra.Command {
 		}
 		row(tw, "  built-in:", yesNo(p.Builtin))
 		row(tw, "  users:", fmt.Sprintf("%d (see: gatehouse users list --status all --profile %q)", v.Users, p.Name))
-		row(tw, "  updated:", fmt.Sprintf("%s by %s (version %d)", when(p.Updated), orDash(p.UpdatedBy), p.Version))
+		row(tw, "  updated:", fmt.Sprintf("%s by %s (version %d)", when(p.Updated), orDash(v.UpdatedBy), p.Version))
 		tw.Flush()
 		a.printf("\n")
 		a.printMatrix(screens, func(key string) store.Level { return p.Level(key) })

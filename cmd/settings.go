@@ -19,7 +19,7 @@ func (a *app) settingsCmd() *cobra.Command {
 			return err
 		}
 		st := s.Settings()
-		v := settingsView{Settings: []settingView{}, Features: []featureSummaryView{}, Version: st.Version, Updated: st.Updated, UpdatedBy: st.UpdatedBy}
+		v := settingsView{Settings: []settingView{}, Features: []featureSummaryView{}, Version: st.Version, Updated: st.Updated, UpdatedBy: s.ActorNames(actor)(st.UpdatedBy)}
 		for _, k := range store.SettingKeys {
 			v.Settings = append(v.Settings, settingView{Key: k, Value: st.Value(k), Help: store.SettingHelp[k]})
 		}
@@ -58,7 +58,7 @@ func (a *app) settingsCmd() *cobra.Command {
 			row(tw, f.Feature+" ("+f.Title+")", onOff(f.Org), fmt.Sprint(f.Allow), fmt.Sprint(f.Deny), fmt.Sprintf("%d of %d", f.Effective, f.Employees))
 		}
 		tw.Flush()
-		a.printf("\nlast changed %s by %s; change one: gatehouse settings set KEY VALUE\n", when(st.Updated), orDash(st.UpdatedBy))
+		a.printf("\nlast changed %s by %s; change one: gatehouse settings set KEY VALUE\n", when(st.Updated), orDash(v.UpdatedBy))
 		return nil
 	})
 	set := &cobra.Command{

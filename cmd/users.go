@@ -90,11 +90,11 @@ By default disabled users are hidden; --status all shows everyone.`,
 				emps = append(emps, u)
 			}
 		}
-		n, st := s.Names(), s.Settings()
+		n, st, who := s.Names(), s.Settings(), s.ActorNames(actor)
 		if a.json {
 			out := []userView{}
 			for _, u := range append(emps, clients...) {
-				out = append(out, viewUser(u, n, st))
+				out = append(out, viewUser(u, n, st, who))
 			}
 			return a.printJSON(out)
 		}
@@ -243,7 +243,7 @@ func (a *app) usersShowCmd() *cobra.Command {
 			return err
 		}
 		n, st := s.Names(), s.Settings()
-		v := viewUser(u, n, st)
+		v := viewUser(u, n, st, s.ActorNames(actor))
 		if a.json {
 			return a.printJSON(v)
 		}
@@ -271,8 +271,8 @@ func (a *app) usersShowCmd() *cobra.Command {
 		row(tw, "  sites:", list(v.Sites, 0))
 		row(tw, "  teams:", list(v.Teams, 0))
 		row(tw, "  default site:", orDash(v.DefaultSite))
-		row(tw, "  created:", when(u.Created)+" by "+orDash(u.CreatedBy))
-		upd := fmt.Sprintf("%s by %s (version %d)", when(u.Updated), orDash(u.UpdatedBy), u.Version)
+		row(tw, "  created:", when(u.Created)+" by "+orDash(v.CreatedBy))
+		upd := fmt.Sprintf("%s by %s (version %d)", when(u.Updated), orDash(v.UpdatedBy), u.Version)
 		if u.Changed() {
 			upd += "; see: gatehouse users history " + u.Email
 		}

@@ -40,13 +40,15 @@ type userView struct {
 	Features    map[string]featureView `json:"features"`
 }
 
-func viewUser(u *store.User, n store.Names, st store.Settings) userView {
+// viewUser is the JSON form of a user; who is how the reader sees the names
+// of those who changed them (store.ActorNames).
+func viewUser(u *store.User, n store.Names, st store.Settings, who func(string) string) userView {
 	v := userView{
 		ID: u.ID, FirstName: u.First, LastName: u.Last, Name: u.Name(), Email: u.Email,
 		Type: u.Type.String(), Profile: n.Profile(u.ProfileID),
 		Clients: nonNil(n.Clients(u.ClientIDs)), Sites: nonNil(n.Sites(u.SiteIDs)), Teams: nonNil(n.Teams(u.TeamIDs)),
 		DefaultSite: n.Site(u.DefaultSiteID), Status: u.Status().String(), Changed: u.Changed(), HasRecords: u.HasRecords(),
-		Version: u.Version, Created: u.Created, CreatedBy: u.CreatedBy, Updated: u.Updated, UpdatedBy: u.UpdatedBy,
+		Version: u.Version, Created: u.Created, CreatedBy: who(u.CreatedBy), Updated: u.Updated, UpdatedBy: who(u.UpdatedBy),
 		Features: map[string]featureView{},
 	}
 	if u.Type == store.ClientUser && len(u.ClientIDs) > 0 {

@@ -452,3 +452,69 @@ func TestOutOfReachLooksMissing(t *testing.T) {
 		t.Errorf("the refusal names the hidden user: %v", err)
 	}
 }
+
+// Point 6, the records that name people: history, the audit log and "changed
+// by" do not name a user outside a scoped reader's sites, and the audit log
+// leaves out entries about such users.
+func TestRecordsDoNotNameUsersOutOfReach(t *testing.T) {
+	f := newFixture(t)
+	f.apply("an all-sites editor at South Yard, a scoped auditor at North Depot", func(tx *Tx) error {
+		if _, err := tx.CreateProfile("HR", Employee, "Manager"); err != nil {
+			return err
+		}
+		if err := tx.SetProfileScope("HR", ScopeAll); err != nil {
+			return err
+		}
+		if _, err := tx.AddUser(NewUser{First: "Hana", Last: "Rees", Email: "hr@example.com", Type: Employee, Profile: "HR", Sites: []string{"South Yard"}}); err != nil {
+			return err
+		}
+		if _, err := tx.CreateProfile("Site auditor", Employee, "Manager"); err != nil {
+			return err
+		}
+		if err := tx.Grant("Site auditor", 0, "audit", View); err != nil {
+			return err
+		}
+		_, err := tx.AddUser(NewUser{First: "Aud", Last: "Itor", Email: "aud@example.com", Type: Employee, Profile: "Site auditor", Sites: []string{"North Depot"}})
+		return err
+	})
+	hr, aud := f.actor("hr@example.com"), f.actor("aud@example.com")
+	if _, err := f.s.Apply(hr, "rename the supervisor", func(tx *Tx) error {
+		_, err := tx.EditUser(f.user(emSupervisor).ID, 0, UserPatch{Last: ptr("Renamed")})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.Apply(hr, "rename the user at South Yard", func(tx *Tx) error {
+		_, err := tx.EditUser(f.user(emUser).ID, 0, UserPatch{Last: ptr("Renamed")})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	history, err := f.s.HistoryFor(aud, emSupervisor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := f.s.AuditLogFor(aud, AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(history, log...) {
+		if e.Actor == "hr@example.com" {
+			t.Errorf("entry %d names hr@example.com, outside the auditor's sites", e.Seq)
+		}
+		if e.Entity.Kind == "user" && (e.Entity.Label == emUser || e.Entity.Label == "hr@example.com") {
+			t.Errorf("entry %d about %s, outside the auditor's sites", e.Seq, e.Entity.Label)
+		}
+	}
+	if name := f.s.ActorNames(aud)("hr@example.com"); name != HiddenActor {
+		t.Errorf("the auditor reads hr's name as %q", name)
+	}
+	// the administrator sees everything as it is
+	if name := f.s.ActorNames(f.actor(emAdmin))("hr@example.com"); name != "hr@example.com" {
+		t.Errorf("the administrator reads %q", name)
+	}
+	full, _ := f.s.AuditLogFor(f.actor(emAdmin), AuditFilter{})
+	if len(full) <= len(log) {
+		t.Errorf("the administrator's log (%d) is not longer than the scoped auditor's (%d)", len(full), len(log))
+	}
+}

@@ -153,20 +153,34 @@ func (s *Store) seesEveryone(a Actor) bool {
 	return err == nil && p.Scope == ScopeAll && p.Level("users") >= View
 }
 
-// maskActors replaces the names of actors the reader may not see.
-func (s *Store) maskActors(a Actor, entries []AuditEntry) []AuditEntry {
+// HiddenActor stands for a user the reader may not see, where a record
+// names who changed it.
+const HiddenActor = "(someone outside your sites)"
+
+// ActorNames is how the actor may read the names of whoever made changes
+// (audit entries, "updated by", "added by"): as they are, or HiddenActor
+// for a user the actor may not see.
+func (s *Store) ActorNames(a Actor) func(name string) string {
 	if s.seesEveryone(a) {
-		return entries
+		return func(name string) string { return name }
 	}
 	seen := s.Visible(a)
-	for i := range entries {
-		name := entries[i].Actor
+	return func(name string) string {
 		if strings.Contains(name, ":") { // local:<os user>, system:…
-			continue
+			return name
 		}
 		if u, err := s.User(name); err == nil && !seen(u) {
-			entries[i].Actor = "(someone outside your sites)"
+			return HiddenActor
 		}
+		return name
+	}
+}
+
+// maskActors replaces the names of actors the reader may not see.
+func (s *Store) maskActors(a Actor, entries []AuditEntry) []AuditEntry {
+	name := s.ActorNames(a)
+	for i := range entries {
+		entries[i].Actor = name(entries[i].Actor)
 	}
 	return entries
 }

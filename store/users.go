@@ -54,7 +54,7 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 		if committed != nil && version != committed.Version {
 			by := committed.UpdatedBy
 			if w := t.userByEmail(by); w != nil && !t.visible(w) {
-				by = "someone outside your sites"
+				by = HiddenActor
 			}
 			return nil, &ConflictError{Entity: committed.Email, By: by, At: committed.Updated, Want: version, Have: committed.Version}
 		}
