@@ -82,7 +82,7 @@ func Escape(s string) string {
 const (
 	keepNone  = ""
 	keepLines = "\n\t" // what the command line prints: lines and tables
-	keepLF    = "\n"    // a console frame: lines (a tab would move the cursor)
+	keepLF    = "\n"   // a console frame: lines (a tab would move the cursor)
 )
 
 // appendEscaped writes s escaped, keeping the C0 controls in keep.
