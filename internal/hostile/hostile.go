@@ -32,11 +32,12 @@ const (
 	C1        = "\u009b2J"                           // CSI as one C1 character
 	Stray     = "\x9b"                               // CSI as a byte that is not UTF-8
 	Others    = "\r\a\x7f"                           // carriage return, bell, DEL
+	Forge     = "\n\tFORGED "                        // a line of its own, if a newline got through
 	Invisible = "\u202e\u2066\u200b\ufeff"           // bidi override and isolate, zero-width space, BOM
 )
 
 // Payload is every part at once.
-const Payload = Clipboard + Link + Move + SGR + C1 + Stray + Others + Invisible
+const Payload = Clipboard + Link + Move + SGR + C1 + Stray + Others + Forge + Invisible
 
 // Stored is Payload as a JSON record holds it: encoding/json writes the
 // stray byte as U+FFFD. Only the users' binary records keep Payload itself.
@@ -138,6 +139,18 @@ func Check(t testing.TB, what, out string, tabs bool) {
 	if p := Problem(out, tabs); p != "" {
 		t.Errorf("%s: %s", what, p)
 	}
+}
+
+// Forged reports a line of out that begins with the payload's forged line:
+// a newline of the data reached the output (only text meant to keep its
+// lines, a message body, may do that).
+func Forged(out string) (string, bool) {
+	for _, l := range strings.Split(withoutSGR(out), "\n") {
+		if strings.HasPrefix(strings.TrimLeft(l, " \t│┃"), "FORGED") {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // withoutSGR drops ESC [ digits ; : … m sequences.
