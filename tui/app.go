@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -210,7 +211,9 @@ func (a *App) Close() {
 	}
 }
 
-func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = msg, bad }
+// flash shows a message in the status line. Messages quote names, errors
+// and change summaries (other people's too): they are made safe here.
+func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = safe(msg), bad }
 
 // fail shows a store error in the status line.
 func (a *App) fail(err error) {
@@ -352,6 +355,17 @@ type worker interface {
 // Update routes messages: modal first, then the input line, then keys; then
 // starts whatever background work the shown screen has waiting.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
+		runes, dropped := visibleRunes(k.Runes)
+		if dropped > 0 {
+			a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was typed or pasted", dropped), true)
+		}
+		if len(runes) == 0 {
+			return a, nil
+		}
+		k.Runes = runes
+		msg = k
+	}
 	if keys := typedAhead(msg); keys != nil {
 		var cmds []tea.Cmd
 		for _, k := range keys {
@@ -387,6 +401,37 @@ func typedAhead(msg tea.Msg) []tea.KeyMsg {
 		}
 	}
 	return keys
+}
+
+// visibleRunes drops what a terminal would not show from typed or pasted
+// text (bidi overrides, zero-width characters, controls): a filter, the
+// palette or a form field would hold characters nobody can see, and the
+// frame guard would have to widen the line to show them.
+// Line breaks and tabs of a paste become spaces, as the text fields would
+// make them anyway.
+func visibleRunes(rs []rune) ([]rune, int) {
+	n := 0
+	for _, r := range rs {
+		if safetext.Hidden(r) {
+			n++
+		}
+	}
+	if n == 0 {
+		return rs, 0
+	}
+	out := make([]rune, 0, len(rs))
+	dropped := 0
+	for _, r := range rs {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			out = append(out, ' ')
+		case safetext.Hidden(r):
+			dropped++
+		default:
+			out = append(out, r)
+		}
+	}
+	return out, dropped
 }
 
 // settler is a screen that may draw before its data is complete, and must
@@ -558,8 +603,13 @@ func (a *App) bodyTop() int {
 
 func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
 
-// View draws tabs, panes (or a modal) and the status line; nothing else.
-func (a *App) View() string {
+// View draws the frame and passes it through the guard: after the theme's
+// own styling (SGR sequences) nothing a terminal would act on gets out, even
+// text a screen forgot to make safe.
+func (a *App) View() string { return safetext.Frame(a.view()) }
+
+// view draws tabs, panes (or a modal) and the status line; nothing else.
+func (a *App) view() string {
 	if !a.sized {
 		// bubbletea draws once before the terminal's size arrives (within
 		// milliseconds): a frame at a guessed size would only flicker, and
@@ -576,7 +626,7 @@ func (a *App) View() string {
 	m := layoutFor(a.w)
 	switch m {
 	case twoPane:
-		b.WriteString(fit(a.th.muted.Render("▸ ")+scr.header(a.w-2), a.w))
+		b.WriteString(fit(a.th.muted.Render("▸ ")+safe(scr.header(a.w-2)), a.w)) // headers are plain text, names in them
 		b.WriteByte('\n')
 	case onePane:
 		b.WriteString(a.paneTabs())
@@ -592,7 +642,7 @@ func (a *App) View() string {
 		for i, p := range panes {
 			focused := p == a.focus[a.cur]
 			lines := scr.render(p, widths[i]-2, h-2, focused)
-			blocks[i] = a.th.box(titles[p], lines, widths[i], h, focused)
+			blocks[i] = a.th.box(safe(titles[p]), lines, widths[i], h, focused) // titles name records ("Teams of …")
 		}
 		b.WriteString(joinColumns(blocks...))
 	}
@@ -640,7 +690,7 @@ func (a *App) paneTabs() string {
 	titles := a.current().panes()
 	var parts []string
 	for i, t := range titles {
-		name := strings.SplitN(t, " (", 2)[0]
+		name := safe(strings.SplitN(t, " (", 2)[0])
 		if i == a.focus[a.cur] {
 			parts = append(parts, a.th.tabActive.Render("["+name+"]"))
 		} else {
@@ -664,12 +714,12 @@ func (a *App) statusLine() string {
 		}
 		return fit(st.Render(a.msg), a.w)
 	}
-	parts := []string{a.th.statusKey.Render(a.actor.Name)}
+	parts := []string{a.th.statusKey.Render(safe(a.actor.Name))}
 	if a.readOnly {
 		parts = append(parts, a.th.warn.Render("view only"))
 	}
 	if a.opts.DBPath != "" && a.w >= 100 {
-		parts = append(parts, a.th.muted.Render(a.opts.DBPath))
+		parts = append(parts, a.th.muted.Render(safe(a.opts.DBPath)))
 	}
 	if n := a.pendingTotal(); n > 0 {
 		parts = append(parts, a.th.pending.Render(strconv.Itoa(n)+" pending (ctrl+s save · esc discard)"))

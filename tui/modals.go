@@ -30,8 +30,8 @@ func newHelp(a *App) *help {
 		for _, b := range g.bs {
 			k := fmt.Sprintf("%-14s", b.Help().Key)
 			line := a.th.key.Render(k) + " " + b.Help().Desc
-			if why := b.disabled(); why != "" {
-				line = a.th.muted.Render(k+" "+b.Help().Desc) + a.th.warn.Render("  — not now: "+why)
+			if why := b.disabled(); why != "" { // often a store error, naming records
+				line = a.th.muted.Render(k+" "+b.Help().Desc) + a.th.warn.Render("  — not now: "+safe(why))
 			}
 			h.lines = append(h.lines, line)
 		}
@@ -86,8 +86,9 @@ func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 }
 
 func (c *confirm) view(th *theme, w, h int) string {
-	lines := []string{"", "  " + c.question, "", "  y / enter: yes      n / esc: no", ""}
-	return th.dialog("Confirm", lines, w, h, max(60, len(c.question)+6))
+	q := safe(c.question) // questions name what they are about
+	lines := []string{"", "  " + q, "", "  y / enter: yes      n / esc: no", ""}
+	return th.dialog("Confirm", lines, w, h, max(60, len(q)+6))
 }
 
 // welcome greets the operator of a new, empty database.
@@ -170,5 +171,5 @@ func (m *formModal) view(th *theme, w, h int) string {
 	for i := range lines {
 		lines[i] = " " + lines[i]
 	}
-	return th.dialog(m.title+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
+	return th.dialog(safe(m.title)+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
 }
