@@ -69,3 +69,29 @@ func withoutSGR(s string) string {
 	}
 	return b.String()
 }
+
+// A console frame at 200×60 in true colour: frame edges, styled rows, names.
+func benchFrame() string {
+	row := "\x1b[38;2;107;107;107m│\x1b[0m› ✎ " + strings.Repeat("Zoë Ørsted  zoe.orsted@acme.test  Manager  active  North Depot · ", 3)[:150] +
+		"\x1b[1;7m view \x1b[0m\x1b[1;38;2;167;139;250m┃\x1b[0m"
+	return strings.TrimSuffix(strings.Repeat(row+"\n", 60), "\n")
+}
+
+func BenchmarkFrameSafe(b *testing.B) {
+	f := benchFrame()
+	b.SetBytes(int64(len(f)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Frame(f)
+	}
+}
+
+// The slow path: a frame holding one escape sequence a screen forgot.
+func BenchmarkFrameWithAnEscape(b *testing.B) {
+	f := "\x1b]52;c;SE9TVElMRQ==\a" + benchFrame()
+	b.SetBytes(int64(len(f)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Frame(f)
+	}
+}
