@@ -61,7 +61,8 @@ type App struct {
 	actor    store.Actor
 	th       *theme
 	opts     Options
-	readOnly bool
+	readOnly bool // the actor may change nothing the console edits: editing keys are not offered
+	self     bool // the actor may not see Users & permissions: only their own access (selfScreen)
 
 	w, h    int
 	sized   bool // a size has arrived (see firstFrameMsg)
@@ -94,20 +95,39 @@ type modal interface {
 // New builds a console for an actor, with styles from the given renderer.
 func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) *App {
 	a := &App{s: s, actor: actor, th: newTheme(r), opts: opts, w: 80, h: 24}
-	a.readOnly = s.CanMaintain(actor, "users", false) != nil &&
-		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil
 	a.input = textinput.New()
 	a.input.Prompt = ""
 	a.input.CharLimit = 200
-	if selfService(s, actor) {
-		// no admin screen at all: only their own access, read-only
-		a.readOnly = true
+	a.readOnly, a.self = a.rights()
+	a.buildScreens()
+	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
+		a.modal = &welcome{}
+	}
+	return a
+}
+
+// rights are the actor's rights as the console follows them: whether they
+// may change nothing it edits, and whether they see only their own access.
+func (a *App) rights() (readOnly, self bool) {
+	s, actor := a.s, a.actor
+	self = selfService(s, actor)
+	readOnly = self || (s.CanMaintain(actor, "users", false) != nil &&
+		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil)
+	return readOnly, self
+}
+
+// buildScreens builds the screens the actor's view has: the admin screens,
+// or their own access alone (read-only).
+func (a *App) buildScreens() {
+	a.users, a.sites = nil, nil
+	if a.self {
 		a.screens = []screen{newSelfScreen(a)}
 	} else {
 		a.users = newUsersScreen(a)
 		a.sites = newSitesScreen(a)
 		a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
 	}
+	a.cur = 0
 	a.focus = make([]int, len(a.screens))
 	a.stale = make([]bool, len(a.screens))
 	for i := 1; i < len(a.screens); i++ {
@@ -116,10 +136,48 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	for i := range a.focus {
 		a.focus[i] = 1
 	}
-	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
-		a.modal = &welcome{}
+}
+
+// followRights re-derives, from the actor's current rights, everything the
+// console offers because of them: after any change event, since a change to
+// their user, their profile (its levels, its scope) or the catalog may have
+// changed what they may do. The view switches to or from their own access
+// alone; editing keys go or come back (dispatch and help read readOnly and
+// each binding's rights check); a dialog that would submit a change they may
+// no longer make is closed. The store refuses such a change anyway: this is
+// so the console does not offer it. The operator's rights never change.
+func (a *App) followRights() {
+	if a.actor.IsLocal() {
+		return
 	}
-	return a
+	readOnly, self := a.rights()
+	if self != a.self {
+		a.readOnly, a.self = readOnly, self
+		a.modal, a.inputMode = nil, inputNone
+		a.input.Blur()
+		a.buildScreens()
+		if self {
+			a.flash("your access changed: you may now see only your own access", true)
+		} else {
+			a.flash("your access changed: the admin screens are open to you", false)
+		}
+		return
+	}
+	was := a.readOnly
+	a.readOnly = readOnly
+	if g, ok := a.modal.(guarded); ok {
+		if why := g.closedBecause(a); why != "" {
+			a.modal = nil
+			a.flash(fmt.Sprintf("%s: closed, your access changed: %s", g.what(), why), true)
+			return
+		}
+	}
+	switch {
+	case readOnly && !was:
+		a.flash("your access changed: you may only view now", true)
+	case !readOnly && was:
+		a.flash("your access changed: you may edit again", false)
+	}
 }
 
 // eventMsg carries a change event and any that queued up behind it: a burst
@@ -471,14 +529,11 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventMsg:
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
 			a.follow(ev)
-			if a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID) {
-				a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
-					a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil
-			}
 			if ev.Actor != a.actor.Name && ev.Summary != "sign in" {
 				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
 			}
 		}
+		a.followRights() // a few rights checks: cheap enough for every delivery
 		return a, waitEvent(a.events, time.Now())
 	}
 	if a.modal != nil {

@@ -88,7 +88,11 @@ func (a *App) runCommand(line string) tea.Cmd {
 			return nil
 		}
 		a.switchTo(0)
-		return a.users.addUser()
+		cmd := a.users.addUser()
+		if g, ok := a.modal.(guarded); ok {
+			g.guard(func() string { return errText(a.s.CanMaintain(a.actor, "users", false)) })
+		}
+		return cmd
 	case "save":
 		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
 			return sv.save()
