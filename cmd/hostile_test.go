@@ -78,6 +78,11 @@ func hostileReads() []hostileRead {
 		{args: []string{"export", "-"}, shows: true, local: true, json: true},
 		{args: []string{"users", "show", "nobody" + hostile.Payload + "@x.test"}, code: 2},
 		{args: []string{"profiles", "show", "Nobody" + hostile.Payload}, code: 2},
+		// usage errors quote what was typed
+		{args: []string{"users", "list", "--bogus" + hostile.Payload}, code: 2},
+		{args: []string{"users", "list", "--status", hostile.Payload}, code: 2},
+		{args: []string{"user" + hostile.Payload}, code: 2},
+		{args: []string{"users", "lis" + hostile.Payload}, code: 2},
 	}
 	for id := 1; id <= 7; id++ {
 		rs = append(rs, hostileRead{args: []string{"outbox", "show", fmt.Sprint(id)}, shows: true, body: true})
