@@ -527,10 +527,18 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case eventMsg:
+		// who changed what is the audit log's to tell: only those who may
+		// read it are told another's change by name and summary (summaries
+		// name users and profiles they may not see)
+		told := a.s.CanView(a.actor, "audit") == nil
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
 			a.follow(ev)
-			if ev.Actor != a.actor.Name && ev.Summary != "sign in" {
+			switch {
+			case ev.Actor == a.actor.Name || ev.Summary == "sign in":
+			case told:
 				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
+			case a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID):
+				a.flash(fmt.Sprintf("your record was changed (change set #%d)", ev.Batch), false)
 			}
 		}
 		a.followRights() // a few rights checks: cheap enough for every delivery

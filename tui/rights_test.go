@@ -184,3 +184,41 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 		t.Fatalf("a question that edits nothing was closed")
 	}
 }
+
+// Another's change is flashed by name and summary only to those who may
+// read the audit log: a summary names users and profiles the others may not
+// see. A change to their own record is still told, without the summary.
+func TestChangeFlashesNeedTheAuditLog(t *testing.T) {
+	s := newTestStore(t, 60)
+	actor, mgr := aManager(t, s) // the Manager profile has no view on the audit log
+	c := openRightsConsole(t, s, actor)
+	secret := "add client Secret Partner Ltd"
+	c.change(secret, func(tx *store.Tx) error {
+		_, err := tx.AddClient("Secret Partner Ltd")
+		return err
+	})
+	if v := c.app.View(); strings.Contains(v, "Secret Partner") {
+		t.Fatalf("a Manager's console told another's change summary:\n%s", v)
+	}
+	c.change("feature for "+mgr.Email, func(tx *store.Tx) error {
+		u, err := tx.UserByEmail(mgr.Email)
+		if err != nil {
+			return err
+		}
+		return tx.SetFeature(u.ID, u.Version, store.FeatureMobileApp, store.Deny)
+	})
+	if v := c.app.View(); !strings.Contains(v, "your record was changed") {
+		t.Fatalf("a change to the Manager's own record was not told:\n%s", v)
+	}
+
+	// one who may read the audit log is told, by name and summary
+	auditor := actorOnNewProfile(t, s, "Auditing manager", "Manager", map[string]store.Level{"audit": store.View})
+	a := openRightsConsole(t, s, auditor)
+	a.change(secret+" 2", func(tx *store.Tx) error {
+		_, err := tx.AddClient("Secret Partner 2")
+		return err
+	})
+	if v := a.app.View(); !strings.Contains(v, "local:admin changed: add client Secret Partner Ltd 2") {
+		t.Fatalf("one who may read the audit log was not told:\n%s", v)
+	}
+}
