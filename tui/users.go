@@ -16,6 +16,7 @@ import (
 type usersScreen struct {
 	a     *App
 	ix    *userIndex // shared with every console on the store; never changed
+	vis   *visibility // whom the actor may see (nil: everyone, the operator)
 	names store.Names
 
 	q, prevQ userQuery
@@ -50,7 +51,7 @@ const (
 )
 
 func newUsersScreen(a *App) *usersScreen {
-	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1}
+	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1, vis: newVisibility(a.s, a.actor)}
 	u.reload()
 	return u
 }
@@ -83,6 +84,9 @@ func (u *usersScreen) reload() {
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
 	u.sites = u.a.s.Sites()
+	if u.vis != nil {
+		u.vis.reset() // the actor's rights, or what they reach, may have changed
+	}
 	shared := sharedFor(u.a.s)
 	if u.ix == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
 		if ix := shared.fresh(u.a.s); ix != nil { // another console built it
@@ -93,7 +97,7 @@ func (u *usersScreen) reload() {
 		// first load of a big database: the first page now, and the index
 		// once the first frame is out (startIndexLater), so that frame has
 		// the cores, and the allocator, to itself
-		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
+		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite, u.vis.keep())
 		u.indexLater = true
 		return
 	}
@@ -135,12 +139,22 @@ func (u *usersScreen) startIndexLater() {
 func (u *usersScreen) refresh(ev store.Event) {
 	u.settle()
 	var ids []uint64
+	rights := false // what the actor may see may have moved for everyone
 	for _, r := range ev.Refs {
 		if r.Kind == "user" {
 			ids = append(ids, r.ID)
+			rights = rights || r.ID == u.a.actor.UserID
 		} else {
 			// names of profiles, clients or sites may have changed
 			u.names, u.profiles, u.sites = u.a.s.Names(), u.a.s.Profiles(), u.a.s.Sites()
+			rights = true
+		}
+	}
+	if u.vis != nil {
+		if rights {
+			u.vis.reset()
+		} else {
+			u.vis.forget(ids)
 		}
 	}
 	u.ix = sharedFor(u.a.s).follow(u.a.s, u.ix, ev.Batch, ids)
@@ -163,7 +177,7 @@ func (u *usersScreen) refilter(full bool) {
 	if full {
 		prev = nil
 	}
-	u.rows = u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite)
+	u.rows = u.vis.filter(u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite))
 	u.prevQ = u.q
 	// stay on the same user; if the filters now hide them, stay at the same place
 	u.cursor = max(min(u.cursor, len(u.rows)-1), 0)
@@ -177,7 +191,7 @@ func (u *usersScreen) refilter(full bool) {
 	}
 	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 	for id := range u.sel {
-		if u.ix.byID(id) == nil {
+		if r := u.ix.byID(id); r == nil || (u.vis != nil && !u.vis.sees(r.u)) {
 			delete(u.sel, id)
 		}
 	}
