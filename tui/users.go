@@ -15,7 +15,7 @@ import (
 // usersScreen: filters | the user list | the highlighted user's details.
 type usersScreen struct {
 	a     *App
-	ix    *userIndex // shared with every console on the store; never changed
+	ix    *userIndex  // shared with every console on the store; never changed
 	vis   *visibility // whom the actor may see (nil: everyone, the operator)
 	names store.Names
 
