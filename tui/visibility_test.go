@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -113,5 +115,40 @@ func TestUsersQuickStartKeepsOnlyTheVisible(t *testing.T) {
 	}
 	if newVisibility(s, store.LocalActor("op")) != nil {
 		t.Fatal("the operator's console filters its list")
+	}
+}
+
+// The palette's check answers about users the actor may see only, as
+// `gatehouse check` does: a user outside a Manager's sites is not there.
+func TestPaletteCheckOnlyOfTheVisible(t *testing.T) {
+	s := newTestStore(t, 200)
+	actor, _ := aManager(t, s)
+	app := newTestApp(t, s, &actor, 120, 40)
+	see := s.Visible(actor)
+	var hidden, shown *store.User
+	s.EachUser(func(u *store.User) {
+		switch {
+		case hidden == nil && !see(u):
+			hidden = u
+		case shown == nil && see(u) && u.ID != actor.UserID:
+			shown = u
+		}
+	})
+	if hidden == nil || shown == nil {
+		t.Fatal("the demo Manager sees everyone or no one")
+	}
+	for _, c := range []struct {
+		u    *store.User
+		want string
+	}{{hidden, "no user with email"}, {shown, shown.Email}} {
+		app.msg = ""
+		app.Update(keyMsg(":"))
+		for _, r := range "check " + c.u.Email + " roster view" {
+			app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		}
+		app.Update(keyMsg("enter"))
+		if !strings.Contains(app.msg, c.want) || (c.u == hidden && strings.Contains(app.msg, "allowed")) {
+			t.Errorf("check %s: %q, want %q", c.u.Email, app.msg, c.want)
+		}
 	}
 }
