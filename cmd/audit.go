@@ -158,7 +158,7 @@ Users & permissions may read it.`,
 			if a.json {
 				return a.printJSON(viewMessage(m))
 			}
-			a.printf("To: %s\nSubject: %s\nKind: %s\nState: %s\nCreated: %s\n\n%s", m.To, m.Subject, m.Kind, m.State, when(m.Created), m.Body)
+			a.printf("To: %s\nSubject: %s\nKind: %s\nState: %s\nCreated: %s\n\n%s", m.To, m.Subject, m.Kind, m.State, when(m.Created), multiline(m.Body))
 			if !strings.HasSuffix(m.Body, "\n") {
 				a.printf("\n")
 			}

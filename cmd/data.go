@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -71,7 +72,8 @@ func (a *app) exportCmd() *cobra.Command {
 		}
 		data = append(data, '\n')
 		if file == "" {
-			_, err := a.env.Out.Write(data)
+			// the same JSON, with nothing raw in it for a terminal
+			_, err := a.env.Out.Write(safetext.JSON(data))
 			return err
 		}
 		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
@@ -240,7 +242,7 @@ func (a *app) demoCmd() *cobra.Command {
 		}
 		start := time.Now()
 		tty := false
-		if f, ok := a.env.Err.(*os.File); ok {
+		if f, ok := a.rawErr.(*os.File); ok {
 			_, tty = terminalFile(f)
 		}
 		last := -1
@@ -254,9 +256,10 @@ func (a *app) demoCmd() *cobra.Command {
 			}
 			last = pct
 			if tty {
-				fmt.Fprintf(a.env.Err, "\rdemo: %3d%% (%d/%d)", pct, done, total)
+				// numbers only: straight to the terminal, whose line \r redraws
+				fmt.Fprintf(a.rawErr, "\rdemo: %3d%% (%d/%d)", pct, done, total)
 				if done >= total {
-					fmt.Fprintln(a.env.Err)
+					fmt.Fprintln(a.rawErr)
 				}
 			} else {
 				fmt.Fprintf(a.env.Err, "demo: %d%% (%d/%d)\n", pct, done, total)
@@ -264,7 +267,7 @@ func (a *app) demoCmd() *cobra.Command {
 		}
 		r, err := s.Demo(actor, store.DemoOptions{Users: users, Seed: seed, Progress: progress})
 		if tty && last >= 0 && last < 100 {
-			fmt.Fprintln(a.env.Err)
+			fmt.Fprintln(a.rawErr)
 		}
 		if err != nil {
 			return err

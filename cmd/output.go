@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,17 +10,47 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 )
 
-func (a *app) printf(format string, args ...any) { fmt.Fprintf(a.env.Out, format, args...) }
+// printf prints a line made of a fixed format and data: every text argument
+// (a string, an error, a Stringer) is escaped to one line, so a name holding
+// a newline or a carriage return cannot forge a line of its own ("allowed:
+// …") under or over the real one. Text that is meant to keep its lines (a
+// message body) is passed as multiline.
+func (a *app) printf(format string, args ...any) {
+	for i, v := range args {
+		switch v := v.(type) {
+		case string:
+			args[i] = safetext.Escape(v)
+		case multiline:
+			args[i] = string(v) // the writer still escapes all but \n and \t
+		case error:
+			args[i] = safetext.Escape(v.Error())
+		case fmt.Stringer:
+			args[i] = safetext.Escape(v.String())
+		}
+	}
+	fmt.Fprintf(a.env.Out, format, args...)
+}
 
-// printJSON writes v as indented JSON with a trailing newline.
+// multiline is text printed with its own line breaks (an outbox message's body).
+type multiline string
+
+// printJSON writes v as indented JSON with a trailing newline. Characters
+// encoding/json leaves raw (DEL, C1 controls, bidi and zero-width ones) are
+// written as \u escapes: the same JSON, nothing a terminal acts on.
 func (a *app) printJSON(v any) error {
-	enc := json.NewEncoder(a.env.Out)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := a.env.Out.Write(safetext.JSON(buf.Bytes()))
+	return err
 }
 
 func newTable(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
@@ -32,13 +63,10 @@ func row(w io.Writer, cells ...string) {
 	fmt.Fprintln(w, strings.Join(cells, "\t"))
 }
 
-// clean keeps a cell on one line and out of the way of tabwriter.
-func clean(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r") {
-		return s
-	}
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
-}
+// clean keeps a cell on one line and out of the way of tabwriter: tabs,
+// newlines and every other control or invisible character are written out
+// visibly (\x09, \x1b, \u202e).
+func clean(s string) string { return safetext.Escape(s) }
 
 func orDash(s string) string {
 	if s == "" {

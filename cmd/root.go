@@ -14,6 +14,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -119,6 +120,10 @@ type app struct {
 	st     *store.Store
 	opened bool // st was opened here and is closed after the command
 	actor  *store.Actor
+
+	// rawErr is Err as given, unescaped: only for progress made of numbers
+	// that redraws its line with \r at a terminal (demo)
+	rawErr io.Writer
 }
 
 // NewRoot builds a fresh command tree.
@@ -132,7 +137,12 @@ func NewRoot(env Env) *cobra.Command {
 	if env.Err == nil {
 		env.Err = io.Discard
 	}
-	a := &app{env: env}
+	a := &app{env: env, rawErr: env.Err}
+	// every byte a command, cobra's help or an error prints reaches a
+	// terminal (locally, or an SSH client's): what the database holds may
+	// have been written before the input rules, so controls are escaped on
+	// the way out
+	a.env.Out, a.env.Err = terminalSafe(env.Out), terminalSafe(env.Err)
 	root := &cobra.Command{
 		Use:   "gatehouse",
 		Short: "Decide who may see which sites and which screens",
@@ -188,10 +198,29 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	)
 	a.addKeyCommands(root)
 	wrap(root, a)
-	root.SetIn(env.In)
-	root.SetOut(env.Out)
-	root.SetErr(env.Err)
+	root.SetIn(a.env.In)
+	root.SetOut(a.env.Out)
+	root.SetErr(a.env.Err)
 	return root
+}
+
+// terminalSafe wraps w so that control and invisible characters are written
+// out visibly (newlines and tabs stay); a writer already wrapped is kept.
+func terminalSafe(w io.Writer) io.Writer {
+	if _, ok := w.(*safetext.Writer); ok || w == io.Discard {
+		return w
+	}
+	return safetext.NewWriter(w)
+}
+
+// flushOutput writes out what the tree's writers hold back (a character
+// cut off at the end of the last write).
+func flushOutput(root *cobra.Command) {
+	for _, w := range []io.Writer{root.OutOrStdout(), root.ErrOrStderr()} {
+		if sw, ok := w.(*safetext.Writer); ok {
+			sw.Flush()
+		}
+	}
 }
 
 // wrap makes every command mark its own errors and close a store it opened.
@@ -224,6 +253,7 @@ func wrap(c *cobra.Command, a *app) {
 // the exit code. Errors are printed as one line on Err.
 func Run(env Env, args []string) int {
 	root := NewRoot(env)
+	defer flushOutput(root)
 	if args == nil {
 		args = []string{} // a nil slice would make cobra read os.Args
 	}
@@ -234,7 +264,7 @@ func Run(env Env, args []string) int {
 	}
 	var se *silentExit
 	if !errors.As(err, &se) {
-		msg := oneLine(err.Error())
+		msg := errLine(err)
 		if ExitCode(err) == ExitUsage && !strings.Contains(msg, "--help") && isCobraError(err) && c != nil {
 			msg += fmt.Sprintf("; run '%s --help'", c.CommandPath())
 		}
@@ -242,6 +272,10 @@ func Run(env Env, args []string) int {
 	}
 	return ExitCode(err)
 }
+
+// errLine is an error as the one line printed after "gatehouse: ", escaped:
+// a name quoted in it may hold anything an old database held.
+func errLine(err error) string { return safetext.Escape(oneLine(err.Error())) }
 
 func isCobraError(err error) bool {
 	var ue *usageError

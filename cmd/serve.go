@@ -209,7 +209,7 @@ func RunRemote(env Env, args []string) int {
 		if w == nil {
 			w = os.Stderr
 		}
-		fmt.Fprintf(w, "gatehouse: %s\n", err)
+		fmt.Fprintf(w, "gatehouse: %s\n", errLine(err))
 		return ExitCode(err)
 	}
 	return Run(env, args)

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -60,7 +61,8 @@ type App struct {
 	actor    store.Actor
 	th       *theme
 	opts     Options
-	readOnly bool
+	readOnly bool // the actor may change nothing the console edits: editing keys are not offered
+	self     bool // the actor may not see Users & permissions: only their own access (selfScreen)
 
 	w, h    int
 	sized   bool // a size has arrived (see firstFrameMsg)
@@ -93,20 +95,39 @@ type modal interface {
 // New builds a console for an actor, with styles from the given renderer.
 func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) *App {
 	a := &App{s: s, actor: actor, th: newTheme(r), opts: opts, w: 80, h: 24}
-	a.readOnly = s.CanMaintain(actor, "users", false) != nil &&
-		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil
 	a.input = textinput.New()
 	a.input.Prompt = ""
 	a.input.CharLimit = 200
-	if selfService(s, actor) {
-		// no admin screen at all: only their own access, read-only
-		a.readOnly = true
+	a.readOnly, a.self = a.rights()
+	a.buildScreens()
+	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
+		a.modal = &welcome{}
+	}
+	return a
+}
+
+// rights are the actor's rights as the console follows them: whether they
+// may change nothing it edits, and whether they see only their own access.
+func (a *App) rights() (readOnly, self bool) {
+	s, actor := a.s, a.actor
+	self = selfService(s, actor)
+	readOnly = self || (s.CanMaintain(actor, "users", false) != nil &&
+		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil)
+	return readOnly, self
+}
+
+// buildScreens builds the screens the actor's view has: the admin screens,
+// or their own access alone (read-only).
+func (a *App) buildScreens() {
+	a.users, a.sites = nil, nil
+	if a.self {
 		a.screens = []screen{newSelfScreen(a)}
 	} else {
 		a.users = newUsersScreen(a)
 		a.sites = newSitesScreen(a)
 		a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
 	}
+	a.cur = 0
 	a.focus = make([]int, len(a.screens))
 	a.stale = make([]bool, len(a.screens))
 	for i := 1; i < len(a.screens); i++ {
@@ -115,10 +136,48 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 	for i := range a.focus {
 		a.focus[i] = 1
 	}
-	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
-		a.modal = &welcome{}
+}
+
+// followRights re-derives, from the actor's current rights, everything the
+// console offers because of them: after any change event, since a change to
+// their user, their profile (its levels, its scope) or the catalog may have
+// changed what they may do. The view switches to or from their own access
+// alone; editing keys go or come back (dispatch and help read readOnly and
+// each binding's rights check); a dialog that would submit a change they may
+// no longer make is closed. The store refuses such a change anyway: this is
+// so the console does not offer it. The operator's rights never change.
+func (a *App) followRights() {
+	if a.actor.IsLocal() {
+		return
 	}
-	return a
+	readOnly, self := a.rights()
+	if self != a.self {
+		a.readOnly, a.self = readOnly, self
+		a.modal, a.inputMode = nil, inputNone
+		a.input.Blur()
+		a.buildScreens()
+		if self {
+			a.flash("your access changed: you may now see only your own access", true)
+		} else {
+			a.flash("your access changed: the admin screens are open to you", false)
+		}
+		return
+	}
+	was := a.readOnly
+	a.readOnly = readOnly
+	if g, ok := a.modal.(guarded); ok {
+		if why := g.closedBecause(a); why != "" {
+			a.modal = nil
+			a.flash(fmt.Sprintf("%s: closed, your access changed: %s", g.what(), why), true)
+			return
+		}
+	}
+	switch {
+	case readOnly && !was:
+		a.flash("your access changed: you may only view now", true)
+	case !readOnly && was:
+		a.flash("your access changed: you may edit again", false)
+	}
 }
 
 // eventMsg carries a change event and any that queued up behind it: a burst
@@ -210,7 +269,9 @@ func (a *App) Close() {
 	}
 }
 
-func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = msg, bad }
+// flash shows a message in the status line. Messages quote names, errors
+// and change summaries (other people's too): they are made safe here.
+func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = safe(msg), bad }
 
 // fail shows a store error in the status line.
 func (a *App) fail(err error) {
@@ -352,6 +413,17 @@ type worker interface {
 // Update routes messages: modal first, then the input line, then keys; then
 // starts whatever background work the shown screen has waiting.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
+		runes, dropped := visibleRunes(k.Runes)
+		if dropped > 0 {
+			a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was typed or pasted", dropped), true)
+		}
+		if len(runes) == 0 {
+			return a, nil
+		}
+		k.Runes = runes
+		msg = k
+	}
 	if keys := typedAhead(msg); keys != nil {
 		var cmds []tea.Cmd
 		for _, k := range keys {
@@ -389,6 +461,37 @@ func typedAhead(msg tea.Msg) []tea.KeyMsg {
 	return keys
 }
 
+// visibleRunes drops what a terminal would not show from typed or pasted
+// text (bidi overrides, zero-width characters, controls): a filter, the
+// palette or a form field would hold characters nobody can see, and the
+// frame guard would have to widen the line to show them.
+// Line breaks and tabs of a paste become spaces, as the text fields would
+// make them anyway.
+func visibleRunes(rs []rune) ([]rune, int) {
+	n := 0
+	for _, r := range rs {
+		if safetext.Hidden(r) {
+			n++
+		}
+	}
+	if n == 0 {
+		return rs, 0
+	}
+	out := make([]rune, 0, len(rs))
+	dropped := 0
+	for _, r := range rs {
+		switch {
+		case r == '\n' || r == '\r' || r == '\t':
+			out = append(out, ' ')
+		case safetext.Hidden(r):
+			dropped++
+		default:
+			out = append(out, r)
+		}
+	}
+	return out, dropped
+}
+
 // settler is a screen that may draw before its data is complete, and must
 // complete it before it handles anything (the Users screen's quick start).
 type settler interface {
@@ -424,16 +527,21 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case eventMsg:
+		// who changed what is the audit log's to tell: only those who may
+		// read it are told another's change by name and summary (summaries
+		// name users and profiles they may not see)
+		told := a.s.CanView(a.actor, "audit") == nil
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
 			a.follow(ev)
-			if a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID) {
-				a.readOnly = a.s.CanMaintain(a.actor, "users", false) != nil &&
-					a.s.CanMaintain(a.actor, "sites", false) != nil && a.s.CanMaintain(a.actor, "settings", false) != nil
-			}
-			if ev.Actor != a.actor.Name && ev.Summary != "sign in" {
+			switch {
+			case ev.Actor == a.actor.Name || ev.Summary == "sign in":
+			case told:
 				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
+			case a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID):
+				a.flash(fmt.Sprintf("your record was changed (change set #%d)", ev.Batch), false)
 			}
 		}
+		a.followRights() // a few rights checks: cheap enough for every delivery
 		return a, waitEvent(a.events, time.Now())
 	}
 	if a.modal != nil {
@@ -558,8 +666,13 @@ func (a *App) bodyTop() int {
 
 func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
 
-// View draws tabs, panes (or a modal) and the status line; nothing else.
-func (a *App) View() string {
+// View draws the frame and passes it through the guard: after the theme's
+// own styling (SGR sequences) nothing a terminal would act on gets out, even
+// text a screen forgot to make safe.
+func (a *App) View() string { return safetext.Frame(a.view()) }
+
+// view draws tabs, panes (or a modal) and the status line; nothing else.
+func (a *App) view() string {
 	if !a.sized {
 		// bubbletea draws once before the terminal's size arrives (within
 		// milliseconds): a frame at a guessed size would only flicker, and
@@ -576,7 +689,7 @@ func (a *App) View() string {
 	m := layoutFor(a.w)
 	switch m {
 	case twoPane:
-		b.WriteString(fit(a.th.muted.Render("▸ ")+scr.header(a.w-2), a.w))
+		b.WriteString(fit(a.th.muted.Render("▸ ")+safe(scr.header(a.w-2)), a.w)) // headers are plain text, names in them
 		b.WriteByte('\n')
 	case onePane:
 		b.WriteString(a.paneTabs())
@@ -592,7 +705,7 @@ func (a *App) View() string {
 		for i, p := range panes {
 			focused := p == a.focus[a.cur]
 			lines := scr.render(p, widths[i]-2, h-2, focused)
-			blocks[i] = a.th.box(titles[p], lines, widths[i], h, focused)
+			blocks[i] = a.th.box(safe(titles[p]), lines, widths[i], h, focused) // titles name records ("Teams of …")
 		}
 		b.WriteString(joinColumns(blocks...))
 	}
@@ -640,7 +753,7 @@ func (a *App) paneTabs() string {
 	titles := a.current().panes()
 	var parts []string
 	for i, t := range titles {
-		name := strings.SplitN(t, " (", 2)[0]
+		name := safe(strings.SplitN(t, " (", 2)[0])
 		if i == a.focus[a.cur] {
 			parts = append(parts, a.th.tabActive.Render("["+name+"]"))
 		} else {
@@ -664,12 +777,12 @@ func (a *App) statusLine() string {
 		}
 		return fit(st.Render(a.msg), a.w)
 	}
-	parts := []string{a.th.statusKey.Render(a.actor.Name)}
+	parts := []string{a.th.statusKey.Render(safe(a.actor.Name))}
 	if a.readOnly {
 		parts = append(parts, a.th.warn.Render("view only"))
 	}
 	if a.opts.DBPath != "" && a.w >= 100 {
-		parts = append(parts, a.th.muted.Render(a.opts.DBPath))
+		parts = append(parts, a.th.muted.Render(safe(a.opts.DBPath)))
 	}
 	if n := a.pendingTotal(); n > 0 {
 		parts = append(parts, a.th.pending.Render(strconv.Itoa(n)+" pending (ctrl+s save · esc discard)"))

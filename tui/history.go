@@ -429,9 +429,12 @@ func (h *historyScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
 }
 
 func (h *historyScreen) editActor() tea.Cmd {
-	v := h.actor
+	shown := safe(h.actor) // the filter may hold an actor taken from an entry (w)
+	v := shown
 	m, cmd := newForm(h.a, "Actor", func() tea.Cmd {
-		h.actor = strings.TrimSpace(v)
+		if v != shown {
+			h.actor = strings.TrimSpace(v)
+		}
 		h.refilter()
 		return h.kick()
 	}, huh.NewGroup(huh.NewInput().Title("Entries whose actor contains").
@@ -454,7 +457,7 @@ func orAny(s string) string {
 func (h *historyScreen) render(pane, w, ht int, focused bool) []string {
 	if h.denied != "" {
 		if pane == 1 {
-			return wrapLines(h.a.th.bad.Render("you may not see the audit log: "+h.denied), w)
+			return wrapLines(h.a.th.bad.Render("you may not see the audit log: "+safe(h.denied)), w)
 		}
 		return nil
 	}
@@ -471,8 +474,8 @@ func (h *historyScreen) render(pane, w, ht int, focused bool) []string {
 func (h *historyScreen) renderFilter(w int, focused bool) []string {
 	th := h.a.th
 	vals := []struct{ k, v, how string }{
-		{"Entity", h.entity, "/"},
-		{"Actor", h.actor, "/"},
+		{"Entity", safe(h.entity), "/"},
+		{"Actor", safe(h.actor), "/"},
 		{"Time", "‹ " + histSpans[h.span].label + " ›", ""},
 	}
 	var out []string
@@ -500,7 +503,7 @@ func (h *historyScreen) verifyText() string {
 	case !ok:
 		return th.muted.Render("audit: verifying…")
 	case v.err != nil:
-		return th.bad.Render("audit: cannot verify: " + v.err.Error())
+		return th.bad.Render("audit: cannot verify: " + safeErr(v.err))
 	}
 	return verifyLine(th, v.r, fresh)
 }
@@ -520,7 +523,7 @@ func verifyLine(th *theme, r store.VerifyResult, fresh bool) string {
 		if n := len(r.Problems) - 1; n > 0 {
 			extra = fmt.Sprintf(" (+%d more: gatehouse audit verify)", n)
 		}
-		return th.bad.Render("audit: NOT intact: "+p+extra) + th.muted.Render(more)
+		return th.bad.Render("audit: NOT intact: "+safe(p)+extra) + th.muted.Render(more)
 	}
 	return th.good.Render(fmt.Sprintf("audit: chain intact (%s entries)", thousands(int(r.Entries)))) + th.muted.Render(more)
 }
@@ -557,7 +560,7 @@ func (h *historyScreen) renderList(w, ht int, focused bool) []string {
 		return append(out, th.muted.Render("reading the log…"))
 	}
 	if p.err != nil {
-		return append(out, th.bad.Render(p.err.Error()))
+		return append(out, th.bad.Render(safeErr(p.err)))
 	}
 	c := layoutHistCols(w)
 	head := "  " + cell("TIME", c.time) + cell("SET", c.set) + cell("ACTOR", c.actor) + cell("RECORD", c.entity) + cell("FIELD", c.field)
@@ -585,7 +588,7 @@ func (h *historyScreen) renderList(w, ht int, focused bool) []string {
 		if c.set > 0 {
 			line += cell(fmt.Sprintf("#%d", e.Batch), c.set)
 		}
-		line += cell(e.Actor, c.actor) + cell(e.Entity.String(), c.entity) + cell(e.Field, c.field)
+		line += cell(safe(e.Actor), c.actor) + cell(safe(e.Entity.String()), c.entity) + cell(safe(e.Field), c.field)
 		line = fit(line, w)
 		switch {
 		case i == h.cursor && focused:
@@ -609,7 +612,7 @@ func (h *historyScreen) renderChange(w, ht int) []string {
 		return []string{th.muted.Render(fmt.Sprintf("reading change set #%d…", e.Batch))}
 	}
 	if b.err != nil {
-		return wrapLines(th.bad.Render(b.err.Error()), w)
+		return wrapLines(th.bad.Render(safeErr(b.err)), w)
 	}
 	head, body, at := changeLines(th, h.clock, b, e, w)
 	// the change set's header stays; its entries scroll, the highlighted one in view
@@ -631,11 +634,11 @@ func changeLines(th *theme, c clock, b histBatch, cur *store.AuditEntry, w int) 
 	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
 	if !b.found {
 		head = append(head, th.bold.Render(fmt.Sprintf("Change set #%d", cur.Batch)))
-		head = append(head, kv("By", cur.Actor), kv("At", c.stamp(cur.Time)))
+		head = append(head, kv("By", safe(cur.Actor)), kv("At", c.stamp(cur.Time)))
 	} else {
 		head = append(head, th.bold.Render(fmt.Sprintf("Change set #%d", b.b.ID)))
-		head = append(head, wrapLines(b.b.Summary, w)...)
-		head = append(head, kv("By", b.b.Actor), kv("At", c.stamp(b.b.Time)))
+		head = append(head, wrapLines(safe(b.b.Summary), w)...)
+		head = append(head, kv("By", safe(b.b.Actor)), kv("At", c.stamp(b.b.Time)))
 		n := int(b.b.LastSeq - b.b.FirstSeq + 1)
 		count := thousands(n)
 		if n > len(b.entries) {
@@ -657,18 +660,18 @@ func changeLines(th *theme, c clock, b histBatch, cur *store.AuditEntry, w int) 
 	for i := range entries {
 		e := &entries[i]
 		if i == 0 || e.Entity.Kind != last.Kind || e.Entity.ID != last.ID {
-			body = append(body, "", th.header.Render(fit(e.Entity.String(), w)))
+			body = append(body, "", th.header.Render(fit(safe(e.Entity.String()), w)))
 			last = e.Entity
 		}
 		mark := "  "
-		field := e.Field
+		field := safe(e.Field)
 		if e.Seq == cur.Seq {
 			mark = "› "
 			at = len(body)
 			field = th.bold.Render(field)
 		}
 		body = append(body, mark+field)
-		change := orDash(e.Before) + " → " + orDash(e.After)
+		change := orDash(safe(e.Before)) + " → " + orDash(safe(e.After))
 		for _, l := range wrapLines(change, w-4) {
 			body = append(body, "    "+l)
 		}

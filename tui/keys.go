@@ -60,7 +60,14 @@ func dispatch(msg tea.KeyMsg, bs []*binding, a *App) (tea.Cmd, bool) {
 			a.flash(b.Help().Key+": "+why, true)
 			return nil, true
 		}
-		return b.run(), true
+		before := a.modal
+		cmd := b.run()
+		if g, ok := a.modal.(guarded); ok && b.edits && a.modal != before {
+			// the dialog an editing key opened submits that edit: it stays
+			// open only while the rule that let the key run still holds
+			g.guard(b.disabled)
+		}
+		return cmd, true
 	}
 	return nil, false
 }

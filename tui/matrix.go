@@ -153,7 +153,7 @@ func (m *matrixScreen) reload() {
 	m.labelW = 0
 	for i, sc := range m.screens {
 		m.scIdx[sc.Key] = i
-		m.labelW = max(m.labelW, ansi.StringWidth(sc.Title))
+		m.labelW = max(m.labelW, ansi.StringWidth(safe(sc.Title)))
 	}
 	m.guard = s.Settings().ClientGuardrail
 	// forget what no longer exists
@@ -805,7 +805,7 @@ func (m *matrixScreen) apply(what string, fn func(*store.Tx) error) bool {
 
 func (m *matrixScreen) copyProfile() tea.Cmd {
 	src := m.target()
-	name := src.Name + " copy"
+	name := safe(src.Name) + " copy" // what the field shows is what a new profile is named
 	typ := src.Type.String()
 	f, cmd := newForm(m.a, "Copy profile "+src.Name, func() tea.Cmd {
 		t, err := store.ParseUserType(typ)
@@ -828,7 +828,7 @@ func (m *matrixScreen) copyProfile() tea.Cmd {
 		}
 		return nil
 	}, huh.NewGroup(
-		huh.NewInput().Title("Name").Description("a copy of "+src.Name+"'s levels and scope").Value(&name).
+		huh.NewInput().Title("Name").Description("a copy of "+safe(src.Name)+"'s levels and scope").Value(&name).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return fmt.Errorf("a profile needs a name")
@@ -941,7 +941,7 @@ func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 		if m.psel[p.ID] {
 			sel = "●"
 		}
-		name := p.Name
+		name := safe(p.Name)
 		if n := pendingOf[p.ID]; n > 0 {
 			name += fmt.Sprintf(" *%d", n)
 		}
@@ -1061,7 +1061,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	heads[1].WriteString(strings.Repeat(" ", lw))
 	two := false
 	for j := m.colOff; j < endCol; j++ {
-		name := m.shown[j].Name
+		name := safe(m.shown[j].Name)
 		if ansi.StringWidth(name) > cw-2 {
 			two = true
 			parts := strings.SplitN(ansi.Wrap(name, cw-2, ""), "\n", 2)
@@ -1106,8 +1106,9 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	for i := m.rowOff; i < end; i++ {
 		r := m.rows[i]
 		if r.sc == nil {
-			g := th.bold.Render(r.group)
-			rest := w - ansi.StringWidth(r.group) - 1
+			group := safe(r.group)
+			g := th.bold.Render(group)
+			rest := w - ansi.StringWidth(group) - 1
 			out = append(out, g+" "+th.muted.Render(strings.Repeat("─", max(rest, 0))))
 			continue
 		}
@@ -1119,7 +1120,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 		if r.sc.Sensitive {
 			sens = th.warn.Render("!")
 		}
-		label := fit(mark+sens+" "+r.sc.Title, lw-1) + " "
+		label := fit(mark+sens+" "+safe(r.sc.Title), lw-1) + " "
 		if i == m.row && focused {
 			label = th.bold.Render(label)
 		}
@@ -1183,7 +1184,7 @@ func (m *matrixScreen) preview() *matrixPreview {
 				if !c.sc.Sensitive {
 					why = "above view"
 				}
-				pv.warnings = append(pv.warnings, fmt.Sprintf("%s · %s → %s (%s)", c.p.Name, c.sc.Title, c.after, why))
+				pv.warnings = append(pv.warnings, fmt.Sprintf("%s · %s → %s (%s)", safe(c.p.Name), safe(c.sc.Title), c.after, why))
 			}
 		}
 		ids := make([]uint64, 0, len(m.readAt))
@@ -1194,7 +1195,7 @@ func (m *matrixScreen) preview() *matrixPreview {
 		for _, id := range ids {
 			if p := m.byID[id]; p != nil && p.Version != m.readAt[id] {
 				pv.conflicts = append(pv.conflicts, fmt.Sprintf("profile %s was changed by %s at %s since you began; ctrl+s will refuse; esc discards",
-					p.Name, p.UpdatedBy, p.Updated.Local().Format("2006-01-02 15:04:05")))
+					safe(p.Name), safe(p.UpdatedBy), p.Updated.Local().Format("2006-01-02 15:04:05")))
 			}
 		}
 		_, pv.err = m.a.s.Preview(m.a.actor, "preview", m.grants(pv.changes))
@@ -1232,7 +1233,7 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
 	of := mxPlural(pv.profiles, "profile")
 	if pv.profiles == 1 {
-		of = pv.changes[0].p.Name
+		of = safe(pv.changes[0].p.Name)
 	}
 	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", mxPlural(len(pv.changes), "cell"), of, mxPlural(pv.users, "user")), w)
 	switch {
@@ -1242,12 +1243,12 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 			out = append(out, mxWrap(th.bad, c, w)...)
 		}
 		if pv.err != nil && store.KindOf(pv.err) != store.KindConflict {
-			out = append(out, mxWrap(th.bad, "also refused: "+pv.err.Error(), w)...)
+			out = append(out, mxWrap(th.bad, "also refused: "+safeErr(pv.err), w)...)
 		}
 	case pv.err != nil:
 		out = append(out, "")
 		out = append(out, mxWrap(th.bad, "Refused: ctrl+s would be refused (nothing is written):", w)...)
-		out = append(out, mxWrap(th.bad, pv.err.Error(), w)...)
+		out = append(out, mxWrap(th.bad, safeErr(pv.err), w)...)
 	default:
 		out = append(out, mxWrap(th.good, "the rules allow it: ctrl+s saves it as one change set", w)...)
 	}
@@ -1265,8 +1266,8 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	out = append(out, "", th.header.Render("Changes"))
 	pw, sw := 0, 0
 	for _, c := range pv.changes {
-		pw = max(pw, ansi.StringWidth(c.p.Name))
-		sw = max(sw, ansi.StringWidth(c.sc.Title))
+		pw = max(pw, ansi.StringWidth(safe(c.p.Name)))
+		sw = max(sw, ansi.StringWidth(safe(c.sc.Title)))
 	}
 	oneLine := pw+sw+4+ansi.StringWidth("maintain → maintain") <= w
 	per := 2
@@ -1286,13 +1287,13 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 			if c.sc.Sensitive {
 				sens = "!"
 			}
-			out = append(out, fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, c.p.Name, sens, sw, c.sc.Title, arrow), w))
+			out = append(out, fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, safe(c.p.Name), sens, sw, safe(c.sc.Title), arrow), w))
 		} else {
-			title := c.sc.Title
+			title := safe(c.sc.Title)
 			if c.sc.Sensitive {
 				title = "!" + title
 			}
-			out = append(out, fit(c.p.Name+" · "+title, w), "    "+arrow)
+			out = append(out, fit(safe(c.p.Name)+" · "+title, w), "    "+arrow)
 		}
 	}
 	return append(out, footer...)
@@ -1310,7 +1311,7 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 			facts += " · sensitive screen"
 		}
 		out = append(out,
-			th.bold.Render(fit(p.Name+" on "+sc.Title, w)),
+			th.bold.Render(fit(safe(p.Name)+" on "+safe(sc.Title), w)),
 			"  "+facts,
 			th.muted.Render(fit("  "+m.profileFacts(p), w)),
 			th.muted.Render(fit(fmt.Sprintf("  held by %s", mxPlural(m.holders[p.ID], "user")), w)))
@@ -1320,7 +1321,7 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 		out = append(out, "")
 	}
 	if why := m.canEdit(); why != "" {
-		return append(out, mxWrap(th.warn, "You cannot edit profiles: "+why, w)...)
+		return append(out, mxWrap(th.warn, "You cannot edit profiles: "+safe(why), w)...)
 	}
 	k := func(key, what string) string { return fit(th.key.Render(fmt.Sprintf("%-10s", key))+" "+what, w) }
 	return append(out,

@@ -30,8 +30,8 @@ func newHelp(a *App) *help {
 		for _, b := range g.bs {
 			k := fmt.Sprintf("%-14s", b.Help().Key)
 			line := a.th.key.Render(k) + " " + b.Help().Desc
-			if why := b.disabled(); why != "" {
-				line = a.th.muted.Render(k+" "+b.Help().Desc) + a.th.warn.Render("  — not now: "+why)
+			if why := b.disabled(); why != "" { // often a store error, naming records
+				line = a.th.muted.Render(k+" "+b.Help().Desc) + a.th.warn.Render("  — not now: "+safe(why))
 			}
 			h.lines = append(h.lines, line)
 		}
@@ -67,11 +67,38 @@ func (h *help) view(th *theme, w, ht int) string {
 	return th.box("Help — ↑/↓ scroll, esc close", h.lines[h.offset:], w, ht, true)
 }
 
+// guarded is a dialog that submits a change: App.followRights closes it
+// once the actor may no longer make it.
+type guarded interface {
+	guard(why func() string)
+	closedBecause(a *App) string // "" while it may stay open
+	what() string
+}
+
+// editGuard is the rights check a dialog re-runs when rights may have
+// changed: the check of the editing key that opened it.
+type editGuard struct{ why func() string }
+
+func (g *editGuard) guard(why func() string) { g.why = why }
+
+func (g *editGuard) closedBecause(a *App) string {
+	switch {
+	case g.why == nil: // not an edit (a filter, quitting)
+		return ""
+	case a.readOnly:
+		return "you may only view now"
+	}
+	return g.why()
+}
+
 // confirm asks a yes/no question.
 type confirm struct {
+	editGuard
 	question string
 	yes      func() tea.Cmd
 }
+
+func (c *confirm) what() string { return "the question" }
 
 func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	if k, ok := msg.(tea.KeyMsg); ok {
@@ -86,8 +113,9 @@ func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 }
 
 func (c *confirm) view(th *theme, w, h int) string {
-	lines := []string{"", "  " + c.question, "", "  y / enter: yes      n / esc: no", ""}
-	return th.dialog("Confirm", lines, w, h, max(60, len(c.question)+6))
+	q := safe(c.question) // questions name what they are about
+	lines := []string{"", "  " + q, "", "  y / enter: yes      n / esc: no", ""}
+	return th.dialog("Confirm", lines, w, h, max(60, len(q)+6))
 }
 
 // welcome greets the operator of a new, empty database.
@@ -137,10 +165,13 @@ func (welcome) view(th *theme, w, h int) string {
 
 // formModal embeds a huh form; done runs when it completes.
 type formModal struct {
+	editGuard
 	title string
 	form  *huh.Form
 	done  func() tea.Cmd
 }
+
+func (m *formModal) what() string { return m.title }
 
 func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*formModal, tea.Cmd) {
 	km := huh.NewDefaultKeyMap()
@@ -170,5 +201,5 @@ func (m *formModal) view(th *theme, w, h int) string {
 	for i := range lines {
 		lines[i] = " " + lines[i]
 	}
-	return th.dialog(m.title+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
+	return th.dialog(safe(m.title)+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
 }

@@ -276,13 +276,13 @@ func (o *outboxScreen) render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		if o.invDenied != "" {
-			return wrapLines(th.bad.Render("you may not see invitations: "+o.invDenied), w)
+			return wrapLines(th.bad.Render("you may not see invitations: "+safe(o.invDenied)), w)
 		}
 		return o.renderInvitations(w, h, focused)
 	case 1:
 		if o.boxDenied != "" {
 			return append([]string{th.bad.Render("you may not read the outbox"), ""},
-				wrapLines(th.muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+o.boxDenied), w)...)
+				wrapLines(th.muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+safe(o.boxDenied)), w)...)
 		}
 		return o.renderOutbox(w, h, focused)
 	}
@@ -308,7 +308,7 @@ func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 	}
 	out := []string{th.header.Render(fit(head, w))}
 	if o.err != nil {
-		out = append(out, wrapLines(th.bad.Render(o.err.Error()), w)...)
+		out = append(out, wrapLines(th.bad.Render(safeErr(o.err)), w)...)
 	}
 	if len(o.inv) == 0 {
 		return append(out, th.muted.Render(" no invitations"))
@@ -325,7 +325,7 @@ func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 		if i == o.left {
 			mark = "›"
 		}
-		line := mark + cell(r.Email, ec)
+		line := mark + cell(safe(r.Email), ec)
 		if wide {
 			line += cell(o.stamp(r.Created), tc) + cell(o.stamp(r.Expires), tc)
 		}
@@ -397,9 +397,9 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 		if i == o.cur {
 			mark = "›"
 		}
-		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(m.State, c.state) + cell(m.Kind, c.kind) + cell(m.To, c.to) + cell(m.Subject, c.subject)
+		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(m.Kind), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
 		if c.tries > 0 {
-			line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(m.LastError), c.errs)
+			line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(safe(m.LastError)), c.errs)
 		}
 		line = fit(line, w)
 		if i != o.cur && m.State == "failed" {
@@ -417,7 +417,7 @@ func (o *outboxScreen) renderMessage(w int) []string {
 		return []string{th.muted.Render("no message highlighted")}
 	}
 	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	state := m.State
+	state := safe(m.State)
 	switch m.State {
 	case "failed":
 		state = th.bad.Render(state)
@@ -427,19 +427,21 @@ func (o *outboxScreen) renderMessage(w int) []string {
 		state = th.warn.Render(state)
 	}
 	out := []string{
-		th.bold.Render(fmt.Sprintf("#%d %s", m.ID, m.Subject)),
-		kv("To", m.To),
-		kv("Kind", m.Kind),
+		th.bold.Render(fmt.Sprintf("#%d %s", m.ID, safe(m.Subject))),
+		kv("To", safe(m.To)),
+		kv("Kind", safe(m.Kind)),
 		kv("State", state),
 		kv("Tries", fmt.Sprint(m.Attempts)),
 		kv("Queued", o.stamp(m.Created)),
 	}
 	if m.LastError != "" {
-		out = append(out, kv("Error", th.bad.Render(m.LastError)))
+		out = append(out, kv("Error", th.bad.Render(safe(m.LastError))))
 	}
 	out = append(out, th.muted.Render(strings.Repeat("─", w)))
+	// the body keeps its lines; each is made safe (a \r in one would
+	// otherwise return to the start of the line and paint over it)
 	for _, l := range strings.Split(strings.TrimRight(m.Body, "\n"), "\n") {
-		out = append(out, wrapLines(l, w)...)
+		out = append(out, wrapLines(safe(l), w)...)
 	}
 	return out
 }

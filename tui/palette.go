@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -88,7 +89,11 @@ func (a *App) runCommand(line string) tea.Cmd {
 			return nil
 		}
 		a.switchTo(0)
-		return a.users.addUser()
+		cmd := a.users.addUser()
+		if g, ok := a.modal.(guarded); ok {
+			g.guard(func() string { return errText(a.s.CanMaintain(a.actor, "users", false)) })
+		}
+		return cmd
 	case "save":
 		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
 			return sv.save()
@@ -127,6 +132,11 @@ func (a *App) paletteCheck(args []string) tea.Cmd {
 	site := strings.Join(args[3:], " ")
 	if err := a.s.CanView(a.actor, "users"); err != nil && !strings.EqualFold(args[0], a.actor.Name) {
 		a.fail(err)
+		return nil
+	}
+	// as `check` does: a user the actor may not see is not there for them
+	if u, err := a.s.User(args[0]); err == nil && !a.s.Visible(a.actor)(u) {
+		a.flash(fmt.Sprintf("no user with email %q; see the Users screen", args[0]), true)
 		return nil
 	}
 	d := a.s.Check(args[0], args[1], lv, site)

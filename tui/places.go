@@ -349,7 +349,7 @@ func (p *placesScreen) addSite() tea.Cmd {
 	}
 	opts := []huh.Option[string]{huh.NewOption("(own site: no client)", "")}
 	for _, c := range p.clients {
-		opts = append(opts, huh.NewOption(c.Name, c.Name))
+		opts = append(opts, huh.NewOption(safe(c.Name), c.Name))
 	}
 	m, cmd := newForm(p.a, "Add site", func() tea.Cmd {
 		var st *store.Site
@@ -390,7 +390,7 @@ func (p *placesScreen) addTeam() tea.Cmd {
 			}
 		}
 		return nil
-	}, huh.NewGroup(huh.NewInput().Title("Team name").Description("a team lives in one site: "+st.Name).Value(&name).Validate(nonEmpty("team"))))
+	}, huh.NewGroup(huh.NewInput().Title("Team name").Description("a team lives in one site: "+safe(st.Name)).Value(&name).Validate(nonEmpty("team"))))
 	p.a.modal = m
 	return cmd
 }
@@ -429,7 +429,7 @@ func (p *placesScreen) render(pane, w, h int, focused bool) []string {
 	th := p.a.th
 	if p.denied != "" {
 		if pane == 1 {
-			return wrapLines(th.bad.Render("you may not see clients and sites: "+p.denied), w)
+			return wrapLines(th.bad.Render("you may not see clients and sites: "+safe(p.denied)), w)
 		}
 		return nil
 	}
@@ -474,7 +474,7 @@ func (p *placesScreen) renderClients(w, h int, focused bool) []string {
 			label, sites = "Own sites", p.count.ownSites
 		default:
 			c := p.clients[i-placesFirstClient]
-			label, sites = c.Name, perClient[c.ID]
+			label, sites = safe(c.Name), perClient[c.ID]
 		}
 		mark := " "
 		if i == p.left {
@@ -518,7 +518,7 @@ func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 	if len(p.rows) == 0 {
 		msg := "  no sites here: a adds one"
 		if p.q != "" {
-			msg = "  no site matches " + fmt.Sprintf("%q", p.q) + "; esc clears"
+			msg = "  no site matches " + fmt.Sprintf("%q", safe(p.q)) + "; esc clears"
 		}
 		return append(out, th.muted.Render(msg))
 	}
@@ -529,9 +529,9 @@ func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 		if i == p.cur {
 			mark = "›"
 		}
-		line := mark + " " + cell(s.Name, c.name)
+		line := mark + " " + cell(safe(s.Name), c.name)
 		if owner {
-			line += cell(p.owner(s), c.owner)
+			line += cell(safe(p.owner(s)), c.owner)
 		}
 		line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
 		out = append(out, rowStyle(th, fit(line, w), i == p.cur, focused))
@@ -546,7 +546,7 @@ func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 		return []string{th.muted.Render("no site highlighted")}
 	}
 	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	out := []string{th.bold.Render(s.Name), kv("Client", p.owner(s)), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
+	out := []string{th.bold.Render(safe(s.Name)), kv("Client", safe(p.owner(s))), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
 	ts := p.teams[s.ID]
 	num := 6
 	out = append(out, th.header.Render(fit(" "+cell("TEAM", w-1-num)+fmt.Sprintf("%*s", num-1, "USERS"), w)))
@@ -560,7 +560,7 @@ func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 		if focused && i == p.team {
 			mark = "›"
 		}
-		line := fit(mark+cell(ts[i].Name, w-1-num)+fmt.Sprintf("%*d", num-1, p.count.teams[ts[i].ID]), w)
+		line := fit(mark+cell(safe(ts[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, p.count.teams[ts[i].ID]), w)
 		out = append(out, rowStyle(th, line, focused && i == p.team, focused))
 	}
 	return out

@@ -108,14 +108,15 @@ func sortPrefix(u *store.User) (uint64, bool) {
 }
 
 // quickFirstPage returns the first rows matching q (which has no text) in
-// list order, and how many users match in all.
-func quickFirstPage(s *store.Store, q userQuery, teamSite func(uint64) uint64) ([]*userRow, int) {
+// list order, and how many users match in all; with keep, only the users it
+// keeps (those the actor may see).
+func quickFirstPage(s *store.Store, q userQuery, teamSite func(uint64) uint64, keep func(*store.User) bool) ([]*userRow, int) {
 	h := make(topK, 0, quickRows+1)
 	total := 0
 	probe := &userRow{}
 	s.EachUser(func(u *store.User) {
 		probe.u = u
-		if !q.matchBase(probe, teamSite) {
+		if !q.matchBase(probe, teamSite) || (keep != nil && !keep(u)) {
 			return
 		}
 		total++

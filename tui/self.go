@@ -57,7 +57,7 @@ func (s *selfScreen) reload() {
 		}
 		for _, c := range e.ClientIDs {
 			if c == client {
-				s.team = append(s.team, e.Name()+" <"+e.Email+">")
+				s.team = append(s.team, safe(e.Name())+" <"+safe(e.Email)+">")
 				return
 			}
 		}
@@ -85,16 +85,16 @@ func (s *selfScreen) header(w int) string {
 func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 	th := s.a.th
 	if s.err != nil {
-		return []string{th.bad.Render(s.err.Error())}
+		return []string{th.bad.Render(safeErr(s.err))}
 	}
 	e := s.eff
 	var out []string
 	switch pane {
 	case 0:
-		out = []string{th.bold.Render(e.Name), e.Email, "",
-			"Type      " + e.Type, "Profile   " + e.Profile, "Scope     " + e.Scope, "Status    " + e.Status}
+		out = []string{th.bold.Render(safe(e.Name)), safe(e.Email), "",
+			"Type      " + safe(e.Type), "Profile   " + safe(e.Profile), "Scope     " + safe(e.Scope), "Status    " + safe(e.Status)}
 		if len(e.Clients) > 0 {
-			out = append(out, "Clients   "+strings.Join(e.Clients, ", "))
+			out = append(out, "Clients   "+safeJoin(e.Clients, ", "))
 		}
 		out = append(out, "", th.header.Render("Features"))
 		for _, f := range e.Features {
@@ -102,7 +102,7 @@ func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 			if f.Effective {
 				v = "on"
 			}
-			out = append(out, fmt.Sprintf(" %-20s %s", f.Title, v))
+			out = append(out, fmt.Sprintf(" %-20s %s", safe(f.Title), v))
 		}
 		out = append(out, "", th.muted.Render("You may view only. Ask an"), th.muted.Render("administrator for changes."))
 	case 1:
@@ -115,19 +115,23 @@ func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 			if lv == "none" {
 				lv = th.muted.Render("—")
 			}
-			out = append(out, fmt.Sprintf("%s %-22s %s", mark, l.Title, lv))
+			out = append(out, fmt.Sprintf("%s %-22s %s", mark, safe(l.Title), lv))
 		}
 		for _, n := range e.Notes {
-			out = append(out, "", th.muted.Render(n))
+			out = append(out, "", th.muted.Render(safe(n)))
 		}
 	case 2:
 		if len(e.Sites) == 0 {
 			out = append(out, th.muted.Render("no sites assigned"))
 		}
-		out = append(out, e.Sites...)
+		for _, site := range e.Sites {
+			out = append(out, safe(site))
+		}
 		if len(e.Teams) > 0 {
 			out = append(out, "", th.header.Render("Teams"))
-			out = append(out, e.Teams...)
+			for _, t := range e.Teams {
+				out = append(out, safe(t))
+			}
 		}
 		if s.team != nil || e.Type == "client" {
 			out = append(out, "", th.header.Render("Employees assigned to my client"))

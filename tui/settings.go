@@ -198,7 +198,7 @@ func (s *settingsScreen) render(pane, w, h int, focused bool) []string {
 	th := s.a.th
 	if s.denied != "" {
 		if pane == 1 {
-			return wrapLines(th.bad.Render("you may not see the settings: "+s.denied), w)
+			return wrapLines(th.bad.Render("you may not see the settings: "+safe(s.denied)), w)
 		}
 		return nil
 	}
@@ -256,11 +256,11 @@ func (s *settingsScreen) renderSetting(w int) []string {
 	if s.st.UpdatedBy == "" {
 		out = append(out, th.muted.Render("The settings were never changed: these are the defaults."))
 	} else {
-		out = append(out, wrapLines(th.muted.Render(fmt.Sprintf("The settings last changed %s by %s (version %d).", s.stamp(s.st.Updated), s.st.UpdatedBy, s.st.Version)), w)...)
+		out = append(out, wrapLines(th.muted.Render(fmt.Sprintf("The settings last changed %s by %s (version %d).", s.stamp(s.st.Updated), safe(s.st.UpdatedBy), s.st.Version)), w)...)
 	}
 	if why := s.canEdit(); why != "" {
 		out = append(out, "")
-		out = append(out, wrapLines(th.warn.Render("You may not change settings: "+why), w)...)
+		out = append(out, wrapLines(th.warn.Render("You may not change settings: "+safe(why)), w)...)
 	} else {
 		out = append(out, "", th.muted.Render("enter changes it · h: history of the settings"))
 	}

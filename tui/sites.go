@@ -887,11 +887,11 @@ func (s *sitesScreen) whoLabel() string {
 
 func (s *sitesScreen) typeLine(u *store.User) string {
 	if u.Type == store.ClientUser {
-		return "client user of " + orNone(s.names.Client(siteFirstClient(u)))
+		return "client user of " + orNone(safe(s.names.Client(siteFirstClient(u))))
 	}
 	line := "employee"
 	if len(u.ClientIDs) > 0 {
-		line += " · clients " + strings.Join(s.names.Clients(u.ClientIDs), ", ")
+		line += " · clients " + safeJoin(s.names.Clients(u.ClientIDs), ", ")
 	}
 	return line
 }
@@ -905,12 +905,12 @@ func (s *sitesScreen) conflictText() string {
 	switch {
 	case len(s.who) == 1: // named just above
 	case len(s.conflicts) == 1:
-		who = u.Email + " "
+		who = safe(u.Email) + " "
 	default:
-		who = fmt.Sprintf("%s and %d more ", u.Email, len(s.conflicts)-1)
+		who = fmt.Sprintf("%s and %d more ", safe(u.Email), len(s.conflicts)-1)
 	}
 	return fmt.Sprintf("⚠ %schanged by %s at %s since you started — ctrl+s will refuse; esc to discard",
-		who, u.UpdatedBy, u.Updated.Local().Format("15:04:05"))
+		who, safe(u.UpdatedBy), u.Updated.Local().Format("15:04:05"))
 }
 
 // header is the Who pane folded into one line (two-pane layout).
@@ -985,10 +985,10 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 	var names []*store.User
 	if len(s.who) == 1 {
 		u := s.who[0]
-		add(th.bold, u.Name())
-		add(plain, u.Email)
+		add(th.bold, safe(u.Name()))
+		add(plain, safe(u.Email))
 		add(plain, s.typeLine(u))
-		add(th.muted, "profile "+s.names.Profile(u.ProfileID)+" · "+u.Status().String())
+		add(th.muted, "profile "+safe(s.names.Profile(u.ProfileID))+" · "+u.Status().String())
 	} else {
 		add(th.bold, fmt.Sprintf("%d users", len(s.who)))
 		add(plain, s.mixLine())
@@ -1021,7 +1021,7 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 				show = show[:room-1]
 			}
 			for _, u := range show {
-				out = append(out, fit(" "+u.Name()+" "+th.muted.Render(u.Email), w))
+				out = append(out, fit(" "+safe(u.Name())+" "+th.muted.Render(safe(u.Email)), w))
 			}
 			if len(show) < len(names) {
 				out = append(out, th.muted.Render(fmt.Sprintf(" …and %d more", len(names)-len(show))))
@@ -1038,7 +1038,7 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 	if len(l.rows) == 0 {
 		switch {
 		case li == siteAvail && s.q != "":
-			return []string{th.muted.Render(fit("nothing matches /"+s.q+" (/ then esc clears)", w))}
+			return []string{th.muted.Render(fit("nothing matches /"+safe(s.q)+" (/ then esc clears)", w))}
 		case li == siteAvail:
 			return []string{th.muted.Render(fit("everything is assigned", w))}
 		case len(s.who) == 0:
@@ -1069,9 +1069,9 @@ func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
 			if strings.EqualFold(r.head, "Own sites") {
 				why = "not for client users"
 			}
-			return fit(th.muted.Render(r.head+" — "+why), w)
+			return fit(th.muted.Render(safe(r.head)+" — "+why), w)
 		}
-		return fit(th.header.Render(r.head), w)
+		return fit(th.header.Render(safe(r.head)), w)
 	}
 	it := r.it
 	mark := " "
@@ -1091,10 +1091,10 @@ func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
 	case isPend:
 		pend = "− "
 	}
-	name := it.label
+	name := safe(it.label)
 	if it.team() {
 		if r.short {
-			name = it.name
+			name = safe(it.name)
 		}
 		name = "  " + name
 	}

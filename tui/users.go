@@ -15,7 +15,8 @@ import (
 // usersScreen: filters | the user list | the highlighted user's details.
 type usersScreen struct {
 	a     *App
-	ix    *userIndex // shared with every console on the store; never changed
+	ix    *userIndex  // shared with every console on the store; never changed
+	vis   *visibility // whom the actor may see (nil: everyone, the operator)
 	names store.Names
 
 	q, prevQ userQuery
@@ -50,7 +51,7 @@ const (
 )
 
 func newUsersScreen(a *App) *usersScreen {
-	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1}
+	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1, vis: newVisibility(a.s, a.actor)}
 	u.reload()
 	return u
 }
@@ -83,6 +84,9 @@ func (u *usersScreen) reload() {
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
 	u.sites = u.a.s.Sites()
+	if u.vis != nil {
+		u.vis.reset() // the actor's rights, or what they reach, may have changed
+	}
 	shared := sharedFor(u.a.s)
 	if u.ix == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
 		if ix := shared.fresh(u.a.s); ix != nil { // another console built it
@@ -93,7 +97,7 @@ func (u *usersScreen) reload() {
 		// first load of a big database: the first page now, and the index
 		// once the first frame is out (startIndexLater), so that frame has
 		// the cores, and the allocator, to itself
-		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite)
+		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite, u.vis.keep())
 		u.indexLater = true
 		return
 	}
@@ -135,12 +139,22 @@ func (u *usersScreen) startIndexLater() {
 func (u *usersScreen) refresh(ev store.Event) {
 	u.settle()
 	var ids []uint64
+	rights := false // what the actor may see may have moved for everyone
 	for _, r := range ev.Refs {
 		if r.Kind == "user" {
 			ids = append(ids, r.ID)
+			rights = rights || r.ID == u.a.actor.UserID
 		} else {
 			// names of profiles, clients or sites may have changed
 			u.names, u.profiles, u.sites = u.a.s.Names(), u.a.s.Profiles(), u.a.s.Sites()
+			rights = true
+		}
+	}
+	if u.vis != nil {
+		if rights {
+			u.vis.reset()
+		} else {
+			u.vis.forget(ids)
 		}
 	}
 	u.ix = sharedFor(u.a.s).follow(u.a.s, u.ix, ev.Batch, ids)
@@ -163,7 +177,7 @@ func (u *usersScreen) refilter(full bool) {
 	if full {
 		prev = nil
 	}
-	u.rows = u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite)
+	u.rows = u.vis.filter(u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite))
 	u.prevQ = u.q
 	// stay on the same user; if the filters now hide them, stay at the same place
 	u.cursor = max(min(u.cursor, len(u.rows)-1), 0)
@@ -177,7 +191,7 @@ func (u *usersScreen) refilter(full bool) {
 	}
 	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 	for id := range u.sel {
-		if u.ix.byID(id) == nil {
+		if r := u.ix.byID(id); r == nil || (u.vis != nil && !u.vis.sees(r.u)) {
 			delete(u.sel, id)
 		}
 	}
@@ -423,9 +437,9 @@ func (u *usersScreen) renderFilters(w int, focused bool) []string {
 	vals := []struct{ k, v string }{
 		{"Show", typeChoices[u.q.typ]},
 		{"Status", statusChoices[u.q.status].label},
-		{"Profile", u.profileLabel()},
-		{"Site", u.siteLabel()},
-		{"Search", u.q.text},
+		{"Profile", safe(u.profileLabel())},
+		{"Site", safe(u.siteLabel())},
+		{"Search", safe(u.q.text)},
 	}
 	var out []string
 	for i, f := range vals {
@@ -503,9 +517,9 @@ func (u *usersScreen) renderList(w, h int, focused bool) []string {
 		if us.Changed() {
 			changed = "✎"
 		}
-		line := mark + changed + " " + cell(us.Name(), c.name) + cell(us.Email, c.email) + cell(u.roleOf(us), c.role) + cell(us.Status().String(), c.status)
+		line := mark + changed + " " + cell(safe(us.Name()), c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
 		if c.sites > 0 {
-			line += cell(strings.Join(u.names.Sites(us.SiteIDs), ", "), c.sites)
+			line += cell(safeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
 		}
 		line = fit(line, w)
 		switch {
@@ -550,14 +564,14 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	th := u.a.th
 	n := u.names
 	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-10s", k)) + " " + v }
-	out := []string{th.bold.Render(us.Name()), us.Email, ""}
+	out := []string{th.bold.Render(safe(us.Name())), safe(us.Email), ""}
 	out = append(out, kv("Type", us.Type.String()))
 	if us.Type == store.ClientUser {
-		out = append(out, kv("Client", strings.Join(n.Clients(us.ClientIDs), ", ")))
+		out = append(out, kv("Client", safeJoin(n.Clients(us.ClientIDs), ", ")))
 	} else if len(us.ClientIDs) > 0 {
-		out = append(out, kv("Clients", strings.Join(n.Clients(us.ClientIDs), ", ")))
+		out = append(out, kv("Clients", safeJoin(n.Clients(us.ClientIDs), ", ")))
 	}
-	out = append(out, kv("Profile", n.Profile(us.ProfileID)))
+	out = append(out, kv("Profile", safe(n.Profile(us.ProfileID))))
 	st := us.Status().String()
 	switch us.Status() {
 	case store.Disabled:
@@ -568,12 +582,12 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 		st = th.good.Render(st)
 	}
 	out = append(out, kv("Status", st))
-	out = append(out, kv("Sites", orNone(strings.Join(n.Sites(us.SiteIDs), ", "))))
+	out = append(out, kv("Sites", orNone(safeJoin(n.Sites(us.SiteIDs), ", "))))
 	if len(us.TeamIDs) > 0 {
-		out = append(out, kv("Teams", strings.Join(n.Teams(us.TeamIDs), ", ")))
+		out = append(out, kv("Teams", safeJoin(n.Teams(us.TeamIDs), ", ")))
 	}
 	if us.DefaultSiteID != 0 {
-		out = append(out, kv("Default", n.Site(us.DefaultSiteID)))
+		out = append(out, kv("Default", safe(n.Site(us.DefaultSiteID))))
 	}
 	if us.HasRecords() {
 		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
@@ -581,11 +595,11 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if keys, err := u.a.s.KeysOf(us.ID); err == nil && len(keys) > 0 {
 		out = append(out, kv("SSH keys", fmt.Sprintf("%d (K manages them)", len(keys))))
 		for _, k := range keys {
-			out = append(out, "           "+k.Fingerprint)
+			out = append(out, "           "+safe(k.Fingerprint))
 		}
 	}
 	if us.Changed() {
-		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, us.UpdatedBy, us.Updated.Local().Format("2006-01-02 15:04"))))
+		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, safe(us.UpdatedBy), us.Updated.Local().Format("2006-01-02 15:04"))))
 	}
 	if e, err := u.a.s.EffectiveByID(us.ID); err == nil {
 		out = append(out, "", th.header.Render("Effective access"))
@@ -599,13 +613,13 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 			if l.Sensitive {
 				mark = th.warn.Render("!")
 			}
-			out = append(out, fmt.Sprintf(" %s %-20s %s", mark, l.Title, l.Level))
+			out = append(out, fmt.Sprintf(" %s %-20s %s", mark, safe(l.Title), safe(l.Level)))
 		}
 		if !any {
 			out = append(out, th.muted.Render(" no screens"))
 		}
 		for _, note := range e.Notes {
-			out = append(out, th.muted.Render(" "+note))
+			out = append(out, th.muted.Render(" "+safe(note)))
 		}
 		out = append(out, "", th.header.Render("Features"))
 		for _, f := range e.Features {
@@ -616,7 +630,7 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 			if f.Override != "inherit" {
 				v += " (" + f.Override + ")"
 			}
-			out = append(out, fmt.Sprintf("   %-20s %s", f.Title, v))
+			out = append(out, fmt.Sprintf("   %-20s %s", safe(f.Title), v))
 		}
 	}
 	return out
@@ -647,14 +661,14 @@ func (u *usersScreen) addUser() tea.Cmd {
 		var o []huh.Option[string]
 		for _, p := range u.a.s.Profiles() {
 			if p.Type.String() == typ {
-				o = append(o, huh.NewOption(p.Name, p.Name))
+				o = append(o, huh.NewOption(safe(p.Name), p.Name))
 			}
 		}
 		return o
 	}
 	var clientOpts []huh.Option[string]
 	for _, c := range u.a.s.Clients() {
-		clientOpts = append(clientOpts, huh.NewOption(c.Name, c.Name))
+		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
 	groups := []*huh.Group{
 		huh.NewGroup(
@@ -717,16 +731,31 @@ func (u *usersScreen) editUser() tea.Cmd {
 		return nil
 	}
 	us := r.u
-	first, last, email := us.First, us.Last, us.Email
+	// the fields show what is stored, made safe; a field is sent only when
+	// it was changed from what it showed, so a name holding controls (an
+	// old file) is never rewritten as its escaped text unless someone types
+	// a new one
+	shown := [3]string{safe(us.First), safe(us.Last), safe(us.Email)}
+	first, last, email := shown[0], shown[1], shown[2]
 	def := u.names.Site(us.DefaultSiteID)
 	siteOpts := []huh.Option[string]{huh.NewOption("(none)", "")}
 	for _, s := range u.sites {
-		siteOpts = append(siteOpts, huh.NewOption(s.Name, s.Name))
+		siteOpts = append(siteOpts, huh.NewOption(safe(s.Name), s.Name))
 	}
 	version := us.Version
 	m, cmd := newForm(u.a, "Edit "+us.Email, func() tea.Cmd {
+		p := store.UserPatch{DefaultSite: &def}
+		if first != shown[0] {
+			p.First = &first
+		}
+		if last != shown[1] {
+			p.Last = &last
+		}
+		if email != shown[2] {
+			p.Email = &email
+		}
 		u.apply("edit "+us.Email, func(tx *store.Tx) error {
-			_, err := tx.EditUser(us.ID, version, store.UserPatch{First: &first, Last: &last, Email: &email, DefaultSite: &def})
+			_, err := tx.EditUser(us.ID, version, p)
 			return err
 		})
 		return nil
@@ -748,11 +777,11 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	var profile, client string
 	var opts []huh.Option[string]
 	for _, p := range u.profiles {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", p.Name, p.Type), p.Name))
+		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", safe(p.Name), p.Type), p.Name))
 	}
 	var clientOpts []huh.Option[string]
 	for _, c := range u.a.s.Clients() {
-		clientOpts = append(clientOpts, huh.NewOption(c.Name, c.Name))
+		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
 	title := fmt.Sprintf("Profile of %d user(s)", len(ts))
 	if len(ts) == 1 {
@@ -823,9 +852,9 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 	action, line := "add", ""
 	opts := []huh.Option[string]{huh.NewOption("Add a key", "add")}
 	for _, k := range keys {
-		label := "Remove " + k.Fingerprint
+		label := "Remove " + safe(k.Fingerprint)
 		if k.Comment != "" {
-			label += " (" + k.Comment + ")"
+			label += " (" + safe(k.Comment) + ")"
 		}
 		opts = append(opts, huh.NewOption(label, k.Fingerprint))
 	}

@@ -298,7 +298,7 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	teamSite := s.Names().TeamSite
 	for _, q := range []userQuery{{typ: 0, status: 0}, {typ: 2, status: 4}, {typ: 1, status: 1}} {
 		full := ix.narrow(q, userQuery{}, nil, teamSite)
-		rows, total := quickFirstPage(s, q, teamSite)
+		rows, total := quickFirstPage(s, q, teamSite, nil)
 		if total != len(full) {
 			t.Errorf("query %+v: total %d, want %d", q, total, len(full))
 		}
@@ -316,7 +316,7 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	u := app.users
 	u.ix = nil
 	u.building = startIndex(s)
-	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite)
+	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite, nil)
 	if !strings.Contains(app.View(), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
 		t.Error("the quick first frame does not count every matching user")
 	}

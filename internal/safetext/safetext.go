@@ -11,9 +11,9 @@
 package safetext
 
 import (
-	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -27,6 +27,12 @@ func Hidden(r rune) bool {
 		return true
 	}
 	if r < 0x80 {
+		return false
+	}
+	// most text a terminal shows (Latin, Greek, Cyrillic…, and the box
+	// drawing, arrows and symbols of the console's frames) lies where no
+	// control or format character does: answer without the tables
+	if (r >= 0xa0 && r < 0x600 && r != 0xad) || (r >= 0x2070 && r < 0xfeff) {
 		return false
 	}
 	return r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) ||
@@ -68,12 +74,19 @@ func Escape(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	appendEscaped(&b, s, false)
+	appendEscaped(&b, s, keepNone)
 	return b.String()
 }
 
-// appendEscaped writes s escaped; keepLines keeps \n and \t as they are.
-func appendEscaped(b *strings.Builder, s string, keepLines bool) {
+// Which C0 controls appendEscaped keeps as they are.
+const (
+	keepNone  = ""
+	keepLines = "\n\t" // what the command line prints: lines and tables
+	keepLF    = "\n"   // a console frame: lines (a tab would move the cursor)
+)
+
+// appendEscaped writes s escaped, keeping the C0 controls in keep.
+func appendEscaped(b *strings.Builder, s string, keep string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f {
@@ -82,26 +95,41 @@ func appendEscaped(b *strings.Builder, s string, keepLines bool) {
 			continue
 		}
 		if c < 0x80 {
-			if keepLines && (c == '\n' || c == '\t') {
+			if keep != "" && strings.IndexByte(keep, c) >= 0 {
 				b.WriteByte(c)
 			} else {
-				fmt.Fprintf(b, `\x%02x`, c)
+				appendHex(b, `\x`, uint32(c), 2)
 			}
 			i++
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(b, `\x%02x`, c)
-		case Hidden(r) && r <= 0xffff:
-			fmt.Fprintf(b, `\u%04x`, r)
-		case Hidden(r):
-			fmt.Fprintf(b, `\U%08x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+		i += appendRune(b, s[i:])
+	}
+}
+
+// appendRune writes the character at the start of s (not ASCII), escaped if
+// it is Hidden or not UTF-8, and returns its length in bytes.
+func appendRune(b *strings.Builder, s string) int {
+	r, n := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && n <= 1:
+		appendHex(b, `\x`, uint32(s[0]), 2)
+	case Hidden(r) && r <= 0xffff:
+		appendHex(b, `\u`, uint32(r), 4)
+	case Hidden(r):
+		appendHex(b, `\U`, uint32(r), 8)
+	default:
+		b.WriteString(s[:n])
+	}
+	return n
+}
+
+// appendHex writes prefix, then v as that many lower-case hex digits.
+func appendHex(b *strings.Builder, prefix string, v uint32, digits int) {
+	const hex = "0123456789abcdef"
+	b.WriteString(prefix)
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		b.WriteByte(hex[(v>>uint(shift))&0xf])
 	}
 }
 
@@ -110,6 +138,7 @@ func appendEscaped(b *strings.Builder, s string, keepLines bool) {
 // character split across two writes is put together again; Flush writes out
 // an incomplete one left at the end.
 type Writer struct {
+	mu      sync.Mutex // a log and a command may share one (serve)
 	w       io.Writer
 	pending []byte // the start of a UTF-8 sequence the last write ended inside
 }
@@ -119,6 +148,8 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
 // Write escapes p and writes it; it reports len(p) written when w took it all.
 func (w *Writer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	data := p
 	if len(w.pending) > 0 {
 		data = append(w.pending, p...)
@@ -138,7 +169,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	appendEscaped(&b, s, true)
+	appendEscaped(&b, s, keepLines)
 	if _, err := io.WriteString(w.w, b.String()); err != nil {
 		return 0, err
 	}
@@ -147,11 +178,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // Flush writes out (escaped) the bytes of an incomplete character held back.
 func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if len(w.pending) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	appendEscaped(&b, string(w.pending), true)
+	appendEscaped(&b, string(w.pending), keepLines)
 	w.pending = nil
 	_, err := io.WriteString(w.w, b.String())
 	return err

@@ -3,7 +3,10 @@ package safetext
 import (
 	"bytes"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestEscape(t *testing.T) {
@@ -104,5 +107,38 @@ func TestHiddenCoversEveryControlAndFormatCharacter(t *testing.T) {
 	}
 	if strings.ContainsFunc("plain text", Hidden) {
 		t.Error("plain text has hidden characters")
+	}
+}
+
+// Hidden's fast ranges answer exactly what the Unicode tables do.
+func TestHiddenFastPathMatchesTheTables(t *testing.T) {
+	slow := func(r rune) bool {
+		return r < 0x20 || r == 0x7f || (r >= 0x80 && (r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) ||
+			(r >= 0xfff9 && r <= 0xfffb)))
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if Hidden(r) != slow(r) {
+			t.Fatalf("Hidden(U+%04X) = %v, the tables say %v", r, Hidden(r), slow(r))
+		}
+	}
+}
+
+func TestWriterIsSafeForConcurrentWriters(t *testing.T) {
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 100; j++ {
+				w.Write([]byte("line Zoë\x1b[2J\n"))
+			}
+		}()
+	}
+	wg.Wait()
+	w.Flush()
+	if want := strings.Repeat("line Zoë\\x1b[2J\n", 800); out.String() != want {
+		t.Fatalf("lines were interleaved or lost: %d bytes, want %d", out.Len(), len(want))
 	}
 }

@@ -1,0 +1,43 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
+)
+
+// Text from the database may hold anything a file written before the input
+// rules (or restored from an old backup) held: escape sequences that move
+// the cursor, write the clipboard or open links, carriage returns, bidi
+// overrides. Every store value a screen draws goes through safe where it
+// becomes a display string, before it is styled or measured: one line,
+// every control written out visibly (\x1b, \u202e). App.View's Frame guard
+// stands behind that for anything a screen forgets, but it cannot tell a
+// colour the theme chose from one a name carries, and a width measured on
+// raw text would be wrong: hence both.
+
+// safe is s fit to draw: controls and invisible characters written out,
+// newlines too. Clean text comes back as it is, without allocating.
+func safe(s string) string { return safetext.Escape(s) }
+
+// safeJoin joins names, each made safe.
+func safeJoin(names []string, sep string) string {
+	clean := true
+	for _, n := range names {
+		if !safetext.Clean(n) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return strings.Join(names, sep)
+	}
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = safe(n)
+	}
+	return strings.Join(out, sep)
+}
+
+// safeErr is an error's text fit to draw.
+func safeErr(err error) string { return safe(err.Error()) }
