@@ -113,6 +113,7 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 		if err := t.resolveActor(); err != nil {
 			return err
 		}
+		cs.Actor = t.actor.Name
 		if err := fn(t); err != nil {
 			return err
 		}
@@ -151,7 +152,7 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	if t.keysTouched {
 		s.dropKeyCache()
 	}
-	s.events.publish(Event{Batch: cs.Batch, Actor: actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
+	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
 	return cs, nil
 }
 
@@ -194,6 +195,7 @@ func (t *Tx) resolveActor() error {
 	}
 	t.actorUser = u
 	t.actorProfile = t.catalog().profiles[u.ProfileID]
+	t.actor.Name = u.Email // their email now, should it have changed since they signed in
 	return nil
 }
 

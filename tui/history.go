@@ -102,7 +102,7 @@ func newHistoryScreen(a *App) screen {
 	h := &historyScreen{a: a, clock: newClock(), span: len(histSpans) - 1}
 	s := a.s
 	h.entries.run = func(q histQuery) histPage {
-		rows, err := s.AuditLog(store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
+		rows, err := s.AuditLogFor(a.actor, store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
@@ -112,13 +112,14 @@ func newHistoryScreen(a *App) screen {
 		r, err := s.VerifyAudit()
 		return verifyAnswer{r, err}
 	}
-	h.batch.run = func(id uint64) histBatch { return readBatch(s, id) }
+	h.batch.run = func(id uint64) histBatch { return readBatch(s, a.actor, id) }
 	h.reload()
 	return h
 }
 
-// readBatch reads one change set: its record and its newest changeLimit entries.
-func readBatch(s *store.Store, id uint64) histBatch {
+// readBatch reads one change set as the actor may: its record and its
+// newest changeLimit entries they may see.
+func readBatch(s *store.Store, actor store.Actor, id uint64) histBatch {
 	var out histBatch
 	newest, err := s.Batches(1)
 	if err != nil || len(newest) == 0 {
@@ -142,7 +143,11 @@ func readBatch(s *store.Store, id uint64) histBatch {
 		return out
 	}
 	n := int(out.b.LastSeq - out.b.FirstSeq + 1)
-	out.entries, out.err = s.AuditLog(store.AuditFilter{Batch: id, Limit: min(n, changeLimit)})
+	out.entries, out.err = s.AuditLogFor(actor, store.AuditFilter{Batch: id, Limit: min(n, changeLimit)})
+	if out.err == nil && len(out.entries) < min(n, changeLimit) {
+		// some of it is about users the actor may not see: so may its words be
+		out.b.Summary, out.b.Actor = "(a change set that also touched users outside your sites)", s.ActorNames(actor)(out.b.Actor)
+	}
 	return out
 }
 

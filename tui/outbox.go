@@ -41,7 +41,7 @@ type invRow struct {
 	invited bool // the user is still invited (a resend makes sense)
 }
 
-var outboxStates = []string{"all", "queued", "sent", "failed"}
+var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
 func newOutboxScreen(a *App) screen {
 	o := &outboxScreen{a: a, clock: newClock()}
@@ -89,7 +89,7 @@ func (o *outboxScreen) reload() {
 		})
 	}
 	if o.boxDenied == "" {
-		msgs, err := s.Outbox()
+		msgs, err := s.OutboxFor(actor) // never the token of a user above the actor
 		if err != nil {
 			o.err = err
 		}

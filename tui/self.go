@@ -44,9 +44,9 @@ func (s *selfScreen) setFilter(string)     {}
 func (s *selfScreen) filter() string       { return "" }
 
 func (s *selfScreen) reload() {
-	s.eff, s.err = s.a.s.Effective(s.a.actor.Name)
+	s.eff, s.err = s.a.s.EffectiveByID(s.a.actor.UserID)
 	s.team = nil
-	u, err := s.a.s.User(s.a.actor.Name)
+	u, err := s.a.s.UserByID(s.a.actor.UserID)
 	if err != nil || u.Type != store.ClientUser || len(u.ClientIDs) == 0 {
 		return
 	}
