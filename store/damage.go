@@ -1,0 +1,181 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// A damaged database file gets one line that says to restore a backup, and
+// never crashes the process. checkFile (filecheck.go) checks what bbolt
+// trusts before it maps the file; openGuard catches what the rest of the file
+// can still make bbolt and load do while Open reads it.
+
+// damaged is that one line.
+func damaged(path, what string) error {
+	return &Error{Kind: KindDamaged, Msg: fmt.Sprintf("database %s is damaged: %s; restore a backup (see README: Backup and restore)", path, safetext.Escape(what))}
+}
+
+// maxUserRecord bounds a user record at open: a damaged page can declare a
+// value of up to 4 GiB, which decoding would copy. Real ones are well under
+// a kilobyte (a few kilobytes with thousands of sites).
+const maxUserRecord = 1 << 20
+
+// openGuard runs Open's reads of a file. bbolt panics on a bad page (failed
+// assertions, slices out of range), and a read through its mapping past the
+// end of the file faults; both become the one-line error, and bbolt's file
+// is released.
+type openGuard struct {
+	path     string
+	existing bool     // the file was there: a failure reading it is damage
+	file     *os.File // bbolt's, to release when bbolt panics before returning it
+}
+
+// checkFile checks the file, if there is one, before bbolt maps it.
+func (g *openGuard) checkFile() (err error) {
+	g.existing, err = checkFile(g.path)
+	return err
+}
+
+// open opens bbolt; its own errors about the file's meta pages are damage.
+func (g *openGuard) open(opt *bolt.Options) (db *bolt.DB, err error) {
+	opt.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		f, err := os.OpenFile(name, flag, perm)
+		g.file = f
+		return f, err
+	}
+	err = catchPanics(func() error {
+		db, err = bolt.Open(g.path, 0o600, opt)
+		return err
+	})
+	var p *readPanic
+	switch {
+	case errors.As(err, &p):
+		if g.file != nil {
+			g.file.Close() // bbolt never returned it: release the file and its lock
+		}
+		return nil, damaged(g.path, p.what)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
+		return nil, damaged(g.path, err.Error())
+	}
+	return db, err
+}
+
+// read runs fn (init and load) after checking what the file holds; an error
+// from an existing file that is not one of the store's own is damage.
+func (g *openGuard) read(db *bolt.DB, fn func() error) error {
+	err := catchPanics(func() error {
+		if err := db.View(func(tx *bolt.Tx) error { return checkContents(g.path, tx) }); err != nil {
+			return err
+		}
+		return fn()
+	})
+	var p *readPanic
+	switch {
+	case errors.As(err, &p):
+		return damaged(g.path, p.what)
+	case err != nil && KindOf(err) == 0 && g.existing:
+		return damaged(g.path, err.Error())
+	}
+	return err
+}
+
+// schema1Buckets are the buckets every gatehouse database has held since
+// schema 1: all of them or, in a new file, none.
+var schema1Buckets = [][]byte{bucketMeta, bucketUsers, bucketEmails, bucketClients, bucketSites, bucketTeams,
+	bucketProfiles, bucketScreens, bucketInvitations, bucketUserInvites, bucketOutbox, bucketAudit, bucketBatches}
+
+// sequenced are the buckets keyed by ids from NextSequence.
+var sequenced = [][]byte{bucketUsers, bucketClients, bucketSites, bucketTeams, bucketProfiles, bucketOutbox, bucketBatches}
+
+var errStop = errors.New("stop")
+
+// checkContents checks what a damaged file would make init do wrong rather
+// than fail: a bucket renamed by a flipped byte would be created again empty,
+// a lost schema record would seed the file again, and a sequence below the
+// last id would make the next record overwrite an existing one.
+func checkContents(path string, tx *bolt.Tx) error {
+	var missing []byte
+	present := 0
+	for _, name := range schema1Buckets {
+		if tx.Bucket(name) != nil {
+			present++
+		} else if missing == nil {
+			missing = name
+		}
+	}
+	if present == 0 {
+		var other []byte
+		_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error { other = name; return errStop })
+		if other != nil {
+			return badInput("database %s is not a gatehouse database (it holds bucket %s); give the path of a gatehouse database", path, safetext.Escape(fmt.Sprintf("%q", other)))
+		}
+		return nil // a new file
+	}
+	if missing != nil {
+		return damaged(path, fmt.Sprintf("its %s bucket is missing", missing))
+	}
+	if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) != 8 {
+		return damaged(path, "its schema record is missing")
+	}
+	for _, name := range sequenced {
+		b := tx.Bucket(name)
+		k, _ := b.Cursor().Last()
+		switch {
+		case k == nil:
+		case len(k) != 8:
+			return damaged(path, fmt.Sprintf("its %s bucket holds a key that is not an id", name))
+		case btoi(k) > b.Sequence():
+			return damaged(path, fmt.Sprintf("its %s bucket's sequence (%d) is below its last id (%d)", name, b.Sequence(), btoi(k)))
+		}
+	}
+	return nil
+}
+
+// viewGuarded is db.View for reads that walk much of the file after open
+// (audit verify): a bad page there is the one-line error too.
+func (s *Store) viewGuarded(fn func(*bolt.Tx) error) error {
+	err := catchPanics(func() error { return s.db.View(fn) })
+	if p := (*readPanic)(nil); errors.As(err, &p) {
+		return damaged(s.path, p.what)
+	}
+	return err
+}
+
+// readPanic is a panic caught while reading the file.
+type readPanic struct{ what string }
+
+func (p *readPanic) Error() string { return p.what }
+
+// catchPanics runs fn with faults on mapped memory turned into panics, and
+// returns a panic as a *readPanic.
+func catchPanics(fn func() error) (err error) {
+	defer catchDamage(&err)()
+	return fn()
+}
+
+// catchDamage makes a fault on mapped memory (bbolt's file, read past its
+// end) a panic in the calling goroutine, not the end of the process; the
+// function it returns, deferred, turns a panic into *err. Every goroutine
+// that reads the file during open needs its own: defer catchDamage(&err)().
+func catchDamage(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = &readPanic{what: describePanic(r)}
+		}
+	}
+}
+
+func describePanic(r any) string {
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		return fmt.Sprintf("a page points outside the file (read fault at %#x)", f.Addr())
+	}
+	return fmt.Sprintf("reading it failed (%v)", r)
+}

@@ -1,0 +1,436 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"slices"
+)
+
+// A damaged database file must be refused with one line, never crash the
+// process. bbolt trusts what its meta pages declare and reads the file through
+// a memory map: a page id past the end of the file is a SIGBUS or SIGSEGV
+// there, not an error. checkFile reads the few pages bbolt trusts first with
+// ordinary reads, and checks them against the file, before bbolt maps it. It
+// reads the two meta pages, the freelist and the root bucket's page with the
+// root page of each bucket in it: tens of microseconds, whatever the size of
+// the file. The rest of the file is read by bbolt under openGuard
+// (damage.go), which turns a bad page into the same one-line error.
+//
+// The layout is bbolt's (go.etcd.io/bbolt v1.5.0, internal/common), in the
+// machine's byte order. Every page starts with a 16-byte header (id u64,
+// flags u16, count u16, overflow u32); a page and its overflow pages are one
+// span. Pages 0 and 1 are meta pages; bbolt uses the valid one with the
+// higher transaction id.
+const (
+	boltMagic        = 0xED0CDAED
+	boltVersion      = 2
+	boltPageHeader   = 16
+	boltMetaSize     = 64 // magic, version, page size, flags u32; root, sequence, freelist, pgid, txid, checksum u64
+	boltElement      = 16 // leaf: flags, pos, ksize, vsize u32; branch: pos, ksize u32, child pgid u64
+	boltBucketHeader = 16 // a bucket's value: root pgid, sequence u64 (root 0: an inline page follows)
+	boltBranchPage   = 0x01
+	boltLeafPage     = 0x02
+	boltFreelistPage = 0x10
+	boltBucketLeaf   = 0x01
+	boltNoFreelist   = ^uint64(0) // the freelist is not in the file (NoFreelistSync)
+	boltMinPageSize  = 1024       // bbolt looks for the second meta page from 1 KiB…
+	boltMaxPageSize  = 1 << 24    // …to 16 MiB
+	maxRootPages     = 64         // of the root bucket's tree (a gatehouse file has one)
+)
+
+var order = binary.NativeEndian
+
+// boltMeta is what a meta page declares.
+type boltMeta struct {
+	pageSize uint64
+	root     uint64 // the root bucket's page
+	freelist uint64
+	pgid     uint64 // the high-water mark: pages in use
+	txid     uint64
+}
+
+// fileCheck is one check of an open file.
+type fileCheck struct {
+	r        io.ReaderAt
+	size     int64
+	pageSize uint64
+	meta     boltMeta
+	free     []uint64 // the freelist's page ids, ascending
+}
+
+// checkFile checks the database file at path, if there is one, before bbolt
+// maps it. A missing file is a new database. The error is one line.
+func checkFile(path string) (existing bool, err error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return false, nil // missing: a new database; else bbolt says what is wrong (permissions…), as before
+	}
+	if !st.Mode().IsRegular() {
+		return true, badInput("database %s is %s, not a file; give the path of a gatehouse database file", path, kindOfFile(st.Mode()))
+	}
+	if st.Size() == 0 {
+		return true, &Error{Kind: KindDamaged, Msg: fmt.Sprintf("database %s is empty (0 bytes): a failed copy, not a database; restore a backup (see README: Backup and restore), or delete it to start a new one", path)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return true, nil
+	}
+	defer f.Close()
+	what := checkReader(f, st.Size())
+	if what == "" {
+		return true, nil
+	}
+	// Another process writing the file could have changed it under the
+	// reads: while it holds the file bbolt says so; once we hold it, ask again.
+	if heldByAnother(f) {
+		return true, nil
+	}
+	if st, err = f.Stat(); err != nil {
+		return true, nil
+	}
+	if what = checkReader(f, st.Size()); what == "" {
+		return true, nil
+	}
+	return true, damaged(path, what)
+}
+
+func kindOfFile(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&(os.ModeDevice|os.ModeCharDevice) != 0:
+		return "a device"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	}
+	return "a special file"
+}
+
+// checkReader returns what is wrong with the file, or "".
+func checkReader(r io.ReaderAt, size int64) string {
+	c := &fileCheck{r: r, size: size}
+	if err := c.check(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func (c *fileCheck) check() error {
+	if err := c.readMetas(); err != nil {
+		return err
+	}
+	m := c.meta
+	switch {
+	case m.root < 2 || m.root >= m.pgid:
+		return fmt.Errorf("its root page %d is outside the %d pages in use", m.root, m.pgid)
+	case m.freelist != boltNoFreelist && (m.freelist < 2 || m.freelist >= m.pgid):
+		return fmt.Errorf("its freelist page %d is outside the %d pages in use", m.freelist, m.pgid)
+	case m.root == m.freelist:
+		return fmt.Errorf("its root page and freelist are both page %d", m.root)
+	}
+	if m.freelist != boltNoFreelist {
+		if err := c.readFreelist(); err != nil {
+			return err
+		}
+	}
+	return c.checkRootBucket()
+}
+
+// readMetas finds the page size and the meta page as bbolt does (db.go:
+// getPageSize, mmap, meta), and checks the file holds what it declares.
+func (c *fileCheck) readMetas() error {
+	m0, err0 := c.metaAt(0)
+	switch {
+	case err0 == nil:
+		c.pageSize = m0.pageSize
+	default:
+		// page 0 is bad: bbolt looks for page 1 at each page size it allows
+		for pos := int64(boltMinPageSize); pos <= boltMaxPageSize && pos < c.size-boltMinPageSize; pos *= 2 {
+			if m, err := c.metaAt(pos); err == nil {
+				c.pageSize = m.pageSize
+				break
+			}
+		}
+		if c.pageSize == 0 {
+			return fmt.Errorf("neither meta page is valid (page 0: %v; page 1: not found)", err0)
+		}
+	}
+	if p := c.pageSize; p < boltMinPageSize || p > boltMaxPageSize || p&(p-1) != 0 {
+		return fmt.Errorf("its meta page declares a page size of %d bytes", p)
+	}
+	if c.size < 2*int64(c.pageSize) {
+		return fmt.Errorf("the file is %d bytes, shorter than its two meta pages of %d bytes", c.size, c.pageSize)
+	}
+	m1, err1 := c.metaAt(int64(c.pageSize))
+	if err0 == nil && err1 == nil && m1.pageSize != m0.pageSize {
+		return fmt.Errorf("its meta pages declare page sizes of %d and %d bytes", m0.pageSize, m1.pageSize)
+	}
+	// bbolt uses the valid meta with the higher txid, else the other one
+	a, errA, b, errB := m0, err0, m1, err1
+	if m1.txid > m0.txid {
+		a, errA, b, errB = m1, err1, m0, err0
+	}
+	switch {
+	case errA == nil:
+		c.meta = a
+	case errB == nil:
+		c.meta = b
+	default:
+		return fmt.Errorf("neither meta page is valid (page 0: %v; page 1: %v)", err0, err1)
+	}
+	if c.meta.pageSize != c.pageSize {
+		return fmt.Errorf("its meta page declares a page size of %d bytes, the file uses %d", c.meta.pageSize, c.pageSize)
+	}
+	if pages := uint64(c.size) / c.pageSize; c.meta.pgid > pages {
+		return fmt.Errorf("it declares %d pages of %d bytes but holds %d bytes, %d pages (cut short?)", c.meta.pgid, c.pageSize, c.size, pages)
+	}
+	return nil
+}
+
+// metaAt reads and validates the meta page at pos as meta.Validate does.
+func (c *fileCheck) metaAt(pos int64) (boltMeta, error) {
+	var b [boltPageHeader + boltMetaSize]byte
+	if _, err := c.r.ReadAt(b[:], pos); err != nil {
+		return boltMeta{}, errors.New("unreadable")
+	}
+	raw := b[boltPageHeader:]
+	h := fnv.New64a()
+	h.Write(raw[:56])
+	switch {
+	case order.Uint32(raw[0:]) != boltMagic:
+		return boltMeta{}, errors.New("not a bbolt meta page")
+	case order.Uint32(raw[4:]) != boltVersion:
+		return boltMeta{}, fmt.Errorf("version %d, not %d", order.Uint32(raw[4:]), boltVersion)
+	case order.Uint64(raw[56:]) != h.Sum64():
+		return boltMeta{}, errors.New("checksum mismatch")
+	}
+	return boltMeta{
+		pageSize: uint64(order.Uint32(raw[8:])),
+		root:     order.Uint64(raw[16:]),
+		freelist: order.Uint64(raw[32:]),
+		pgid:     order.Uint64(raw[40:]),
+		txid:     order.Uint64(raw[48:]),
+	}, nil
+}
+
+// pageHeader is a page's first 16 bytes.
+type pageHeader struct {
+	id       uint64
+	flags    uint16
+	count    uint16
+	overflow uint32
+}
+
+// header reads page id's header and checks that it is that page, of one of
+// the kinds in flags, and that its span lies inside the pages in use.
+func (c *fileCheck) header(id uint64, what string, flags ...uint16) (pageHeader, error) {
+	if id < 2 || id >= c.meta.pgid {
+		return pageHeader{}, fmt.Errorf("%s page %d is outside the %d pages in use", what, id, c.meta.pgid)
+	}
+	var b [boltPageHeader]byte
+	if _, err := c.r.ReadAt(b[:], int64(id*c.pageSize)); err != nil {
+		return pageHeader{}, fmt.Errorf("%s page %d is unreadable", what, id)
+	}
+	h := pageHeader{id: order.Uint64(b[0:]), flags: order.Uint16(b[8:]), count: order.Uint16(b[10:]), overflow: order.Uint32(b[12:])}
+	switch {
+	case h.id != id:
+		return h, fmt.Errorf("%s page %d says it is page %d", what, id, h.id)
+	case !slices.Contains(flags, h.flags):
+		return h, fmt.Errorf("%s page %d is of the wrong kind (flags %#x)", what, id, h.flags)
+	case uint64(h.overflow) >= c.meta.pgid-id:
+		return h, fmt.Errorf("%s page %d runs past the %d pages in use", what, id, c.meta.pgid)
+	}
+	return h, nil
+}
+
+// readFreelist checks the freelist page as bbolt's freelist.Read will read
+// it, and that every free page is a data page in use, listed once, in order.
+func (c *fileCheck) readFreelist() error {
+	id := c.meta.freelist
+	h, err := c.header(id, "its freelist", boltFreelistPage)
+	if err != nil {
+		return err
+	}
+	span := (uint64(h.overflow) + 1) * c.pageSize
+	r := bufio.NewReader(io.NewSectionReader(c.r, int64(id*c.pageSize+boltPageHeader), int64(span-boltPageHeader)))
+	var word [8]byte
+	count := uint64(h.count)
+	skip := uint64(0)
+	if h.count == 0xFFFF { // more than fit in count: the first id is the count
+		if _, err := io.ReadFull(r, word[:]); err != nil {
+			return fmt.Errorf("its freelist page %d is unreadable", id)
+		}
+		count, skip = order.Uint64(word[:]), 1
+	}
+	if count > (span-boltPageHeader)/8-skip {
+		return fmt.Errorf("its freelist page %d lists %d pages, more than it can hold", id, count)
+	}
+	c.free = make([]uint64, 0, min(count, 1<<16))
+	var prev uint64
+	for i := uint64(0); i < count; i++ {
+		if _, err := io.ReadFull(r, word[:]); err != nil {
+			return fmt.Errorf("its freelist page %d is unreadable", id)
+		}
+		p := order.Uint64(word[:])
+		switch {
+		case p < 2 || p >= c.meta.pgid:
+			return fmt.Errorf("its freelist lists page %d, outside the %d pages in use", p, c.meta.pgid)
+		case i > 0 && p <= prev:
+			return fmt.Errorf("its freelist lists page %d after page %d (out of order)", p, prev)
+		case p == c.meta.root || p >= id && p <= id+uint64(h.overflow):
+			return fmt.Errorf("its freelist lists page %d, which is in use", p)
+		}
+		c.free = append(c.free, p)
+		prev = p
+	}
+	return nil
+}
+
+// isFree reports whether page id is on the freelist.
+func (c *fileCheck) isFree(id uint64) bool {
+	_, found := slices.BinarySearch(c.free, id)
+	return found
+}
+
+// span reads a whole page span after checking its header.
+func (c *fileCheck) span(id uint64, what string, flags ...uint16) ([]byte, pageHeader, error) {
+	h, err := c.header(id, what, flags...)
+	if err != nil {
+		return nil, h, err
+	}
+	if c.isFree(id) {
+		return nil, h, fmt.Errorf("%s page %d is also on the freelist", what, id)
+	}
+	b := make([]byte, (uint64(h.overflow)+1)*c.pageSize)
+	if _, err := c.r.ReadAt(b, int64(id*c.pageSize)); err != nil {
+		return nil, h, fmt.Errorf("%s page %d is unreadable", what, id)
+	}
+	return b, h, nil
+}
+
+// element is one entry of a leaf or branch page.
+type element struct {
+	flags uint32
+	key   []byte
+	value []byte // leaf
+	child uint64 // branch
+}
+
+// elements decodes the entries of page p (a span, or an inline page inside
+// a bucket's value), checking that each lies inside it and keys ascend, as
+// bbolt's binary searches need.
+func elements(p []byte, h pageHeader, where string) ([]element, error) {
+	n := uint64(h.count)
+	if uint64(len(p)) < boltPageHeader+n*boltElement {
+		return nil, fmt.Errorf("%s claims %d entries, more than it can hold", where, n)
+	}
+	if h.flags == boltBranchPage && n == 0 {
+		return nil, fmt.Errorf("%s is an empty branch", where)
+	}
+	out := make([]element, n)
+	for i := range out {
+		off := uint64(boltPageHeader + i*boltElement)
+		e := p[off:]
+		var pos, ksize, vsize uint64
+		if h.flags == boltLeafPage {
+			out[i].flags = order.Uint32(e[0:])
+			pos, ksize, vsize = uint64(order.Uint32(e[4:])), uint64(order.Uint32(e[8:])), uint64(order.Uint32(e[12:]))
+		} else {
+			pos, ksize = uint64(order.Uint32(e[0:])), uint64(order.Uint32(e[4:]))
+			out[i].child = order.Uint64(e[8:])
+		}
+		start, end := off+pos, off+pos+ksize+vsize
+		if end > uint64(len(p)) {
+			return nil, fmt.Errorf("%s: entry %d points past the page", where, i)
+		}
+		out[i].key = p[start : start+ksize]
+		out[i].value = p[start+ksize : end]
+		if i > 0 && bytes.Compare(out[i-1].key, out[i].key) >= 0 {
+			return nil, fmt.Errorf("%s: its keys are out of order", where)
+		}
+	}
+	return out, nil
+}
+
+// checkRootBucket walks the root bucket's pages (a gatehouse file has one:
+// a dozen buckets) and checks the root page of every bucket in it.
+func (c *fileCheck) checkRootBucket() error {
+	seen := map[uint64]bool{}
+	next := []uint64{c.meta.root}
+	for len(next) > 0 && len(seen) < maxRootPages {
+		id := next[0]
+		next = next[1:]
+		if seen[id] {
+			return fmt.Errorf("the root bucket's page %d is reached twice", id)
+		}
+		seen[id] = true
+		p, h, err := c.span(id, "the root bucket's", boltBranchPage, boltLeafPage)
+		if err != nil {
+			return err
+		}
+		es, err := elements(p, h, fmt.Sprintf("the root bucket's page %d", id))
+		if err != nil {
+			return err
+		}
+		for _, e := range es {
+			if h.flags == boltBranchPage {
+				next = append(next, e.child)
+				continue
+			}
+			if e.flags&boltBucketLeaf == 0 {
+				return fmt.Errorf("the root bucket's page %d holds %q, which is not a bucket", id, e.key)
+			}
+			if err := c.checkBucket(e.key, e.value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkBucket checks a bucket's root page (or its inline page) and, for a
+// branch, that its children are pages in use.
+func (c *fileCheck) checkBucket(name, value []byte) error {
+	what := fmt.Sprintf("bucket %q's", name)
+	if len(value) < boltBucketHeader {
+		return fmt.Errorf("bucket %q's header is cut short", name)
+	}
+	root := order.Uint64(value)
+	var p []byte
+	var h pageHeader
+	where := fmt.Sprintf("%s page %d", what, root)
+	if root == 0 { // inline: a leaf page inside the value
+		where = what + " inline page"
+		p = value[boltBucketHeader:]
+		if len(p) < boltPageHeader {
+			return fmt.Errorf("bucket %q's inline page is cut short", name)
+		}
+		h = pageHeader{flags: order.Uint16(p[8:]), count: order.Uint16(p[10:])}
+		if h.flags != boltLeafPage {
+			return fmt.Errorf("bucket %q's inline page is of the wrong kind (flags %#x)", name, h.flags)
+		}
+	} else {
+		var err error
+		if p, h, err = c.span(root, what, boltBranchPage, boltLeafPage); err != nil {
+			return err
+		}
+	}
+	es, err := elements(p, h, where)
+	if err != nil {
+		return err
+	}
+	if h.flags == boltBranchPage {
+		for _, e := range es {
+			if e.child < 2 || e.child >= c.meta.pgid || c.isFree(e.child) || e.child == root {
+				return fmt.Errorf("%s points to page %d, not a page in use", where, e.child)
+			}
+		}
+	}
+	return nil
+}
