@@ -307,15 +307,22 @@ func (st *damageStats) classify(t *testing.T, what string, r, base damageRun, pr
 	}
 }
 
-// damageCause shortens a refusal's cause to its sort, for the figure.
+// damageCause sorts a refusal's cause, for the figure.
 func damageCause(cause string) string {
-	for _, c := range []string{"cut short", "neither meta page", "freelist", "root bucket's", "bucket", "outside the file", "user record", "reading it failed", "sequence", "missing"} {
-		if strings.Contains(cause, c) {
-			return c
+	for _, c := range []struct{ says, sort string }{
+		{"cut short", "cut short"}, {"shorter than its two meta pages", "cut short"},
+		{"neither meta page", "no valid meta page"},
+		{"freelist", "freelist"},
+		{"bucket", "a bucket's pages or contents"},
+		{"outside the file", "read fault past the file"},
+		{"reading it failed", "bbolt panicked"},
+		{"user record", "a record does not decode"},
+	} {
+		if strings.Contains(cause, c.says) {
+			return c.sort
 		}
 	}
-	cause, _, _ = strings.Cut(cause, ";")
-	return cause
+	return "a record does not decode"
 }
 
 func flipped(b []byte, off int, x byte) []byte {
@@ -399,4 +406,3 @@ func previousState(t *testing.T, good []byte) map[string]string {
 	}
 	return r.lines
 }
-

@@ -192,7 +192,7 @@ func TestDamagedFilesAreRefusedWithOneLine(t *testing.T) {
 		{"a text file", func() []byte { return readme }, []string{"not a bbolt meta page"}},
 		{"both meta pages fail their checksum", func() []byte {
 			b := bytes.Clone(good)
-			b[boltPageHeader+48] ^= 0xFF  // txid of meta 0
+			b[boltPageHeader+48] ^= 0xFF   // txid of meta 0
 			b[P+boltPageHeader+48] ^= 0xFF // txid of meta 1
 			return b
 		}, []string{"checksum mismatch"}},
