@@ -207,7 +207,7 @@ type VerifyResult struct {
 // says, and the last one must be the head recorded beside the chain.
 func (s *Store) VerifyAudit() (VerifyResult, error) {
 	var r VerifyResult
-	err := s.viewGuarded(func(tx *bolt.Tx) error {
+	err := s.db.View(func(tx *bolt.Tx) error {
 		var head auditHead
 		if v := tx.Bucket(bucketMeta).Get(keyAuditHead); v != nil {
 			if err := json.Unmarshal(v, &head); err != nil {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	bolt "go.etcd.io/bbolt"
@@ -137,12 +139,27 @@ func checkContents(path string, tx *bolt.Tx) error {
 	return nil
 }
 
-// viewGuarded is db.View for reads that walk much of the file after open
-// (audit verify): a bad page there is the one-line error too.
-func (s *Store) viewGuarded(fn func(*bolt.Tx) error) error {
-	err := catchPanics(func() error { return s.db.View(fn) })
+// guardedDB is bbolt's DB with every transaction guarded: a bad page that a
+// read or a change set meets after open (audit log, history, verify) is the
+// one-line error too, returned where bbolt was called, so nothing above it
+// sees half a change.
+type guardedDB struct {
+	*bolt.DB
+	path string
+}
+
+func (db *guardedDB) View(fn func(*bolt.Tx) error) error {
+	return db.guard(func() error { return db.DB.View(fn) })
+}
+
+func (db *guardedDB) Update(fn func(*bolt.Tx) error) error {
+	return db.guard(func() error { return db.DB.Update(fn) })
+}
+
+func (db *guardedDB) guard(fn func() error) error {
+	err := catchPanics(fn)
 	if p := (*readPanic)(nil); errors.As(err, &p) {
-		return damaged(s.path, p.what)
+		return damaged(db.path, p.what)
 	}
 	return err
 }
@@ -161,21 +178,41 @@ func catchPanics(fn func() error) (err error) {
 
 // catchDamage makes a fault on mapped memory (bbolt's file, read past its
 // end) a panic in the calling goroutine, not the end of the process; the
-// function it returns, deferred, turns a panic into *err. Every goroutine
-// that reads the file during open needs its own: defer catchDamage(&err)().
+// function it returns, deferred, turns that panic, or one of bbolt's own,
+// into *err. Any other panic is a bug, not damage: it goes on. Every
+// goroutine that reads the file needs its own: defer catchDamage(&err)().
 func catchDamage(err *error) func() {
 	old := debug.SetPanicOnFault(true)
 	return func() {
 		debug.SetPanicOnFault(old)
-		if r := recover(); r != nil {
-			*err = &readPanic{what: describePanic(r)}
+		r := recover()
+		if r == nil {
+			return
 		}
+		if f, ok := r.(interface{ Addr() uintptr }); ok {
+			*err = &readPanic{what: fmt.Sprintf("a page points outside the file (read fault at %#x)", f.Addr())}
+			return
+		}
+		if !panickedInBbolt() {
+			panic(r)
+		}
+		*err = &readPanic{what: fmt.Sprintf("reading it failed (%v)", r)}
 	}
 }
 
-func describePanic(r any) string {
-	if f, ok := r.(interface{ Addr() uintptr }); ok {
-		return fmt.Sprintf("a page points outside the file (read fault at %#x)", f.Addr())
+// panickedInBbolt reports whether the panic being handled was raised in
+// bbolt: called from a deferred function, the innermost frame below the
+// runtime's own is the one that panicked.
+func panickedInBbolt() bool {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			return strings.HasPrefix(f.Function, "go.etcd.io/bbolt")
+		}
+		if !more {
+			return false
+		}
 	}
-	return fmt.Sprintf("reading it failed (%v)", r)
 }

@@ -110,16 +110,25 @@ func (c *fileCheck) rootEntries(t *testing.T, b []byte) map[string]rootEntry {
 	return out
 }
 
-// leafOf returns the file offset of a leaf page of bucket name that is not
-// its root (the bucket must have a branch root).
+// leafOf returns the file offset of the first leaf page of bucket name
+// (the bucket must have a branch root).
 func (c *fileCheck) leafOf(t *testing.T, b []byte, name string) int {
+	t.Helper()
+	return c.leafAt(t, b, name, 0)
+}
+
+// leafAt returns the file offset of leaf i of bucket name; -1 is the last.
+func (c *fileCheck) leafAt(t *testing.T, b []byte, name string, i int) int {
 	t.Helper()
 	root := order.Uint64(b[c.rootEntries(t, b)[name].valueOff:])
 	page := int(root * c.pageSize)
 	if root == 0 || order.Uint16(b[page+8:]) != boltBranchPage {
 		t.Fatalf("bucket %s has no branch root page (root %d): make the source bigger", name, root)
 	}
-	child := order.Uint64(b[page+boltPageHeader+8:])
+	if i < 0 {
+		i += int(order.Uint16(b[page+10:]))
+	}
+	child := order.Uint64(b[page+boltPageHeader+i*boltElement+8:])
 	leaf := int(child * c.pageSize)
 	if order.Uint16(b[leaf+8:]) != boltLeafPage {
 		t.Fatalf("bucket %s is deeper than two levels", name)
@@ -141,7 +150,7 @@ func writeDB(t *testing.T, b []byte) string {
 func wantOneLine(t *testing.T, err error, want error, parts ...string) {
 	t.Helper()
 	if err == nil {
-		t.Fatalf("opened; want %v", want)
+		t.Fatalf("no error; want one of kind %d", KindOf(want))
 	}
 	msg := err.Error()
 	if !errors.Is(err, want) {
@@ -406,29 +415,87 @@ func TestOneBadMetaPageStillOpens(t *testing.T) {
 	}
 }
 
-// Faults while audit verify walks a damaged audit bucket, after a clean
-// open, are the same one line.
-func TestDamagedAuditPageIsOneLineInVerify(t *testing.T) {
+// A bad audit page met after a clean open — by audit verify, the audit
+// log, a change set — is the same one line, whether bbolt faults on it or
+// panics.
+func TestDamagedAuditPageIsOneLineAfterOpen(t *testing.T) {
 	_, good := damageSource(t)
 	c := layout(t, good)
 	P, hwm := int(c.pageSize), int(c.meta.pgid)
-	b := bytes.Clone(good[:hwm*P])
-	if len(b)&(len(b)-1) == 0 {
-		t.Skip("the file is a power of two long: nothing is mapped past it")
+	if hwm*P&(hwm*P-1) == 0 {
+		t.Skip("the pages in use are a power of two long: nothing is mapped past them")
 	}
-	leaf := c.leafOf(t, b, "audit")
-	e := leaf + boltPageHeader
-	ksize := int(order.Uint32(b[e+8:]))
-	order.PutUint32(b[e+4:], uint32(len(b)-e-ksize)) // the first entry's value starts at the end of the file
-	order.PutUint32(b[e+12:], 400)
-	path := writeDB(t, b)
-	s, err := Open(path, Options{NoSync: true})
-	if err != nil {
-		t.Fatalf("the audit bucket is not read at open: %v", err)
+	for _, damage := range []struct {
+		name  string
+		apply func(b []byte, leaf int)
+		says  string
+	}{
+		{"an entry past the end of the file (a fault)", func(b []byte, leaf int) {
+			e := leaf + boltPageHeader
+			ksize := int(order.Uint32(b[e+8:]))
+			order.PutUint32(b[e+4:], uint32(len(b)-e-ksize)) // the first entry's value starts at the end of the file
+			order.PutUint32(b[e+12:], 400)
+		}, "a page points outside the file"},
+		{"a page of the wrong kind (bbolt panics)", func(b []byte, leaf int) {
+			b[leaf+9] = 0x6a // the campaign's: flags 0x6a02
+		}, "reading it failed (assertion failed: page"},
+	} {
+		for _, read := range []struct {
+			name string
+			fn   func(s *Store) error
+		}{
+			{"audit verify", func(s *Store) error { _, err := s.VerifyAudit(); return err }},
+			{"audit log", func(s *Store) error { _, err := s.AuditLog(AuditFilter{}); return err }},
+			{"a change set", func(s *Store) error {
+				_, err := s.Apply(LocalActor("test"), "after damage", func(tx *Tx) error { _, err := tx.AddClient("After"); return err })
+				for _, cl := range s.Clients() {
+					if cl.Name == "After" {
+						t.Errorf("the failed change set's client is visible")
+					}
+				}
+				return err
+			}},
+		} {
+			t.Run(damage.name+", "+read.name, func(t *testing.T) {
+				b := bytes.Clone(good[:hwm*P]) // ends short of bbolt's mapping: past it is a SIGBUS
+				damage.apply(b, c.leafAt(t, b, "audit", 0))  // where reads begin
+				damage.apply(b, c.leafAt(t, b, "audit", -1)) // where a change set appends
+				path := writeDB(t, b)
+				s, err := Open(path, Options{NoSync: true})
+				if err != nil {
+					t.Fatalf("the audit bucket is not read at open: %v", err)
+				}
+				defer s.Close()
+				err = read.fn(s)
+				wantOneLine(t, err, ErrDamaged, "database "+path+" is damaged: "+damage.says, restoreHint)
+			})
+		}
 	}
-	defer s.Close()
-	_, err = s.VerifyAudit()
-	wantOneLine(t, err, ErrDamaged, "database "+path+" is damaged: a page points outside the file", restoreHint)
+}
+
+// A panic that is not bbolt's, nor a fault on its file, is a bug, not
+// damage: it is not turned into "restore a backup".
+func TestBugIsNotDamage(t *testing.T) {
+	f := openStore(t)
+	for _, bug := range []struct {
+		name string
+		fn   func()
+	}{
+		{"a panic", func() { panic("a bug") }},
+		{"a nil map", func() { var m map[string]int; m["x"]++ }},
+		{"a nil pointer", func() { var u *User; _ = u.Email }},
+	} {
+		t.Run(bug.name, func(t *testing.T) {
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				_ = f.s.db.View(func(*bolt.Tx) error { bug.fn(); return nil })
+			}()
+			if got == nil {
+				t.Fatalf("the bug's panic was swallowed")
+			}
+		})
+	}
 }
 
 // A file another process holds and is writing may look damaged for a moment:

@@ -51,7 +51,7 @@ type Options struct {
 
 // Store is an open gatehouse database. All methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
+	db   *guardedDB // every transaction guarded against a damaged file (damage.go)
 	path string
 	now  func() time.Time
 
@@ -120,7 +120,7 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, badInput("cannot open database %s: %v", path, err)
 	}
-	s := &Store{db: db, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }}
 	if err := g.read(db, s.init); err != nil {
 		db.Close()
 		return nil, err
