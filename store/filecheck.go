@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 )
 
 // A damaged database file must be refused with one line, never crash the
@@ -62,6 +63,7 @@ type fileCheck struct {
 	pageSize uint64
 	meta     boltMeta
 	free     []uint64 // the freelist's page ids, ascending
+	scratch  []byte   // the buckets' root pages are read into it, one at a time
 }
 
 // checkFile checks the database file at path, if there is one, before bbolt
@@ -227,16 +229,9 @@ type pageHeader struct {
 	overflow uint32
 }
 
-// header reads page id's header and checks that it is that page, of one of
-// the kinds in flags, and that its span lies inside the pages in use.
-func (c *fileCheck) header(id uint64, what string, flags ...uint16) (pageHeader, error) {
-	if id < 2 || id >= c.meta.pgid {
-		return pageHeader{}, fmt.Errorf("%s page %d is outside the %d pages in use", what, id, c.meta.pgid)
-	}
-	var b [boltPageHeader]byte
-	if _, err := c.r.ReadAt(b[:], int64(id*c.pageSize)); err != nil {
-		return pageHeader{}, fmt.Errorf("%s page %d is unreadable", what, id)
-	}
+// checkHeader checks that the page read at id is that page, of one of the
+// kinds in flags, and that its span lies inside the pages in use.
+func (c *fileCheck) checkHeader(b []byte, id uint64, what string, flags ...uint16) (pageHeader, error) {
 	h := pageHeader{id: order.Uint64(b[0:]), flags: order.Uint16(b[8:]), count: order.Uint16(b[10:]), overflow: order.Uint32(b[12:])}
 	switch {
 	case h.id != id:
@@ -249,22 +244,41 @@ func (c *fileCheck) header(id uint64, what string, flags ...uint16) (pageHeader,
 	return h, nil
 }
 
+// inUse checks that page id is a data page below the high-water mark.
+func (c *fileCheck) inUse(id uint64, what string) error {
+	if id < 2 || id >= c.meta.pgid {
+		return fmt.Errorf("%s page %d is outside the %d pages in use", what, id, c.meta.pgid)
+	}
+	return nil
+}
+
 // readFreelist checks the freelist page as bbolt's freelist.Read will read
 // it, and that every free page is a data page in use, listed once, in order.
+// It streams the list: a damaged count cannot make it allocate much.
 func (c *fileCheck) readFreelist() error {
 	id := c.meta.freelist
-	h, err := c.header(id, "its freelist", boltFreelistPage)
+	if err := c.inUse(id, "its freelist"); err != nil {
+		return err
+	}
+	pos := int64(id * c.pageSize)
+	r := bufio.NewReaderSize(io.NewSectionReader(c.r, pos, c.size-pos), int(c.pageSize)) // one read for most
+	unreadable := func() error { return fmt.Errorf("its freelist page %d is unreadable", id) }
+	head, err := r.Peek(boltPageHeader)
+	if err != nil {
+		return unreadable()
+	}
+	h, err := c.checkHeader(head, id, "its freelist", boltFreelistPage)
 	if err != nil {
 		return err
 	}
+	_, _ = r.Discard(boltPageHeader)
 	span := (uint64(h.overflow) + 1) * c.pageSize
-	r := bufio.NewReader(io.NewSectionReader(c.r, int64(id*c.pageSize+boltPageHeader), int64(span-boltPageHeader)))
 	var word [8]byte
 	count := uint64(h.count)
 	skip := uint64(0)
 	if h.count == 0xFFFF { // more than fit in count: the first id is the count
 		if _, err := io.ReadFull(r, word[:]); err != nil {
-			return fmt.Errorf("its freelist page %d is unreadable", id)
+			return unreadable()
 		}
 		count, skip = order.Uint64(word[:]), 1
 	}
@@ -275,7 +289,7 @@ func (c *fileCheck) readFreelist() error {
 	var prev uint64
 	for i := uint64(0); i < count; i++ {
 		if _, err := io.ReadFull(r, word[:]); err != nil {
-			return fmt.Errorf("its freelist page %d is unreadable", id)
+			return unreadable()
 		}
 		p := order.Uint64(word[:])
 		switch {
@@ -298,20 +312,31 @@ func (c *fileCheck) isFree(id uint64) bool {
 	return found
 }
 
-// span reads a whole page span after checking its header.
-func (c *fileCheck) span(id uint64, what string, flags ...uint16) ([]byte, pageHeader, error) {
-	h, err := c.header(id, what, flags...)
+// span reads a whole page span into buf (grown as needed): its first page,
+// then, once its header is checked, its overflow pages.
+func (c *fileCheck) span(buf []byte, id uint64, what string, flags ...uint16) ([]byte, pageHeader, error) {
+	if err := c.inUse(id, what); err != nil {
+		return nil, pageHeader{}, err
+	}
+	if c.isFree(id) {
+		return nil, pageHeader{}, fmt.Errorf("%s page %d is also on the freelist", what, id)
+	}
+	pos := int64(id * c.pageSize)
+	buf = slices.Grow(buf[:0], int(c.pageSize))[:c.pageSize]
+	if _, err := c.r.ReadAt(buf, pos); err != nil {
+		return nil, pageHeader{}, fmt.Errorf("%s page %d is unreadable", what, id)
+	}
+	h, err := c.checkHeader(buf, id, what, flags...)
 	if err != nil {
 		return nil, h, err
 	}
-	if c.isFree(id) {
-		return nil, h, fmt.Errorf("%s page %d is also on the freelist", what, id)
+	if n := (uint64(h.overflow) + 1) * c.pageSize; n > c.pageSize {
+		buf = slices.Grow(buf, int(n-c.pageSize))[:n]
+		if _, err := c.r.ReadAt(buf[c.pageSize:], pos+int64(c.pageSize)); err != nil {
+			return nil, h, fmt.Errorf("%s page %d is unreadable", what, id)
+		}
 	}
-	b := make([]byte, (uint64(h.overflow)+1)*c.pageSize)
-	if _, err := c.r.ReadAt(b, int64(id*c.pageSize)); err != nil {
-		return nil, h, fmt.Errorf("%s page %d is unreadable", what, id)
-	}
-	return b, h, nil
+	return buf, h, nil
 }
 
 // element is one entry of a leaf or branch page.
@@ -370,11 +395,11 @@ func (c *fileCheck) checkRootBucket() error {
 			return fmt.Errorf("the root bucket's page %d is reached twice", id)
 		}
 		seen[id] = true
-		p, h, err := c.span(id, "the root bucket's", boltBranchPage, boltLeafPage)
+		p, h, err := c.span(nil, id, "the root bucket's", boltBranchPage, boltLeafPage)
 		if err != nil {
 			return err
 		}
-		es, err := elements(p, h, fmt.Sprintf("the root bucket's page %d", id))
+		es, err := elements(p, h, "the root bucket's page "+strconv.FormatUint(id, 10))
 		if err != nil {
 			return err
 		}
@@ -397,14 +422,14 @@ func (c *fileCheck) checkRootBucket() error {
 // checkBucket checks a bucket's root page (or its inline page) and, for a
 // branch, that its children are pages in use.
 func (c *fileCheck) checkBucket(name, value []byte) error {
-	what := fmt.Sprintf("bucket %q's", name)
+	what := "bucket " + strconv.Quote(string(name)) + "'s"
 	if len(value) < boltBucketHeader {
 		return fmt.Errorf("bucket %q's header is cut short", name)
 	}
 	root := order.Uint64(value)
 	var p []byte
 	var h pageHeader
-	where := fmt.Sprintf("%s page %d", what, root)
+	where := what + " page " + strconv.FormatUint(root, 10)
 	if root == 0 { // inline: a leaf page inside the value
 		where = what + " inline page"
 		p = value[boltBucketHeader:]
@@ -417,9 +442,10 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 		}
 	} else {
 		var err error
-		if p, h, err = c.span(root, what, boltBranchPage, boltLeafPage); err != nil {
+		if p, h, err = c.span(c.scratch, root, what, boltBranchPage, boltLeafPage); err != nil {
 			return err
 		}
+		c.scratch = p
 	}
 	es, err := elements(p, h, where)
 	if err != nil {
