@@ -457,7 +457,7 @@ func TestDamagedAuditPageIsOneLineAfterOpen(t *testing.T) {
 			}},
 		} {
 			t.Run(damage.name+", "+read.name, func(t *testing.T) {
-				b := bytes.Clone(good[:hwm*P]) // ends short of bbolt's mapping: past it is a SIGBUS
+				b := bytes.Clone(good[:hwm*P])               // ends short of bbolt's mapping: past it is a SIGBUS
 				damage.apply(b, c.leafAt(t, b, "audit", 0))  // where reads begin
 				damage.apply(b, c.leafAt(t, b, "audit", -1)) // where a change set appends
 				path := writeDB(t, b)
