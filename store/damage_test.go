@@ -110,13 +110,6 @@ func (c *fileCheck) rootEntries(t *testing.T, b []byte) map[string]rootEntry {
 	return out
 }
 
-// leafOf returns the file offset of the first leaf page of bucket name
-// (the bucket must have a branch root).
-func (c *fileCheck) leafOf(t *testing.T, b []byte, name string) int {
-	t.Helper()
-	return c.leafAt(t, b, name, 0)
-}
-
 // leafAt returns the file offset of leaf i of bucket name; -1 is the last.
 func (c *fileCheck) leafAt(t *testing.T, b []byte, name string, i int) int {
 	t.Helper()
@@ -281,7 +274,7 @@ func TestDamagedFilesAreRefusedWithOneLine(t *testing.T) {
 			}
 			order.PutUint64(b[root+boltPageHeader+8:], uint64(hwm)+3)
 			return b
-		}, []string{`bucket "audit"`, "not a page in use"}},
+		}, []string{`bucket "audit"'s page`, "points to page", "outside the"}},
 		{"a bucket renamed by a flipped bit", func() []byte {
 			b := bytes.Clone(good)
 			b[entries["users"].keyOff+4] ^= 0x01 // users → usert (still in order)
@@ -299,8 +292,8 @@ func TestDamagedFilesAreRefusedWithOneLine(t *testing.T) {
 			if len(b)&(len(b)-1) == 0 {
 				t.Skip("the file is a power of two long: nothing is mapped past it")
 			}
-			leaf := c.leafOf(t, b, "users")
-			e := leaf + boltPageHeader // the first user: decoded by part 0, its own goroutine
+			leaf := c.leafAt(t, b, "users", 1) // not the first leaf: the file check reads that one
+			e := leaf + boltPageHeader         // its first user: in the first half, decoded by part 0 on its own goroutine
 			ksize := int(order.Uint32(b[e+8:]))
 			order.PutUint32(b[e+4:], uint32(len(b)-e-ksize)) // the value starts at the end of the file
 			order.PutUint32(b[e+12:], 200)
@@ -308,13 +301,13 @@ func TestDamagedFilesAreRefusedWithOneLine(t *testing.T) {
 		}, []string{"a page points outside the file"}},
 		{"a user record 4 GiB away", func() []byte {
 			b := bytes.Clone(good)
-			e := c.leafOf(t, b, "users") + boltPageHeader
+			e := c.leafAt(t, b, "users", 1) + boltPageHeader
 			order.PutUint32(b[e+4:], 0xFFFFFF00)
 			return b
 		}, nil},
 		{"a user record declaring 1 GiB", func() []byte {
 			b := bytes.Clone(good)
-			e := c.leafOf(t, b, "users") + boltPageHeader
+			e := c.leafAt(t, b, "users", 1) + boltPageHeader
 			order.PutUint32(b[e+12:], 1<<30)
 			return b
 		}, []string{"a user record of"}},
@@ -458,7 +451,7 @@ func TestDamagedAuditPageIsOneLineAfterOpen(t *testing.T) {
 		} {
 			t.Run(damage.name+", "+read.name, func(t *testing.T) {
 				b := bytes.Clone(good[:hwm*P])               // ends short of bbolt's mapping: past it is a SIGBUS
-				damage.apply(b, c.leafAt(t, b, "audit", 0))  // where reads begin
+				damage.apply(b, c.leafAt(t, b, "audit", 1))  // read by verify and the log, not by the file check
 				damage.apply(b, c.leafAt(t, b, "audit", -1)) // where a change set appends
 				path := writeDB(t, b)
 				s, err := Open(path, Options{NoSync: true})
@@ -494,6 +487,87 @@ func TestBugIsNotDamage(t *testing.T) {
 			if got == nil {
 				t.Fatalf("the bug's panic was swallowed")
 			}
+		})
+	}
+}
+
+// deepSource is a real database with small (1 KiB) pages, so that its
+// users bucket is three levels deep: a bbolt file made with that page size,
+// then opened by gatehouse (which keeps a file's own page size) and filled.
+func deepSource(t *testing.T) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "deep.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path, Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Demo(LocalActor("test"), DemoOptions{Users: 300}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// child returns the file offset of branch page at's child pgid i.
+func (c *fileCheck) child(at, i int) int { return at + boltPageHeader + i*boltElement + 8 }
+
+// Damage inside a tree, below the root pages: a child that names an
+// ancestor (bbolt's cursor would descend forever, growing until memory runs
+// out), a page two parents share, a free page, a leaf among branches.
+func TestDamagedTreesAreRefused(t *testing.T) {
+	good := deepSource(t)
+	c := layout(t, good)
+	P := int(c.pageSize)
+	root := int(order.Uint64(good[c.rootEntries(t, good)["users"].valueOff:])) * P
+	b0 := int(order.Uint64(good[c.child(root, 0):])) * P // a branch below the root
+	if P != 1024 || order.Uint16(good[root+8:]) != boltBranchPage || order.Uint16(good[b0+8:]) != boltBranchPage {
+		t.Fatalf("the users bucket is not three levels deep (page size %d)", P)
+	}
+	leaf := order.Uint64(good[c.child(b0, 0):]) // a leaf at the bottom
+	if order.Uint16(good[root+10:]) < 3 {
+		t.Fatalf("the users bucket's root has fewer than 3 children")
+	}
+	b2 := int(order.Uint64(good[c.child(root, 2):])) * P
+	farLeaf := order.Uint64(good[c.child(b2, 0):]) // a leaf the walk meets after the root's child 1
+	auditRoot := order.Uint64(good[c.rootEntries(t, good)["audit"].valueOff:])
+	cases := []struct {
+		name  string
+		at    int    // the child pgid to change
+		to    uint64 // what it names instead
+		parts []string
+	}{
+		{"a branch naming the root above it (a cycle)", c.child(b0, 1), uint64(root / P), []string{"named twice (a cycle?)"}},
+		{"a branch naming itself", c.child(b0, 1), uint64(b0 / P), []string{"named twice"}},
+		{"a page two parents share", c.child(b0, 1), leaf, []string{fmt.Sprintf("page %d, which is named twice", leaf)}},
+		{"a page of another bucket", c.child(b0, 1), auditRoot, []string{"named twice"}},
+		{"a leaf among branches", c.child(root, 1), farLeaf, []string{"not at the depth of its siblings"}},
+	}
+	if len(c.free) > 0 {
+		cases = append(cases, struct {
+			name  string
+			at    int
+			to    uint64
+			parts []string
+		}{"a free page", c.child(b0, 1), c.free[0], []string{"which is on the freelist"}})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := bytes.Clone(good)
+			order.PutUint64(b[tc.at:], tc.to)
+			path := writeDB(t, b)
+			_, err := Open(path, Options{NoSync: true})
+			wantOneLine(t, err, ErrDamaged, append(tc.parts, "is damaged: ", restoreHint)...)
 		})
 	}
 }

@@ -42,7 +42,6 @@ const (
 	boltNoFreelist   = ^uint64(0) // the freelist is not in the file (NoFreelistSync)
 	boltMinPageSize  = 1024       // bbolt looks for the second meta page from 1 KiB…
 	boltMaxPageSize  = 1 << 24    // …to 16 MiB
-	maxRootPages     = 64         // of the root bucket's tree (a gatehouse file has one)
 )
 
 var order = binary.NativeEndian
@@ -63,7 +62,8 @@ type fileCheck struct {
 	pageSize uint64
 	meta     boltMeta
 	free     []uint64 // the freelist's page ids, ascending
-	scratch  []byte   // the buckets' root pages are read into it, one at a time
+	scratch  []byte          // the buckets' branch pages are read into it, one at a time
+	seen     map[uint64]bool // pages named by the freelist, a meta or a branch
 }
 
 // checkFile checks the database file at path, if there is one, before bbolt
@@ -383,31 +383,16 @@ func elements(p []byte, h pageHeader, where string) ([]element, error) {
 	return out, nil
 }
 
-// checkRootBucket walks the root bucket's pages (a gatehouse file has one:
-// a dozen buckets) and checks the root page of every bucket in it.
+// checkRootBucket walks the root bucket's tree (a gatehouse file has one
+// leaf: a dozen buckets) and the branch pages of every bucket in it.
 func (c *fileCheck) checkRootBucket() error {
-	seen := map[uint64]bool{}
-	next := []uint64{c.meta.root}
-	for len(next) > 0 && len(seen) < maxRootPages {
-		id := next[0]
-		next = next[1:]
-		if seen[id] {
-			return fmt.Errorf("the root bucket's page %d is reached twice", id)
-		}
-		seen[id] = true
-		p, h, err := c.span(nil, id, "the root bucket's", boltBranchPage, boltLeafPage)
-		if err != nil {
-			return err
-		}
-		es, err := elements(p, h, "the root bucket's page "+strconv.FormatUint(id, 10))
-		if err != nil {
-			return err
-		}
+	c.seen = map[uint64]bool{}
+	if c.meta.freelist != boltNoFreelist {
+		c.seen[c.meta.freelist] = true
+	}
+	var buf []byte // its own: the buckets' walks use c.scratch meanwhile
+	return c.walkTree(&buf, c.meta.root, "the root bucket's", true, func(id uint64, es []element) error {
 		for _, e := range es {
-			if h.flags == boltBranchPage {
-				next = append(next, e.child)
-				continue
-			}
 			if e.flags&boltBucketLeaf == 0 {
 				return fmt.Errorf("the root bucket's page %d holds %q, which is not a bucket", id, e.key)
 			}
@@ -415,48 +400,97 @@ func (c *fileCheck) checkRootBucket() error {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-// checkBucket checks a bucket's root page (or its inline page) and, for a
-// branch, that its children are pages in use.
+// checkBucket checks a bucket's inline page, or walks its tree.
 func (c *fileCheck) checkBucket(name, value []byte) error {
 	what := "bucket " + strconv.Quote(string(name)) + "'s"
 	if len(value) < boltBucketHeader {
-		return fmt.Errorf("bucket %q's header is cut short", name)
+		return errors.New(what + " header is cut short")
 	}
-	root := order.Uint64(value)
-	var p []byte
-	var h pageHeader
-	where := what + " page " + strconv.FormatUint(root, 10)
-	if root == 0 { // inline: a leaf page inside the value
-		where = what + " inline page"
-		p = value[boltBucketHeader:]
-		if len(p) < boltPageHeader {
-			return fmt.Errorf("bucket %q's inline page is cut short", name)
-		}
-		h = pageHeader{flags: order.Uint16(p[8:]), count: order.Uint16(p[10:])}
-		if h.flags != boltLeafPage {
-			return fmt.Errorf("bucket %q's inline page is of the wrong kind (flags %#x)", name, h.flags)
-		}
-	} else {
-		var err error
-		if p, h, err = c.span(c.scratch, root, what, boltBranchPage, boltLeafPage); err != nil {
-			return err
-		}
-		c.scratch = p
+	if root := order.Uint64(value); root != 0 {
+		return c.walkTree(&c.scratch, root, what, false, nil)
 	}
-	es, err := elements(p, h, where)
-	if err != nil {
+	p := value[boltBucketHeader:] // inline: a leaf page inside the value
+	if len(p) < boltPageHeader {
+		return errors.New(what + " inline page is cut short")
+	}
+	h := pageHeader{flags: order.Uint16(p[8:]), count: order.Uint16(p[10:])}
+	if h.flags != boltLeafPage {
+		return fmt.Errorf("%s inline page is of the wrong kind (flags %#x)", what, h.flags)
+	}
+	_, err := elements(p, h, what+" inline page")
+	return err
+}
+
+// walkTree reads the branch pages of the tree rooted at root, level by
+// level, and checks every child they name: a data page in use, not free,
+// named once in the whole file. A page named twice is a cycle (bbolt's
+// cursor would descend forever, growing its stack until memory runs out)
+// or a page two parents share (a change set would free it under the other).
+// Leaves are not read, but the first of them, to know the level is the last
+// (bbolt's trees are balanced); all of them when readLeaves, each given to leaf.
+func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, []element) error) error {
+	if err := c.refer(root, what+" root"); err != nil {
 		return err
 	}
-	if h.flags == boltBranchPage {
-		for _, e := range es {
-			if e.child < 2 || e.child >= c.meta.pgid || c.isFree(e.child) || e.child == root {
-				return fmt.Errorf("%s points to page %d, not a page in use", where, e.child)
+	level := []uint64{root}
+	for {
+		var next []uint64
+		leaves := false
+		for i, id := range level {
+			if leaves && !readLeaves {
+				break
+			}
+			p, h, err := c.span(*buf, id, what, boltBranchPage, boltLeafPage)
+			if err != nil {
+				return err
+			}
+			*buf = p
+			if i == 0 {
+				leaves = h.flags == boltLeafPage
+			} else if leaves != (h.flags == boltLeafPage) {
+				return fmt.Errorf("%s page %d is not at the depth of its siblings", what, id)
+			}
+			where := what + " page " + strconv.FormatUint(id, 10)
+			es, err := elements(p, h, where)
+			if err != nil {
+				return err
+			}
+			if leaves {
+				if leaf != nil {
+					if err := leaf(id, es); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			for _, e := range es {
+				if err := c.refer(e.child, where+" points to"); err != nil {
+					return err
+				}
+				next = append(next, e.child)
 			}
 		}
+		if leaves {
+			return nil
+		}
+		level = next
 	}
+}
+
+// refer checks a reference to page id: in use, not free, not named before.
+func (c *fileCheck) refer(id uint64, where string) error {
+	switch {
+	case id < 2 || id >= c.meta.pgid:
+		return fmt.Errorf("%s page %d, outside the %d pages in use", where, id, c.meta.pgid)
+	case c.isFree(id):
+		return fmt.Errorf("%s page %d, which is on the freelist", where, id)
+	case c.seen[id]:
+		return fmt.Errorf("%s page %d, which is named twice (a cycle?)", where, id)
+	}
+	c.seen[id] = true
 	return nil
 }
