@@ -61,7 +61,7 @@ type fileCheck struct {
 	size     int64
 	pageSize uint64
 	meta     boltMeta
-	free     []uint64 // the freelist's page ids, ascending
+	free     []uint64        // the freelist's page ids, ascending
 	scratch  []byte          // the buckets' branch pages are read into it, one at a time
 	seen     map[uint64]bool // pages named by the freelist, a meta or a branch
 }
