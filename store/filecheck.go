@@ -61,9 +61,10 @@ type fileCheck struct {
 	size     int64
 	pageSize uint64
 	meta     boltMeta
-	free     []uint64        // the freelist's page ids, ascending
-	scratch  []byte          // the buckets' branch pages are read into it, one at a time
-	seen     map[uint64]bool // pages named by the freelist, a meta or a branch
+	free     []uint64 // the freelist's page ids, ascending
+	scratch  []byte   // the buckets' branch pages are read into it, one at a time
+	freeSet  pageSet  // the same, one bit per page
+	seen     pageSet  // pages named by the meta or a branch
 }
 
 // checkFile checks the database file at path, if there is one, before bbolt
@@ -286,6 +287,7 @@ func (c *fileCheck) readFreelist() error {
 		return fmt.Errorf("its freelist page %d lists %d pages, more than it can hold", id, count)
 	}
 	c.free = make([]uint64, 0, min(count, 1<<16))
+	c.freeSet = newPageSet(c.meta.pgid)
 	var prev uint64
 	for i := uint64(0); i < count; i++ {
 		if _, err := io.ReadFull(r, word[:]); err != nil {
@@ -301,16 +303,14 @@ func (c *fileCheck) readFreelist() error {
 			return fmt.Errorf("its freelist lists page %d, which is in use", p)
 		}
 		c.free = append(c.free, p)
+		c.freeSet.add(p)
 		prev = p
 	}
 	return nil
 }
 
 // isFree reports whether page id is on the freelist.
-func (c *fileCheck) isFree(id uint64) bool {
-	_, found := slices.BinarySearch(c.free, id)
-	return found
-}
+func (c *fileCheck) isFree(id uint64) bool { return c.freeSet != nil && c.freeSet.has(id) }
 
 // span reads a whole page span into buf (grown as needed): its first page,
 // then, once its header is checked, its overflow pages.
@@ -347,60 +347,72 @@ type element struct {
 	child uint64 // branch
 }
 
-// elements decodes the entries of page p (a span, or an inline page inside
-// a bucket's value), checking that each lies inside it and keys ascend, as
-// bbolt's binary searches need.
-func elements(p []byte, h pageHeader, where string) ([]element, error) {
+// eachElement checks the entries of page p (a span, or an inline page
+// inside a bucket's value) and gives each to fn (if not nil): each must lie
+// inside the page and the keys ascend, as bbolt's binary searches need.
+// where names the page, for the error.
+func eachElement(p []byte, h pageHeader, where func() string, fn func(element) error) error {
 	n := uint64(h.count)
 	if uint64(len(p)) < boltPageHeader+n*boltElement {
-		return nil, fmt.Errorf("%s claims %d entries, more than it can hold", where, n)
+		return fmt.Errorf("%s claims %d entries, more than it can hold", where(), n)
 	}
 	if h.flags == boltBranchPage && n == 0 {
-		return nil, fmt.Errorf("%s is an empty branch", where)
+		return fmt.Errorf("%s is an empty branch", where())
 	}
-	out := make([]element, n)
-	for i := range out {
-		off := uint64(boltPageHeader + i*boltElement)
-		e := p[off:]
+	var prev []byte
+	for i := range n {
+		off := boltPageHeader + i*boltElement
+		b := p[off:]
+		var e element
 		var pos, ksize, vsize uint64
 		if h.flags == boltLeafPage {
-			out[i].flags = order.Uint32(e[0:])
-			pos, ksize, vsize = uint64(order.Uint32(e[4:])), uint64(order.Uint32(e[8:])), uint64(order.Uint32(e[12:]))
+			e.flags = order.Uint32(b[0:])
+			pos, ksize, vsize = uint64(order.Uint32(b[4:])), uint64(order.Uint32(b[8:])), uint64(order.Uint32(b[12:]))
 		} else {
-			pos, ksize = uint64(order.Uint32(e[0:])), uint64(order.Uint32(e[4:]))
-			out[i].child = order.Uint64(e[8:])
+			pos, ksize = uint64(order.Uint32(b[0:])), uint64(order.Uint32(b[4:]))
+			e.child = order.Uint64(b[8:])
 		}
 		start, end := off+pos, off+pos+ksize+vsize
 		if end > uint64(len(p)) {
-			return nil, fmt.Errorf("%s: entry %d points past the page", where, i)
+			return fmt.Errorf("%s: entry %d points past the page", where(), i)
 		}
-		out[i].key = p[start : start+ksize]
-		out[i].value = p[start+ksize : end]
-		if i > 0 && bytes.Compare(out[i-1].key, out[i].key) >= 0 {
-			return nil, fmt.Errorf("%s: its keys are out of order", where)
+		e.key, e.value = p[start:start+ksize], p[start+ksize:end]
+		if i > 0 && bytes.Compare(prev, e.key) >= 0 {
+			return fmt.Errorf("%s: its keys are out of order", where())
+		}
+		prev = e.key
+		if fn != nil {
+			if err := fn(e); err != nil {
+				return err
+			}
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// pageSet is a set of page ids below the high-water mark, one bit each.
+type pageSet []uint64
+
+func newPageSet(pages uint64) pageSet { return make(pageSet, (pages+63)/64) }
+func (s pageSet) has(id uint64) bool  { return s[id/64]&(1<<(id%64)) != 0 }
+func (s pageSet) add(id uint64)       { s[id/64] |= 1 << (id % 64) }
+func pageName(what string, id uint64) func() string {
+	return func() string { return what + " page " + strconv.FormatUint(id, 10) }
 }
 
 // checkRootBucket walks the root bucket's tree (a gatehouse file has one
 // leaf: a dozen buckets) and the branch pages of every bucket in it.
 func (c *fileCheck) checkRootBucket() error {
-	c.seen = map[uint64]bool{}
+	c.seen = newPageSet(c.meta.pgid)
 	if c.meta.freelist != boltNoFreelist {
-		c.seen[c.meta.freelist] = true
+		c.seen.add(c.meta.freelist)
 	}
 	var buf []byte // its own: the buckets' walks use c.scratch meanwhile
-	return c.walkTree(&buf, c.meta.root, "the root bucket's", true, func(id uint64, es []element) error {
-		for _, e := range es {
-			if e.flags&boltBucketLeaf == 0 {
-				return fmt.Errorf("the root bucket's page %d holds %q, which is not a bucket", id, e.key)
-			}
-			if err := c.checkBucket(e.key, e.value); err != nil {
-				return err
-			}
+	return c.walkTree(&buf, c.meta.root, "the root bucket's", true, func(id uint64, e element) error {
+		if e.flags&boltBucketLeaf == 0 {
+			return fmt.Errorf("the root bucket's page %d holds %q, which is not a bucket", id, e.key)
 		}
-		return nil
+		return c.checkBucket(e.key, e.value)
 	})
 }
 
@@ -421,8 +433,7 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 	if h.flags != boltLeafPage {
 		return fmt.Errorf("%s inline page is of the wrong kind (flags %#x)", what, h.flags)
 	}
-	_, err := elements(p, h, what+" inline page")
-	return err
+	return eachElement(p, h, func() string { return what + " inline page" }, nil)
 }
 
 // walkTree reads the branch pages of the tree rooted at root, level by
@@ -432,8 +443,8 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 // or a page two parents share (a change set would free it under the other).
 // Leaves are not read, but the first of them, to know the level is the last
 // (bbolt's trees are balanced); all of them when readLeaves, each given to leaf.
-func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, []element) error) error {
-	if err := c.refer(root, what+" root"); err != nil {
+func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, element) error) error {
+	if err := c.refer(root, func() string { return what[:len(what)-2] + " header" }); err != nil {
 		return err
 	}
 	level := []uint64{root}
@@ -454,24 +465,25 @@ func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves b
 			} else if leaves != (h.flags == boltLeafPage) {
 				return fmt.Errorf("%s page %d is not at the depth of its siblings", what, id)
 			}
-			where := what + " page " + strconv.FormatUint(id, 10)
-			es, err := elements(p, h, where)
-			if err != nil {
-				return err
-			}
+			where := pageName(what, id)
 			if leaves {
+				var fn func(element) error
 				if leaf != nil {
-					if err := leaf(id, es); err != nil {
-						return err
-					}
+					fn = func(e element) error { return leaf(id, e) }
+				}
+				if err := eachElement(p, h, where, fn); err != nil {
+					return err
 				}
 				continue
 			}
-			for _, e := range es {
-				if err := c.refer(e.child, where+" points to"); err != nil {
+			if err := eachElement(p, h, where, func(e element) error {
+				if err := c.refer(e.child, where); err != nil {
 					return err
 				}
 				next = append(next, e.child)
+				return nil
+			}); err != nil {
+				return err
 			}
 		}
 		if leaves {
@@ -482,15 +494,15 @@ func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves b
 }
 
 // refer checks a reference to page id: in use, not free, not named before.
-func (c *fileCheck) refer(id uint64, where string) error {
+func (c *fileCheck) refer(id uint64, from func() string) error {
 	switch {
 	case id < 2 || id >= c.meta.pgid:
-		return fmt.Errorf("%s page %d, outside the %d pages in use", where, id, c.meta.pgid)
+		return fmt.Errorf("%s points to page %d, outside the %d pages in use", from(), id, c.meta.pgid)
 	case c.isFree(id):
-		return fmt.Errorf("%s page %d, which is on the freelist", where, id)
-	case c.seen[id]:
-		return fmt.Errorf("%s page %d, which is named twice (a cycle?)", where, id)
+		return fmt.Errorf("%s points to page %d, which is on the freelist", from(), id)
+	case c.seen.has(id):
+		return fmt.Errorf("%s points to page %d, which is named twice (a cycle?)", from(), id)
 	}
-	c.seen[id] = true
+	c.seen.add(id)
 	return nil
 }
