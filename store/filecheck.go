@@ -441,56 +441,72 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 // named once in the whole file. A page named twice is a cycle (bbolt's
 // cursor would descend forever, growing its stack until memory runs out)
 // or a page two parents share (a change set would free it under the other).
-// Leaves are not read, but the first of them, to know the level is the last
-// (bbolt's trees are balanced); all of them when readLeaves, each given to leaf.
+// Of the leaves only the first is read (bbolt's trees are balanced: its
+// level is the last); all of them when readLeaves, each entry given to leaf.
 func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, element) error) error {
 	if err := c.refer(root, func() string { return what[:len(what)-2] + " header" }); err != nil {
 		return err
 	}
 	level := []uint64{root}
 	for {
-		var next []uint64
-		leaves := false
-		for i, id := range level {
-			if leaves && !readLeaves {
-				break
+		if c.kind(level[0]) == boltLeafPage {
+			if !readLeaves {
+				level = level[:1]
 			}
+			for _, id := range level {
+				p, h, err := c.span(*buf, id, what, boltLeafPage)
+				if err != nil {
+					return err
+				}
+				*buf = p
+				var fn func(element) error
+				if leaf != nil {
+					fn = func(e element) error { return leaf(id, e) }
+				}
+				if err := eachElement(p, h, pageName(what, id), fn); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var next []uint64
+		collect := true
+		for i, id := range level {
 			p, h, err := c.span(*buf, id, what, boltBranchPage, boltLeafPage)
 			if err != nil {
 				return err
 			}
 			*buf = p
-			if i == 0 {
-				leaves = h.flags == boltLeafPage
-			} else if leaves != (h.flags == boltLeafPage) {
+			if h.flags != boltBranchPage {
 				return fmt.Errorf("%s page %d is not at the depth of its siblings", what, id)
 			}
 			where := pageName(what, id)
-			if leaves {
-				var fn func(element) error
-				if leaf != nil {
-					fn = func(e element) error { return leaf(id, e) }
-				}
-				if err := eachElement(p, h, where, fn); err != nil {
-					return err
-				}
-				continue
-			}
 			if err := eachElement(p, h, where, func(e element) error {
 				if err := c.refer(e.child, where); err != nil {
 					return err
 				}
-				next = append(next, e.child)
+				if collect {
+					next = append(next, e.child)
+				}
 				return nil
 			}); err != nil {
 				return err
 			}
-		}
-		if leaves {
-			return nil
+			if i == 0 && !readLeaves && c.kind(next[0]) == boltLeafPage {
+				collect = false // the children are leaves: the first is all that is read
+			}
 		}
 		level = next
 	}
+}
+
+// kind is the flags of page id (span checks them when it reads the page).
+func (c *fileCheck) kind(id uint64) uint16 {
+	var b [boltPageHeader]byte
+	if _, err := c.r.ReadAt(b[:], int64(id*c.pageSize)); err != nil {
+		return 0
+	}
+	return order.Uint16(b[8:])
 }
 
 // refer checks a reference to page id: in use, not free, not named before.
