@@ -441,46 +441,40 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 // named once in the whole file. A page named twice is a cycle (bbolt's
 // cursor would descend forever, growing its stack until memory runs out)
 // or a page two parents share (a change set would free it under the other).
-// Of the leaves only the first is read (bbolt's trees are balanced: its
-// level is the last); all of them when readLeaves, each entry given to leaf.
+// The leaves are not read — one header says the level below is theirs
+// (bbolt's trees are balanced) — unless the root is one, or readLeaves:
+// then every entry of theirs is checked and given to leaf.
 func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, element) error) error {
 	if err := c.refer(root, func() string { return what[:len(what)-2] + " header" }); err != nil {
 		return err
 	}
 	level := []uint64{root}
 	for {
-		if c.kind(level[0]) == boltLeafPage {
-			if !readLeaves {
-				level = level[:1]
-			}
-			for _, id := range level {
-				p, h, err := c.span(*buf, id, what, boltLeafPage)
-				if err != nil {
-					return err
-				}
-				*buf = p
-				var fn func(element) error
-				if leaf != nil {
-					fn = func(e element) error { return leaf(id, e) }
-				}
-				if err := eachElement(p, h, pageName(what, id), fn); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
 		var next []uint64
-		collect := true
+		collect, leavesBelow := true, false
+		var kind uint16
 		for i, id := range level {
 			p, h, err := c.span(*buf, id, what, boltBranchPage, boltLeafPage)
 			if err != nil {
 				return err
 			}
 			*buf = p
-			if h.flags != boltBranchPage {
+			if i == 0 {
+				kind = h.flags
+			} else if h.flags != kind {
 				return fmt.Errorf("%s page %d is not at the depth of its siblings", what, id)
 			}
 			where := pageName(what, id)
+			if kind == boltLeafPage {
+				var fn func(element) error
+				if leaf != nil {
+					fn = func(e element) error { return leaf(id, e) }
+				}
+				if err := eachElement(p, h, where, fn); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := eachElement(p, h, where, func(e element) error {
 				if err := c.refer(e.child, where); err != nil {
 					return err
@@ -493,8 +487,11 @@ func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves b
 				return err
 			}
 			if i == 0 && !readLeaves && c.kind(next[0]) == boltLeafPage {
-				collect = false // the children are leaves: the first is all that is read
+				collect, leavesBelow = false, true // named and checked: enough
 			}
+		}
+		if kind == boltLeafPage || leavesBelow {
+			return nil
 		}
 		level = next
 	}
