@@ -28,7 +28,8 @@ import (
 
 // The damage campaign: a real database (the demo's 300 users and a few
 // change sets) is cut short at random offsets and has a byte changed at
-// random offsets, inside the pages it declares in use. Each damaged copy is
+// random offsets, and has a 4 KiB block zeroed (a lost disk block), inside
+// the pages it declares in use. Each damaged copy is
 // opened in a child process (this test binary again) that does what
 // `gatehouse users list` and `gatehouse audit verify` do, then reads the rest
 // (outbox, invitations, audit log, change sets, export). The parent sorts
@@ -204,41 +205,55 @@ func TestCampaignDamage(t *testing.T) {
 	previous := previousState(t, good)
 
 	rng := rand.New(rand.NewPCG(seed, seed^0xdead))
-	st := damageStats{refusedKinds: map[string]int{}, examples: map[string][]string{}}
+	variants := []struct {
+		name   string
+		damage func(off int, x byte) (string, []byte)
+	}{
+		{"cut short", func(off int, _ byte) (string, []byte) { return fmt.Sprintf("cut at %d", off), good[:off] }},
+		{"one byte changed", func(off int, x byte) (string, []byte) {
+			return fmt.Sprintf("byte %d ^= %#02x", off, x), flipped(good, off, x)
+		}},
+		{"a 4 KiB block zeroed", func(off int, _ byte) (string, []byte) {
+			at := off &^ 4095 // a disk block lost
+			b := bytes.Clone(good)
+			clear(b[at:min(at+4096, len(b))])
+			return fmt.Sprintf("4 KiB zeroed at %d", at), b
+		}},
+	}
+	stats := make([]damageStats, len(variants))
+	for i := range stats {
+		stats[i] = damageStats{refusedKinds: map[string]int{}, examples: map[string][]string{}}
+	}
 	path := filepath.Join(dir, "t.db")
 	for i := range offsets {
 		off := rng.IntN(inUse)
-		flip := byte(1 + rng.IntN(255))
-		for _, v := range []struct {
-			name  string
-			bytes []byte
-		}{
-			{fmt.Sprintf("cut at %d", off), good[:off]},
-			{fmt.Sprintf("byte %d ^= %#02x", off, flip), flipped(good, off, flip)},
-		} {
-			if err := os.WriteFile(path, v.bytes, 0o600); err != nil {
+		x := byte(1 + rng.IntN(255))
+		for v, variant := range variants {
+			name, b := variant.damage(off, x)
+			if err := os.WriteFile(path, b, 0o600); err != nil {
 				t.Fatal(err)
 			}
 			r := runDamageChild(t, path)
-			what := fmt.Sprintf("#%d %s", i, v.name)
-			st.classify(t, what, r, base, previous)
+			stats[v].classify(t, fmt.Sprintf("#%d %s", i, name), r, base, previous)
 		}
 	}
-	for class, ex := range st.examples {
-		t.Logf("%s: %d, e.g.\n\t%s", class, len(ex), strings.Join(ex, "\n\t"))
+	for v, st := range stats {
+		for class, ex := range st.examples {
+			t.Logf("%s, %s (first %d):\n\t%s", variants[v].name, class, len(ex), strings.Join(ex, "\n\t"))
+		}
+		kinds := make([]string, 0, len(st.refusedKinds))
+		for k, n := range st.refusedKinds {
+			kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(kinds)
+		proof.Figure(t, "damage", "%d × %s at random offsets of a %d KiB database (%d KiB in use): refused with one line %d (%s), not one line %d (must be 0); opened as before %d; opened on the previous change set (the other meta page) %d; opened and audit verify reports the damage %d; opened, visibly different, chain intact %d; other reads that panicked (caught by the child) %d; crashed %d (must be 0), hung %d (must be 0) (seed %d)",
+			offsets, variants[v].name, len(good)>>10, inUse>>10, st.refused, strings.Join(kinds, ", "), st.refusedNotOneLine,
+			st.same, st.rolledBack, st.verifyReports, st.differsIntact, st.otherReadsPanicked, st.crashed, st.hung, seed)
+		if st.crashed+st.hung+st.refusedNotOneLine > 0 {
+			t.Errorf("%s: %d crashed, %d hung, %d refusals not one line", variants[v].name, st.crashed, st.hung, st.refusedNotOneLine)
+		}
 	}
-	kinds := make([]string, 0, len(st.refusedKinds))
-	for k, n := range st.refusedKinds {
-		kinds = append(kinds, fmt.Sprintf("%s %d", k, n))
-	}
-	sort.Strings(kinds)
-	proof.Figure(t, "damage", "%d cuts and %d changed bytes at random offsets of a %d KiB database (%d KiB in use): refused with one line %d (%s), not one line %d (must be 0); opened as before %d; opened on the previous change set (the other meta page) %d; opened and audit verify reports the damage %d; opened, visibly different, chain intact %d; other reads that panicked (caught by the child) %d; crashed %d (must be 0), hung %d (must be 0); %s (seed %d)",
-		offsets, offsets, len(good)>>10, inUse>>10, st.refused, strings.Join(kinds, ", "), st.refusedNotOneLine,
-		st.same, st.rolledBack, st.verifyReports, st.differsIntact, st.otherReadsPanicked, st.crashed, st.hung,
-		time.Since(start).Round(time.Second), seed)
-	if st.crashed+st.hung+st.refusedNotOneLine > 0 {
-		t.Errorf("%d crashed, %d hung, %d refusals not one line", st.crashed, st.hung, st.refusedNotOneLine)
-	}
+	t.Logf("%d children in %s", offsets*len(variants)+2, time.Since(start).Round(time.Second))
 }
 
 func (st *damageStats) classify(t *testing.T, what string, r, base damageRun, previous map[string]string) {
