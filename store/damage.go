@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -38,16 +39,22 @@ type openGuard struct {
 	file     *os.File // bbolt's, to release when bbolt panics before returning it
 }
 
-// checkFile checks the file, if there is one, before bbolt maps it.
-func (g *openGuard) checkFile() (err error) {
-	g.existing, err = checkFile(g.path)
-	return err
-}
-
-// open opens bbolt; its own errors about the file's meta pages are damage.
+// open opens bbolt on the file checked first (checkFile): the check reads
+// the very file bbolt will map, handed to it through OpenFile. A missing
+// file is a new database. bbolt's own errors about its meta pages, and its
+// panics, are damage too.
 func (g *openGuard) open(opt *bolt.Options) (db *bolt.DB, err error) {
 	opt.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
-		f, err := os.OpenFile(name, flag, perm)
+		f, err := os.OpenFile(name, flag&^os.O_CREATE, perm)
+		if errors.Is(err, fs.ErrNotExist) {
+			f, err = os.OpenFile(name, flag, perm) // a new database
+		} else if err == nil {
+			g.existing = true
+			if err = checkFile(f, name); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
 		g.file = f
 		return f, err
 	}

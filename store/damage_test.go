@@ -352,7 +352,7 @@ func TestNotDamagedButNotADatabase(t *testing.T) {
 	})
 	t.Run("a directory", func(t *testing.T) {
 		_, err := Open(dir, Options{NoSync: true})
-		wantOneLine(t, err, ErrInput, "is a directory, not a file")
+		wantOneLine(t, err, ErrInput, "is a directory")
 	})
 	t.Run("another program's bbolt file is not seeded", func(t *testing.T) {
 		path := filepath.Join(dir, "other.db")

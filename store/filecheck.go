@@ -16,7 +16,7 @@ import (
 // A damaged database file must be refused with one line, never crash the
 // process. bbolt trusts what its meta pages declare and reads the file through
 // a memory map: a page id past the end of the file is a SIGBUS or SIGSEGV
-// there, not an error. checkFile reads the few pages bbolt trusts first with
+// there, not an error. checkFile reads the pages bbolt trusts first with
 // ordinary reads, and checks them against the file, before bbolt maps it. It
 // reads the two meta pages, the freelist and the root bucket's page with the
 // root page of each bucket in it: tens of microseconds, whatever the size of
@@ -67,40 +67,37 @@ type fileCheck struct {
 	seen     pageSet  // pages named by the meta or a branch
 }
 
-// checkFile checks the database file at path, if there is one, before bbolt
-// maps it. A missing file is a new database. The error is one line.
-func checkFile(path string) (existing bool, err error) {
-	st, err := os.Stat(path)
+// checkFile checks the existing database file f (bbolt's own file, opened
+// for it but not yet locked or mapped) at path. The error is one line.
+func checkFile(f *os.File, path string) error {
+	st, err := f.Stat()
 	if err != nil {
-		return false, nil // missing: a new database; else bbolt says what is wrong (permissions…), as before
+		return nil // bbolt says what is wrong, as before
 	}
 	if !st.Mode().IsRegular() {
-		return true, badInput("database %s is %s, not a file; give the path of a gatehouse database file", path, kindOfFile(st.Mode()))
+		return badInput("database %s is %s, not a file; give the path of a gatehouse database file", path, kindOfFile(st.Mode()))
 	}
-	if st.Size() == 0 {
-		return true, &Error{Kind: KindDamaged, Msg: fmt.Sprintf("database %s is empty (0 bytes): a failed copy, not a database; restore a backup (see README: Backup and restore), or delete it to start a new one", path)}
+	what := ""
+	if st.Size() > 0 {
+		if what = checkReader(f, st.Size()); what == "" {
+			return nil
+		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return true, nil
-	}
-	defer f.Close()
-	what := checkReader(f, st.Size())
-	if what == "" {
-		return true, nil
-	}
-	// Another process writing the file could have changed it under the
-	// reads: while it holds the file bbolt says so; once we hold it, ask again.
+	// Another process may be creating or writing the file under the reads:
+	// while it holds the file bbolt says so; once we hold it, ask again.
 	if heldByAnother(f) {
-		return true, nil
+		return nil
 	}
 	if st, err = f.Stat(); err != nil {
-		return true, nil
+		return nil
+	}
+	if st.Size() == 0 {
+		return &Error{Kind: KindDamaged, Msg: fmt.Sprintf("database %s is empty (0 bytes): a failed copy, not a database; restore a backup (see README: Backup and restore), or delete it to start a new one", path)}
 	}
 	if what = checkReader(f, st.Size()); what == "" {
-		return true, nil
+		return nil
 	}
-	return true, damaged(path, what)
+	return damaged(path, what)
 }
 
 func kindOfFile(m os.FileMode) string {

@@ -105,9 +105,6 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	// a damaged file is refused with one line, never a crash (damage.go)
 	g := &openGuard{path: path}
-	if err := g.checkFile(); err != nil {
-		return nil, err
-	}
 	// 16 KiB pages (new files): a bulk change set of 10,000 scattered users
 	// rewrites a quarter as many pages, in a quarter as many writes
 	db, err := g.open(&bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: false, FreelistType: bolt.FreelistMapType, PageSize: 16384})
