@@ -71,10 +71,15 @@ func TestE2EDamagedDatabaseIsOneLine(t *testing.T) {
 	}
 
 	t.Run("the console", func(t *testing.T) {
-		tm := startTerm(t, 200, 10, "--db", cut)
-		tm.waitFor(`t\.db is damaged: it declares \d+ pages`)
-		if st, ok := tm.exitStatusWithin(10 * time.Second); !ok || st != "1" {
+		tm := startTerm(t, 200, 40, "--db", cut)
+		st, ok := tm.exitStatusWithin(10 * time.Second)
+		if !ok || st != "1" {
 			t.Fatalf("the console ended with %q (ended: %v), want 1:\n%s", st, ok, tm.screen())
+		}
+		// the line as printed, wrapped lines joined (-J)
+		screen := tm.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "main") // with the history: the line may have scrolled
+		if !regexp.MustCompile(`(?m)^gatehouse: database .*t\.db is damaged: it declares \d+ pages of 16384 bytes but holds 100000 bytes, 6 pages \(cut short\?\); restore a backup \(see README: Backup and restore\)$`).MatchString(screen) {
+			t.Fatalf("the console did not print the one line:\n%s", screen)
 		}
 	})
 }
