@@ -149,7 +149,8 @@ func checkContents(path string, tx *bolt.Tx) error {
 // guardedDB is bbolt's DB with every transaction guarded: a bad page that a
 // read or a change set meets after open (audit log, history, verify) is the
 // one-line error too, returned where bbolt was called, so nothing above it
-// sees half a change.
+// sees half a change. View and Update are what the store uses; Begin and
+// Batch are not guarded.
 type guardedDB struct {
 	*bolt.DB
 	path string
