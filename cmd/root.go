@@ -48,7 +48,7 @@ type Env struct {
 // Exit codes.
 const (
 	ExitOK      = 0 // done, or allowed
-	ExitRefused = 1 // denied, refused by a rule, conflict, locked, check denied, audit broken
+	ExitRefused = 1 // denied, refused by a rule, conflict, locked, damaged file, check denied, audit broken
 	ExitUsage   = 2 // bad usage or bad input: fix the command line
 )
 
@@ -91,7 +91,7 @@ func ExitCode(err error) int {
 	switch store.KindOf(err) {
 	case store.KindInput, store.KindNotFound:
 		return ExitUsage
-	case store.KindRefused, store.KindDenied, store.KindConflict, store.KindLocked:
+	case store.KindRefused, store.KindDenied, store.KindConflict, store.KindLocked, store.KindDamaged:
 		return ExitRefused
 	}
 	var ue *usageError

@@ -17,6 +17,7 @@ const (
 	KindDenied                   // the actor lacks the right
 	KindConflict                 // the record changed since it was read
 	KindLocked                   // the database is held by another process
+	KindDamaged                  // the database file is damaged: restore a backup
 )
 
 // Error is every error the store returns on purpose: one line that says what
@@ -42,6 +43,7 @@ var (
 	ErrDenied   = &Error{Kind: KindDenied}
 	ErrConflict = &Error{Kind: KindConflict}
 	ErrLocked   = &Error{Kind: KindLocked}
+	ErrDamaged  = &Error{Kind: KindDamaged}
 )
 
 // KindOf returns the kind of a store error, or 0 for any other error.

@@ -51,7 +51,7 @@ type Options struct {
 
 // Store is an open gatehouse database. All methods are safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
+	db   *guardedDB // every transaction guarded against a damaged file (damage.go)
 	path string
 	now  func() time.Time
 
@@ -104,17 +104,22 @@ func Open(path string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, badInput("cannot create the database folder: %v", err)
 	}
+	// a damaged file is refused with one line, never a crash (damage.go)
+	g := &openGuard{path: path}
 	// 16 KiB pages (new files): a bulk change set of 10,000 scattered users
 	// rewrites a quarter as many pages, in a quarter as many writes
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: false, FreelistType: bolt.FreelistMapType, PageSize: 16384})
+	db, err := g.open(&bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: false, FreelistType: bolt.FreelistMapType, PageSize: 16384})
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, &Error{Kind: KindLocked, Msg: fmt.Sprintf("database %s is in use by another gatehouse process%s; use that one (over SSH if it is the server) or stop it", path, holderHint(path))}
 		}
+		if KindOf(err) != 0 {
+			return nil, err
+		}
 		return nil, badInput("cannot open database %s: %v", path, err)
 	}
-	s := &Store{db: db, path: path, now: func() time.Time { return opt.Now().UTC() }}
-	if err := s.init(); err != nil {
+	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	if err := g.read(db, s.init); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -255,7 +260,13 @@ func (s *Store) emails() map[string]emailEntry {
 // the time to open a database.
 func loadUsers(b *bolt.Bucket) ([]*User, error) {
 	var raw [][]byte // valid for the transaction: decoded before it ends
-	if err := b.ForEach(func(k, v []byte) error { raw = append(raw, v); return nil }); err != nil {
+	if err := b.ForEach(func(k, v []byte) error {
+		if len(v) > maxUserRecord {
+			return fmt.Errorf("a user record of %d bytes", len(v))
+		}
+		raw = append(raw, v)
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	decoded := make([]*User, len(raw))
@@ -263,6 +274,7 @@ func loadUsers(b *bolt.Bucket) ([]*User, error) {
 	var wg sync.WaitGroup
 	part := func(w, lo, hi int) {
 		defer wg.Done()
+		defer catchDamage(&errs[w])() // a bad page here is in this goroutine
 		intern := make(map[string]string, 1024)
 		for i := lo; i < hi; i++ {
 			u, err := decodeUser(raw[i], intern)

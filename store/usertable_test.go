@@ -62,6 +62,10 @@ func TestOpenRefusesOutOfRangeUserID(t *testing.T) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		u := &User{ID: 1 << 40, Email: "huge@example.com", First: "H", Last: "Uge"}
+		// the sequence too: else open refuses it sooner (checkContents), not here
+		if err := tx.Bucket(bucketUsers).SetSequence(u.ID); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketUsers).Put(itob(u.ID), encodeUser(u))
 	})
 	db.Close()
