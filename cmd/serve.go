@@ -100,7 +100,7 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		if hostKey == "" {
 			hostKey = keys.DefaultHostKeyPath(s.Path())
 		}
-		logger := log.NewWithOptions(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+		logger := keys.NewLogger(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole

@@ -165,7 +165,7 @@ func (f *fixture) start(level log.Level, setup ...func(*keys.Server)) {
 			return tui.New(st, actor, r, tui.Options{DBPath: f.dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
-		Logger:        log.NewWithOptions(f.logs, log.Options{Level: level}),
+		Logger:        keys.NewLogger(f.logs, log.Options{Level: level}),
 		ShutdownGrace: 2 * time.Second,
 		Now:           f.clock.Now,
 	})

@@ -49,7 +49,8 @@ type Config struct {
 	// without it the outbox stays queued for the operator.
 	SMTP *SMTP
 
-	// Logger gets the structured logs (default: stderr).
+	// Logger gets the structured logs (default: stderr). Build it with
+	// NewLogger, which escapes what clients typed.
 	Logger *log.Logger
 	// ShutdownGrace is how long running commands get to finish at shutdown (default 5s).
 	ShutdownGrace time.Duration
@@ -88,7 +89,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("keys: no store")
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+		cfg.Logger = NewLogger(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second

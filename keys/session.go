@@ -15,8 +15,14 @@ import (
 	"github.com/charmbracelet/wish/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 )
+
+// MaxCommandLine is the longest command line an exec session may send: the
+// SSH packet allows 256 KiB, and each one is parsed, logged and kept for the
+// session's life.
+const MaxCommandLine = 16 << 10
 
 // session is one signed-in SSH session.
 type session struct {
@@ -25,6 +31,7 @@ type session struct {
 	actor  store.Actor
 	method string // "key SHA256:…" or "password"
 	keyFP  string // the key it signed in with, if any
+	pwTag  string // the password hash it signed in against, if any (hashTag)
 	start  time.Time
 	done   chan struct{} // closed when the session's handler returns
 
@@ -120,33 +127,52 @@ func drainWindowChanges(winch <-chan ssh.Window) {
 	}
 }
 
-var errNoIdentity = fmt.Errorf("no identity")
+var (
+	errNoIdentity      = errors.New("no user holds this key or id")
+	errPasswordChanged = errors.New("the password changed since this connection signed in")
+)
+
+// identity is who a session is and how they signed in.
+type identity struct {
+	user   *store.User
+	method string // "key SHA256:…" or "password"
+	keyFP  string // the key, for a key sign-in
+	pwTag  string // the password hash, for a password sign-in (hashTag)
+}
 
 // identify resolves who the session is, after authentication: from the key
 // the client proved (s.PublicKey()), or from the password sign-in recorded in
 // the connection's permissions. Never from the SSH user name of a key
-// sign-in, never from a key merely offered.
-func (s *Server) identify(sess ssh.Session) (*store.User, string, string, error) {
+// sign-in, never from a key merely offered. A connection that signed in with
+// a password since changed opens no more sessions.
+func (s *Server) identify(sess ssh.Session) (identity, error) {
 	if pk := sess.PublicKey(); pk != nil {
 		fp := gossh.FingerprintSHA256(pk)
 		u, err := s.st.UserByKey(fp)
 		if err != nil {
-			return nil, "", fp, err
+			return identity{keyFP: fp}, errNoIdentity
 		}
-		return u, "key " + fp, fp, nil
+		return identity{user: u, method: "key " + fp, keyFP: fp}, nil
 	}
 	perms := sess.Permissions()
 	if perms.Permissions != nil {
 		if v, ok := perms.Extensions[extUserID]; ok {
 			id, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
-				return nil, "", "", errNoIdentity
+				return identity{}, errNoIdentity
 			}
 			u, err := s.st.UserByID(id)
-			return u, "password", "", err
+			if err != nil {
+				return identity{}, errNoIdentity
+			}
+			tag := perms.Extensions[extPasswordHash]
+			if tag == "" || tag != hashTag(u.PasswordHash) {
+				return identity{}, errPasswordChanged
+			}
+			return identity{user: u, method: "password", pwTag: tag}, nil
 		}
 	}
-	return nil, "", "", errNoIdentity
+	return identity{}, errNoIdentity
 }
 
 func extension(sess ssh.Session, key string) (string, bool) {
@@ -174,7 +200,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		refuse := func(msg string, kv ...any) {
-			s.log.Warn("session refused", append([]any{"remote", remote, "user", sess.User(), "command", sess.RawCommand()}, kv...)...)
+			s.log.Warn("session refused", append([]any{"remote", remote, "user", logText(sess.User()), "command", logText(sess.RawCommand())}, kv...)...)
 			fmt.Fprintf(sess.Stderr(), "%s\r\n", msg)
 			_ = sess.Exit(1)
 		}
@@ -182,20 +208,35 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse("gatehouse: the server is shutting down", "why", "shutting down")
 			return
 		}
-		u, method, fp, err := s.identify(sess)
-		if err != nil {
-			refuse(RefusedMessage, "key", fp, "why", "no user holds this key or id")
+		id, err := s.identify(sess)
+		switch {
+		case errors.Is(err, errPasswordChanged):
+			refuse("gatehouse: your password was changed since this connection signed in; sign in again with the new password", "why", err.Error())
+			return
+		case err != nil:
+			refuse(RefusedMessage, "key", id.keyFP, "why", err.Error())
+			return
+		}
+		u, method, fp := id.user, id.method, id.keyFP
+		if n := len(sess.RawCommand()); n > MaxCommandLine {
+			refuse(fmt.Sprintf("gatehouse: the command line has %d bytes, more than the %d this server takes; pick many users with --where, or run several commands", n, MaxCommandLine),
+				"user-id", u.ID, "why", "command line too long")
 			return
 		}
 		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
-			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{}), term: term}
+			method: method, keyFP: fp, pwTag: id.pwTag, start: time.Now(), done: make(chan struct{}), term: term}
 		s.register(ss)
 		defer s.unregister(ss)
 		defer close(ss.done)
-		// checked after registering, so a disable committed meanwhile is seen
-		// either here or by the watcher
-		if cur, err := s.st.UserByID(u.ID); err != nil || cur.Disabled {
+		// checked after registering, so a disable or a password reset
+		// committed meanwhile is seen either here or by the watcher
+		cur, err := s.st.UserByID(u.ID)
+		switch {
+		case err != nil || cur.Disabled:
 			refuse(RefusedMessage, "key", fp, "why", "user disabled")
+			return
+		case ss.pwTag != "" && ss.pwTag != hashTag(cur.PasswordHash):
+			refuse("gatehouse: your password was changed since this connection signed in; sign in again with the new password", "why", errPasswordChanged.Error())
 			return
 		}
 		kind := "console"
@@ -212,7 +253,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		log := s.log.With("remote", remote, "user", u.Email, "method", method)
-		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", term.ok, "term", term.pty.Term)
+		log.Info("session start", "kind", kind, "command", logText(sess.RawCommand()), "pty", term.ok, "term", term.pty.Term)
 		next(sess)
 		ss.mu.Lock()
 		outcome, reason := ss.outcome, ss.reason
@@ -223,7 +264,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		if outcome == "" {
 			outcome = "closed"
 		}
-		log.Info("session end", "kind", kind, "command", sess.RawCommand(), "duration", time.Since(ss.start).Round(time.Millisecond), "outcome", outcome)
+		log.Info("session end", "kind", kind, "command", logText(sess.RawCommand()), "duration", time.Since(ss.start).Round(time.Millisecond), "outcome", outcome)
 	}
 }
 
@@ -272,7 +313,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		args := sess.Command()
 		if len(args) == 0 && strings.TrimSpace(sess.RawCommand()) != "" {
-			fmt.Fprintf(sess.Stderr(), "gatehouse: cannot read the command line %q (unbalanced quotes?)\r\n", sess.RawCommand())
+			fmt.Fprintf(sess.Stderr(), "gatehouse: cannot read the command line \"%s\" (unbalanced quotes?)\r\n", safetext.Escape(sess.RawCommand()))
 			s.setOutcome(sess, "exit 2 (unreadable command line)")
 			_ = sess.Exit(2)
 			return
@@ -398,7 +439,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			}
 		}()
 		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", sess.User(), "error", err)
+			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", logText(sess.User()), "error", err)
 		}
 		p.Kill() // restores the terminal if the program failed
 		close(done)
@@ -433,15 +474,18 @@ func (s *Server) afterConsole(next ssh.Handler) ssh.Handler {
 }
 
 // invited answers the session of someone who just accepted their invitation.
+// The email and the key's note (which may quote the store's refusal) are
+// data, escaped like everything else this package writes to a client.
 func (s *Server) invited(sess ssh.Session, email string) {
 	keyNote, hasKey := extension(sess, extInviteKey)
 	host, port := "HOST", "23234"
 	if h, p, err := net.SplitHostPort(addrString(sess.LocalAddr())); err == nil {
 		host, port = h, p
 	}
+	email, keyNote = safetext.Escape(email), safetext.Escape(keyNote)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Welcome to gatehouse, %s: your invitation is accepted and your password is set.\r\n", email)
-	if hasKey {
+	if hasKey && keyNote != "" {
 		fmt.Fprintf(&b, "%s.\r\n", strings.ToUpper(keyNote[:1])+keyNote[1:])
 	}
 	fmt.Fprintf(&b, "Sign in with: ssh -p %s -l %s %s\r\n", port, email, host)
@@ -587,6 +631,8 @@ func (s *Server) checkEvent(ev store.Event) {
 				if ku, kerr := s.st.UserByKey(ss.keyFP); kerr != nil || ku.ID != ss.userID {
 					reason = "the key you signed in with was removed; this session has ended"
 				}
+			case ss.pwTag != "" && ss.pwTag != hashTag(u.PasswordHash):
+				reason = "your password was changed; this session has ended: sign in again with the new password"
 			}
 			if reason != "" {
 				s.log.Info("ending session", "user", r.Label, "remote", addrString(ss.sess.RemoteAddr()), "why", reason, "change-set", ev.Batch, "by", ev.Actor)
