@@ -57,7 +57,7 @@ func (s *Server) publicKeyHandler(ctx ssh.Context, key ssh.PublicKey) (ok bool) 
 // serverConfig is the SSH configuration of one connection: wish adds the
 // host key and the public-key handler to it.
 func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
-	return &gossh.ServerConfig{
+	return hardened(&gossh.ServerConfig{
 		MaxAuthTries: 6,
 		// wish turns on NoClientAuth if it ever finds no handler: refuse
 		// "none" here as well
@@ -70,7 +70,7 @@ func (s *Server) serverConfig(ctx ssh.Context) *gossh.ServerConfig {
 		KeyboardInteractiveCallback: func(conn gossh.ConnMetadata, challenge gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
 			return s.keyboardInteractive(ctx, conn, challenge, nil)
 		},
-	}
+	})
 }
 
 // verifiedKey runs once the client has proven it holds the key: here the
