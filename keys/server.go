@@ -127,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnCallback = s.onConn
 			srv.SessionRequestCallback = s.sessionRequest
+			// sessions only, each bounded (see sessionChannel); every
+			// other channel type is refused as unknown
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		wish.WithMiddleware(

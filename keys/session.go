@@ -253,7 +253,11 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		log := s.log.With("remote", remote, "user", u.Email, "method", method)
-		log.Info("session start", "kind", kind, "command", logText(sess.RawCommand()), "pty", term.ok, "term", term.pty.Term)
+		size := ""
+		if term.ok {
+			size = fmt.Sprintf("%dx%d", term.pty.Window.Width, term.pty.Window.Height)
+		}
+		log.Info("session start", "kind", kind, "command", logText(sess.RawCommand()), "pty", term.ok, "term", term.pty.Term, "size", size)
 		next(sess)
 		ss.mu.Lock()
 		outcome, reason := ss.outcome, ss.reason
@@ -367,7 +371,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if m == nil {
 		return nil
 	}
-	opts := append(bubbletea.MakeOptions(sess), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	// the session's input through consoleInput: bubbletea v1 alone would
+	// hold a paste that never ends, and misread sequences its reads cut
+	opts := append(bubbletea.MakeOptions(sess), tea.WithInput(newConsoleInput(sess)), tea.WithAltScreen(), tea.WithMouseCellMotion())
 	p := tea.NewProgram(m, opts...)
 	ss.mu.Lock()
 	ss.console, ss.program, ss.model = true, p, m
