@@ -119,7 +119,9 @@ func TestExecCommands(t *testing.T) {
 	f.passwordClient(emBasic, "bob's new passphrase").Close()
 
 	// the operator's jobs and the local flags are refused over SSH
-	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list"} {
+	// and so are cobra's own commands (shell completion runs on your machine)
+	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list",
+		`__complete users show ""`, `__completeNoDesc users ""`, "completion bash"} {
 		_, errOut, code := execute(t, c, line, "")
 		if code == 0 || !strings.HasPrefix(errOut, "gatehouse: ") || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q over SSH: exit %d, stderr %q", line, code, errOut)
@@ -228,6 +230,8 @@ func TestWhatEachUserMayRun(t *testing.T) {
 		{"client user: no sites list", cal, "sites list", 1, "", "may run only"},
 		{"basic employee: no admin commands", bob, "profiles list", 1, "", "may run only"},
 		{"basic employee: own effective", bob, "effective " + emBasic, 0, "Basic", ""},
+		{"basic employee: no shell completion of others' commands", bob, `__complete users show ""`, 1, "", "__complete is not available over SSH"},
+		{"client user: help", cal, "help effective", 0, "effective", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := execute(t, tc.c, tc.line, "")
