@@ -387,6 +387,16 @@ func (sc *screen) waitFor(s string, d time.Duration) {
 	sc.t.Fatalf("no %q on screen after %s; got:\n%q", s, d, tail(sc.text(), 2000))
 }
 
+// waitLog waits until the server log holds s.
+func (f *fixture) waitLog(s string, d time.Duration) {
+	f.t.Helper()
+	for deadline := time.Now().Add(d); !strings.Contains(f.logs.String(), s); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("no %q in the server log after %s", s, d)
+		}
+	}
+}
+
 // waitEnd waits for the session to end and returns how long it took.
 func (sc *screen) waitEnd(d time.Duration) (time.Duration, error) {
 	sc.t.Helper()

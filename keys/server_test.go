@@ -258,7 +258,9 @@ func TestDisabledUserSessionsEnd(t *testing.T) {
 	longDone := make(chan error, 1)
 	stdin, _ := long.StdinPipe()
 	go func() { longDone <- long.Run("users add-key " + emManager + " -") }() // waits on stdin
-	time.Sleep(100 * time.Millisecond)
+	// the server logs a session's start once it is registered (and so
+	// will be ended): wait for that, not for some time
+	f.waitLog(`command="users add-key `+emManager+` -"`, 5*time.Second)
 
 	admin := f.keyClient(emAdmin)
 	start := time.Now()
