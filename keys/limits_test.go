@@ -257,3 +257,56 @@ func TestConsolePasteIsBounded(t *testing.T) {
 	sc.waitFor("Sites & teams", 30*time.Second)
 	t.Logf("%d MiB pasted and the next key answered in %s", size>>20, time.Since(start).Round(time.Millisecond))
 }
+
+// One user holds at most MaxSessionsPerUser sessions at once, over any
+// number of connections; the next is told so in one line; other users are
+// not held back, and once one ends another opens.
+func TestSessionsPerUser(t *testing.T) {
+	f := newFixture(t)
+	var stdins []io.WriteCloser
+	var running []*gossh.Session
+	var c *gossh.Client
+	for i := range keys.MaxSessionsPerUser {
+		if i%keys.MaxSessionsPerConnection == 0 {
+			c = f.keyClient(emAdmin)
+		}
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", i+1, err)
+		}
+		in, _ := s.StdinPipe()
+		if err := s.Start("users add-key " + emAdmin + " -"); err != nil { // reads stdin to its end
+			t.Fatal(err)
+		}
+		stdins, running = append(stdins, in), append(running, s)
+	}
+	// every one of them registered: the server logs each start
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(f.logs.String(), "session start") < keys.MaxSessionsPerUser; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sessions started", strings.Count(f.logs.String(), "session start"), keys.MaxSessionsPerUser)
+		}
+	}
+	_, errOut, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
+	want := fmt.Sprintf("gatehouse: %s has %d sessions open, the most one user may; close one, then connect again\r\n", emAdmin, keys.MaxSessionsPerUser)
+	if code != 1 || errOut != want {
+		t.Fatalf("one session too many: exit %d %q", code, errOut)
+	}
+	out, _, code := execute(t, f.keyClient(emManager), "effective "+emManager, "")
+	if code != 0 || !strings.Contains(out, "Manager") {
+		t.Fatalf("another user: exit %d %q", code, out)
+	}
+	stdins[0].Close()
+	running[0].Wait()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
+		if code == 0 && strings.Contains(out, "Administrator") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no session after one of %d ended", keys.MaxSessionsPerUser)
+		}
+	}
+	for _, in := range stdins[1:] {
+		in.Close()
+	}
+}

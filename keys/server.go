@@ -79,6 +79,7 @@ type Server struct {
 	ln       net.Listener
 	closing  bool
 	sessions map[ssh.Session]*session
+	perUser  map[uint64]int // open sessions by user id
 	ptys     sync.Map // ssh.Session → terminal (see sessionRequest)
 }
 
@@ -105,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, st: cfg.Store, log: cfg.Logger, signer: signer, created: created,
 		fingerprint: gossh.FingerprintSHA256(signer.PublicKey()),
 		sessions:    map[ssh.Session]*session{},
+		perUser:     map[uint64]int{},
 	}
 	s.checkPassword = s.st.CheckPassword
 	s.limiter = NewLimiter(func() (int, time.Duration) {

@@ -225,7 +225,11 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		}
 		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
 			method: method, keyFP: fp, pwTag: id.pwTag, start: time.Now(), done: make(chan struct{}), term: term}
-		s.register(ss)
+		if !s.register(ss) {
+			refuse(fmt.Sprintf("gatehouse: %s has %d sessions open, the most one user may; close one, then connect again", u.Email, MaxSessionsPerUser),
+				"why", "too many sessions of one user")
+			return
+		}
 		defer s.unregister(ss)
 		defer close(ss.done)
 		// checked after registering, so a disable or a password reset
@@ -502,16 +506,34 @@ func (s *Server) invited(sess ssh.Session, email string) {
 
 // ---- the registry of open sessions
 
-func (s *Server) register(ss *session) {
+// MaxSessionsPerUser is how many sessions one user may hold open at once,
+// over all their connections (each connection holds at most
+// MaxSessionsPerConnection).
+const MaxSessionsPerUser = 64
+
+// register adds a session to the registry, unless its user holds
+// MaxSessionsPerUser already.
+func (s *Server) register(ss *session) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perUser[ss.userID] >= MaxSessionsPerUser {
+		return false
+	}
+	s.perUser[ss.userID]++
 	s.sessions[ss.sess] = ss
-	s.mu.Unlock()
+	return true
 }
 
 func (s *Server) unregister(ss *session) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[ss.sess]; !ok {
+		return
+	}
 	delete(s.sessions, ss.sess)
-	s.mu.Unlock()
+	if s.perUser[ss.userID]--; s.perUser[ss.userID] <= 0 {
+		delete(s.perUser, ss.userID)
+	}
 }
 
 func (s *Server) lookup(sess ssh.Session) *session {
