@@ -80,7 +80,7 @@ type Server struct {
 	closing  bool
 	sessions map[ssh.Session]*session
 	perUser  map[uint64]int // open sessions by user id
-	ptys     sync.Map // ssh.Session → terminal (see sessionRequest)
+	ptys     sync.Map       // ssh.Session → terminal (see sessionRequest)
 }
 
 // New loads (or creates) the host key and builds the server; Listen and
