@@ -413,6 +413,21 @@ func TestPanicsDoNotStopTheServer(t *testing.T) {
 			t.Fatalf("panic in %s: exit %d %q", where, code, errOut)
 		}
 	}
+	// a panic while filtering a session's request refuses that request:
+	// the session and the connection go on
+	armed.Store("request")
+	c := f.keyClient(emAdmin)
+	if s, err := c.NewSession(); err != nil {
+		t.Fatal(err)
+	} else if err := s.Start("effective " + emAdmin); err == nil {
+		t.Fatal("an exec request went through a panic")
+	}
+	if !strings.Contains(f.logs.String(), "forced panic in request") {
+		t.Fatalf("panic in request not logged:\n%s", f.logs.String())
+	}
+	if out, _, code := execute(t, c, "effective "+emAdmin, ""); code != 0 || !strings.Contains(out, "Administrator") {
+		t.Fatalf("the connection after a panic in a request: exit %d %q", code, out)
+	}
 	// the next client is served as usual
 	out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
 	if code != 0 || !strings.Contains(out, "Administrator") {
