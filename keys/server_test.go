@@ -479,8 +479,10 @@ func TestInvitation(t *testing.T) {
 		}
 		return out, nil
 	})
-	c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), record)
-	if err == nil || !strings.Contains(banner, "no password was set; your invitation is still open") {
+	if c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), record); err == nil || !strings.Contains(banner, "no password was set; your invitation is still open") {
+		if c != nil {
+			c.Close()
+		}
 		t.Fatalf("three refused passwords: %v (%q)", err, banner)
 	}
 	want := []string{
@@ -493,8 +495,7 @@ func TestInvitation(t *testing.T) {
 	if strings.Join(asked, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("prompts:\n%s\nwant:\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
 	}
-	asked = nil
-	c, banner, err = f.dial(keys.InviteUser, gossh.PublicKeys(key), answers(token, newPW, "typo", newPW, newPW))
+	c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), answers(token, newPW, "typo", newPW, newPW))
 	if err != nil {
 		t.Fatalf("accepting the invitation: %v (%q)", err, banner)
 	}
