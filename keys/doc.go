@@ -33,6 +33,15 @@
 // re-check them (disabled, deleted, key removed, password changed for a
 // password session), and shutdown tells every console before closing it.
 //
+// Bounds: every session's requests pass filterRequests before
+// charmbracelet/ssh sees them (the terminal clamped to MaxColumns×MaxRows,
+// env and agent forwarding refused, window changes before the session
+// starts held); a connection holds at most MaxSessionsPerConnection
+// sessions and a user MaxSessionsPerUser; a command line is at most
+// MaxCommandLine; a console reads its input through consoleInput, which
+// keeps bubbletea v1 from holding a long paste whole. The offered
+// algorithms are a hardened set (KeyExchanges, Ciphers, MACs).
+//
 // The server log escapes whatever clients typed (NewLogger).
 //
 // Mail: with Config.SMTP the server also delivers the outbox (invitations,
