@@ -1,6 +1,9 @@
 package keys
 
-import "io"
+import (
+	"bytes"
+	"io"
+)
 
 // How much of a console's input bubbletea may hold at once (see
 // consoleInput).
@@ -110,8 +113,8 @@ func (c *consoleInput) Read(p []byte) (int, error) {
 
 // ready is how much of out may be handed over now: not a UTF-8 character
 // begun and not finished at its end, and while the client's bytes are
-// still coming (the last read from it was full), nothing from an escape
-// sequence begun near its end.
+// still coming (the last read from it was full), not an escape sequence
+// cut short at its end.
 func (c *consoleInput) ready() int {
 	n := len(c.out)
 	for k := 1; k <= 3 && k <= len(c.out); k++ {
@@ -127,9 +130,37 @@ func (c *consoleInput) ready() int {
 		}
 	}
 	if c.more && n > 0 {
-		n = c.boundary(n)
+		if i := bytes.LastIndexByte(c.out[max(0, n-maxSequence):n], 0x1b); i >= 0 {
+			if i += max(0, n-maxSequence); incompleteSequence(c.out[i:n]) {
+				n = i
+			}
+		}
 	}
 	return n
+}
+
+// incompleteSequence reports whether b, which begins with ESC, is the start
+// of an escape sequence still missing bytes: ESC alone, a CSI without its
+// final byte, an X10 mouse event or an SS3 key cut short.
+func incompleteSequence(b []byte) bool {
+	if len(b) < 2 {
+		return true
+	}
+	switch b[1] {
+	case 'O': // SS3: ESC O and one byte
+		return len(b) < 3
+	case '[':
+		if len(b) > 2 && b[2] == 'M' { // X10 mouse: three bytes follow
+			return len(b) < 6
+		}
+		for _, x := range b[2:] {
+			if x >= 0x40 && x <= 0x7e {
+				return false // the final byte
+			}
+		}
+		return true
+	}
+	return false // alt and a key
 }
 
 // maxSequence is longer than any escape sequence a terminal sends as a key,

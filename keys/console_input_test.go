@@ -191,3 +191,72 @@ func TestConsoleInputPieces(t *testing.T) {
 		t.Fatalf("reads of a %d-byte run: %v (no short read inside it)", 3*maxRun, reads)
 	}
 }
+
+func TestIncompleteSequence(t *testing.T) {
+	for _, tc := range []struct {
+		seq  string
+		more bool
+	}{
+		{"\x1b", true}, {"\x1b[", true}, {"\x1b[1;5", true}, {"\x1b[<0;10;5", true}, {"\x1b[20", true},
+		{"\x1b[M ", true}, {"\x1bO", true},
+		{"\x1b[A", false}, {"\x1b[1;5C", false}, {"\x1b[<0;10;5M", false}, {"\x1b[200~", false}, {"\x1b[M !!", false},
+		{"\x1bOP", false}, {"\x1bx", false},
+	} {
+		if got := incompleteSequence([]byte(tc.seq)); got != tc.more {
+			t.Errorf("incompleteSequence(%q) = %v", tc.seq, got)
+		}
+	}
+}
+
+// stallingReader returns its first chunk, then blocks until closed.
+type stallingReader struct {
+	first []byte
+	stop  chan struct{}
+}
+
+func (r *stallingReader) Read(p []byte) (int, error) {
+	if len(r.first) > 0 {
+		n := copy(p, r.first)
+		r.first = r.first[n:]
+		return n, nil
+	}
+	<-r.stop
+	return 0, io.EOF
+}
+
+// A key whose sequence ends a full read is handed over at once, not held
+// for bytes that may never come; one cut short is held for the rest.
+func TestConsoleInputDoesNotHoldWholeKeys(t *testing.T) {
+	for _, tc := range []struct {
+		tail string
+		held int // bytes held back until more comes
+	}{
+		{"\x1b[A", 0}, {"\x1b[<0;10;5M", 0}, {"\x1b", 1}, {"\x1b[1;5", 5}, {"é", 0}, {"\xc3", 1},
+	} {
+		in := &stallingReader{stop: make(chan struct{})}
+		c := newConsoleInput(in)
+		in.first = append([]byte(strings.Repeat("a", len(c.buf)-len(tc.tail))), tc.tail...)
+		got := make(chan int, 1)
+		go func() {
+			total := 0
+			buf := make([]byte, 256)
+			for {
+				n, err := c.Read(buf)
+				total += n
+				if err != nil || total == len(c.buf)-tc.held {
+					got <- total
+					return
+				}
+			}
+		}()
+		select {
+		case n := <-got:
+			if n != len(c.buf)-tc.held {
+				t.Errorf("%q at the end of a full read: %d bytes handed over, want %d", tc.tail, n, len(c.buf)-tc.held)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("%q at the end of a full read: held back", tc.tail)
+		}
+		close(in.stop)
+	}
+}
