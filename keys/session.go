@@ -67,6 +67,19 @@ func (s *Server) sessionRequest(sess ssh.Session, kind string) bool {
 	return true
 }
 
+// terminalSession is a session whose Pty is the terminal read by
+// sessionRequest: charmbracelet/ssh's own Pty reads the size each window
+// change writes, without a lock, and wish's MakeRenderer and MakeOptions
+// call it.
+type terminalSession struct {
+	ssh.Session
+	term terminal
+}
+
+func (t terminalSession) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
+	return t.term.pty, t.term.winch, t.term.ok
+}
+
 // terminalOf is the terminal read by sessionRequest, forgotten as the
 // session's handler ends.
 func (s *Server) terminalOf(sess ssh.Session) terminal {
@@ -370,14 +383,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	s.hook("console")
-	r := bubbletea.MakeRenderer(sess)
+	// wish asks the session for its terminal (Pty), which races with the
+	// client resizing it: it gets the one read before the session started
+	ts := terminalSession{Session: sess, term: ss.term}
+	r := bubbletea.MakeRenderer(ts)
 	m := s.cfg.Console(sess, ss.actor, r)
 	if m == nil {
 		return nil
 	}
 	// the session's input through consoleInput: bubbletea v1 alone would
 	// hold a paste that never ends, and misread sequences its reads cut
-	opts := append(bubbletea.MakeOptions(sess), tea.WithInput(newConsoleInput(sess)), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	opts := append(bubbletea.MakeOptions(ts), tea.WithInput(newConsoleInput(sess)), tea.WithAltScreen(), tea.WithMouseCellMotion())
 	p := tea.NewProgram(m, opts...)
 	ss.mu.Lock()
 	ss.console, ss.program, ss.model = true, p, m
