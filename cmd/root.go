@@ -43,6 +43,11 @@ type Env struct {
 	// SSH (serve), styled with that session's renderer. While it is nil,
 	// serve offers commands only.
 	RemoteConsole func(s *store.Store, actor store.Actor, r *lipgloss.Renderer) tea.Model
+
+	// Allow, when set, is asked about the command cobra is about to run,
+	// whatever added it to the tree (cobra's own help, completion and
+	// __complete included); its error refuses it (SSH: the allowlist).
+	Allow func(c *cobra.Command) error
 }
 
 // Exit codes.
@@ -175,6 +180,14 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		return usagef("%s; run '%s --help'", err.Error(), c.CommandPath())
 	})
 	root.CompletionOptions.HiddenDefaultCmd = true
+	// the root's is the only persistent hook in the tree, so it runs for
+	// every command (cobra runs only the nearest one)
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if env.Allow != nil {
+			return env.Allow(c)
+		}
+		return nil
+	}
 
 	root.AddCommand(
 		a.usersCmd(),

@@ -7,8 +7,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,7 +98,7 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		if hostKey == "" {
 			hostKey = keys.DefaultHostKeyPath(s.Path())
 		}
-		logger := log.NewWithOptions(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+		logger := keys.NewLogger(a.env.Err, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole
@@ -152,13 +150,50 @@ func host(addr net.Addr) string {
 	return h
 }
 
-// localOnly are commands for the operator at the server's machine: they read
-// or write files there, or hold the database themselves.
-var localOnly = []string{"serve", "demo", "backup", "export", "import", "import-users"}
+// remoteAccess is who may run a command over SSH.
+type remoteAccess int
 
-// selfService are the commands a user without access to Users & permissions
-// may run over SSH, about themselves.
-var selfService = []string{"effective", "check", "help"}
+const (
+	// operatorOnly: the operator's jobs at the server's machine (they read
+	// or write files there, or hold the database themselves)
+	operatorOnly remoteAccess = iota + 1
+	// withUsers: whoever has access to Users & permissions (the store
+	// decides the rest: scope, levels, escalation)
+	withUsers
+	// selfService: anyone signed in (effective and check answer only about
+	// themselves to those without access to Users & permissions; help)
+	selfService
+)
+
+// overSSH is the one allowlist of what runs over SSH, by command path. A
+// command it does not name does not run: cobra's own completion and
+// __complete commands, and any command added later until it is named
+// here (TestRemoteAllowlist lists the tree and asks each one).
+var overSSH = map[string]remoteAccess{
+	"gatehouse": selfService, // the root: its help
+	"help":      selfService,
+	"effective": selfService,
+	"check":     selfService,
+
+	"serve": operatorOnly, "demo": operatorOnly, "backup": operatorOnly,
+	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly,
+
+	"audit": withUsers, "audit log": withUsers, "audit verify": withUsers,
+	"clients": withUsers, "clients add": withUsers, "clients list": withUsers,
+	"outbox": withUsers, "outbox list": withUsers, "outbox show": withUsers,
+	"profiles": withUsers, "profiles create": withUsers, "profiles delete": withUsers, "profiles grant": withUsers,
+	"profiles list": withUsers, "profiles scope": withUsers, "profiles show": withUsers,
+	"screens": withUsers, "screens add": withUsers, "screens list": withUsers,
+	"settings": withUsers, "settings set": withUsers, "settings show": withUsers,
+	"sites": withUsers, "sites add": withUsers, "sites assign": withUsers, "sites list": withUsers, "sites unassign": withUsers,
+	"teams": withUsers, "teams add": withUsers, "teams list": withUsers,
+	"undo":  withUsers,
+	"users": withUsers, "users add": withUsers, "users add-key": withUsers, "users assign-client": withUsers,
+	"users delete": withUsers, "users disable": withUsers, "users edit": withUsers, "users enable": withUsers,
+	"users feature": withUsers, "users history": withUsers, "users invite": withUsers, "users keys": withUsers,
+	"users list": withUsers, "users remove-key": withUsers, "users set-password": withUsers, "users show": withUsers,
+	"users unassign-client": withUsers,
+}
 
 // RemoteCommand is how serve runs an SSH exec session: the command tree,
 // fresh for each session, acting as the signed-in user with the session's
@@ -198,13 +233,18 @@ func (p *ptyInput) Read(b []byte) (int, error) {
 }
 
 // RunRemote runs a command line for a user signed in over SSH (env.Store and
-// env.Actor set): the local operator's jobs are refused, and users without
-// access to Users & permissions may only ask about themselves.
+// env.Actor set) through the allowlist (overSSH): the local operator's jobs
+// are refused, and users without access to Users & permissions may only ask
+// about themselves. The allowlist is asked twice: first of the command the
+// line names (so a refused command says so before any complaint about its
+// arguments), then, through Env.Allow, of the command cobra actually runs,
+// whatever added it to the tree.
 func RunRemote(env Env, args []string) int {
 	if env.Store == nil || env.Actor == nil {
 		panic("cmd: RunRemote needs the server's store and the signed-in actor")
 	}
-	if err := remoteAllowed(env, args); err != nil {
+	env.Allow = func(c *cobra.Command) error { return remoteAllowed(env, c) }
+	if err := remoteNamed(env, args); err != nil {
 		w := env.Err
 		if w == nil {
 			w = os.Stderr
@@ -215,23 +255,34 @@ func RunRemote(env Env, args []string) int {
 	return Run(env, args)
 }
 
-func remoteAllowed(env Env, args []string) error {
+// remoteNamed asks the allowlist about the command a line names, in a tree
+// holding what cobra adds when it runs (help, completion); a line naming no
+// command is left to the tree, which answers it, and to Env.Allow.
+func remoteNamed(env Env, args []string) error {
 	root := NewRoot(Env{Store: env.Store, Actor: env.Actor})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
 	c, _, err := root.Find(args)
-	if err != nil || c == nil || c == root {
-		return nil // the tree answers: usage, help or an unknown command
+	if err != nil || c == nil {
+		return nil
 	}
-	top := c
-	for top.HasParent() && top.Parent() != root {
-		top = top.Parent()
-	}
-	name := top.Name()
-	if slices.Contains(localOnly, name) || strings.HasPrefix(name, "import") {
+	return remoteAllowed(env, c)
+}
+
+// remoteAllowed is the allowlist's answer for one command.
+func remoteAllowed(env Env, c *cobra.Command) error {
+	name := cmdName(c)
+	switch overSSH[name] {
+	case selfService:
+		return nil
+	case withUsers:
+		if env.Store.CanView(*env.Actor, "users") != nil {
+			return refusedf("%s may run only 'effective %s' and 'check %s SCREEN LEVEL [--site S]' over SSH; %s needs access to Users & permissions",
+				env.Actor.Name, env.Actor.Name, env.Actor.Name, name)
+		}
+		return nil
+	case operatorOnly:
 		return refusedf("%s is a job for the operator on the server's machine; it is not available over SSH", name)
 	}
-	if env.Store.CanView(*env.Actor, "users") != nil && !slices.Contains(selfService, name) {
-		return refusedf("%s may run only 'effective %s' and 'check %s SCREEN LEVEL [--site S]' over SSH; %s needs access to Users & permissions",
-			env.Actor.Name, env.Actor.Name, env.Actor.Name, cmdName(c))
-	}
-	return nil
+	return refusedf("%s is not available over SSH", name)
 }

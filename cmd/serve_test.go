@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/emersion/go-sasl"
 	smtpd "github.com/emersion/go-smtp"
@@ -416,4 +417,43 @@ func TestServeWithoutSMTP(t *testing.T) {
 		}
 	}
 	contains(t, "serve stdout", srv.out.String(), "outbox: 1 message queued and not delivered (no --smtp)")
+}
+
+// The log `serve` writes holds what clients typed escaped: a user name
+// and a command line full of terminal controls reach the operator's
+// terminal as text.
+func TestServeLogEscapesClientText(t *testing.T) {
+	g := newGH(t)
+	g.employee("Ada", "Admin", "ada@example.com", "Administrator")
+	signer, pub := newKeyFile(t, g.home, "ada")
+	g.ok("users", "add-key", "ada@example.com", pub)
+	srv := g.serve(nil)
+	const hostile = "\x1b]52;c;cGF5bG9hZA==\a\x1b[2J\rfake\u202eevil\xff"
+	client, err := gossh.Dial("tcp", srv.addr, &gossh.ClientConfig{User: "x" + hostile, Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, srv.err.String())
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = sess.Run("effective '" + hostile + "'")
+	if _, err := gossh.Dial("tcp", srv.addr, &gossh.ClientConfig{User: "jane" + hostile, Auth: []gossh.AuthMethod{gossh.Password("x")},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second}); err == nil {
+		t.Fatal("signed in with a hostile user name")
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.err.String(), "session end"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no session end in the log:\n%s", srv.err.String())
+		}
+	}
+	log := srv.err.String()
+	for i, r := range log {
+		if r == utf8.RuneError || (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {
+			t.Fatalf("the serve log holds %U at byte %d:\n%q", r, i, log)
+		}
+	}
+	contains(t, "serve log", log, `\x1b]52;c;cGF5bG9hZA==`, `\u202eevil`)
 }

@@ -12,20 +12,37 @@
 //     resolves its actor again from s.PublicKey(), the proven key. A key a
 //     client merely offered never decides who it is.
 //   - Password: keyboard-interactive asks "Password:" for the SSH user name
-//     (the email); the lockout is checked before any argon2id hashing, and
-//     every refusal gets the same banner (RefusedMessage). The user's id
-//     travels to the session in the connection's permissions.
+//     (the email); a user name no account can have (a control or invisible
+//     character, far too long) is refused at once. The lockout is checked
+//     before any argon2id hashing; a locked-out client is told what is
+//     locked (its address, or the name it typed) and until when, and every
+//     other refusal gets the same banner (RefusedMessage). The user's id and
+//     a digest of the password hash travel to the session in the
+//     connection's permissions. Lockouts never apply to keys: a key cannot
+//     be guessed.
 //   - Invitation: user "invite". A key the client brings is proven first
 //     (partial success), then keyboard-interactive asks for the token and a
-//     new password twice; the invitation is accepted and the key enrolled.
+//     new password, checked against the password policy before "Again:" is
+//     asked; the invitation is accepted and the key enrolled.
 //
 // Sessions: commands (exec) run through Config.Command before needsTerminal
 // (wish's activeterm, on the terminal read once by sessionRequest);
 // interactive sessions get Config.Console, run as wish's bubbletea
 // middleware would, with the session's renderer. Each session is registered so the
 // server can end it: store events that touch a user with open sessions
-// re-check them (disabled, deleted, key removed), and shutdown tells every
-// console before closing it.
+// re-check them (disabled, deleted, key removed, password changed for a
+// password session), and shutdown tells every console before closing it.
+//
+// Bounds: every session's requests pass filterRequests before
+// charmbracelet/ssh sees them (the terminal clamped to MaxColumns×MaxRows,
+// env and agent forwarding refused, window changes before the session
+// starts held); a connection holds at most MaxSessionsPerConnection
+// sessions and a user MaxSessionsPerUser; a command line is at most
+// MaxCommandLine; a console reads its input through consoleInput, which
+// keeps bubbletea v1 from holding a long paste whole. The offered
+// algorithms are a hardened set (KeyExchanges, Ciphers, MACs).
+//
+// The server log escapes whatever clients typed (NewLogger).
 //
 // Mail: with Config.SMTP the server also delivers the outbox (invitations,
 // password notices) for as long as it serves: one goroutine, woken by change

@@ -165,7 +165,7 @@ func (f *fixture) start(level log.Level, setup ...func(*keys.Server)) {
 			return tui.New(st, actor, r, tui.Options{DBPath: f.dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
-		Logger:        log.NewWithOptions(f.logs, log.Options{Level: level}),
+		Logger:        keys.NewLogger(f.logs, log.Options{Level: level}),
 		ShutdownGrace: 2 * time.Second,
 		Now:           f.clock.Now,
 	})
@@ -385,6 +385,16 @@ func (sc *screen) waitFor(s string, d time.Duration) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	sc.t.Fatalf("no %q on screen after %s; got:\n%q", s, d, tail(sc.text(), 2000))
+}
+
+// waitLog waits until the server log holds s.
+func (f *fixture) waitLog(s string, d time.Duration) {
+	f.t.Helper()
+	for deadline := time.Now().Add(d); !strings.Contains(f.logs.String(), s); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("no %q in the server log after %s", s, d)
+		}
+	}
 }
 
 // waitEnd waits for the session to end and returns how long it took.

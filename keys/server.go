@@ -49,7 +49,8 @@ type Config struct {
 	// without it the outbox stays queued for the operator.
 	SMTP *SMTP
 
-	// Logger gets the structured logs (default: stderr).
+	// Logger gets the structured logs (default: stderr). Build it with
+	// NewLogger, which escapes what clients typed.
 	Logger *log.Logger
 	// ShutdownGrace is how long running commands get to finish at shutdown (default 5s).
 	ShutdownGrace time.Duration
@@ -78,7 +79,8 @@ type Server struct {
 	ln       net.Listener
 	closing  bool
 	sessions map[ssh.Session]*session
-	ptys     sync.Map // ssh.Session → terminal (see sessionRequest)
+	perUser  map[uint64]int // open sessions by user id
+	ptys     sync.Map       // ssh.Session → terminal (see sessionRequest)
 }
 
 // New loads (or creates) the host key and builds the server; Listen and
@@ -88,7 +90,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("keys: no store")
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
+		cfg.Logger = NewLogger(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
@@ -104,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, st: cfg.Store, log: cfg.Logger, signer: signer, created: created,
 		fingerprint: gossh.FingerprintSHA256(signer.PublicKey()),
 		sessions:    map[ssh.Session]*session{},
+		perUser:     map[uint64]int{},
 	}
 	s.checkPassword = s.st.CheckPassword
 	s.limiter = NewLimiter(func() (int, time.Duration) {
@@ -126,6 +129,9 @@ func New(cfg Config) (*Server, error) {
 			srv.ServerConfigCallback = s.serverConfig
 			srv.ConnCallback = s.onConn
 			srv.SessionRequestCallback = s.sessionRequest
+			// sessions only, each bounded (see sessionChannel); every
+			// other channel type is refused as unknown
+			srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 			return nil
 		},
 		wish.WithMiddleware(

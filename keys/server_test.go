@@ -119,7 +119,9 @@ func TestExecCommands(t *testing.T) {
 	f.passwordClient(emBasic, "bob's new passphrase").Close()
 
 	// the operator's jobs and the local flags are refused over SSH
-	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list"} {
+	// and so are cobra's own commands (shell completion runs on your machine)
+	for _, line := range []string{"backup /tmp/x.db", "export", "import x.json", "import-users x.csv", "demo", "serve", "--db /tmp/other.db users list", "--as " + emBasic + " users list",
+		`__complete users show ""`, `__completeNoDesc users ""`, "completion bash"} {
 		_, errOut, code := execute(t, c, line, "")
 		if code == 0 || !strings.HasPrefix(errOut, "gatehouse: ") || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%q over SSH: exit %d, stderr %q", line, code, errOut)
@@ -228,6 +230,8 @@ func TestWhatEachUserMayRun(t *testing.T) {
 		{"client user: no sites list", cal, "sites list", 1, "", "may run only"},
 		{"basic employee: no admin commands", bob, "profiles list", 1, "", "may run only"},
 		{"basic employee: own effective", bob, "effective " + emBasic, 0, "Basic", ""},
+		{"basic employee: no shell completion of others' commands", bob, `__complete users show ""`, 1, "", "__complete is not available over SSH"},
+		{"client user: help", cal, "help effective", 0, "effective", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, errOut, code := execute(t, tc.c, tc.line, "")
@@ -254,7 +258,9 @@ func TestDisabledUserSessionsEnd(t *testing.T) {
 	longDone := make(chan error, 1)
 	stdin, _ := long.StdinPipe()
 	go func() { longDone <- long.Run("users add-key " + emManager + " -") }() // waits on stdin
-	time.Sleep(100 * time.Millisecond)
+	// the server logs a session's start once it is registered (and so
+	// will be ended): wait for that, not for some time
+	f.waitLog(`command="users add-key `+emManager+` -"`, 5*time.Second)
 
 	admin := f.keyClient(emAdmin)
 	start := time.Now()
@@ -297,6 +303,10 @@ func TestRemovedKeyEndsItsSessions(t *testing.T) {
 	}
 }
 
+// Repeated password failures lock password sign-in, by address and by
+// account, before anything is hashed; whoever is locked out is told why and
+// until when in one line; a key is never locked out (it cannot be guessed);
+// and a name that is no account locks exactly like one that is.
 func TestLockout(t *testing.T) {
 	var checks *atomic.Int64
 	f := newFixture(t, func(s *keys.Server) { checks = keys.CountPasswordChecks(s) })
@@ -308,67 +318,65 @@ func TestLockout(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	try := func(email, password string) (bool, string) {
-		c, banner, err := f.dial(email, answers(password))
+	until := f.clock.Now().Add(10 * time.Minute).UTC().Format("15:04:05 UTC")
+	addrLocked := func(ip string) string {
+		return "gatehouse: password sign-in from your address (" + ip + ") is locked after repeated failures until " + until + " (10m0s from now); sign in with your key, or try again then"
+	}
+	accountLocked := func(email string) string {
+		return "gatehouse: password sign-in for " + email + " is locked after repeated failures until " + until + " (10m0s from now); sign in with your key, or try again then"
+	}
+	const ghost = "ghost@example.com" // no such account
+	type step struct {
+		name   string
+		ip     string
+		user   string
+		auth   gossh.AuthMethod
+		ok     bool
+		banner string // the whole banner, one line; "" for none
+		hashed bool   // whether this attempt may run argon2
+	}
+	wrong := answers("wrong password!")
+	steps := []step{
+		{"1st failure", "127.0.0.1", emAdmin, wrong, false, keys.RefusedMessage, true},
+		{"2nd failure", "127.0.0.1", emAdmin, wrong, false, keys.RefusedMessage, true},
+		{"3rd failure locks, and says so", "127.0.0.1", emAdmin, wrong, false, addrLocked("127.0.0.1"), true},
+		{"the right password from the locked address", "127.0.0.1", emAdmin, answers(pw), false, addrLocked("127.0.0.1"), false},
+		{"another account's password from the locked address", "127.0.0.1", emClient, answers(pw), false, addrLocked("127.0.0.1"), false},
+		{"another account's key from the locked address", "127.0.0.1", "x", gossh.PublicKeys(f.signer[emClient]), true, "", false},
+		{"the locked account's key from the locked address", "127.0.0.1", emAdmin, gossh.PublicKeys(f.signer[emAdmin]), true, "", false},
+		{"the locked account's password from another address", "127.0.0.2", emAdmin, answers(pw), false, accountLocked(emAdmin), false},
+		{"the locked account in other case and spaces", "127.0.0.2", " ADMIN@example.com", answers(pw), false, accountLocked(emAdmin), false},
+		{"another account from another address", "127.0.0.2", emClient, answers(pw), true, "", true},
+		// a stranger probing for accounts: the same answers, step for step
+		{"no such account: 1st failure", "127.0.0.4", ghost, wrong, false, keys.RefusedMessage, true},
+		{"no such account: 2nd failure", "127.0.0.4", ghost, wrong, false, keys.RefusedMessage, true},
+		{"no such account: 3rd failure locks, and says so", "127.0.0.4", ghost, wrong, false, addrLocked("127.0.0.4"), true},
+		{"no such account, from another address", "127.0.0.5", ghost, answers(pw), false, accountLocked(ghost), false},
+	}
+	for _, st := range steps {
+		before := checks.Load()
+		c, banner, err := f.dialFrom(st.ip, st.user, st.auth)
 		if err == nil {
 			c.Close()
 		}
-		return err == nil, banner
-	}
-	for i := 0; i < 3; i++ {
-		if ok, _ := try(emAdmin, "wrong password!"); ok {
-			t.Fatal("wrong password accepted")
+		if (err == nil) != st.ok {
+			t.Fatalf("%s: signed in %v, want %v (%v, banner %q)", st.name, err == nil, st.ok, err, banner)
 		}
-	}
-	if n := checks.Load(); n != 3 {
-		t.Fatalf("%d password checks for 3 attempts", n)
-	}
-	// locked: even the right password is refused, with the same message, and nothing is hashed
-	start := time.Now()
-	ok, banner := try(emAdmin, pw)
-	if ok || strings.TrimSpace(banner) != keys.RefusedMessage {
-		t.Fatalf("locked account: signed in %v, told %q", ok, banner)
-	}
-	if n := checks.Load(); n != 3 {
-		t.Fatalf("a locked attempt ran argon2 (%d checks)", n)
-	}
-	t.Logf("locked attempt answered in %s", time.Since(start))
-	// the address is locked too: another account from here is refused,
-	// even with a key
-	if ok, _ := try(emClient, pw); ok {
-		t.Fatal("the locked address signed in another account")
-	}
-	if c, _, err := f.dial("x", gossh.PublicKeys(f.signer[emClient])); err == nil {
-		c.Close()
-		t.Fatal("the locked address signed in with a key")
-	}
-	// from another address: the account's password stays locked (unhashed),
-	// other accounts and keys are fine
-	if c, banner, err := f.dialFrom("127.0.0.2", emAdmin, answers(pw)); err == nil {
-		c.Close()
-		t.Fatal("the locked account signed in from another address")
-	} else if strings.TrimSpace(banner) != keys.RefusedMessage {
-		t.Fatalf("told %q", banner)
-	}
-	if n := checks.Load(); n != 3 {
-		t.Fatalf("a locked account's attempt ran argon2 (%d checks)", n)
-	}
-	if c, banner, err := f.dialFrom("127.0.0.2", emClient, answers(pw)); err != nil {
-		t.Fatalf("another account from another address: %v %q", err, banner)
-	} else {
-		c.Close()
-	}
-	if c, _, err := f.dialFrom("127.0.0.3", "x", gossh.PublicKeys(f.signer[emAdmin])); err != nil {
-		t.Fatalf("the locked account's key from another address: %v", err)
-	} else {
-		c.Close()
+		if st.banner != "" && (banner != st.banner+"\n") {
+			t.Fatalf("%s: told %q\nwant   %q", st.name, banner, st.banner+"\n")
+		}
+		if hashed := checks.Load() > before; hashed && !st.hashed {
+			t.Fatalf("%s: a locked attempt ran argon2", st.name)
+		}
 	}
 	if !strings.Contains(f.logs.String(), "locked after repeated failures") {
 		t.Fatalf("lockout not logged:\n%s", f.logs.String())
 	}
 	f.clock.Advance(11 * time.Minute)
-	if ok, banner := try(emAdmin, pw); !ok {
+	if c, banner, err := f.dial(emAdmin, answers(pw)); err != nil {
 		t.Fatalf("after the window: refused (%q)", banner)
+	} else {
+		c.Close()
 	}
 }
 
@@ -405,6 +413,21 @@ func TestPanicsDoNotStopTheServer(t *testing.T) {
 			t.Fatalf("panic in %s: exit %d %q", where, code, errOut)
 		}
 	}
+	// a panic while filtering a session's request refuses that request:
+	// the session and the connection go on
+	armed.Store("request")
+	c := f.keyClient(emAdmin)
+	if s, err := c.NewSession(); err != nil {
+		t.Fatal(err)
+	} else if err := s.Start("effective " + emAdmin); err == nil {
+		t.Fatal("an exec request went through a panic")
+	}
+	if !strings.Contains(f.logs.String(), "forced panic in request") {
+		t.Fatalf("panic in request not logged:\n%s", f.logs.String())
+	}
+	if out, _, code := execute(t, c, "effective "+emAdmin, ""); code != 0 || !strings.Contains(out, "Administrator") {
+		t.Fatalf("the connection after a panic in a request: exit %d %q", code, out)
+	}
 	// the next client is served as usual
 	out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
 	if code != 0 || !strings.Contains(out, "Administrator") {
@@ -434,7 +457,45 @@ func TestInvitation(t *testing.T) {
 	} else if !strings.Contains(banner, "invitation token is not valid") {
 		t.Fatalf("wrong token told %q", banner)
 	}
-	c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), answers(token, newPW, "typo", "short", "short", newPW, newPW))
+	// a password the policy refuses is refused before "Again:" is asked:
+	// each prompt comes alone, and the next note says why
+	var asked []string
+	record := gossh.KeyboardInteractive(func(name, instruction string, questions []string, echos []bool) ([]string, error) {
+		replies := map[string][]string{
+			"Invitation token: ": {token},
+			"New password: ":     {"short", "nina new passw0rd", newPW, newPW},
+			"Again: ":            {"typo", newPW},
+		}
+		out := make([]string, len(questions))
+		for i, q := range questions {
+			n := 0
+			for _, a := range asked {
+				if strings.HasSuffix(a, "|"+q) {
+					n++
+				}
+			}
+			asked = append(asked, instruction+"|"+q)
+			out[i] = replies[q][n]
+		}
+		return out, nil
+	})
+	if c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), record); err == nil || !strings.Contains(banner, "no password was set; your invitation is still open") {
+		if c != nil {
+			c.Close()
+		}
+		t.Fatalf("three refused passwords: %v (%q)", err, banner)
+	}
+	want := []string{
+		"Enter the token from your invitation.|Invitation token: ",
+		"Welcome, Nina New. Choose a password: at least 10 characters and hard to guess (a passphrase of unrelated words).|New password: ",
+		"The password must have at least 10 characters (it has 5). Try again.|New password: ",
+		"The password may not contain the user's email name; choose another.|New password: ",
+		"Type the same password again.|Again: ",
+	}
+	if strings.Join(asked, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("prompts:\n%s\nwant:\n%s", strings.Join(asked, "\n"), strings.Join(want, "\n"))
+	}
+	c, banner, err := f.dial(keys.InviteUser, gossh.PublicKeys(key), answers(token, newPW, "typo", newPW, newPW))
 	if err != nil {
 		t.Fatalf("accepting the invitation: %v (%q)", err, banner)
 	}

@@ -15,8 +15,14 @@ import (
 	"github.com/charmbracelet/wish/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 )
+
+// MaxCommandLine is the longest command line an exec session may send: the
+// SSH packet allows 256 KiB, and each one is parsed, logged and kept for the
+// session's life.
+const MaxCommandLine = 16 << 10
 
 // session is one signed-in SSH session.
 type session struct {
@@ -25,6 +31,7 @@ type session struct {
 	actor  store.Actor
 	method string // "key SHA256:…" or "password"
 	keyFP  string // the key it signed in with, if any
+	pwTag  string // the password hash it signed in against, if any (hashTag)
 	start  time.Time
 	done   chan struct{} // closed when the session's handler returns
 
@@ -58,6 +65,19 @@ func (s *Server) sessionRequest(sess ssh.Session, kind string) bool {
 	pty, winch, ok := sess.Pty()
 	s.ptys.Store(sess, terminal{pty, winch, ok})
 	return true
+}
+
+// terminalSession is a session whose Pty is the terminal read by
+// sessionRequest: charmbracelet/ssh's own Pty reads the size each window
+// change writes, without a lock, and wish's MakeRenderer and MakeOptions
+// call it.
+type terminalSession struct {
+	ssh.Session
+	term terminal
+}
+
+func (t terminalSession) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
+	return t.term.pty, t.term.winch, t.term.ok
 }
 
 // terminalOf is the terminal read by sessionRequest, forgotten as the
@@ -120,33 +140,52 @@ func drainWindowChanges(winch <-chan ssh.Window) {
 	}
 }
 
-var errNoIdentity = fmt.Errorf("no identity")
+var (
+	errNoIdentity      = errors.New("no user holds this key or id")
+	errPasswordChanged = errors.New("the password changed since this connection signed in")
+)
+
+// identity is who a session is and how they signed in.
+type identity struct {
+	user   *store.User
+	method string // "key SHA256:…" or "password"
+	keyFP  string // the key, for a key sign-in
+	pwTag  string // the password hash, for a password sign-in (hashTag)
+}
 
 // identify resolves who the session is, after authentication: from the key
 // the client proved (s.PublicKey()), or from the password sign-in recorded in
 // the connection's permissions. Never from the SSH user name of a key
-// sign-in, never from a key merely offered.
-func (s *Server) identify(sess ssh.Session) (*store.User, string, string, error) {
+// sign-in, never from a key merely offered. A connection that signed in with
+// a password since changed opens no more sessions.
+func (s *Server) identify(sess ssh.Session) (identity, error) {
 	if pk := sess.PublicKey(); pk != nil {
 		fp := gossh.FingerprintSHA256(pk)
 		u, err := s.st.UserByKey(fp)
 		if err != nil {
-			return nil, "", fp, err
+			return identity{keyFP: fp}, errNoIdentity
 		}
-		return u, "key " + fp, fp, nil
+		return identity{user: u, method: "key " + fp, keyFP: fp}, nil
 	}
 	perms := sess.Permissions()
 	if perms.Permissions != nil {
 		if v, ok := perms.Extensions[extUserID]; ok {
 			id, err := strconv.ParseUint(v, 10, 64)
 			if err != nil {
-				return nil, "", "", errNoIdentity
+				return identity{}, errNoIdentity
 			}
 			u, err := s.st.UserByID(id)
-			return u, "password", "", err
+			if err != nil {
+				return identity{}, errNoIdentity
+			}
+			tag := perms.Extensions[extPasswordHash]
+			if tag == "" || tag != hashTag(u.PasswordHash) {
+				return identity{}, errPasswordChanged
+			}
+			return identity{user: u, method: "password", pwTag: tag}, nil
 		}
 	}
-	return nil, "", "", errNoIdentity
+	return identity{}, errNoIdentity
 }
 
 func extension(sess ssh.Session, key string) (string, bool) {
@@ -174,7 +213,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		refuse := func(msg string, kv ...any) {
-			s.log.Warn("session refused", append([]any{"remote", remote, "user", sess.User(), "command", sess.RawCommand()}, kv...)...)
+			s.log.Warn("session refused", append([]any{"remote", remote, "user", logText(sess.User()), "command", logText(sess.RawCommand())}, kv...)...)
 			fmt.Fprintf(sess.Stderr(), "%s\r\n", msg)
 			_ = sess.Exit(1)
 		}
@@ -182,20 +221,39 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			refuse("gatehouse: the server is shutting down", "why", "shutting down")
 			return
 		}
-		u, method, fp, err := s.identify(sess)
-		if err != nil {
-			refuse(RefusedMessage, "key", fp, "why", "no user holds this key or id")
+		id, err := s.identify(sess)
+		switch {
+		case errors.Is(err, errPasswordChanged):
+			refuse("gatehouse: your password was changed since this connection signed in; sign in again with the new password", "why", err.Error())
+			return
+		case err != nil:
+			refuse(RefusedMessage, "key", id.keyFP, "why", err.Error())
+			return
+		}
+		u, method, fp := id.user, id.method, id.keyFP
+		if n := len(sess.RawCommand()); n > MaxCommandLine {
+			refuse(fmt.Sprintf("gatehouse: the command line has %d bytes, more than the %d this server takes; pick many users with --where, or run several commands", n, MaxCommandLine),
+				"user-id", u.ID, "why", "command line too long")
 			return
 		}
 		ss := &session{sess: sess, userID: u.ID, actor: store.Actor{UserID: u.ID, Name: u.Email},
-			method: method, keyFP: fp, start: time.Now(), done: make(chan struct{}), term: term}
-		s.register(ss)
+			method: method, keyFP: fp, pwTag: id.pwTag, start: time.Now(), done: make(chan struct{}), term: term}
+		if !s.register(ss) {
+			refuse(fmt.Sprintf("gatehouse: %s has %d sessions open, the most one user may; close one, then connect again", u.Email, MaxSessionsPerUser),
+				"why", "too many sessions of one user")
+			return
+		}
 		defer s.unregister(ss)
 		defer close(ss.done)
-		// checked after registering, so a disable committed meanwhile is seen
-		// either here or by the watcher
-		if cur, err := s.st.UserByID(u.ID); err != nil || cur.Disabled {
+		// checked after registering, so a disable or a password reset
+		// committed meanwhile is seen either here or by the watcher
+		cur, err := s.st.UserByID(u.ID)
+		switch {
+		case err != nil || cur.Disabled:
 			refuse(RefusedMessage, "key", fp, "why", "user disabled")
+			return
+		case ss.pwTag != "" && ss.pwTag != hashTag(cur.PasswordHash):
+			refuse("gatehouse: your password was changed since this connection signed in; sign in again with the new password", "why", errPasswordChanged.Error())
 			return
 		}
 		kind := "console"
@@ -212,7 +270,11 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		log := s.log.With("remote", remote, "user", u.Email, "method", method)
-		log.Info("session start", "kind", kind, "command", sess.RawCommand(), "pty", term.ok, "term", term.pty.Term)
+		size := ""
+		if term.ok {
+			size = fmt.Sprintf("%dx%d", term.pty.Window.Width, term.pty.Window.Height)
+		}
+		log.Info("session start", "kind", kind, "command", logText(sess.RawCommand()), "pty", term.ok, "term", term.pty.Term, "size", size)
 		next(sess)
 		ss.mu.Lock()
 		outcome, reason := ss.outcome, ss.reason
@@ -223,7 +285,7 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 		if outcome == "" {
 			outcome = "closed"
 		}
-		log.Info("session end", "kind", kind, "command", sess.RawCommand(), "duration", time.Since(ss.start).Round(time.Millisecond), "outcome", outcome)
+		log.Info("session end", "kind", kind, "command", logText(sess.RawCommand()), "duration", time.Since(ss.start).Round(time.Millisecond), "outcome", outcome)
 	}
 }
 
@@ -272,7 +334,7 @@ func (s *Server) commands(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		args := sess.Command()
 		if len(args) == 0 && strings.TrimSpace(sess.RawCommand()) != "" {
-			fmt.Fprintf(sess.Stderr(), "gatehouse: cannot read the command line %q (unbalanced quotes?)\r\n", sess.RawCommand())
+			fmt.Fprintf(sess.Stderr(), "gatehouse: cannot read the command line \"%s\" (unbalanced quotes?)\r\n", safetext.Escape(sess.RawCommand()))
 			s.setOutcome(sess, "exit 2 (unreadable command line)")
 			_ = sess.Exit(2)
 			return
@@ -321,12 +383,17 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	s.hook("console")
-	r := bubbletea.MakeRenderer(sess)
+	// wish asks the session for its terminal (Pty), which races with the
+	// client resizing it: it gets the one read before the session started
+	ts := terminalSession{Session: sess, term: ss.term}
+	r := bubbletea.MakeRenderer(ts)
 	m := s.cfg.Console(sess, ss.actor, r)
 	if m == nil {
 		return nil
 	}
-	opts := append(bubbletea.MakeOptions(sess), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	// the session's input through consoleInput: bubbletea v1 alone would
+	// hold a paste that never ends, and misread sequences its reads cut
+	opts := append(bubbletea.MakeOptions(ts), tea.WithInput(newConsoleInput(sess)), tea.WithAltScreen(), tea.WithMouseCellMotion())
 	p := tea.NewProgram(m, opts...)
 	ss.mu.Lock()
 	ss.console, ss.program, ss.model = true, p, m
@@ -398,7 +465,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			}
 		}()
 		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", sess.User(), "error", err)
+			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", logText(sess.User()), "error", err)
 		}
 		p.Kill() // restores the terminal if the program failed
 		close(done)
@@ -433,15 +500,18 @@ func (s *Server) afterConsole(next ssh.Handler) ssh.Handler {
 }
 
 // invited answers the session of someone who just accepted their invitation.
+// The email and the key's note (which may quote the store's refusal) are
+// data, escaped like everything else this package writes to a client.
 func (s *Server) invited(sess ssh.Session, email string) {
 	keyNote, hasKey := extension(sess, extInviteKey)
 	host, port := "HOST", "23234"
 	if h, p, err := net.SplitHostPort(addrString(sess.LocalAddr())); err == nil {
 		host, port = h, p
 	}
+	email, keyNote = safetext.Escape(email), safetext.Escape(keyNote)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Welcome to gatehouse, %s: your invitation is accepted and your password is set.\r\n", email)
-	if hasKey {
+	if hasKey && keyNote != "" {
 		fmt.Fprintf(&b, "%s.\r\n", strings.ToUpper(keyNote[:1])+keyNote[1:])
 	}
 	fmt.Fprintf(&b, "Sign in with: ssh -p %s -l %s %s\r\n", port, email, host)
@@ -452,16 +522,34 @@ func (s *Server) invited(sess ssh.Session, email string) {
 
 // ---- the registry of open sessions
 
-func (s *Server) register(ss *session) {
+// MaxSessionsPerUser is how many sessions one user may hold open at once,
+// over all their connections (each connection holds at most
+// MaxSessionsPerConnection).
+const MaxSessionsPerUser = 64
+
+// register adds a session to the registry, unless its user holds
+// MaxSessionsPerUser already.
+func (s *Server) register(ss *session) bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perUser[ss.userID] >= MaxSessionsPerUser {
+		return false
+	}
+	s.perUser[ss.userID]++
 	s.sessions[ss.sess] = ss
-	s.mu.Unlock()
+	return true
 }
 
 func (s *Server) unregister(ss *session) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[ss.sess]; !ok {
+		return
+	}
 	delete(s.sessions, ss.sess)
-	s.mu.Unlock()
+	if s.perUser[ss.userID]--; s.perUser[ss.userID] <= 0 {
+		delete(s.perUser, ss.userID)
+	}
 }
 
 func (s *Server) lookup(sess ssh.Session) *session {
@@ -587,6 +675,8 @@ func (s *Server) checkEvent(ev store.Event) {
 				if ku, kerr := s.st.UserByKey(ss.keyFP); kerr != nil || ku.ID != ss.userID {
 					reason = "the key you signed in with was removed; this session has ended"
 				}
+			case ss.pwTag != "" && ss.pwTag != hashTag(u.PasswordHash):
+				reason = "your password was changed; this session has ended: sign in again with the new password"
 			}
 			if reason != "" {
 				s.log.Info("ending session", "user", r.Label, "remote", addrString(ss.sess.RemoteAddr()), "why", reason, "change-set", ev.Batch, "by", ev.Actor)
