@@ -24,6 +24,10 @@ type buildingIndex struct {
 
 // startIndex starts building the store's shared index, or joins the build
 // already under way (consoles opening together build it once).
+// buildIndex builds the full index in the background (tests hold it back to
+// open two consoles while one build runs).
+var buildIndex = newIndex
+
 func startIndex(s *store.Store) *buildingIndex {
 	si := sharedFor(s)
 	si.mu.Lock()
@@ -35,7 +39,7 @@ func startIndex(s *store.Store) *buildingIndex {
 	si.building = b
 	go func() {
 		defer close(b.done)
-		b.ix = newIndex(s)
+		b.ix = buildIndex(s)
 		si.publish(b.ix)
 		si.mu.Lock()
 		si.building = nil

@@ -445,7 +445,12 @@ func TestUsersIndexCatchesUp(t *testing.T) {
 // Consoles opening together on a cold big store build the index once.
 func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 	s := newTestStore(t, 50)
+	// the first build is held until the second console has asked: "together"
+	release := make(chan struct{})
+	buildIndex = func(s *store.Store) *userIndex { <-release; return newIndex(s) }
+	defer func() { buildIndex = newIndex }()
 	b1, b2 := startIndex(s), startIndex(s)
+	close(release)
 	<-b1.done
 	<-b2.done
 	if b1 != b2 || b1.ix != b2.ix {
