@@ -61,3 +61,19 @@ func TestCheckPasswordRefusesAbsurdHashParameters(t *testing.T) {
 		}
 	}
 }
+
+// The strength check's cost: a typical passphrase, and the worst shape
+// found (a repeated 4-rune pattern, judged on its first 64 runes).
+func BenchmarkValidatePasswordFor(b *testing.B) {
+	u := &User{First: "Adaline", Last: "Lovelace", Email: "ada.l@example.com"}
+	for _, c := range []struct{ name, pw string }{
+		{"passphrase", "correct horse battery staple"},
+		{"worst-1024-bytes", strings.Repeat("x9Q!", 256)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				_ = ValidatePasswordFor(u, c.pw)
+			}
+		})
+	}
+}
