@@ -518,3 +518,51 @@ func TestRecordsDoNotNameUsersOutOfReach(t *testing.T) {
 		t.Errorf("the administrator's log (%d) is not longer than the scoped auditor's (%d)", len(full), len(log))
 	}
 }
+
+// Point 6's "no measurable difference in time": a scoped actor asking about
+// users outside their sites, and about emails nobody has, on the 100k demo
+// database. The two answers must cost the same (BENCH.md).
+func BenchmarkUserForOutOfReachVsMissing(b *testing.B) {
+	s, err := Open(benchDB(b), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	managers, _ := s.Users(UserFilter{Profile: "Manager"})
+	var mgr Actor
+	var hidden []string
+	for _, m := range managers {
+		a := Actor{UserID: m.ID, Name: m.Email}
+		seen := s.Visible(a)
+		hidden = hidden[:0]
+		s.EachUser(func(u *User) {
+			if !seen(u) && len(hidden) < 4096 {
+				hidden = append(hidden, u.Email)
+			}
+		})
+		if len(hidden) == 4096 && len(m.SiteIDs) > 0 {
+			mgr = a
+			break
+		}
+	}
+	if mgr.UserID == 0 {
+		b.Fatal("no scoped manager with 4,096 users out of reach")
+	}
+	missing := make([]string, len(hidden))
+	for i, e := range hidden {
+		missing[i] = "x" + e // the same length and shape, nobody's
+	}
+	for _, c := range []struct {
+		name   string
+		emails []string
+	}{{"out-of-reach", hidden}, {"missing", missing}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, err := s.UserFor(mgr, c.emails[i&4095]); err == nil {
+					b.Fatal("found")
+				}
+			}
+		})
+	}
+}
