@@ -69,21 +69,10 @@ func ValidateName(field, name string) (string, error) {
 // validText checks a required, printable, bounded piece of text and returns
 // it trimmed and NFC-normalised.
 func validText(what, text string) (string, error) {
-	n := strings.TrimSpace(text)
-	if n == "" {
+	if strings.TrimSpace(text) == "" {
 		return "", badInput("%s is required", what)
 	}
-	if !utf8.ValidString(n) {
-		return "", badInput("%s must be valid text (UTF-8)", what)
-	}
-	if err := noHidden(what, n); err != nil {
-		return "", err
-	}
-	n = norm.NFC.String(n)
-	if utf8.RuneCountInString(n) > maxNameLen {
-		return "", badInput("%s must have at most %d characters (it has %d)", what, maxNameLen, utf8.RuneCountInString(n))
-	}
-	return n, nil
+	return optionalText(what, text, maxNameLen)
 }
 
 // optionalText is validText for a field that may be empty.
