@@ -170,6 +170,6 @@ Users & permissions may read it.`,
 }
 
 func viewMessage(m store.Message) messageView {
-	return messageView{ID: m.ID, Kind: m.Kind, To: m.To, Subject: m.Subject, Body: m.Body, State: m.State,
+	return messageView{ID: m.ID, Kind: string(m.Kind), To: m.To, Subject: m.Subject, Body: m.Body, State: m.State,
 		Attempts: m.Attempts, LastError: m.LastError, Created: m.Created, Updated: m.Updated}
 }

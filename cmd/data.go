@@ -8,7 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
@@ -160,7 +160,7 @@ func (a *app) printKinds(cs *store.ChangeSet) {
 		created int
 		fields  int
 	}
-	kinds := map[string]*tally{}
+	kinds := map[store.RecordKind]*tally{}
 	for _, e := range cs.Entries {
 		t := kinds[e.Entity.Kind]
 		if t == nil {
@@ -174,11 +174,11 @@ func (a *app) printKinds(cs *store.ChangeSet) {
 			t.fields++
 		}
 	}
-	names := make([]string, 0, len(kinds))
+	names := make([]store.RecordKind, 0, len(kinds))
 	for k := range kinds {
 		names = append(names, k)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	for _, k := range names {
 		t := kinds[k]
 		a.printf("  %-9s %s: %d created, %s changed\n", k, plural(len(t.records), "record", "records"), t.created, plural(t.fields, "field", "fields"))

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -145,7 +144,7 @@ type refView struct {
 
 func entryOf(e store.AuditEntry) entryView {
 	return entryView{Seq: e.Seq, Batch: e.Batch, Time: e.Time, Actor: e.Actor,
-		Entity: refView{Kind: e.Entity.Kind, ID: e.Entity.ID, Label: e.Entity.Label},
+		Entity: refView{Kind: string(e.Entity.Kind), ID: e.Entity.ID, Label: e.Entity.Label},
 		Field:  e.Field, Before: e.Before, After: e.After}
 }
 
@@ -175,18 +174,11 @@ func describe(cs *store.ChangeSet, done string) string {
 	return fmt.Sprintf("%s (change set #%d, %s)", done, cs.Batch, plural(len(cs.Entries), "audit entry", "audit entries"))
 }
 
-var outboxRef = regexp.MustCompile(`outbox #(\d+)`)
-
-// outboxIDs finds the outbox messages a change set queued (from its audit entries).
-func outboxIDs(cs *store.ChangeSet, email string) []string {
+// outboxIDs are the outbox messages a change set queued for one user, as "#N".
+func outboxIDs(cs *store.ChangeSet, userID uint64) []string {
 	var ids []string
-	for _, e := range cs.Entries {
-		if e.Entity.Kind != "user" || (email != "" && !strings.EqualFold(e.Entity.Label, email)) {
-			continue
-		}
-		if m := outboxRef.FindStringSubmatch(e.After); m != nil {
-			ids = append(ids, "#"+m[1])
-		}
+	for _, id := range cs.QueuedFor(userID) {
+		ids = append(ids, fmt.Sprintf("#%d", id))
 	}
 	return ids
 }

@@ -215,7 +215,7 @@ func (a *app) usersAddCmd() *cobra.Command {
 		if err := a.report(cs, fmt.Sprintf("added %s <%s> (%s)", u.Name(), u.Email, what)); err != nil {
 			return err
 		}
-		if ids := outboxIDs(cs, u.Email); len(ids) > 0 {
+		if ids := outboxIDs(cs, u.ID); len(ids) > 0 {
 			a.printf("invitation queued for %s: outbox %s (see: gatehouse outbox list)\n", u.Email, strings.Join(ids, ", "))
 		}
 		return nil
@@ -506,19 +506,20 @@ notice that the password changed is queued in the outbox.`,
 			return err
 		}
 		var email string
+		var id uint64
 		cs, err := s.Apply(actor, summary("users set-password", args[0]), func(tx *store.Tx) error {
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err
 			}
-			email = u.Email
+			email, id = u.Email, u.ID
 			return tx.SetPassword(u.ID, 0, pw)
 		})
 		if err != nil {
 			return err
 		}
 		done := "password of " + email + " changed"
-		if ids := outboxIDs(cs, email); len(ids) > 0 {
+		if ids := outboxIDs(cs, id); len(ids) > 0 {
 			done += "; a notice was queued (outbox " + strings.Join(ids, ", ") + ")"
 		}
 		return a.report(cs, done)
@@ -590,19 +591,20 @@ func (a *app) usersInviteCmd() *cobra.Command {
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var email string
+		var id uint64
 		cs, err := s.Apply(actor, summary("users invite", args[0]), func(tx *store.Tx) error {
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err
 			}
-			email = u.Email
+			email, id = u.Email, u.ID
 			return tx.ResendInvite(u.ID)
 		})
 		if err != nil {
 			return err
 		}
 		done := "invitation re-sent to " + email
-		if ids := outboxIDs(cs, email); len(ids) > 0 {
+		if ids := outboxIDs(cs, id); len(ids) > 0 {
 			done += " (outbox " + strings.Join(ids, ", ") + ")"
 		}
 		return a.report(cs, done)

@@ -430,7 +430,7 @@ func (m *SMTP) compose(msg store.Message) []byte {
 	h("Date", m.Now().Format(time.RFC1123Z))
 	h("Message-ID", fmt.Sprintf("<outbox-%d.%d@%s>", msg.ID, msg.Created.Unix(), domain))
 	h("Auto-Submitted", "auto-generated")
-	h("X-Gatehouse-Kind", msg.Kind)
+	h("X-Gatehouse-Kind", string(msg.Kind))
 	h("MIME-Version", "1.0")
 	h("Content-Type", "text/plain; charset=utf-8")
 	h("Content-Transfer-Encoding", "quoted-printable")

@@ -187,7 +187,7 @@ func messageTo(t *testing.T, st *store.Store, email, kind string) store.Message 
 		t.Fatal(err)
 	}
 	for _, m := range msgs {
-		if m.To == email && m.Kind == kind {
+		if m.To == email && string(m.Kind) == kind {
 			return m
 		}
 	}

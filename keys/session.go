@@ -654,8 +654,13 @@ func (s *Server) watch(events <-chan store.Event) {
 
 func (s *Server) checkEvent(ev store.Event) {
 	defer s.recovered("session watcher", nil, nil)
+	// what can end a session: a user's status or record (disabled, deleted),
+	// a key removed, a password changed; a sign-in changes none of those
+	if ev.SignIn || !ev.Changes.Has(store.ChangedUser|store.ChangedKey|store.ChangedPassword) {
+		return
+	}
 	for _, r := range ev.Refs {
-		if r.Kind != "user" {
+		if r.Kind != store.RecordUser {
 			continue
 		}
 		open := s.sessionsOf(r.ID)

@@ -16,12 +16,12 @@ import (
 
 // Ref names a record: its kind, id and a human label (email, name).
 type Ref struct {
-	Kind  string `json:"kind"` // user, client, site, team, profile, screen, settings
+	Kind  RecordKind `json:"kind"`
 	ID    uint64 `json:"id"`
 	Label string `json:"label"`
 }
 
-func (r Ref) String() string { return r.Kind + ":" + r.Label }
+func (r Ref) String() string { return string(r.Kind) + ":" + r.Label }
 
 // AuditEntry is one field changed by one change set. Entries are append-only
 // and hash-chained: Hash covers the entry and the previous entry's hash.
@@ -127,7 +127,7 @@ func appendEntry(b []byte, e *AuditEntry, hash string) []byte {
 	b = append(b, `","actor":`...)
 	b = appendJSONString(b, e.Actor)
 	b = append(b, `,"entity":{"kind":`...)
-	b = appendJSONString(b, e.Entity.Kind)
+	b = appendJSONString(b, string(e.Entity.Kind))
 	b = append(b, `,"id":`...)
 	b = strconv.AppendUint(b, e.Entity.ID, 10)
 	b = append(b, `,"label":`...)
@@ -301,10 +301,10 @@ func (f AuditFilter) match(e *AuditEntry) bool {
 		kind, label, hasKind := strings.Cut(want, ":")
 		switch {
 		case hasKind:
-			if e.Entity.Kind != kind || lower(e.Entity.Label) != label {
+			if string(e.Entity.Kind) != kind || lower(e.Entity.Label) != label {
 				return false
 			}
-		case want == e.Entity.Kind:
+		case want == string(e.Entity.Kind):
 		default:
 			if !strings.Contains(lower(e.Entity.Label), want) {
 				return false
@@ -381,7 +381,7 @@ func (s *Store) Batches(n int) ([]Batch, error) {
 
 func refsOf(entries []AuditEntry) []Ref {
 	type key struct {
-		kind string
+		kind RecordKind
 		id   uint64
 	}
 	seen := make(map[key]struct{}, len(entries))

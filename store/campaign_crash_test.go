@@ -407,10 +407,10 @@ func crashCheck(path string, reported, checkedPw map[string]bool) []string {
 		invited[inv.UserID] = append(invited[inv.UserID], inv)
 	}
 	msgs, _ := s.Outbox()
-	mail := map[string]map[string]int{}
+	mail := map[string]map[store.MessageKind]int{}
 	for _, msg := range msgs {
 		if mail[msg.To] == nil {
-			mail[msg.To] = map[string]int{}
+			mail[msg.To] = map[store.MessageKind]int{}
 		}
 		mail[msg.To][msg.Kind]++
 	}

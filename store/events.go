@@ -5,17 +5,96 @@ import (
 	"time"
 )
 
+// RecordKind names what a record is (an audit entry's entity, an event's refs).
+type RecordKind string
+
+// The kinds of records.
+const (
+	RecordUser     RecordKind = "user"
+	RecordProfile  RecordKind = "profile"
+	RecordClient   RecordKind = "client"
+	RecordSite     RecordKind = "site"
+	RecordTeam     RecordKind = "team"
+	RecordScreen   RecordKind = "screen"
+	RecordSettings RecordKind = "settings"
+)
+
+// Change is what a committed change set touched, as a set: subscribers
+// match on it (a console redraws, a server ends sessions), never on the
+// summary text people read.
+type Change uint32
+
+// What a change set may touch.
+const (
+	ChangedUser       Change = 1 << iota // a user's record: names, email, profile, type, client, sites, teams, features, status, default site
+	ChangedProfile                       // a profile: levels, scope, created, deleted
+	ChangedClient                        // a client
+	ChangedSite                          // a site
+	ChangedTeam                          // a team
+	ChangedScreen                        // the screen catalog
+	ChangedSettings                      // the org settings
+	ChangedKey                           // a user's SSH keys
+	ChangedInvitation                    // an invitation queued (or spent)
+	ChangedPassword                      // a user's password
+	ChangedSignIn                        // a sign-in recorded
+)
+
+// Has reports whether the change touched any of k.
+func (c Change) Has(k Change) bool { return c&k != 0 }
+
+// changeOf is what one audit entry says was touched.
+func changeOf(ref Ref, field string) Change {
+	switch ref.Kind {
+	case RecordUser:
+		switch field {
+		case "sign-in":
+			return ChangedSignIn
+		case "key":
+			return ChangedKey
+		case "invitation":
+			return ChangedInvitation
+		case "password":
+			return ChangedPassword
+		}
+		return ChangedUser
+	case RecordProfile:
+		return ChangedProfile
+	case RecordClient:
+		return ChangedClient
+	case RecordSite:
+		return ChangedSite
+	case RecordTeam:
+		return ChangedTeam
+	case RecordScreen:
+		return ChangedScreen
+	case RecordSettings:
+		return ChangedSettings
+	}
+	return 0
+}
+
+// changesOf is what a change set's entries touched.
+func changesOf(entries []AuditEntry) Change {
+	var c Change
+	for i := range entries {
+		c |= changeOf(entries[i].Entity, entries[i].Field)
+	}
+	return c
+}
+
 // Event tells subscribers a change set was committed.
 type Event struct {
 	Batch   uint64
 	Actor   string
 	Time    time.Time
-	Summary string
-	Refs    []Ref // every record the change set touched
+	Summary string // for people; match on Changes and Refs
+	Changes Change // what it touched
+	SignIn  bool   // a change set that only records a sign-in
+	Refs    []Ref  // every record the change set touched
 }
 
 // Touches reports whether the event touched a record of this kind and id.
-func (e Event) Touches(kind string, id uint64) bool {
+func (e Event) Touches(kind RecordKind, id uint64) bool {
 	for _, r := range e.Refs {
 		if r.Kind == kind && r.ID == id {
 			return true

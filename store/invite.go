@@ -27,20 +27,36 @@ type Invitation struct {
 
 // Message is an outbox entry.
 type Message struct {
-	ID        uint64    `json:"id"`
-	Kind      string    `json:"kind"`              // invitation, password-changed
-	UserID    uint64    `json:"user_id,omitempty"` // whom it is for (0: written before this was kept)
-	To        string    `json:"to"`
-	Subject   string    `json:"subject"`
-	Body      string    `json:"body"`
-	State     string    `json:"state"` // queued, sent, failed, cancelled
-	Attempts  int       `json:"attempts"`
-	LastError string    `json:"last_error,omitempty"`
-	Created   time.Time `json:"created"`
-	Updated   time.Time `json:"updated"`
+	ID        uint64      `json:"id"`
+	Kind      MessageKind `json:"kind"`
+	UserID    uint64      `json:"user_id,omitempty"` // whom it is for (0: written before this was kept)
+	To        string      `json:"to"`
+	Subject   string      `json:"subject"`
+	Body      string      `json:"body"`
+	State     string      `json:"state"` // queued, sent, failed, cancelled
+	Attempts  int         `json:"attempts"`
+	LastError string      `json:"last_error,omitempty"`
+	Created   time.Time   `json:"created"`
+	Updated   time.Time   `json:"updated"`
 	// NextAttempt is when delivery tries a queued message again after a
 	// failed attempt (see outbox.go).
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
+}
+
+// MessageKind says what an outbox message is for.
+type MessageKind string
+
+// The kinds of outbox messages.
+const (
+	MessageInvitation      MessageKind = "invitation"
+	MessagePasswordChanged MessageKind = "password-changed"
+)
+
+// Queued is an outbox message a change set queued: what it is, for whom.
+type Queued struct {
+	Message uint64
+	Kind    MessageKind
+	UserID  uint64
 }
 
 var tokenEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -67,7 +83,7 @@ func (t *Tx) invite(u *User) error {
 	t.invites = append(t.invites, token)
 	body := fmt.Sprintf("Hello %s,\n\nYou have been invited to gatehouse. Your invitation token is:\n\n    %s\n\nConnect with: ssh -p 23234 invite@<server> and enter the token to set your password.\nThe token expires on %s.\n",
 		u.First, token, inv.Expires.Format("2006-01-02 15:04 MST"))
-	id, err := t.queue("invitation", u, "Your gatehouse invitation", body)
+	id, err := t.queue(MessageInvitation, u, "Your gatehouse invitation", body)
 	if err != nil {
 		return err
 	}
@@ -115,7 +131,7 @@ func (t *Tx) revokeInvites(userID uint64) error {
 	return nil
 }
 
-func (t *Tx) queue(kind string, to *User, subject, body string) (uint64, error) {
+func (t *Tx) queue(kind MessageKind, to *User, subject, body string) (uint64, error) {
 	b := t.btx.Bucket(bucketOutbox)
 	id, err := b.NextSequence()
 	if err != nil {
@@ -125,6 +141,7 @@ func (t *Tx) queue(kind string, to *User, subject, body string) (uint64, error) 
 	if err := t.markDue(id, t.now); err != nil {
 		return 0, err
 	}
+	t.queued = append(t.queued, Queued{Message: id, Kind: kind, UserID: to.ID})
 	return id, putJSON(b, itob(id), m)
 }
 
@@ -160,7 +177,7 @@ func (t *Tx) setPassword(u *User, pw string) error {
 	u.PasswordHash = HashPassword(pw)
 	body := fmt.Sprintf("Hello %s,\n\nThe password of your gatehouse account %s was changed on %s by %s.\nIf you did not expect this, tell your administrator.\n",
 		u.First, u.Email, t.now.Format("2006-01-02 15:04 MST"), t.actor.Name)
-	mid, err := t.queue("password-changed", u, "Your gatehouse password was changed", body)
+	mid, err := t.queue(MessagePasswordChanged, u, "Your gatehouse password was changed", body)
 	if err != nil {
 		return err
 	}

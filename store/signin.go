@@ -135,6 +135,7 @@ func (s *Store) recordSignIn(userID uint64, method, remoteAddr string) error {
 	}
 	method, remoteAddr = strings.TrimSpace(method), strings.TrimSpace(remoteAddr)
 	_, err = s.commit(Actor{UserID: u.ID, Name: u.Email}, "sign in", false, func(t *Tx) error {
+		t.signIn = true
 		cur := t.user(userID)
 		if cur == nil {
 			return notFound("no user with id %d", userID)

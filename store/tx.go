@@ -51,8 +51,21 @@ type ChangeSet struct {
 	Entries []AuditEntry // the field-level changes, in order
 	DryRun  bool
 	// Tokens are the plaintext invitation tokens this change set created; they
-	// also travel in the outbox messages. Never stored in clear.
+	// also travel in the outbox messages.
 	Tokens []string
+	// Queued are the outbox messages it queued, in order.
+	Queued []Queued
+}
+
+// QueuedFor lists the outbox messages the change set queued for one user.
+func (cs *ChangeSet) QueuedFor(userID uint64) []uint64 {
+	var out []uint64
+	for _, q := range cs.Queued {
+		if q.UserID == userID {
+			out = append(out, q.Message)
+		}
+	}
+	return out
 }
 
 // Tx is one change set in progress. Its methods check the actor's rights and
@@ -72,8 +85,10 @@ type Tx struct {
 	cat     *catalog          // nil until the change set touches the catalog
 	entries []AuditEntry
 	invites []string // plaintext tokens created in this change set
+	queued  []Queued // outbox messages queued in this change set
 
 	keysTouched bool                 // a public key was written (see keyCache)
+	signIn      bool                 // the change set records a sign-in, and nothing else
 	named       map[uint64][2]string // users whose email or name was set: as registered in looks
 	looks       *lookalikes          // this change set's spellings (see lookalikes)
 }
@@ -148,11 +163,13 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	}
 	cs.Entries = t.entries
 	cs.Tokens = t.invites
+	cs.Queued = t.queued
 	s.publish(t, cs.Batch)
 	if t.keysTouched {
 		s.dropKeyCache()
 	}
-	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary, Refs: refsOf(t.entries)})
+	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary,
+		Changes: changesOf(t.entries), SignIn: t.signIn, Refs: refsOf(t.entries)})
 	return cs, nil
 }
 

@@ -199,7 +199,7 @@ const eventGap = 150 * time.Millisecond
 // several times a second.
 const signInGap = time.Second
 
-func isSignIn(ev store.Event) bool { return ev.Summary == "sign in" }
+func isSignIn(ev store.Event) bool { return ev.SignIn }
 
 // waitEvent delivers the next change event, with any that arrive until the
 // gap has passed since the last delivery.
@@ -534,10 +534,10 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
 			a.follow(ev)
 			switch {
-			case ev.Actor == a.actor.Name || ev.Summary == "sign in":
+			case ev.Actor == a.actor.Name || ev.SignIn:
 			case told:
 				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
-			case a.actor.UserID != 0 && ev.Touches("user", a.actor.UserID):
+			case a.actor.UserID != 0 && ev.Touches(store.RecordUser, a.actor.UserID):
 				a.flash(fmt.Sprintf("your record was changed (change set #%d)", ev.Batch), false)
 			}
 		}

@@ -41,17 +41,17 @@ func TestWaitEventGathersStorms(t *testing.T) {
 	// sign-ins alone wait for the longer gap; a real change among them
 	// brings the short gap back
 	last = time.Now()
-	ch <- store.Event{Batch: 5, Summary: "sign in"}
+	ch <- store.Event{Batch: 5, Summary: "sign in", SignIn: true, Changes: store.ChangedSignIn}
 	go func() {
 		time.Sleep(eventGap + eventGap/2)
-		ch <- store.Event{Batch: 6, Summary: "sign in"}
+		ch <- store.Event{Batch: 6, Summary: "sign in", SignIn: true, Changes: store.ChangedSignIn}
 	}()
 	m = waitEvent(ch, last)().(eventMsg)
 	if took := time.Since(last); took < signInGap*9/10 || 1+len(m.more) != 2 {
 		t.Fatalf("sign-ins came as %d events after %v, want both after the sign-in gap of %v", 1+len(m.more), took, signInGap)
 	}
 	last = time.Now()
-	ch <- store.Event{Batch: 7, Summary: "sign in"}
+	ch <- store.Event{Batch: 7, Summary: "sign in", SignIn: true, Changes: store.ChangedSignIn}
 	go func() {
 		time.Sleep(eventGap / 3)
 		ch <- store.Event{Batch: 8, Summary: "add client"}

@@ -397,7 +397,7 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 		if i == o.cur {
 			mark = "›"
 		}
-		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(m.Kind), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
+		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(string(m.Kind)), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
 		if c.tries > 0 {
 			line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(safe(m.LastError)), c.errs)
 		}
@@ -429,7 +429,7 @@ func (o *outboxScreen) renderMessage(w int) []string {
 	out := []string{
 		th.bold.Render(fmt.Sprintf("#%d %s", m.ID, safe(m.Subject))),
 		kv("To", safe(m.To)),
-		kv("Kind", safe(m.Kind)),
+		kv("Kind", safe(string(m.Kind))),
 		kv("State", state),
 		kv("Tries", fmt.Sprint(m.Attempts)),
 		kv("Queued", o.stamp(m.Created)),

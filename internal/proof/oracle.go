@@ -395,10 +395,10 @@ func auditedSince(s *store.Store, seq, last uint64) map[string]bool {
 		if e.Seq <= seq {
 			continue
 		}
-		out[e.Entity.Kind+":"+fmt.Sprint(e.Entity.ID)] = true
+		out[string(e.Entity.Kind)+":"+fmt.Sprint(e.Entity.ID)] = true
 		if e.Entity.Kind == "screen" || e.Entity.Kind == "settings" {
-			out[e.Entity.Kind+":*"] = true
-			out[e.Entity.Kind+":0"] = true
+			out[string(e.Entity.Kind)+":*"] = true
+			out[string(e.Entity.Kind)+":0"] = true
 		}
 	}
 	return out
