@@ -17,8 +17,8 @@ import (
 // Ref names a record: its kind, id and a human label (email, name).
 type Ref struct {
 	Kind  RecordKind `json:"kind"`
-	ID    uint64 `json:"id"`
-	Label string `json:"label"`
+	ID    uint64     `json:"id"`
+	Label string     `json:"label"`
 }
 
 func (r Ref) String() string { return string(r.Kind) + ":" + r.Label }
