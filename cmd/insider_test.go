@@ -154,3 +154,18 @@ func TestWeakPasswordsAndFormulaCellsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// Errors as values, rendered by the command line: the store's fix as the
+// command that does it, a did-you-mean instead of the list.
+func TestErrorsSayTheCommandThatFixesThem(t *testing.T) {
+	g := newGH(t)
+	g.employee("Ada", "Lovelace", "ada@example.com", "Basic")
+	msg := g.fail(1, "profiles", "grant", "Client", "payroll=view")
+	contains(t, "guardrail", msg, "the client guardrail is on", "; turn it off with: gatehouse settings set client-guardrail off")
+	msg = g.fail(2, "users", "edit", "ada@example.com", "--profile", "Usr")
+	if want := `gatehouse: no profile named "Usr"; did you mean User?`; msg != want {
+		t.Fatalf("a profile typo: %q, want %q", msg, want)
+	}
+	msg = g.fail(2, "users", "edit", "ada@example.com", "--profile", "Nothing like it")
+	contains(t, "no near name", msg, `no profile named "Nothing like it"; see: gatehouse profiles list`)
+}

@@ -244,6 +244,9 @@ func wrap(c *cobra.Command, a *app) {
 			defer a.close()
 			if err := run(cmd, args); err != nil {
 				if store.KindOf(err) != 0 {
+					if a.st != nil && a.actor != nil {
+						err = a.st.NearFor(*a.actor, err) // no suggestion of what the actor may not list
+					}
 					return err
 				}
 				var ue *usageError
@@ -288,7 +291,15 @@ func Run(env Env, args []string) int {
 
 // errLine is an error as the one line printed after "gatehouse: ", escaped:
 // a name quoted in it may hold anything an old database held.
-func errLine(err error) string { return safetext.Escape(oneLine(err.Error())) }
+func errLine(err error) string {
+	line := oneLine(err.Error())
+	if e, ok := store.StoreError(err); ok && !(len(e.Near) > 0 && e.Fix.Do == store.FixList) {
+		if fix := fixText(e.Fix); fix != "" { // a did-you-mean says more than the list would
+			line += "; " + fix
+		}
+	}
+	return safetext.Escape(line)
+}
 
 func isCobraError(err error) bool {
 	var ue *usageError

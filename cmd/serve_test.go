@@ -135,7 +135,7 @@ func TestServe(t *testing.T) {
 	// the local CLI fails fast and names the server
 	start := time.Now()
 	msg := g.fail(1, "users", "list")
-	contains(t, "locked database", msg, "gatehouse serve on "+addr)
+	contains(t, "locked database", msg, "it serves SSH on "+addr)
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("the local CLI waited %s", d)
 	}

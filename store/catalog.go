@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -129,21 +130,33 @@ func (c *catalog) profileNamed(name string) (*Profile, error) {
 	if id, ok := c.profileByName[foldKey(name)]; ok {
 		return c.profiles[id], nil
 	}
-	return nil, notFound("no profile named %q; see: gatehouse profiles list", name)
+	names := make([]string, 0, len(c.profiles))
+	for _, p := range c.profiles {
+		names = append(names, p.Name)
+	}
+	return nil, notFoundNear(RecordProfile, "profile", name, names)
 }
 
 func (c *catalog) clientNamed(name string) (*Client, error) {
 	if id, ok := c.clientByName[foldKey(name)]; ok {
 		return c.clients[id], nil
 	}
-	return nil, notFound("no client named %q; see: gatehouse clients list", name)
+	names := make([]string, 0, len(c.clients))
+	for _, x := range c.clients {
+		names = append(names, x.Name)
+	}
+	return nil, notFoundNear(RecordClient, "client", name, names)
 }
 
 func (c *catalog) siteNamed(name string) (*Site, error) {
 	if id, ok := c.siteByName[foldKey(name)]; ok {
 		return c.sites[id], nil
 	}
-	return nil, notFound("no site named %q; see: gatehouse sites list", name)
+	names := make([]string, 0, len(c.sites))
+	for _, x := range c.sites {
+		names = append(names, x.Name)
+	}
+	return nil, notFoundNear(RecordSite, "site", name, names)
 }
 
 // teamNamed finds a team by "Team" (when unique) or "Site/Team".
@@ -165,7 +178,11 @@ func (c *catalog) teamNamed(name string) (*Team, error) {
 	}
 	switch len(found) {
 	case 0:
-		return nil, notFound("no team named %q; see: gatehouse teams list", name)
+		names := make([]string, 0, len(c.teams))
+		for _, x := range c.teams {
+			names = append(names, c.sites[x.SiteID].Name+"/"+x.Name)
+		}
+		return nil, notFoundNear(RecordTeam, "team", name, names)
 	case 1:
 		return found[0], nil
 	}
@@ -176,7 +193,13 @@ func (c *catalog) screen(key string) (*Screen, error) {
 	if i, ok := c.screenIdx[lower(key)]; ok {
 		return c.screens[i], nil
 	}
-	return nil, notFound("no screen %q; see: gatehouse screens list", key)
+	names := make([]string, 0, len(c.screens))
+	for _, sc := range c.screens {
+		names = append(names, sc.Key)
+	}
+	err := notFoundNear(RecordScreen, "screen", key, names)
+	err.(*Error).Msg = fmt.Sprintf("no screen %q", strings.TrimSpace(key)) // screens have keys, not names
+	return nil, err
 }
 
 // siteOf a team.

@@ -53,7 +53,7 @@ func (s *Store) Demo(actor Actor, o DemoOptions) (DemoResult, error) {
 		o.Seed = 1
 	}
 	if n := s.UserCount(); n > 0 {
-		return r, refused("the database already has %d users; run demo on a new database (--db NEW.db)", n)
+		return r, with(refused("the database already has %d users; demo data goes into a new database", n), Ref{}, Fix{Do: FixNewDatabase})
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))
 	nClients := min(len(demoClients), max(3, o.Users/2000))

@@ -252,10 +252,10 @@ func ReadDump(r io.Reader) (*Dump, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&d); err != nil {
-		return nil, badInput("not a gatehouse export: %v", err)
+		return nil, badInput("not an export file (gatehouse/1 JSON): %v", err)
 	}
 	if d.Format != DumpFormat {
-		return nil, badInput("not a gatehouse export (format %q, want %q)", d.Format, DumpFormat)
+		return nil, badInput("not an export file (format %q, want %q)", d.Format, DumpFormat)
 	}
 	return &d, nil
 }
@@ -266,7 +266,7 @@ func ReadDump(r io.Reader) (*Dump, error) {
 // database are created invited (with an invitation), since secrets are not exported.
 func (s *Store) Import(actor Actor, d *Dump, dry bool) (*ChangeSet, error) {
 	if d.Format != DumpFormat {
-		return nil, badInput("not a gatehouse export (format %q, want %q)", d.Format, DumpFormat)
+		return nil, badInput("not an export file (format %q, want %q)", d.Format, DumpFormat)
 	}
 	fn := func(t *Tx) error { return t.importDump(d) }
 	if dry {

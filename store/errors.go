@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -20,14 +21,44 @@ const (
 	KindDamaged                  // the database file is damaged: restore a backup
 )
 
-// Error is every error the store returns on purpose: one line that says what
-// to do, and a Kind.
+// Error is every error the store returns on purpose: one line for people
+// that names no command, and as data what it is (Kind), what it is about
+// (Subject), what would make it pass (Fix) and, for a name that matched
+// nothing, the names it came close to (Near). Each front end renders the fix
+// its own way: the command line as a command, the console as a key or screen.
 type Error struct {
-	Kind Kind
-	Msg  string
+	Kind    Kind
+	Msg     string
+	Subject Ref      // the record it is about, if one
+	Fix     Fix      // what would make it pass (Do == FixNone: nothing to say)
+	Near    []string // did you mean: existing names closest to the one given
 }
 
-func (e *Error) Error() string { return e.Msg }
+// Error is the line with its did-you-mean; the fix is the front end's to say.
+func (e *Error) Error() string {
+	if len(e.Near) == 0 {
+		return e.Msg
+	}
+	return e.Msg + "; did you mean " + orList(e.Near) + "?"
+}
+
+// orList joins names as "A", "A or B", "A, B or C".
+func orList(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// StoreError is the store's own error inside err, if there is one.
+func StoreError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
 
 // Is lets errors.Is(err, store.ErrDenied) match by kind.
 func (e *Error) Is(target error) bool {
@@ -105,3 +136,13 @@ func (e *ConflictError) Error() string {
 
 // Is makes errors.Is(err, ErrConflict) true.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// with returns err with its fix and subject set (err from this package's
+// constructors).
+func with(err error, subject Ref, fix Fix) error {
+	if e, ok := err.(*Error); ok {
+		e.Subject, e.Fix = subject, fix
+	}
+	return err
+}
+

@@ -112,7 +112,7 @@ func sitesWithin(u *User, mine map[uint64]bool, c *catalog) bool {
 // noSuchUser is the one answer about a user who does not exist or whom the
 // actor may not see: the same words, kind and exit code for both.
 func noSuchUser(email string) error {
-	return notFound("no user with email %q; see: gatehouse users list --status all", strings.TrimSpace(email))
+	return with(notFound("no user with email %q", strings.TrimSpace(email)), Ref{}, fixList(RecordUser))
 }
 
 // mayAssignSite checks a scoped actor assigns only their own sites.

@@ -13,11 +13,12 @@ func (t *Tx) guardrail(p *Profile, sc *Screen, l Level) error {
 	if p.Type != ClientUser || !t.catalog().settings.ClientGuardrail || l == None {
 		return nil
 	}
+	off := Fix{Do: FixSetting, Setting: "client-guardrail", Value: "off"}
 	if sc.Sensitive {
-		return refused("the client guardrail is on: client profile %s may not have any access to %s (sensitive); turn it off with: gatehouse settings set client-guardrail off", p.Name, sc.Title)
+		return with(refused("the client guardrail is on: client profile %s may not have any access to %s (sensitive)", p.Name, sc.Title), profileRef(p), off)
 	}
 	if l > View {
-		return refused("the client guardrail is on: client profile %s may have at most view on %s; turn it off with: gatehouse settings set client-guardrail off", p.Name, sc.Title)
+		return with(refused("the client guardrail is on: client profile %s may have at most view on %s", p.Name, sc.Title), profileRef(p), off)
 	}
 	return nil
 }

@@ -153,8 +153,8 @@ func (t *Tx) addKey(u *User, k PublicKey) (PublicKey, error) {
 			return old, nil // already theirs: nothing to change
 		}
 		if holder := t.user(old.UserID); holder != nil {
-			return PublicKey{}, refused("key %s is already enrolled for %s; a key signs in one user only (remove it there first: gatehouse users remove-key %s %s)",
-				k.Fingerprint, holder.Email, holder.Email, k.Fingerprint)
+			return PublicKey{}, with(refused("key %s is already enrolled for %s; a key signs in one user only", k.Fingerprint, holder.Email),
+				userRef(holder), Fix{Do: FixRemoveKey, Ref: userRef(holder), Value: k.Fingerprint})
 		}
 		// the holder was deleted: the key is free again
 		if err := index.Delete(userKeyIndex(old.UserID, old.Fingerprint)); err != nil {
@@ -195,7 +195,7 @@ func (t *Tx) RemoveKey(userID uint64, fingerprint string) error {
 		}
 	}
 	if v == nil || k.UserID != u.ID {
-		return notFound("%s has no key %s; see: gatehouse users keys %s", u.Email, fp, u.Email)
+		return with(notFound("%s has no key %s", u.Email, fp), userRef(u), Fix{Do: FixListKeys, Ref: userRef(u)})
 	}
 	if err := keys.Delete([]byte(fp)); err != nil {
 		return err

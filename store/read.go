@@ -13,7 +13,7 @@ func (s *Store) User(email string) (*User, error) {
 	if e, ok := s.emails()[foldKey(email)]; ok {
 		return e.u, nil
 	}
-	return nil, notFound("no user with email %q; see: gatehouse users list --status all", email)
+	return nil, noSuchUser(email)
 }
 
 // UserByID finds a user by id.

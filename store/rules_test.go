@@ -334,8 +334,12 @@ func TestRule4DeleteOrDisable(t *testing.T) {
 			u := f.user(c.email)
 			auditBefore := f.auditLen()
 			_, err := f.s.Apply(f.local, "delete", f.do(del(c.email)))
-			checkErr(t, err, c.want, c.email, "disable")
+			checkErr(t, err, c.want, c.email)
 			if c.want != nil {
+				// the fix is data: disable this user instead
+				if e, ok := StoreError(err); !ok || e.Fix.Do != FixDisable || e.Fix.Ref.ID != u.ID {
+					t.Errorf("the refusal's fix is %+v, want disable %s instead", e.Fix, c.email)
+				}
 				if f.auditLen() != auditBefore {
 					t.Error("refused delete wrote audit entries")
 				}

@@ -132,7 +132,7 @@ func holderHint(path string) string {
 	if err != nil || len(b) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (gatehouse serve on %s)", string(trimSpace(b)))
+	return fmt.Sprintf(" (it serves SSH on %s)", string(trimSpace(b)))
 }
 
 func trimSpace(b []byte) []byte {

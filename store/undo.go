@@ -45,7 +45,7 @@ func (s *Store) batchEntries(batch uint64) ([]AuditEntry, Batch, error) {
 			var e AuditEntry
 			v := ab.Get(itob(seq))
 			if v == nil || json.Unmarshal(v, &e) != nil {
-				return refused("change set #%d is damaged in the audit log (run gatehouse audit verify); it cannot be undone", batch)
+				return with(refused("change set #%d is damaged in the audit log; it cannot be undone", batch), Ref{}, Fix{Do: FixVerifyAudit})
 			}
 			out = append(out, e)
 		}

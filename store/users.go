@@ -132,14 +132,14 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	}
 	c := t.catalog()
 	if strings.TrimSpace(n.Profile) == "" {
-		return nil, badInput("a profile is required; see: gatehouse profiles list")
+		return nil, with(badInput("a profile is required"), Ref{}, fixList(RecordProfile))
 	}
 	p, err := c.profileNamed(n.Profile)
 	if err != nil {
 		return nil, err
 	}
 	if p.Type != n.Type {
-		return nil, refused("profile %s is for %s users, not %s users; pick a %s profile or --type %s", p.Name, p.Type, n.Type, n.Type, p.Type)
+		return nil, refused("profile %s is for %s users, not %s users; pick a %s profile, or make them a %s user", p.Name, p.Type, n.Type, n.Type, p.Type)
 	}
 	if err := t.notAbove(p, "profile "+p.Name); err != nil {
 		return nil, err
@@ -160,7 +160,7 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 		}
 	}
 	if u.Type == ClientUser && len(u.ClientIDs) != 1 {
-		return nil, badInput("a client user belongs to exactly one client; give one --client (got %d)", len(u.ClientIDs))
+		return nil, with(badInput("a client user belongs to exactly one client (got %d)", len(u.ClientIDs)), Ref{}, Fix{Do: FixGiveClient})
 	}
 	if u.Type == ClientUser {
 		if err := t.mayServeClient(u.ClientIDs[0]); err != nil {
@@ -408,7 +408,7 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 	}
 	if p.Client != nil && p.Profile == nil {
 		if u.Type != ClientUser {
-			return nil, badInput("%s is an employee: use users assign-client, or --profile with a client profile to make them a client user", u.Email)
+			return nil, with(badInput("%s is an employee: assign them clients, or give them a client profile to make them a client user", u.Email), userRef(u), Fix{Do: FixAssignClient, Ref: userRef(u)})
 		}
 		cl, err := c.clientNamed(*p.Client)
 		if err != nil {
@@ -499,7 +499,7 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 				u.ClientIDs = []uint64{cl.ID}
 			}
 			if len(u.ClientIDs) != 1 {
-				return badInput("%s becomes a client user with profile %s and needs exactly one client; add --client NAME", u.Email, p.Name)
+				return with(badInput("%s becomes a client user with profile %s and needs exactly one client", u.Email, p.Name), userRef(u), Fix{Do: FixGiveClient})
 			}
 			u.Type = ClientUser
 			if err := t.sitesFitClient(u); err != nil {
@@ -515,7 +515,7 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 		t.record(ref, "type", before.Type.String(), u.Type.String())
 	} else if client != nil {
 		if u.Type != ClientUser {
-			return badInput("--client sets a client user's client; %s is an employee (use users assign-client)", u.Email)
+			return with(badInput("a client is set on a client user; %s is an employee: assign them clients", u.Email), userRef(u), Fix{Do: FixAssignClient, Ref: userRef(u)})
 		}
 		cl, err := c.clientNamed(*client)
 		if err != nil {
@@ -616,7 +616,7 @@ func (t *Tx) DeleteUser(id, version uint64) error {
 		if u.Activated {
 			why = "has signed in or accepted an invitation"
 		}
-		return refused("%s %s, so deleting them would break the records; disable instead: gatehouse users disable %s", u.Email, why, u.Email)
+		return with(refused("%s %s, so deleting them would break the records", u.Email, why), userRef(u), Fix{Do: FixDisable, Ref: userRef(u)})
 	}
 	t.users[u.ID] = nil
 	t.renamed(u.ID, nil)
@@ -655,7 +655,7 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 		return err
 	}
 	if u.Type == ClientUser {
-		return refused("%s is a client user and has exactly one client; change it with: gatehouse users edit %s --client NAME", u.Email, u.Email)
+		return with(refused("%s is a client user and has exactly one client", u.Email), userRef(u), Fix{Do: FixSetClient, Ref: userRef(u)})
 	}
 	c := t.catalog()
 	before := namesOf(u.ClientIDs, c.clients)

@@ -276,7 +276,7 @@ func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = safe(msg), bad }
 // fail shows a store error in the status line.
 func (a *App) fail(err error) {
 	if err != nil {
-		a.flash(err.Error(), true)
+		a.flash(withFix(a.s.NearFor(a.actor, err)), true)
 	}
 }
 

@@ -276,7 +276,7 @@ func (u *usersScreen) bindings() []*binding {
 
 func errText(err error) string {
 	if err != nil {
-		return err.Error()
+		return withFix(err)
 	}
 	return ""
 }

@@ -133,7 +133,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	if _, err := s.User(target); err != nil {
 		t.Fatalf("a user with records was deleted")
 	}
-	if !strings.Contains(app.msg, "disable instead") {
+	if !strings.Contains(app.msg, "disable them instead (d on Users)") {
 		t.Errorf("delete refusal not shown: %q", app.msg)
 	}
 }
