@@ -145,4 +145,3 @@ func with(err error, subject Ref, fix Fix) error {
 	}
 	return err
 }
-
