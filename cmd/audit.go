@@ -56,7 +56,7 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 	})
 	verify := &cobra.Command{Use: "verify", Short: "Walk the hash chain of the audit log; exit 1 if it was altered", Args: nargs(0, 0, "")}
 	verify.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "audit"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadAudit); err != nil {
 			return err
 		}
 		r, err := s.VerifyAudit()

@@ -26,7 +26,7 @@ func (a *app) backupCmd() *cobra.Command {
 		Args:  nargs(1, 1, "one FILE to write"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "setup", true); err != nil {
+		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
 		if _, err := os.Stat(args[0]); err == nil {
@@ -52,7 +52,7 @@ func (a *app) exportCmd() *cobra.Command {
 		Args:  nargs(0, 1, "at most one FILE"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "setup", true); err != nil {
+		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
 		file := ""
@@ -126,7 +126,7 @@ func (a *app) importCmd() *cobra.Command {
 	}
 	c.Flags().BoolVar(&dry, "dry-run", false, "say what would change and write nothing")
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "setup", true); err != nil {
+		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
 		data, err := a.readInput(args[0])
@@ -234,7 +234,7 @@ func (a *app) demoCmd() *cobra.Command {
 	c.Flags().IntVar(&users, "users", 200, "how many users")
 	c.Flags().Uint64Var(&seed, "seed", 1, "random seed: the same seed gives the same data")
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanMaintain(actor, "setup", true); err != nil {
+		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
 		if users < 1 {

@@ -43,7 +43,7 @@ func countPlaces(s *store.Store) (placeCounts, error) {
 func (a *app) clientsCmd() *cobra.Command {
 	lst := &cobra.Command{Use: "list", Short: "List clients with their sites", Args: nargs(0, 0, "")}
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "clients"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadClients); err != nil {
 			return err
 		}
 		pc, err := countPlaces(s)
@@ -95,7 +95,7 @@ func (a *app) sitesCmd() *cobra.Command {
 	var clientFilter string
 	lst.Flags().StringVar(&clientFilter, "client", "", "only this client's sites")
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "sites"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadSites); err != nil {
 			return err
 		}
 		pc, err := countPlaces(s)
@@ -218,7 +218,7 @@ A manager limited to assigned sites may only assign their own sites.`,
 func (a *app) teamsCmd() *cobra.Command {
 	lst := &cobra.Command{Use: "list", Short: "List teams by site", Args: nargs(0, 0, "")}
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "sites"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadSites); err != nil {
 			return err
 		}
 		pc, err := countPlaces(s)

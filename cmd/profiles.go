@@ -16,7 +16,7 @@ func (a *app) profilesCmd() *cobra.Command {
 func (a *app) profilesListCmd() *cobra.Command {
 	c := &cobra.Command{Use: "list", Short: "List profiles", Args: nargs(0, 0, "")}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "users"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadProfiles); err != nil {
 			return err
 		}
 		counts, screens, who := s.ProfileUsers(), s.Screens(), s.ActorNames(actor)
@@ -53,7 +53,7 @@ func (a *app) profilesListCmd() *cobra.Command {
 func (a *app) profilesShowCmd() *cobra.Command {
 	c := &cobra.Command{Use: "show PROFILE", Short: "Show a profile: type, scope, holders and its matrix of screens", Args: nargs(1, 1, "one PROFILE")}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "users"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadProfiles); err != nil {
 			return err
 		}
 		p, err := s.Profile(args[0])
@@ -248,7 +248,7 @@ func (a *app) profilesDeleteCmd() *cobra.Command {
 func (a *app) screensCmd() *cobra.Command {
 	lst := &cobra.Command{Use: "list", Short: "List the screen catalog", Args: nargs(0, 0, "")}
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "setup"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadScreens); err != nil {
 			return err
 		}
 		out := []screenView{}

@@ -276,7 +276,7 @@ func remoteAllowed(env Env, c *cobra.Command) error {
 	case selfService:
 		return nil
 	case withUsers:
-		if env.Store.CanView(*env.Actor, "users") != nil {
+		if env.Store.Capabilities(*env.Actor).SelfServiceOnly() {
 			return refusedf("%s may run only 'effective %s' and 'check %s SCREEN LEVEL [--site S]' over SSH; %s needs access to Users & permissions",
 				env.Actor.Name, env.Actor.Name, env.Actor.Name, name)
 		}

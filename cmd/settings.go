@@ -15,7 +15,7 @@ func (a *app) settingsCmd() *cobra.Command {
 	}
 	show := &cobra.Command{Use: "show", Short: "Show the org settings and feature overrides", Args: nargs(0, 0, "")}
 	show.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		if err := s.CanView(actor, "settings"); err != nil {
+		if err := s.Capabilities(actor).May(store.ReadSettings); err != nil {
 			return err
 		}
 		st := s.Settings()

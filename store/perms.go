@@ -198,48 +198,22 @@ func (t *Tx) mayCrossClients(what string) error {
 // they could reach (plus themselves).
 
 // CanView checks the actor holds at least view on a screen.
-func (s *Store) CanView(a Actor, screen string) error {
-	if a.local {
-		return nil
-	}
-	u, p, err := s.actorProfile(a)
-	if err != nil {
-		return err
-	}
-	if p.Level(screen) < View {
-		title := screen
-		s.mu.RLock()
-		if sc, err := s.cat.screen(screen); err == nil {
-			title = sc.Title
-		}
-		s.mu.RUnlock()
-		return denied("%s (%s) has no access to %s", u.Email, p.Name, title)
-	}
-	return nil
-}
+func (s *Store) CanView(a Actor, screen string) error { return s.can(a, screen, View, false) }
 
 // CanMaintain checks the actor holds maintain on a screen (and all-sites scope if shared).
 func (s *Store) CanMaintain(a Actor, screen string, shared bool) error {
-	if a.local {
+	return s.can(a, screen, Maintain, shared)
+}
+
+func (s *Store) can(a Actor, screen string, l Level, shared bool) error {
+	c := s.Capabilities(a)
+	if c.local {
 		return nil
 	}
-	u, p, err := s.actorProfile(a)
-	if err != nil {
-		return err
+	if c.err != nil {
+		return c.err
 	}
-	if p.Level(screen) < Maintain {
-		title := screen
-		s.mu.RLock()
-		if sc, err := s.cat.screen(screen); err == nil {
-			title = sc.Title
-		}
-		s.mu.RUnlock()
-		return denied("%s (%s) needs maintain on %s to do this; they have %s", u.Email, p.Name, title, p.Level(screen))
-	}
-	if shared && p.Scope != ScopeAll {
-		return denied("%s (%s) is limited to assigned sites; only an all-sites administrator may do this", u.Email, p.Name)
-	}
-	return nil
+	return c.may(actionRule{screen, l, shared})
 }
 
 func (s *Store) actorProfile(a Actor) (*User, *Profile, error) {

@@ -109,11 +109,9 @@ func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) 
 // rights are the actor's rights as the console follows them: whether they
 // may change nothing it edits, and whether they see only their own access.
 func (a *App) rights() (readOnly, self bool) {
-	s, actor := a.s, a.actor
-	self = selfService(s, actor)
-	readOnly = self || (s.CanMaintain(actor, "users", false) != nil &&
-		s.CanMaintain(actor, "sites", false) != nil && s.CanMaintain(actor, "settings", false) != nil)
-	return readOnly, self
+	caps := a.s.Capabilities(a.actor)
+	self = caps.SelfServiceOnly()
+	return self || caps.ReadOnly(), self
 }
 
 // buildScreens builds the screens the actor's view has: the admin screens,
@@ -530,7 +528,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// who changed what is the audit log's to tell: only those who may
 		// read it are told another's change by name and summary (summaries
 		// name users and profiles they may not see)
-		told := a.s.CanView(a.actor, "audit") == nil
+		told := a.s.Capabilities(a.actor).May(store.ReadAudit) == nil
 		for _, ev := range append([]store.Event{msg.ev}, msg.more...) {
 			a.follow(ev)
 			switch {

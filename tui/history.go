@@ -170,7 +170,7 @@ func (h *historyScreen) panes() [3]string {
 func (h *historyScreen) reload() {
 	h.gen++
 	h.dirty = true
-	h.denied = errText(h.a.s.CanView(h.a.actor, "audit"))
+	h.denied = errText(h.a.s.Capabilities(h.a.actor).May(store.ReadAudit))
 	h.head = 0
 	if b, err := h.a.s.Batches(1); err == nil && len(b) > 0 {
 		h.head = b[0].LastSeq

@@ -369,7 +369,7 @@ func (m *matrixScreen) header(w int) string {
 // ---- keys ----
 
 func (m *matrixScreen) canEdit() string {
-	return errText(m.a.s.CanMaintain(m.a.actor, "users", true))
+	return errText(m.a.s.Capabilities(m.a.actor).May(store.EditProfiles))
 }
 
 func (m *matrixScreen) needCell() string {

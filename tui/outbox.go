@@ -61,8 +61,8 @@ func (o *outboxScreen) panes() [3]string {
 func (o *outboxScreen) reload() {
 	s, actor := o.a.s, o.a.actor
 	o.err = nil
-	o.invDenied = errText(s.CanView(actor, "users"))
-	o.boxDenied = errText(s.CanMaintain(actor, "users", true))
+	o.invDenied = errText(s.Capabilities(actor).May(store.ReadUsers))
+	o.boxDenied = errText(s.Capabilities(actor).May(store.ReadOutbox))
 	o.allInv, o.allMsg = nil, nil
 	if o.invDenied == "" {
 		invs, err := s.Invitations()
@@ -187,7 +187,7 @@ func (o *outboxScreen) header(w int) string {
 }
 
 func (o *outboxScreen) canResend() string {
-	if err := o.a.s.CanMaintain(o.a.actor, "users", false); err != nil {
+	if err := o.a.s.Capabilities(o.a.actor).May(store.EditUsers); err != nil {
 		return err.Error()
 	}
 	r := o.invitation()

@@ -90,7 +90,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 		a.switchTo(0)
 		cmd := a.users.addUser()
 		if g, ok := a.modal.(guarded); ok {
-			g.guard(func() string { return errText(a.s.CanMaintain(a.actor, "users", false)) })
+			g.guard(func() string { return errText(a.s.Capabilities(a.actor).May(store.EditUsers)) })
 		}
 		return cmd
 	case "save":

@@ -62,8 +62,8 @@ func (p *placesScreen) panes() [3]string {
 func (p *placesScreen) reload() {
 	s := p.a.s
 	p.denied = ""
-	if err := s.CanView(p.a.actor, "clients"); err != nil {
-		if err2 := s.CanView(p.a.actor, "sites"); err2 != nil {
+	if err := s.Capabilities(p.a.actor).May(store.ReadClients); err != nil {
+		if err2 := s.Capabilities(p.a.actor).May(store.ReadSites); err2 != nil {
 			p.denied = err.Error()
 		}
 	}
@@ -206,13 +206,13 @@ func (p *placesScreen) canAdd() string {
 	}
 	switch p.focus() {
 	case 0:
-		return errText(p.a.s.CanMaintain(p.a.actor, "clients", false))
+		return errText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
 	case 2:
 		if p.site() == nil {
 			return "no site is highlighted to add a team to"
 		}
 	}
-	return errText(p.a.s.CanMaintain(p.a.actor, "sites", false))
+	return errText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
 }
 
 func (p *placesScreen) bindings() []*binding {

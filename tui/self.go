@@ -30,7 +30,7 @@ func newSelfScreen(a *App) *selfScreen {
 
 // selfService says whether an actor gets only the self-service view.
 func selfService(s *store.Store, a store.Actor) bool {
-	return !a.IsLocal() && s.CanView(a, "users") != nil
+	return s.Capabilities(a).SelfServiceOnly()
 }
 
 func (s *selfScreen) name() string { return "My access" }

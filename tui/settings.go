@@ -44,7 +44,7 @@ func (s *settingsScreen) panes() [3]string {
 }
 
 func (s *settingsScreen) reload() {
-	s.denied = errText(s.a.s.CanView(s.a.actor, "settings"))
+	s.denied = errText(s.a.s.Capabilities(s.a.actor).May(store.ReadSettings))
 	s.st = s.a.s.Settings()
 	s.features = countFeatures(s.a.s, s.st)
 }
@@ -110,7 +110,7 @@ func (s *settingsScreen) canEdit() string {
 	if s.denied != "" {
 		return s.denied
 	}
-	return errText(s.a.s.CanMaintain(s.a.actor, "settings", true))
+	return errText(s.a.s.Capabilities(s.a.actor).May(store.EditSettings))
 }
 
 func (s *settingsScreen) bindings() []*binding {

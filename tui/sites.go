@@ -222,13 +222,8 @@ func (s *sitesScreen) loadCatalog() {
 	}
 }
 
-// siteEligible says whether a user may hold a site of this client (rule 2).
-func siteEligible(u *store.User, client uint64) bool {
-	if u.Type != store.ClientUser {
-		return true
-	}
-	return client != 0 && len(u.ClientIDs) == 1 && u.ClientIDs[0] == client
-}
+// siteEligible says whether a user may hold a site of this client (rule 2, the store's).
+func siteEligible(u *store.User, client uint64) bool { return store.MayHoldSite(u, client) }
 
 // recount counts, per item, the who users holding it.
 func (s *sitesScreen) recount() {
@@ -494,7 +489,7 @@ func (s *sitesScreen) mayEdit() string {
 	if s.a.readOnly {
 		return "read-only: you may only view"
 	}
-	return errText(s.a.s.CanMaintain(s.a.actor, "users", false))
+	return errText(s.a.s.Capabilities(s.a.actor).May(store.EditUsers))
 }
 
 // focusList is the focused list (-1: the Who pane).

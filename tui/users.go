@@ -240,7 +240,7 @@ func (u *usersScreen) needTarget() string {
 }
 
 func (u *usersScreen) canEdit() string {
-	if err := u.a.s.CanMaintain(u.a.actor, "users", false); err != nil {
+	if err := u.a.s.Capabilities(u.a.actor).May(store.EditUsers); err != nil {
 		return err.Error()
 	}
 	return u.needTarget()
@@ -250,7 +250,7 @@ func (u *usersScreen) bindings() []*binding {
 	g := "Users"
 	return []*binding{
 		bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).editing().
-			when(func() string { return errText(u.a.s.CanMaintain(u.a.actor, "users", false)) }),
+			when(func() string { return errText(u.a.s.Capabilities(u.a.actor).May(store.EditUsers)) }),
 		bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).editing().when(u.canEdit),
 		bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).editing().when(u.canEdit),
 		bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).editing().when(u.canEdit),
