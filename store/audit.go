@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,9 +35,19 @@ type AuditEntry struct {
 	Field  string    `json:"field"`
 	Before string    `json:"before"`
 	After  string    `json:"after"`
-	Prev   string    `json:"prev"`
-	Hash   string    `json:"hash"`
+	// the values by id of a field that names records (sites, teams,
+	// clients, profile, default site): what undo works from, whatever the
+	// records are called by then; Before and After stay the names people
+	// read. Empty on entries written before they were kept (undo reads the
+	// names there) and for an empty set.
+	BeforeIDs []uint64 `json:"before_ids,omitempty"`
+	AfterIDs  []uint64 `json:"after_ids,omitempty"`
+	Prev      string   `json:"prev"`
+	Hash      string   `json:"hash"`
 }
+
+// HasIDs says whether the entry carries its values by id.
+func (e *AuditEntry) HasIDs() bool { return len(e.BeforeIDs) > 0 || len(e.AfterIDs) > 0 }
 
 // Batch is one committed change set.
 type Batch struct {
@@ -51,6 +62,30 @@ type Batch struct {
 type auditHead struct {
 	Seq  uint64 `json:"seq"`
 	Hash string `json:"hash"`
+}
+
+// recordIDs adds one change of a field that names records: the names for
+// people, the ids for undo (as sorted sets).
+func (t *Tx) recordIDs(ref Ref, field, before, after string, beforeIDs, afterIDs []uint64) {
+	b, a := sortedIDs(beforeIDs), sortedIDs(afterIDs)
+	if before == after && slices.Equal(b, a) {
+		return
+	}
+	t.entries = append(t.entries, AuditEntry{Entity: ref, Field: field, Before: before, After: after, BeforeIDs: b, AfterIDs: a})
+}
+
+func sortedIDs(ids []uint64) []uint64 {
+	out := make([]uint64, 0, len(ids))
+	for _, id := range ids {
+		if id != 0 && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // record adds one field change to the change set.
@@ -138,11 +173,29 @@ func appendEntry(b []byte, e *AuditEntry, hash string) []byte {
 	b = appendJSONString(b, e.Before)
 	b = append(b, `,"after":`...)
 	b = appendJSONString(b, e.After)
+	b = appendIDs(b, `,"before_ids":`, e.BeforeIDs)
+	b = appendIDs(b, `,"after_ids":`, e.AfterIDs)
 	b = append(b, `,"prev":`...)
 	b = appendJSONString(b, e.Prev)
 	b = append(b, `,"hash":`...)
 	b = appendJSONString(b, hash)
 	return append(b, '}')
+}
+
+// appendIDs writes a list of ids as encoding/json does with omitempty.
+func appendIDs(b []byte, key string, ids []uint64) []byte {
+	if len(ids) == 0 {
+		return b
+	}
+	b = append(b, key...)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendUint(b, id, 10)
+	}
+	return append(b, ']')
 }
 
 // appendJSONString quotes s as JSON does: escapes quotes, backslashes and

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -629,7 +630,7 @@ func TestReopenPersistence(t *testing.T) {
 	if after := checks(); after != checksBefore {
 		t.Errorf("checks differ after reopen:\n%s", lineDiff(checksBefore, after))
 	}
-	if a, _ := f.s.AuditLog(AuditFilter{}); len(a) != len(audit) || a[len(a)-1] != audit[len(audit)-1] {
+	if a, _ := f.s.AuditLog(AuditFilter{}); len(a) != len(audit) || !reflect.DeepEqual(a[len(a)-1], audit[len(audit)-1]) {
 		t.Error("audit log differs after reopen")
 	}
 	if o, _ := f.s.Outbox(); len(o) != len(outbox) {

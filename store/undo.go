@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -96,6 +97,9 @@ func (t *Tx) reverseUser(e AuditEntry) error {
 			return t.changedSince(what, cur, e.After)
 		}
 		return nil
+	}
+	if e.HasIDs() {
+		return t.reverseUserIDs(u, e, what)
 	}
 	switch e.Field {
 	case "created":
@@ -198,6 +202,122 @@ func (t *Tx) reverseUser(e AuditEntry) error {
 		return t.SetFeature(u.ID, 0, feat, o)
 	}
 	return refused("the change of %s cannot be undone", what)
+}
+
+// reverseUserIDs undoes a change of a field that names records from the ids
+// it recorded: records renamed since are found all the same.
+func (t *Tx) reverseUserIDs(u *User, e AuditEntry, what string) error {
+	c := t.catalog()
+	n := Names{c}
+	var cur []uint64
+	switch e.Field {
+	case "sites":
+		cur = u.SiteIDs
+	case "teams":
+		cur = u.TeamIDs
+	case "client", "clients":
+		cur = u.ClientIDs
+	case "profile":
+		cur = []uint64{u.ProfileID}
+	case "default site":
+		cur = []uint64{u.DefaultSiteID}
+	default:
+		return refused("the change of %s cannot be undone", what)
+	}
+	if !slices.Equal(sortedIDs(cur), e.AfterIDs) {
+		return &Error{Kind: KindConflict, Msg: fmt.Sprintf("%s changed since the change set; nothing was undone", what)}
+	}
+	// each id of the value to go back to, by its name now
+	name := func(id uint64) (string, error) {
+		var s string
+		switch e.Field {
+		case "sites", "default site":
+			s = n.Site(id)
+		case "teams":
+			if c.teams[id] != nil {
+				s = n.Team(id)
+			}
+		case "client", "clients":
+			s = n.Client(id)
+		case "profile":
+			s = n.Profile(id)
+		}
+		if s == "" {
+			return "", refused("%s cannot be undone: a record it named no longer exists", what)
+		}
+		return s, nil
+	}
+	names := func(ids []uint64) ([]string, error) {
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			s, err := name(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	switch e.Field {
+	case "sites", "teams":
+		del, err := names(without(e.AfterIDs, e.BeforeIDs))
+		if err != nil {
+			return err
+		}
+		add, err := names(without(e.BeforeIDs, e.AfterIDs))
+		if err != nil {
+			return err
+		}
+		if e.Field == "sites" {
+			if err := t.AssignSites(u.ID, 0, del, nil, false); err != nil {
+				return err
+			}
+			return t.AssignSites(u.ID, 0, add, nil, true)
+		}
+		if err := t.AssignSites(u.ID, 0, nil, del, false); err != nil {
+			return err
+		}
+		return t.AssignSites(u.ID, 0, nil, add, true)
+	case "client", "clients":
+		want, err := names(e.BeforeIDs)
+		if err != nil {
+			return err
+		}
+		if u.Type == ClientUser && len(want) == 1 {
+			_, err := t.EditUser(u.ID, 0, UserPatch{Client: &want[0]})
+			return err
+		}
+		return t.setClients(u, want)
+	case "profile":
+		want, err := names(e.BeforeIDs)
+		if err != nil || len(want) != 1 {
+			return refused("%s cannot be undone: the profile it named no longer exists", what)
+		}
+		_, err = t.EditUser(u.ID, 0, UserPatch{Profile: &want[0]})
+		return err
+	default: // default site
+		want := ""
+		if len(e.BeforeIDs) == 1 {
+			s, err := name(e.BeforeIDs[0])
+			if err != nil {
+				return err
+			}
+			want = s
+		}
+		_, err := t.EditUser(u.ID, 0, UserPatch{DefaultSite: &want})
+		return err
+	}
+}
+
+// without is a with every id of b taken out.
+func without(a, b []uint64) []uint64 {
+	var out []uint64
+	for _, id := range a {
+		if !slices.Contains(b, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // setClients makes an employee's clients exactly these.

@@ -423,7 +423,7 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		if err := t.sitesFitClient(u); err != nil {
 			return nil, err
 		}
-		t.record(ref, "client", namesOf(before.ClientIDs, c.clients), cl.Name)
+		t.recordIDs(ref, "client", namesOf(before.ClientIDs, c.clients), cl.Name, before.ClientIDs, u.ClientIDs)
 	}
 	if p.Profile != nil {
 		if err := t.changeProfile(u, &before, *p.Profile, p.Client, ref); err != nil {
@@ -434,7 +434,7 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		if err := t.setDefaultSite(u, *p.DefaultSite); err != nil {
 			return nil, err
 		}
-		t.record(ref, "default site", siteName(c, before.DefaultSiteID), siteName(c, u.DefaultSiteID))
+		t.recordIDs(ref, "default site", siteName(c, before.DefaultSiteID), siteName(c, u.DefaultSiteID), []uint64{before.DefaultSiteID}, []uint64{u.DefaultSiteID})
 	}
 	if u.DefaultSiteID != before.DefaultSiteID || u.Type != before.Type || !slices.Equal(u.ClientIDs, before.ClientIDs) {
 		if err := t.defaultSiteFits(u); err != nil {
@@ -531,8 +531,8 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 			return err
 		}
 	}
-	t.record(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients))
-	t.record(ref, "profile", c.profiles[before.ProfileID].Name, p.Name)
+	t.recordIDs(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients), before.ClientIDs, u.ClientIDs)
+	t.recordIDs(ref, "profile", c.profiles[before.ProfileID].Name, p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
 	return nil
 }
 
@@ -658,7 +658,7 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 		return with(refused("%s is a client user and has exactly one client", u.Email), userRef(u), Fix{Do: FixSetClient, Ref: userRef(u)})
 	}
 	c := t.catalog()
-	before := namesOf(u.ClientIDs, c.clients)
+	before, beforeIDs := namesOf(u.ClientIDs, c.clients), slices.Clone(u.ClientIDs)
 	for _, name := range clients {
 		cl, err := c.clientNamed(name)
 		if err != nil {
@@ -676,7 +676,7 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 	if before == after {
 		return nil
 	}
-	t.record(userRef(u), "clients", before, after)
+	t.recordIDs(userRef(u), "clients", before, after, beforeIDs, u.ClientIDs)
 	return t.touch(u)
 }
 
@@ -723,11 +723,11 @@ func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) er
 	}
 	ref := userRef(u)
 	if sitesChanged {
-		t.record(ref, "sites", namesOf(oldSites, c.sites), namesOf(u.SiteIDs, c.sites))
+		t.recordIDs(ref, "sites", namesOf(oldSites, c.sites), namesOf(u.SiteIDs, c.sites), oldSites, u.SiteIDs)
 	}
 	if teamsChanged {
 		label := func(id uint64) string { return teamLabel(c, id) }
-		t.record(ref, "teams", joinSorted(oldTeams, label), joinSorted(u.TeamIDs, label))
+		t.recordIDs(ref, "teams", joinSorted(oldTeams, label), joinSorted(u.TeamIDs, label), oldTeams, u.TeamIDs)
 	}
 	return t.touch(u)
 }
