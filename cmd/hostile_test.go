@@ -99,6 +99,9 @@ var hostileWrites = []string{
 	"users enable", "users feature", "users invite", "users remove-key", "users set-password", "users unassign-client",
 	"sites add", "sites assign", "sites unassign", "profiles create", "profiles delete", "profiles grant", "profiles scope",
 	"screens add", "clients add", "teams add", "settings set",
+	"clients rename", "clients retire", "clients restore", "clients delete", "profiles rename", "screens retitle",
+	"sites rename", "sites retire", "sites restore", "sites delete",
+	"teams rename", "teams retire", "teams restore", "teams delete", "teams move",
 }
 
 // commandPaths lists every command of the tree ("users list"), groups too.

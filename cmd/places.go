@@ -41,7 +41,9 @@ func countPlaces(s *store.Store) (placeCounts, error) {
 // ---- clients
 
 func (a *app) clientsCmd() *cobra.Command {
-	lst := &cobra.Command{Use: "list", Short: "List clients with their sites", Args: nargs(0, 0, "")}
+	lst := &cobra.Command{Use: "list [--all]", Short: "List clients with their sites", Args: nargs(0, 0, "")}
+	var all bool
+	lst.Flags().BoolVar(&all, "all", false, "retired clients too")
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		if err := s.Capabilities(actor).May(store.ReadClients); err != nil {
 			return err
@@ -51,12 +53,12 @@ func (a *app) clientsCmd() *cobra.Command {
 			return err
 		}
 		sites := map[uint64][]string{}
-		for _, st := range s.Sites() {
+		for _, st := range pick(all, s.Sites, s.AllSites) {
 			sites[st.ClientID] = append(sites[st.ClientID], st.Name)
 		}
 		out := []clientView{}
-		for _, c := range s.Clients() {
-			out = append(out, clientView{ID: c.ID, Name: c.Name, Sites: nonNil(sites[c.ID]), Users: pc.clients[c.ID]})
+		for _, c := range pick(all, s.Clients, s.AllClients) {
+			out = append(out, clientView{ID: c.ID, Name: c.Name, Sites: nonNil(sites[c.ID]), Users: pc.clients[c.ID], Retired: retiredOn(c.Retired)})
 		}
 		if a.json {
 			return a.printJSON(out)
@@ -68,7 +70,7 @@ func (a *app) clientsCmd() *cobra.Command {
 		tw := newTable(a.env.Out)
 		row(tw, "CLIENT", "USERS", "SITES")
 		for _, c := range out {
-			row(tw, c.Name, fmt.Sprint(c.Users), list(c.Sites, 5))
+			row(tw, c.Name+retiredMark(c.Retired), fmt.Sprint(c.Users), list(c.Sites, 5))
 		}
 		return tw.Flush()
 	})
@@ -85,14 +87,16 @@ func (a *app) clientsCmd() *cobra.Command {
 		}
 		return a.report(cs, "added client "+cl.Name)
 	})
-	return group("clients", "List and add clients", lst, add)
+	return group("clients", "List, add, rename, retire, restore and delete clients", append([]*cobra.Command{lst, add}, a.clientLifeCommands()...)...)
 }
 
 // ---- sites
 
 func (a *app) sitesCmd() *cobra.Command {
-	lst := &cobra.Command{Use: "list", Short: "List sites with their client and teams", Args: nargs(0, 0, "")}
+	lst := &cobra.Command{Use: "list [--client C] [--all]", Short: "List sites with their client and teams", Args: nargs(0, 0, "")}
 	var clientFilter string
+	var all bool
+	lst.Flags().BoolVar(&all, "all", false, "retired sites too")
 	lst.Flags().StringVar(&clientFilter, "client", "", "only this client's sites")
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		if err := s.Capabilities(actor).May(store.ReadSites); err != nil {
@@ -106,7 +110,7 @@ func (a *app) sitesCmd() *cobra.Command {
 		var want uint64
 		if clientFilter != "" {
 			found := false
-			for _, c := range s.Clients() {
+			for _, c := range s.AllClients() {
 				if strings.EqualFold(c.Name, strings.TrimSpace(clientFilter)) {
 					want, found = c.ID, true
 				}
@@ -116,15 +120,15 @@ func (a *app) sitesCmd() *cobra.Command {
 			}
 		}
 		teams := map[uint64][]string{}
-		for _, t := range s.Teams() {
+		for _, t := range pick(all, s.Teams, s.AllTeams) {
 			teams[t.SiteID] = append(teams[t.SiteID], t.Name)
 		}
 		out := []siteView{}
-		for _, st := range s.Sites() {
+		for _, st := range pick(all, s.Sites, s.AllSites) {
 			if clientFilter != "" && st.ClientID != want {
 				continue
 			}
-			out = append(out, siteView{ID: st.ID, Name: st.Name, Client: n.Client(st.ClientID), Teams: nonNil(teams[st.ID]), Users: pc.sites[st.ID]})
+			out = append(out, siteView{ID: st.ID, Name: st.Name, Client: n.Client(st.ClientID), Teams: nonNil(teams[st.ID]), Users: pc.sites[st.ID], Retired: retiredOn(st.Retired)})
 		}
 		if a.json {
 			return a.printJSON(out)
@@ -140,7 +144,7 @@ func (a *app) sitesCmd() *cobra.Command {
 			if cl == "" {
 				cl = "(own)"
 			}
-			row(tw, st.Name, cl, fmt.Sprint(st.Users), list(st.Teams, 5))
+			row(tw, st.Name+retiredMark(st.Retired), cl, fmt.Sprint(st.Users), list(st.Teams, 5))
 		}
 		return tw.Flush()
 	})
@@ -168,8 +172,8 @@ func (a *app) sitesCmd() *cobra.Command {
 		}
 		return a.report(cs, fmt.Sprintf("added site %s (%s)", st.Name, owner))
 	})
-	return group("sites", "List and add sites; assign sites and teams to users",
-		lst, add, a.sitesAssignCmd(true), a.sitesAssignCmd(false))
+	return group("sites", "List, add, rename, retire, restore and delete sites; assign sites and teams to users",
+		append([]*cobra.Command{lst, add, a.sitesAssignCmd(true), a.sitesAssignCmd(false)}, a.siteLifeCommands()...)...)
 }
 
 func (a *app) sitesAssignCmd(add bool) *cobra.Command {
@@ -216,7 +220,9 @@ A manager limited to assigned sites may only assign their own sites.`,
 // ---- teams
 
 func (a *app) teamsCmd() *cobra.Command {
-	lst := &cobra.Command{Use: "list", Short: "List teams by site", Args: nargs(0, 0, "")}
+	lst := &cobra.Command{Use: "list [--all]", Short: "List teams by site", Args: nargs(0, 0, "")}
+	var all bool
+	lst.Flags().BoolVar(&all, "all", false, "retired teams too")
 	lst.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		if err := s.Capabilities(actor).May(store.ReadSites); err != nil {
 			return err
@@ -227,8 +233,8 @@ func (a *app) teamsCmd() *cobra.Command {
 		}
 		n := s.Names()
 		out := []teamView{}
-		for _, t := range s.Teams() {
-			out = append(out, teamView{ID: t.ID, Name: t.Name, Site: n.Site(t.SiteID), Label: n.Team(t.ID), Users: pc.teams[t.ID]})
+		for _, t := range pick(all, s.Teams, s.AllTeams) {
+			out = append(out, teamView{ID: t.ID, Name: t.Name, Site: n.Site(t.SiteID), Label: n.Team(t.ID), Users: pc.teams[t.ID], Retired: retiredOn(t.Retired)})
 		}
 		if a.json {
 			return a.printJSON(out)
@@ -240,7 +246,7 @@ func (a *app) teamsCmd() *cobra.Command {
 		tw := newTable(a.env.Out)
 		row(tw, "SITE", "TEAM", "USERS")
 		for _, t := range out {
-			row(tw, t.Site, t.Name, fmt.Sprint(t.Users))
+			row(tw, t.Site, t.Name+retiredMark(t.Retired), fmt.Sprint(t.Users))
 		}
 		return tw.Flush()
 	})
@@ -267,5 +273,21 @@ func (a *app) teamsCmd() *cobra.Command {
 		}
 		return a.report(cs, "added team "+s.Names().Team(t.ID))
 	})
-	return group("teams", "List and add teams", lst, add)
+	return group("teams", "List, add, rename, retire, restore, delete and move teams", append([]*cobra.Command{lst, add}, a.teamLifeCommands()...)...)
+}
+
+// pick is the records in use, or all of them with --all.
+func pick[T any](all bool, inUse, every func() []T) []T {
+	if all {
+		return every()
+	}
+	return inUse()
+}
+
+// retiredMark follows a retired record's name in a table.
+func retiredMark(on string) string {
+	if on == "" {
+		return ""
+	}
+	return " (retired " + on + ")"
 }

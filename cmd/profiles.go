@@ -10,7 +10,7 @@ import (
 
 func (a *app) profilesCmd() *cobra.Command {
 	return group("profiles", "Security profiles (roles): a level per screen",
-		a.profilesListCmd(), a.profilesShowCmd(), a.profilesCreateCmd(), a.profilesGrantCmd(), a.profilesScopeCmd(), a.profilesDeleteCmd())
+		a.profilesListCmd(), a.profilesShowCmd(), a.profilesCreateCmd(), a.profilesGrantCmd(), a.profilesScopeCmd(), a.profileRenameCmd(), a.profilesDeleteCmd())
 }
 
 func (a *app) profilesListCmd() *cobra.Command {
@@ -292,5 +292,5 @@ func (a *app) screensCmd() *cobra.Command {
 		}
 		return a.report(cs, done)
 	})
-	return group("screens", "The screen catalog", lst, add)
+	return group("screens", "The screen catalog", lst, add, a.screenRetitleCmd())
 }

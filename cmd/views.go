@@ -125,26 +125,37 @@ type screenView struct {
 }
 
 type clientView struct {
-	ID    uint64   `json:"id"`
-	Name  string   `json:"name"`
-	Sites []string `json:"sites"`
-	Users int      `json:"users"`
+	ID      uint64   `json:"id"`
+	Name    string   `json:"name"`
+	Sites   []string `json:"sites"`
+	Users   int      `json:"users"`
+	Retired string   `json:"retired,omitempty"`
 }
 
 type siteView struct {
-	ID     uint64   `json:"id"`
-	Name   string   `json:"name"`
-	Client string   `json:"client"`
-	Teams  []string `json:"teams"`
-	Users  int      `json:"users"`
+	ID      uint64   `json:"id"`
+	Name    string   `json:"name"`
+	Client  string   `json:"client"`
+	Teams   []string `json:"teams"`
+	Users   int      `json:"users"`
+	Retired string   `json:"retired,omitempty"`
 }
 
 type teamView struct {
-	ID    uint64 `json:"id"`
-	Name  string `json:"name"`
-	Site  string `json:"site"`
-	Label string `json:"label"`
-	Users int    `json:"users"`
+	ID      uint64 `json:"id"`
+	Name    string `json:"name"`
+	Site    string `json:"site"`
+	Label   string `json:"label"`
+	Users   int    `json:"users"`
+	Retired string `json:"retired,omitempty"`
+}
+
+// retiredOn is a retired record's date ("" while in use).
+func retiredOn(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return at.Local().Format("2006-01-02")
 }
 
 type settingView struct {

@@ -50,6 +50,9 @@ func (t *Tx) AddSite(name, client string) (*Site, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cl.IsRetired() {
+			return nil, refused("%s", describeRetired("client", cl.Name))
+		}
 		clientID, owner = cl.ID, cl.Name
 	}
 	b := t.btx.Bucket(bucketSites)
@@ -81,6 +84,9 @@ func (t *Tx) AddTeam(name, site string) (*Team, error) {
 	s, err := c.siteNamed(site)
 	if err != nil {
 		return nil, err
+	}
+	if s.IsRetired() {
+		return nil, refused("%s", describeRetired("site", s.Name))
 	}
 	for _, id := range c.teamsBySite[s.ID] {
 		if lower(c.teams[id].Name) == lower(n) {

@@ -197,37 +197,52 @@ func (s *Store) Screens() []*Screen {
 	return append([]*Screen(nil), s.cat.screens...)
 }
 
-// Clients lists clients by name.
-func (s *Store) Clients() []*Client {
+// Clients lists the clients in use by name; AllClients those retired too.
+func (s *Store) Clients() []*Client    { return s.clients(false) }
+func (s *Store) AllClients() []*Client { return s.clients(true) }
+
+func (s *Store) clients(all bool) []*Client {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*Client, 0, len(s.cat.clients))
 	for _, c := range s.cat.clients {
-		out = append(out, c)
+		if all || !c.IsRetired() {
+			out = append(out, c)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return lower(out[i].Name) < lower(out[j].Name) })
 	return out
 }
 
-// Sites lists sites by name.
-func (s *Store) Sites() []*Site {
+// Sites lists the sites in use by name; AllSites those retired too.
+func (s *Store) Sites() []*Site    { return s.sites(false) }
+func (s *Store) AllSites() []*Site { return s.sites(true) }
+
+func (s *Store) sites(all bool) []*Site {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*Site, 0, len(s.cat.sites))
 	for _, x := range s.cat.sites {
-		out = append(out, x)
+		if all || !x.IsRetired() {
+			out = append(out, x)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return lower(out[i].Name) < lower(out[j].Name) })
 	return out
 }
 
-// Teams lists teams by site, then name.
-func (s *Store) Teams() []*Team {
+// Teams lists the teams in use by site, then name; AllTeams those retired too.
+func (s *Store) Teams() []*Team    { return s.teams(false) }
+func (s *Store) AllTeams() []*Team { return s.teams(true) }
+
+func (s *Store) teams(all bool) []*Team {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]*Team, 0, len(s.cat.teams))
 	for _, x := range s.cat.teams {
-		out = append(out, x)
+		if all || !x.IsRetired() {
+			out = append(out, x)
+		}
 	}
 	c := s.cat
 	sort.Slice(out, func(i, j int) bool {

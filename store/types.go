@@ -239,7 +239,11 @@ type Client struct {
 	Created   time.Time
 	UpdatedBy string
 	Updated   time.Time
+	Retired   time.Time `json:",omitzero"` // its contract ended: kept with its history, assignable no more
 }
+
+// IsRetired says the client is out of use (restorable).
+func (c *Client) IsRetired() bool { return !c.Retired.IsZero() }
 
 // Site is a place the business works at, optionally owned by a client.
 type Site struct {
@@ -250,7 +254,11 @@ type Site struct {
 	Created   time.Time
 	UpdatedBy string
 	Updated   time.Time
+	Retired   time.Time `json:",omitzero"` // out of use: kept with its history, assignable no more
 }
+
+// IsRetired says the site is out of use (restorable).
+func (s *Site) IsRetired() bool { return !s.Retired.IsZero() }
 
 // Team lives in one site.
 type Team struct {
@@ -261,7 +269,11 @@ type Team struct {
 	Created   time.Time
 	UpdatedBy string
 	Updated   time.Time
+	Retired   time.Time `json:",omitzero"` // out of use: kept with its history, assignable no more
 }
+
+// IsRetired says the team is out of use (restorable).
+func (t *Team) IsRetired() bool { return !t.Retired.IsZero() }
 
 // Screen is one area of the administered system.
 type Screen struct {

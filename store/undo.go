@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -73,8 +74,10 @@ func (t *Tx) reverse(e AuditEntry) error {
 			return t.changedSince("org setting "+e.Field, cur, e.After)
 		}
 		return t.SetSetting(e.Field, e.Before)
+	case RecordClient, RecordSite, RecordTeam, RecordScreen:
+		return t.reversePlace(e)
 	}
-	return refused("creating a %s (%s) cannot be undone", e.Entity.Kind, e.Entity.Label)
+	return refused("the change of %s %s cannot be undone", e.Entity.Kind, e.Entity.Label)
 }
 
 func (t *Tx) changedSince(what, now, want string) error {
@@ -134,6 +137,8 @@ func (t *Tx) reverseUser(e AuditEntry) error {
 		return err
 	case "type":
 		return nil // follows from the profile entry, reversed with it
+	case "team site":
+		return nil // follows from the team's move, reversed with it
 	case "client":
 		if err := check(strings.Join(n.Clients(u.ClientIDs), "; ")); err != nil {
 			return err
@@ -320,6 +325,117 @@ func without(a, b []uint64) []uint64 {
 	return out
 }
 
+// reversePlace undoes a change to a client, site, team or screen: a name or
+// title given back, a retirement or restoration turned round, a team moved
+// back, a creation undone by deleting what was made (refused once it
+// mattered).
+func (t *Tx) reversePlace(e AuditEntry) error {
+	c := t.catalog()
+	var name, current string
+	switch e.Entity.Kind {
+	case RecordClient:
+		cl := c.clients[e.Entity.ID]
+		if cl == nil {
+			return refused("client %s no longer exists; the change cannot be undone", e.Entity.Label)
+		}
+		name, current = cl.Name, cl.Name
+		if e.Field == "retired" {
+			current = formatRetired(cl.Retired)
+		}
+	case RecordSite:
+		st := c.sites[e.Entity.ID]
+		if st == nil {
+			return refused("site %s no longer exists; the change cannot be undone", e.Entity.Label)
+		}
+		name, current = st.Name, st.Name
+		if e.Field == "retired" {
+			current = formatRetired(st.Retired)
+		}
+	case RecordTeam:
+		tm := c.teams[e.Entity.ID]
+		if tm == nil {
+			return refused("team %s no longer exists; the change cannot be undone", e.Entity.Label)
+		}
+		name, current = teamLabel(c, tm.ID), tm.Name
+		switch e.Field {
+		case "retired":
+			current = formatRetired(tm.Retired)
+		case "site":
+			if !slices.Equal([]uint64{tm.SiteID}, e.AfterIDs) || len(e.BeforeIDs) != 1 {
+				return t.changedSince("team "+name+"'s site", c.sites[tm.SiteID].Name, e.After)
+			}
+			back := c.sites[e.BeforeIDs[0]]
+			if back == nil {
+				return refused("team %s cannot move back: its site no longer exists", name)
+			}
+			return t.MoveTeam(name, back.Name)
+		}
+	case RecordScreen:
+		sc, err := c.screen(e.Entity.Label)
+		if err != nil {
+			return refused("screen %s no longer exists; the change cannot be undone", e.Entity.Label)
+		}
+		if e.Field != "title" {
+			return refused("adding screen %s cannot be undone", e.Entity.Label)
+		}
+		if sc.Title != e.After {
+			return t.changedSince("screen "+sc.Key+"'s title", sc.Title, e.After)
+		}
+		return t.RetitleScreen(sc.Key, e.Before)
+	}
+	what := string(e.Entity.Kind) + " " + name + "'s " + e.Field
+	switch e.Field {
+	case "name":
+		if current != e.After {
+			return t.changedSince(what, current, e.After)
+		}
+		switch e.Entity.Kind {
+		case RecordClient:
+			return t.RenameClient(name, e.Before)
+		case RecordSite:
+			return t.RenameSite(name, e.Before)
+		default:
+			return t.RenameTeam(name, e.Before)
+		}
+	case "retired":
+		if current != e.After {
+			return t.changedSince(what, current, e.After)
+		}
+		retire := e.After == "" // undoing a restoration retires again
+		switch {
+		case e.Entity.Kind == RecordClient && retire:
+			return t.RetireClient(name)
+		case e.Entity.Kind == RecordClient:
+			return t.RestoreClient(name)
+		case e.Entity.Kind == RecordSite && retire:
+			return t.RetireSite(name)
+		case e.Entity.Kind == RecordSite:
+			return t.RestoreSite(name)
+		case retire:
+			return t.RetireTeam(name)
+		default:
+			return t.RestoreTeam(name)
+		}
+	case "created":
+		switch e.Entity.Kind {
+		case RecordClient:
+			return t.DeleteClient(name)
+		case RecordSite:
+			return t.DeleteSite(name)
+		default:
+			return t.DeleteTeam(name)
+		}
+	}
+	return refused("the change of %s cannot be undone", what)
+}
+
+func formatRetired(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return at.Format(retiredFormat)
+}
+
 // setClients makes an employee's clients exactly these.
 func (t *Tx) setClients(u *User, want []string) error {
 	add, del := diff(Names{t.catalog()}.Clients(u.ClientIDs), want)
@@ -345,6 +461,11 @@ func (t *Tx) reverseProfile(e AuditEntry) error {
 		return t.DeleteProfile(p.Name)
 	case "deleted":
 		return refused("deleting profile %s cannot be undone", e.Entity.Label)
+	case "name":
+		if p.Name != e.After {
+			return t.changedSince("profile "+p.Name+"'s name", p.Name, e.After)
+		}
+		return t.RenameProfile(p.Name, e.Before)
 	case "scope":
 		if cur := p.Scope.String(); cur != e.After {
 			return t.changedSince("profile "+p.Name+"'s scope", cur, e.After)

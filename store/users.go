@@ -155,6 +155,9 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cl.IsRetired() {
+			return nil, refused("%s", describeRetired("client", cl.Name))
+		}
 		if !slices.Contains(u.ClientIDs, cl.ID) {
 			u.ClientIDs = append(u.ClientIDs, cl.ID)
 		}
@@ -255,6 +258,9 @@ func (t *Tx) addPlaces(u *User, sites, teams []string) error {
 		if err != nil {
 			return err
 		}
+		if tm.IsRetired() {
+			return refused("%s", describeRetired("team", teamLabel(c, tm.ID)))
+		}
 		if err := t.placeAllowed(u, c.sites[tm.SiteID]); err != nil {
 			return err
 		}
@@ -266,6 +272,9 @@ func (t *Tx) addPlaces(u *User, sites, teams []string) error {
 }
 
 func (t *Tx) placeAllowed(u *User, s *Site) error {
+	if s.IsRetired() {
+		return refused("%s", describeRetired("site", s.Name))
+	}
 	if u.Type == ClientUser {
 		if err := t.siteOfTheirClient(u, s, "a client user sees only their own client's sites"); err != nil {
 			return err
@@ -298,6 +307,9 @@ func (t *Tx) setDefaultSite(u *User, name string) error {
 	}
 	if s.ID == u.DefaultSiteID {
 		return nil // unchanged (an import names every user's)
+	}
+	if s.IsRetired() {
+		return refused("%s", describeRetired("site", s.Name))
 	}
 	if u.Type == ClientUser {
 		if err := t.siteOfTheirClient(u, s, "a client user's default site is one of their client's sites"); err != nil {
@@ -414,6 +426,9 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		if err != nil {
 			return nil, err
 		}
+		if cl.IsRetired() {
+			return nil, refused("%s", describeRetired("client", cl.Name))
+		}
 		if !slices.Equal(u.ClientIDs, []uint64{cl.ID}) {
 			if err := t.mayCrossClients("moving a client user to another client"); err != nil {
 				return nil, err
@@ -496,6 +511,9 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 				if err != nil {
 					return err
 				}
+				if cl.IsRetired() {
+					return refused("%s", describeRetired("client", cl.Name))
+				}
 				u.ClientIDs = []uint64{cl.ID}
 			}
 			if len(u.ClientIDs) != 1 {
@@ -520,6 +538,9 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 		cl, err := c.clientNamed(*client)
 		if err != nil {
 			return err
+		}
+		if cl.IsRetired() {
+			return refused("%s", describeRetired("client", cl.Name))
 		}
 		if !slices.Equal(u.ClientIDs, []uint64{cl.ID}) {
 			if err := t.mayCrossClients("moving a client user to another client"); err != nil {
@@ -665,6 +686,9 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 			return err
 		}
 		has := slices.Contains(u.ClientIDs, cl.ID)
+		if add && !has && cl.IsRetired() {
+			return refused("%s", describeRetired("client", cl.Name))
+		}
 		switch {
 		case add && !has:
 			u.ClientIDs = append(u.ClientIDs, cl.ID)

@@ -425,6 +425,25 @@ func Cases(w *World) []Case {
 			}})
 	}
 
+	// whole lives: rename, retire, restore, delete, move — in the actor's
+	// sites and out of them; clients, profiles and screens are shared
+	life := func(kind, target string, args []string, tx func(*store.Tx) error) {
+		add(Case{Command: args[0] + " " + args[1], Kind: kind, Target: target, Args: args, Tx: tx})
+	}
+	life("in", "own site renamed", []string{"sites", "rename", SiteIn, "North Hub"}, func(tx *store.Tx) error { return tx.RenameSite(SiteIn, "North Hub") })
+	life("out", "another's site renamed", []string{"sites", "rename", SiteInToo, "South Hub"}, func(tx *store.Tx) error { return tx.RenameSite(SiteInToo, "South Hub") })
+	life("out", "Zeta's site retired", []string{"sites", "retire", SiteOut}, func(tx *store.Tx) error { return tx.RetireSite(SiteOut) })
+	life("in", "own site retired", []string{"sites", "retire", SiteIn}, func(tx *store.Tx) error { return tx.RetireSite(SiteIn) })
+	life("out", "another's team renamed", []string{"teams", "rename", TeamOut, "Nights"}, func(tx *store.Tx) error { return tx.RenameTeam(TeamOut, "Nights") })
+	life("out", "own team moved to another's site", []string{"teams", "move", TeamIn, "--to", SiteInToo},
+		func(tx *store.Tx) error { return tx.MoveTeam(TeamIn, SiteInToo) })
+	life("out", "another's team retired", []string{"teams", "retire", TeamOut}, func(tx *store.Tx) error { return tx.RetireTeam(TeamOut) })
+	life("out", "client renamed", []string{"clients", "rename", "Zeta", "Zeta Group"}, func(tx *store.Tx) error { return tx.RenameClient("Zeta", "Zeta Group") })
+	life("out", "client's contract ended", []string{"clients", "retire", "Zeta"}, func(tx *store.Tx) error { return tx.RetireClient("Zeta") })
+	life("above", "Administrator renamed", []string{"profiles", "rename", "Administrator", "Admin"}, func(tx *store.Tx) error { return tx.RenameProfile("Administrator", "Admin") })
+	life("in", "Basic renamed", []string{"profiles", "rename", "Basic", "Starter"}, func(tx *store.Tx) error { return tx.RenameProfile("Basic", "Starter") })
+	life("in", "a screen retitled", []string{"screens", "retitle", "roster", "Rota"}, func(tx *store.Tx) error { return tx.RetitleScreen("roster", "Rota") })
+
 	// undo someone else's change set
 	for _, u := range []struct{ kind, name string }{{"in", "undo-in"}, {"out", "undo-out"}, {"above", "undo-above"}} {
 		b := w.Batches[u.name]

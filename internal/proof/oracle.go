@@ -133,14 +133,14 @@ func Take(s *store.Store, files ...string) (*Snap, error) {
 	st := s.Settings()
 	st.Version, st.UpdatedBy, st.Updated = 0, "", time.Time{}
 	sn.Settings = fmt.Sprint(st)
-	for _, c := range s.Clients() {
-		sn.Clients[c.ID] = c.Name
+	for _, c := range s.AllClients() {
+		sn.Clients[c.ID] = fmt.Sprintf("%s|%v", c.Name, c.IsRetired())
 	}
-	for _, x := range s.Sites() {
-		sn.Sites[x.ID] = fmt.Sprintf("%s|%d", x.Name, x.ClientID)
+	for _, x := range s.AllSites() {
+		sn.Sites[x.ID] = fmt.Sprintf("%s|%d|%v", x.Name, x.ClientID, x.IsRetired())
 	}
-	for _, x := range s.Teams() {
-		sn.Teams[x.ID] = fmt.Sprintf("%s|%d", x.Name, x.SiteID)
+	for _, x := range s.AllTeams() {
+		sn.Teams[x.ID] = fmt.Sprintf("%s|%d|%v", x.Name, x.SiteID, x.IsRetired())
 	}
 	for _, f := range files {
 		_, err := os.Stat(f)
@@ -320,6 +320,10 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 			if level("clients") < store.Maintain {
 				bad("changed client %s without maintain on Clients", after.Clients[id])
 			}
+			// a client that already was (renamed, retired, restored, deleted) is shared
+			if _, existed := before.Clients[id]; existed && scoped {
+				bad("changed client %s, which everyone shares, as a scoped actor", after.Clients[id])
+			}
 		}
 	}
 	for kind, m := range map[string][2]map[uint64]string{"site": {before.Sites, after.Sites}, "team": {before.Teams, after.Teams}} {
@@ -328,6 +332,22 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 				needAudit(kind, id, m[1][id])
 				if level("sites") < store.Maintain {
 					bad("changed %s %s without maintain on Sites & teams", kind, m[1][id])
+				}
+				// a scoped actor changes only a site of theirs, or a team at one,
+				// and moves a team only to one
+				if _, existed := m[0][id]; existed && scoped {
+					for _, side := range []string{m[0][id], m[1][id]} {
+						if side == "" {
+							continue
+						}
+						site := id
+						if kind == "team" {
+							site = placeParent(side)
+						}
+						if !mySites[site] {
+							bad("changed %s %s, outside the actor's sites", kind, side)
+						}
+					}
 				}
 			}
 		}
@@ -340,14 +360,27 @@ func Judge(s *store.Store, before, after *Snap, actorID uint64) []string {
 	return out
 }
 
+// placeParent is the site id a team's snapshot names ("name|site|retired").
+func placeParent(v string) uint64 {
+	parts := strings.Split(v, "|")
+	if len(parts) < 2 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(parts[1], 10, 64)
+	return n
+}
+
 // siteClient is the client owning a site (0: the business's own).
 func siteClient(before, after *Snap, id uint64) uint64 {
 	v, ok := before.Sites[id]
 	if !ok {
 		v = after.Sites[id]
 	}
-	_, c, _ := strings.Cut(v, "|")
-	n, _ := strconv.ParseUint(c, 10, 64)
+	parts := strings.Split(v, "|") // name|client|retired
+	if len(parts) < 2 {
+		return 0
+	}
+	n, _ := strconv.ParseUint(parts[1], 10, 64)
 	return n
 }
 

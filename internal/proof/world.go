@@ -32,6 +32,7 @@ const (
 	ProfileClientP  = "Client+"             // client type, roster and scheduler view
 	ProfileSpare    = "Spare"               // unused, deletable
 	ProfileUnusedUp = "Unused+payroll"      // unused, deletable, views payroll: above every actor but the administrator
+	ProfileSiteLead = "Site lead"           // Manager who also maintains Sites & teams: scoped, so only their own
 )
 
 // Actors: one per built-in profile, and HR holding the all-sites Manager copy.
@@ -43,6 +44,7 @@ var Actors = []struct{ Email, Profile string }{
 	{"basic@example.com", "Basic"},
 	{"client@acme.example", "Client"},
 	{"hr@example.com", ProfileAllSites},
+	{"sitelead@example.com", ProfileSiteLead},
 }
 
 // Targets.
@@ -140,6 +142,12 @@ func BuildWorld(dir string) (*World, error) {
 		if _, err := tx.CreateProfile(ProfileUnusedUp, store.Employee, "Basic"); err != nil {
 			return err
 		}
+		if _, err := tx.CreateProfile(ProfileSiteLead, store.Employee, "Manager"); err != nil {
+			return err
+		}
+		if err := tx.Grant(ProfileSiteLead, 0, "sites", store.Maintain); err != nil {
+			return err
+		}
 		return tx.Grant(ProfileUnusedUp, 0, "payroll", store.View)
 	})
 	if err != nil {
@@ -158,6 +166,7 @@ func BuildWorld(dir string) (*World, error) {
 		emp(Actors[4].Email, "Basic", nil, []string{TeamIn}),
 		{First: "Cal", Last: "Client", Email: Actors[5].Email, Type: store.ClientUser, Profile: "Client", Clients: []string{"Acme"}, Sites: in},
 		emp(Actors[6].Email, ProfileAllSites, nil, nil),
+		emp(Actors[7].Email, ProfileSiteLead, in, nil),
 		emp(TIn, "User", in, nil),
 		emp(TOut, "User", []string{SiteOut}, nil),
 		emp(TOutTeam, "User", nil, []string{TeamOut}),
