@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"slices"
+	"time"
 )
 
 // Code says why a check decided as it did.
@@ -32,12 +33,21 @@ type Decision struct {
 	Level   Level
 	Held    Level
 	Site    string
-	Via     string // the team through which the site is reached, if any
-	Client  string // the site's client, for client restrictions
+	Via     string    // the team through which the site is reached, if any
+	Client  string    // the site's client, for client restrictions
+	Until   time.Time // when what allows it ends by itself (zero: it does not)
 }
 
 // Reason is the one-line explanation, the same in the CLI, over SSH and in the console.
 func (d Decision) Reason() string {
+	r := d.reason()
+	if !d.Until.IsZero() {
+		r += " (until " + UntilText(d.Until) + ")"
+	}
+	return r
+}
+
+func (d Decision) reason() string {
 	at := ""
 	if d.Site != "" {
 		at = " at " + d.Site
@@ -91,7 +101,7 @@ type emailEntry struct {
 
 func entryOf(u *User) emailEntry {
 	e := emailEntry{u: u, profile: uint32(u.ProfileID), disabled: u.Disabled}
-	e.deref = u.ProfileID > 1<<32-1 || len(u.SiteIDs) > len(e.sites) || len(u.TeamIDs) > 0 || (u.Type == Employee && len(u.ClientIDs) > 0)
+	e.deref = u.ProfileID > 1<<32-1 || len(u.SiteIDs) > len(e.sites) || len(u.TeamIDs) > 0 || (u.Type == Employee && len(u.ClientIDs) > 0) || len(u.Expiries) > 0
 	if !e.deref {
 		for i, id := range u.SiteIDs {
 			if id > 1<<32-1 {
@@ -110,10 +120,10 @@ func entryOf(u *User) emailEntry {
 func (s *Store) Check(email, screen string, level Level, site string) Decision {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return check(s.cat, s.emails(), email, screen, level, site)
+	return check(s.cat, s.emails(), email, screen, level, site, s.now)
 }
 
-func check(c *catalog, byEmail map[string]emailEntry, email, screen string, level Level, site string) Decision {
+func check(c *catalog, byEmail map[string]emailEntry, email, screen string, level Level, site string, now func() time.Time) Decision {
 	d := Decision{Email: email, Screen: screen, Level: level, Site: site}
 	key := lower(email)
 	e, found := byEmail[key]
@@ -122,6 +132,17 @@ func check(c *catalog, byEmail map[string]emailEntry, email, screen string, leve
 		return d
 	}
 	d.Email = key
+	if e.deref && len(e.u.Expiries) > 0 {
+		// grants that end: judged as they are now (an ended one is gone
+		// even before the store takes it back), and the answer says until when
+		at := now()
+		held := e.u.heldAt(at)
+		d = check(c, map[string]emailEntry{key: entryOf(held)}, email, screen, level, site, now)
+		if d.Allowed {
+			d.Until = e.u.allowedUntil(c, d, at)
+		}
+		return d
+	}
 	if e.disabled {
 		d.Code = CodeDisabled
 		return d

@@ -10,7 +10,13 @@ import (
 // record decodes several times faster than JSON, which keeps a 100k-user open
 // inside its budget. Everything else is small and stored as JSON.
 
-const userCodecVersion = 1
+// userCodecVersion 1 is every user without expiries; 2 adds them at the end
+// (so files without any stay readable by gatehouse before expiries).
+const (
+	userCodecVersion       = 1
+	userCodecWithExpiries  = 2
+	maxExpiriesPerUserRead = 1 << 16
+)
 
 type encoder struct{ b []byte }
 
@@ -135,7 +141,11 @@ func (d *decoder) time() time.Time {
 
 func encodeUser(u *User) []byte {
 	e := encoder{b: make([]byte, 0, 160)}
-	e.uvarint(userCodecVersion)
+	if len(u.Expiries) > 0 {
+		e.uvarint(userCodecWithExpiries)
+	} else {
+		e.uvarint(userCodecVersion)
+	}
 	e.uvarint(u.ID)
 	e.uvarint(u.Version)
 	e.str(u.First)
@@ -159,12 +169,22 @@ func encodeUser(u *User) []byte {
 	e.time(u.Updated)
 	e.str(u.UpdatedBy)
 	e.time(u.LastSignIn)
+	if len(u.Expiries) > 0 {
+		e.uvarint(uint64(len(u.Expiries)))
+		for _, x := range u.Expiries {
+			e.uvarint(uint64(x.Grant))
+			e.uvarint(x.ID)
+			e.time(x.At)
+			e.uvarint(x.Back)
+		}
+	}
 	return e.b
 }
 
 func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	d := decoder{b: b, intern: intern}
-	if v := d.uvarint(); v != userCodecVersion {
+	version := d.uvarint()
+	if version != userCodecVersion && version != userCodecWithExpiries {
 		return nil, errCorrupt
 	}
 	u := &User{}
@@ -195,6 +215,16 @@ func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	u.Updated = d.time()
 	u.UpdatedBy = d.istr()
 	u.LastSignIn = d.time()
+	if version == userCodecWithExpiries {
+		n := d.uvarint()
+		if n == 0 || n > maxExpiriesPerUserRead || n > uint64(len(d.b)) {
+			return nil, errCorrupt
+		}
+		u.Expiries = make([]Expiry, n)
+		for i := range u.Expiries {
+			u.Expiries[i] = Expiry{Grant: Grant(d.uvarint()), ID: d.uvarint(), At: d.time(), Back: d.uvarint()}
+		}
+	}
 	if d.err != nil {
 		return nil, d.err
 	}

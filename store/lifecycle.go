@@ -488,6 +488,12 @@ func (t *Tx) takeFromHolders(sites, teams []uint64, what string) error {
 		oldSites, oldTeams, oldDefault := slices.Clone(u.SiteIDs), slices.Clone(u.TeamIDs), u.DefaultSiteID
 		u.SiteIDs = slices.DeleteFunc(u.SiteIDs, func(id uint64) bool { return slices.Contains(sites, id) })
 		u.TeamIDs = slices.DeleteFunc(u.TeamIDs, func(id uint64) bool { return slices.Contains(teams, id) })
+		for _, id := range sites {
+			t.setExpiry(u, GrantSite, id, time.Time{}, 0)
+		}
+		for _, id := range teams {
+			t.setExpiry(u, GrantTeam, id, time.Time{}, 0)
+		}
 		if slices.Contains(sites, u.DefaultSiteID) {
 			u.DefaultSiteID = 0
 		}

@@ -168,7 +168,14 @@ func (t *Tx) DeleteProfile(name string) error {
 func (s *Store) profileUse(id uint64, t *Tx) (int, string) {
 	n, example := 0, ""
 	count := func(u *User) {
-		if u != nil && u.ProfileID == id {
+		if u == nil {
+			return
+		}
+		holds := u.ProfileID == id
+		for _, x := range u.Expiries { // a temporary profile falls back to it
+			holds = holds || x.Grant == GrantProfile && x.Back == id
+		}
+		if holds {
 			n++
 			if example == "" {
 				example = u.Email

@@ -74,6 +74,7 @@ type Store struct {
 	signIns  signIns
 	keyCache keyCache
 	looks    *lookalikes // built by the first change set that needs them (wmu)
+	exp      expiries    // who holds grants that end, and the timer for the next end
 }
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,
@@ -123,6 +124,13 @@ func Open(path string, opt Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	// what ended while nothing held the file is taken back before anyone
+	// is served; what ends later, by a timer
+	if _, err := s.ExpireDue(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.armExpiry()
 	return s, nil
 }
 
@@ -144,6 +152,7 @@ func trimSpace(b []byte) []byte {
 
 // Close releases the file.
 func (s *Store) Close() error {
+	s.stopExpiry()
 	s.signIns.mu.Lock()
 	s.signIns.closed = true
 	s.signIns.mu.Unlock()
@@ -233,6 +242,13 @@ func (s *Store) load() error {
 		s.users, s.cat = table, cat
 		s.emailsReady = make(chan struct{})
 		s.mu.Unlock()
+		withEnds := map[uint64]*User{}
+		for _, u := range users {
+			if len(u.Expiries) > 0 {
+				withEnds[u.ID] = u
+			}
+		}
+		s.noteExpiries(withEnds)
 		go func() {
 			// written before the channel closes, read only after it has
 			byEmail := make(map[string]emailEntry, len(users))

@@ -87,10 +87,11 @@ type Tx struct {
 	invites []string // plaintext tokens created in this change set
 	queued  []Queued // outbox messages queued in this change set
 
-	keysTouched bool                 // a public key was written (see keyCache)
-	signIn      bool                 // the change set records a sign-in, and nothing else
-	named       map[uint64][2]string // users whose email or name was set: as registered in looks
-	looks       *lookalikes          // this change set's spellings (see lookalikes)
+	keysTouched     bool                 // a public key was written (see keyCache)
+	signIn          bool                 // the change set records a sign-in, and nothing else
+	expiriesTouched bool                 // a user's grants that end changed (see expiries)
+	named           map[uint64][2]string // users whose email or name was set: as registered in looks
+	looks           *lookalikes          // this change set's spellings (see lookalikes)
 }
 
 var errDryRun = errors.New("dry run")
@@ -168,6 +169,9 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	if t.keysTouched {
 		s.dropKeyCache()
 	}
+	if t.expiriesTouched {
+		s.armExpiry()
+	}
 	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary,
 		Changes: changesOf(t.entries), SignIn: t.signIn, Refs: refsOf(t.entries)})
 	return cs, nil
@@ -178,6 +182,9 @@ func (s *Store) publish(t *Tx, batch uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.publishLookalikes(t)
+	if s.noteExpiries(t.users) {
+		t.expiriesTouched = true // the set changed: arm the timer again
+	}
 	s.batch = batch
 	byEmail := s.emails()
 	for e, id := range t.emails {

@@ -201,6 +201,47 @@ type User struct {
 	Updated       time.Time
 	UpdatedBy     string
 	LastSignIn    time.Time
+	Expiries      []Expiry // grants that end by themselves
+}
+
+// Grant is what kind of grant ends at an expiry.
+type Grant uint8
+
+// The grants that may end by themselves.
+const (
+	GrantSite    Grant = iota + 1 // a site assigned directly
+	GrantTeam                     // a team
+	GrantClient                   // a client an employee sees
+	GrantProfile                  // a temporary profile, falling back to another
+)
+
+var grantNames = [...]string{GrantSite: "site", GrantTeam: "team", GrantClient: "client", GrantProfile: "profile"}
+
+func (g Grant) String() string {
+	if int(g) < len(grantNames) && grantNames[g] != "" {
+		return grantNames[g]
+	}
+	return "grant"
+}
+
+// Expiry is a grant that the store takes back by itself at At (as
+// system:expiry, audited): a site, team or client, or a profile that falls
+// back to Back.
+type Expiry struct {
+	Grant Grant
+	ID    uint64 // the site, team, client, or the temporary profile
+	At    time.Time
+	Back  uint64 // GrantProfile: the profile it falls back to
+}
+
+// Until is when the user's grant of g and id ends (zero: it does not).
+func (u *User) Until(g Grant, id uint64) time.Time {
+	for _, x := range u.Expiries {
+		if x.Grant == g && x.ID == id {
+			return x.At
+		}
+	}
+	return time.Time{}
 }
 
 // Name is "First Last".
@@ -228,6 +269,9 @@ func (u *User) clone() *User {
 	c.ClientIDs = append([]uint64(nil), u.ClientIDs...)
 	c.SiteIDs = append([]uint64(nil), u.SiteIDs...)
 	c.TeamIDs = append([]uint64(nil), u.TeamIDs...)
+	if u.Expiries != nil {
+		c.Expiries = append([]Expiry(nil), u.Expiries...)
+	}
 	return &c
 }
 

@@ -214,6 +214,9 @@ func (t *Tx) reverseUser(e AuditEntry) error {
 func (t *Tx) reverseUserIDs(u *User, e AuditEntry, what string) error {
 	c := t.catalog()
 	n := Names{c}
+	if g, ok := strings.CutPrefix(e.Field, "until "); ok {
+		return t.reverseUntil(u, e, g, what)
+	}
 	var cur []uint64
 	switch e.Field {
 	case "sites":
@@ -312,6 +315,53 @@ func (t *Tx) reverseUserIDs(u *User, e AuditEntry, what string) error {
 		_, err := t.EditUser(u.ID, 0, UserPatch{DefaultSite: &want})
 		return err
 	}
+}
+
+// reverseUntil gives a grant back the end it had before the change.
+func (t *Tx) reverseUntil(u *User, e AuditEntry, grant, what string) error {
+	var g Grant
+	for i, n := range grantNames {
+		if n == grant {
+			g = Grant(i)
+		}
+	}
+	if g == 0 || len(e.AfterIDs) != 1 {
+		return refused("the change of %s cannot be undone", what)
+	}
+	id := e.AfterIDs[0]
+	switch cur := UntilText(t.user(u.ID).Until(g, id)); cur {
+	case e.Before:
+		return nil // already so: undoing the grant itself took its end away
+	case e.After:
+	default:
+		return t.changedSince(what, cur, e.After)
+	}
+	var at time.Time
+	if e.Before != "" {
+		d, err := time.Parse("2006-01-02", e.Before)
+		if err != nil {
+			if at, err = time.Parse(time.RFC3339, e.Before); err != nil {
+				return refused("the change of %s cannot be undone", what)
+			}
+		} else {
+			at = d.AddDate(0, 0, 1)
+		}
+		if !at.After(t.now) {
+			return refused("%s cannot be undone: the end it had is past; grant it again", what)
+		}
+	}
+	c := t.user(u.ID).clone()
+	back := uint64(0)
+	for _, x := range c.Expiries {
+		if x.Grant == g && x.ID == id {
+			back = x.Back
+		}
+	}
+	if g == GrantProfile && back == 0 {
+		back = c.ProfileID
+	}
+	t.setExpiry(c, g, id, at, back)
+	return t.touch(c)
 }
 
 // without is a with every id of b taken out.

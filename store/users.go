@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // NewUser is what AddUser needs. Names refer to existing profiles, clients, sites and teams.
@@ -23,6 +24,9 @@ type UserPatch struct {
 	Profile            *string
 	Client             *string // a client user's one client (or the client an employee becomes a client user of)
 	DefaultSite        *string // "" clears it
+	// ProfileUntil makes Profile temporary: at that time the user falls back
+	// to the profile they hold before it (zero: the profile is for good)
+	ProfileUntil time.Time
 }
 
 func userRef(u *User) Ref { return Ref{Kind: "user", ID: u.ID, Label: u.Email} }
@@ -444,6 +448,11 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		if err := t.changeProfile(u, &before, *p.Profile, p.Client, ref); err != nil {
 			return nil, err
 		}
+		if err := t.temporaryProfile(u, &before, p.ProfileUntil); err != nil {
+			return nil, err
+		}
+	} else if !p.ProfileUntil.IsZero() {
+		return nil, badInput("an end date goes with a profile: give the temporary profile too")
 	}
 	if p.DefaultSite != nil {
 		if err := t.setDefaultSite(u, *p.DefaultSite); err != nil {
@@ -555,6 +564,35 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 	t.recordIDs(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients), before.ClientIDs, u.ClientIDs)
 	t.recordIDs(ref, "profile", c.profiles[before.ProfileID].Name, p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
 	return nil
+}
+
+// temporaryProfile gives the profile just set an end (or takes an earlier
+// temporary profile's end away): at until the user falls back to the
+// profile they held before — the one an earlier temporary profile falls
+// back to, should they hold one.
+func (t *Tx) temporaryProfile(u, before *User, until time.Time) error {
+	back := before.ProfileID
+	for _, x := range before.Expiries {
+		if x.Grant == GrantProfile {
+			back = x.Back
+			t.setExpiry(u, GrantProfile, x.ID, time.Time{}, 0)
+		}
+	}
+	if until.IsZero() || u.ProfileID == back {
+		return nil
+	}
+	if u.Type != before.Type {
+		return badInput("a temporary profile keeps the user a%s %s; change their type for good, without an end date", article(before.Type.String()), before.Type)
+	}
+	t.setExpiry(u, GrantProfile, u.ProfileID, until, back)
+	return nil
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "n"
+	}
+	return ""
 }
 
 // defaultSiteFits refuses a client user whose default site is not their client's.
@@ -671,6 +709,15 @@ func (t *Tx) SetFeature(id, version uint64, f Feature, o Override) error {
 
 // AssignClients adds (or removes) clients whose data an employee may see (rule 3).
 func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error {
+	return t.assignClients(id, version, clients, add, time.Time{})
+}
+
+// AssignClientsUntil adds clients an employee sees until a date (zero: for good).
+func (t *Tx) AssignClientsUntil(id, version uint64, clients []string, until time.Time) error {
+	return t.assignClients(id, version, clients, true, until)
+}
+
+func (t *Tx) assignClients(id, version uint64, clients []string, add bool, until time.Time) error {
 	u, err := t.mutable(id, version)
 	if err != nil {
 		return err
@@ -680,6 +727,7 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 	}
 	c := t.catalog()
 	before, beforeIDs := namesOf(u.ClientIDs, c.clients), slices.Clone(u.ClientIDs)
+	recorded := len(t.entries)
 	for _, name := range clients {
 		cl, err := c.clientNamed(name)
 		if err != nil {
@@ -695,26 +743,53 @@ func (t *Tx) AssignClients(id, version uint64, clients []string, add bool) error
 		case !add && has:
 			u.ClientIDs = slices.DeleteFunc(u.ClientIDs, func(x uint64) bool { return x == cl.ID })
 		}
+		if add {
+			t.setExpiry(u, GrantClient, cl.ID, until, 0)
+		} else {
+			t.setExpiry(u, GrantClient, cl.ID, time.Time{}, 0)
+		}
 	}
 	after := namesOf(u.ClientIDs, c.clients)
-	if before == after {
+	t.recordIDs(userRef(u), "clients", before, after, beforeIDs, u.ClientIDs)
+	if len(t.entries) == recorded {
 		return nil
 	}
-	t.recordIDs(userRef(u), "clients", before, after, beforeIDs, u.ClientIDs)
 	return t.touch(u)
 }
 
 // AssignSites adds or removes sites and teams ("Site/Team" or a unique team name).
 func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) error {
+	return t.assignSites(id, version, sites, teams, add, time.Time{})
+}
+
+// AssignSitesUntil adds sites and teams that end by themselves at until
+// (zero: for good; a site already held gets that end, or loses its end).
+func (t *Tx) AssignSitesUntil(id, version uint64, sites, teams []string, until time.Time) error {
+	return t.assignSites(id, version, sites, teams, true, until)
+}
+
+func (t *Tx) assignSites(id, version uint64, sites, teams []string, add bool, until time.Time) error {
 	u, err := t.mutable(id, version)
 	if err != nil {
 		return err
 	}
 	c := t.catalog()
 	oldSites, oldTeams := slices.Clone(u.SiteIDs), slices.Clone(u.TeamIDs)
+	recorded := len(t.entries)
 	if add {
 		if err := t.addPlaces(u, sites, teams); err != nil {
 			return err
+		}
+		// the sites and teams named get their end (or lose one)
+		for _, name := range sites {
+			if s, err := c.siteNamed(name); err == nil {
+				t.setExpiry(u, GrantSite, s.ID, until, 0)
+			}
+		}
+		for _, name := range teams {
+			if tm, err := c.teamNamed(name); err == nil {
+				t.setExpiry(u, GrantTeam, tm.ID, until, 0)
+			}
 		}
 	} else {
 		for _, name := range sites {
@@ -726,6 +801,7 @@ func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) er
 				return err
 			}
 			u.SiteIDs = slices.DeleteFunc(u.SiteIDs, func(x uint64) bool { return x == s.ID })
+			t.setExpiry(u, GrantSite, s.ID, time.Time{}, 0)
 		}
 		for _, name := range teams {
 			tm, err := c.teamNamed(name)
@@ -736,10 +812,14 @@ func (t *Tx) AssignSites(id, version uint64, sites, teams []string, add bool) er
 				return err
 			}
 			u.TeamIDs = slices.DeleteFunc(u.TeamIDs, func(x uint64) bool { return x == tm.ID })
+			t.setExpiry(u, GrantTeam, tm.ID, time.Time{}, 0)
 		}
 	}
 	sitesChanged, teamsChanged := !slices.Equal(oldSites, u.SiteIDs), !slices.Equal(oldTeams, u.TeamIDs)
 	if !sitesChanged && !teamsChanged {
+		if len(t.entries) > recorded { // only an end given or taken
+			return t.touch(u)
+		}
 		return nil
 	}
 	if err := t.checkLocations(u); err != nil {
