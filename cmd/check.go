@@ -90,6 +90,9 @@ func (a *app) effectiveCmd() *cobra.Command {
 		row(tw, "  teams:", list(v.Teams, 0))
 		row(tw, "  clients:", list(v.Clients, 0))
 		row(tw, "  default site:", orDash(e.Default))
+		for _, end := range e.Ends {
+			row(tw, "  ends:", end.String())
+		}
 		for _, n := range e.Notes {
 			row(tw, "  note:", n)
 		}

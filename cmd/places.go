@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
@@ -193,9 +194,20 @@ A manager limited to assigned sites may only assign their own sites.`,
 	addWhere(c, &where)
 	c.Flags().StringArrayVar(&sites, "site", nil, "site (repeatable)")
 	c.Flags().StringArrayVar(&teams, "team", nil, "team, \"Site/Team\" or a unique team name (repeatable)")
+	var untilFlag string
+	if add {
+		c.Flags().StringVar(&untilFlag, "until", "", "the grant ends by itself after this `DATE` (2027-01-31): the store takes it back")
+	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		if len(sites) == 0 && len(teams) == 0 {
 			return usagef("sites %s needs at least one --site or --team; run 'gatehouse sites %s --help'", name, name)
+		}
+		var until time.Time
+		if untilFlag != "" {
+			var err error
+			if until, err = store.ParseUntil(untilFlag, time.Now()); err != nil {
+				return err
+			}
 		}
 		targets, how, err := a.targets(s, actor, c, args, where)
 		if err != nil {
@@ -203,6 +215,9 @@ A manager limited to assigned sites may only assign their own sites.`,
 		}
 		what := append(append([]string{}, sites...), teams...)
 		cs, err := a.eachUser(s, actor, summary("sites", name, how, strings.Join(what, ", ")), targets, func(tx *store.Tx, u *store.User) error {
+			if !until.IsZero() {
+				return tx.AssignSitesUntil(u.ID, 0, sites, teams, until)
+			}
 			return tx.AssignSites(u.ID, 0, sites, teams, add)
 		})
 		if err != nil {
@@ -211,6 +226,9 @@ A manager limited to assigned sites may only assign their own sites.`,
 		prep := " to"
 		if !add {
 			prep = " from"
+		}
+		if !until.IsZero() {
+			prep = " until " + store.UntilText(until) + prep
 		}
 		return a.bulkDone(cs, verb+" "+strings.Join(what, ", ")+prep, len(targets))
 	})

@@ -35,7 +35,7 @@ var wantOverSSH = map[string]string{
 	"sites rename": "users", "sites retire": "users", "sites restore": "users", "sites delete": "users",
 	"teams": "users", "teams add": "users", "teams list": "users",
 	"teams rename": "users", "teams retire": "users", "teams restore": "users", "teams delete": "users", "teams move": "users",
-	"undo":  "users",
+	"undo": "users", "expiring": "users",
 	"users": "users", "users add": "users", "users add-key": "users", "users assign-client": "users",
 	"users delete": "users", "users disable": "users", "users edit": "users", "users enable": "users",
 	"users feature": "users", "users history": "users", "users invite": "users", "users keys": "users",

@@ -190,7 +190,7 @@ var overSSH = map[string]remoteAccess{
 	"sites rename": withUsers, "sites retire": withUsers, "sites restore": withUsers, "sites delete": withUsers,
 	"teams": withUsers, "teams add": withUsers, "teams list": withUsers,
 	"teams rename": withUsers, "teams retire": withUsers, "teams restore": withUsers, "teams delete": withUsers, "teams move": withUsers,
-	"undo":  withUsers,
+	"undo": withUsers, "expiring": withUsers,
 	"users": withUsers, "users add": withUsers, "users add-key": withUsers, "users assign-client": withUsers,
 	"users delete": withUsers, "users disable": withUsers, "users edit": withUsers, "users enable": withUsers,
 	"users feature": withUsers, "users history": withUsers, "users invite": withUsers, "users keys": withUsers,

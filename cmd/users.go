@@ -271,6 +271,9 @@ func (a *app) usersShowCmd() *cobra.Command {
 		row(tw, "  sites:", list(v.Sites, 0))
 		row(tw, "  teams:", list(v.Teams, 0))
 		row(tw, "  default site:", orDash(v.DefaultSite))
+		for _, end := range v.Ends {
+			row(tw, "  ends:", end.String())
+		}
 		row(tw, "  created:", when(u.Created)+" by "+orDash(v.CreatedBy))
 		upd := fmt.Sprintf("%s by %s (version %d)", when(u.Updated), orDash(v.UpdatedBy), u.Version)
 		if u.Changed() {
@@ -387,7 +390,7 @@ func change(before, after string) string {
 // ---- users edit
 
 func (a *app) usersEditCmd() *cobra.Command {
-	var first, last, email, profile, client, defSite string
+	var first, last, email, profile, client, defSite, untilFlag string
 	c := &cobra.Command{
 		Use:   "edit EMAIL [--first F] [--last L] [--email E] [--profile P] [--client C] [--default-site S]",
 		Short: "Change a user's name, email, profile (role), client or default site",
@@ -406,6 +409,7 @@ employee; giving an employee a client profile needs --client.
 	f.StringVar(&profile, "profile", "", "profile (role)")
 	f.StringVar(&client, "client", "", "a client user's client")
 	f.StringVar(&defSite, "default-site", "", "default location (\"\" clears it)")
+	f.StringVar(&untilFlag, "until", "", "with --profile: a temporary profile until this `DATE` (2027-01-31), then back to the one held before")
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var p store.UserPatch
 		set := func(name string, v *string, dst **string) {
@@ -419,6 +423,15 @@ employee; giving an employee a client profile needs --client.
 		set("profile", &profile, &p.Profile)
 		set("client", &client, &p.Client)
 		set("default-site", &defSite, &p.DefaultSite)
+		if untilFlag != "" {
+			if p.Profile == nil {
+				return usagef("--until goes with --profile: the temporary profile; run 'gatehouse users edit --help'")
+			}
+			var err error
+			if p.ProfileUntil, err = store.ParseUntil(untilFlag, time.Now()); err != nil {
+				return err
+			}
+		}
 		if p == (store.UserPatch{}) {
 			return usagef("nothing to edit: give at least one of --first, --last, --email, --profile, --client, --default-site; run 'gatehouse users edit --help'")
 		}
@@ -696,15 +709,29 @@ func (a *app) usersClientCmd(add bool) *cobra.Command {
 	}
 	addWhere(c, &where)
 	c.Flags().StringArrayVar(&clients, "client", nil, "client (repeatable; required)")
+	var untilFlag string
+	if add {
+		c.Flags().StringVar(&untilFlag, "until", "", "the grant ends by itself after this `DATE` (2027-01-31)")
+	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		if len(clients) == 0 {
 			return usagef("%s needs at least one --client; run 'gatehouse users %s --help'", name, name)
+		}
+		var until time.Time
+		if untilFlag != "" {
+			var err error
+			if until, err = store.ParseUntil(untilFlag, time.Now()); err != nil {
+				return err
+			}
 		}
 		targets, how, err := a.targets(s, actor, c, args, where)
 		if err != nil {
 			return err
 		}
 		cs, err := a.eachUser(s, actor, summary("users", name, how, "--client", strings.Join(clients, ", ")), targets, func(tx *store.Tx, u *store.User) error {
+			if !until.IsZero() {
+				return tx.AssignClientsUntil(u.ID, 0, clients, until)
+			}
 			return tx.AssignClients(u.ID, 0, clients, add)
 		})
 		if err != nil {

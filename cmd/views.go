@@ -38,6 +38,7 @@ type userView struct {
 	UpdatedBy   string                 `json:"updated_by"`
 	LastSignIn  *time.Time             `json:"last_sign_in"`
 	Features    map[string]featureView `json:"features"`
+	Ends        []store.End            `json:"ends,omitempty"`
 }
 
 // viewUser is the JSON form of a user; who is how the reader sees the names
@@ -53,6 +54,9 @@ func viewUser(u *store.User, n store.Names, st store.Settings, who func(string) 
 	}
 	if u.Type == store.ClientUser && len(u.ClientIDs) > 0 {
 		v.Client = n.Client(u.ClientIDs[0])
+	}
+	if len(u.Expiries) > 0 {
+		v.Ends = n.Ends(u)
 	}
 	if !u.LastSignIn.IsZero() {
 		t := u.LastSignIn
@@ -214,13 +218,17 @@ type effectiveView struct {
 	Clients     []string               `json:"clients"`
 	DefaultSite string                 `json:"default_site"`
 	Features    map[string]featureView `json:"features"`
+	Ends        []store.End            `json:"ends"`
 	Notes       []string               `json:"notes"`
 }
 
 func viewEffective(e *store.Effective) effectiveView {
 	v := effectiveView{Email: e.Email, Name: e.Name, Type: e.Type, Status: e.Status, Profile: e.Profile, Scope: e.Scope,
 		Levels: []effectiveLevelView{}, Sites: nonNil(e.Sites), Teams: nonNil(e.Teams), Clients: nonNil(e.Clients),
-		DefaultSite: e.Default, Features: map[string]featureView{}, Notes: nonNil(e.Notes)}
+		DefaultSite: e.Default, Features: map[string]featureView{}, Ends: e.Ends, Notes: nonNil(e.Notes)}
+	if v.Ends == nil {
+		v.Ends = []store.End{}
+	}
 	for _, l := range e.Levels {
 		v.Levels = append(v.Levels, effectiveLevelView{Screen: l.Screen, Title: l.Title, Level: l.Level, Sensitive: l.Sensitive})
 	}

@@ -235,6 +235,7 @@ type Effective struct {
 	Clients  []string        `json:"clients"`
 	Features []EffectiveFlag `json:"features"`
 	Default  string          `json:"default_site,omitempty"`
+	Ends     []End           `json:"ends,omitempty"` // grants that end by themselves
 	Notes    []string        `json:"notes,omitempty"`
 }
 
@@ -306,6 +307,9 @@ func (s *Store) effective(u *User) *Effective {
 			o = u.Features[f]
 		}
 		e.Features = append(e.Features, EffectiveFlag{Feature: f.String(), Title: f.Title(), Org: c.settings.Features[f], Override: o.String(), Effective: c.settings.EffectiveFeature(u, f)})
+	}
+	if len(u.Expiries) > 0 {
+		e.Ends = Names{c}.Ends(u)
 	}
 	return e
 }

@@ -375,3 +375,34 @@ func (u *User) allowedUntil(c *catalog, d Decision, at time.Time) time.Time {
 	}
 	return until
 }
+
+// End is one of a user's grants that end, as people read it.
+type End struct {
+	Grant string    `json:"grant"`          // site, team, client, profile
+	Name  string    `json:"name"`           // what is granted, as it is called now
+	Until time.Time `json:"until"`          // when it ends
+	Back  string    `json:"back,omitempty"` // a profile's: the one it falls back to
+}
+
+// Ends lists a user's grants that end, soonest first.
+func (n Names) Ends(u *User) []End {
+	out := make([]End, 0, len(u.Expiries))
+	for _, x := range u.Expiries {
+		e := End{Grant: x.Grant.String(), Name: grantName(n.c, x.Grant, x.ID), Until: x.At}
+		if x.Grant == GrantProfile {
+			e.Back = grantName(n.c, GrantProfile, x.Back)
+		}
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b End) int { return a.Until.Compare(b.Until) })
+	return out
+}
+
+// String is one end as a line: "site South Yard until 2027-01-31".
+func (e End) String() string {
+	s := e.Grant + " " + e.Name + " until " + UntilText(e.Until)
+	if e.Back != "" {
+		s += ", then " + e.Back
+	}
+	return s
+}
