@@ -74,6 +74,7 @@ func hostileReads() []hostileRead {
 		{args: []string{"audit", "log", "--entity", "user:" + hAdmin}, shows: true},
 		{args: []string{"audit", "verify"}},
 		{args: []string{"outbox", "list"}, shows: true},
+		{args: []string{"version"}},
 		{args: []string{"export"}, shows: true, local: true, json: true},
 		{args: []string{"export", "-"}, shows: true, local: true, json: true},
 		{args: []string{"users", "show", "nobody" + hostile.Payload + "@x.test"}, code: 2},
