@@ -53,6 +53,10 @@ func errorKind(err error) string {
 	if k, ok := storeKinds[store.KindOf(err)]; ok {
 		return k
 	}
+	var rows *badRowsError
+	if errors.As(err, &rows) {
+		return storeKinds[store.KindInput] // the file's rows are bad input, not the command line
+	}
 	var ue *usageError
 	if errors.As(err, &ue) {
 		return kindUsage
@@ -101,10 +105,10 @@ type badRowsError struct {
 func (e *badRowsError) Unwrap() error { return e.usageError }
 
 // jsonErrors says whether errors are JSON: --json as parsed, or, when
-// cobra stopped before parsing the flags (an unknown command or flag),
+// cobra stopped before parsing every flag (an unknown command or flag),
 // --json among the arguments before "--".
 func (a *app) jsonErrors(c *cobra.Command, args []string) bool {
-	if c != nil && c.Flags().Parsed() {
+	if c != nil && c.Flags().Parsed() && !a.flagsFailed {
 		return a.json
 	}
 	return askedJSON(args)

@@ -134,6 +134,9 @@ type app struct {
 	// helpErr is set when help was asked of a command that does not exist
 	// (`users shwo --help`): cobra's help has no error to return
 	helpErr error
+	// flagsFailed: parsing the flags stopped at a bad one, so those after
+	// it (--json) were not read
+	flagsFailed bool
 }
 
 // NewRoot builds a fresh command tree.
@@ -185,6 +188,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	pf.StringVar(&a.as, "as", "", "act as the user with this `EMAIL`, with exactly their rights")
 	pf.BoolVar(&a.json, "json", false, "print JSON (read commands; see cmd/JSON.md)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		a.flagsFailed = true
 		return usagef("%s%s; run '%s --help'", err.Error(), flagSuggestion(c, err), c.CommandPath())
 	})
 	root.SetHelpCommand(a.helpCmd())
