@@ -399,7 +399,7 @@ func nargs(min, max int, what string) cobra.PositionalArgs {
 			case len(args) < min:
 				return usagef("%s needs %s; run '%s --help'", name, what, c.CommandPath())
 			default:
-				return usagef("%s takes %s, got %d arguments (quote names with spaces); run '%s --help'", name, what, len(args), c.CommandPath())
+				return usagef("%s takes %s, got %s (quote names with spaces); run '%s --help'", name, what, plural(len(args), "argument", "arguments"), c.CommandPath())
 			}
 		}
 		return nil
