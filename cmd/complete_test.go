@@ -48,7 +48,9 @@ func parseCompletion(t *testing.T, out string) completion {
 	return c
 }
 
-func (c completion) is(values ...string) bool { return strings.Join(c.values, "|") == strings.Join(values, "|") }
+func (c completion) is(values ...string) bool {
+	return strings.Join(c.values, "|") == strings.Join(values, "|")
+}
 
 const noFiles = cobra.ShellCompDirectiveNoFileComp
 
@@ -225,7 +227,7 @@ func TestCompletionOverSSH(t *testing.T) {
 		{max, []string{"sites", "assign", "nia@example.com", ""}, []string{"ada@example.com", "bob@example.com", "max@example.com", "nia@example.com"}},
 		{max, []string{"users", "disable", "--where", "text=o"}, nil}, // --where text= takes no values
 		{max, []string{"effective", ""}, []string{"ada@example.com", "bob@example.com", "max@example.com", "nia@example.com"}},
-		{max, []string{"check", "s"}, []string{"scheduler", "sites", "settings", "setup"}}, // catalog order
+		{max, []string{"check", "s"}, []string{"scheduler", "sites", "settings", "setup"}},                                  // catalog order
 		{max, []string{"users", "list", "--site", ""}, []string{"Head Office", "North Depot", "Other Place", "South Yard"}}, // sites list shows them all
 		{ada, []string{"users", "show", "o"}, []string{"oz@example.com"}},
 		// Basic: no access to Users & permissions
@@ -233,7 +235,7 @@ func TestCompletionOverSSH(t *testing.T) {
 		{bob, []string{"check", ""}, append([]string{"bob@example.com"}, screenKeys(s)...)},
 		{bob, []string{"check", "roster", ""}, []string{"none", "view", "maintain"}},
 		{bob, []string{"check", "roster", "view", "--site", ""}, []string{"North Depot"}}, // their own sites
-		{bob, []string{"users", "show", ""}, nil},                                        // users show is refused to them over SSH
+		{bob, []string{"users", "show", ""}, nil},                                         // users show is refused to them over SSH
 		{bob, []string{"users", "list", "--profile", ""}, nil},
 		{bob, []string{""}, []string{"check", "effective", "help"}}, // the commands they may run
 		{bob, []string{"help", ""}, []string{"check", "effective"}},
