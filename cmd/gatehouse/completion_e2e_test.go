@@ -114,7 +114,7 @@ func TestE2ECompletionOverOpenSSH(t *testing.T) {
 		{maxKey, []string{"__completeNoDesc", "users", "show", "u.s"}, ":4\n"}, // Sol is outside North Depot
 		{maxKey, []string{"__completeNoDesc", "sites", "assign", "u.nia@example.com", "u."}, "u.bob@example.com\nu.max@example.com\nu.nia@example.com\n:4\n"},
 		{maxKey, []string{"__complete", "users", "list", "--site="}, "North Depot\tAcme\nSouth Yard\tAcme\n:4\n"}, // sites list shows them all
-		{bobKey, []string{"__completeNoDesc", "users", "show", "u."}, ":4\n"},                                          // users show is not theirs over SSH
+		{bobKey, []string{"__completeNoDesc", "users", "show", "u."}, ":4\n"},                                     // users show is not theirs over SSH
 		{bobKey, []string{"__completeNoDesc", "effective", "u."}, "u.bob@example.com\n:4\n"},
 		{bobKey, []string{"__completeNoDesc", "check", "u."}, "u.bob@example.com\n:4\n"},
 		{bobKey, []string{"__completeNoDesc", "e"}, "effective\n:4\n"},
