@@ -38,15 +38,29 @@ type Choice struct {
 func (s *Store) EmailsFor(a Actor, prefix string, max int) (users []*User, matched int) {
 	seen := s.Visible(a) // before the read lock below: it takes it itself
 	prefix = strings.TrimSpace(prefix)
+	byEmail := func(x, y *User) int { return compareFold(x.Email, y.Email) }
 	s.EachUser(func(u *User) {
-		if hasPrefixFold(u.Email, prefix) && seen(u) {
-			users = append(users, u)
+		if !hasPrefixFold(u.Email, prefix) || !seen(u) {
+			return
 		}
+		matched++
+		if max <= 0 {
+			users = append(users, u)
+			return
+		}
+		// the first max by email, kept in order as they come: a Tab with
+		// nothing typed at 100k users sorts 200 of them, not 100,000
+		if len(users) == max {
+			if byEmail(u, users[max-1]) >= 0 {
+				return
+			}
+			users = users[:max-1]
+		}
+		i, _ := slices.BinarySearchFunc(users, u, byEmail)
+		users = slices.Insert(users, i, u)
 	})
-	matched = len(users)
-	slices.SortFunc(users, func(x, y *User) int { return compareFold(x.Email, y.Email) })
-	if max > 0 && len(users) > max {
-		users = users[:max:max]
+	if max <= 0 {
+		slices.SortFunc(users, byEmail)
 	}
 	return users, matched
 }
