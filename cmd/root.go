@@ -326,10 +326,6 @@ func Run(env Env, args []string) int {
 	return ExitCode(err)
 }
 
-// errLine is an error as the one line printed after "gatehouse: ", escaped:
-// a name quoted in it may hold anything an old database held.
-func errLine(err error) string { return safetext.Escape(oneLine(err.Error())) }
-
 func isCobraError(err error) bool {
 	var ue *usageError
 	var rn *runError
