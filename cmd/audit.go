@@ -50,7 +50,7 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 			return err
 		}
 		if !a.json && limit > 0 && len(entries) == limit {
-			a.printf("(the newest %d entries; --limit 0 shows all)\n", limit)
+			a.printf("(the newest %s; --limit 0 shows all)\n", plural(limit, "entry", "entries"))
 		}
 		return nil
 	})

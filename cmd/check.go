@@ -17,15 +17,28 @@ func aboutUser(s *store.Store, actor store.Actor, email string) (*store.User, er
 func (a *app) checkCmd() *cobra.Command {
 	var site string
 	c := &cobra.Command{
-		Use:   "check EMAIL SCREEN LEVEL [--site S]",
+		Use:   "check [EMAIL] SCREEN LEVEL [--site S]",
 		Short: "May this user use this screen at this level (at this site)? Exit 0 allowed, 1 denied",
 		Long: `Answer whether a user may use a screen at a level (none, view, maintain),
-optionally at a site, with a one-line reason. Exit 0 when allowed, 1 when denied.`,
-		Example: `  gatehouse check jane@acme.test scheduler view --site "North Depot"`,
-		Args:    nargs(3, 3, "EMAIL SCREEN LEVEL"),
+optionally at a site, with a one-line reason. Exit 0 when allowed, 1 when denied.
+Without EMAIL it is about yourself: the user signed in over SSH, or named by
+--as (the local operator has no user record to check).`,
+		Example: `  gatehouse check jane@acme.test scheduler view --site "North Depot"
+  ssh -p 23234 HOST check roster view`,
+		Args: nargs(2, 3, "EMAIL SCREEN LEVEL"),
 	}
 	c.Flags().StringVar(&site, "site", "", "the site to check at (default: anywhere)")
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		if len(args) == 2 {
+			if strings.Contains(args[0], "@") {
+				return usagef("check needs EMAIL SCREEN LEVEL (got %s and %s); run 'gatehouse check --help'", args[0], args[1])
+			}
+			me, err := self(s, actor, "check SCREEN LEVEL")
+			if err != nil {
+				return err
+			}
+			args = append([]string{me}, args...)
+		}
 		level, err := store.ParseLevel(args[2])
 		if err != nil {
 			return err
@@ -56,6 +69,19 @@ optionally at a site, with a one-line reason. Exit 0 when allowed, 1 when denied
 	return c
 }
 
+// self is the email of the actor, for a command that may leave it out; the
+// local operator has none.
+func self(s *store.Store, actor store.Actor, what string) (string, error) {
+	if actor.IsLocal() {
+		return "", usagef("%s without EMAIL is about yourself, and the local operator has no user record: give an EMAIL, or act as a user with --as EMAIL", what)
+	}
+	u, err := s.UserByID(actor.UserID)
+	if err != nil {
+		return "", err
+	}
+	return u.Email, nil
+}
+
 func screenKey(s *store.Store, key string) string {
 	for _, sc := range s.Screens() {
 		if strings.EqualFold(sc.Key, strings.TrimSpace(key)) {
@@ -67,11 +93,21 @@ func screenKey(s *store.Store, key string) string {
 
 func (a *app) effectiveCmd() *cobra.Command {
 	c := &cobra.Command{
-		Use:   "effective EMAIL",
+		Use:   "effective [EMAIL]",
 		Short: "Everything a user may do: profile, levels per screen, sites, clients, features",
-		Args:  nargs(1, 1, "one EMAIL"),
+		Long: `Everything a user may do: their profile and its scope, their level on every
+screen, their sites, teams and clients, and their features. Without EMAIL it is
+about yourself: the user signed in over SSH, or named by --as.`,
+		Args: nargs(0, 1, "at most one EMAIL"),
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		if len(args) == 0 {
+			me, err := self(s, actor, "effective")
+			if err != nil {
+				return err
+			}
+			args = []string{me}
+		}
 		if _, err := aboutUser(s, actor, args[0]); err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (a *app) backupCmd() *cobra.Command {
 		}
 		size := ""
 		if fi, err := os.Stat(args[0]); err == nil {
-			size = fmt.Sprintf(" (%d bytes)", fi.Size())
+			size = " (" + plural(int(fi.Size()), "byte", "bytes") + ")"
 		}
 		a.printf("backup written to %s%s\n", args[0], size)
 		return nil
@@ -204,10 +204,12 @@ sites are separated by ';'. Each new user is sent an invitation.`,
 		}
 		cs, rows, err := s.ImportUsersCSV(actor, bytes.NewReader(data), dry)
 		if len(rows) > 0 {
-			for _, r := range rows {
-				fmt.Fprintf(a.env.Err, "line %d: %s\n", r.Line, oneLine(r.Err))
+			if !a.json { // with --json the rows are inside the error's JSON
+				for _, r := range rows {
+					fmt.Fprintf(a.env.Err, "line %d: %s\n", r.Line, oneLine(r.Err))
+				}
 			}
-			return usagef("%s in %s; nothing was imported", plural(len(rows), "bad row", "bad rows"), args[0])
+			return &badRowsError{&usageError{fmt.Sprintf("%s in %s; nothing was imported", plural(len(rows), "bad row", "bad rows"), args[0])}, rows}
 		}
 		if err != nil {
 			return err

@@ -78,6 +78,7 @@ func hostileReads() []hostileRead {
 		{args: []string{"audit", "verify"}},
 		{args: []string{"expiring"}}, // "nothing ends": the fixture holds no ends
 		{args: []string{"outbox", "list"}, shows: true},
+		{args: []string{"version"}},
 		{args: []string{"export"}, shows: true, local: true, json: true},
 		{args: []string{"export", "-"}, shows: true, local: true, json: true},
 		{args: []string{"users", "show", "nobody" + hostile.Payload + "@x.test"}, code: 2},

@@ -137,7 +137,7 @@ func TestJSONShapes(t *testing.T) {
 	// the other read commands print JSON too
 	for _, args := range [][]string{
 		{"users", "history", "sam@example.com"}, {"profiles", "list"}, {"screens", "list"}, {"clients", "list"},
-		{"sites", "list"}, {"teams", "list"}, {"audit", "log"}, {"audit", "verify"}, {"outbox", "list"},
+		{"sites", "list"}, {"teams", "list"}, {"audit", "log"}, {"audit", "verify"}, {"outbox", "list"}, {"version"},
 	} {
 		var v any
 		g.jsonOf(&v, args...)

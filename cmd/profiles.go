@@ -210,11 +210,7 @@ get at most view and never a sensitive screen. See the screens: gatehouse screen
 		}
 		if !a.json && len(cs.Entries) > 0 {
 			if n := s.ProfileUsers()[profileID(s, name)]; n > 0 {
-				verb := "users hold"
-				if n == 1 {
-					verb = "user holds"
-				}
-				a.printf("%d %s %s\n", n, verb, name)
+				a.printf("%s %s\n", plural(n, "user holds", "users hold"), name)
 			}
 		}
 		return nil

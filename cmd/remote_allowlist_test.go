@@ -21,7 +21,8 @@ var wantOverSSH = map[string]string{
 	"serve": "operator", "demo": "operator", "backup": "operator", "export": "operator", "import": "operator", "import-users": "operator",
 
 	"completion": "nobody", "completion bash": "nobody", "completion fish": "nobody", "completion powershell": "nobody", "completion zsh": "nobody",
-	cobra.ShellCompRequestCmd: "nobody", cobra.ShellCompNoDescRequestCmd: "nobody",
+	cobra.ShellCompRequestCmd: "anyone", cobra.ShellCompNoDescRequestCmd: "anyone",
+	"version": "users",
 
 	"audit": "users", "audit log": "users", "audit verify": "users",
 	"clients": "users", "clients add": "users", "clients list": "users",

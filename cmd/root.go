@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/user"
+	"runtime/debug"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -129,10 +130,20 @@ type app struct {
 	// rawErr is Err as given, unescaped: only for progress made of numbers
 	// that redraws its line with \r at a terminal (demo)
 	rawErr io.Writer
+
+	// helpErr is set when help was asked of a command that does not exist
+	// (`users shwo --help`): cobra's help has no error to return
+	helpErr error
+	// flagsFailed: parsing the flags stopped at a bad one, so those after
+	// it (--json) were not read
+	flagsFailed bool
 }
 
 // NewRoot builds a fresh command tree.
-func NewRoot(env Env) *cobra.Command {
+func NewRoot(env Env) *cobra.Command { return newApp(env).root }
+
+// newApp builds a fresh command tree and the state its commands share.
+func newApp(env Env) *app {
 	if env.In == nil {
 		env.In = strings.NewReader("")
 	}
@@ -177,9 +188,17 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	pf.StringVar(&a.as, "as", "", "act as the user with this `EMAIL`, with exactly their rights")
 	pf.BoolVar(&a.json, "json", false, "print JSON (read commands; see cmd/JSON.md)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usagef("%s; run '%s --help'", err.Error(), c.CommandPath())
+		a.flagsFailed = true
+		return usagef("%s%s; run '%s --help'", err.Error(), flagSuggestion(c, err), c.CommandPath())
 	})
-	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetHelpCommand(a.helpCmd())
+	root.SetHelpFunc(a.helpFunc(root.HelpFunc()))
+	if env.Actor == nil {
+		// over SSH --version would answer before the allowlist is asked
+		// (cobra prints it ahead of every hook); `version` is asked there
+		root.Version = readBuildVersion(debug.ReadBuildInfo).String()
+		root.SetVersionTemplate("{{.Version}}")
+	}
 	// the root's is the only persistent hook in the tree, so it runs for
 	// every command (cobra runs only the nearest one)
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
@@ -209,13 +228,18 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.demoCmd(),
 		a.undoCmd(),
 		a.serveCmd(),
+		a.versionCmd(),
 	)
 	a.addKeyCommands(root)
+	a.addCompletions(root)
 	wrap(root, a)
+	if env.Actor != nil {
+		a.remoteTree(root)
+	}
 	root.SetIn(a.env.In)
 	root.SetOut(a.env.Out)
 	root.SetErr(a.env.Err)
-	return root
+	return a
 }
 
 // terminalSafe wraps w so that control and invisible characters are written
@@ -269,37 +293,54 @@ func wrap(c *cobra.Command, a *app) {
 // Run builds the tree, runs args (never falling back to os.Args) and returns
 // the exit code. Errors are printed as one line on Err.
 func Run(env Env, args []string) int {
-	root := NewRoot(env)
+	a := newApp(env)
+	root := a.root
 	defer flushOutput(root)
+	// a command's RunE closes what it opened; cobra's __complete runs no
+	// RunE of ours, so what its completions opened is closed here
+	defer a.close()
 	if args == nil {
 		args = []string{} // a nil slice would make cobra read os.Args
 	}
+	if isCompletionRequest(args) {
+		if err := a.allowCompletion(); err != nil {
+			printError(root.ErrOrStderr(), err, errorLine(err), false)
+			return ExitCode(err)
+		}
+		if a.completeFlagValue(args) {
+			return ExitOK
+		}
+	}
 	root.SetArgs(args)
 	c, err := root.ExecuteC()
+	if err == nil {
+		err = a.helpErr // help asked of a command that is not there
+	}
 	if err == nil {
 		return ExitOK
 	}
 	var se *silentExit
 	if !errors.As(err, &se) {
-		msg := errLine(err)
+		msg := errorLine(err)
 		if ExitCode(err) == ExitUsage && !strings.Contains(msg, "--help") && isCobraError(err) && c != nil {
 			msg += fmt.Sprintf("; run '%s --help'", c.CommandPath())
 		}
-		fmt.Fprintf(root.ErrOrStderr(), "gatehouse: %s\n", msg)
+		printError(root.ErrOrStderr(), err, msg, a.jsonErrors(c, args))
 	}
 	return ExitCode(err)
 }
 
-// errLine is an error as the one line printed after "gatehouse: ", escaped:
-// a name quoted in it may hold anything an old database held.
-func errLine(err error) string {
+// errorLine is an error as the one line said after "gatehouse: ": the
+// store's line with its fix said as the command that does it (a
+// did-you-mean says more than the list would). printError escapes it.
+func errorLine(err error) string {
 	line := oneLine(err.Error())
 	if e, ok := store.StoreError(err); ok && !(len(e.Near) > 0 && e.Fix.Do == store.FixList) {
-		if fix := fixText(e.Fix); fix != "" { // a did-you-mean says more than the list would
+		if fix := fixText(e.Fix); fix != "" {
 			line += "; " + fix
 		}
 	}
-	return safetext.Escape(line)
+	return line
 }
 
 func isCobraError(err error) bool {
@@ -371,7 +412,7 @@ func nargs(min, max int, what string) cobra.PositionalArgs {
 			case len(args) < min:
 				return usagef("%s needs %s; run '%s --help'", name, what, c.CommandPath())
 			default:
-				return usagef("%s takes %s, got %d arguments (quote names with spaces); run '%s --help'", name, what, len(args), c.CommandPath())
+				return usagef("%s takes %s, got %s (quote names with spaces); run '%s --help'", name, what, plural(len(args), "argument", "arguments"), c.CommandPath())
 			}
 		}
 		return nil

@@ -166,14 +166,20 @@ const (
 )
 
 // overSSH is the one allowlist of what runs over SSH, by command path. A
-// command it does not name does not run: cobra's own completion and
-// __complete commands, and any command added later until it is named
-// here (TestRemoteAllowlist lists the tree and asks each one).
+// command it does not name does not run: cobra's completion script
+// generator (its script would run a gatehouse on the client's machine),
+// and any command added later until it is named here (TestRemoteAllowlist
+// lists the tree and asks each one).
 var overSSH = map[string]remoteAccess{
 	"gatehouse": selfService, // the root: its help
 	"help":      selfService,
 	"effective": selfService,
 	"check":     selfService,
+	// shell completion: it answers only what the actor may see, and
+	// nothing for a command they may not run (complete.go)
+	cobra.ShellCompRequestCmd: selfService,
+	// the server's build is for those who administer it
+	"version": withUsers,
 
 	"serve": operatorOnly, "demo": operatorOnly, "backup": operatorOnly,
 	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly,
@@ -252,7 +258,7 @@ func RunRemote(env Env, args []string) int {
 		if w == nil {
 			w = os.Stderr
 		}
-		fmt.Fprintf(w, "gatehouse: %s\n", errLine(err))
+		printError(w, err, errorLine(err), askedJSON(args))
 		return ExitCode(err)
 	}
 	return Run(env, args)
@@ -265,6 +271,9 @@ func remoteNamed(env Env, args []string) error {
 	root := NewRoot(Env{Store: env.Store, Actor: env.Actor})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
+	if isCompletionRequest(args) {
+		completionStandIn(root)
+	}
 	c, _, err := root.Find(args)
 	if err != nil || c == nil {
 		return nil

@@ -35,6 +35,7 @@ func TestE2EDamagedDatabaseIsOneLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	damaged := regexp.MustCompile(`^gatehouse: database .*t\.db is damaged: it declares \d+ pages of 16384 bytes but holds 100000 bytes, 6 pages \(cut short\?\); restore a backup \(see README: Backup and restore\)\n$`)
+	damagedJSON := regexp.MustCompile(`^\{"error":"database .*t\.db is damaged: it declares \d+ pages of 16384 bytes but holds 100000 bytes, 6 pages \(cut short\?\); restore a backup \(see README: Backup and restore\)","kind":"damaged"\}\n$`)
 	isEmpty := regexp.MustCompile(`^gatehouse: database .*empty\.db is empty \(0 bytes\): a failed copy, not a database; restore a backup \(see README: Backup and restore\), or delete it to start a new one\n$`)
 	for _, tc := range []struct {
 		db   string
@@ -43,7 +44,7 @@ func TestE2EDamagedDatabaseIsOneLine(t *testing.T) {
 	}{
 		{cut, damaged, []string{"users", "list"}},
 		{cut, damaged, []string{"audit", "verify"}},
-		{cut, damaged, []string{"--json", "users", "list"}},
+		{cut, damagedJSON, []string{"--json", "users", "list"}}, // the error as JSON (cmd/JSON.md, Errors)
 		{empty, isEmpty, []string{"users", "list"}},
 	} {
 		t.Run(filepath.Base(tc.db)+" "+strings.Join(tc.args, " "), func(t *testing.T) {
