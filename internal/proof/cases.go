@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -84,6 +85,17 @@ func where(expr string, op func(tx *store.Tx, u *store.User) error) func(*store.
 
 type target struct{ email, kind string }
 
+// UntilDate is the end the matrix gives temporary grants: a year ahead.
+var UntilDate = time.Now().AddDate(1, 0, 0).UTC().Format("2006-01-02")
+
+func until() time.Time {
+	at, err := store.ParseUntil(UntilDate, time.Now())
+	if err != nil {
+		panic(err)
+	}
+	return at
+}
+
 var userTargets = []target{
 	{TIn, "in"}, {TNoSite, "in"},
 	{TOut, "out"}, {TOutTeam, "out"}, {TMixed, "out"},
@@ -151,6 +163,16 @@ func Cases(w *World) []Case {
 			Tx: onUser(T, func(tx *store.Tx, u *store.User) error { return tx.AssignClients(u.ID, 0, []string{"Acme"}, false) })})
 		add(Case{Command: "sites assign --team", Kind: t.kind, Target: T, Args: []string{"sites", "assign", T, "--team", TeamIn},
 			Tx: onUser(T, func(tx *store.Tx, u *store.User) error { return tx.AssignSites(u.ID, 0, nil, []string{TeamIn}, true) })})
+		// access that ends by itself: the same rights as the grant
+		add(Case{Command: "sites assign --until", Kind: t.kind, Target: T, Args: []string{"sites", "assign", T, "--site", SiteIn, "--until", UntilDate},
+			Tx: onUser(T, func(tx *store.Tx, u *store.User) error {
+				return tx.AssignSitesUntil(u.ID, 0, []string{SiteIn}, nil, until())
+			})})
+		add(Case{Command: "users edit --profile --until", Kind: t.kind, Target: T, Args: []string{"users", "edit", T, "--profile", "Basic", "--until", UntilDate},
+			Tx: onUser(T, func(tx *store.Tx, u *store.User) error {
+				_, err := tx.EditUser(u.ID, 0, store.UserPatch{Profile: ptr("Basic"), ProfileUntil: until()})
+				return err
+			})})
 		unSites, unTeams := []string{SiteIn}, []string(nil)
 		switch T {
 		case TOut:
