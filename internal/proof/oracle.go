@@ -114,7 +114,7 @@ func Take(s *store.Store, files ...string) (*Snap, error) {
 			Clients: sorted(u.ClientIDs), Sites: slices.Sorted(maps.Keys(sites)), Teams: sorted(u.TeamIDs),
 			Default: u.DefaultSiteID, Features: fmt.Sprint(u.Features), Disabled: u.Disabled, Password: u.PasswordHash,
 			Version: u.Version, Keys: strings.Join(fps, ","), Invites: strings.Join(inv, ","), Outbox: toEmail[strings.ToLower(u.Email)],
-			Ends: fmt.Sprint(u.Expiries),
+			Ends:      fmt.Sprint(u.Expiries),
 			Activated: u.Activated, Authored: u.Authored, LastSignIn: u.LastSignIn.String(),
 		}
 	}
