@@ -114,7 +114,7 @@ func TestCrashSafety(t *testing.T) {
 	var reported int // the highest change set a child said it committed
 	for round := range crashRounds {
 		t0 := time.Now()
-		committed, stderr := crashRound(t, path, round, 50+rng.IntN(351), round == crashRounds-1 && reported == 0)
+		committed, stderr := crashRound(t, "TestCrashChild", crashEnv, path, round, 50+rng.IntN(351), round == crashRounds-1 && reported == 0)
 		if committed > reported {
 			reported = committed
 		}
@@ -133,12 +133,13 @@ func TestCrashSafety(t *testing.T) {
 	t.Logf("%d bulk change sets survived %d kills", reported, crashRounds)
 }
 
-// crashRound starts a child, kills it delay ms after it is ready (after its
-// first commit when needCommit), and returns the last commit it reported.
-func crashRound(t *testing.T, path string, round, delay int, needCommit bool) (int, string) {
+// crashRound starts a child (the test named child, given the database by
+// env), kills it delay ms after it is ready (after its first commit when
+// needCommit), and returns the last commit it reported.
+func crashRound(t *testing.T, child, env, path string, round, delay int, needCommit bool) (int, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashEnv+"="+path)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
