@@ -34,4 +34,14 @@ func TestSingularWording(t *testing.T) {
 			t.Errorf("%q says %q", c.args, m)
 		}
 	}
+	// Refusals count too.
+	g.ok("profiles", "create", "Night", "--type", "employee")
+	g.ok("users", "edit", "bob@example.com", "--profile", "Night")
+	r := g.run("profiles", "delete", "Night")
+	if r.code != 1 || !strings.Contains(r.err, "held by 1 user, e.g. bob@example.com") {
+		t.Errorf("%v\nwant a refusal that says \"held by 1 user\"", r)
+	}
+	if m := plural1.FindString(r.out + r.err); m != "" {
+		t.Errorf("profiles delete says %q", m)
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -144,4 +145,12 @@ func with(err error, subject Ref, fix Fix) error {
 		e.Subject, e.Fix = subject, fix
 	}
 	return err
+}
+
+// countOf writes n with the noun that agrees with it: "1 user", "3 users".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

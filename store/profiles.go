@@ -156,7 +156,7 @@ func (t *Tx) DeleteProfile(name string) error {
 	}
 	n, example := t.s.profileUse(p.ID, t)
 	if n > 0 {
-		return refused("profile %s is held by %d user(s), e.g. %s; give them another profile first", p.Name, n, example)
+		return refused("profile %s is held by %s, e.g. %s; give them another profile first", p.Name, countOf(n, "user", "users"), example)
 	}
 	delete(c.profiles, p.ID)
 	c.index()

@@ -201,7 +201,7 @@ func (t *Tx) settingsAllowed(st Settings) error {
 			}
 		}
 		if n > 0 {
-			return refused("cannot restrict locations: %d user(s) have a default location outside their sites, e.g. %s; fix them first", n, example)
+			return refused("cannot restrict locations: %s a default location outside their sites, e.g. %s; fix them first", countOf(n, "user has", "users have"), example)
 		}
 	}
 	return nil

@@ -286,7 +286,7 @@ func (a *App) applied(cs *store.ChangeSet, what string) {
 	}
 	a.undoStack = append(a.undoStack, cs.Batch)
 	a.follow(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()})
-	a.flash(fmt.Sprintf("%s (change set #%d, %d changes) — u undoes", what, cs.Batch, len(cs.Entries)), false)
+	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, mxPlural(len(cs.Entries), "change")), false)
 }
 
 func (a *App) current() screen { return a.screens[a.cur] }

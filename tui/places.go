@@ -192,7 +192,7 @@ func (p *placesScreen) setFilter(q string) {
 
 func (p *placesScreen) header(w int) string {
 	n := len(p.clients)
-	return fmt.Sprintf("Clients ‹ %s › (%d clients, %d sites) · ←→ another client · tab: clients", p.leftLabel(), n, len(p.sites))
+	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), mxPlural(n, "client"), mxPlural(len(p.sites), "site"))
 }
 
 // ---- keys
