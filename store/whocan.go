@@ -1,0 +1,258 @@
+package store
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Who can: the users who pass one check, and why. It is answered from the
+// same data and by the same rules as check() in check.go, but over every
+// user at once; TestWhoCanAgreesWithCheck holds the two together for every
+// user, screen, level and site of the demo data, so a rule changed in one
+// and not the other fails there.
+
+// WhoCanQuery asks who may use a screen at a level: anywhere, at one site,
+// or at any site of a client ("who can open payroll for Acme?").
+type WhoCanQuery struct {
+	Screen string
+	Level  Level  // view or maintain
+	Site   string // "": anywhere (unless Client says)
+	Client string // "": any; else at any of this client's sites
+}
+
+// WhoCanAt is one site at which a user passes, and the team through which
+// it is assigned ("" when it is assigned directly).
+type WhoCanAt struct {
+	Site string `json:"site"`
+	Via  string `json:"via_team"`
+}
+
+// WhoCanRow is one user who passes, and why.
+type WhoCanRow struct {
+	User     *User    // read-only snapshot
+	Profile  *Profile // read-only snapshot
+	Held     Level    // the profile's level on the screen
+	AllSites bool     // the profile reaches all sites
+	// At lists the sites asked about (one with Site, the client's with
+	// Client) at which they pass; empty when asked about anywhere or when
+	// AllSites.
+	At []WhoCanAt
+	// Restricted: an employee whose profile limits them to their assigned
+	// clients' data (ClientNames names them); they pass only at those
+	// clients' sites. Never with AllSites (check does not ask then).
+	Restricted bool
+
+	c *catalog
+}
+
+// ClientNames are the names of the user's assigned clients, sorted.
+func (r *WhoCanRow) ClientNames() []string {
+	return mapNames(r.User.ClientIDs, func(id uint64) string {
+		if cl := r.c.clients[id]; cl != nil {
+			return cl.Name
+		}
+		return ""
+	})
+}
+
+// WhoCan is the answer: the query as the store understood it (canonical
+// names) and the users who pass, sorted as SortUsers sorts.
+type WhoCan struct {
+	Screen      string // the screen's key
+	ScreenTitle string
+	Level       Level
+	Site        string   // "" unless asked about a site
+	Client      string   // "" unless asked about a client
+	ClientSites []string // the client's sites, sorted (what "any site of the client" means)
+	Rows        []WhoCanRow
+}
+
+// Reason is the one-line explanation of a row, in check's words:
+// "Manager has maintain on Payroll, and North Depot is assigned to them".
+func (w *WhoCan) Reason(r *WhoCanRow) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s has %s on %s", r.Profile.Name, r.Held, w.ScreenTitle)
+	switch {
+	case r.AllSites:
+		b.WriteString(" (profile reaches all sites)")
+	case len(r.At) == 1:
+		if r.At[0].Via != "" {
+			fmt.Fprintf(&b, ", and %s is assigned through team %s", r.At[0].Site, r.At[0].Via)
+		} else {
+			fmt.Fprintf(&b, ", and %s is assigned to them", r.At[0].Site)
+		}
+	case len(r.At) > 1:
+		b.WriteString(", at ")
+		for i, at := range r.At {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(at.Site)
+			if at.Via != "" {
+				fmt.Fprintf(&b, " (through team %s)", at.Via)
+			}
+		}
+	}
+	if r.Restricted {
+		fmt.Fprintf(&b, "; sees only the data of %s", strings.Join(r.ClientNames(), ", "))
+	}
+	return b.String()
+}
+
+// WhoCan lists every user the actor may see who passes the check q: those
+// for whom Check(email, q.Screen, q.Level, site) is allowed — at q.Site, or
+// at one or more of q.Client's sites, or anywhere. The actor needs view on
+// Users & permissions; a scoped actor gets only the users they may see
+// (Visible), so the answer never names anyone else.
+func (s *Store) WhoCan(a Actor, q WhoCanQuery) (*WhoCan, error) {
+	if err := s.CanView(a, "users"); err != nil {
+		return nil, err
+	}
+	if q.Level == None {
+		return nil, badInput("who-can asks about view or maintain: every enabled user holds at least none")
+	}
+	if q.Level > Maintain {
+		return nil, badInput("level %s is not one of view, maintain", q.Level)
+	}
+	seen := s.Visible(a) // before the lock: it takes it itself
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	c := s.cat
+	w, sites, err := c.whoCanQuery(q)
+	if err != nil {
+		return nil, err
+	}
+	si := c.screenIdx[w.Screen]
+	if q.Client != "" && len(sites) == 0 {
+		return w, nil // a client without sites: nobody passes at any of them
+	}
+	var places []WhoCanAt // every row's At, in one array
+	type span struct{ lo, hi int }
+	var spans []span
+	s.users.each(func(u *User) {
+		if u.Disabled {
+			return
+		}
+		p := at(c.profileAt, u.ProfileID)
+		if p == nil {
+			return
+		}
+		held := c.levelsAt[p.ID][si]
+		if held < q.Level || !seen(u) {
+			return
+		}
+		r := WhoCanRow{User: u, Profile: p, Held: held, c: c,
+			Restricted: p.Scope != ScopeAll && u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0}
+		if p.Scope == ScopeAll {
+			r.AllSites = true
+		} else if sites != nil {
+			lo := len(places)
+			for _, sid := range sites {
+				via, ok := assignedAt(u, sid, c)
+				if !ok || r.Restricted && !slices.Contains(u.ClientIDs, c.siteAt[sid].ClientID) {
+					continue
+				}
+				places = append(places, WhoCanAt{Site: c.siteAt[sid].Name, Via: via})
+			}
+			if len(places) == lo {
+				return
+			}
+			spans = append(spans, span{lo, len(places)})
+		}
+		w.Rows = append(w.Rows, r)
+	})
+	// At points into places only now that it has stopped growing
+	k := 0
+	for i := range w.Rows {
+		if !w.Rows[i].AllSites && sites != nil {
+			w.Rows[i].At = places[spans[k].lo:spans[k].hi:spans[k].hi]
+			k++
+		}
+	}
+	sortByUser(w.Rows, func(r *WhoCanRow) *User { return r.User })
+	return w, nil
+}
+
+// whoCanQuery resolves the names of q, and the sites it asks about (nil:
+// anywhere).
+func (c *catalog) whoCanQuery(q WhoCanQuery) (*WhoCan, []uint64, error) {
+	sc, err := c.screen(strings.TrimSpace(q.Screen))
+	if err != nil {
+		return nil, nil, err
+	}
+	w := &WhoCan{Screen: sc.Key, ScreenTitle: sc.Title, Level: q.Level}
+	var site *Site
+	if q.Site != "" {
+		if site, err = c.siteNamed(q.Site); err != nil {
+			return nil, nil, err
+		}
+		w.Site = site.Name
+	}
+	if q.Client == "" {
+		if site == nil {
+			return w, nil, nil
+		}
+		return w, []uint64{site.ID}, nil
+	}
+	cl, err := c.clientNamed(q.Client)
+	if err != nil {
+		return nil, nil, err
+	}
+	w.Client = cl.Name
+	if site != nil {
+		if site.ClientID != cl.ID {
+			owner := "the business itself"
+			if o := c.clients[site.ClientID]; o != nil {
+				owner = o.Name
+			}
+			return nil, nil, badInput("site %s belongs to %s, not to client %s; ask with --site or with --client alone", site.Name, owner, cl.Name)
+		}
+		w.ClientSites = []string{site.Name}
+		return w, []uint64{site.ID}, nil
+	}
+	sites := []uint64{}
+	for id, st := range c.sites {
+		if st.ClientID == cl.ID {
+			sites = append(sites, id)
+		}
+	}
+	slices.SortFunc(sites, func(a, b uint64) int { return strings.Compare(lower(c.sites[a].Name), lower(c.sites[b].Name)) })
+	for _, id := range sites {
+		w.ClientSites = append(w.ClientSites, c.sites[id].Name)
+	}
+	return w, sites, nil
+}
+
+// assignedAt says whether a site is assigned to the user, as check decides
+// it: directly first, else through the first of their teams that lives
+// there (whose name it returns).
+func assignedAt(u *User, site uint64, c *catalog) (via string, ok bool) {
+	if slices.Contains(u.SiteIDs, site) {
+		return "", true
+	}
+	for _, tid := range u.TeamIDs {
+		if t := at(c.teamAt, tid); t != nil && t.SiteID == site {
+			return t.Name, true
+		}
+	}
+	return "", false
+}
+
+// reachesSite says whether a check at the site gets past the site rules for
+// this user and profile (whatever the level): the profile reaches all
+// sites, or the site is assigned to them and, for an employee limited to
+// their clients' data, belongs to one of those clients.
+func reachesSite(u *User, p *Profile, site uint64, c *catalog) bool {
+	if p.Scope == ScopeAll {
+		return true
+	}
+	if _, ok := assignedAt(u, site, c); !ok {
+		return false
+	}
+	if u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0 {
+		st := at(c.siteAt, site)
+		return st != nil && slices.Contains(u.ClientIDs, st.ClientID)
+	}
+	return true
+}
