@@ -8,49 +8,105 @@ import (
 	"strings"
 )
 
-// sortByUser orders items by their users as SortUsers does (last name,
-// first name, email, ignoring case), without a string per item: every key
-// is written into one buffer and compared by its first eight bytes first.
-// who-can sorts up to every user of the database within its 50 ms.
-func sortByUser[T any](items []T, user func(*T) *User) {
-	if len(items) < 2 {
+// sortUsersFast orders users exactly as SortUsers does (last name, first
+// name, email, ignoring case) in a fraction of its time at 100,000 users,
+// where a comparison sort makes some 1.7 million comparisons, each reading
+// two keys from anywhere in memory (about 40 ms). Here every key's first 32
+// bytes travel inline with it: the keys are radix-sorted by their first 8
+// bytes, and only the runs that tie there are compared, on the bytes that
+// travel with them (and on the whole key, in one buffer, past those).
+// who-can sorts up to every user within its 50 ms.
+func sortUsersFast(us []*User) {
+	n := len(us)
+	if n < 2 {
 		return
 	}
-	type key struct {
-		head   uint64 // the key's first 8 bytes, big-endian: orders as bytes.Compare does
-		lo, hi int32  // the whole key in buf
-		i      int32
-	}
-	keys := make([]key, len(items))
-	buf := make([]byte, 0, 48*len(items))
-	for i := range items {
-		u := user(&items[i])
-		lo := len(buf)
+	buf := make([]byte, 0, 48*n)
+	lo := make([]int32, n+1) // key i is buf[lo[i]:lo[i+1]]
+	items := make([]sortItem, n)
+	for i, u := range us {
+		start := len(buf)
 		buf = appendLower(buf, u.Last)
 		buf = append(buf, 0)
 		buf = appendLower(buf, u.First)
 		buf = append(buf, 0)
 		buf = appendLower(buf, u.Email)
-		var head [8]byte
-		copy(head[:], buf[lo:])
-		keys[i] = key{head: binary.BigEndian.Uint64(head[:]), lo: int32(lo), hi: int32(len(buf)), i: int32(i)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if a.head != b.head {
-			return cmp.Compare(a.head, b.head)
+		lo[i] = int32(start)
+		var head [32]byte
+		copy(head[:], buf[start:])
+		x := &items[i]
+		x.i = int32(i)
+		for w := range x.head {
+			x.head[w] = binary.BigEndian.Uint64(head[8*w:])
 		}
-		return bytes.Compare(buf[a.lo:a.hi], buf[b.lo:b.hi])
-	})
-	sorted := make([]T, len(items))
-	for j, k := range keys {
-		sorted[j] = items[k.i]
 	}
-	copy(items, sorted)
+	lo[n] = int32(len(buf))
+	items = radixSortHeads(items, make([]sortItem, n))
+	for a := 0; a < n; {
+		b := a + 1
+		for b < n && items[b].head[0] == items[a].head[0] {
+			b++
+		}
+		if b-a > 1 {
+			slices.SortFunc(items[a:b], func(x, y sortItem) int {
+				for w := 1; w < len(x.head); w++ {
+					if x.head[w] != y.head[w] {
+						return cmp.Compare(x.head[w], y.head[w])
+					}
+				}
+				return bytes.Compare(buf[lo[x.i]:lo[x.i+1]], buf[lo[y.i]:lo[y.i+1]])
+			})
+		}
+		a = b
+	}
+	sorted := make([]*User, n)
+	for j, x := range items {
+		sorted[j] = us[x.i]
+	}
+	copy(us, sorted)
+}
+
+// sortItem is one key's first 32 bytes, as big-endian words (so comparing
+// them as numbers compares them as bytes; a shorter key is padded with
+// zeros, which sort first as its end does), and whose key it is.
+type sortItem struct {
+	head [4]uint64
+	i    int32
+}
+
+// radixSortHeads sorts by head[0], a byte at a time from the lowest
+// (stable, so each pass keeps the order of the ones before); it returns
+// whichever of a and tmp holds the result.
+func radixSortHeads(a, tmp []sortItem) []sortItem {
+	for shift := 0; shift < 64; shift += 8 {
+		var count [256]int
+		for i := range a {
+			count[byte(a[i].head[0]>>shift)]++
+		}
+		if count[byte(a[0].head[0]>>shift)] == len(a) {
+			continue // every key has this byte: nothing to move
+		}
+		pos := 0
+		for d, c := range count {
+			count[d] = pos
+			pos += c
+		}
+		for i := range a {
+			d := byte(a[i].head[0] >> shift)
+			tmp[count[d]] = a[i]
+			count[d]++
+		}
+		a, tmp = tmp, a
+	}
+	return a
 }
 
 // appendLower appends lower(s): ASCII folded in place, anything else as
 // strings.ToLower folds it (the same bytes SortKey compares).
 func appendLower(b []byte, s string) []byte {
+	if !hasUpperOrNonASCII(s) {
+		return append(b, s...)
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return append(b, strings.ToLower(s)...)

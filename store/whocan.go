@@ -127,50 +127,60 @@ func (s *Store) WhoCan(a Actor, q WhoCanQuery) (*WhoCan, error) {
 	if q.Client != "" && len(sites) == 0 {
 		return w, nil // a client without sites: nobody passes at any of them
 	}
-	var places []WhoCanAt // every row's At, in one array
-	type span struct{ lo, hi int }
-	var spans []span
-	s.users.each(func(u *User) {
+	// first who passes (cheap: no row yet), then the rows in order
+	passes := func(u *User) (*Profile, bool) {
 		if u.Disabled {
-			return
+			return nil, false
 		}
 		p := at(c.profileAt, u.ProfileID)
-		if p == nil {
-			return
+		if p == nil || c.levelsAt[p.ID][si] < q.Level || !seen(u) {
+			return nil, false
 		}
-		held := c.levelsAt[p.ID][si]
-		if held < q.Level || !seen(u) {
-			return
+		if p.Scope == ScopeAll || sites == nil {
+			return p, true
 		}
-		r := WhoCanRow{User: u, Profile: p, Held: held, c: c,
-			Restricted: p.Scope != ScopeAll && u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0}
-		if p.Scope == ScopeAll {
-			r.AllSites = true
-		} else if sites != nil {
-			lo := len(places)
-			for _, sid := range sites {
-				via, ok := assignedAt(u, sid, c)
-				if !ok || r.Restricted && !slices.Contains(u.ClientIDs, c.siteAt[sid].ClientID) {
-					continue
-				}
+		for _, sid := range sites {
+			if reachesSite(u, p, sid, c) {
+				return p, true
+			}
+		}
+		return nil, false
+	}
+	var users []*User
+	s.users.each(func(u *User) {
+		if _, ok := passes(u); ok {
+			users = append(users, u)
+		}
+	})
+	sortUsersFast(users)
+	w.Rows = make([]WhoCanRow, len(users))
+	var places []WhoCanAt // every row's At, in one array
+	for i, u := range users {
+		p, _ := passes(u)
+		r := &w.Rows[i]
+		*r = WhoCanRow{User: u, Profile: p, Held: c.levelsAt[p.ID][si], AllSites: p.Scope == ScopeAll,
+			Restricted: p.Scope != ScopeAll && u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0, c: c}
+		if r.AllSites || sites == nil {
+			continue
+		}
+		lo := len(places)
+		for _, sid := range sites {
+			if reachesSite(u, p, sid, c) {
+				via, _ := assignedAt(u, sid, c)
 				places = append(places, WhoCanAt{Site: c.siteAt[sid].Name, Via: via})
 			}
-			if len(places) == lo {
-				return
-			}
-			spans = append(spans, span{lo, len(places)})
 		}
-		w.Rows = append(w.Rows, r)
-	})
-	// At points into places only now that it has stopped growing
+		r.At = places[lo:len(places):len(places)]
+	}
+	// the rows' At point into the arrays places grew through (which hold
+	// the same values): point them all into the last, so the rest can go
 	k := 0
 	for i := range w.Rows {
-		if !w.Rows[i].AllSites && sites != nil {
-			w.Rows[i].At = places[spans[k].lo:spans[k].hi:spans[k].hi]
-			k++
+		if n := len(w.Rows[i].At); n > 0 {
+			w.Rows[i].At = places[k : k+n : k+n]
+			k += n
 		}
 	}
-	sortByUser(w.Rows, func(r *WhoCanRow) *User { return r.User })
 	return w, nil
 }
 
