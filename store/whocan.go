@@ -66,6 +66,9 @@ type WhoCan struct {
 	Client      string   // "" unless asked about a client
 	ClientSites []string // the client's sites, sorted (what "any site of the client" means)
 	Rows        []WhoCanRow
+	// Partial: the reader may not see every user (a scoped actor), so only
+	// those they may see are listed.
+	Partial bool
 }
 
 // Reason is the one-line explanation of a row, in check's words:
@@ -115,7 +118,7 @@ func (s *Store) WhoCan(a Actor, q WhoCanQuery) (*WhoCan, error) {
 	if q.Level > Maintain {
 		return nil, badInput("level %s is not one of view, maintain", q.Level)
 	}
-	seen := s.Visible(a) // before the lock: it takes it itself
+	seen, partial := s.Visible(a), !s.seesEveryone(a) // before the lock: they take it themselves
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	c := s.cat
@@ -123,6 +126,7 @@ func (s *Store) WhoCan(a Actor, q WhoCanQuery) (*WhoCan, error) {
 	if err != nil {
 		return nil, err
 	}
+	w.Partial = partial
 	si := c.screenIdx[w.Screen]
 	if q.Client != "" && len(sites) == 0 {
 		return w, nil // a client without sites: nobody passes at any of them
