@@ -199,6 +199,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.settingsCmd(),
 		a.checkCmd(),
 		a.effectiveCmd(),
+		a.whoCanCmd(),
 		a.auditCmd(),
 		a.outboxCmd(),
 		a.backupCmd(),

@@ -74,6 +74,15 @@ func TestReviewSaysWhenAndByWhom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.clock.Advance(time.Hour)
+	moved := f.apply("another client", func(tx *Tx) error {
+		id := f.user(emClient).ID
+		if err := tx.AssignSites(id, 0, []string{"North Depot"}, nil, false); err != nil {
+			return err
+		}
+		_, err := tx.EditUser(id, 0, UserPatch{Client: ptr("Zeta")}) // the "client" field, not "clients"
+		return err
+	})
 	got, order := reviewOf(t, f.s, f.local, ReviewFilter{})
 	m := got[emManager]
 	for _, c := range []struct {
@@ -100,7 +109,7 @@ func TestReviewSaysWhenAndByWhom(t *testing.T) {
 	if g := grant(t, b, GrantTeams, ""); g.Value != "North Depot/Night" {
 		t.Errorf("basic's teams: %+v", g)
 	}
-	if g := grant(t, got[emClient], GrantClients, ""); g.Value != "Acme" || g.Source != "their client" {
+	if g := grant(t, got[emClient], GrantClients, ""); g.Value != "Zeta" || g.Source != "their client" || g.ChangeSet != moved.Batch {
 		t.Errorf("a client user's client: %+v", g)
 	}
 	// a built-in profile's levels as seeded are older than anyone holding them
