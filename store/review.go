@@ -84,6 +84,8 @@ type Review struct {
 	c       *catalog
 	idx     *reviewIndex
 	names   func(string) string
+	// with Since: the profiles with a change since
+	profilesChanged map[uint64]bool
 }
 
 // Review prepares an access review as the actor may read it: it needs
@@ -128,7 +130,8 @@ func (s *Store) Review(a Actor, f ReviewFilter) (*Review, error) {
 		r.deleted = r.idx.deleted
 		slices.Reverse(r.deleted) // read newest first: oldest first, as the log reads
 	}
-	// who changed what: one look-up per name, however many grants name them
+	// who changed what, as the reader may read it: once per change set
+	// (and per name for what the log does not say), not once per grant
 	known := map[string]string{}
 	r.names = func(name string) string {
 		v, ok := known[name]
@@ -138,7 +141,34 @@ func (s *Store) Review(a Actor, f ReviewFilter) (*Review, error) {
 		}
 		return v
 	}
+	for i := range r.idx.batches {
+		r.idx.batches[i].By = r.names(r.idx.batches[i].By)
+	}
+	if !f.Since.IsZero() {
+		r.profilesChanged = map[uint64]bool{}
+		for pf, ref := range r.idx.profile {
+			if st, _ := r.idx.stamp(ref); !st.At.Before(f.Since) {
+				r.profilesChanged[pf.id] = true
+			}
+		}
+	}
 	return r, nil
+}
+
+// unchangedSince says, with Since, that nothing of the user's changed
+// since: neither a field of theirs nor their profile.
+func (r *Review) unchangedSince(u *User) bool {
+	if r.Since.IsZero() || r.profilesChanged[u.ProfileID] {
+		return false
+	}
+	if u.ID < uint64(len(r.idx.users)) {
+		for _, ref := range r.idx.users[u.ID] {
+			if st, ok := r.idx.stamp(ref); ok && !st.At.Before(r.Since) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // filter compiles f into a predicate over users.
@@ -196,6 +226,9 @@ func (r *Review) filter(f ReviewFilter, c *catalog) (func(*User) bool, error) {
 func (r *Review) Each(fn func(*ReviewUser) error) (users, grants int, err error) {
 	var ru ReviewUser
 	for _, u := range r.users {
+		if r.unchangedSince(u) {
+			continue
+		}
 		ru = ReviewUser{ID: u.ID, Email: u.Email, Name: u.Name(), Type: u.Type.String(), Status: u.Status().String(), Grants: ru.Grants[:0]}
 		ru.Grants = r.grants(u, ru.Grants)
 		if len(ru.Grants) == 0 {
@@ -224,7 +257,7 @@ func (r *Review) grants(u *User, out []ReviewGrant) []ReviewGrant {
 	since := !r.Since.IsZero()
 	created, fromLog := x.userStamp(u.ID, slotCreated)
 	if !fromLog {
-		created = stamp{At: u.Created, By: u.CreatedBy}
+		created = stamp{At: u.Created, By: r.names(u.CreatedBy)}
 	}
 	isNew := since && fromLog && !created.At.Before(r.Since)
 	showEmpty := since && !isNew // a removal since shows as the value ""
@@ -237,7 +270,7 @@ func (r *Review) grants(u *User, out []ReviewGrant) []ReviewGrant {
 	}
 	before := func(k fieldKey) string { return x.before[k] }
 	add := func(out []ReviewGrant, g ReviewGrant, st stamp, was string) []ReviewGrant {
-		g.Changed, g.ChangeSet, g.By = st.At, st.Batch, r.names(st.By)
+		g.Changed, g.ChangeSet, g.By = st.At, st.Batch, st.By // the log's names are the reader's already
 		if since {
 			g.Before, g.New = was, isNew
 			if isNew {
