@@ -66,18 +66,27 @@ func screenKey(s *store.Store, key string) string {
 }
 
 func (a *app) effectiveCmd() *cobra.Command {
+	var format string
 	c := &cobra.Command{
 		Use:   "effective EMAIL",
 		Short: "Everything a user may do: profile, levels per screen, sites, clients, features",
 		Args:  nargs(1, 1, "one EMAIL"),
 	}
+	formatFlag(c, &format, formatText, formatCSV, formatJSON)
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		form, err := a.outputFormat(format, formatText, formatCSV, formatJSON)
+		if err != nil {
+			return err
+		}
 		if _, err := aboutUser(s, actor, args[0]); err != nil {
 			return err
 		}
 		e, err := s.Effective(args[0])
 		if err != nil {
 			return err
+		}
+		if form == formatCSV {
+			return a.effectiveCSV(e)
 		}
 		v := viewEffective(e)
 		if a.json {

@@ -39,7 +39,7 @@ var wantOverSSH = map[string]string{
 	"users list": "users", "users remove-key": "users", "users set-password": "users", "users show": "users",
 	"users unassign-client": "users",
 
-	"who-can": "users",
+	"who-can": "users", "review": "users",
 }
 
 // everyCommand is the whole tree as cobra runs it: the commands gatehouse

@@ -195,7 +195,7 @@ var overSSH = map[string]remoteAccess{
 	"users unassign-client": withUsers,
 
 	// reads about everyone the reader may see (issue 10)
-	"who-can": withUsers,
+	"who-can": withUsers, "review": withUsers,
 }
 
 // RemoteCommand is how serve runs an SSH exec session: the command tree,
