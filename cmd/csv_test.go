@@ -43,6 +43,8 @@ func TestMarkdownCell(t *testing.T) {
 		{"[link](javascript:x)", `\[link\](javascript:x)`},
 		{"<img src=x onerror=y>", `\<img src=x onerror=y\>`},
 		{"&lt; ~~x~~", `\&lt; \~\~x\~\~`},
+		{"Sites & teams", "Sites & teams"},
+		{"&#60;", `\&#60;`},
 		{`back\slash`, `back\\slash`},
 		{"a\nb\x1b", `a\\x0ab\\x1b`},
 	} {

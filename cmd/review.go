@@ -116,7 +116,7 @@ func (h reviewHead) covers() string {
 	}
 	s := strings.Join(parts, "; ")
 	if !r.Since.IsZero() {
-		s += "; only what changed since " + r.Since.Local().Format("2006-01-02 15:04")
+		s += "; only what changed since " + r.Since.Local().Format("2006-01-02 15:04:05")
 	}
 	return s
 }
@@ -177,13 +177,23 @@ func md(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i, r := range s {
+		if r == '&' && !startsEntity(s[i+1:]) {
+			b.WriteByte('&') // "Sites & teams": an entity needs a name or # after it
+			continue
+		}
 		if strings.ContainsRune(mdMarkup, r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// startsEntity says whether what follows an & could make it an entity
+// (&lt; &#60;).
+func startsEntity(s string) bool {
+	return s != "" && (s[0] == '#' || 'a' <= s[0] && s[0] <= 'z' || 'A' <= s[0] && s[0] <= 'Z')
 }
 
 // mdMarkup is what Markdown reads as markup inside a line: "#" only
