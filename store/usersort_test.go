@@ -20,6 +20,9 @@ func TestSortUsersFastIsSortUsers(t *testing.T) {
 		mk("Élodie", "Ärger", "e@x"), mk("élodie", "ärger", "f@x"), mk("Zed", "Arger", "z@x"), mk("Öz", "Zz", "o@x"),
 		mk("Maximilian", "Abercrombie-Fitch", "m1@x"), mk("Maximilian", "Abercrombie-Fitch", "M0@x"),
 		mk("İnci", "Ιωάννου", "i@x"), mk("Ω", "ω", "w@x"),
+		// keys that tie on their first 32 bytes (the whole keys decide)
+		mk("Zoe", "Abercrombie-Fitch-Montgomery-Smythe", "z@x"), mk("Amy", "Abercrombie-Fitch-Montgomery-Smythe", "a@x"),
+		mk("Amy", "ABERCROMBIE-FITCH-MONTGOMERY-SMYTHE", "b@x"), mk("Bo", "Abercrombie-Fitch-Montgomery-Smyth", "c@x"),
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	alphabet := []string{"a", "A", "b", "é", "É", " ", "z", "-"}
