@@ -144,7 +144,7 @@ func appendLower(b []byte, s string) []byte {
 	for ; i+8 <= len(s); i += 8 {
 		x := binary.LittleEndian.Uint64([]byte(s[i : i+8]))
 		upper := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & tops // 0x80 in each byte A-Z (ASCII only)
-		b = binary.LittleEndian.AppendUint64(b, x+upper>>2)                // + 0x20 there
+		b = binary.LittleEndian.AppendUint64(b, x+upper>>2)              // + 0x20 there
 	}
 	for ; i < len(s); i++ {
 		c := s[i]
