@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"fmt"
 	"strings"
 
@@ -58,13 +59,19 @@ permissions; an actor limited to assigned sites sees only the users they may see
 		if len(w.Rows) == 0 {
 			a.printf("  nobody\n")
 		} else {
-			tw := newTable(a.env.Out)
+			// tabwriter writes cell by cell: gather them before the
+			// terminal's writer (one write, not one per cell, at 100k users)
+			out := bufio.NewWriterSize(a.env.Out, 64<<10)
+			tw := newTable(out)
 			row(tw, "  NAME", "EMAIL", "STATUS", "WHY")
 			for i := range w.Rows {
 				r := &w.Rows[i]
 				row(tw, "  "+r.User.Name(), r.User.Email, r.User.Status().String(), w.Reason(r))
 			}
 			if err := tw.Flush(); err != nil {
+				return err
+			}
+			if err := out.Flush(); err != nil {
 				return err
 			}
 		}
