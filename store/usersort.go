@@ -16,10 +16,20 @@ import (
 // bytes that travel with them — and, for the rare keys that tie on all 32,
 // on the whole keys. who-can sorts up to every user within its 50 ms.
 func sortUsersFast(us []*User) {
-	n := len(us)
-	if n < 2 {
+	if len(us) < 2 {
 		return
 	}
+	sorted := make([]*User, len(us))
+	for j, i := range sortOrder(us) {
+		sorted[j] = us[i]
+	}
+	copy(us, sorted)
+}
+
+// sortOrder is the order sortUsersFast puts us in: the position in us of
+// the first user, of the second, and so on.
+func sortOrder(us []*User) []int32 {
+	n := len(us)
 	items := make([]sortItem, n)
 	for i, u := range us {
 		items[i] = sortItem{head: keyHead(u), i: int32(i)}
@@ -56,11 +66,11 @@ func sortUsersFast(us []*User) {
 		}
 		a = b
 	}
-	sorted := make([]*User, n)
+	order := make([]int32, n)
 	for j, x := range items {
-		sorted[j] = us[x.i]
+		order[j] = x.i
 	}
-	copy(us, sorted)
+	return order
 }
 
 // sortItem is one key's first 32 bytes, as big-endian words (so comparing

@@ -131,46 +131,42 @@ func (s *Store) WhoCan(a Actor, q WhoCanQuery) (*WhoCan, error) {
 	if q.Client != "" && len(sites) == 0 {
 		return w, nil // a client without sites: nobody passes at any of them
 	}
-	// first who passes (cheap: no row yet), then the rows in order
-	passes := func(u *User) (*Profile, bool) {
+	// first who passes, in one walk through the users as they lie in
+	// memory, then the rows in order
+	type pass struct {
+		u          *User
+		p          *Profile
+		restricted bool
+	}
+	var passed []pass
+	var users []*User
+	s.users.each(func(u *User) {
 		if u.Disabled {
-			return nil, false
+			return
 		}
 		p := at(c.profileAt, u.ProfileID)
 		if p == nil || c.levelsAt[p.ID][si] < q.Level || !seen(u) {
-			return nil, false
+			return
 		}
-		if p.Scope == ScopeAll || sites == nil {
-			return p, true
+		if p.Scope != ScopeAll && sites != nil && !slices.ContainsFunc(sites, func(sid uint64) bool { return reachesSite(u, p, sid, c) }) {
+			return
 		}
-		for _, sid := range sites {
-			if reachesSite(u, p, sid, c) {
-				return p, true
-			}
-		}
-		return nil, false
-	}
-	var users []*User
-	s.users.each(func(u *User) {
-		if _, ok := passes(u); ok {
-			users = append(users, u)
-		}
+		passed = append(passed, pass{u, p, p.Scope != ScopeAll && u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0})
+		users = append(users, u)
 	})
-	sortUsersFast(users)
-	w.Rows = make([]WhoCanRow, len(users))
+	w.Rows = make([]WhoCanRow, len(passed))
 	var places []WhoCanAt // every row's At, in one array
-	for i, u := range users {
-		p, _ := passes(u)
-		r := &w.Rows[i]
-		*r = WhoCanRow{User: u, Profile: p, Held: c.levelsAt[p.ID][si], AllSites: p.Scope == ScopeAll,
-			Restricted: p.Scope != ScopeAll && u.Type == Employee && p.ClientRestricted && len(u.ClientIDs) > 0, c: c}
+	for j, i := range sortOrder(users) {
+		x := &passed[i]
+		r := &w.Rows[j]
+		*r = WhoCanRow{User: x.u, Profile: x.p, Held: c.levelsAt[x.p.ID][si], AllSites: x.p.Scope == ScopeAll, Restricted: x.restricted, c: c}
 		if r.AllSites || sites == nil {
 			continue
 		}
 		lo := len(places)
 		for _, sid := range sites {
-			if reachesSite(u, p, sid, c) {
-				via, _ := assignedAt(u, sid, c)
+			if reachesSite(x.u, x.p, sid, c) {
+				via, _ := assignedAt(x.u, sid, c)
 				places = append(places, WhoCanAt{Site: c.siteAt[sid].Name, Via: via})
 			}
 		}
