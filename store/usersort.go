@@ -30,6 +30,9 @@ func sortUsersFast(us []*User) {
 // the first user, of the second, and so on.
 func sortOrder(us []*User) []int32 {
 	n := len(us)
+	if n < 2 {
+		return make([]int32, n) // [] or [0]
+	}
 	items := make([]sortItem, n)
 	for i, u := range us {
 		items[i] = sortItem{head: keyHead(u), i: int32(i)}

@@ -37,12 +37,15 @@ func TestSortUsersFastIsSortUsers(t *testing.T) {
 	for i := range 5000 {
 		random = append(random, mk(word(), word(), fmt.Sprintf("%s%d@x", word(), i)))
 	}
-	for name, us := range map[string][]*User{"fixed": fixed, "random": random, "one": fixed[:1], "none": nil} {
+	for name, us := range map[string][]*User{"fixed": fixed, "random": random, "one": fixed[:1], "two": fixed[:2], "none": nil} {
 		want := slices.Clone(us)
 		SortUsers(want)
 		got := slices.Clone(us)
 		rng.Shuffle(len(got), func(i, j int) { got[i], got[j] = got[j], got[i] })
 		sortUsersFast(got)
+		if order := sortOrder(slices.Clone(got)); len(order) != len(got) {
+			t.Fatalf("%s: an order of %d for %d users", name, len(order), len(got))
+		}
 		if !slices.Equal(got, want) {
 			for i := range got {
 				if got[i] != want[i] {

@@ -290,6 +290,17 @@ func TestWhoCanRefusesBadQuestions(t *testing.T) {
 			t.Errorf("%+v: a message of more than one line: %q", c.q, err)
 		}
 	}
+	// nobody, or one user, passes: an empty answer, no error
+	for _, q := range []WhoCanQuery{{Screen: "payroll", Level: View, Site: "Zeta HQ"}, {Screen: "payroll", Level: View}} {
+		w, err := f.s.WhoCan(f.local, q)
+		if err != nil || len(w.Rows) > 1 {
+			t.Fatalf("%+v: %v, %d rows", q, err, len(w.Rows))
+		}
+	}
+	empty := openStore(t)
+	if w, err := empty.s.WhoCan(empty.local, WhoCanQuery{Screen: "roster", Level: View}); err != nil || len(w.Rows) != 0 {
+		t.Fatalf("who-can on an empty database: %v, %+v", err, w)
+	}
 	// a client with no sites: nobody, and no error
 	f.apply("lonely client", func(tx *Tx) error { _, err := tx.AddClient("Lonely"); return err })
 	w, err := f.s.WhoCan(f.local, WhoCanQuery{Screen: "roster", Level: View, Client: "Lonely"})
