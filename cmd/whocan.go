@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -51,7 +52,7 @@ permissions; an actor limited to assigned sites sees only the users they may see
 		}
 		switch f {
 		case formatJSON:
-			return a.printJSON(viewWhoCan(w))
+			return a.whoCanJSON(w)
 		case formatCSV:
 			return a.whoCanCSV(w)
 		}
@@ -153,13 +154,33 @@ type whoCanRowView struct {
 	Reason    string           `json:"reason"`
 }
 
-func viewWhoCan(w *store.WhoCan) whoCanView {
-	v := whoCanView{Screen: w.Screen, Title: w.ScreenTitle, Level: w.Level.String(), Site: w.Site, Client: w.Client,
-		ClientSites: nonNil(w.ClientSites), Partial: w.Partial, Users: make([]whoCanRowView, 0, len(w.Rows))}
-	for i := range w.Rows {
-		v.Users = append(v.Users, viewWhoCanRow(w, &w.Rows[i]))
+// whoCanJSON writes whoCanView user by user, as printJSON would write it
+// whole (at 100k users, without holding 30 MB of JSON and its copies).
+func (a *app) whoCanJSON(w *store.WhoCan) error {
+	head, err := marshalIndent(whoCanView{Screen: w.Screen, Title: w.ScreenTitle, Level: w.Level.String(), Site: w.Site,
+		Client: w.Client, ClientSites: nonNil(w.ClientSites), Partial: w.Partial}, "")
+	if err != nil {
+		return err
 	}
-	return v
+	out := bufio.NewWriterSize(a.env.Out, 64<<10)
+	// the head ends with "users": null}: the users go where null was
+	fmt.Fprintf(out, "%s[", bytes.TrimSuffix(head, []byte("null\n}")))
+	for i := range w.Rows {
+		b, err := marshalIndent(viewWhoCanRow(w, &w.Rows[i]), "    ")
+		if err != nil {
+			return err
+		}
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(out, "%s\n    %s", sep, b)
+	}
+	if len(w.Rows) > 0 {
+		fmt.Fprintf(out, "\n  ")
+	}
+	fmt.Fprintf(out, "]\n}\n")
+	return out.Flush()
 }
 
 func viewWhoCanRow(w *store.WhoCan, r *store.WhoCanRow) whoCanRowView {

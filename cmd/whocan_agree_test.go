@@ -103,3 +103,50 @@ func TestWhoCanAgreesWithCheckCommand(t *testing.T) {
 		t.Fatalf("%d allowed, %d denied: the questions show nothing", passes, fails)
 	}
 }
+
+// who-can's JSON, written user by user, is what printJSON writes of the
+// whole answer (and of no one).
+func TestWhoCanJSONIsPrintJSON(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(filepath.Join(t.TempDir(), "gatehouse.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Demo(store.LocalActor("test"), store.DemoOptions{Users: 60}); err != nil {
+		t.Fatal(err)
+	}
+	empty, err := store.Open(filepath.Join(t.TempDir(), "empty.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	for _, q := range []struct {
+		s *store.Store
+		store.WhoCanQuery
+	}{
+		{st, store.WhoCanQuery{Screen: "roster", Level: store.View, Client: "Acme Logistics"}},
+		{st, store.WhoCanQuery{Screen: "payroll", Level: store.View, Site: "North Depot"}},
+		{empty, store.WhoCanQuery{Screen: "setup", Level: store.Maintain}},
+	} {
+		w, err := q.s.WhoCan(store.LocalActor("test"), q.WhoCanQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var streamed, whole bytes.Buffer
+		if err := (&app{env: Env{Out: &streamed}}).whoCanJSON(w); err != nil {
+			t.Fatal(err)
+		}
+		v := whoCanView{Screen: w.Screen, Title: w.ScreenTitle, Level: w.Level.String(), Site: w.Site, Client: w.Client,
+			ClientSites: nonNil(w.ClientSites), Partial: w.Partial, Users: []whoCanRowView{}}
+		for i := range w.Rows {
+			v.Users = append(v.Users, viewWhoCanRow(w, &w.Rows[i]))
+		}
+		if err := (&app{env: Env{Out: &whole}}).printJSON(v); err != nil {
+			t.Fatal(err)
+		}
+		if streamed.String() != whole.String() {
+			t.Fatalf("%+v: streamed\n%s\nwhole\n%s", q.WhoCanQuery, streamed.String(), whole.String())
+		}
+	}
+}
