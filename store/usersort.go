@@ -84,7 +84,8 @@ type sortItem struct {
 	i    int32
 }
 
-// keyHead is the first 32 bytes of SortKey(u), as words.
+// keyHead is the first 32 bytes of SortKey(u), as words: the appends
+// write into b, and stop at its end.
 func keyHead(u *User) [4]uint64 {
 	var b [32]byte
 	k := appendLowerHead(b[:0], u.Last)
@@ -92,7 +93,7 @@ func keyHead(u *User) [4]uint64 {
 		k = appendLowerHead(append(k, 0), u.First)
 	}
 	if len(k) < cap(k) {
-		k = appendLowerHead(append(k, 0), u.Email)
+		appendLowerHead(append(k, 0), u.Email)
 	}
 	var h [4]uint64
 	for w := range h {
