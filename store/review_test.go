@@ -417,3 +417,61 @@ func TestReviewAgreesWithEffectiveAndHistory(t *testing.T) {
 		}
 	}
 }
+
+// Who-can and reviews read while change sets commit: each answer is whole
+// (a review's stamps are never newer than its users: AsOf), and the race
+// detector finds nothing shared unguarded.
+func TestReviewAndWhoCanWhileChanging(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	id := f.user(emUser).ID
+	done := make(chan error, 1)
+	go func() {
+		for i := range 40 {
+			if _, err := f.s.Apply(f.local, "churn", func(tx *Tx) error {
+				return tx.SetFeature(id, 0, FeaturePortal, []Override{Allow, Deny}[i%2])
+			}); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	finished := false
+	defer func() { // the store closes after the test: not under the writer
+		if !finished {
+			<-done
+		}
+	}()
+	for reads := 0; ; reads++ {
+		select {
+		case err := <-done:
+			finished = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reads == 0 {
+				t.Fatal("no read overlapped the changes")
+			}
+			return
+		default:
+		}
+		r, err := f.s.Review(f.local, ReviewFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := r.Each(func(u *ReviewUser) error {
+			for _, g := range u.Grants {
+				if g.ChangeSet > r.AsOf {
+					return fmt.Errorf("%s %s: change set #%d in a review as of #%d", u.Email, g.Kind, g.ChangeSet, r.AsOf)
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.WhoCan(f.local, WhoCanQuery{Screen: "roster", Level: View}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
