@@ -11,7 +11,7 @@ import (
 )
 
 func (a *app) auditCmd() *cobra.Command {
-	var entity, actorF, since string
+	var entity, actorF, since, format string
 	var limit int
 	var batch uint64
 	lg := &cobra.Command{
@@ -30,7 +30,12 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 	lg.Flags().StringVar(&since, "since", "", "entries at or after this time, or this long ago (24h, 7d)")
 	lg.Flags().IntVar(&limit, "limit", 100, "the newest N entries (0: all)")
 	lg.Flags().Uint64Var(&batch, "change-set", 0, "only the entries of this change set")
+	formatFlag(lg, &format, formatText, formatCSV, formatJSON)
 	lg.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		form, err := a.outputFormat(format, formatText, formatCSV, formatJSON)
+		if err != nil {
+			return err
+		}
 		if limit < 0 {
 			return usagef("--limit must be 0 (all) or more, not %d", limit)
 		}
@@ -45,6 +50,9 @@ kind:label (user:jane@acme.test, profile:Client) or part of a label.
 		entries, err := s.AuditLogFor(actor, f)
 		if err != nil {
 			return err
+		}
+		if form == formatCSV {
+			return a.entriesCSV(entries)
 		}
 		if err := a.printEntries(entries, true); err != nil {
 			return err

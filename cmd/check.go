@@ -92,6 +92,7 @@ func screenKey(s *store.Store, key string) string {
 }
 
 func (a *app) effectiveCmd() *cobra.Command {
+	var format string
 	c := &cobra.Command{
 		Use:   "effective [EMAIL]",
 		Short: "Everything a user may do: profile, levels per screen, sites, clients, features",
@@ -100,7 +101,12 @@ screen, their sites, teams and clients, and their features. Without EMAIL it is
 about yourself: the user signed in over SSH, or named by --as.`,
 		Args: nargs(0, 1, "at most one EMAIL"),
 	}
+	formatFlag(c, &format, formatText, formatCSV, formatJSON)
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		form, err := a.outputFormat(format, formatText, formatCSV, formatJSON)
+		if err != nil {
+			return err
+		}
 		if len(args) == 0 {
 			me, err := self(s, actor, "effective")
 			if err != nil {
@@ -114,6 +120,9 @@ about yourself: the user signed in over SSH, or named by --as.`,
 		e, err := s.Effective(args[0])
 		if err != nil {
 			return err
+		}
+		if form == formatCSV {
+			return a.effectiveCSV(e)
 		}
 		v := viewEffective(e)
 		if a.json {

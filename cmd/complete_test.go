@@ -240,7 +240,7 @@ func TestCompletionOverSSH(t *testing.T) {
 		{bob, []string{""}, []string{"check", "effective", "help"}}, // the commands they may run
 		{bob, []string{"help", ""}, []string{"check", "effective"}},
 		// the operator's jobs, the script generator, --db and --as are not offered
-		{ada, []string{""}, []string{"audit", "check", "clients", "effective", "expiring", "help", "outbox", "profiles", "screens", "settings", "sites", "teams", "undo", "users", "version"}},
+		{ada, []string{""}, []string{"audit", "check", "clients", "effective", "expiring", "help", "outbox", "profiles", "review", "screens", "settings", "sites", "teams", "undo", "users", "version", "who-can"}},
 		{ada, []string{"--as", ""}, nil},
 		{ada, []string{"--as="}, nil},
 		{ada, []string{"--db", ""}, nil},

@@ -42,6 +42,8 @@ var wantOverSSH = map[string]string{
 	"users feature": "users", "users history": "users", "users invite": "users", "users keys": "users",
 	"users list": "users", "users remove-key": "users", "users set-password": "users", "users show": "users",
 	"users unassign-client": "users",
+
+	"who-can": "users", "review": "users",
 }
 
 // everyCommand is the whole tree as cobra runs it: the commands gatehouse

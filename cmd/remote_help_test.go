@@ -64,14 +64,14 @@ func TestHelpOverSSH(t *testing.T) {
 		flags, never []string
 	}{
 		{"the operator", nil, []string{"--help"},
-			"audit backup check clients completion demo effective expiring export help import import-users outbox profiles screens serve settings sites teams undo users version",
+			"audit backup check clients completion demo effective expiring export help import import-users outbox profiles review screens serve settings sites teams undo users version who-can",
 			[]string{"--db", "--as", "--json", "--version"}, nil},
 		{"the operator", nil, []string{"users", "list", "--help"}, "", []string{"--profile", "--db", "--as", "--json"}, nil},
 		{"an admin", &admin, []string{"--help"},
-			"audit check clients effective expiring help outbox profiles screens settings sites teams undo users version",
+			"audit check clients effective expiring help outbox profiles review screens settings sites teams undo users version who-can",
 			[]string{"--json"}, []string{"--db", "--as", "--version"}},
 		{"an admin", &admin, []string{"help"},
-			"audit check clients effective expiring help outbox profiles screens settings sites teams undo users version",
+			"audit check clients effective expiring help outbox profiles review screens settings sites teams undo users version who-can",
 			[]string{"--json"}, []string{"--db", "--as"}},
 		{"an admin", &admin, []string{"users", "list", "--help"}, "", []string{"--profile", "--json"}, []string{"--db", "--as"}},
 		{"an admin", &admin, []string{"help", "users", "add"}, "", []string{"--email"}, []string{"--db", "--as"}},

@@ -219,6 +219,8 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.checkCmd(),
 		a.effectiveCmd(),
 		a.expiringCmd(),
+		a.whoCanCmd(),
+		a.reviewCmd(),
 		a.auditCmd(),
 		a.outboxCmd(),
 		a.backupCmd(),

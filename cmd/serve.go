@@ -202,6 +202,9 @@ var overSSH = map[string]remoteAccess{
 	"users feature": withUsers, "users history": withUsers, "users invite": withUsers, "users keys": withUsers,
 	"users list": withUsers, "users remove-key": withUsers, "users set-password": withUsers, "users show": withUsers,
 	"users unassign-client": withUsers,
+
+	// reads about everyone the reader may see (issue 10)
+	"who-can": withUsers, "review": withUsers,
 }
 
 // RemoteCommand is how serve runs an SSH exec session: the command tree,

@@ -38,7 +38,7 @@ func (a *app) usersCmd() *cobra.Command {
 // ---- users list
 
 func (a *app) usersListCmd() *cobra.Command {
-	var typ, status, profile, site, team, client, search string
+	var typ, status, profile, site, team, client, search, format string
 	c := &cobra.Command{
 		Use:   "list",
 		Short: "List users: employees and client users apart",
@@ -56,7 +56,12 @@ By default disabled users are hidden; --status all shows everyone.`,
 	f.StringVar(&team, "team", "", "only users in this team (\"Site/Team\" or a unique team name)")
 	f.StringVar(&client, "client", "", "only users assigned to this client")
 	f.StringVar(&search, "search", "", "only users whose name or email contains this text")
+	formatFlag(c, &format, formatText, formatCSV, formatJSON)
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
+		form, err := a.outputFormat(format, formatText, formatCSV, formatJSON)
+		if err != nil {
+			return err
+		}
 		filter := store.UserFilter{Profile: profile, Site: site, Team: team, Client: client, Text: search}
 		if typ != "" {
 			t, err := store.ParseUserType(typ)
@@ -91,6 +96,9 @@ By default disabled users are hidden; --status all shows everyone.`,
 			}
 		}
 		n, st, who := s.Names(), s.Settings(), s.ActorNames(actor)
+		if form == formatCSV {
+			return a.usersCSV(append(emps, clients...), n, st, who)
+		}
 		if a.json {
 			out := []userView{}
 			for _, u := range append(emps, clients...) {

@@ -69,7 +69,14 @@ func (t *Tx) setExpiry(u *User, g Grant, id uint64, at time.Time, back uint64) {
 	if before.Equal(at) {
 		return
 	}
-	t.recordIDs(userRef(u), "until "+g.String(), UntilText(before), UntilText(at), []uint64{id}, []uint64{id})
+	t.recordIDs(userRef(u), untilField(t.catalog(), g, id), UntilText(before), UntilText(at), []uint64{id}, []uint64{id})
+}
+
+// untilField is the audit field of a grant's end: "until site North Depot",
+// so that a user's history says which grant (undo reads the kind, the first
+// word after "until", and the record from the entry's ids).
+func untilField(c *catalog, g Grant, id uint64) string {
+	return "until " + g.String() + " " + grantName(c, g, id)
 }
 
 // grantName is how a grant's record is called now.
@@ -252,7 +259,7 @@ func (t *Tx) expireUser(id uint64) error {
 				u.ProfileID = x.Back
 			}
 		}
-		t.recordIDs(ref, "until "+x.Grant.String(), UntilText(x.At), "", []uint64{x.ID}, []uint64{x.ID})
+		t.recordIDs(ref, untilField(c, x.Grant, x.ID), UntilText(x.At), "", []uint64{x.ID}, []uint64{x.ID})
 	}
 	if !changed {
 		return nil

@@ -319,6 +319,7 @@ func (t *Tx) reverseUserIDs(u *User, e AuditEntry, what string) error {
 
 // reverseUntil gives a grant back the end it had before the change.
 func (t *Tx) reverseUntil(u *User, e AuditEntry, grant, what string) error {
+	grant, _, _ = strings.Cut(grant, " ") // "site North Depot"; entries before the name was added say "site"
 	var g Grant
 	for i, n := range grantNames {
 		if n == grant {
