@@ -43,9 +43,25 @@ func (a *app) lifeCmd(op lifeOp) *cobra.Command {
 		if n := touchedUsers(cs); n > 0 {
 			done += fmt.Sprintf(": %s touched", plural(n, "user", "users"))
 		}
-		return a.report(cs, done)
+		if err := a.report(cs, done); err != nil || !dry || a.json {
+			return err // JSON's report has the entries
+		}
+		return a.printPreview(cs)
 	})
 	return c
+}
+
+// printPreview lists what a dry run would change, record by record.
+func (a *app) printPreview(cs *store.ChangeSet) error {
+	if len(cs.Entries) == 0 {
+		return nil
+	}
+	tw := newTable(a.env.Out)
+	row(tw, "  RECORD", "FIELD", "BEFORE -> AFTER")
+	for _, e := range cs.Entries {
+		row(tw, "  "+e.Entity.String(), e.Field, change(e.Before, e.After))
+	}
+	return tw.Flush()
 }
 
 // lifeCommands are rename, retire, restore and delete for clients, sites or

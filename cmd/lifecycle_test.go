@@ -37,6 +37,8 @@ func TestLifecycleCommands(t *testing.T) {
 
 	out = g.ok("clients", "retire", "Acme", "--dry-run")
 	contains(t, "contract end preview", out, "dry run")
+	// the preview names whom it touches, and how
+	contains(t, "contract end preview lists", out, "user:jane@acme.test", "status", "invited -> disabled", "site:South Yard", "retired")
 	g.ok("clients", "retire", "Acme")
 	contains(t, "the contact is disabled", g.ok("users", "list", "--status", "all"), "disabled")
 	lacks(t, "Acme is gone from the list", g.ok("clients", "list"), "Acme")

@@ -187,7 +187,7 @@ func outboxIDs(cs *store.ChangeSet, userID uint64) []string {
 func touchedUsers(cs *store.ChangeSet) int {
 	seen := map[uint64]bool{}
 	for _, e := range cs.Entries {
-		if e.Entity.Kind == "user" {
+		if e.Entity.Kind == store.RecordUser {
 			seen[e.Entity.ID] = true
 		}
 	}
