@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -190,6 +191,11 @@ func (a *app) complete(kind valueKind, args []string, toComplete string) ([]cobr
 	case noValue:
 		return nil, none
 	}
+	if kind == emailValue {
+		if out, ok := a.peekEmails(toComplete); ok {
+			return out, none
+		}
+	}
 	s, actor, ok := a.completionStore()
 	if !ok {
 		return nil, none
@@ -282,6 +288,11 @@ func (a *app) complete(kind valueKind, args []string, toComplete string) ([]cobr
 // emails completes the emails the actor may see, at most maxEmails of them.
 func emails(s *store.Store, actor store.Actor, prefix string) []cobra.Completion {
 	users, matched := s.EmailsFor(actor, prefix, maxEmails)
+	return emailChoices(users, matched)
+}
+
+// emailChoices offers users by email, their name beside, and says when more matched.
+func emailChoices(users []*store.User, matched int) []cobra.Completion {
 	out := make([]cobra.Completion, 0, len(users)+1)
 	for _, u := range users {
 		out = append(out, cobra.CompletionWithDesc(clean(u.Email), clean(u.Name())))
@@ -375,6 +386,31 @@ func choices(cs []store.Choice) []cobra.Completion {
 		out = append(out, cobra.CompletionWithDesc(clean(c.Value), clean(c.Note)))
 	}
 	return out
+}
+
+// peekEmails answers the local operator's Tab at an email from the file,
+// without loading the store (store.PeekEmails: the operator sees every
+// user). Not for --as, nor over SSH, nor when the store is open already:
+// those go through EmailsFor. ok is false when the file cannot be peeked at.
+func (a *app) peekEmails(prefix string) ([]cobra.Completion, bool) {
+	if a.env.Store != nil || a.st != nil || a.as != "" {
+		return nil, false
+	}
+	path := a.dbPath
+	if path == "" {
+		path = store.DefaultPath()
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, true // a Tab creates no database: nothing to offer
+	}
+	users, matched, err := store.PeekEmails(path, prefix, maxEmails, completionWait)
+	if errors.Is(err, store.ErrPeekStale) {
+		return nil, false // an older file: the full open upgrades it
+	}
+	if err != nil {
+		return nil, true
+	}
+	return emailChoices(users, matched), true
 }
 
 // completionStore opens the store for a completion: locally only a file
