@@ -95,12 +95,13 @@ type emailEntry struct {
 	profile  uint32
 	disabled bool
 	deref    bool // the check must read u: more sites than fit, teams, or client restrictions
+	ends     bool // u holds grants that end (checkWithEnds): known without reading u
 	nSites   uint8
 	sites    [3]uint32
 }
 
 func entryOf(u *User) emailEntry {
-	e := emailEntry{u: u, profile: uint32(u.ProfileID), disabled: u.Disabled}
+	e := emailEntry{u: u, profile: uint32(u.ProfileID), disabled: u.Disabled, ends: len(u.Expiries) > 0}
 	e.deref = u.ProfileID > 1<<32-1 || len(u.SiteIDs) > len(e.sites) || len(u.TeamIDs) > 0 || (u.Type == Employee && len(u.ClientIDs) > 0) || len(u.Expiries) > 0
 	if !e.deref {
 		for i, id := range u.SiteIDs {
@@ -132,16 +133,8 @@ func check(c *catalog, byEmail map[string]emailEntry, email, screen string, leve
 		return d
 	}
 	d.Email = key
-	if e.deref && len(e.u.Expiries) > 0 {
-		// grants that end: judged as they are now (an ended one is gone
-		// even before the store takes it back), and the answer says until when
-		at := now()
-		held := e.u.heldAt(at)
-		d = check(c, map[string]emailEntry{key: entryOf(held)}, email, screen, level, site, now)
-		if d.Allowed {
-			d.Until = e.u.allowedUntil(c, d, at)
-		}
-		return d
+	if e.ends {
+		return checkWithEnds(c, e.u, key, email, screen, level, site, now)
 	}
 	if e.disabled {
 		d.Code = CodeDisabled
@@ -218,6 +211,21 @@ func check(c *catalog, byEmail map[string]emailEntry, email, screen string, leve
 		return d
 	}
 	d.Allowed, d.Code = true, CodeAllowed
+	return d
+}
+
+// checkWithEnds judges a user who holds grants that end as they are now (an
+// ended one is gone even before the store takes it back), and says until
+// when what allows it lasts. Apart from check, and never inlined, so that
+// the common check carries none of its frame.
+//
+//go:noinline
+func checkWithEnds(c *catalog, u *User, key, email, screen string, level Level, site string, now func() time.Time) Decision {
+	at := now()
+	d := check(c, map[string]emailEntry{key: entryOf(u.heldAt(at))}, email, screen, level, site, now)
+	if d.Allowed {
+		d.Until = u.allowedUntil(c, d, at)
+	}
 	return d
 }
 
