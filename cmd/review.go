@@ -133,7 +133,7 @@ func writeReviewMD(w io.Writer, h reviewHead) error {
 	fmt.Fprintf(w, "| Prepared | %s by %s |\n", md(h.Generated.Local().Format("2006-01-02 15:04 MST")), md(h.By))
 	fmt.Fprintf(w, "| Times | local, %s |\n\n", md(h.Generated.Local().Format("MST (UTC-07:00)")))
 	users, grants, err := r.Each(func(u *store.ReviewUser) error {
-		if u.Status == store.ReviewDeleted {
+		if u.Status == string(store.ReviewDeleted) {
 			fmt.Fprintf(w, "## %s (deleted)\n\n", md(u.Email))
 		} else {
 			fmt.Fprintf(w, "## %s — %s\n\n%s, %s\n\n", md(u.Name), md(u.Email), md(u.Type), md(u.Status))

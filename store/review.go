@@ -35,14 +35,14 @@ type ReviewKind string
 // Kinds of grant in a review.
 const (
 	ReviewStatus      ReviewKind = "status"       // active, invited, disabled: a disabled user passes no check
-	ReviewProfile                = "profile"      // the profile and its scope
-	ReviewScreen                 = "screen"       // a level on a screen, through the profile
-	ReviewSites                  = "sites"        // sites assigned directly
-	ReviewTeams                  = "teams"        // teams assigned ("Site/Team")
-	ReviewClients                = "clients"      // clients assigned
-	ReviewDefaultSite            = "default site" // the default location
-	ReviewFeature                = "feature"      // a feature override
-	ReviewDeleted                = "deleted"      // with Since: a user deleted since (Before describes them)
+	ReviewProfile     ReviewKind = "profile"      // the profile and its scope
+	ReviewScreen      ReviewKind = "screen"       // a level on a screen, through the profile
+	ReviewSites       ReviewKind = "sites"        // sites assigned directly
+	ReviewTeams       ReviewKind = "teams"        // teams assigned ("Site/Team")
+	ReviewClients     ReviewKind = "clients"      // clients assigned
+	ReviewDefaultSite ReviewKind = "default site" // the default location
+	ReviewFeature     ReviewKind = "feature"      // a feature override
+	ReviewDeleted     ReviewKind = "deleted"      // with Since: a user deleted since (Before describes them)
 )
 
 // ReviewGrant is one thing a user holds, and its last change.
@@ -243,7 +243,7 @@ func (r *Review) Each(fn func(*ReviewUser) error) (users, grants int, err error)
 		users, grants = users+1, grants+len(ru.Grants)
 	}
 	for _, e := range r.deleted {
-		ru = ReviewUser{Email: e.Entity.Label, Status: ReviewDeleted, Grants: append(ru.Grants[:0], ReviewGrant{
+		ru = ReviewUser{Email: e.Entity.Label, Status: string(ReviewDeleted), Grants: append(ru.Grants[:0], ReviewGrant{
 			Kind: ReviewDeleted, Changed: e.Time, ChangeSet: e.Batch, By: r.names(e.Actor), Before: e.Before})}
 		if err := fn(&ru); err != nil {
 			return users, grants, err

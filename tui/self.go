@@ -28,11 +28,6 @@ func newSelfScreen(a *App) *selfScreen {
 	return s
 }
 
-// selfService says whether an actor gets only the self-service view.
-func selfService(s *store.Store, a store.Actor) bool {
-	return s.Capabilities(a).SelfServiceOnly()
-}
-
 func (s *selfScreen) name() string { return "My access" }
 func (s *selfScreen) panes() [3]string {
 	return [3]string{"Me", "Screens I may use", "My sites"}
