@@ -41,7 +41,7 @@ func TestE2EBashCompletion(t *testing.T) {
 		t.Fatal(err)
 	}
 	tm := startProgram(t, 120, 30, "env", "-i", "HOME="+dir, "TERM=xterm", "PATH="+bin+":/usr/bin:/bin", "GATEHOUSE_DB="+db,
-		"PS1=$ ", "bash", "--norc", "--noprofile")
+		"PS1=$ ", "HISTFILE=", "bash", "--norc", "--noprofile") // no history: bash writes it into HOME as tmux ends it, after the test
 	tm.typeText("source " + bashCompletion + "; source <(gatehouse completion bash); echo ready")
 	tm.keys("Enter")
 	tm.waitFor(`(?m)^ready$`)

@@ -7,7 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -86,8 +88,39 @@ func startProgram(t *testing.T, w, h int, program string, args ...string) *term 
 	cmdline += "; echo $? > '" + tm.status + "'"
 	tm.tmux("new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "TERM=xterm-256color", cmdline)
 	tm.tmux("set-option", "-g", "remain-on-exit", "on")
-	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
+	t.Cleanup(tm.stop)
 	return tm
+}
+
+// stop ends the terminal and waits until what ran in it has gone, so
+// nothing it writes as it ends (a shell's history, the exit status) lands
+// in a temporary directory the test is removing.
+func (tm *term) stop() {
+	out, _ := exec.Command("tmux", "-L", tm.sock, "list-panes", "-a", "-F", "#{pane_pid}").Output()
+	exec.Command("tmux", "-L", tm.sock, "kill-server").Run()
+	for _, f := range strings.Fields(string(out)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			continue
+		}
+		// the pane's shell ends on the hangup; a minute is only a bound
+		for end := time.Now().Add(time.Minute); time.Now().Before(end) && running(pid); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// running: the process exists and has not ended (a zombie has).
+func running(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no /proc: trust the signal
+	}
+	i := strings.LastIndexByte(string(stat), ')')
+	return i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z'
 }
 
 func (tm *term) tmux(args ...string) string {
