@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
@@ -20,7 +19,7 @@ type screen interface {
 	name() string
 	panes() [3]string                             // pane titles
 	bindings() []*binding                         // the screen's own keys, in help order
-	key(msg tea.KeyMsg, pane int) tea.Cmd         // keys no binding took (cursor moves)
+	key(msg tea.KeyPressMsg, pane int) tea.Cmd    // keys no binding took (cursor moves)
 	render(pane, w, h int, focused bool) []string // a pane's content lines
 	header(w int) string                          // the left pane folded into one line
 	reload()                                      // re-read the store
@@ -92,9 +91,10 @@ type modal interface {
 	view(th *theme, w, h int) string
 }
 
-// New builds a console for an actor, with styles from the given renderer.
-func New(s *store.Store, actor store.Actor, r *lipgloss.Renderer, opts Options) *App {
-	a := &App{s: s, actor: actor, th: newTheme(r), opts: opts, w: 80, h: 24}
+// New builds a console for an actor. Its colours are for a dark background
+// until the terminal says it has a light one.
+func New(s *store.Store, actor store.Actor, opts Options) *App {
+	a := &App{s: s, actor: actor, th: newTheme(true), opts: opts, w: 80, h: 24}
 	a.input = textinput.New()
 	a.input.Prompt = ""
 	a.input.CharLimit = 200
@@ -254,8 +254,14 @@ type firstFrameMsg struct{}
 // firstFrameAfter is how long after the first size the first frame is surely out.
 const firstFrameAfter = 25 * time.Millisecond
 
-// Init subscribes to the store's change events.
+// Init subscribes to the store's change events and asks the terminal for
+// its background colour.
 func (a *App) Init() tea.Cmd {
+	return tea.Batch(a.subscribe(), tea.RequestBackgroundColor)
+}
+
+// subscribe starts the store's change events and waits for the first.
+func (a *App) subscribe() tea.Cmd {
 	a.events, a.stop = a.s.Subscribe()
 	return waitEvent(a.events, time.Now()) // the first frame is being drawn now
 }
@@ -411,24 +417,29 @@ type worker interface {
 // Update routes messages: modal first, then the input line, then keys; then
 // starts whatever background work the shown screen has waiting.
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes {
-		runes, dropped := visibleRunes(k.Runes)
-		if dropped > 0 {
-			a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was typed or pasted", dropped), true)
+	switch k := msg.(type) {
+	case tea.KeyPressMsg:
+		if k.Text != "" {
+			text, dropped := visibleText(k.Text)
+			if dropped > 0 {
+				a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was typed", dropped), true)
+			}
+			if text == "" {
+				return a, nil
+			}
+			k.Text = text
+			msg = k
 		}
-		if len(runes) == 0 {
+	case tea.PasteMsg:
+		text, dropped := visibleText(k.Content)
+		if dropped > 0 {
+			a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was pasted", dropped), true)
+		}
+		if text == "" {
 			return a, nil
 		}
-		k.Runes = runes
+		k.Content = text
 		msg = k
-	}
-	if keys := typedAhead(msg); keys != nil {
-		var cmds []tea.Cmd
-		for _, k := range keys {
-			_, cmd := a.Update(k)
-			cmds = append(cmds, cmd)
-		}
-		return a, tea.Batch(cmds...)
 	}
 	m, cmd := a.update(msg)
 	if w, ok := a.current().(worker); ok {
@@ -439,55 +450,29 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, cmd
 }
 
-// typedAhead splits keys typed while the console was busy (a quick start
-// waiting for its index, a slow link): bubbletea reads them together and
-// hands over one message with several runes — "/adam" — which matches no
-// binding, so the "/" was lost and the rest went nowhere. Each becomes a key
-// of its own, as if typed one at a time. A paste stays one message.
-func typedAhead(msg tea.Msg) []tea.KeyMsg {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok || k.Type != tea.KeyRunes || k.Paste || len(k.Runes) < 2 {
-		return nil
-	}
-	keys := make([]tea.KeyMsg, len(k.Runes))
-	for i, r := range k.Runes {
-		keys[i] = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
-		if r == ' ' {
-			keys[i].Type = tea.KeySpace
-		}
-	}
-	return keys
-}
-
-// visibleRunes drops what a terminal would not show from typed or pasted
+// visibleText drops what a terminal would not show from typed or pasted
 // text (bidi overrides, zero-width characters, controls): a filter, the
 // palette or a form field would hold characters nobody can see, and the
 // frame guard would have to widen the line to show them.
 // Line breaks and tabs of a paste become spaces, as the text fields would
 // make them anyway.
-func visibleRunes(rs []rune) ([]rune, int) {
-	n := 0
-	for _, r := range rs {
-		if safetext.Hidden(r) {
-			n++
-		}
+func visibleText(text string) (string, int) {
+	if !strings.ContainsFunc(text, safetext.Hidden) {
+		return text, 0
 	}
-	if n == 0 {
-		return rs, 0
-	}
-	out := make([]rune, 0, len(rs))
+	var out strings.Builder
 	dropped := 0
-	for _, r := range rs {
+	for _, r := range text {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
-			out = append(out, ' ')
+			out.WriteByte(' ')
 		case safetext.Hidden(r):
 			dropped++
 		default:
-			out = append(out, r)
+			out.WriteRune(r)
 		}
 	}
-	return out, dropped
+	return out.String(), dropped
 }
 
 // settler is a screen that may draw before its data is complete, and must
@@ -498,7 +483,7 @@ type settler interface {
 
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
-	case tea.KeyMsg, tea.MouseMsg, eventMsg:
+	case tea.KeyPressMsg, tea.MouseMsg, eventMsg:
 		for _, s := range a.screens {
 			if st, ok := s.(settler); ok {
 				st.settle()
@@ -506,6 +491,11 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		if dark := msg.IsDark(); dark != a.th.dark {
+			a.th = newTheme(dark)
+		}
+		return a, nil
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height
 		if !a.sized { // the first frame at this size is being drawn now
@@ -550,12 +540,15 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, cmd
 	}
 	if a.inputMode != inputNone {
-		if k, ok := msg.(tea.KeyMsg); ok {
+		switch k := msg.(type) {
+		case tea.KeyPressMsg:
 			return a, a.inputKey(k)
+		case tea.PasteMsg:
+			return a, a.inputPaste(k)
 		}
 	}
 	switch msg := msg.(type) {
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return a, a.keyMsg(msg)
 	case tea.MouseMsg:
 		return a, a.mouseMsg(msg)
@@ -563,7 +556,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return a, nil
 }
 
-func (a *App) keyMsg(msg tea.KeyMsg) tea.Cmd {
+func (a *App) keyMsg(msg tea.KeyPressMsg) tea.Cmd {
 	a.msg = ""
 	s := msg.String()
 	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
@@ -585,7 +578,7 @@ func (a *App) keyMsg(msg tea.KeyMsg) tea.Cmd {
 	return a.current().key(msg, a.focus[a.cur])
 }
 
-func (a *App) inputKey(msg tea.KeyMsg) tea.Cmd {
+func (a *App) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		if a.inputMode == inputFilter {
@@ -603,6 +596,11 @@ func (a *App) inputKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	return a.inputPaste(msg)
+}
+
+// inputPaste hands a key or a paste to the input line.
+func (a *App) inputPaste(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
 	if a.inputMode == inputFilter {
@@ -613,8 +611,9 @@ func (a *App) inputKey(msg tea.KeyMsg) tea.Cmd {
 
 // mouseMsg finds the pane under the pointer and hands the event to the screen.
 func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
+	mo := msg.Mouse()
 	top := a.bodyTop()
-	y := msg.Y - top
+	y := mo.Y - top
 	if y < 0 || y >= a.bodyHeight() {
 		if m, ok := a.current().(mouser); ok && a.modal == nil {
 			return m.mouse(msg, -1, -1, -1) // e.g. a drag released over the status line
@@ -622,10 +621,10 @@ func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	panes, widths := a.visiblePanes()
-	x := msg.X
+	x := mo.X
 	for i, p := range panes {
 		if x < widths[i] {
-			if msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft {
+			if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft {
 				a.focus[a.cur] = p
 			}
 			if m, ok := a.current().(mouser); ok {
@@ -666,8 +665,14 @@ func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
 
 // View draws the frame and passes it through the guard: after the theme's
 // own styling (SGR sequences) nothing a terminal would act on gets out, even
-// text a screen forgot to make safe.
-func (a *App) View() string { return safetext.Frame(a.view()) }
+// text a screen forgot to make safe. The console is a full-screen program
+// that takes clicks and the wheel.
+func (a *App) View() tea.View {
+	v := tea.NewView(safetext.Frame(a.view()))
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
 
 // view draws tabs, panes (or a modal) and the status line; nothing else.
 func (a *App) view() string {

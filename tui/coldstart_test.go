@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -22,10 +22,10 @@ func TestColdStartPhases(t *testing.T) {
 		t.Fatal(err)
 	}
 	t1 := time.Now()
-	app := New(s, store.LocalActor("x"), asciiRenderer(), Options{})
+	app := New(s, store.LocalActor("x"), Options{})
 	t2 := time.Now()
 	app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
-	if v := app.View(); !strings.Contains(v, "Employees (") {
+	if v := viewOf(app); !strings.Contains(v, "Employees (") {
 		t.Fatalf("the first frame has no user list:\n%s", v)
 	}
 	t3 := time.Now()

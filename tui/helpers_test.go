@@ -1,16 +1,16 @@
 package tui
 
 import (
-	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -20,13 +20,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
-// asciiRenderer pins colour to plain ASCII so golden files hold no escapes.
-func asciiRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return r
-}
+// viewOf is the frame as a terminal without colour shows it: golden files
+// and the tests' searches hold no escapes.
+func viewOf(app *App) string { return ansi.Strip(app.View().Content) }
+
+// rawView is the frame as the program writes it, the theme's styling included.
+func rawView(app *App) string { return app.View().Content }
 
 // newTestStore opens a fresh database in a temp dir. With demoUsers > 0 it
 // holds the (deterministic) demo data.
@@ -52,29 +51,48 @@ func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *App
 	if actor != nil {
 		a = *actor
 	}
-	app := New(s, a, asciiRenderer(), Options{DBPath: "test.db"})
+	app := New(s, a, Options{DBPath: "test.db"})
 	app.modal = nil // no welcome screen in tests unless a test sets it
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app
 }
 
-// keyMsg turns a key name ("down", "ctrl+s", "a", "enter") into a message.
-func keyMsg(k string) tea.KeyMsg {
-	named := map[string]tea.KeyType{
-		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
+// keyMsg turns a key name ("down", "ctrl+s", "a", "enter") into the message
+// bubbletea sends for it.
+func keyMsg(k string) tea.KeyPressMsg {
+	named := map[string]rune{
+		"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab,
 		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
 		"pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown, "home": tea.KeyHome, "end": tea.KeyEnd,
-		"space": tea.KeySpace, "backspace": tea.KeyBackspace, "delete": tea.KeyDelete,
-		"ctrl+a": tea.KeyCtrlA, "ctrl+c": tea.KeyCtrlC, "ctrl+s": tea.KeyCtrlS, "ctrl+z": tea.KeyCtrlZ,
-		"ctrl+r": tea.KeyCtrlR, "ctrl+d": tea.KeyCtrlD, "ctrl+u": tea.KeyCtrlU,
+		"backspace": tea.KeyBackspace, "delete": tea.KeyDelete,
 	}
-	if t, ok := named[k]; ok {
-		if t == tea.KeySpace {
-			return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		}
-		return tea.KeyMsg{Type: t}
+	if c, ok := named[k]; ok {
+		return tea.KeyPressMsg{Code: c}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	switch {
+	case k == "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case k == "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case strings.HasPrefix(k, "ctrl+"):
+		r, _ := utf8.DecodeRuneInString(k[len("ctrl+"):])
+		return tea.KeyPressMsg{Code: r, Mod: tea.ModCtrl}
+	case strings.HasPrefix(k, "alt+"):
+		r, _ := utf8.DecodeRuneInString(k[len("alt+"):])
+		return tea.KeyPressMsg{Code: r, Mod: tea.ModAlt}
+	}
+	return runeKey(k)
+}
+
+// runeKey is the message for typed text: one character, as bubbletea
+// decodes it (an upper-case letter is its lower case with shift).
+func runeKey(text string) tea.KeyPressMsg {
+	r, _ := utf8.DecodeRuneInString(text)
+	k := tea.KeyPressMsg{Code: r, Text: text}
+	if unicode.IsUpper(r) {
+		k.Code, k.ShiftedCode, k.Mod = unicode.ToLower(r), r, tea.ModShift
+	}
+	return k
 }
 
 // press sends keys to the app, running any command that comes back once
@@ -89,7 +107,7 @@ func press(app *App, keys ...string) {
 // typeText sends literal text, rune by rune.
 func typeText(app *App, s string) {
 	for _, r := range s {
-		_, cmd := app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		_, cmd := app.Update(runeKey(string(r)))
 		drain(app, cmd, 3)
 	}
 }
@@ -152,7 +170,7 @@ func checkFits(t *testing.T, view string, w, h int) {
 		t.Errorf("view has %d lines, want %d", len(lines), h)
 	}
 	for i, l := range lines {
-		if n := lipgloss.Width(l); n > w {
+		if n := ansi.StringWidth(l); n > w {
 			t.Errorf("line %d is %d cells wide (> %d): %q", i, n, w, l)
 		}
 	}

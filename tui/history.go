@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -387,7 +387,7 @@ func (h *historyScreen) undoBatch() tea.Cmd {
 	return nil
 }
 
-func (h *historyScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (h *historyScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	switch pane {
 	case 0:

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -79,7 +80,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *testClock, actor *store.Acto
 // cursor's blink): typeText waits out each blink, which adds up.
 func typeQuick(app *App, s string) {
 	for _, r := range s {
-		app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		app.Update(runeKey(string(r)))
 	}
 }
 
@@ -139,7 +140,7 @@ func TestHistoryScreenGolden(t *testing.T) {
 			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
 			press(app, "4")
 			settleHistory(t, app)
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			if !strings.Contains(v, "audit: chain intact") {
 				t.Errorf("the golden does not show the verified chain:\n%s", v)
@@ -154,7 +155,7 @@ func TestHistoryScreenGolden(t *testing.T) {
 func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	wait := app.Init()
+	wait := app.subscribe()
 	defer app.Close()
 	press(app, "4")
 	settleHistory(t, app)
@@ -172,7 +173,7 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 	if len(rows) == 0 || rows[0].Entity.String() != "client:Zeta Works" || rows[0].Actor != "local:other" {
 		t.Fatalf("top entry after the change: %+v", rows[:min(1, len(rows))])
 	}
-	v := app.View()
+	v := viewOf(app)
 	for _, want := range []string{"client:Zeta Works", fmt.Sprintf("audit: chain intact (%d entries)", before.Entries+1), "add client Zeta Works"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
@@ -270,7 +271,7 @@ func TestHistoryFilters(t *testing.T) {
 	typeQuick(app, "alice")
 	press(app, "enter")
 	if app.modal != nil {
-		t.Fatalf("the actor form is still open:\n%s", app.View())
+		t.Fatalf("the actor form is still open:\n%s", viewOf(app))
 	}
 	rows := historyRows(app)
 	if len(rows) != 2 {
@@ -281,7 +282,7 @@ func TestHistoryFilters(t *testing.T) {
 			t.Errorf("entry by %s under actor alice", e.Actor)
 		}
 	}
-	if !strings.Contains(app.View(), `actor "alice"`) && !strings.Contains(app.View(), "alice") {
+	if !strings.Contains(viewOf(app), `actor "alice"`) && !strings.Contains(viewOf(app), "alice") {
 		t.Errorf("the filter pane does not show the actor")
 	}
 }
@@ -291,7 +292,7 @@ func TestHistoryVerifiedState(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	app.switchTo(3)
-	if v := app.View(); !strings.Contains(v, "audit: verifying…") {
+	if v := viewOf(app); !strings.Contains(v, "audit: verifying…") {
 		t.Errorf("before the job: no verifying state:\n%s", v)
 	}
 	settleHistory(t, app)
@@ -300,27 +301,27 @@ func TestHistoryVerifiedState(t *testing.T) {
 		t.Fatal(r, err)
 	}
 	want := fmt.Sprintf("audit: chain intact (%d entries)", r.Entries)
-	if v := app.View(); !strings.Contains(v, want) {
+	if v := viewOf(app); !strings.Contains(v, want) {
 		t.Errorf("view lacks %q:\n%s", want, v)
 	}
 	// a reload asks again; the old answer shows meanwhile
 	app.reloadAll()
-	if v := app.View(); !strings.Contains(v, "checking new entries") {
+	if v := viewOf(app); !strings.Contains(v, "checking new entries") {
 		t.Errorf("after a reload the re-check does not show:\n%s", v)
 	}
 }
 
 // A failing verification shows its first problem (and how many more).
 func TestHistoryVerifyLineReportsProblems(t *testing.T) {
-	th := newTheme(asciiRenderer())
+	th := newTheme(true)
 	bad := store.VerifyResult{Entries: 120, Problems: []string{"entry 7 was altered (its hash does not match)", "entry 8 does not follow entry 7 (the chain is broken)"}}
-	got := verifyLine(th, bad, true)
+	got := ansi.Strip(verifyLine(th, bad, true))
 	for _, want := range []string{"audit: NOT intact", "entry 7 was altered", "+1 more"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q lacks %q", got, want)
 		}
 	}
-	ok := verifyLine(th, store.VerifyResult{Entries: 12345, OK: true}, true)
+	ok := ansi.Strip(verifyLine(th, store.VerifyResult{Entries: 12345, OK: true}, true))
 	if ok != "audit: chain intact (12,345 entries)" {
 		t.Errorf("ok line: %q", ok)
 	}
@@ -339,14 +340,14 @@ func TestHistoryBigLogReadsInBackground(t *testing.T) {
 	if _, ok, fresh := h.entries.answer(); ok && fresh {
 		t.Fatal("a big log was read on the spot")
 	}
-	if v := app.View(); !strings.Contains(v, "reading") {
+	if v := viewOf(app); !strings.Contains(v, "reading") {
 		t.Errorf("no reading state:\n%s", v)
 	}
 	settleHistory(t, app)
 	if len(h.rows()) == 0 {
 		t.Fatal("the background read brought no rows")
 	}
-	if v := app.View(); !strings.Contains(v, "Change set #") {
+	if v := viewOf(app); !strings.Contains(v, "Change set #") {
 		t.Errorf("the change set was not read:\n%s", v)
 	}
 }
@@ -360,7 +361,7 @@ func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
 	h := historyOf(app)
 	h.reload()
 	h.small = false
-	if v := app.View(); !strings.Contains(v, "Change set #") || len(h.loaded()) == 0 {
+	if v := viewOf(app); !strings.Contains(v, "Change set #") || len(h.loaded()) == 0 {
 		t.Errorf("nothing read without the hook:\n%s", v)
 	}
 }
@@ -392,7 +393,7 @@ func TestHistoryDeniedActor(t *testing.T) {
 	s, c := newClockedStore(t, 200)
 	app := newClockedApp(t, s, c, managerActor(t, s), 120, 40)
 	press(app, "4")
-	v := app.View()
+	v := viewOf(app)
 	if !strings.Contains(v, "you may not see the audit log") {
 		t.Errorf("no refusal:\n%s", v)
 	}
@@ -425,7 +426,7 @@ func TestHistoryPlacesOutboxSettingsFitEverySize(t *testing.T) {
 			settleHistory(t, app)
 			for f := 0; f < 3; f++ {
 				press(app, "tab")
-				checkFits(t, app.View(), sz.w, sz.h)
+				checkFits(t, viewOf(app), sz.w, sz.h)
 			}
 		}
 	}

@@ -1,14 +1,12 @@
 package tui
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/gatehouse/gatehouse/internal/hostile"
 	"github.com/gatehouse/gatehouse/store"
@@ -21,15 +19,6 @@ import (
 // rules as an old file would hold them), holds nothing but the theme's SGR
 // styling a terminal would act on, and fits its size exactly: no newline of
 // the data added a line.
-
-// colourRenderer styles with true colour: the frame is full of the theme's
-// own SGR sequences, which must pass, beside the payload's, which must not.
-func colourRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(&bytes.Buffer{})
-	r.SetColorProfile(termenv.TrueColor)
-	r.SetHasDarkBackground(true)
-	return r
-}
 
 func openHostile(t *testing.T) *store.Store {
 	t.Helper()
@@ -52,7 +41,7 @@ type hostileViewer struct {
 
 func (v *hostileViewer) check(what string) string {
 	v.t.Helper()
-	frame := v.app.View()
+	frame := rawView(v.app)
 	where := fmt.Sprintf("%s %dx%d, %s on %s", v.name, v.w, v.h, what, v.app.current().name())
 	if p := hostile.Problem(frame, false); p != "" {
 		v.t.Fatalf("%s: %s\n%s", where, p, frame)
@@ -134,7 +123,7 @@ func (v *hostileViewer) sweep() {
 	v.app.cur = 0
 	v.keys("the palette", ":")
 	for _, r := range "check " + hostile.AdminEmail + " roster view" {
-		v.app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		v.app.Update(runeKey(string(r)))
 	}
 	v.check("typing in the palette")
 	v.keys("the palette's check", "enter")
@@ -155,8 +144,8 @@ func TestHostileConsole(t *testing.T) {
 	}{{"the local operator", ""}, {"the admin", hostile.AdminEmail}, {"a client user (self-service)", hostile.Of("cleo.client@fixture.test")}} {
 		for _, r := range []struct {
 			name string
-			mk   func() *lipgloss.Renderer
-		}{{"ascii", asciiRenderer}, {"true colour", colourRenderer}} {
+			dark bool
+		}{{"dark background", true}, {"light background", false}} {
 			for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}} {
 				// a fresh copy each time: the sweep presses editing keys too
 				s := openHostile(t)
@@ -167,7 +156,8 @@ func TestHostileConsole(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				app := New(s, actor, r.mk(), Options{DBPath: "hostile.db"})
+				app := New(s, actor, Options{DBPath: "hostile.db"})
+				app.th = newTheme(r.dark)
 				app.modal = nil
 				app.Update(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 				v := &hostileViewer{t: t, app: app, w: sz.w, h: sz.h, name: who.name + " (" + r.name + ")", shown: map[string]bool{}}
@@ -190,7 +180,7 @@ func TestHostileConsole(t *testing.T) {
 // else's words, shown in this console.
 func TestHostileChangeEventFlash(t *testing.T) {
 	s := openHostile(t)
-	app := New(s, store.LocalActor("test"), colourRenderer(), Options{})
+	app := New(s, store.LocalActor("test"), Options{})
 	app.modal = nil
 	app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	admin, err := s.ActorFor(hostile.AdminEmail)
@@ -205,7 +195,7 @@ func TestHostileChangeEventFlash(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Update(eventMsg{ev: store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()}})
-	frame := app.View()
+	frame := rawView(app)
 	hostile.Check(t, "the flash of a change made elsewhere", frame, false)
 	if !strings.Contains(frame, `ada.admin@fixture.test\x1b]52`) {
 		t.Fatalf("the flash does not name the actor, escaped:\n%s", frame)
@@ -218,7 +208,7 @@ func TestConsoleViewGuardsWhatAScreenForgets(t *testing.T) {
 	s := newTestStore(t, 0)
 	app := newTestApp(t, s, nil, 120, 40)
 	app.msg = "forgotten " + hostile.Clipboard + hostile.Move + hostile.C1 + hostile.Invisible // not through flash
-	frame := app.View()
+	frame := rawView(app)
 	hostile.Check(t, "a status line set without flash", frame, false)
 	if !strings.Contains(frame, `forgotten \x1b]52;c;SE9TVElMRQ==\x07\x1b[2J\x1b[1;1HMOVED\u009b2J\u202e`) {
 		t.Fatalf("the guard did not show the forgotten text, escaped:\n%s", frame)
@@ -236,7 +226,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}} {
-		app := New(s, store.LocalActor("test"), colourRenderer(), Options{})
+		app := New(s, store.LocalActor("test"), Options{})
 		app.modal = nil
 		app.Update(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		v := &hostileViewer{t: t, app: app, w: sz.w, h: sz.h, name: "pending edits", shown: map[string]bool{}}

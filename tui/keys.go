@@ -3,8 +3,8 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // binding is one key of the console, as a value: its keys and help text, why
@@ -22,11 +22,6 @@ type binding struct {
 func bind(group, keys, help string, run func() tea.Cmd) *binding {
 	ks := strings.Split(keys, ",")
 	label := keys
-	for i, k := range ks {
-		if k == "space" {
-			ks[i] = " " // what bubbletea reports for the space bar
-		}
-	}
 	if len(ks) > 1 {
 		label = strings.Join(ks, "/")
 	}
@@ -48,7 +43,7 @@ func (b *binding) disabled() string {
 
 // dispatch runs the first binding matching the key. A disabled binding
 // reports why instead of running.
-func dispatch(msg tea.KeyMsg, bs []*binding, a *App) (tea.Cmd, bool) {
+func dispatch(msg tea.KeyPressMsg, bs []*binding, a *App) (tea.Cmd, bool) {
 	for _, b := range bs {
 		if b == nil || !key.Matches(msg, b.Binding) {
 			continue

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -444,7 +444,7 @@ func (m *matrixScreen) bindings() []*binding {
 }
 
 // key moves the cursor of the focused pane.
-func (m *matrixScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	if k == "esc" {
 		switch {
@@ -509,19 +509,18 @@ func (m *matrixScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane < 0 {
 		return nil
 	}
-	switch msg.Button {
-	case tea.MouseButtonWheelUp:
+	if w, ok := msg.(tea.MouseWheelMsg); ok {
 		if pane == 1 {
-			m.moveRow(m.row-3, -1)
-		}
-		return nil
-	case tea.MouseButtonWheelDown:
-		if pane == 1 {
-			m.moveRow(m.row+3, 1)
+			switch w.Button {
+			case tea.MouseWheelUp:
+				m.moveRow(m.row-3, -1)
+			case tea.MouseWheelDown:
+				m.moveRow(m.row+3, 1)
+			}
 		}
 		return nil
 	}
-	if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+	if c, ok := msg.(tea.MouseClickMsg); !ok || c.Button != tea.MouseLeft {
 		return nil
 	}
 	switch pane {

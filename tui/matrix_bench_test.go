@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -59,13 +59,13 @@ func BenchmarkMatrixToggle(b *testing.B) {
 		b.Fatalf("%d profiles shown, want 10", len(m.shown))
 	}
 	press(app, "right", "right") // Supervisor on Dashboard: none, so v and m both stay pending
-	keys := []tea.KeyMsg{keyMsg("v"), keyMsg("m")}
-	_ = app.View()
+	keys := []tea.KeyPressMsg{keyMsg("v"), keyMsg("m")}
+	_ = viewOf(app)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		app.Update(keys[i%2])
-		_ = app.View()
+		_ = viewOf(app)
 	}
 	b.StopTimer()
 	if m.pending() != 1 {

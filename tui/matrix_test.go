@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -69,7 +69,7 @@ func matrixPreviewText(m *matrixScreen) string {
 	return strings.Join(m.render(2, 400, 60, false), "\n")
 }
 
-func altKey(r rune) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: true} }
+func altKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModAlt} }
 
 // matrixLevel is what the cell shows (pending or stored).
 func matrixLevel(t *testing.T, m *matrixScreen, profile, screen string) (store.Level, bool) {
@@ -110,7 +110,7 @@ func TestMatrixGolden(t *testing.T) {
 			matrixShow(t, app, "Manager", "Client")
 			matrixGoto(t, app, "scheduler", "Client")
 			press(app, "v")
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("matrix_%dx%d", sz.w, sz.h), v)
 		})
@@ -194,7 +194,7 @@ func TestMatrixGuardrailRefusedInPreview(t *testing.T) {
 	if len(pv.warnings) != 1 {
 		t.Errorf("guardrail warnings %q, want one", pv.warnings)
 	}
-	v := app.View()
+	v := viewOf(app)
 	for _, want := range []string{"ctrl+s would be refused", "client guardrail is on", "Payroll"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("preview lacks %q:\n%s", want, v)
@@ -279,7 +279,7 @@ func TestMatrixMarkedBlock(t *testing.T) {
 	if len(m.marks) != 6 {
 		t.Fatalf("%d cells marked, want 6 (3 screens × 2 profiles)", len(m.marks))
 	}
-	if !strings.Contains(app.View(), "+MAINT") {
+	if !strings.Contains(viewOf(app), "+MAINT") {
 		t.Error("marked cells are not shown with +")
 	}
 	press(app, "v")
@@ -399,7 +399,7 @@ func TestMatrixEscDiscards(t *testing.T) {
 	if n := batchCount(t, s); n != before {
 		t.Error("esc wrote something")
 	}
-	v := app.View()
+	v := viewOf(app)
 	if strings.Contains(v, "view*") || strings.Contains(v, "MAINT*") || strings.Contains(v, "·*") || !strings.Contains(v, "No unsaved changes") {
 		t.Errorf("the view still shows pending cells:\n%s", v)
 	}
@@ -446,8 +446,8 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 	if app.modal == nil {
 		t.Fatal("C opened no form")
 	}
-	if !strings.Contains(app.View(), "Manager copy") {
-		t.Errorf("the form does not offer a name:\n%s", app.View())
+	if !strings.Contains(viewOf(app), "Manager copy") {
+		t.Errorf("the form does not offer a name:\n%s", viewOf(app))
 	}
 	for i := 0; i < 4 && app.modal != nil; i++ {
 		press(app, "enter")
@@ -502,7 +502,7 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 		t.Error("a view-only actor made a pending edit")
 	}
 	press(app, "?")
-	if help := app.View(); strings.Contains(help, "every marked cell") || strings.Contains(help, "create a profile") {
+	if help := viewOf(app); strings.Contains(help, "every marked cell") || strings.Contains(help, "create a profile") {
 		t.Errorf("help shows editing keys to a view-only actor:\n%s", help)
 	}
 	press(app, "esc")
@@ -520,7 +520,7 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	if m.pending() != 0 || !app.msgBad || !strings.Contains(app.msg, "assigned sites") {
 		t.Errorf("scoped manager: %d pending, status %q", m.pending(), app.msg)
 	}
-	if !strings.Contains(app.View(), "You cannot edit profiles") {
+	if !strings.Contains(viewOf(app), "You cannot edit profiles") {
 		t.Error("the preview does not say why editing is off")
 	}
 }
@@ -556,17 +556,17 @@ func TestMatrixPreviewCached(t *testing.T) {
 	app, m := matrixApp(t, s, nil, 120, 40)
 	matrixShow(t, app, "Client")
 	press(app, "v")
-	_ = app.View()
+	_ = viewOf(app)
 	g := m.pv.gen
 	first := m.pv.changes
 	for i := 0; i < 3; i++ {
-		_ = app.View()
+		_ = viewOf(app)
 	}
 	if m.pv.gen != g || &m.pv.changes[0] != &first[0] {
 		t.Error("the preview was recomputed without a change")
 	}
 	press(app, "down", "v")
-	_ = app.View()
+	_ = viewOf(app)
 	if m.pv.gen == g || len(m.pv.changes) != 2 {
 		t.Errorf("the preview did not follow the edit: %d changes", len(m.pv.changes))
 	}
@@ -583,7 +583,7 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 		for f := 0; f < 3; f++ {
 			app.focus[2] = f
 			t.Run(fmt.Sprintf("%dx%d/pane%d", sz.w, sz.h, f), func(t *testing.T) {
-				checkFits(t, app.View(), sz.w, sz.h)
+				checkFits(t, viewOf(app), sz.w, sz.h)
 			})
 		}
 		app.focus[2] = 1
@@ -597,7 +597,7 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 		for range m.shown {
 			press(app, "right")
 		}
-		v := app.View()
+		v := viewOf(app)
 		if m.col != 9 || m.colOff == 0 || !strings.Contains(v, "copy 4") {
 			t.Errorf("%dx%d: col %d, offset %d:\n%s", sz.w, sz.h, m.col, m.colOff, v)
 		}
@@ -625,11 +625,11 @@ func TestMatrixMouse(t *testing.T) {
 	s := newTestStore(t, 20)
 	app, m := matrixApp(t, s, nil, 120, 40)
 	matrixShow(t, app, "Manager", "Client")
-	_ = app.View()
+	_ = viewOf(app)
 	// the matrix pane starts at x=24 (left pane 24 wide), y=1 (tabs); +1 for its frame
 	x := 24 + 1 + m.geo.labelW + m.geo.cellW + 2 // inside the second column (Client)
 	y := 1 + 1 + m.geo.heads + 3                 // Operations header, Dashboard, Scheduler, Roster
-	app.Update(tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
+	app.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
 	if p, sc := m.curProfile(), m.curScreen(); p.Name != "Client" || sc.Key != "roster" {
 		t.Fatalf("click landed on %s/%s, want Client/roster", p.Name, sc.Key)
 	}
@@ -637,7 +637,7 @@ func TestMatrixMouse(t *testing.T) {
 	if l, _ := matrixLevel(t, m, "Client", "roster"); l != store.None {
 		t.Errorf("Client roster %s after click and n", l)
 	}
-	app.Update(tea.MouseMsg{X: x, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	app.Update(tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelDown})
 	if m.curScreen().Key == "roster" {
 		t.Error("the wheel did not move")
 	}

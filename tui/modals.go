@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -46,7 +46,7 @@ func newHelp(a *App) *help {
 }
 
 func (h *help) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
-	if k, ok := msg.(tea.KeyMsg); ok {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch k.String() {
 		case "esc", "?", "q", "enter":
 			return nil, true
@@ -101,7 +101,7 @@ type confirm struct {
 func (c *confirm) what() string { return "the question" }
 
 func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
-	if k, ok := msg.(tea.KeyMsg); ok {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
 		switch strings.ToLower(k.String()) {
 		case "y", "enter":
 			return c.yes(), true
@@ -122,7 +122,7 @@ func (c *confirm) view(th *theme, w, h int) string {
 type welcome struct{}
 
 func (welcome) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
-	k, ok := msg.(tea.KeyMsg)
+	k, ok := msg.(tea.KeyPressMsg)
 	if !ok {
 		return nil, false
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -240,7 +240,7 @@ func (o *outboxScreen) resend() tea.Cmd {
 	return nil
 }
 
-func (o *outboxScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (o *outboxScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	switch pane {
 	case 0:

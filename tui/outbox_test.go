@@ -29,7 +29,7 @@ func TestOutboxScreenGolden(t *testing.T) {
 			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
 			press(app, "6")
 			outboxHideTokens(outboxOf(app))
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("outbox_%dx%d", sz.w, sz.h), v)
 		})
@@ -40,7 +40,7 @@ func TestOutboxScreenGolden(t *testing.T) {
 func TestOutboxListsNewInvitation(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	wait := app.Init()
+	wait := app.subscribe()
 	defer app.Close()
 	press(app, "6")
 	var cs *store.ChangeSet
@@ -60,7 +60,7 @@ func TestOutboxListsNewInvitation(t *testing.T) {
 		t.Fatalf("top invitation: %+v", o.inv[:min(1, len(o.inv))])
 	}
 	press(app, "home") // the cursor stayed on the message it was on
-	v := app.View()
+	v := viewOf(app)
 	for _, want := range []string{"nia.okoro@", "open", "queued", "Hello Nia", cs.Tokens[0]} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
@@ -109,7 +109,7 @@ func TestOutboxRefusedToOthers(t *testing.T) {
 	s, c := newClockedStore(t, 200)
 	app := newClockedApp(t, s, c, managerActor(t, s), 120, 40)
 	press(app, "6")
-	v := app.View()
+	v := viewOf(app)
 	if !strings.Contains(v, "you may not read the outbox") {
 		t.Errorf("a manager reads the outbox:\n%s", v)
 	}
@@ -148,7 +148,7 @@ func TestOutboxFilterAndState(t *testing.T) {
 	}
 	press(app, "/", "esc")
 	press(app, "s", "s") // sent: none in the demo
-	if len(o.msgs) != 0 || !strings.Contains(app.View(), "no message matches") {
+	if len(o.msgs) != 0 || !strings.Contains(viewOf(app), "no message matches") {
 		t.Errorf("state sent: %d messages", len(o.msgs))
 	}
 }

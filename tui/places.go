@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -264,7 +264,7 @@ func (p *placesScreen) history() tea.Cmd {
 	return nil
 }
 
-func (p *placesScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (p *placesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	switch pane {
 	case 0:

@@ -16,7 +16,7 @@ func TestPlacesScreenGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
 			press(app, "5")
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("places_%dx%d", sz.w, sz.h), v)
 		})
@@ -36,7 +36,7 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 	typeQuick(app, "Zeta Works")
 	press(app, "enter")
 	if app.modal != nil {
-		t.Fatalf("the client form is still open:\n%s", app.View())
+		t.Fatalf("the client form is still open:\n%s", viewOf(app))
 	}
 	if cl := placesOf(app).client(); cl == nil || cl.Name != "Zeta Works" {
 		t.Fatalf("the new client is not highlighted: %v (%s)", cl, app.msg)
@@ -47,7 +47,7 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 	press(app, "enter") // to the client select
 	press(app, "enter") // submit
 	if app.modal != nil {
-		t.Fatalf("the site form is still open:\n%s", app.View())
+		t.Fatalf("the site form is still open:\n%s", viewOf(app))
 	}
 	var site *store.Site
 	for _, st := range s.Sites() {
@@ -77,7 +77,7 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 	if team == nil || team.SiteID != site.ID {
 		t.Fatalf("team Early: %+v (%s)", team, app.msg)
 	}
-	v := app.View()
+	v := viewOf(app)
 	for _, want := range []string{"Zeta Works", "Zeta North", "Early", "change set #"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
@@ -130,7 +130,7 @@ func TestPlacesCountsAndClientStepping(t *testing.T) {
 			t.Errorf("site %s of another client under %s", st.Name, cl.Name)
 		}
 	}
-	if h := app.View(); !strings.Contains(h, "‹ "+cl.Name+" ›") {
+	if h := viewOf(app); !strings.Contains(h, "‹ "+cl.Name+" ›") {
 		t.Errorf("the header does not name %s:\n%s", cl.Name, h)
 	}
 	// users per site, as the store counts them
@@ -153,7 +153,7 @@ func TestPlacesCountsAndClientStepping(t *testing.T) {
 	}
 	press(app, "/")
 	typeQuick(app, "zzz")
-	if len(p.rows) != 0 || !strings.Contains(app.View(), "no site matches") {
+	if len(p.rows) != 0 || !strings.Contains(viewOf(app), "no site matches") {
 		t.Errorf("filter zzz: %d rows", len(p.rows))
 	}
 }

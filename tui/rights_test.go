@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -21,7 +21,7 @@ type rightsConsole struct {
 func openRightsConsole(t *testing.T, s *store.Store, actor store.Actor) *rightsConsole {
 	t.Helper()
 	app := newTestApp(t, s, &actor, 120, 40)
-	c := &rightsConsole{t: t, s: s, app: app, wait: app.Init()}
+	c := &rightsConsole{t: t, s: s, app: app, wait: app.subscribe()}
 	t.Cleanup(app.Close)
 	return c
 }
@@ -50,7 +50,7 @@ func (c *rightsConsole) change(what string, fn func(tx *store.Tx) error) {
 func (c *rightsConsole) help() string {
 	c.t.Helper()
 	press(c.app, "?")
-	v := c.app.View()
+	v := viewOf(c.app)
 	if _, ok := c.app.modal.(*help); !ok {
 		c.t.Fatalf("? did not open the help:\n%s", v)
 	}
@@ -87,15 +87,15 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 	}
 	press(app, "e")
 	if _, ok := app.modal.(*formModal); !ok {
-		t.Fatalf("e opened no form for a Manager:\n%s", app.View())
+		t.Fatalf("e opened no form for a Manager:\n%s", viewOf(app))
 	}
 
 	// the profile's level on Users & permissions goes down to view
 	c.change("Manager: users=view", func(tx *store.Tx) error { return tx.Grant("Manager", 0, "users", store.View) })
 	if app.modal != nil {
-		t.Fatalf("the edit form stayed open after the Manager profile lost maintain on users:\n%s", app.View())
+		t.Fatalf("the edit form stayed open after the Manager profile lost maintain on users:\n%s", viewOf(app))
 	}
-	if v := app.View(); !strings.Contains(v, "closed, your access changed") {
+	if v := viewOf(app); !strings.Contains(v, "closed, your access changed") {
 		t.Fatalf("no word of why the form closed:\n%s", v)
 	}
 	if h := c.help(); strings.Contains(h, editKey) || !strings.Contains(h, "You may only view") {
@@ -103,9 +103,9 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 	}
 	press(app, "e")
 	if app.modal != nil {
-		t.Fatalf("e still opens a form after the demotion:\n%s", app.View())
+		t.Fatalf("e still opens a form after the demotion:\n%s", viewOf(app))
 	}
-	if v := app.View(); !strings.Contains(v, "view only") {
+	if v := viewOf(app); !strings.Contains(v, "view only") {
 		t.Fatalf("the status line does not say view only:\n%s", v)
 	}
 
@@ -116,7 +116,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 	}
 	press(app, "e")
 	if _, ok := app.modal.(*formModal); !ok {
-		t.Fatalf("e opens no form once maintain is back:\n%s", app.View())
+		t.Fatalf("e opens no form once maintain is back:\n%s", viewOf(app))
 	}
 
 	// the manager is moved to Basic: no view on Users & permissions at all
@@ -129,7 +129,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 		_, err = tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &basic})
 		return err
 	})
-	v := app.View()
+	v := viewOf(app)
 	if !app.self || len(app.screens) != 1 || app.current().name() != "My access" || app.modal != nil {
 		t.Fatalf("a manager moved to Basic still has the admin console (%d screens, modal %v):\n%s", len(app.screens), app.modal != nil, v)
 	}
@@ -142,7 +142,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 	press(app, "a")
 	press(app, "2")
 	if app.modal != nil || len(app.screens) != 1 {
-		t.Fatalf("keys of the admin screens still act:\n%s", app.View())
+		t.Fatalf("keys of the admin screens still act:\n%s", viewOf(app))
 	}
 
 	// and back to Manager: the admin screens return, with their keys
@@ -172,11 +172,11 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 	app := c.app
 	press(app, "space", "space", "d") // disable two users: asks first
 	if _, ok := app.modal.(*confirm); !ok {
-		t.Fatalf("disabling two users asked nothing:\n%s", app.View())
+		t.Fatalf("disabling two users asked nothing:\n%s", viewOf(app))
 	}
 	c.change("Manager: users=view", func(tx *store.Tx) error { return tx.Grant("Manager", 0, "users", store.View) })
 	if app.modal != nil {
-		t.Fatalf("the confirmation stayed open after the demotion:\n%s", app.View())
+		t.Fatalf("the confirmation stayed open after the demotion:\n%s", viewOf(app))
 	}
 	app.modal = &confirm{question: "Quit anyway?", yes: func() tea.Cmd { return nil }}
 	c.change("Manager: reports=none", func(tx *store.Tx) error { return tx.Grant("Manager", 0, "reports", store.None) })
@@ -197,7 +197,7 @@ func TestChangeFlashesNeedTheAuditLog(t *testing.T) {
 		_, err := tx.AddClient("Secret Partner Ltd")
 		return err
 	})
-	if v := c.app.View(); strings.Contains(v, "Secret Partner") {
+	if v := viewOf(c.app); strings.Contains(v, "Secret Partner") {
 		t.Fatalf("a Manager's console told another's change summary:\n%s", v)
 	}
 	c.change("feature for "+mgr.Email, func(tx *store.Tx) error {
@@ -207,7 +207,7 @@ func TestChangeFlashesNeedTheAuditLog(t *testing.T) {
 		}
 		return tx.SetFeature(u.ID, u.Version, store.FeatureMobileApp, store.Deny)
 	})
-	if v := c.app.View(); !strings.Contains(v, "your record was changed") {
+	if v := viewOf(c.app); !strings.Contains(v, "your record was changed") {
 		t.Fatalf("a change to the Manager's own record was not told:\n%s", v)
 	}
 
@@ -218,7 +218,7 @@ func TestChangeFlashesNeedTheAuditLog(t *testing.T) {
 		_, err := tx.AddClient("Secret Partner 2")
 		return err
 	})
-	if v := a.app.View(); !strings.Contains(v, "local:admin changed: add client Secret Partner Ltd 2") {
+	if v := viewOf(a.app); !strings.Contains(v, "local:admin changed: add client Secret Partner Ltd 2") {
 		t.Fatalf("one who may read the audit log was not told:\n%s", v)
 	}
 }

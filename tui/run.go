@@ -1,23 +1,17 @@
 package tui
 
 import (
-	"os"
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
 
-// Run opens the console in this terminal until the operator quits.
+// Run opens the console in this terminal until the operator quits. The
+// program picks the terminal's colours from its environment (NO_COLOR too).
 func Run(s *store.Store, actor store.Actor, opts Options) error {
-	r := lipgloss.NewRenderer(os.Stdout)
-	if os.Getenv("NO_COLOR") != "" {
-		r.SetColorProfile(termenv.Ascii)
-	}
 	if ready := opts.Ready; ready != nil {
 		// the App calls it once the first frame is out; should no size
 		// ever arrive, a second is as long as it may wait
@@ -26,10 +20,10 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 		t := time.AfterFunc(time.Second, opts.Ready)
 		defer t.Stop()
 	}
-	a := New(s, actor, r, opts)
+	a := New(s, actor, opts)
 	defer a.Close()
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
-	_, err := tea.NewProgram(a, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithFPS(120)).Run()
+	_, err := tea.NewProgram(a, tea.WithFPS(120)).Run()
 	return err
 }

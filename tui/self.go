@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -60,7 +60,7 @@ func (s *selfScreen) reload() {
 	sortStrings(s.team)
 }
 
-func (s *selfScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (s *selfScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
 		s.offset[pane]++

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -144,7 +144,7 @@ func (s *settingsScreen) bindings() []*binding {
 	}
 }
 
-func (s *settingsScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (s *settingsScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	if pane == 2 {
 		s.feat = moveCursor(k, s.feat, len(s.features), len(s.features))

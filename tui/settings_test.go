@@ -29,7 +29,7 @@ func TestSettingsScreenGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
 			press(app, "7")
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("settings_%dx%d", sz.w, sz.h), v)
 		})
@@ -72,7 +72,7 @@ func TestSettingsChangeThroughScreen(t *testing.T) {
 	if got := s.Settings().InviteExpiry; got != 72*time.Hour {
 		t.Fatalf("invite-expiry %v, want 72h: %s", got, app.msg)
 	}
-	if v := app.View(); !strings.Contains(v, "invite-expiry  3d") && !strings.Contains(v, "3d") {
+	if v := viewOf(app); !strings.Contains(v, "invite-expiry  3d") && !strings.Contains(v, "3d") {
 		t.Errorf("the list does not show 3d:\n%s", v)
 	}
 }
@@ -95,7 +95,7 @@ func TestSettingsBadDuration(t *testing.T) {
 	if app.modal == nil {
 		t.Fatal("a bad duration closed the form")
 	}
-	if v := app.View(); !strings.Contains(v, "not like 72h, 7d or 1d12h") {
+	if v := viewOf(app); !strings.Contains(v, "not like 72h, 7d or 1d12h") {
 		t.Errorf("the form shows no error:\n%s", v)
 	}
 	press(app, "esc")
@@ -169,7 +169,7 @@ func TestSettingsFeatureOverrideCounts(t *testing.T) {
 	}
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	press(app, "7")
-	v := app.View()
+	v := viewOf(app)
 	n := len(emps)
 	for _, want := range []string{
 		"org on · allow 3 · deny 2", fmt.Sprintf("on for %d of %d employees", n-2, n), // portal
@@ -193,7 +193,7 @@ func TestSettingsDeniedActor(t *testing.T) {
 	s, c := newClockedStore(t, 200)
 	app := newClockedApp(t, s, c, managerActor(t, s), 120, 40)
 	press(app, "7")
-	if v := app.View(); !strings.Contains(v, "you may not see the settings") {
+	if v := viewOf(app); !strings.Contains(v, "you may not see the settings") {
 		t.Errorf("no refusal:\n%s", v)
 	}
 	press(app, "t")

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -568,7 +568,7 @@ func (s *sitesScreen) bindings() []*binding {
 }
 
 // key moves the focused list's cursor; esc clears its marks.
-func (s *sitesScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (s *sitesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	li := pane - 1
 	if li < 0 || li > 1 {
 		return nil
@@ -799,18 +799,21 @@ func (s *sitesScreen) summary() string {
 
 func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	li := pane - 1
-	switch {
-	case tea.MouseEvent(msg).IsWheel():
+	switch msg := msg.(type) {
+	case tea.MouseWheelMsg:
 		if li < 0 || li > 1 {
 			return nil
 		}
 		switch msg.Button {
-		case tea.MouseButtonWheelUp:
+		case tea.MouseWheelUp:
 			s.scroll(li, -3)
-		case tea.MouseButtonWheelDown:
+		case tea.MouseWheelDown:
 			s.scroll(li, 3)
 		}
-	case msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft:
+	case tea.MouseClickMsg:
+		if msg.Button != tea.MouseLeft {
+			return nil
+		}
 		s.drag = nil
 		if li < 0 || li > 1 {
 			return nil
@@ -822,9 +825,11 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 		}
 		l.cursor = i
 		s.drag = &siteDrag{from: li, key: l.rows[i].it.key}
-	case msg.Action == tea.MouseActionMotion && msg.Button == tea.MouseButtonNone:
-		s.drag = nil // the button came up somewhere we were not told of
-	case msg.Action == tea.MouseActionRelease:
+	case tea.MouseMotionMsg:
+		if msg.Button == tea.MouseNone {
+			s.drag = nil // the button came up somewhere we were not told of
+		}
+	case tea.MouseReleaseMsg:
 		d := s.drag
 		s.drag = nil
 		if d == nil || li < 0 || li > 1 || li == d.from {
@@ -970,7 +975,7 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 			out = append(out, st.Render(line))
 		}
 	}
-	plain := th.r.NewStyle()
+	plain := lipgloss.NewStyle()
 	if len(s.who) == 0 {
 		add(th.bold, "Nobody chosen")
 		out = append(out, "")

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -94,7 +94,7 @@ func TestSitesScreenGolden(t *testing.T) {
 			if app.sites.pending() != 1 {
 				t.Fatalf("pending %d, want 1", app.sites.pending())
 			}
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("sites_%dx%d", sz.w, sz.h), v)
 		})
@@ -116,7 +116,7 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	if got := app.sites.pending(); got != 2 {
 		t.Fatalf("pending %d, want 2 (msg %q)", got, app.msg)
 	}
-	if v := app.View(); !strings.Contains(v, "+ Brightwater East Gate") || !strings.Contains(v, "+ Brightwater South Yard") {
+	if v := viewOf(app); !strings.Contains(v, "+ Brightwater East Gate") || !strings.Contains(v, "+ Brightwater South Yard") {
 		t.Fatalf("pending moves not shown:\n%s", v)
 	}
 	if got := sitesUser(t, s, u.Email); len(got.SiteIDs) != 1 {
@@ -144,7 +144,7 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 		t.Errorf("the save is not on the undo stack: %v", app.undoStack)
 	}
 	// the saved sites now show as assigned, not pending
-	if v := app.View(); strings.Contains(v, "+ Brightwater") || !strings.Contains(v, "Brightwater South Yard") {
+	if v := viewOf(app); strings.Contains(v, "+ Brightwater") || !strings.Contains(v, "Brightwater South Yard") {
 		t.Errorf("after save the Assigned list is wrong:\n%s", v)
 	}
 
@@ -167,7 +167,7 @@ func TestSitesEscDiscards(t *testing.T) {
 	if app.sites.pending() != 2 || app.pendingTotal() != 2 {
 		t.Fatalf("pending %d, want 2", app.sites.pending())
 	}
-	if v := app.View(); !strings.Contains(v, "− Brightwater Central") {
+	if v := viewOf(app); !strings.Contains(v, "− Brightwater Central") {
 		t.Errorf("an unassign pending is not shown with −:\n%s", v)
 	}
 	press(app, "esc")
@@ -180,7 +180,7 @@ func TestSitesEscDiscards(t *testing.T) {
 	if got := sitesUser(t, s, u.Email); len(got.SiteIDs) != 1 || got.Version != u.Version {
 		t.Errorf("esc changed the user: %+v", got)
 	}
-	if v := app.View(); strings.Contains(v, "− Brightwater") || strings.Contains(v, "+ Brightwater") {
+	if v := viewOf(app); strings.Contains(v, "− Brightwater") || strings.Contains(v, "+ Brightwater") {
 		t.Errorf("pending marks left after esc:\n%s", v)
 	}
 }
@@ -203,7 +203,7 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	u := sitesChooseClientUser(t, app)
 	before := len(sitesBatches(t, s))
-	v := app.View()
+	v := viewOf(app)
 	if !strings.Contains(v, "Acme Logistics — another client's") || !strings.Contains(v, "✗ Acme East Gate") {
 		t.Fatalf("another client's sites should show greyed with the reason:\n%s", v)
 	}
@@ -256,7 +256,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 			t.Fatalf("%s is not an employee", u.Email)
 		}
 	}
-	v := app.View()
+	v := viewOf(app)
 	if !strings.Contains(v, "5 users") || !strings.Contains(v, who[0].Name()) {
 		t.Errorf("the Who pane should name the selection:\n%s", v)
 	}
@@ -273,7 +273,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	if app.sites.pending() != 1 {
 		t.Fatalf("pending %d (msg %q)", app.sites.pending(), app.msg)
 	}
-	if v := app.View(); !strings.Contains(v, "all · pending") {
+	if v := viewOf(app); !strings.Contains(v, "all · pending") {
 		t.Errorf("a pending site for everyone should read \"all\":\n%s", v)
 	}
 	press(app, "ctrl+s")
@@ -297,7 +297,7 @@ func TestSitesBulkSomeMarks(t *testing.T) {
 	for _, it := range app.sites.items {
 		if it.held > 0 && it.held < 5 {
 			want := fmt.Sprintf("some (%d/5)", it.held)
-			if v := app.View(); strings.Count(v, want) < 2 {
+			if v := viewOf(app); strings.Count(v, want) < 2 {
 				t.Errorf("%s is held by %d of 5: want %q in both lists:\n%s", it.label, it.held, want, v)
 			}
 			// moving it right assigns it to the rest
@@ -343,13 +343,13 @@ func TestSitesConflict(t *testing.T) {
 	if app.sites.pending() != 1 {
 		t.Errorf("the move should stay pending after a conflict; pending %d", app.sites.pending())
 	}
-	if v := app.View(); !strings.Contains(v, "⚠ changed by") || !strings.Contains(app.sites.conflictText(), "local:other") {
+	if v := viewOf(app); !strings.Contains(v, "⚠ changed by") || !strings.Contains(app.sites.conflictText(), "local:other") {
 		t.Errorf("the Who pane should flag the change:\n%s", v)
 	}
 
 	// esc discards and rebases on the fresh record; the move then saves
 	press(app, "esc")
-	if v := app.View(); strings.Contains(v, "changed by local:other") {
+	if v := viewOf(app); strings.Contains(v, "changed by local:other") {
 		t.Errorf("the conflict flag survived esc:\n%s", v)
 	}
 	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
@@ -375,7 +375,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 	}
 	before := app.sites.lists[siteAvail].current()
 	app.Update(eventMsg{ev: store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
-	v := app.View()
+	v := viewOf(app)
 	if !strings.Contains(v, "changed by local:other") {
 		t.Errorf("a change event under pending moves should be flagged:\n%s", v)
 	}
@@ -413,7 +413,7 @@ func sitesDrag(t *testing.T, app *App, _ string, label string) {
 	if app.w != 120 {
 		t.Fatalf("sitesDrag assumes 120 columns, not %d", app.w)
 	}
-	app.View() // lay out, as a terminal would have
+	viewOf(app) // lay out, as a terminal would have
 	from, to, li := 100, 30, siteAssigned
 	for _, r := range app.sites.lists[siteAvail].rows {
 		if r.it != nil && r.it.label == label {
@@ -421,9 +421,9 @@ func sitesDrag(t *testing.T, app *App, _ string, label string) {
 		}
 	}
 	y := sitesRowY(t, app, li, label)
-	app.Update(tea.MouseMsg{X: from, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
-	app.Update(tea.MouseMsg{X: (from + to) / 2, Y: 12, Action: tea.MouseActionMotion, Button: tea.MouseButtonLeft})
-	app.Update(tea.MouseMsg{X: to, Y: 12, Action: tea.MouseActionRelease, Button: tea.MouseButtonLeft})
+	app.Update(tea.MouseClickMsg{X: from, Y: y, Button: tea.MouseLeft})
+	app.Update(tea.MouseMotionMsg{X: (from + to) / 2, Y: 12, Button: tea.MouseLeft})
+	app.Update(tea.MouseReleaseMsg{X: to, Y: 12, Button: tea.MouseLeft})
 }
 
 func TestSitesMouseDragAndDrop(t *testing.T) {
@@ -436,13 +436,13 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	}
 
 	// a press and release on the same list only highlights
-	app.View()
+	viewOf(app)
 	y := sitesRowY(t, app, siteAvail, "Brightwater South Yard")
-	app.Update(tea.MouseMsg{X: 40, Y: y, Action: tea.MouseActionPress, Button: tea.MouseButtonLeft})
-	if v := app.View(); !strings.Contains(v, "drop here") {
+	app.Update(tea.MouseClickMsg{X: 40, Y: y, Button: tea.MouseLeft})
+	if v := viewOf(app); !strings.Contains(v, "drop here") {
 		t.Errorf("a drag should show where to drop:\n%s", v)
 	}
-	app.Update(tea.MouseMsg{X: 40, Y: y, Action: tea.MouseActionRelease, Button: tea.MouseButtonLeft})
+	app.Update(tea.MouseReleaseMsg{X: 40, Y: y, Button: tea.MouseLeft})
 	if it := app.sites.lists[siteAvail].current(); it == nil || it.label != "Brightwater South Yard" || app.sites.pending() != 0 {
 		t.Fatalf("a click should highlight without moving: %v, pending %d", it, app.sites.pending())
 	}
@@ -452,7 +452,7 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	if add, ok := app.sites.pend[itemKey{false, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
 		t.Fatalf("drop on Assigned did not make a pending assign (msg %q)", app.msg)
 	}
-	if v := app.View(); !strings.Contains(v, "+ Brightwater South Yard") || strings.Contains(v, "drop here") {
+	if v := viewOf(app); !strings.Contains(v, "+ Brightwater South Yard") || strings.Contains(v, "drop here") {
 		t.Errorf("after the drop:\n%s", v)
 	}
 	// and back: dragging the assigned site to Available makes a pending unassign
@@ -469,18 +469,18 @@ func TestSitesMouseWheel(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 12) // a short terminal: the list scrolls
 	press(app, "2")
-	app.View()
+	viewOf(app)
 	l := &app.sites.lists[siteAvail]
 	if len(l.rows) <= l.h {
 		t.Fatalf("%d rows fit in %d", len(l.rows), l.h)
 	}
-	app.Update(tea.MouseMsg{X: 40, Y: 3, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
-	app.View()
+	app.Update(tea.MouseWheelMsg{X: 40, Y: 3, Button: tea.MouseWheelDown})
+	viewOf(app)
 	if l.offset != 3 || l.cursor < l.offset {
 		t.Errorf("wheel down: offset %d cursor %d", l.offset, l.cursor)
 	}
-	app.Update(tea.MouseMsg{X: 40, Y: 3, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelUp})
-	app.View()
+	app.Update(tea.MouseWheelMsg{X: 40, Y: 3, Button: tea.MouseWheelUp})
+	viewOf(app)
 	if l.offset != 0 {
 		t.Errorf("wheel up: offset %d", l.offset)
 	}
@@ -491,7 +491,7 @@ func TestSitesNobodyChosen(t *testing.T) {
 	for _, sz := range []struct{ w, h int }{{120, 40}, {90, 24}} {
 		app := newTestApp(t, s, nil, sz.w, sz.h)
 		press(app, "2")
-		v := app.View()
+		v := viewOf(app)
 		if !strings.Contains(v, "pick users on screen 1") && !strings.Contains(v, "Pick users on screen 1") {
 			t.Errorf("%dx%d: the screen should say how to choose someone:\n%s", sz.w, sz.h, v)
 		}
@@ -527,7 +527,7 @@ func TestSitesFilter(t *testing.T) {
 			t.Errorf("%s shows under /civic", r.it.label)
 		}
 	}
-	if !strings.Contains(app.View(), "Available /civic") {
+	if !strings.Contains(viewOf(app), "Available /civic") {
 		t.Error("the pane title should show the filter")
 	}
 	press(app, "/")
@@ -565,7 +565,7 @@ func TestSitesFitsEverySize(t *testing.T) {
 		press(app, "space", "space", "space", "enter")
 		press(app, "right", "tab", "tab")
 		for i := 0; i < 3; i++ {
-			checkFits(t, app.View(), sz.w, sz.h)
+			checkFits(t, viewOf(app), sz.w, sz.h)
 			press(app, "tab")
 		}
 		app.sites.discard()

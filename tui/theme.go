@@ -1,15 +1,17 @@
 // Package tui is gatehouse's console: three-pane Bubble Tea screens over the
-// store. Every style comes from a renderer passed in (never the global one),
-// so one process can serve many terminals.
+// store. Styles are plain values: the program downsamples their colours to
+// what each terminal shows, so one process can serve many terminals.
 package tui
 
 import (
-	"github.com/charmbracelet/lipgloss"
+	"image/color"
+
+	"charm.land/lipgloss/v2"
 )
 
-// theme holds every style of one console, built from its renderer.
+// theme holds every style of one console, for a dark or a light background.
 type theme struct {
-	r *lipgloss.Renderer
+	dark bool
 
 	border, borderFocused lipgloss.Style // frame colours
 	title, titleFocused   lipgloss.Style
@@ -28,15 +30,16 @@ type theme struct {
 	edges map[edgeKey]string // rendered frame edges (see box)
 }
 
-func newTheme(r *lipgloss.Renderer) *theme {
-	c := func(light, dark string) lipgloss.AdaptiveColor {
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
-	}
+// newTheme builds the styles for a terminal whose background is dark (the
+// default until the terminal says otherwise) or light.
+func newTheme(dark bool) *theme {
+	ld := lipgloss.LightDark(dark)
+	c := func(light, dark string) color.Color { return ld(lipgloss.Color(light), lipgloss.Color(dark)) }
 	accent := c("#5A3FC0", "#A78BFA")
 	dim := c("#8A8A8A", "#6B6B6B")
-	s := r.NewStyle
+	s := lipgloss.NewStyle
 	return &theme{
-		r:             r,
+		dark:          dark,
 		border:        s().Foreground(dim),
 		borderFocused: s().Foreground(accent).Bold(true),
 		title:         s().Foreground(dim),

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/huh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -282,7 +282,7 @@ func errText(err error) string {
 }
 
 // key moves the cursor of the focused pane.
-func (u *usersScreen) key(msg tea.KeyMsg, pane int) tea.Cmd {
+func (u *usersScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	if pane == 0 {
 		switch k {

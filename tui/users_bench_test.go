@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/charmbracelet/bubbles/list"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/list"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -61,7 +61,7 @@ func BenchmarkUsersKeystroke(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		k := keyMsg(keys[i%2])
 		app.Update(k)
-		_ = app.View()
+		_ = viewOf(app)
 	}
 	b.StopTimer()
 	if len(app.users.rows) == 0 || len(app.users.rows) == len(app.users.ix.all) {
@@ -84,7 +84,7 @@ func BenchmarkUsersScroll(b *testing.B) {
 			app.Update(home)
 		}
 		app.Update(down)
-		_ = app.View()
+		_ = viewOf(app)
 	}
 	b.StopTimer()
 	if app.users.cursor == 0 {
@@ -128,9 +128,9 @@ func BenchmarkConsoleOpen(b *testing.B) {
 	newTestApp(b, s, nil, 140, 40).View() // the shared index, built once per store
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, store.LocalActor("bench"), asciiRenderer(), Options{})
+		app := New(s, store.LocalActor("bench"), Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
-		if len(app.View()) == 0 {
+		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")
 		}
 		app.Close()

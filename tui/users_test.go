@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -15,7 +15,7 @@ func TestUsersScreenGolden(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
 			app := newTestApp(t, s, nil, sz.w, sz.h)
-			v := app.View()
+			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
 			golden(t, fmt.Sprintf("users_%dx%d", sz.w, sz.h), v)
 		})
@@ -75,7 +75,7 @@ func TestUsersBulkSetProfile(t *testing.T) {
 		t.Fatal("p opened no form")
 	}
 	// move the select to Supervisor and submit
-	for i := 0; i < 10 && !strings.Contains(app.View(), "> Supervisor"); i++ {
+	for i := 0; i < 10 && !strings.Contains(viewOf(app), "> Supervisor"); i++ {
 		press(app, "down")
 	}
 	press(app, "enter")
@@ -146,11 +146,11 @@ func TestUsersReadOnlyActorHasNoEditingKeys(t *testing.T) {
 	if !app.readOnly {
 		t.Fatal("a viewer is not read-only")
 	}
-	if !strings.Contains(app.View(), "Employees (") {
+	if !strings.Contains(viewOf(app), "Employees (") {
 		t.Fatal("a viewer should see the Users screen")
 	}
 	press(app, "?")
-	help := app.View()
+	help := viewOf(app)
 	for _, k := range []string{"add a user", "disable / enable", "undo the last change set"} {
 		if strings.Contains(help, k) {
 			t.Errorf("help shows the editing key %q to a read-only actor", k)
@@ -160,7 +160,7 @@ func TestUsersReadOnlyActorHasNoEditingKeys(t *testing.T) {
 	if app.modal != nil {
 		t.Error("a opened a form for a read-only actor")
 	}
-	if !strings.Contains(app.View(), "view only") {
+	if !strings.Contains(viewOf(app), "view only") {
 		t.Error("the status bar does not say view only")
 	}
 }
@@ -198,7 +198,7 @@ func TestEveryScreenFits(t *testing.T) {
 			for f := 0; f < 3; f++ {
 				app.focus[i] = f
 				t.Run(fmt.Sprintf("%dx%d/%s/pane%d", sz.w, sz.h, app.current().name(), f), func(t *testing.T) {
-					checkFits(t, app.View(), sz.w, sz.h)
+					checkFits(t, viewOf(app), sz.w, sz.h)
 				})
 			}
 		}
@@ -209,16 +209,16 @@ func TestEveryScreenFits(t *testing.T) {
 func TestLayoutFollowsWidth(t *testing.T) {
 	s := newTestStore(t, 20)
 	app := newTestApp(t, s, nil, 200, 60)
-	if !strings.Contains(app.View(), "Filters") {
+	if !strings.Contains(viewOf(app), "Filters") {
 		t.Error("200 columns: no Filters pane")
 	}
 	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	v := app.View()
+	v := viewOf(app)
 	if strings.Contains(v, "─ Filters") || !strings.Contains(v, "tab: filters") {
 		t.Error("100 columns: the filters should fold into the header line")
 	}
 	app.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
-	v = app.View()
+	v = viewOf(app)
 	if !strings.Contains(v, "tab: next pane") || strings.Contains(v, "─ Details") {
 		t.Errorf("60 columns: want one pane with pane tabs:\n%s", v)
 	}
@@ -272,7 +272,7 @@ func TestSelfServiceForClientUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	app := newTestApp(t, s, &actor, 120, 40)
-	v := app.View()
+	v := viewOf(app)
 	for _, want := range []string{"My access", me.Name(), "Roster", "Screens I may use", emp.Name() + " <"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("self view lacks %q:\n%s", want, v)
@@ -284,10 +284,10 @@ func TestSelfServiceForClientUser(t *testing.T) {
 		}
 	}
 	press(app, "2", "a", "?")
-	if strings.Contains(app.View(), "add a user") {
+	if strings.Contains(viewOf(app), "add a user") {
 		t.Error("help offers admin keys to a client user")
 	}
-	checkFits(t, app.View(), 120, 40)
+	checkFits(t, viewOf(app), 120, 40)
 }
 
 // The quick first page of a cold start is exactly the first rows of the full
@@ -317,7 +317,7 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	u.ix = nil
 	u.building = startIndex(s)
 	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite, nil)
-	if !strings.Contains(app.View(), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+	if !strings.Contains(viewOf(app), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
 		t.Error("the quick first frame does not count every matching user")
 	}
 	press(app, "end")
@@ -360,13 +360,13 @@ func TestUsersManageKeys(t *testing.T) {
 		t.Fatal("K opened no form")
 	}
 	press(app, "enter") // "Add a key"
-	app.modal.(*formModal).form.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(line), Paste: true})
+	app.modal.(*formModal).form.Update(tea.PasteMsg{Content: line})
 	press(app, "enter")
 	keys, _ := s.KeysOf(us.ID)
 	if len(keys) != 1 {
 		t.Fatalf("%s has %d keys after adding one (status: %q)", us.Email, len(keys), app.msg)
 	}
-	if v := app.View(); !strings.Contains(v, "SSH keys") || !strings.Contains(v, keys[0].Fingerprint[:20]) {
+	if v := viewOf(app); !strings.Contains(v, "SSH keys") || !strings.Contains(v, keys[0].Fingerprint[:20]) {
 		t.Error("the details pane does not show the key's fingerprint")
 	}
 	press(app, "K", "down", "enter")
@@ -468,14 +468,14 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	s := newTestStore(t, quickStartUsers)
 	ready := 0
-	app := New(s, store.LocalActor("test"), asciiRenderer(), Options{DBPath: "test.db", Ready: func() { ready++ }})
+	app := New(s, store.LocalActor("test"), Options{DBPath: "test.db", Ready: func() { ready++ }})
 	app.modal = nil
 	u := app.users
 	if !u.indexLater || u.building != nil || u.ix != nil {
 		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.indexLater, u.building != nil, u.ix != nil)
 	}
 	_, cmd := app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if v := app.View(); !strings.Contains(v, fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+	if v := viewOf(app); !strings.Contains(v, fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
 		t.Fatalf("the first frame does not count every employee:\n%s", v)
 	}
 	if u.building != nil || ready != 0 || cmd == nil {

@@ -3,7 +3,7 @@ package tui
 import (
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -33,7 +33,7 @@ func BenchmarkUsersKeystrokeManager(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		app.Update(keyMsg(keys[i%2]))
-		_ = app.View()
+		_ = viewOf(app)
 	}
 	b.StopTimer()
 	if all == 0 || all >= s.UserCount() || len(app.users.rows) >= all {
@@ -60,9 +60,9 @@ func BenchmarkConsoleOpenAdmin(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, admin, asciiRenderer(), Options{})
+		app := New(s, admin, Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
-		if len(app.View()) == 0 {
+		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")
 		}
 		app.Close()

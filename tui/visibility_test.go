@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -52,7 +50,7 @@ func TestUsersScreenListsOnlyWhomTheActorMaySee(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("the Manager's console lists %d users, the store lets them see %d", len(got), len(want))
 	}
-	if v := app.View(); !strings.Contains(v, "Everyone (") || strings.Contains(v, thousands(s.UserCount())+")") {
+	if v := viewOf(app); !strings.Contains(v, "Everyone (") || strings.Contains(v, thousands(s.UserCount())+")") {
 		t.Fatalf("the list's count is not the visible one:\n%s", v)
 	}
 
@@ -144,7 +142,7 @@ func TestPaletteCheckOnlyOfTheVisible(t *testing.T) {
 		app.msg = ""
 		app.Update(keyMsg(":"))
 		for _, r := range "check " + c.u.Email + " roster view" {
-			app.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			app.Update(runeKey(string(r)))
 		}
 		app.Update(keyMsg("enter"))
 		if !strings.Contains(app.msg, c.want) || (c.u == hidden && strings.Contains(app.msg, "allowed")) {
