@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -100,7 +101,7 @@ func runeKey(text string) tea.KeyPressMsg {
 func press(app *App, keys ...string) {
 	for _, k := range keys {
 		_, cmd := app.Update(keyMsg(k))
-		drain(app, cmd, 3)
+		drain(app, cmd, 6)
 	}
 }
 
@@ -108,7 +109,7 @@ func press(app *App, keys ...string) {
 func typeText(app *App, s string) {
 	for _, r := range s {
 		_, cmd := app.Update(runeKey(string(r)))
-		drain(app, cmd, 3)
+		drain(app, cmd, 6)
 	}
 }
 
@@ -134,9 +135,29 @@ func drain(app *App, cmd tea.Cmd, depth int) {
 		}
 	case tea.QuitMsg, eventMsg:
 	default:
+		if cmds, ok := sequence(m); ok {
+			for _, c := range cmds {
+				drain(app, c, depth-1)
+			}
+			return
+		}
 		_, next := app.Update(m)
 		drain(app, next, depth-1)
 	}
+}
+
+// sequence reads tea.Sequence's message, a list of commands whose type
+// bubbletea does not export (huh loads a select's options through one).
+func sequence(msg tea.Msg) ([]tea.Cmd, bool) {
+	v := reflect.ValueOf(msg)
+	if v.Kind() != reflect.Slice || v.Type().Elem() != reflect.TypeFor[tea.Cmd]() {
+		return nil, false
+	}
+	cmds := make([]tea.Cmd, v.Len())
+	for i := range cmds {
+		cmds[i] = v.Index(i).Interface().(tea.Cmd)
+	}
+	return cmds, true
 }
 
 // golden compares a settled screen with testdata/NAME.golden (-update rewrites).

@@ -659,7 +659,9 @@ func (u *usersScreen) addUser() tea.Cmd {
 	typ = "employee"
 	profileOpts := func() []huh.Option[string] {
 		var o []huh.Option[string]
-		for _, p := range u.a.s.Profiles() {
+		ps := u.a.s.Profiles()
+		store.SortByPower(ps) // the least powerful first, and so the one offered
+		for _, p := range ps {
 			if p.Type.String() == typ {
 				o = append(o, huh.NewOption(safe(p.Name), p.Name))
 			}
@@ -708,6 +710,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 
 // jumpTo shows a user in the list, widening the filters if needed.
 func (u *usersScreen) jumpTo(id uint64) {
+	u.settle() // the rows a change just made stale: the user may be new
 	r := u.ix.byID(id)
 	if r == nil {
 		return
