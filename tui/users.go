@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -517,7 +518,11 @@ func (u *usersScreen) renderList(w, h int, focused bool) []string {
 		if us.Changed() {
 			changed = "✎"
 		}
-		line := mark + changed + " " + cell(safe(us.Name()), c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
+		name := safe(us.Name())
+		if c.email == 0 { // no email column: tell apart those who share a name
+			name += u.sameNameHint(i)
+		}
+		line := mark + changed + " " + cell(name, c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
 		if c.sites > 0 {
 			line += cell(safeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
 		}
@@ -535,6 +540,55 @@ func (u *usersScreen) renderList(w, h int, focused bool) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// sameNameHint is, for a row whose user shares their name with a row beside
+// it, the end of their email that tells them apart (" …171" for
+// emeka.baker.171@… beside emeka.baker.32@…); "" for a name of its own.
+func (u *usersScreen) sameNameHint(i int) string {
+	us := u.rows[i].u
+	hint := ""
+	for _, j := range []int{i - 1, i + 1} {
+		if j < 0 || j >= len(u.rows) || !strings.EqualFold(u.rows[j].u.Name(), us.Name()) {
+			continue
+		}
+		if h := distinguishing(us.Email, u.rows[j].u.Email); len(h) > len(hint) {
+			hint = h
+		}
+	}
+	if hint == "" {
+		return ""
+	}
+	return " …" + safe(hint)
+}
+
+// distinguishing is the shortest end of a's local part that b's does not
+// share, or a's domain (its first label where that is enough) when the
+// local parts are the same.
+func distinguishing(a, b string) string {
+	la, da, _ := strings.Cut(strings.ToLower(a), "@")
+	lb, db, _ := strings.Cut(strings.ToLower(b), "@")
+	if la == lb {
+		// the domain's first label, where that differs ("@acme")
+		if fa, _, _ := strings.Cut(da, "."); fa != "" && !strings.HasPrefix(db, fa+".") && db != fa {
+			return "@" + fa
+		}
+		return "@" + da
+	}
+	for n := 1; n <= len(la); n++ {
+		if !strings.HasSuffix(lb, la[len(la)-n:]) {
+			// whole characters, and from a separator where there is one near
+			start := len(la) - n
+			for start > 0 && !utf8.RuneStart(la[start]) {
+				start--
+			}
+			if k := strings.LastIndexAny(la[:start], ".-_+"); k >= 0 && start-k <= 3 {
+				start = k + 1
+			}
+			return la[start:]
+		}
+	}
+	return la
 }
 
 // cell is a column: the text cut or padded to w-1, then a space.
