@@ -27,6 +27,11 @@ type usersScreen struct {
 	listH    int
 
 	sel    map[uint64]bool
+	selGen int // moves with every change of sel (hiddenSelected's cache)
+	hidden struct {
+		key hiddenKey
+		n   int
+	}
 	anchor int // row of the last space press, for range selection
 
 	leftCursor int
@@ -67,8 +72,48 @@ func (u *usersScreen) panes() [3]string {
 	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(n))
 	if n := len(u.sel); n > 0 {
 		list += fmt.Sprintf(" · %d selected", n)
+		if h := u.hiddenSelected(); h > 0 {
+			list += fmt.Sprintf(", %d hidden", h)
+		}
 	}
 	return [3]string{"Filters", list, "Details"}
+}
+
+type hiddenKey struct {
+	q      userQuery
+	ix     *userIndex
+	selGen int
+}
+
+// hiddenSelected counts the selected users the filters hide: a bulk action
+// acts on them too, so the list says they are there.
+func (u *usersScreen) hiddenSelected() int {
+	k := hiddenKey{u.q, u.ix, u.selGen}
+	if k == u.hidden.key {
+		return u.hidden.n
+	}
+	n := 0
+	if u.ix != nil {
+		for id := range u.sel {
+			if r := u.ix.byID(id); r == nil || !u.q.match(r, u.names.TeamSite) {
+				n++
+			}
+		}
+	}
+	u.hidden.key, u.hidden.n = k, n
+	return n
+}
+
+// hiddenNote says, for an action on the selection, how many of its users
+// the filters hide.
+func (u *usersScreen) hiddenNote() string {
+	if len(u.sel) == 0 {
+		return ""
+	}
+	if h := u.hiddenSelected(); h > 0 {
+		return fmt.Sprintf(" (%d of them hidden by the filters)", h)
+	}
+	return ""
 }
 
 func thousands(n int) string {
@@ -194,6 +239,7 @@ func (u *usersScreen) refilter(full bool) {
 	for id := range u.sel {
 		if r := u.ix.byID(id); r == nil || (u.vis != nil && !u.vis.sees(r.u)) {
 			delete(u.sel, id)
+			u.selGen++
 		}
 	}
 }
@@ -303,6 +349,7 @@ func (u *usersScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	}
 	if k == "esc" && len(u.sel) > 0 {
 		u.sel = map[uint64]bool{}
+		u.selGen++
 		u.a.flash("selection cleared", false)
 		return nil
 	}
@@ -366,8 +413,10 @@ func (u *usersScreen) toggleSel() {
 	}
 	if u.sel[r.u.ID] {
 		delete(u.sel, r.u.ID)
+		u.selGen++
 	} else {
 		u.sel[r.u.ID] = true
+		u.selGen++
 	}
 	u.anchor = u.cursor
 	u.cursor = min(u.cursor+1, len(u.rows)-1)
@@ -378,6 +427,7 @@ func (u *usersScreen) selectRange() {
 	lo, hi := min(u.anchor, u.cursor), max(u.anchor, u.cursor)
 	for i := lo; i <= hi && i < len(u.rows); i++ {
 		u.sel[u.rows[i].u.ID] = true
+		u.selGen++
 	}
 	u.a.flash(fmt.Sprintf("%d selected", len(u.sel)), false)
 }
@@ -392,11 +442,13 @@ func (u *usersScreen) selectAll() {
 	}
 	if all {
 		u.sel = map[uint64]bool{}
+		u.selGen++
 		u.a.flash("selection cleared", false)
 		return
 	}
 	for _, r := range u.rows {
 		u.sel[r.u.ID] = true
+		u.selGen++
 	}
 	u.a.flash(fmt.Sprintf("%d selected (every user the filters show)", len(u.sel)), false)
 }
@@ -840,7 +892,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	for _, c := range u.a.s.Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
-	title := fmt.Sprintf("Profile of %d user(s)", len(ts))
+	title := fmt.Sprintf("Profile of %d user(s)%s", len(ts), u.hiddenNote())
 	if len(ts) == 1 {
 		title = "Profile of " + ts[0].Email
 		profile = u.names.Profile(ts[0].ProfileID)
@@ -968,7 +1020,7 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if len(ts) == 1 {
 		return do()
 	}
-	u.a.modal = &confirm{question: fmt.Sprintf("%s %d users in one change set?", strings.ToUpper(verb[:1])+verb[1:], len(ts)), yes: do}
+	u.a.modal = &confirm{question: fmt.Sprintf("%s %d users%s in one change set?", strings.ToUpper(verb[:1])+verb[1:], len(ts), u.hiddenNote()), yes: do}
 	return nil
 }
 
@@ -978,7 +1030,7 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 	if len(ts) > 1 {
 		label = fmt.Sprintf("%d users", len(ts))
 	}
-	u.a.modal = &confirm{question: "Delete " + label + "? (refused for users with records: disable them instead)", yes: func() tea.Cmd {
+	u.a.modal = &confirm{question: "Delete " + label + u.hiddenNote() + "? (refused for users with records: disable them instead)", yes: func() tea.Cmd {
 		u.apply("delete "+label, func(tx *store.Tx) error {
 			for _, us := range ts {
 				if err := tx.DeleteUser(us.ID, us.Version); err != nil {
@@ -989,6 +1041,7 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 		})
 		for _, us := range ts {
 			delete(u.sel, us.ID)
+			u.selGen++
 		}
 		return nil
 	}}
