@@ -1,28 +1,28 @@
 package bench
 
 import (
-	"io"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/list"
-	"github.com/charmbracelet/bubbles/paginator"
-	"github.com/charmbracelet/bubbles/table"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/bubbles/v2/list"
+	"charm.land/bubbles/v2/paginator"
+	"charm.land/bubbles/v2/table"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 )
 
-// Big lists side by side: gatehouse's Users screen (the real console,
-// driven through its exported API: tui.New, key messages, View) against
-// bubbles/list and bubbles/table holding the same users, at 200×60. Every
-// user is shown (gatehouse: "t t" for everyone, "s"×4 for every status).
+// Big lists side by side, all on Charm v2: gatehouse's Users screen (the
+// real console, driven through its exported API: tui.New, key presses,
+// View) against bubbles/list and bubbles/table holding the same users, at
+// 200×60. Every user is shown (gatehouse: "t t" for everyone, "s"×4 for
+// every status). Every frame is the styled string the program would get
+// (View().Content for gatehouse, View() for the bubbles): v2 has no
+// renderer to drop the styling, on either side.
 //
 // A filter keystroke alternates between typing one more letter ("adam" →
 // "adams", the list narrows) and taking it back (a full search), as in
@@ -31,36 +31,42 @@ import (
 
 const listW, listH = 200, 60
 
-func key(k string) tea.KeyMsg {
+// key is the key press bubbletea v2 decodes for k: a named key, or one
+// typed (lower-case ASCII) character.
+func key(k string) tea.KeyPressMsg {
 	switch k {
 	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
+		return tea.KeyPressMsg{Code: tea.KeyDown}
 	case "home":
-		return tea.KeyMsg{Type: tea.KeyHome}
+		return tea.KeyPressMsg{Code: tea.KeyHome}
 	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
+		return tea.KeyPressMsg{Code: tea.KeyBackspace}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	return tea.KeyPressMsg{Code: rune(k[0]), Text: k}
 }
 
-func asciiRenderer() *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(io.Discard)
-	r.SetColorProfile(termenv.Ascii)
-	r.SetHasDarkBackground(true)
-	return r
+// plain is a frame as text: what the terminal shows, without the styling.
+func plain(v tea.View) string { return ansi.Strip(v.Content) }
+
+// staticCursor stops a text input's cursor blinking, so no blink timer is
+// among the commands an update returns.
+func staticCursor(in *textinput.Model) {
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
 }
 
 // usersApp is the gatehouse console on its Users screen, showing every user.
 func usersApp(tb testing.TB, s *store.Store) tea.Model {
 	tb.Helper()
-	var m tea.Model = tui.New(s, store.LocalActor("bench"), asciiRenderer(), tui.Options{DBPath: "bench.db"})
+	var m tea.Model = tui.New(s, store.LocalActor("bench"), tui.Options{DBPath: "bench.db"})
 	m, _ = m.Update(tea.WindowSizeMsg{Width: listW, Height: listH})
 	_ = m.View()
 	for _, k := range []string{"t", "t", "s", "s", "s", "s"} {
 		m, _ = m.Update(key(k))
 	}
 	want := "Everyone (" + thousands(s.UserCount()) + ")"
-	if v := m.View(); !strings.Contains(v, want) || !strings.Contains(v, "Status  all") {
+	if v := plain(m.View()); !strings.Contains(v, want) || !strings.Contains(v, "Status  all") {
 		tb.Fatalf("the console does not show every user (%q):\n%s", want, v)
 	}
 	return m
@@ -104,19 +110,59 @@ func (i listItem) Title() string       { return i.u.name }
 func (i listItem) Description() string { return i.u.email + " · " + i.u.role + " · " + i.u.status }
 func (i listItem) FilterValue() string { return i.u.hay }
 
-// bubblesList is bubbles/list with its defaults (delegate, fuzzy filter,
-// dots paginator), or with the arabic paginator ("1/5000") when arabic.
-func bubblesList(us []userStrings, arabic bool) list.Model {
+// listSetup is how bubbles/list is set up: its defaults (default delegate,
+// fuzzy filter, dots paginator), the arabic paginator ("1/5000") instead of
+// the dots, and — for the keystroke, like with like — the arabic paginator
+// with a case-insensitive substring filter, the search gatehouse and the
+// table do, instead of the fuzzy one.
+type listSetup struct {
+	name              string
+	arabic, substring bool
+}
+
+var (
+	listDefaults  = listSetup{name: "bubbles-list"}
+	listArabic    = listSetup{name: "bubbles-list-arabic", arabic: true}
+	listSubstring = listSetup{name: "bubbles-list-substring", arabic: true, substring: true}
+)
+
+// bubblesList is bubbles/list holding us, set up as ls says. Every item's
+// FilterValue is its precomputed haystack: the list pays nothing for it
+// beyond what it does itself on each keystroke (one []string of them).
+func bubblesList(us []userStrings, ls listSetup) list.Model {
 	items := make([]list.Item, len(us))
 	for i := range us {
 		items[i] = listItem{&us[i]}
 	}
 	l := list.New(items, list.NewDefaultDelegate(), listW, listH-2)
-	l.FilterInput.Cursor.SetMode(cursor.CursorStatic) // no blink timer among the commands
-	if arabic {
+	staticCursor(&l.FilterInput)
+	if ls.arabic {
 		l.Paginator.Type = paginator.Arabic
 	}
+	if ls.substring {
+		l.Filter = substringFilter
+	}
 	return l
+}
+
+// substringFilter is a list.FilterFunc: the targets holding the term, in
+// list order, with the matched bytes for the delegate to highlight. The
+// targets are lower case already (the haystacks).
+func substringFilter(term string, targets []string) []list.Rank {
+	q := strings.ToLower(term)
+	var ranks []list.Rank
+	for i, t := range targets {
+		j := strings.Index(t, q)
+		if j < 0 {
+			continue
+		}
+		m := make([]int, len(q))
+		for k := range m {
+			m[k] = j + k
+		}
+		ranks = append(ranks, list.Rank{Index: i, MatchedIndexes: m})
+	}
+	return ranks
 }
 
 // runList runs the commands a list update returned, as Bubble Tea would,
@@ -161,12 +207,12 @@ func newBubblesTable(us []userStrings) *bubblesTable {
 	}
 	bt.t = table.New(table.WithColumns(cols), table.WithRows(bt.all), table.WithHeight(listH-4), table.WithFocused(true))
 	bt.input = textinput.New()
-	bt.input.Cursor.SetMode(cursor.CursorStatic)
+	staticCursor(&bt.input)
 	bt.input.Focus()
 	return bt
 }
 
-func (bt *bubblesTable) typeKey(k tea.KeyMsg) {
+func (bt *bubblesTable) typeKey(k tea.KeyPressMsg) {
 	bt.input, _ = bt.input.Update(k)
 	q := strings.ToLower(bt.input.Value())
 	rows := make([]table.Row, 0, 1024)
@@ -184,10 +230,22 @@ func (bt *bubblesTable) View() string {
 
 var typed = []string{"s", "backspace"}
 
+// containing counts the users whose haystack holds q.
+func containing(us []userStrings, q string) int {
+	n := 0
+	for i := range us {
+		if strings.Contains(us[i].hay, q) {
+			n++
+		}
+	}
+	return n
+}
+
 // BenchmarkListKeystroke: one filter keystroke, Update + View.
 func BenchmarkListKeystroke(b *testing.B) {
 	for _, n := range sizes {
 		s := readStore(b, n)
+		us := allUserStrings(s)
 		b.Run("users="+sizeName(n)+"/gatehouse", func(b *testing.B) {
 			m := usersApp(b, s)
 			for _, k := range []string{"/", "a", "d", "a", "m"} {
@@ -198,18 +256,21 @@ func BenchmarkListKeystroke(b *testing.B) {
 				m, _ = m.Update(key(typed[i%2]))
 				_ = m.View()
 			}
-			if v := m.View(); !strings.Contains(v, "Search  /adam") {
+			v := plain(m.View())
+			if !strings.Contains(v, "Search  /adam") {
 				b.Fatalf("not filtering:\n%s", v)
 			}
-		})
-		us := allUserStrings(s)
-		for _, arabic := range []bool{false, true} {
-			name := "bubbles-list"
-			if arabic {
-				name = "bubbles-list-arabic"
+			q := "adam"
+			if strings.Contains(v, "Search  /adams") {
+				q = "adams"
 			}
-			b.Run("users="+sizeName(n)+"/"+name, func(b *testing.B) {
-				l := bubblesList(us, arabic)
+			if want := "Everyone (" + thousands(containing(us, q)) + ")"; !strings.Contains(v, want) {
+				b.Fatalf("the console does not show the %q users that hold %q:\n%s", want, q, v)
+			}
+		})
+		for _, ls := range []listSetup{listDefaults, listArabic, listSubstring} {
+			b.Run("users="+sizeName(n)+"/"+ls.name, func(b *testing.B) {
+				l := bubblesList(us, ls)
 				for _, k := range []string{"/", "a", "d", "a", "m"} {
 					listUpdate(&l, key(k))
 				}
@@ -220,6 +281,8 @@ func BenchmarkListKeystroke(b *testing.B) {
 				}
 				if v := len(l.VisibleItems()); v == 0 || v == len(us) {
 					b.Fatalf("bubbles/list did not narrow: %d of %d", v, len(us))
+				} else if want := containing(us, "adam"); ls.substring && v != want {
+					b.Fatalf("the substring filter kept %d users, %d hold %q", v, want, "adam")
 				}
 			})
 		}
@@ -246,7 +309,7 @@ func BenchmarkListScroll(b *testing.B) {
 		s := readStore(b, n)
 		b.Run("users="+sizeName(n)+"/gatehouse", func(b *testing.B) {
 			m := usersApp(b, s)
-			first := m.View()
+			first := plain(m.View())
 			b.ReportAllocs()
 			for i := 1; b.Loop(); i++ {
 				if i%(n-1) == 0 {
@@ -255,18 +318,14 @@ func BenchmarkListScroll(b *testing.B) {
 				m, _ = m.Update(key("down"))
 				_ = m.View()
 			}
-			if m.View() == first {
+			if plain(m.View()) == first {
 				b.Fatal("the cursor did not move")
 			}
 		})
 		us := allUserStrings(s)
-		for _, arabic := range []bool{false, true} {
-			name := "bubbles-list"
-			if arabic {
-				name = "bubbles-list-arabic"
-			}
-			b.Run("users="+sizeName(n)+"/"+name, func(b *testing.B) {
-				l := bubblesList(us, arabic)
+		for _, ls := range []listSetup{listDefaults, listArabic} {
+			b.Run("users="+sizeName(n)+"/"+ls.name, func(b *testing.B) {
+				l := bubblesList(us, ls)
 				b.ReportAllocs()
 				for i := 1; b.Loop(); i++ {
 					if i%(n-1) == 0 {

@@ -21,10 +21,9 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/log"
-	"github.com/charmbracelet/ssh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/cmd"
@@ -96,8 +95,8 @@ func startSSH(tb testing.TB, users int) *sshServer {
 	srv, err := keys.New(keys.Config{
 		Store:       st,
 		HostKeyPath: keys.DefaultHostKeyPath(path),
-		Console: func(_ ssh.Session, a store.Actor, r *lipgloss.Renderer) tea.Model {
-			return tui.New(st, a, r, tui.Options{DBPath: path})
+		Console: func(_ ssh.Session, a store.Actor) tea.Model {
+			return tui.New(st, a, tui.Options{DBPath: path})
 		},
 		Command:       cmd.RemoteCommand(st),
 		Logger:        log.NewWithOptions(io.Discard, log.Options{}),
