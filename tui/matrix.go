@@ -859,16 +859,31 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 	if p.Scope == store.ScopeAll {
 		to = store.ScopeAssigned
 	}
-	was := p.Version
-	if m.apply(fmt.Sprintf("profile %s scope: %s", p.Name, mxScope(to)), func(tx *store.Tx) error { return tx.SetProfileScope(p.Name, to) }) {
-		// our own change: pending edits of this profile read it just before
-		if v, ok := m.readAt[p.ID]; ok && v == was {
-			if np := m.byID[p.ID]; np != nil {
-				m.readAt[p.ID] = np.Version
-				m.gen++
+	what := fmt.Sprintf("profile %s scope: %s", p.Name, mxScope(to))
+	change := func(tx *store.Tx) error { return tx.SetProfileScope(p.Name, to) }
+	// one key, every user of the profile: refused at once, else asked
+	if _, err := m.a.s.Preview(m.a.actor, what, change); err != nil {
+		m.a.fail(err)
+		return nil
+	}
+	effect := "they see only their assigned sites"
+	if to == store.ScopeAll {
+		effect = "they see every site"
+	}
+	n := m.a.s.ProfileUsers()[p.ID]
+	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), mxPlural(n, "user"), effect), yes: func() tea.Cmd {
+		was := p.Version
+		if m.apply(what, change) {
+			// our own change: pending edits of this profile read it just before
+			if v, ok := m.readAt[p.ID]; ok && v == was {
+				if np := m.byID[p.ID]; np != nil {
+					m.readAt[p.ID] = np.Version
+					m.gen++
+				}
 			}
 		}
-	}
+		return nil
+	}}
 	return nil
 }
 

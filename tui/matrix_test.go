@@ -462,7 +462,11 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 	if m.leftProfile().Name != "Manager copy" {
 		t.Errorf("the cursor is on %s, not the new profile", m.leftProfile().Name)
 	}
-	press(app, "S")
+	press(app, "S") // one key, every user of the profile: it asks first
+	if c, ok := app.modal.(*confirm); !ok || !strings.Contains(c.question, "Profile Manager copy: assigned sites → all sites. 0 users hold it") {
+		t.Fatalf("S asked nothing, or not what it changes: %#v", app.modal)
+	}
+	press(app, "y")
 	if p, _ := s.Profile("Manager copy"); p.Scope != store.ScopeAll {
 		t.Errorf("S left scope %s: %s", p.Scope, app.msg)
 	}

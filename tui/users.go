@@ -1006,21 +1006,30 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if disable {
 		verb = "disable"
 	}
-	do := func() tea.Cmd {
-		u.apply(fmt.Sprintf("%s %d user(s)", verb, len(ts)), func(tx *store.Tx) error {
-			for _, us := range ts {
-				if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {
-					return err
-				}
+	what := fmt.Sprintf("%s %d user(s)", verb, len(ts))
+	change := func(tx *store.Tx) error {
+		for _, us := range ts {
+			if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {
+				return err
 			}
-			return nil
-		})
+		}
 		return nil
 	}
-	if len(ts) == 1 {
-		return do()
+	// refused at once, not after a question
+	if _, err := u.a.s.Preview(u.a.actor, what, change); err != nil {
+		u.a.fail(err)
+		return nil
 	}
-	u.a.modal = &confirm{question: fmt.Sprintf("%s %d users%s in one change set?", strings.ToUpper(verb[:1])+verb[1:], len(ts), u.hiddenNote()), yes: do}
+	do := func() tea.Cmd { u.apply(what, change); return nil }
+	effect := "they can sign in again"
+	if disable {
+		effect = "they lose access at once: their open sessions end, their invitations are revoked"
+	}
+	who := fmt.Sprintf("%d users%s", len(ts), u.hiddenNote())
+	if len(ts) == 1 {
+		who = safe(ts[0].Email)
+	}
+	u.a.modal = &confirm{question: fmt.Sprintf("%s %s? %s. (one change set; u undoes)", strings.ToUpper(verb[:1])+verb[1:], who, strings.ToUpper(effect[:1])+effect[1:]), yes: do}
 	return nil
 }
 
@@ -1030,15 +1039,21 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 	if len(ts) > 1 {
 		label = fmt.Sprintf("%d users", len(ts))
 	}
-	u.a.modal = &confirm{question: "Delete " + label + u.hiddenNote() + "? (refused for users with records: disable them instead)", yes: func() tea.Cmd {
-		u.apply("delete "+label, func(tx *store.Tx) error {
-			for _, us := range ts {
-				if err := tx.DeleteUser(us.ID, us.Version); err != nil {
-					return err
-				}
+	change := func(tx *store.Tx) error {
+		for _, us := range ts {
+			if err := tx.DeleteUser(us.ID, us.Version); err != nil {
+				return err
 			}
-			return nil
-		})
+		}
+		return nil
+	}
+	// a delete the store will refuse (a user with records) says so now
+	if _, err := u.a.s.Preview(u.a.actor, "delete "+label, change); err != nil {
+		u.a.fail(err)
+		return nil
+	}
+	u.a.modal = &confirm{question: "Delete " + safe(label) + u.hiddenNote() + "? (one change set; u undoes)", yes: func() tea.Cmd {
+		u.apply("delete "+label, change)
 		for _, us := range ts {
 			delete(u.sel, us.ID)
 			u.selGen++

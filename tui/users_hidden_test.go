@@ -21,7 +21,7 @@ func TestHiddenSelectionIsShown(t *testing.T) {
 		t.Fatalf("the filter hides the selection, and the list does not say so:\n%s", v)
 	}
 	press(app, "d")
-	if v := viewOf(app); !strings.Contains(v, "Disable 3 users (3 of them hidden by the filters) in one change set?") {
+	if v := viewOf(app); !strings.Contains(v, "Disable 3 users (3 of them hidden by the filters)?") {
 		t.Fatalf("the bulk disable does not say its users are hidden:\n%s", v)
 	}
 }

@@ -112,7 +112,11 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 			break
 		}
 	}
-	press(app, "d")
+	press(app, "d") // a single disable asks too, saying what it does
+	if c, ok := app.modal.(*confirm); !ok || !strings.Contains(c.question, "Disable "+target+"? They lose access at once") {
+		t.Fatalf("a single disable asked nothing, or not what it does: %#v", app.modal)
+	}
+	press(app, "y")
 	if u, _ := s.User(target); !u.Disabled {
 		t.Fatalf("%s not disabled: %s", target, app.msg)
 	}
@@ -129,7 +133,10 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 			app.users.cursor = i
 		}
 	}
-	press(app, "x", "y")
+	press(app, "x") // refused at once: nothing is asked first
+	if app.modal != nil {
+		t.Fatalf("a delete the store refuses asked first: %#v", app.modal)
+	}
 	if _, err := s.User(target); err != nil {
 		t.Fatalf("a user with records was deleted")
 	}
