@@ -530,6 +530,11 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		a.followRights() // a few rights checks: cheap enough for every delivery
+		// the shown screen catches up now, once for the whole burst, so
+		// its pane titles and counts agree with its rows in the next frame
+		if st, ok := a.current().(settler); ok {
+			st.settle()
+		}
 		return a, waitEvent(a.events, time.Now())
 	}
 	if a.modal != nil {
