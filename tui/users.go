@@ -749,6 +749,14 @@ func orNone(s string) string {
 	return s
 }
 
+// nowMark marks the option a select holds now, so it shows without colour.
+func nowMark(label string, now bool) string {
+	if now {
+		return label + "  ← now"
+	}
+	return label
+}
+
 // ---- actions ----
 
 func (u *usersScreen) apply(what string, fn func(tx *store.Tx) error) {
@@ -847,9 +855,13 @@ func (u *usersScreen) editUser() tea.Cmd {
 	shown := [3]string{safe(us.First), safe(us.Last), safe(us.Email)}
 	first, last, email := shown[0], shown[1], shown[2]
 	def := u.names.Site(us.DefaultSiteID)
-	siteOpts := []huh.Option[string]{huh.NewOption("(none)", "")}
+	// the sites this user may hold (a client user: their client's), the
+	// current one marked and the list open at it
+	siteOpts := []huh.Option[string]{huh.NewOption(nowMark("(none)", def == ""), "")}
 	for _, s := range u.sites {
-		siteOpts = append(siteOpts, huh.NewOption(safe(s.Name), s.Name))
+		if store.MayHoldSite(us, s.ClientID) {
+			siteOpts = append(siteOpts, huh.NewOption(nowMark(safe(s.Name), s.Name == def), s.Name))
+		}
 	}
 	version := us.Version
 	m, cmd := newForm(u.a, "Edit "+us.Email, func() tea.Cmd {
@@ -885,8 +897,14 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	}
 	var profile, client string
 	var opts []huh.Option[string]
-	for _, p := range u.profiles {
-		opts = append(opts, huh.NewOption(fmt.Sprintf("%s (%s)", safe(p.Name), p.Type), p.Name))
+	current := ""
+	if len(ts) == 1 {
+		current = u.names.Profile(ts[0].ProfileID)
+	}
+	ps := slices.Clone(u.profiles)
+	store.SortByPower(ps)
+	for _, p := range ps {
+		opts = append(opts, huh.NewOption(nowMark(fmt.Sprintf("%s (%s)", safe(p.Name), p.Type), p.Name == current), p.Name))
 	}
 	var clientOpts []huh.Option[string]
 	for _, c := range u.a.s.Clients() {
