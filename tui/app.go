@@ -74,8 +74,9 @@ type App struct {
 	inputMode inputMode
 	modal     modal
 
-	msg    string
-	msgBad bool
+	msg     string
+	msgBad  bool
+	refusal error // the last refusal fail showed (a form stays open on one)
 
 	events <-chan store.Event
 	stop   func()
@@ -280,6 +281,7 @@ func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = safe(msg), bad }
 // fail shows a store error in the status line.
 func (a *App) fail(err error) {
 	if err != nil {
+		a.refusal = err
 		a.flash(withFix(a.s.NearFor(a.actor, err)), true)
 	}
 }

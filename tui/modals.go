@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -163,32 +164,70 @@ func (welcome) view(th *theme, w, h int) string {
 	return th.dialog("Welcome", append(lines, ""), w, h, 76)
 }
 
-// formModal embeds a huh form; done runs when it completes.
+// formModal embeds a huh form; done runs when it completes. When the store
+// refuses what done submits, the form stays open with what was typed and
+// the reason; leaving a form something was typed into asks first.
 type formModal struct {
 	editGuard
-	title string
-	form  *huh.Form
-	done  func() tea.Cmd
+	title    string
+	form     *huh.Form
+	build    func() *huh.Form // the form again, on the same fields (after a refusal)
+	done     func() tea.Cmd
+	refusal  string // the store's reason for refusing the last submission
+	typed    bool   // something was typed or pasted into it
+	quitting bool   // asked whether to drop what was typed
 }
 
 func (m *formModal) what() string { return m.title }
 
 func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*formModal, tea.Cmd) {
-	km := huh.NewDefaultKeyMap()
-	km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
-	f := huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
-	m := &formModal{title: title, form: f, done: done}
-	return m, f.Init()
+	build := func() *huh.Form {
+		km := huh.NewDefaultKeyMap()
+		km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
+		return huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
+	}
+	m := &formModal{title: title, form: build(), build: build, done: done}
+	return m, m.form.Init()
 }
 
 func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	k, isKey := msg.(tea.KeyPressMsg)
+	if m.quitting {
+		if isKey {
+			switch strings.ToLower(k.String()) {
+			case "y", "enter":
+				a.flash(m.title+": cancelled, nothing saved", false)
+				return nil, true
+			case "n", "esc":
+				m.quitting = false
+			}
+		}
+		return nil, false
+	}
+	if isKey && (k.String() == "esc" || k.String() == "ctrl+c") && m.typed {
+		m.quitting = true
+		return nil, false
+	}
+	if _, ok := msg.(tea.PasteMsg); ok || isKey && k.Text != "" {
+		m.typed = true
+	}
 	f, cmd := m.form.Update(msg)
 	if ff, ok := f.(*huh.Form); ok {
 		m.form = ff
 	}
 	switch m.form.State {
 	case huh.StateCompleted:
-		return m.done(), true
+		a.refusal = nil
+		next := m.done()
+		if a.refusal != nil {
+			// refused: the form again from its first field, as it was
+			// filled in (its fields hold what was typed), with the reason
+			m.refusal = a.msg // as fail rendered it, with its fix
+			a.refusal = nil
+			m.form = m.build()
+			return tea.Batch(cmd, next, m.form.Init()), false
+		}
+		return next, true
 	case huh.StateAborted:
 		a.flash(m.title+": cancelled", false)
 		return nil, true
@@ -200,6 +239,15 @@ func (m *formModal) view(th *theme, w, h int) string {
 	lines := strings.Split(strings.TrimRight(m.form.View(), "\n"), "\n")
 	for i := range lines {
 		lines[i] = " " + lines[i]
+	}
+	if m.refusal != "" {
+		// the whole reason, wrapped: it says what to do
+		for _, l := range strings.Split(ansi.Wrap(safe(m.refusal)+" — change it and submit again, or esc", min(w-8, 72), " "), "\n") {
+			lines = append(lines, " "+th.bad.Render(l))
+		}
+	}
+	if m.quitting {
+		lines = append(lines, "", " "+th.warn.Render("Drop what you typed? y / enter: yes      n / esc: back to the form"))
 	}
 	return th.dialog(safe(m.title)+" — esc cancels", append(append([]string{""}, lines...), ""), w, h, 76)
 }

@@ -98,9 +98,13 @@ func TestSettingsBadDuration(t *testing.T) {
 	if v := viewOf(app); !strings.Contains(v, "not like 72h, 7d or 1d12h") {
 		t.Errorf("the form shows no error:\n%s", v)
 	}
-	press(app, "esc")
+	press(app, "esc") // something was typed: it asks first
+	if v := viewOf(app); app.modal == nil || !strings.Contains(v, "Drop what you typed?") {
+		t.Fatalf("esc in a form typed into did not ask first:\n%s", v)
+	}
+	press(app, "y")
 	if app.modal != nil {
-		t.Fatal("esc left the form open")
+		t.Fatal("esc, y left the form open")
 	}
 
 	press(app, "enter")

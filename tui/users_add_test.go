@@ -37,3 +37,41 @@ func TestAddUserLandsOnTheNewUser(t *testing.T) {
 		}
 	}
 }
+
+// A form the store refuses stays open with what was typed and the reason
+// (it closed and lost the input); esc in a form typed into asks first.
+func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	taken := app.users.current().u.Email
+	press(app, "a")
+	typeText(app, "Zed")
+	press(app, "enter")
+	typeText(app, "Twin")
+	press(app, "enter")
+	typeText(app, strings.ToUpper(taken)) // the same address in other case: the store refuses it
+	press(app, "enter", "enter", "enter")
+	v := viewOf(app)
+	if _, ok := app.modal.(*formModal); !ok {
+		t.Fatalf("the refused form closed:\n%s", v)
+	}
+	if !strings.Contains(v, "already") || !strings.Contains(v, "submit again") {
+		t.Fatalf("the form does not show why it was refused:\n%s", v)
+	}
+	press(app, "shift+tab", "shift+tab")
+	if v := viewOf(app); !strings.Contains(v, "Zed") || !strings.Contains(v, strings.ToUpper(taken)) {
+		t.Fatalf("what was typed is gone:\n%s", v)
+	}
+	press(app, "ctrl+c")
+	if v := viewOf(app); app.modal == nil || !strings.Contains(v, "Drop what you typed?") {
+		t.Fatalf("ctrl+c in a half-filled form did not ask first:\n%s", v)
+	}
+	press(app, "n")
+	if _, ok := app.modal.(*formModal); !ok {
+		t.Fatal("n did not go back to the form")
+	}
+	press(app, "esc", "y")
+	if app.modal != nil {
+		t.Fatal("esc, y did not close the form")
+	}
+}
