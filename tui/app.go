@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
@@ -76,7 +77,9 @@ type App struct {
 
 	msg     string
 	msgBad  bool
-	refusal error // the last refusal fail showed (a form stays open on one)
+	refusal error  // the last refusal fail showed (a form stays open on one)
+	lastMsg string // the last message shown, whole, for "!"
+	lastBad bool
 
 	events <-chan store.Event
 	stop   func()
@@ -323,6 +326,15 @@ func (a *App) globals() []*binding {
 				}
 				return ""
 			}),
+		bind("Everywhere", "!", "show the whole of the last message", func() tea.Cmd {
+			a.modal = &message{text: a.lastMsg, bad: a.lastBad}
+			return nil
+		}).when(func() string {
+			if a.lastMsg == "" {
+				return "no message to show"
+			}
+			return ""
+		}),
 		bind("Everywhere", "ctrl+r", "reload from the database", func() tea.Cmd { a.reloadAll(); a.flash("reloaded", false); return nil }),
 		bind("Everywhere", "q,ctrl+c", "quit (asks first if changes are unsaved)", func() tea.Cmd { return a.quit() }),
 	}
@@ -564,6 +576,9 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (a *App) keyMsg(msg tea.KeyPressMsg) tea.Cmd {
+	if a.msg != "" {
+		a.lastMsg, a.lastBad = a.msg, a.msgBad // for "!"
+	}
 	a.msg = ""
 	s := msg.String()
 	if len(s) == 1 && s[0] >= '1' && s[0] <= '9' {
@@ -784,6 +799,11 @@ func (a *App) statusLine() string {
 		st := a.th.good
 		if a.msgBad {
 			st = a.th.bad
+		}
+		if ansi.StringWidth(a.msg) > a.w {
+			// too long for the line: its end (what to do) is one key away
+			more := "  ! shows all"
+			return st.Render(ansi.Truncate(a.msg, a.w-ansi.StringWidth(more), "…")) + a.th.statusKey.Render(more)
 		}
 		return fit(st.Render(a.msg), a.w)
 	}

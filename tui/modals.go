@@ -64,8 +64,30 @@ func (h *help) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 
 func (h *help) view(th *theme, w, ht int) string {
 	inner := ht - 2
-	h.offset = min(h.offset, max(len(h.lines)-inner, 0))
-	return th.box("Help — ↑/↓ scroll, esc close", h.lines[h.offset:], w, ht, true)
+	// every line whole: a long one (a "not now" reason) goes on under its
+	// description, not off the edge
+	lines := make([]string, 0, len(h.lines))
+	for _, l := range h.lines {
+		lines = append(lines, wrapIndented(l, w-2, 15)...)
+	}
+	h.offset = min(h.offset, max(len(lines)-inner, 0))
+	return th.box("Help — ↑/↓ scroll, esc close", lines[h.offset:], w, ht, true)
+}
+
+// wrapIndented wraps a styled line to width cells, its continuation lines
+// indented.
+func wrapIndented(line string, width, indent int) []string {
+	if ansi.StringWidth(line) <= width || width <= indent+10 {
+		return []string{line}
+	}
+	first := strings.Split(ansi.Wrap(line, width, " "), "\n")
+	out := []string{first[0]}
+	rest := strings.Join(first[1:], " ")
+	pad := strings.Repeat(" ", indent)
+	for _, l := range strings.Split(ansi.Wrap(rest, width-indent, " "), "\n") {
+		out = append(out, pad+l)
+	}
+	return out
 }
 
 // guarded is a dialog that submits a change: App.followRights closes it
@@ -115,8 +137,40 @@ func (c *confirm) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 
 func (c *confirm) view(th *theme, w, h int) string {
 	q := safe(c.question) // questions name what they are about
-	lines := []string{"", "  " + q, "", "  y / enter: yes      n / esc: no", ""}
-	return th.dialog("Confirm", lines, w, h, max(60, len(q)+6))
+	bw := min(w, max(60, ansi.StringWidth(q)+6))
+	lines := []string{""}
+	for _, l := range strings.Split(ansi.Wrap(q, bw-6, " "), "\n") {
+		lines = append(lines, "  "+l) // the whole question, wrapped
+	}
+	lines = append(lines, "", "  y / enter: yes      n / esc: no", "")
+	return th.dialog("Confirm", lines, w, h, bw)
+}
+
+// message shows the whole of the last status message.
+type message struct {
+	text string
+	bad  bool
+}
+
+func (m *message) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+	if _, ok := msg.(tea.KeyPressMsg); ok {
+		return nil, true
+	}
+	return nil, false
+}
+
+func (m *message) view(th *theme, w, h int) string {
+	st := th.good
+	if m.bad {
+		st = th.bad
+	}
+	bw := min(w, 80)
+	lines := []string{""}
+	for _, l := range strings.Split(ansi.Wrap(m.text, bw-6, " "), "\n") {
+		lines = append(lines, "  "+st.Render(l))
+	}
+	lines = append(lines, "", th.muted.Render("  any key closes"), "")
+	return th.dialog("Message", lines, w, h, bw)
 }
 
 // welcome greets the operator of a new, empty database.
