@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -709,26 +710,29 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	}
 	if e, err := u.a.s.EffectiveByID(us.ID); err == nil {
 		out = append(out, "", th.header.Render("Effective access"))
-		any := false
+		var labels, values, marks []string
 		for _, l := range e.Levels {
 			if l.Level == "none" {
 				continue
 			}
-			any = true
 			mark := " "
 			if l.Sensitive {
 				mark = th.warn.Render("!")
 			}
-			out = append(out, fmt.Sprintf(" %s %-20s %s", mark, safe(l.Title), safe(l.Level)))
+			labels, values, marks = append(labels, safe(l.Title)), append(values, safe(l.Level)), append(marks, mark)
 		}
-		if !any {
+		for i, row := range valueRows("   ", labels, values, w) {
+			out = append(out, " "+marks[i]+row[2:])
+		}
+		if len(labels) == 0 {
 			out = append(out, th.muted.Render(" no screens"))
 		}
 		for _, note := range e.Notes {
 			out = append(out, th.muted.Render(" "+safe(note)))
 		}
 		out = append(out, "", th.header.Render("Features"))
-		for _, f := range e.Features {
+		labels, values = make([]string, len(e.Features)), make([]string, len(e.Features))
+		for i, f := range e.Features {
 			v := "off"
 			if f.Effective {
 				v = "on"
@@ -736,8 +740,24 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 			if f.Override != "inherit" {
 				v += " (" + f.Override + ")"
 			}
-			out = append(out, fmt.Sprintf("   %-20s %s", safe(f.Title), v))
+			labels[i], values[i] = safe(f.Title), v
 		}
+		out = append(out, valueRows("   ", labels, values, w)...)
+	}
+	return out
+}
+
+// valueRows lays out label/value pairs: values line up after the longest
+// label, and a label too long for the width is cut, never its value.
+func valueRows(indent string, labels, values []string, w int) []string {
+	lw, vw := 0, 0
+	for i := range labels {
+		lw, vw = max(lw, ansi.StringWidth(labels[i])), max(vw, ansi.StringWidth(values[i]))
+	}
+	lw = max(min(lw, w-len(indent)-vw-1), 4)
+	out := make([]string, len(labels))
+	for i := range labels {
+		out[i] = indent + fit(labels[i], lw) + " " + values[i]
 	}
 	return out
 }
