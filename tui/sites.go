@@ -975,6 +975,12 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 			out = append(out, st.Render(line))
 		}
 	}
+	// an email breaks after its "@" or a dot, not in the middle of a word
+	addEmail := func(st lipgloss.Style, email string) {
+		for _, line := range strings.Split(ansi.Wrap(email, w, "@."), "\n") {
+			out = append(out, st.Render(line))
+		}
+	}
 	plain := lipgloss.NewStyle()
 	if len(s.who) == 0 {
 		add(th.bold, "Nobody chosen")
@@ -986,7 +992,7 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 	if len(s.who) == 1 {
 		u := s.who[0]
 		add(th.bold, safe(u.Name()))
-		add(plain, safe(u.Email))
+		addEmail(plain, safe(u.Email))
 		add(plain, s.typeLine(u))
 		add(th.muted, "profile "+safe(s.names.Profile(u.ProfileID))+" · "+u.Status().String())
 	} else {
