@@ -1,17 +1,27 @@
 package tui
 
 import (
+	"errors"
+	"os"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/term"
 
 	"github.com/gatehouse/gatehouse/store"
 )
 
+// ErrNoTerminal: the console was asked for where there is no terminal (a
+// pipe, a cron job, a CI step).
+var ErrNoTerminal = errors.New("the console needs a terminal: run gatehouse in one, or give it a command (gatehouse --help lists them)")
+
 // Run opens the console in this terminal until the operator quits. The
 // program picks the terminal's colours from its environment (NO_COLOR too).
 func Run(s *store.Store, actor store.Actor, opts Options) error {
+	if !hasTerminal() {
+		return ErrNoTerminal
+	}
 	if ready := opts.Ready; ready != nil {
 		// the App calls it once the first frame is out; should no size
 		// ever arrive, a second is as long as it may wait
@@ -26,4 +36,21 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	// screen within 8 ms rather than bubbletea's default 17
 	_, err := tea.NewProgram(a, tea.WithFPS(120)).Run()
 	return err
+}
+
+// hasTerminal: the console can draw (standard output is a terminal) and
+// read keys (standard input is one, or the controlling terminal opens).
+func hasTerminal() bool {
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		return false
+	}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		return true
+	}
+	tty, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	tty.Close()
+	return true
 }
