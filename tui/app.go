@@ -310,8 +310,24 @@ func (a *App) pendingTotal() int {
 	return n
 }
 
-// globals are the keys of every screen.
+// globals are the keys of every screen. Someone who sees only their own
+// access has one screen and nothing to filter, edit or undo.
 func (a *App) globals() []*binding {
+	all := a.allGlobals()
+	if !a.self {
+		return all
+	}
+	keep := map[string]bool{"?": true, "!": true, "ctrl+r": true, "q/ctrl+c": true}
+	out := all[:0:0]
+	for _, b := range all {
+		if keep[b.Help().Key] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (a *App) allGlobals() []*binding {
 	return []*binding{
 		bind("Everywhere", "?", "help: every key, and why one cannot be used now", func() tea.Cmd { a.modal = newHelp(a); return nil }),
 		bind("Everywhere", ":", "command palette (jump, run, check user screen level site)", func() tea.Cmd { return a.startInput(inputCommand) }),
