@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -18,7 +19,7 @@ var paletteCommands = []struct{ name, help string }{
 	{"outbox", "go to Invitations & outbox"},
 	{"settings", "go to Settings"},
 	{"check", "check EMAIL SCREEN LEVEL [SITE] — may they?"},
-	{"add", "add a user"},
+	{"add", "add what this screen adds (a user, a client, a site, a profile…)"},
 	{"save", "save the pending changes of this screen"},
 	{"undo", "undo the last change set made here"},
 	{"reload", "re-read the database"},
@@ -83,16 +84,16 @@ func (a *App) runCommand(line string) tea.Cmd {
 	case "check":
 		return a.paletteCheck(fields[1:])
 	case "add":
-		if a.users == nil || a.readOnly {
+		// what a on this screen adds, with its rights check and guard
+		a.msg = ""
+		if cmd, ok := dispatch(tea.KeyPressMsg{Code: 'a', Text: "a"}, visible(a.current().bindings(), a.readOnly), a); ok {
+			return cmd
+		}
+		if a.readOnly {
 			a.flash("you may view only", true)
-			return nil
+		} else {
+			a.flash("nothing to add on "+a.current().name()+"; :users then :add adds a user", true)
 		}
-		a.switchTo(0)
-		cmd := a.users.addUser()
-		if g, ok := a.modal.(guarded); ok {
-			g.guard(func() string { return errText(a.s.Capabilities(a.actor).May(store.EditUsers)) })
-		}
-		return cmd
 	case "save":
 		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
 			return sv.save()
@@ -136,7 +137,15 @@ func (a *App) paletteCheck(args []string) tea.Cmd {
 		return nil
 	}
 	d := a.s.Check(args[0], args[1], lv, site)
-	a.flash(d.Reason(), !d.Allowed)
+	// a typo is not a denial: say what was not found, and where to look
+	switch d.Code {
+	case store.CodeUnknownScreen:
+		a.flash(fmt.Sprintf("check: there is no screen %q; the screens are the rows of Permissions (3)", args[1]), true)
+	case store.CodeUnknownSite:
+		a.flash(fmt.Sprintf("check: there is no site %q; the sites are on Clients & sites (5)", site), true)
+	default:
+		a.flash(d.Reason(), !d.Allowed)
+	}
 	return nil
 }
 
