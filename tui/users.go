@@ -308,6 +308,7 @@ func (u *usersScreen) bindings() []*binding {
 		bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).editing().when(u.canEdit),
 		bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).when(u.needTarget),
 		bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).when(u.needTarget),
+		bind(g, "f", "feature overrides (allow / deny / inherit) of the highlighted or selected employees", func() tea.Cmd { return u.featureOverrides() }).editing().when(u.needTarget),
 		bind(g, "space", "select / unselect the highlighted user", func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
 		bind(g, "V", "select the range from the last selected to here", func() tea.Cmd { u.selectRange(); return nil }).
 			when(func() string {
@@ -767,6 +768,81 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// featureOverrides sets, per feature, whether the highlighted or selected
+// employees follow the org (inherit) or are let in or kept out whatever it
+// says; for several users a feature may be left as each has it. Client
+// users follow the org: they are left out, and the form says so.
+func (u *usersScreen) featureOverrides() tea.Cmd {
+	var emps []*store.User
+	skipped := 0
+	for _, us := range u.targets() {
+		if us.Type == store.Employee {
+			emps = append(emps, us)
+		} else {
+			skipped++
+		}
+	}
+	if len(emps) == 0 {
+		u.a.flash("feature overrides are for employees; client users follow the org's settings", true)
+		return nil
+	}
+	org := u.a.s.Settings()
+	const keep = "keep"
+	choices := make([]string, len(store.Features()))
+	var fields []huh.Field
+	for i, f := range store.Features() {
+		var opts []huh.Option[string]
+		cur := ""
+		if len(emps) == 1 {
+			cur = emps[0].Features[f].String()
+		} else {
+			opts = append(opts, huh.NewOption("keep each user's own", keep))
+			cur = keep
+		}
+		for _, o := range []store.Override{store.Inherit, store.Allow, store.Deny} {
+			label := map[store.Override]string{
+				store.Inherit: "inherit: follow the org (now " + org.Value(f.String()) + ")",
+				store.Allow:   "allow, whatever the org says",
+				store.Deny:    "deny, whatever the org says",
+			}[o]
+			opts = append(opts, huh.NewOption(nowMark(label, o.String() == cur), o.String()))
+		}
+		choices[i] = cur
+		fields = append(fields, huh.NewSelect[string]().Title(f.Title()).Options(opts...).Value(&choices[i]))
+	}
+	title := "Features of " + safe(emps[0].Email)
+	if len(emps) > 1 {
+		title = fmt.Sprintf("Features of %d employees%s", len(emps), u.hiddenNote())
+	}
+	if skipped > 0 {
+		title += fmt.Sprintf(" (%s left out: they follow the org)", mxPlural(skipped, "client user"))
+	}
+	m, cmd := newForm(u.a, title, func() tea.Cmd {
+		u.apply(fmt.Sprintf("feature overrides of %s", mxPlural(len(emps), "employee")), func(tx *store.Tx) error {
+			for _, us := range emps {
+				version := us.Version // checked at the first feature: the user as shown
+				for i, f := range store.Features() {
+					if choices[i] == keep {
+						continue
+					}
+					o, err := store.ParseOverride(choices[i])
+					if err != nil {
+						return err
+					}
+					if err := tx.SetFeature(us.ID, version, f, o); err != nil {
+						return err
+					}
+					version = 0
+				}
+			}
+			return nil
+		})
+		return nil
+	}, huh.NewGroup(fields...))
+	u.a.modal = m
+	return cmd
 }
 
 // nowMark marks the option a select holds now, so it shows without colour.
