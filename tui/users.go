@@ -671,15 +671,39 @@ func (u *usersScreen) renderDetail(w int) []string {
 func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	th := u.a.th
 	n := u.names
-	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-10s", k)) + " " + v }
+	// a value too long for the pane goes on under itself: none loses its end
+	kv := func(k, v string) string {
+		lines := strings.Split(ansi.Wrap(v, max(w-11, 10), ","), "\n")
+		for i := 1; i < len(lines); i++ {
+			lines[i] = strings.Repeat(" ", 11) + strings.TrimLeft(lines[i], " ")
+		}
+		return th.muted.Render(fmt.Sprintf("%-10s", k)) + " " + strings.Join(lines, "\n")
+	}
 	out := []string{th.bold.Render(safe(us.Name())), safe(us.Email), ""}
+	// each grant that ends by itself says when, as users show does
+	ending := func(g store.Grant, ids []uint64, name func(uint64) string) string {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = safe(name(id))
+			if at := us.Until(g, id); !at.IsZero() {
+				parts[i] += th.warn.Render(" (until " + store.UntilText(at) + ")")
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
 	out = append(out, kv("Type", us.Type.String()))
 	if us.Type == store.ClientUser {
 		out = append(out, kv("Client", safeJoin(n.Clients(us.ClientIDs), ", ")))
 	} else if len(us.ClientIDs) > 0 {
-		out = append(out, kv("Clients", safeJoin(n.Clients(us.ClientIDs), ", ")))
+		out = append(out, kv("Clients", ending(store.GrantClient, us.ClientIDs, n.Client)))
 	}
-	out = append(out, kv("Profile", safe(n.Profile(us.ProfileID))))
+	profile := safe(n.Profile(us.ProfileID))
+	for _, x := range us.Expiries {
+		if x.Grant == store.GrantProfile {
+			profile += th.warn.Render(" (until " + store.UntilText(x.At) + ", then " + safe(n.Profile(x.Back)) + ")")
+		}
+	}
+	out = append(out, kv("Profile", profile))
 	st := us.Status().String()
 	switch us.Status() {
 	case store.Disabled:
@@ -690,9 +714,9 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 		st = th.good.Render(st)
 	}
 	out = append(out, kv("Status", st))
-	out = append(out, kv("Sites", orNone(safeJoin(n.Sites(us.SiteIDs), ", "))))
+	out = append(out, kv("Sites", orNone(ending(store.GrantSite, us.SiteIDs, n.Site))))
 	if len(us.TeamIDs) > 0 {
-		out = append(out, kv("Teams", safeJoin(n.Teams(us.TeamIDs), ", ")))
+		out = append(out, kv("Teams", ending(store.GrantTeam, us.TeamIDs, n.Team)))
 	}
 	if us.DefaultSiteID != 0 {
 		out = append(out, kv("Default", safe(n.Site(us.DefaultSiteID))))
@@ -745,7 +769,11 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 		}
 		out = append(out, valueRows("   ", labels, values, w)...)
 	}
-	return out
+	var lines []string
+	for _, l := range out {
+		lines = append(lines, strings.Split(l, "\n")...)
+	}
+	return lines
 }
 
 // valueRows lays out label/value pairs: values line up after the longest
