@@ -437,6 +437,7 @@ func (m *matrixScreen) bindings() []*binding {
 				}
 				return ""
 			}),
+		bind(g, "w", "who can: everyone with at least the cell's level on its screen, and why", func() tea.Cmd { return m.whoCan() }).when(m.needCell),
 		bind(g, "C", "create a profile by copying the highlighted one", func() tea.Cmd { return m.copyProfile() }).editing().when(m.needProfile),
 		bind(g, "x,delete", "delete the highlighted profile (not built-in or held ones)", func() tea.Cmd { return m.deleteProfile() }).editing().when(m.needProfile),
 		bind(g, "S", "scope of the highlighted profile: all sites / assigned sites", func() tea.Cmd { return m.toggleScope() }).editing().when(m.needProfile),
@@ -884,6 +885,23 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 		}
 		return nil
 	}}
+	return nil
+}
+
+// whoCan lists who holds the highlighted cell's screen at its level (view
+// for a cell at none).
+func (m *matrixScreen) whoCan() tea.Cmd {
+	sc, p := m.curScreen(), m.curProfile()
+	lv := store.View
+	if p != nil && p.Level(sc.Key) == store.Maintain {
+		lv = store.Maintain
+	}
+	v, err := newWhoCan(m.a, store.WhoCanQuery{Screen: sc.Key, Level: lv})
+	if err != nil {
+		m.a.fail(err)
+		return nil
+	}
+	m.a.modal = v
 	return nil
 }
 

@@ -19,6 +19,7 @@ var paletteCommands = []struct{ name, help string }{
 	{"outbox", "go to Invitations & outbox"},
 	{"settings", "go to Settings"},
 	{"check", "check EMAIL SCREEN LEVEL [SITE] — may they?"},
+	{"who-can", "who-can SCREEN LEVEL [SITE] — everyone who may, and why"},
 	{"add", "add what this screen adds (a user, a client, a site, a profile…)"},
 	{"save", "save the pending changes of this screen"},
 	{"undo", "undo the last change set made here"},
@@ -83,6 +84,8 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 	case "check":
 		return a.paletteCheck(fields[1:])
+	case "who-can":
+		return a.paletteWhoCan(fields[1:])
 	case "add":
 		// what a on this screen adds, with its rights check and guard
 		a.msg = ""
