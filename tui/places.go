@@ -227,6 +227,8 @@ func (p *placesScreen) bindings() []*binding {
 			}
 			return p.addSite()
 		}).editing().when(p.canAdd),
+		bind(g, "r", "rename the highlighted client, site or team (history keeps the old name)", func() tea.Cmd { return p.rename() }).editing().when(p.canChangeHighlighted),
+		bind(g, "R", "retire the highlighted client (its contract ends), site or team: previewed, one change set", func() tea.Cmd { return p.retire() }).editing().when(p.canChangeHighlighted),
 		bind(g, "h", "history of the highlighted client, site or team", func() tea.Cmd { return p.history() }).
 			when(func() string {
 				if p.historyOf() == "" {
@@ -235,6 +237,97 @@ func (p *placesScreen) bindings() []*binding {
 				return ""
 			}),
 	}
+}
+
+// highlighted is what the focused pane highlights: its kind ("client",
+// "site", "team"), its name as the store finds it, and as people read it.
+func (p *placesScreen) highlighted() (kind, name, label string) {
+	switch p.focus() {
+	case 0:
+		if c := p.client(); c != nil {
+			return "client", c.Name, c.Name
+		}
+	case 1:
+		if s := p.site(); s != nil {
+			return "site", s.Name, s.Name
+		}
+	case 2:
+		if ts := p.siteTeams(); p.team < len(ts) {
+			l := p.site().Name + "/" + ts[p.team].Name
+			return "team", l, l
+		}
+	}
+	return "", "", ""
+}
+
+func (p *placesScreen) canChangeHighlighted() string {
+	kind, _, _ := p.highlighted()
+	switch kind {
+	case "":
+		return "nothing is highlighted in this pane (a client on the left, a site, a team)"
+	case "client":
+		return errText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
+	}
+	return errText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
+}
+
+func (p *placesScreen) rename() tea.Cmd {
+	kind, name, label := p.highlighted()
+	to := safe(label)
+	if kind == "team" {
+		_, to, _ = strings.Cut(to, "/")
+	}
+	m, cmd := newForm(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
+		p.apply(fmt.Sprintf("rename %s %s to %s", kind, name, strings.TrimSpace(to)), func(tx *store.Tx) error {
+			switch kind {
+			case "client":
+				return tx.RenameClient(name, to)
+			case "site":
+				return tx.RenameSite(name, to)
+			}
+			return tx.RenameTeam(name, to)
+		})
+		return nil
+	}, huh.NewGroup(huh.NewInput().Title("New name").Value(&to).Validate(nonEmpty(kind))))
+	p.a.modal = m
+	return cmd
+}
+
+// retire previews what retiring the highlighted record changes (users
+// touched; for a client, its contract's end: its people disabled, its
+// sites and teams retired) and asks; a refusal shows at once.
+func (p *placesScreen) retire() tea.Cmd {
+	kind, name, label := p.highlighted()
+	change := func(tx *store.Tx) error {
+		switch kind {
+		case "client":
+			return tx.RetireClient(name)
+		case "site":
+			return tx.RetireSite(name)
+		}
+		return tx.RetireTeam(name)
+	}
+	what := "retire " + kind + " " + name
+	cs, err := p.a.s.Preview(p.a.actor, what, change)
+	if err != nil {
+		p.a.fail(err)
+		return nil
+	}
+	users := map[uint64]bool{}
+	for _, e := range cs.Entries {
+		if e.Entity.Kind == store.RecordUser {
+			users[e.Entity.ID] = true
+		}
+	}
+	effect := fmt.Sprintf("%s touched (%s)", mxPlural(len(users), "user"), mxPlural(len(cs.Entries), "change"))
+	if kind == "client" {
+		effect = "the contract ends: its client users are disabled and signed out, its sites and teams retired, employees' assignments to it removed — " + effect
+	}
+	p.a.modal = &confirm{question: fmt.Sprintf("Retire %s %s? %s. One change set; u undoes it.", kind, safe(label), effect), yes: func() tea.Cmd {
+		p.apply(what, change)
+		return nil
+	}}
+	return nil
 }
 
 // historyOf is the audit entity of what the focused pane highlights.

@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/store"
+)
+
+// Whole lives from the keyboard: rename a site (r), end a client's
+// contract (R: previewed, users touched, one change set, undone with u).
+func TestPlacesRenameAndRetire(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	press(app, "5")
+	app.focus[app.cur] = 1 // the sites
+	p := app.current().(*placesScreen)
+	old := p.site().Name
+	press(app, "r")
+	for range len(old) {
+		press(app, "backspace")
+	}
+	typeText(app, "Renamed Depot")
+	press(app, "enter")
+	renamed := false
+	for _, st := range s.Sites() {
+		renamed = renamed || st.Name == "Renamed Depot"
+	}
+	if !renamed {
+		t.Fatalf("r did not rename %s: %s", old, app.msg)
+	}
+	// a client: its contract ends
+	app.focus[app.cur] = 0
+	press(app, "down", "down") // past "all sites" and "own sites" to the first client
+	c := p.client()
+	if c == nil {
+		t.Fatalf("no client highlighted:\n%s", viewOf(app))
+	}
+	press(app, "R")
+	cf, ok := app.modal.(*confirm)
+	if !ok || !strings.Contains(cf.question, "the contract ends") || !strings.Contains(cf.question, "users touched") {
+		t.Fatalf("R asked %#v, want a preview of the contract's end", app.modal)
+	}
+	press(app, "y")
+	if got := clientNamed(s, c.Name); got == nil || !got.IsRetired() {
+		t.Fatalf("R, y did not end %s's contract: %s", c.Name, app.msg)
+	}
+	press(app, "u")
+	if got := clientNamed(s, c.Name); got == nil || got.IsRetired() {
+		t.Fatalf("u did not undo the contract's end: %s", app.msg)
+	}
+}
+
+func clientNamed(s *store.Store, name string) *store.Client {
+	for _, c := range s.AllClients() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
