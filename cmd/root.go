@@ -13,8 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
@@ -41,9 +40,9 @@ type Env struct {
 	Console func(s *store.Store, actor store.Actor) error
 
 	// RemoteConsole, when set, builds the console for a user signed in over
-	// SSH (serve), styled with that session's renderer. While it is nil,
-	// serve offers commands only.
-	RemoteConsole func(s *store.Store, actor store.Actor, r *lipgloss.Renderer) tea.Model
+	// SSH (serve); the session's program downsamples its colours to the
+	// client's terminal. While it is nil, serve offers commands only.
+	RemoteConsole func(s *store.Store, actor store.Actor) tea.Model
 
 	// Allow, when set, is asked about the command cobra is about to run,
 	// whatever added it to the tree (cobra's own help, completion and

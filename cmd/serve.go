@@ -9,10 +9,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/log"
-	"github.com/charmbracelet/ssh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/keys"
@@ -102,7 +101,7 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole
-			cfg.Console = func(_ ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model { return build(s, actor, r) }
+			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model { return build(s, actor) }
 		}
 		srv, err := keys.New(cfg)
 		if err != nil {

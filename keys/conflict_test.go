@@ -1,7 +1,6 @@
 package keys_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -19,23 +18,22 @@ func (sc *screen) waitForSince(mark int, s string, d time.Duration) {
 	sc.t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if strings.Contains(sc.text()[mark:], s) {
+		if sc.seen(mark, s) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	sc.t.Fatalf("no %q on screen after %s; got since the mark:\n%q", s, d, tail(sc.text()[mark:], 3000))
+	sc.t.Fatalf("no %q on screen after %s since the mark; it shows:\n%s", s, d, sc.showing())
 }
 
-// send types keys one at a time, as a person would: bubbletea reads
-// printable bytes that arrive together as one key ("/sch" would not be "/").
+// send types keys, one write each (bubbletea v2 reads keys that arrive
+// together one by one: "/sch" is "/", "s", "c", "h").
 func (sc *screen) send(keys ...string) {
 	sc.t.Helper()
 	for _, k := range keys {
 		if _, err := sc.in.Write([]byte(k)); err != nil {
 			sc.t.Fatalf("typing %q: %v", k, err)
 		}
-		time.Sleep(15 * time.Millisecond)
 	}
 }
 

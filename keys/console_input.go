@@ -1,20 +1,30 @@
 package keys
 
 import (
-	"bytes"
 	"io"
+	"strconv"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	uv "github.com/charmbracelet/ultraviolet"
 )
 
-// How much of a console's input bubbletea may hold at once (see
-// consoleInput).
+// How much of a console's input one piece of it may be (see consoleInput).
 const (
 	// maxPasteChunk is the most of one bracketed paste handed over as one
 	// piece; a longer paste arrives as several pastes in a row, nothing lost.
 	maxPasteChunk = 16 << 10
-	// maxRun is the most plain text (no control character, no space) in a
-	// row before bubbletea is made to see the end of a read. Longer than
-	// any escape sequence a terminal sends, so none is ever cut.
-	maxRun = 512
+	// maxSequence is the longest CSI or SS3 sequence passed on: longer than
+	// any a terminal sends as a key, a mouse event or a reply (a kitty key
+	// with its text is under 100 bytes).
+	maxSequence = 256
+	// maxString is the longest OSC, DCS, APC, PM or SOS string passed on
+	// (the console asks only for the background colour, about 25 bytes).
+	maxString = 4 << 10
+	// escTimeout is how long an escape sequence begun may wait for its
+	// next byte: a lone ESC is then the Escape key (as for bubbletea).
+	escTimeout = uv.DefaultEscTimeout
 )
 
 const (
@@ -22,169 +32,417 @@ const (
 	pasteEnd   = "\x1b[201~"
 )
 
-// consoleInput is a console's input as bubbletea v1 reads it, bounded and
-// cut where bubbletea parses it right.
-// bubbletea's reader (readAnsiInputs) keeps every byte of a bracketed paste
-// until it sees the paste's end, and every byte of plain text for as long
-// as its 256-byte reads come back full, copying and scanning all it holds
-// again on each read: a client sending a paste that never ends, or
-// megabytes without a space, made the server hold all of it and spend time
-// growing with its square. consoleInput splits a long paste into pastes of
-// at most maxPasteChunk bytes (it writes the end and a new start between
-// them, never inside a character or a marker), and ends a read inside a run
-// of more than maxRun plain bytes early (a short read is how bubbletea knows
-// the text so far is complete). The reads it hands over end between
-// characters and outside escape sequences (see cleanEnd). Everything else
-// passes as it came.
+// consoleInput is a console's input as bubbletea v2 reads it: only whole,
+// well-formed keys, sequences and characters, in bounded pieces.
+//
+// bubbletea's reader (ultraviolet's TerminalReader) waits for more input
+// whenever what it holds begins with something it cannot decode yet — an
+// unknown or unfinished sequence, a byte that is no UTF-8, or ESC and one
+// more byte (Escape, or alt and a key?) — and decides only once no byte has
+// come for 50 ms: until then it keeps all that follows, rescanning it on
+// every read, and then hands it over as one slice of events. A client that
+// sends "\x1bx" or "\xff" and then megabytes without a pause made the server
+// hold all of them (over 100 bytes of events per byte typed). It keeps a
+// bracketed paste whole until the paste ends, too.
+//
+// consoleInput passes on what a terminal sends, decided here so bubbletea
+// never has to wait: UTF-8 characters and control keys as they are; escape
+// sequences once whole and only if bubbletea decodes them as one event
+// (malformed ones, and ones longer than maxSequence or maxString, are
+// dropped); ESC followed by one byte (alt and a key), or by nothing within
+// escTimeout (Escape), as the same key in the kitty keyboard protocol's
+// unambiguous form (CSI code ; modifiers u), which bubbletea decodes at
+// once to the same key message; bytes that are no UTF-8 are dropped. Inside a
+// bracketed paste it passes the text and control keys, drops escape
+// sequences, and ends the paste and starts another every maxPasteChunk
+// bytes (between characters), so no paste is held longer than that.
 type consoleInput struct {
 	r    io.Reader
-	buf  [4 << 10]byte // what the last read from r brought
-	err  error         // what it ended with, once out is handed over
-	more bool          // it filled buf: the client's bytes may go on
+	once sync.Once
+	data chan chunk
+	done chan struct{}
+	shut sync.Once
 
-	out      []byte // filtered, not yet handed over
-	cuts     []int  // offsets in out that a handed-over read must end at
-	lastFull bool   // the last read filled all it was given
+	out []byte // decided, not yet handed over
+	err error  // what r ended with, once out is handed over
 
-	// the stream so far
-	inPaste bool
-	match   int // bytes of a marker matched so far: pasteStart outside a paste, pasteEnd inside
-	pasted  int // bytes of the paste since it (or its last piece) began
-	run     int // plain bytes in a row
+	dec uv.EventDecoder
+
+	// the token being read
+	st      inState
+	tok     []byte
+	alt     bool // an ESC came before it (alt and the key it begins)
+	need    int  // bytes still to come (a UTF-8 character, an X10 mouse event)
+	str     byte // the string's introducer (']' for OSC)
+	strEsc  bool // the string's last byte was ESC
+	discard bool // the sequence is too long or malformed: dropped at its end
+	inPaste bool // inside a bracketed paste
+	pasted  int  // bytes of the paste since it (or its last piece) began
+	timeout time.Duration
 }
 
-func newConsoleInput(r io.Reader) *consoleInput { return &consoleInput{r: r} }
+type chunk struct {
+	b   []byte
+	err error
+}
 
-// Read hands over filtered input; a read that must end at a cut comes back
-// shorter than p.
+type inState int
+
+const (
+	inGround inState = iota
+	inUTF8           // a UTF-8 character begun
+	inEsc            // ESC
+	inCSI            // ESC [
+	inX10            // ESC [ M and three bytes
+	inSS3            // ESC O
+	inString         // ESC ] (OSC), ESC P (DCS), ESC _ (APC), ESC ^ (PM), ESC X (SOS)
+)
+
+func newConsoleInput(r io.Reader) *consoleInput {
+	return &consoleInput{r: r, data: make(chan chunk), done: make(chan struct{}), timeout: escTimeout}
+}
+
+// Close ends the reading: a Read waiting returns io.EOF, and the goroutine
+// reading r ends once r's read returns (the session's channel closing).
+func (c *consoleInput) Close() error {
+	c.shut.Do(func() { close(c.done) })
+	return nil
+}
+
+// pump reads r for Read, one chunk at a time, so Read can wait for the next
+// byte with a timeout.
+func (c *consoleInput) pump() {
+	for {
+		b := make([]byte, 4<<10)
+		n, err := c.r.Read(b)
+		select {
+		case c.data <- chunk{b[:n], err}:
+		case <-c.done:
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Read hands over what is decided; it waits for input, and for the rest of
+// an escape sequence begun at most escTimeout.
 func (c *consoleInput) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	for c.ready() == 0 {
+	c.once.Do(func() { go c.pump() })
+	for len(c.out) == 0 {
 		if c.err != nil {
-			if len(c.out) == 0 {
-				return 0, c.err
+			return 0, c.err
+		}
+		var timer *time.Timer
+		var expired <-chan time.Time
+		if c.pending() {
+			timer = time.NewTimer(c.timeout)
+			expired = timer.C
+		}
+		select {
+		case ch := <-c.data:
+			for _, x := range ch.b {
+				c.step(x)
 			}
-			break
+			if ch.err != nil {
+				c.flush()
+				c.err = ch.err
+			}
+		case <-expired:
+			c.flush()
+		case <-c.done:
+			c.err = io.EOF
 		}
-		n, err := c.r.Read(c.buf[:])
-		c.more = n == len(c.buf)
-		c.filter(c.buf[:n])
-		c.err = err
-	}
-	n := min(len(p), len(c.out))
-	if c.err == nil {
-		n = min(n, c.ready())
-	}
-	switch {
-	case len(c.cuts) > 0 && c.cuts[0] == 0:
-		// the cut falls where the last read ended: if that one was full,
-		// bubbletea still holds the run; a short read now ends it
-		c.cuts = c.cuts[1:]
-		if c.lastFull {
-			n = min(n, runeLen(c.out))
-		}
-	case len(c.cuts) > 0 && c.cuts[0] <= n:
-		if cut := c.cuts[0]; cut < len(p) {
-			n, c.cuts = cut, c.cuts[1:]
-		} else {
-			// a full read says nothing ends there: end it a character
-			// earlier, and reach the cut with the next one
-			n = cut - 1
+		if timer != nil {
+			timer.Stop()
 		}
 	}
-	if n < len(c.out) {
-		if end := c.boundary(n); end > 0 {
-			n = end
-		}
-	}
-	copy(p, c.out[:n])
+	n := copy(p, c.out)
 	c.out = c.out[n:]
-	for i := range c.cuts {
-		c.cuts[i] -= n
-	}
 	if len(c.out) == 0 {
 		c.out = nil // let the buffer go between reads
 	}
-	c.lastFull = n == len(p)
 	return n, nil
 }
 
-// ready is how much of out may be handed over now: not a UTF-8 character
-// begun and not finished at its end, and while the client's bytes are
-// still coming (the last read from it was full), not an escape sequence
-// cut short at its end.
-func (c *consoleInput) ready() int {
-	n := len(c.out)
-	for k := 1; k <= 3 && k <= len(c.out); k++ {
-		x := c.out[len(c.out)-k]
-		if x < 0x80 {
-			break
+// pending says whether a token is begun and not finished.
+func (c *consoleInput) pending() bool { return c.st != inGround || c.alt }
+
+// flush decides the token begun when nothing more comes: ESC alone is the
+// Escape key, ESC and an introducer alt and that key; anything else
+// unfinished is dropped.
+func (c *consoleInput) flush() {
+	switch {
+	case c.st == inEsc:
+		if c.alt {
+			c.emitKey([]byte("\x1b\x1b"))
+		} else {
+			c.emitKey([]byte("\x1b"))
 		}
-		if x >= 0xc0 { // a character's first byte: is it all there?
-			if utf8Len(x) > k {
-				n = len(c.out) - k
-			}
-			break
-		}
+	case (c.st == inCSI || c.st == inSS3 || c.st == inString) && len(c.tok) == 2 && !c.discard:
+		c.emitKey(c.tok)
+	case c.alt:
+		c.emitKey([]byte("\x1b"))
 	}
-	if c.more && n > 0 {
-		if i := bytes.LastIndexByte(c.out[max(0, n-maxSequence):n], 0x1b); i >= 0 {
-			if i += max(0, n-maxSequence); incompleteSequence(c.out[i:n]) {
-				n = i
-			}
-		}
-	}
-	return n
+	c.reset()
 }
 
-// incompleteSequence reports whether b, which begins with ESC, is the start
-// of an escape sequence still missing bytes: ESC alone, a CSI without its
-// final byte, an X10 mouse event or an SS3 key cut short.
-func incompleteSequence(b []byte) bool {
-	if len(b) < 2 {
-		return true
-	}
-	switch b[1] {
-	case 'O': // SS3: ESC O and one byte
-		return len(b) < 3
-	case '[':
-		if len(b) > 2 && b[2] == 'M' { // X10 mouse: three bytes follow
-			return len(b) < 6
+func (c *consoleInput) reset() {
+	c.st, c.tok, c.alt, c.need, c.strEsc, c.discard = inGround, c.tok[:0], false, 0, false, false
+}
+
+// step reads one byte of input.
+func (c *consoleInput) step(x byte) {
+	switch c.st {
+	case inGround:
+		switch {
+		case x == 0x1b:
+			c.st, c.tok = inEsc, append(c.tok[:0], x)
+		case x < 0x80:
+			if c.alt {
+				c.emitKey([]byte{0x1b, x})
+				c.alt = false
+			} else {
+				c.emitText([]byte{x})
+			}
+		case x >= 0xc2 && x <= 0xf4: // a character's first byte
+			c.st, c.tok, c.need = inUTF8, append(c.tok[:0], x), utf8Len(x)-1
+		default: // no UTF-8 (and no raw C1 control: a UTF-8 terminal sends none)
 		}
-		for _, x := range b[2:] {
-			if x >= 0x40 && x <= 0x7e {
-				return false // the final byte
+	case inUTF8:
+		if x < 0x80 || x > 0xbf {
+			c.st, c.need = inGround, 0
+			c.step(x)
+			return
+		}
+		c.tok = append(c.tok, x)
+		if c.need--; c.need == 0 {
+			if utf8.Valid(c.tok) {
+				if c.alt && !c.inPaste {
+					c.emit(append([]byte{0x1b}, c.tok...))
+				} else {
+					c.emitText(c.tok)
+				}
+			}
+			c.st, c.alt = inGround, false
+		}
+	case inEsc:
+		switch x {
+		case '[':
+			c.st = inCSI
+		case 'O':
+			c.st = inSS3
+		case ']', 'P', '_', '^', 'X':
+			c.st, c.str = inString, x
+		case 0x1b:
+			// the ESC before is alt for the sequence this one begins
+			if c.alt {
+				c.emitKey([]byte("\x1b")) // and the one before that was Escape
+			}
+			c.alt = true
+			return
+		default:
+			// alt and the key x begins
+			if c.alt {
+				c.emitKey([]byte("\x1b"))
+			}
+			c.st, c.alt = inGround, true
+			c.step(x)
+			return
+		}
+		c.tok = append(c.tok, x)
+	case inCSI:
+		switch {
+		case len(c.tok) == 2 && x == 'M': // X10 mouse: three bytes follow
+			c.st, c.need, c.tok = inX10, 3, append(c.tok, x)
+		case x >= 0x20 && x <= 0x3f: // parameters, intermediates
+			c.grow(x, maxSequence)
+		case x >= 0x40 && x <= 0x7e: // the final byte
+			c.grow(x, maxSequence)
+			c.emitSequence()
+		default:
+			c.malformed(x)
+		}
+	case inX10:
+		c.tok = append(c.tok, x)
+		if c.need--; c.need == 0 {
+			c.emitSequence()
+		}
+	case inSS3:
+		switch {
+		case x >= '0' && x <= '9':
+			c.grow(x, maxSequence)
+		case x >= 0x21 && x <= 0x7e:
+			c.grow(x, maxSequence)
+			c.emitSequence()
+		default:
+			c.malformed(x)
+		}
+	case inString:
+		switch {
+		case c.strEsc:
+			c.strEsc = false
+			if x == '\\' { // ST
+				c.grow(0x1b, maxString)
+				c.grow(x, maxString)
+				c.emitSequence()
+				return
+			}
+			// the string ends cancelled (ESC and its introducer alone: alt
+			// and that key, as bubbletea reads it); that ESC begins what
+			// comes next
+			if len(c.tok) == 2 && !c.discard {
+				c.emitKey(c.tok)
+			}
+			c.reset()
+			c.st, c.tok = inEsc, append(c.tok[:0], 0x1b)
+			c.step(x)
+		case x == 0x1b:
+			c.strEsc = true
+		case x == 0x07 && c.str == ']': // BEL ends an OSC
+			c.grow(x, maxString)
+			c.emitSequence()
+		case x == 0x18 || x == 0x1a: // CAN, SUB: the string is cancelled
+			c.reset()
+		case x >= 0x80: // replies are ASCII
+			c.discard = true
+		default:
+			c.grow(x, maxString)
+		}
+	}
+}
+
+// grow adds x to the sequence, which is dropped once longer than limit.
+func (c *consoleInput) grow(x byte, limit int) {
+	if c.discard {
+		return
+	}
+	if len(c.tok) >= limit {
+		c.discard, c.tok = true, c.tok[:0]
+		return
+	}
+	c.tok = append(c.tok, x)
+}
+
+// malformed ends a sequence at a byte that has no place in it: ESC and an
+// introducer alone are alt and that key; anything longer is dropped. x
+// begins what comes next.
+func (c *consoleInput) malformed(x byte) {
+	if len(c.tok) == 2 && !c.discard {
+		c.emitKey(c.tok)
+	}
+	c.reset()
+	c.step(x)
+}
+
+// emitSequence passes the whole sequence in tok on if bubbletea decodes it
+// as one event, and ends it.
+func (c *consoleInput) emitSequence() {
+	defer c.reset()
+	if c.discard {
+		return
+	}
+	n, ev := c.dec.Decode(c.tok)
+	if _, unknown := ev.(uv.UnknownEvent); unknown || n != len(c.tok) {
+		return
+	}
+	switch ev.(type) {
+	case uv.PasteStartEvent:
+		if !c.inPaste {
+			c.emit(c.tok)
+			c.inPaste, c.pasted = true, 0
+		}
+		return
+	case uv.PasteEndEvent:
+		if c.inPaste {
+			c.emit(c.tok)
+			c.inPaste = false
+		}
+		return
+	}
+	if c.inPaste {
+		return // a terminal pastes text; an escape sequence in it is dropped
+	}
+	if c.alt {
+		// ESC before a key sequence is alt and that key (ESC ESC [ A);
+		// before anything else, Escape
+		seq := append([]byte{0x1b}, c.tok...)
+		if n, ev := c.dec.Decode(seq); n == len(seq) {
+			if _, key := ev.(uv.KeyPressEvent); key {
+				c.emit(seq)
+				return
 			}
 		}
-		return true
+		c.emitKey([]byte("\x1b"))
 	}
-	return false // alt and a key
+	c.emit(c.tok)
 }
 
-// maxSequence is longer than any escape sequence a terminal sends as a key,
-// a mouse event or a paste marker.
-const maxSequence = 32
-
-// boundary is where a read ending at n should end for bubbletea v1 to parse
-// it right (0 if nowhere before n): before an escape sequence begun near n
-// (bubbletea reads a sequence cut off by a full read as alt+[ and text, a
-// paste's start marker included), and never inside a UTF-8 character (it
-// drops one cut off by a full read).
-func (c *consoleInput) boundary(n int) int {
-	end := n
-	for i := n - 1; i >= 0 && i >= n-maxSequence; i-- {
-		if c.out[i] == 0x1b {
-			end = i
-			break
+// emitKey passes on the key that seq (ESC alone, or ESC and one byte, which
+// bubbletea holds until no byte follows for 50 ms) is, in the kitty keyboard
+// protocol's form: bubbletea decodes that at once to the same key message.
+// In a paste only the byte after ESC stays.
+func (c *consoleInput) emitKey(seq []byte) {
+	if c.inPaste {
+		if len(seq) == 2 && seq[1] != 0x1b {
+			c.emitText(seq[1:])
 		}
+		return
 	}
-	for end > 0 && end < len(c.out) && !runeStart(c.out[end]) {
-		end--
+	n, ev := c.dec.Decode(seq)
+	k, ok := ev.(uv.KeyPressEvent)
+	if !ok || n != len(seq) {
+		return
 	}
-	return end
+	if b, ok := kittyKey(k); ok {
+		c.emit(b)
+	}
 }
+
+// kittyKey is k as the kitty keyboard protocol sends it: CSI code
+// [:shifted] [; 1+modifiers] u.
+func kittyKey(k uv.KeyPressEvent) ([]byte, bool) {
+	if k.Mod&^(uv.ModShift|uv.ModAlt|uv.ModCtrl) != 0 || k.Code < 0 || k.Code > utf8.MaxRune || k.ShiftedCode < 0 || k.ShiftedCode > utf8.MaxRune {
+		return nil, false
+	}
+	b := strconv.AppendInt([]byte("\x1b["), int64(k.Code), 10)
+	if k.ShiftedCode != 0 {
+		b = strconv.AppendInt(append(b, ':'), int64(k.ShiftedCode), 10)
+	}
+	mod := 0
+	if k.Mod.Contains(uv.ModShift) {
+		mod |= 1
+	}
+	if k.Mod.Contains(uv.ModAlt) {
+		mod |= 2
+	}
+	if k.Mod.Contains(uv.ModCtrl) {
+		mod |= 4
+	}
+	if mod != 0 {
+		b = strconv.AppendInt(append(b, ';'), int64(1+mod), 10)
+	}
+	return append(b, 'u'), true
+}
+
+// emitText passes on a character or a control key; in a paste, the paste is
+// ended and another begun once this piece holds maxPasteChunk bytes.
+func (c *consoleInput) emitText(b []byte) {
+	if c.inPaste {
+		if c.pasted >= maxPasteChunk {
+			c.emit([]byte(pasteEnd + pasteStart))
+			c.pasted = 0
+		}
+		c.pasted += len(b)
+	}
+	c.emit(b)
+}
+
+func (c *consoleInput) emit(b []byte) { c.out = append(c.out, b...) }
 
 // utf8Len is how long a UTF-8 character beginning with x is.
 func utf8Len(x byte) int {
@@ -195,76 +453,4 @@ func utf8Len(x byte) int {
 		return 3
 	}
 	return 2
-}
-
-// runeLen is the length of the UTF-8 character b begins with (1 for a byte
-// that begins none).
-func runeLen(b []byte) int {
-	n := 1
-	for n < len(b) && n < 4 && !runeStart(b[n]) {
-		n++
-	}
-	return n
-}
-
-func runeStart(c byte) bool { return c < 0x80 || c >= 0xc0 }
-
-// plain is a byte bubbletea reads as part of a run of text: not a control
-// character, DEL or space.
-func plain(c byte) bool { return c > ' ' && c != 0x7f }
-
-// filter appends b to out, splitting long pastes and marking where long
-// runs of text must be cut.
-func (c *consoleInput) filter(b []byte) {
-	for _, x := range b {
-		if c.inPaste {
-			c.pasteByte(x)
-		} else {
-			c.textByte(x)
-		}
-	}
-}
-
-func (c *consoleInput) textByte(x byte) {
-	if plain(x) {
-		c.run++
-		if c.run > maxRun && runeStart(x) {
-			c.cuts = append(c.cuts, len(c.out))
-			c.run = 1
-		}
-	} else {
-		c.run = 0
-	}
-	c.out = append(c.out, x)
-	if c.match = nextMatch(pasteStart, c.match, x); c.match == len(pasteStart) {
-		c.inPaste, c.match, c.pasted = true, 0, 0
-	}
-}
-
-func (c *consoleInput) pasteByte(x byte) {
-	if c.pasted >= maxPasteChunk && c.match == 0 && runeStart(x) && x != 0x1b {
-		// end this piece and start the next: bubbletea hands this one
-		// over and lets it go (never before an ESC, which may begin the
-		// paste's own end)
-		c.out = append(c.out, pasteEnd+pasteStart...)
-		c.pasted = 0
-	}
-	c.out = append(c.out, x)
-	c.pasted++
-	if c.match = nextMatch(pasteEnd, c.match, x); c.match == len(pasteEnd) {
-		c.inPaste, c.match, c.run = false, 0, 0
-	}
-}
-
-// nextMatch is how much of marker is matched after x, given matched bytes
-// before it. The markers hold ESC only as their first byte, so a mismatch
-// restarts at ESC or at nothing.
-func nextMatch(marker string, matched int, x byte) int {
-	switch {
-	case x == marker[matched]:
-		return matched + 1
-	case x == marker[0]:
-		return 1
-	}
-	return 0
 }

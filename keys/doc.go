@@ -28,18 +28,20 @@
 // Sessions: commands (exec) run through Config.Command before needsTerminal
 // (wish's activeterm, on the terminal read once by sessionRequest);
 // interactive sessions get Config.Console, run as wish's bubbletea
-// middleware would, with the session's renderer. Each session is registered so the
-// server can end it: store events that touch a user with open sessions
+// middleware would (the session's input, output, terminal type, size and
+// colour profile through wish's MakeOptions). Each session is registered so
+// the server can end it: store events that touch a user with open sessions
 // re-check them (disabled, deleted, key removed, password changed for a
 // password session), and shutdown tells every console before closing it.
 //
 // Bounds: every session's requests pass filterRequests before
-// charmbracelet/ssh sees them (the terminal clamped to MaxColumns×MaxRows,
-// env and agent forwarding refused, window changes before the session
-// starts held); a connection holds at most MaxSessionsPerConnection
+// charm.land/ssh sees them (the terminal clamped to MaxColumns×MaxRows and
+// MaxCells, env and agent forwarding refused, window changes before the
+// session starts held); a connection holds at most MaxSessionsPerConnection
 // sessions and a user MaxSessionsPerUser; a command line is at most
 // MaxCommandLine; a console reads its input through consoleInput, which
-// keeps bubbletea v1 from holding a long paste whole. The offered
+// hands bubbletea only whole, well-formed keys and sequences and pastes of
+// at most maxPasteChunk, so it never holds what follows them. The offered
 // algorithms are a hardened set (KeyExchanges, Ciphers, MACs).
 //
 // The server log escapes whatever clients typed (NewLogger).

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/log"
-	"github.com/charmbracelet/ssh"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/cmd"
@@ -161,8 +161,8 @@ func (f *fixture) start(level log.Level, setup ...func(*keys.Server)) {
 	srv, err := keys.New(keys.Config{
 		Store:       st,
 		HostKeyPath: keys.DefaultHostKeyPath(f.dbPath),
-		Console: func(_ ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model {
-			return tui.New(st, actor, r, tui.Options{DBPath: f.dbPath})
+		Console: func(_ ssh.Session, actor store.Actor) tea.Model {
+			return tui.New(st, actor, tui.Options{DBPath: f.dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
 		Logger:        keys.NewLogger(f.logs, log.Options{Level: level}),
@@ -306,15 +306,29 @@ func execute(t *testing.T, c *gossh.Client, line, stdin string) (string, string,
 	return out.String(), errb.String(), code
 }
 
-// screen is an interactive session with a pty, read in the background.
+// screen is an interactive session with a pty, read in the background: what
+// the server sends, as it came and as a terminal shows it (bubbletea v2 draws
+// only the cells that change, so a text drawn on screen need not be in the
+// stream whole).
 type screen struct {
 	t     *testing.T
 	sess  *gossh.Session
 	in    io.WriteCloser
 	mu    sync.Mutex
 	out   bytes.Buffer
+	term  *vt.Emulator
+	shown []shown // the screens the terminal showed, the newest last
 	ended chan error
 }
+
+// shown is what the terminal showed once the stream had reached at.
+type shown struct {
+	at   int
+	text string
+}
+
+// maxShown is how many screens a screen keeps.
+const maxShown = 4000
 
 // console opens an interactive session. With TERM xterm-256color the server
 // asks the terminal for its background colour; the test answers like a real
@@ -326,6 +340,9 @@ func console(t *testing.T, c *gossh.Client, term string) *screen {
 		t.Fatalf("new session: %v", err)
 	}
 	sc := &screen{t: t, sess: sess, ended: make(chan error, 1)}
+	var stop func()
+	sc.term, stop = newTerminal(140, 40)
+	t.Cleanup(stop)
 	if sc.in, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
@@ -333,7 +350,7 @@ func console(t *testing.T, c *gossh.Client, term string) *screen {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess.Stderr = writerFunc(func(p []byte) (int, error) { sc.mu.Lock(); sc.out.Write(p); sc.mu.Unlock(); return len(p), nil })
+	sess.Stderr = writerFunc(func(p []byte) (int, error) { sc.mu.Lock(); sc.record(p); sc.mu.Unlock(); return len(p), nil })
 	if err := sess.RequestPty(term, 40, 140, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +363,7 @@ func console(t *testing.T, c *gossh.Client, term string) *screen {
 		for {
 			n, err := out.Read(buf)
 			sc.mu.Lock()
-			sc.out.Write(buf[:n])
+			sc.record(buf[:n])
 			query := !answered && bytes.Contains(sc.out.Bytes(), []byte("\x1b]11;?"))
 			sc.mu.Unlock()
 			if query {
@@ -364,27 +381,72 @@ func console(t *testing.T, c *gossh.Client, term string) *screen {
 	return sc
 }
 
+// newTerminal is a terminal emulator of w×h whose answers to queries go
+// nowhere (a test answers those it needs itself); stop ends it. (Its Close
+// races with its Read: stop closes the pipe its answers go through.)
+func newTerminal(w, h int) (*vt.Emulator, func()) {
+	term := vt.NewEmulator(w, h)
+	go io.Copy(io.Discard, term)
+	return term, func() { term.InputPipe().(io.Closer).Close() }
+}
+
 type writerFunc func([]byte) (int, error)
 
 func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
 
+// record takes what the server sent (sc.mu held).
+func (sc *screen) record(p []byte) {
+	sc.out.Write(p)
+	sc.term.Write(p)
+	if text := sc.term.String(); len(sc.shown) == 0 || sc.shown[len(sc.shown)-1].text != text {
+		if len(sc.shown) == maxShown {
+			sc.shown = append(sc.shown[:0], sc.shown[maxShown/2:]...)
+		}
+		sc.shown = append(sc.shown, shown{sc.out.Len(), text})
+	}
+}
+
+// text is the stream as it came.
 func (sc *screen) text() string {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	return sc.out.String()
 }
 
-// waitFor waits until the output holds s.
+// showing is what the terminal shows now.
+func (sc *screen) showing() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.term.String()
+}
+
+// seen says whether s came after the stream's offset mark: in the stream,
+// or on a screen the terminal showed since.
+func (sc *screen) seen(mark int, s string) bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if strings.Contains(sc.out.String()[mark:], s) {
+		return true
+	}
+	for i := len(sc.shown) - 1; i >= 0 && sc.shown[i].at > mark; i-- {
+		if strings.Contains(sc.shown[i].text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor waits until s is on screen (or in the stream).
 func (sc *screen) waitFor(s string, d time.Duration) {
 	sc.t.Helper()
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if strings.Contains(sc.text(), s) {
+		if sc.seen(0, s) {
 			return
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	sc.t.Fatalf("no %q on screen after %s; got:\n%q", s, d, tail(sc.text(), 2000))
+	sc.t.Fatalf("no %q on screen after %s; it shows:\n%s", s, d, sc.showing())
 }
 
 // waitLog waits until the server log holds s.

@@ -37,9 +37,10 @@ func TestLongCommandLine(t *testing.T) {
 	}
 }
 
-// A terminal asked for at 100000×100000 is served at MaxColumns×MaxRows,
-// and so is every window change; a TERM that is no terminal's name gets no
-// terminal; env and agent forwarding are refused (nothing uses them).
+// A terminal asked for at 100000×100000 is served at MaxColumns columns
+// and the rows MaxCells leaves, and so is every window change; a TERM that
+// is no terminal's name gets no terminal; env and agent forwarding are
+// refused (nothing uses them).
 func TestSessionRequests(t *testing.T) {
 	f := newFixture(t)
 	c := f.keyClient(emAdmin)
@@ -58,7 +59,7 @@ func TestSessionRequests(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "Administrator") {
 		t.Fatalf("a command with a huge pty: %v %q", err, out)
 	}
-	if want := fmt.Sprintf("size=%dx%d", keys.MaxColumns, keys.MaxRows); !strings.Contains(f.logs.String(), want) {
+	if want := fmt.Sprintf("size=%dx%d", keys.MaxColumns, keys.MaxCells/keys.MaxColumns); !strings.Contains(f.logs.String(), want) {
 		t.Fatalf("the session's terminal is not %s:\n%s", want, f.logs.String())
 	}
 
@@ -219,7 +220,9 @@ func TestWindowChangeBeforeTheSessionStarts(t *testing.T) {
 
 // A console sent a paste of megabytes that does not end for a long while
 // holds little of it at a time and keeps answering: bubbletea v1 alone kept
-// all of it and took time growing with its square (minutes for 8 MB).
+// all of it and took time growing with its square (minutes for 8 MB);
+// bubbletea v2 alone keeps all of it too, over 100 bytes of heap for each
+// byte pasted (124 MB for 1 MB).
 func TestConsolePasteIsBounded(t *testing.T) {
 	f := newFixture(t)
 	sc := console(t, f.keyClient(emAdmin), "dumb")

@@ -23,7 +23,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/log"
+	"charm.land/log/v2"
+	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/internal/proof"
@@ -473,17 +474,20 @@ func TestLoadClient(t *testing.T) {
 }
 
 // loadClient is one SSH connection with one console session. It keeps only
-// the tail of what the console draws.
+// the tail of what the console draws, and the screen as a terminal shows it
+// (bubbletea v2 draws only the cells that change).
 type loadClient struct {
 	client *gossh.Client
 	sess   *gossh.Session
 	in     io.WriteCloser
 
-	mu      sync.Mutex
-	tail    []byte
-	seen    string // the needle being waited for
-	found   chan struct{}
-	readErr error
+	mu       sync.Mutex
+	term     *vt.Emulator
+	stopTerm func()
+	tail     []byte
+	seen     string // the needle being waited for
+	found    chan struct{}
+	readErr  error
 }
 
 func openLoadClient(addr string, hostKey gossh.PublicKey, s loadSession) (*loadClient, time.Duration, time.Duration, error) {
@@ -505,6 +509,7 @@ func openLoadClient(addr string, hostKey gossh.PublicKey, s loadSession) (*loadC
 	}
 	connect := time.Since(t0)
 	c := &loadClient{client: gossh.NewClient(cc, chans, reqs)}
+	c.term, c.stopTerm = newTerminal(140, 40)
 	t1 := time.Now()
 	if c.sess, err = c.client.NewSession(); err != nil {
 		return nil, 0, 0, err
@@ -547,7 +552,8 @@ func (c *loadClient) read(r io.Reader) {
 		n, err := r.Read(buf)
 		c.mu.Lock()
 		c.tail = append(c.tail, buf[:n]...)
-		if c.seen != "" && bytes.Contains(c.tail, []byte(c.seen)) {
+		c.term.Write(buf[:n])
+		if c.seen != "" && (bytes.Contains(c.tail, []byte(c.seen)) || strings.Contains(c.term.String(), c.seen)) {
 			c.seen = ""
 			close(c.found)
 		}
@@ -565,15 +571,13 @@ func (c *loadClient) read(r io.Reader) {
 
 func (c *loadClient) key(k string) error {
 	_, err := c.in.Write([]byte(k))
-	time.Sleep(10 * time.Millisecond) // a fast typist; bubbletea reads printable bytes that arrive together as one key
+	time.Sleep(10 * time.Millisecond) // the pace of a fast typist
 	return err
 }
 
-// work scrolls the user list, disables each target through the "/" filter
-// and "d", scrolls again. Where the next key depends on the last one having
-// been taken, it waits for the screen to show it: under load the console
-// reads several keys at once, and printable bytes read together make one
-// key ("d/" is not "d").
+// work scrolls the user list, disables each target through the "/" filter,
+// "d" and "y", scrolls again. Where the next key depends on what the last ones
+// did (the filter's result), it waits for the screen to show it.
 func (c *loadClient) work(targets []string) (int, error) {
 	n := 0
 	send := func(ks ...string) error {
@@ -628,8 +632,15 @@ func (c *loadClient) work(targets []string) (int, error) {
 		if err := send("\r"); err != nil {
 			return n, err
 		}
-		gone := c.expect("Employees (0) ") // disabled: the active+invited list no longer shows them
+		ask := c.expect("y / enter: yes") // a single disable asks first
 		if err := send("d"); err != nil {
+			return n, err
+		}
+		if err := await("the question to disable "+e, ask); err != nil {
+			return n, err
+		}
+		gone := c.expect("Employees (0) ") // disabled: the active+invited list no longer shows them
+		if err := send("y"); err != nil {
 			return n, err
 		}
 		if err := await(e+" disabled", gone); err != nil {
@@ -654,4 +665,5 @@ func (c *loadClient) close() {
 	_ = c.key("q")
 	c.sess.Close()
 	c.client.Close()
+	c.stopTerm()
 }

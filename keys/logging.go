@@ -5,7 +5,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/charmbracelet/log"
+	"charm.land/log/v2"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 )
@@ -20,8 +20,9 @@ func NewLogger(w io.Writer, opts log.Options) *log.Logger {
 // comments, emails and error texts come from clients, and a control or
 // invisible character in them (ESC, BEL, CR, bidi overrides) must reach
 // whoever reads the log — a terminal, a pager — as \x1b, never as itself.
-// charmbracelet/log escapes the values it writes, but not its messages,
-// and that is its formatter's choice, not a promise. Newlines and tabs
+// charm.land/log escapes the values it writes; its messages go through
+// lipgloss, which drops escape sequences but keeps invisible characters (a
+// bidi override) as they are. That is its formatter's choice, not a promise. Newlines and tabs
 // stay (the log is lines).
 //
 // Loggers made with With share their writer but not their lock, so the

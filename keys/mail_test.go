@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/log"
+	"charm.land/log/v2"
 	"github.com/emersion/go-sasl"
 	smtpd "github.com/emersion/go-smtp"
 

@@ -3,22 +3,26 @@ package keys
 import (
 	"fmt"
 
-	"github.com/charmbracelet/ssh"
+	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 )
 
 // What one signed-in client may make the server hold. A terminal is
 // clamped, not refused: a client asking for more than this gets this much.
 const (
-	// MaxColumns and MaxRows bound a session's terminal, from its pty-req
-	// and from every window change: a console draws every cell of its
-	// screen on every frame, and 10000×10000 took the server past 800 MB
-	// for one console. 512×256 is above any real screen (a 4K monitor
-	// full of 8×16-pixel cells is 480×135); a bigger one gets the console
-	// drawn at 512×256. 50 consoles at this size peak near 100 MB
-	// (TestHugeTerminals; 1024×512 doubled that).
+	// MaxColumns, MaxRows and MaxCells bound a session's terminal, from
+	// its pty-req and from every window change: a console keeps and draws
+	// every cell of its screen, and 10000×10000 took the server past
+	// 800 MB for one console. bubbletea v2 keeps two buffers of the whole
+	// screen per console, about 300 bytes of the server's memory a cell:
+	// a 512×256 console took 28 MB, 50 of them 2 GB. 32,768 cells hold a
+	// 2560×1440 screen full of 8×16-pixel cells (320×90, and a 4K one
+	// scaled to 150%); a terminal with more keeps its width (up to 512
+	// columns) and gets the console drawn on fewer rows. 50 consoles at
+	// the most peak near 600 MB (TestHugeTerminals).
 	MaxColumns = 512
 	MaxRows    = 256
+	MaxCells   = 1 << 15
 
 	// MaxSessionsPerConnection is how many sessions (channels) one
 	// connection may hold open at once, like sshd's MaxSessions.
@@ -32,7 +36,7 @@ const (
 // sessionsOpenKey counts a connection's open sessions (in its context).
 type sessionsOpenKey struct{}
 
-// sessionChannel is charmbracelet/ssh's session handler, behind two bounds
+// sessionChannel is charm.land/ssh's session handler, behind two bounds
 // of our own: the number of sessions on one connection, and a filter of the
 // session's requests (see filterRequests).
 func (s *Server) sessionChannel(srv *ssh.Server, conn *gossh.ServerConn, newChan gossh.NewChannel, ctx ssh.Context) {
@@ -63,7 +67,7 @@ func releaseSession(ctx ssh.Context) {
 	ctx.SetValue(sessionsOpenKey{}, n-1)
 }
 
-// filteredChannel hands charmbracelet/ssh the session's requests through
+// filteredChannel hands charm.land/ssh the session's requests through
 // filterRequests.
 type filteredChannel struct {
 	gossh.NewChannel
@@ -81,19 +85,21 @@ func (c filteredChannel) Accept() (gossh.Channel, <-chan *gossh.Request, error) 
 	return ch, out, nil
 }
 
-// filterRequests passes a session's requests on to charmbracelet/ssh, which
+// filterRequests passes a session's requests on to charm.land/ssh, which
 // would otherwise answer some of them itself:
 //
 //   - pty-req and window-change: the size is clamped to MaxColumns×MaxRows
-//     (charmbracelet/ssh keeps whatever the client says, and the console
-//     draws it); a pty-req naming an odd TERM is refused.
+//     and MaxCells (charm.land/ssh keeps whatever the client says, and the console
+//     draws it; bubbletea v2 ignores a window change past 4096 columns or
+//     rows or 2^20 cells, but draws the first size whatever it is); a
+//     pty-req naming an odd TERM is refused.
 //   - a window change before the shell or exec request is answered here,
 //     and the newest one handed on once the session has started:
-//     charmbracelet/ssh puts each change into a channel of one that already
+//     charm.land/ssh puts each change into a channel of one that already
 //     holds the first size and that nothing reads before the session
 //     starts, so one such change blocked the session's request loop for
 //     good (the exec that would have started it was never read).
-//   - env and auth-agent-req@openssh.com: refused. charmbracelet/ssh
+//   - env and auth-agent-req@openssh.com: refused. charm.land/ssh
 //     answers success to both, keeping every variable sent (without
 //     bound) and marking agent forwarding asked for, though gatehouse
 //     uses neither.
@@ -123,7 +129,7 @@ type requestState struct {
 }
 
 // filterRequest answers or rewrites one request; it reports whether the
-// request goes on to charmbracelet/ssh.
+// request goes on to charm.land/ssh.
 func (s *Server) filterRequest(ctx ssh.Context, req *gossh.Request, st *requestState) (pass bool) {
 	defer s.recovered("session request "+logText(req.Type), ctx.RemoteAddr(), func() {
 		_ = req.Reply(false, nil)
@@ -185,6 +191,9 @@ const maxPixels = 1 << 16
 
 func (w *windowChange) clamp() {
 	w.Columns, w.Rows = min(w.Columns, MaxColumns), min(w.Rows, MaxRows)
+	if w.Columns > 0 && w.Columns*w.Rows > MaxCells {
+		w.Rows = MaxCells / w.Columns
+	}
 	w.Width, w.Height = min(w.Width, maxPixels), min(w.Height, maxPixels)
 }
 
@@ -205,7 +214,8 @@ func clampPtyRequest(payload []byte) ([]byte, string) {
 }
 
 // termName reports whether s looks like a terminfo name: short, letters,
-// digits and . _ + - only (it reaches termenv, and the log).
+// digits and . _ + - only (it reaches bubbletea's terminal detection, and
+// the log).
 func termName(s string) bool {
 	if len(s) > maxTermName {
 		return false

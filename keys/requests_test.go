@@ -17,10 +17,13 @@ func TestClampPtyRequest(t *testing.T) {
 		want    *ptyRequest // nil: refused
 	}{
 		{"a real terminal", pty("xterm-256color", 120, 40, 960, 640), &ptyRequest{"xterm-256color", 120, 40, 960, 640, "\x00"}},
-		{"the largest", pty("xterm", MaxColumns, MaxRows, 0, 0), &ptyRequest{"xterm", MaxColumns, MaxRows, 0, 0, "\x00"}},
+		{"the largest", pty("xterm", MaxColumns, MaxCells/MaxColumns, 0, 0), &ptyRequest{"xterm", MaxColumns, MaxCells / MaxColumns, 0, 0, "\x00"}},
+		{"the tallest", pty("xterm", MaxCells/MaxRows, MaxRows, 0, 0), &ptyRequest{"xterm", MaxCells / MaxRows, MaxRows, 0, 0, "\x00"}},
+		{"more cells: fewer rows", pty("xterm", 300, 200, 0, 0), &ptyRequest{"xterm", 300, MaxCells / 300, 0, 0, "\x00"}},
 		{"too wide", pty("xterm", MaxColumns+1, 24, 0, 0), &ptyRequest{"xterm", MaxColumns, 24, 0, 0, "\x00"}},
-		{"absurd", pty("xterm", 100000, 100000, 1<<31, 1<<31), &ptyRequest{"xterm", MaxColumns, MaxRows, maxPixels, maxPixels, "\x00"}},
-		{"the most uint32 holds", pty("screen.xterm-new", 1<<32-1, 1<<32-1, 0, 0), &ptyRequest{"screen.xterm-new", MaxColumns, MaxRows, 0, 0, "\x00"}},
+		{"absurd", pty("xterm", 100000, 100000, 1<<31, 1<<31), &ptyRequest{"xterm", MaxColumns, MaxCells / MaxColumns, maxPixels, maxPixels, "\x00"}},
+		{"the most uint32 holds", pty("screen.xterm-new", 1<<32-1, 1<<32-1, 0, 0), &ptyRequest{"screen.xterm-new", MaxColumns, MaxCells / MaxColumns, 0, 0, "\x00"}},
+		{"one column", pty("xterm", 1, 1<<32-1, 0, 0), &ptyRequest{"xterm", 1, MaxRows, 0, 0, "\x00"}},
 		{"zero (size unknown) stays zero", pty("vt100", 0, 0, 0, 0), &ptyRequest{"vt100", 0, 0, 0, 0, "\x00"}},
 		{"no TERM", pty("", 80, 24, 0, 0), &ptyRequest{"", 80, 24, 0, 0, "\x00"}},
 		{"TERM with an escape", pty("xterm\x1b[31m", 80, 24, 0, 0), nil},
@@ -49,8 +52,10 @@ func TestClampPtyRequest(t *testing.T) {
 func TestWindowChangeClamp(t *testing.T) {
 	for _, tc := range []struct{ in, want windowChange }{
 		{windowChange{80, 24, 640, 480}, windowChange{80, 24, 640, 480}},
-		{windowChange{100000, 100000, 1 << 30, 1 << 30}, windowChange{MaxColumns, MaxRows, maxPixels, maxPixels}},
-		{windowChange{MaxColumns, MaxRows + 1, 0, 0}, windowChange{MaxColumns, MaxRows, 0, 0}},
+		{windowChange{100000, 100000, 1 << 30, 1 << 30}, windowChange{MaxColumns, MaxCells / MaxColumns, maxPixels, maxPixels}},
+		{windowChange{MaxCells / MaxRows, MaxRows + 1, 0, 0}, windowChange{MaxCells / MaxRows, MaxRows, 0, 0}},
+		{windowChange{320, 90, 0, 0}, windowChange{320, 90, 0, 0}},
+		{windowChange{480, 135, 0, 0}, windowChange{480, MaxCells / 480, 0, 0}},
 	} {
 		got := tc.in
 		got.clamp()

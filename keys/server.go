@@ -10,11 +10,10 @@ import (
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/log"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/log/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -35,10 +34,11 @@ type Config struct {
 	// Required: wish would otherwise write one into the working directory.
 	HostKeyPath string
 
-	// Console builds the console for a signed-in user's interactive session,
-	// styled with the session's renderer. If the model has a Close method it
-	// is called when the session ends.
-	Console func(s ssh.Session, actor store.Actor, r *lipgloss.Renderer) tea.Model
+	// Console builds the console for a signed-in user's interactive session
+	// (bubbletea downsamples its colours to what the client's terminal
+	// shows). If the model has a Close method it is called when the session
+	// ends.
+	Console func(s ssh.Session, actor store.Actor) tea.Model
 	// Command runs one command line for a signed-in user and returns the
 	// exit code; the session's stdin, stdout and stderr are the command's,
 	// and hasPty says a terminal is attached (ssh -t): read it from here,

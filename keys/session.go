@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish/bubbletea"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
@@ -41,8 +41,9 @@ type session struct {
 	console bool
 	program *tea.Program
 	model   tea.Model
-	reason  string // why the server ended it
-	code    int    // and the exit status it gives
+	input   *consoleInput // the console's, closed as its program ends
+	reason  string        // why the server ended it
+	code    int           // and the exit status it gives
 	outcome string
 }
 
@@ -54,7 +55,7 @@ type terminal struct {
 }
 
 // sessionRequest admits shell and exec requests, and reads the session's
-// terminal: charmbracelet/ssh writes each window change into what Pty()
+// terminal: charm.land/ssh writes each window change into what Pty()
 // reads, without a lock, from the session's request loop. This callback runs
 // in that loop, before the handler starts, so reading it here races with
 // nothing; the handler takes it from s.ptys and never calls Pty() itself.
@@ -68,9 +69,8 @@ func (s *Server) sessionRequest(sess ssh.Session, kind string) bool {
 }
 
 // terminalSession is a session whose Pty is the terminal read by
-// sessionRequest: charmbracelet/ssh's own Pty reads the size each window
-// change writes, without a lock, and wish's MakeRenderer and MakeOptions
-// call it.
+// sessionRequest: charm.land/ssh's own Pty reads the size each window
+// change writes, without a lock, and wish's MakeOptions calls it.
 type terminalSession struct {
 	ssh.Session
 	term terminal
@@ -128,7 +128,7 @@ func (s *Server) recoverSession(next ssh.Handler) ssh.Handler {
 
 // drainWindowChanges reads a session's window changes that nobody else will
 // (a command's, or any after its console ended) until the session's request
-// loop ends. charmbracelet/ssh hands them to a channel of one that already
+// loop ends. charm.land/ssh hands them to a channel of one that already
 // holds the first size; one more, unread, blocked that loop for good, and
 // kept its goroutine and session with it.
 func drainWindowChanges(winch <-chan ssh.Window) {
@@ -374,8 +374,10 @@ func (s *Server) needsTerminal(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program builds the console of an interactive session, styled with the
-// session's own renderer (never lipgloss's global one).
+// program builds the console of an interactive session. Its input, output,
+// terminal type, size and colour profile are the session's (wish's
+// MakeOptions, on the terminal read by sessionRequest); the console sets its
+// alternate screen and mouse mode in its own View.
 func (s *Server) program(sess ssh.Session) *tea.Program {
 	ss := s.lookup(sess)
 	if ss == nil || s.cfg.Console == nil {
@@ -383,33 +385,38 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		return nil
 	}
 	s.hook("console")
-	// wish asks the session for its terminal (Pty), which races with the
-	// client resizing it: it gets the one read before the session started
-	ts := terminalSession{Session: sess, term: ss.term}
-	r := bubbletea.MakeRenderer(ts)
-	m := s.cfg.Console(sess, ss.actor, r)
+	m := s.cfg.Console(sess, ss.actor)
 	if m == nil {
 		return nil
 	}
-	// the session's input through consoleInput: bubbletea v1 alone would
-	// hold a paste that never ends, and misread sequences its reads cut
-	opts := append(bubbletea.MakeOptions(ts), tea.WithInput(newConsoleInput(sess)), tea.WithAltScreen(), tea.WithMouseCellMotion())
+	// wish asks the session for its terminal (Pty), which races with the
+	// client resizing it: it gets the one read before the session started.
+	// The input goes through consoleInput (bubbletea would hold a paste that
+	// never ends, and more, whole); the server's own signals are not the
+	// console's (bubbletea would quit every console on the server's SIGINT,
+	// before the server could tell them why).
+	in := newConsoleInput(sess)
+	opts := append(bubbletea.MakeOptions(terminalSession{Session: sess, term: ss.term}),
+		tea.WithInput(in), tea.WithoutSignalHandler())
 	p := tea.NewProgram(m, opts...)
 	ss.mu.Lock()
-	ss.console, ss.program, ss.model = true, p, m
+	ss.console, ss.program, ss.model, ss.input = true, p, m, in
 	reason := ss.reason
 	ss.mu.Unlock()
 	if reason != "" { // ended while it was being built
-		p.Quit()
+		go p.Quit() // Quit waits for the program to run
 	}
 	return p
 }
 
 // console runs an interactive session's program. It does what wish's
-// bubbletea middleware does, and ends the console when the client closes the
-// session while keeping the connection (ssh -O, ControlMaster): wish's
-// window-size goroutine keeps receiving from the closed channel there,
-// spinning a CPU until the connection closes, while the console runs on.
+// bubbletea middleware does, with two differences (wish v2.0.5 still has
+// both): it ends the console when the client closes the session while
+// keeping the connection (ssh -O, ControlMaster), where wish's window-size
+// goroutine keeps receiving from the closed channel, spinning a CPU and
+// sending the program 0×0 sizes, while the console runs on; and it never
+// hands the program a size from the goroutine reading window changes (see
+// below).
 func (s *Server) console(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		p := s.program(sess)
@@ -417,7 +424,8 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			next(sess)
 			return
 		}
-		winch := s.lookup(sess).term.winch // needsTerminal let only sessions with a terminal through
+		ss := s.lookup(sess)
+		winch := ss.term.winch // needsTerminal let only sessions with a terminal through
 		done := make(chan struct{})
 		// the newest size goes to the program from a goroutine of its own:
 		// reading window changes must never wait on a busy console, or the
@@ -468,6 +476,7 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", logText(sess.User()), "error", err)
 		}
 		p.Kill() // restores the terminal if the program failed
+		ss.input.Close()
 		close(done)
 		next(sess)
 	}
@@ -619,7 +628,7 @@ func (s *Server) terminate(list []*session, reason string, code int) {
 		go func() {
 			defer wg.Done()
 			if p != nil {
-				p.Quit()
+				go p.Quit() // it waits while the program is busy (its output backed up)
 				select {
 				case <-ss.done: // afterConsole has told them
 					return

@@ -11,7 +11,7 @@ import (
 )
 
 // A terminal resized while a command runs over `ssh -t` (or just after a
-// console ends) sends window changes nobody reads: charmbracelet/ssh hands
+// console ends) sends window changes nobody reads: charm.land/ssh hands
 // them to a channel of one, already holding the first size, from the
 // session's request loop — which then blocked for good, one goroutine and
 // session kept per such session. The server drains them.

@@ -8,8 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/cmd"
 	"github.com/gatehouse/gatehouse/store"
@@ -32,8 +31,8 @@ func main() {
 			}
 		}})
 	}
-	env.RemoteConsole = func(s *store.Store, actor store.Actor, r *lipgloss.Renderer) tea.Model {
-		return tui.New(s, actor, r, tui.Options{DBPath: s.Path()})
+	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
+		return tui.New(s, actor, tui.Options{DBPath: s.Path()})
 	}
 	code := cmd.Run(env, os.Args[1:])
 	if gc != -2 {

@@ -178,6 +178,9 @@ func TestE2EOpenSSH(t *testing.T) {
 	tm.keys("?")
 	tm.waitFor(`command palette`)
 	tm.keys("Escape")
+	// the help closed: without the kitty keyboard protocol (tmux) a key
+	// within 50 ms of ESC would make alt and that key, not Escape
+	tm.waitFor(`Ada Admin`)
 	tm.keys("3")
 	tm.waitFor(`Matrix \(`)
 	tm.keys("q")
