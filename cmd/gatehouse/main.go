@@ -32,7 +32,9 @@ func main() {
 		}})
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
-		return tui.New(s, actor, tui.Options{DBPath: s.Path()})
+		// no file path: where the server keeps its database is not a
+		// remote admin's business
+		return tui.New(s, actor, tui.Options{})
 	}
 	code := cmd.Run(env, os.Args[1:])
 	if gc != -2 {
