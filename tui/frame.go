@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -28,7 +29,10 @@ func fit(s string, w int) string {
 		}
 		return s + strings.Repeat(" ", w-len(s))
 	}
-	n := ansi.StringWidth(s)
+	n, ok := narrowWidth(s)
+	if !ok {
+		n = ansi.StringWidth(s)
+	}
 	if n > w {
 		s = ansi.Truncate(s, w, "…")
 		n = ansi.StringWidth(s)
@@ -47,6 +51,59 @@ func plainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// narrowWidth is s's width in cells when every character in it is one the
+// console draws one cell wide for sure (printable ASCII, Latin letters,
+// punctuation, arrows, box drawing, the theme's marks) and its escapes are
+// SGR styling: a styled line needs no grapheme walk then (that walk was
+// half of a frame). ok is false for anything else: ask ansi.StringWidth.
+func narrowWidth(s string) (n int, ok bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == 0x1b: // CSI … m, the styling the theme writes
+			j := i + 1
+			if j >= len(s) || s[j] != '[' {
+				return 0, false
+			}
+			for j++; j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == ';' || s[j] == ':'); j++ {
+			}
+			if j >= len(s) || s[j] != 'm' {
+				return 0, false
+			}
+			i = j + 1
+		case c >= 0x20 && c < 0x7f:
+			n++
+			i++
+		case c < 0x80:
+			return 0, false
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !oneCell(r) {
+				return 0, false
+			}
+			n++
+			i += size
+		}
+	}
+	return n, true
+}
+
+// oneCell: runes every terminal draws one cell wide and that combine with
+// nothing (TestOneCellRunesAreOneCell holds them to ansi.StringWidth).
+func oneCell(r rune) bool {
+	switch {
+	case r >= 0xa0 && r < 0x300 && r != 0xad: // Latin-1 and Latin Extended, not the soft hyphen
+		return true
+	case r >= 0x2010 && r <= 0x2027, r >= 0x2030 && r <= 0x205e: // punctuation: – — ‘ ’ … ›
+		return true
+	case r >= 0x2190 && r <= 0x21ff: // arrows
+		return true
+	case r >= 0x2500 && r <= 0x25fc: // box drawing, blocks, geometric shapes (not the emoji ◽ ◾)
+		return true
+	}
+	return false
 }
 
 // edgeKey names a rendered frame edge, cached per theme.
