@@ -450,25 +450,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch k := msg.(type) {
 	case tea.KeyPressMsg:
 		if k.Text != "" {
-			text, dropped := visibleText(k.Text)
-			if dropped > 0 {
-				a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was typed", dropped), true)
-			}
-			if text == "" {
+			if k.Text = a.visible(k.Text, "typed"); k.Text == "" {
 				return a, nil
 			}
-			k.Text = text
 			msg = k
 		}
 	case tea.PasteMsg:
-		text, dropped := visibleText(k.Content)
-		if dropped > 0 {
-			a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was pasted", dropped), true)
-		}
-		if text == "" {
+		if k.Content = a.visible(k.Content, "pasted"); k.Content == "" {
 			return a, nil
 		}
-		k.Content = text
 		msg = k
 	}
 	m, cmd := a.update(msg)
@@ -478,6 +468,15 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	return m, cmd
+}
+
+// visible is text as visibleText leaves it, saying what it dropped.
+func (a *App) visible(text, how string) string {
+	text, dropped := visibleText(text)
+	if dropped > 0 {
+		a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was %s", dropped, how), true)
+	}
+	return text
 }
 
 // visibleText drops what a terminal would not show from typed or pasted
