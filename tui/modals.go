@@ -246,17 +246,18 @@ func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*
 
 func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	k, isKey := msg.(tea.KeyPressMsg)
-	if m.quitting {
-		if isKey {
-			switch strings.ToLower(k.String()) {
-			case "y", "enter":
-				a.flash(m.title+": cancelled, nothing saved", false)
-				return nil, true
-			case "n", "esc":
-				m.quitting = false
-			}
+	if m.quitting && isKey { // the form's own messages (options loading) still reach it
+		switch strings.ToLower(k.String()) {
+		case "y", "enter":
+			a.flash(m.title+": cancelled, nothing saved", false)
+			return nil, true
+		case "n", "esc":
+			m.quitting = false
 		}
 		return nil, false
+	}
+	if _, paste := msg.(tea.PasteMsg); paste && m.quitting {
+		return nil, false // not into the form while it asks
 	}
 	if isKey && (k.String() == "esc" || k.String() == "ctrl+c") && m.typed {
 		m.quitting = true
