@@ -163,6 +163,7 @@ func runDamageChild(t *testing.T, path string) damageRun {
 	case err != nil || !done:
 		first, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
 		r.crashed = fmt.Sprintf("%v: %s", err, first)
+		t.Logf("crashed child's stderr, whole:\n%s", stderr.String())
 	}
 	return r
 }
