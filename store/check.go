@@ -303,12 +303,16 @@ func (s *Store) effective(u *User) *Effective {
 	}
 	sites := userSites(u, c)
 	e.Sites = []string{}
+	// a record naming what is not there (a damaged file) loses that
+	// name, not the process
 	for id := range sites {
-		e.Sites = append(e.Sites, c.sites[id].Name)
+		if n := siteName(c, id); n != "" {
+			e.Sites = append(e.Sites, n)
+		}
 	}
 	slices.Sort(e.Sites)
 	e.Teams = append([]string{}, mapNames(u.TeamIDs, func(id uint64) string { return teamLabel(c, id) })...)
-	e.Clients = append([]string{}, mapNames(u.ClientIDs, func(id uint64) string { return c.clients[id].Name })...)
+	e.Clients = append([]string{}, mapNames(u.ClientIDs, Names{c}.Client)...)
 	for _, f := range Features() {
 		o := Inherit
 		if u.Type == Employee {

@@ -562,7 +562,7 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 		}
 	}
 	t.recordIDs(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients), before.ClientIDs, u.ClientIDs)
-	t.recordIDs(ref, "profile", c.profiles[before.ProfileID].Name, p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
+	t.recordIDs(ref, "profile", profileName(c, before.ProfileID), p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
 	return nil
 }
 
@@ -610,8 +610,8 @@ func (t *Tx) defaultSiteFits(u *User) error {
 func (t *Tx) sitesFitClient(u *User) error {
 	c := t.catalog()
 	for id := range userSites(u, c) {
-		if c.sites[id].ClientID != u.ClientIDs[0] {
-			return refused("%s is assigned to site %s, which is not %s's; unassign it first", u.Email, c.sites[id].Name, c.clients[u.ClientIDs[0]].Name)
+		if st := c.sites[id]; st != nil && st.ClientID != u.ClientIDs[0] {
+			return refused("%s is assigned to site %s, which is not %s's; unassign it first", u.Email, st.Name, Names{c}.Client(u.ClientIDs[0]))
 		}
 	}
 	return nil
@@ -630,6 +630,15 @@ func namesOf[T interface{ name() string }](ids []uint64, m map[uint64]T) string 
 
 func (c *Client) name() string { return c.Name }
 func (s *Site) name() string   { return s.Name }
+
+// profileName is a profile's name, "" for an id that names none (a
+// damaged record).
+func profileName(c *catalog, id uint64) string {
+	if p := c.profiles[id]; p != nil {
+		return p.Name
+	}
+	return ""
+}
 
 func siteName(c *catalog, id uint64) string {
 	if s := c.sites[id]; s != nil {
