@@ -272,7 +272,7 @@ func (t *Tx) expireUser(id uint64) error {
 	t.recordIDs(ref, "clients", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients), before.ClientIDs, u.ClientIDs)
 	t.recordIDs(ref, "default site", siteName(c, before.DefaultSiteID), siteName(c, u.DefaultSiteID), []uint64{before.DefaultSiteID}, []uint64{u.DefaultSiteID})
 	if u.ProfileID != before.ProfileID {
-		t.recordIDs(ref, "profile", profileName(c, before.ProfileID), profileName(c, u.ProfileID), []uint64{before.ProfileID}, []uint64{u.ProfileID})
+		t.recordIDs(ref, "profile", Names{c}.Profile(before.ProfileID), Names{c}.Profile(u.ProfileID), []uint64{before.ProfileID}, []uint64{u.ProfileID})
 	}
 	return t.touch(u)
 }

@@ -562,7 +562,7 @@ func (t *Tx) changeProfile(u, before *User, name string, client *string, ref Ref
 		}
 	}
 	t.recordIDs(ref, "client", namesOf(before.ClientIDs, c.clients), namesOf(u.ClientIDs, c.clients), before.ClientIDs, u.ClientIDs)
-	t.recordIDs(ref, "profile", profileName(c, before.ProfileID), p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
+	t.recordIDs(ref, "profile", Names{c}.Profile(before.ProfileID), p.Name, []uint64{before.ProfileID}, []uint64{p.ID})
 	return nil
 }
 
@@ -630,15 +630,6 @@ func namesOf[T interface{ name() string }](ids []uint64, m map[uint64]T) string 
 
 func (c *Client) name() string { return c.Name }
 func (s *Site) name() string   { return s.Name }
-
-// profileName is a profile's name, "" for an id that names none (a
-// damaged record).
-func profileName(c *catalog, id uint64) string {
-	if p := c.profiles[id]; p != nil {
-		return p.Name
-	}
-	return ""
-}
 
 func siteName(c *catalog, id uint64) string {
 	if s := c.sites[id]; s != nil {
