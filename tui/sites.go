@@ -13,7 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 )
 
-// sitesScreen: who | available sites & teams | assigned.
+// sitesScreen: who | available sites, teams & clients | assigned.
 //
 // The seeds' drag and drop between two panels, from the keyboard (→ ← enter,
 // space marks several) and the mouse (press on an item, release over the
@@ -40,18 +40,29 @@ type sitesScreen struct {
 	drag  *siteDrag
 }
 
-// itemKey names a site or a team.
+// itemKey names a site, a team or a client.
 type itemKey struct {
-	team bool
+	kind itemKind
 	id   uint64
 }
+
+type itemKind uint8
+
+const (
+	siteKind itemKind = iota
+	teamKind
+	// a client whose data an employee sees (seed 002: "a user can be
+	// assigned to one or more clients"): moved like a site, saved with the
+	// sites in one change set
+	clientKind
+)
 
 type siteItem struct {
 	key    itemKey
 	site   uint64 // the site (the item itself for sites)
-	client uint64 // the site's client, 0 for the business's own
+	client uint64 // the site's client, 0 for the business's own; a client item's own id
 	name   string // site or team name
-	label  string // "Site" or "Site/Team": what the store takes
+	label  string // "Site", "Site/Team" or the client's name: what the store takes
 	hay    string // lower(label, client name), for the filter
 	teams  []*siteItem
 
@@ -60,14 +71,16 @@ type siteItem struct {
 }
 
 type siteGroup struct {
-	client uint64
-	name   string
-	sites  []*siteItem
+	client  uint64
+	name    string
+	sites   []*siteItem // or, for the clients group, the clients
+	clients bool
 }
 
 // siteRow is one line of a list: a group header (it == nil) or an item.
 type siteRow struct {
 	head    string
+	why     string // a blocked header: why nobody chosen may hold its items
 	it      *siteItem
 	blocked bool // nobody chosen may hold it: shown, never movable
 	short   bool // a team under its own site's row: just the team name
@@ -180,12 +193,17 @@ func (s *sitesScreen) checkConflicts() {
 	}
 }
 
-// loadCatalog builds the groups: the business's own sites, then each client's.
+// clientsGroup heads the clients an employee may be given.
+const clientsGroup = "Clients they see"
+
+// loadCatalog builds the groups: the clients themselves, the business's own
+// sites, then each client's.
 func (s *sitesScreen) loadCatalog() {
 	s.names = s.a.s.Names()
 	clients := s.a.s.Clients()
 	own := &siteGroup{name: "Own sites"}
-	s.groups = []*siteGroup{own}
+	cg := &siteGroup{name: clientsGroup, clients: true}
+	s.groups = []*siteGroup{cg, own}
 	byClient := map[uint64]*siteGroup{0: own}
 	for _, c := range clients {
 		g := &siteGroup{client: c.ID, name: c.Name}
@@ -193,9 +211,15 @@ func (s *sitesScreen) loadCatalog() {
 		byClient[c.ID] = g
 	}
 	s.byKey = map[itemKey]*siteItem{}
+	for _, c := range clients {
+		it := &siteItem{key: itemKey{clientKind, c.ID}, client: c.ID, name: c.Name, label: c.Name}
+		it.hay = strings.ToLower(c.Name + "\x00client")
+		cg.sites = append(cg.sites, it)
+		s.byKey[it.key] = it
+	}
 	sites := map[uint64]*siteItem{}
 	for _, x := range s.a.s.Sites() {
-		it := &siteItem{key: itemKey{false, x.ID}, site: x.ID, client: x.ClientID, name: x.Name, label: x.Name}
+		it := &siteItem{key: itemKey{siteKind, x.ID}, site: x.ID, client: x.ClientID, name: x.Name, label: x.Name}
 		it.hay = strings.ToLower(x.Name + "\x00" + s.names.Client(x.ClientID))
 		sites[x.ID] = it
 		s.byKey[it.key] = it
@@ -208,7 +232,7 @@ func (s *sitesScreen) loadCatalog() {
 		if p == nil {
 			continue
 		}
-		it := &siteItem{key: itemKey{true, t.ID}, site: p.site, client: p.client, name: t.Name, label: p.name + "/" + t.Name}
+		it := &siteItem{key: itemKey{teamKind, t.ID}, site: p.site, client: p.client, name: t.Name, label: p.name + "/" + t.Name}
 		it.hay = strings.ToLower(it.label + "\x00" + s.names.Client(p.client))
 		p.teams = append(p.teams, it)
 		s.byKey[it.key] = it
@@ -222,8 +246,15 @@ func (s *sitesScreen) loadCatalog() {
 	}
 }
 
-// siteEligible says whether a user may hold a site of this client (rule 2, the store's).
-func siteEligible(u *store.User, client uint64) bool { return store.MayHoldSite(u, client) }
+// mayHold says whether a user may be given an item: a site or team of a
+// client (rule 2, the store's), or a client, which only employees are given
+// (a client user has exactly one: e on Users changes it).
+func mayHold(u *store.User, it *siteItem) bool {
+	if it.isClient() {
+		return u.Type == store.Employee
+	}
+	return store.MayHoldSite(u, it.client)
+}
 
 // recount counts, per item, the who users holding it.
 func (s *sitesScreen) recount() {
@@ -243,17 +274,22 @@ func (s *sitesScreen) recount() {
 	count := func(u *store.User, k itemKey) {
 		if it := s.byKey[k]; it != nil {
 			it.held++
-			if siteEligible(u, it.client) {
+			if mayHold(u, it) {
 				it.eligHeld++
 			}
 		}
 	}
 	for _, u := range s.who {
 		for _, id := range u.SiteIDs {
-			count(u, itemKey{false, id})
+			count(u, itemKey{siteKind, id})
 		}
 		for _, id := range u.TeamIDs {
-			count(u, itemKey{true, id})
+			count(u, itemKey{teamKind, id})
+		}
+		if u.Type == store.Employee { // a client user's one client is not given here
+			for _, id := range u.ClientIDs {
+				count(u, itemKey{clientKind, id})
+			}
 		}
 	}
 }
@@ -266,13 +302,28 @@ func (s *sitesScreen) elig(client uint64) int {
 	return s.nEmp + s.nCU[client]
 }
 
-func (s *sitesScreen) blocked(it *siteItem) bool { return len(s.who) > 0 && s.elig(it.client) == 0 }
+// eligOf is how many of the who may be given the item.
+func (s *sitesScreen) eligOf(it *siteItem) int {
+	if it.isClient() {
+		return s.nEmp
+	}
+	return s.elig(it.client)
+}
+
+func (s *sitesScreen) groupElig(g *siteGroup) int {
+	if g.clients {
+		return s.nEmp
+	}
+	return s.elig(g.client)
+}
+
+func (s *sitesScreen) blocked(it *siteItem) bool { return len(s.who) > 0 && s.eligOf(it) == 0 }
 
 // heldNow is how many of the who hold the item once the pending moves apply.
 func (s *sitesScreen) heldNow(it *siteItem) int {
 	if add, ok := s.pend[it.key]; ok {
 		if add {
-			return it.held + s.elig(it.client) - it.eligHeld
+			return it.held + s.eligOf(it) - it.eligHeld
 		}
 		return 0
 	}
@@ -285,16 +336,27 @@ func (s *sitesScreen) addable(it *siteItem) int {
 		if add {
 			return 0
 		}
-		return s.elig(it.client)
+		return s.eligOf(it)
 	}
-	return s.elig(it.client) - it.eligHeld
+	return s.eligOf(it) - it.eligHeld
 }
 
 func (s *sitesScreen) inAvail(it *siteItem) bool {
 	return len(s.who) == 0 || s.addable(it) > 0 || (!it.team() && s.blocked(it))
 }
 
-func (it *siteItem) team() bool { return it.key.team }
+func (it *siteItem) team() bool { return it.key.kind == teamKind }
+
+func (it *siteItem) isClient() bool { return it.key.kind == clientKind }
+
+// shown is how messages name an item: a client is said to be one, so it is
+// not taken for a site of the same name.
+func (it *siteItem) shown() string {
+	if it.isClient() {
+		return "client " + it.label
+	}
+	return it.label
+}
 
 func (s *sitesScreen) match(it *siteItem) bool { return s.q == "" || strings.Contains(it.hay, s.q) }
 
@@ -336,19 +398,25 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 		// groups someone chosen may hold first; the others after, greyed
 		groups = make([]*siteGroup, 0, len(s.groups))
 		for _, g := range s.groups {
-			if s.elig(g.client) > 0 {
+			if s.groupElig(g) > 0 {
 				groups = append(groups, g)
 			}
 		}
 		for _, g := range s.groups {
-			if s.elig(g.client) == 0 {
+			if s.groupElig(g) == 0 {
 				groups = append(groups, g)
 			}
 		}
 	}
 	for _, g := range groups {
 		head := len(rows)
-		blocked := li == siteAvail && len(s.who) > 0 && s.elig(g.client) == 0
+		blocked := li == siteAvail && len(s.who) > 0 && s.groupElig(g) == 0
+		if g.clients && (blocked || len(g.sites) == 0) {
+			if blocked && len(g.sites) > 0 { // one line says it: listing the clients would only repeat it
+				rows = append(rows, siteRow{head: "Clients", why: "not for client users", blocked: true})
+			}
+			continue
+		}
 		for _, st := range g.sites {
 			shown := false
 			in := s.inAssigned
@@ -370,7 +438,14 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 		}
 		if len(rows) > head {
 			n += len(rows) - head
-			rows = slices.Insert(rows, head, siteRow{head: g.name, blocked: blocked})
+			hr := siteRow{head: g.name, blocked: blocked}
+			if blocked {
+				hr.why = "another client's"
+				if g.client == 0 {
+					hr.why = "not for client users"
+				}
+			}
+			rows = slices.Insert(rows, head, hr)
 		}
 	}
 	return rows, n
@@ -490,6 +565,22 @@ func (s *sitesScreen) mayEdit() string {
 		return "read-only: you may only view"
 	}
 	return errText(s.a.s.Capabilities(s.a.actor).May(store.EditUsers))
+}
+
+// focusClients puts the cursor of Available on its first client, or of
+// Assigned when every client is given already.
+func (s *sitesScreen) focusClients() {
+	for _, li := range []int{siteAvail, siteAssigned} {
+		l := &s.lists[li]
+		for i, r := range l.rows {
+			if r.it != nil && r.it.isClient() {
+				s.a.focus[s.a.cur] = li + 1
+				l.cursor = i
+				l.offset = clip(max(i-1, 0), 0, len(l.rows), max(l.h, 1)) // its header shows too
+				return
+			}
+		}
+	}
 }
 
 // focusList is the focused list (-1: the Who pane).
@@ -638,6 +729,12 @@ func (s *sitesScreen) markAll() {
 
 // whyBlocked names the client that keeps an item from everyone chosen.
 func (s *sitesScreen) whyBlocked(it *siteItem) string {
+	if it.isClient() {
+		if len(s.who) == 1 {
+			return fmt.Sprintf("client user %s has exactly one client (e on Users changes it): clients are given to employees", s.who[0].Email)
+		}
+		return "clients are given to employees, and everyone chosen is a client user (each has exactly one client: e on Users changes it)"
+	}
 	owner := "is one of the business's own sites"
 	if it.client != 0 {
 		owner = "belongs to " + s.names.Client(it.client)
@@ -678,7 +775,7 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 		default:
 			s.pend[it.key] = from == siteAvail
 		}
-		moved = append(moved, it.label)
+		moved = append(moved, it.shown())
 	}
 	s.lists[from].marks = map[itemKey]bool{}
 	s.drag = nil
@@ -701,8 +798,8 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 // save applies every pending move, for every who user, as one change set.
 func (s *sitesScreen) save() {
 	type plan struct {
-		id, version            uint64
-		addS, addT, delS, delT []string
+		id, version                        uint64
+		addS, addT, delS, delT, addC, delC []string
 	}
 	var plans []plan
 	for _, u := range s.who {
@@ -712,26 +809,22 @@ func (s *sitesScreen) save() {
 			if !ok {
 				continue
 			}
-			has := slices.Contains(u.SiteIDs, it.key.id)
-			if it.team() {
-				has = slices.Contains(u.TeamIDs, it.key.id)
+			held, addTo, delFrom := u.SiteIDs, &p.addS, &p.delS
+			switch it.key.kind {
+			case teamKind:
+				held, addTo, delFrom = u.TeamIDs, &p.addT, &p.delT
+			case clientKind:
+				held, addTo, delFrom = u.ClientIDs, &p.addC, &p.delC
 			}
+			has := slices.Contains(held, it.key.id)
 			switch {
-			case add && !has && siteEligible(u, it.client):
-				if it.team() {
-					p.addT = append(p.addT, it.label)
-				} else {
-					p.addS = append(p.addS, it.label)
-				}
-			case !add && has:
-				if it.team() {
-					p.delT = append(p.delT, it.label)
-				} else {
-					p.delS = append(p.delS, it.label)
-				}
+			case add && !has && mayHold(u, it):
+				*addTo = append(*addTo, it.label)
+			case !add && has && mayHold(u, it): // a client user's own client stays
+				*delFrom = append(*delFrom, it.label)
 			}
 		}
-		if len(p.addS)+len(p.addT)+len(p.delS)+len(p.delT) > 0 {
+		if len(p.addS)+len(p.addT)+len(p.delS)+len(p.delT)+len(p.addC)+len(p.delC) > 0 {
 			plans = append(plans, p)
 		}
 	}
@@ -745,6 +838,17 @@ func (s *sitesScreen) save() {
 			}
 			if len(p.delS)+len(p.delT) > 0 {
 				if err := tx.AssignSites(p.id, p.version, p.delS, p.delT, false); err != nil {
+					return err
+				}
+			}
+			// clients after sites: a site of a client being taken away goes first
+			if len(p.delC) > 0 {
+				if err := tx.AssignClients(p.id, p.version, p.delC, false); err != nil {
+					return err
+				}
+			}
+			if len(p.addC) > 0 {
+				if err := tx.AssignClients(p.id, p.version, p.addC, true); err != nil {
 					return err
 				}
 			}
@@ -779,20 +883,27 @@ func (s *sitesScreen) summary() string {
 		}
 		if add {
 			adds++
-			parts = append(parts, "+"+it.label)
+			parts = append(parts, "+"+it.shown())
 		} else {
 			dels++
-			parts = append(parts, "-"+it.label)
+			parts = append(parts, "-"+it.shown())
 		}
 	}
 	whom := fmt.Sprintf("%d users", len(s.who))
 	if len(s.who) == 1 {
 		whom = s.who[0].Email
 	}
-	if len(parts) > 4 {
-		return fmt.Sprintf("sites & teams of %s: %d assigned, %d unassigned", whom, adds, dels)
+	what := "sites & teams"
+	for k := range s.pend {
+		if k.kind == clientKind {
+			what = "sites, teams & clients"
+			break
+		}
 	}
-	return fmt.Sprintf("sites & teams of %s: %s", whom, strings.Join(parts, ", "))
+	if len(parts) > 4 {
+		return fmt.Sprintf("%s of %s: %d assigned, %d unassigned", what, whom, adds, dels)
+	}
+	return fmt.Sprintf("%s of %s: %s", what, whom, strings.Join(parts, ", "))
 }
 
 // ---- mouse: drag & drop between the lists, wheel scrolls ----
@@ -1071,11 +1182,7 @@ func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
 	r := l.rows[i]
 	if r.it == nil {
 		if r.blocked {
-			why := "another client's"
-			if strings.EqualFold(r.head, "Own sites") {
-				why = "not for client users"
-			}
-			return fit(th.muted.Render(safe(r.head)+" — "+why), w)
+			return fit(th.muted.Render(safe(r.head)+" — "+r.why), w)
 		}
 		return fit(th.header.Render(safe(r.head)), w)
 	}
@@ -1150,7 +1257,7 @@ func (s *sitesScreen) annotation(li int, it *siteItem) (string, bool) {
 		}
 	}
 	if li == siteAvail && note == "" && it.team() && n > 0 {
-		if st := s.byKey[itemKey{false, it.site}]; st != nil && s.heldNow(st) == n {
+		if st := s.byKey[itemKey{siteKind, it.site}]; st != nil && s.heldNow(st) == n {
 			note = "site assigned" // the team adds nothing the site does not give
 		}
 	}

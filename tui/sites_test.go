@@ -449,7 +449,7 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 
 	// drag from Available, drop over Assigned: a pending move
 	sitesDrag(t, app, "", "Brightwater South Yard")
-	if add, ok := app.sites.pend[itemKey{false, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
+	if add, ok := app.sites.pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
 		t.Fatalf("drop on Assigned did not make a pending assign (msg %q)", app.msg)
 	}
 	if v := viewOf(app); !strings.Contains(v, "+ Brightwater South Yard") || strings.Contains(v, "drop here") {
@@ -457,7 +457,7 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	}
 	// and back: dragging the assigned site to Available makes a pending unassign
 	sitesDrag(t, app, "", "Brightwater Central")
-	if add, ok := app.sites.pend[itemKey{false, sitesSiteID(t, s, "Brightwater Central")}]; !ok || add {
+	if add, ok := app.sites.pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater Central")}]; !ok || add {
 		t.Fatalf("drop on Available did not make a pending unassign (msg %q)", app.msg)
 	}
 	if app.sites.pending() != 2 {
@@ -518,10 +518,13 @@ func TestSitesFilter(t *testing.T) {
 	}
 	for _, r := range l.rows {
 		if r.it == nil {
-			if r.head != "Civic Arena" {
+			if r.head != "Civic Arena" && r.head != clientsGroup {
 				t.Errorf("group %q shows under /civic", r.head)
 			}
 			continue
+		}
+		if r.it.isClient() && r.it.label != "Civic Arena" {
+			t.Errorf("client %s shows under /civic", r.it.label)
 		}
 		if !strings.HasPrefix(r.it.label, "Civic ") {
 			t.Errorf("%s shows under /civic", r.it.label)

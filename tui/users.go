@@ -308,7 +308,7 @@ func (u *usersScreen) bindings() []*binding {
 		bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).editing().when(u.canEdit),
 		bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).when(u.needTarget),
 		bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).when(u.needTarget),
-		bind(g, "c", "clients whose data the highlighted or selected employees see: add or remove", func() tea.Cmd { return u.assignClients() }).editing().when(u.needTarget),
+		bind(g, "c", "clients whose data the highlighted or selected employees see: opens Sites & teams at its Clients group", u.openClients).when(u.needTarget),
 		bind(g, "f", "feature overrides (allow / deny / inherit) of the highlighted or selected employees", func() tea.Cmd { return u.featureOverrides() }).editing().when(u.needTarget),
 		bind(g, "space", "select / unselect the highlighted user", func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
 		bind(g, "V", "select the range from the last selected to here", func() tea.Cmd { u.selectRange(); return nil }).
@@ -799,79 +799,14 @@ func orNone(s string) string {
 	return s
 }
 
-// assignClients sets the clients an employee sees (seed 002: "a user can
-// be assigned to one or more clients"): for one employee the clients
-// ticked are theirs; for several, the ticked ones are given to all of them
-// and those left as they were are kept. Client users have exactly one
-// client (e on Users changes it): they are left out.
-func (u *usersScreen) assignClients() tea.Cmd {
-	var emps []*store.User
-	for _, us := range u.targets() {
-		if us.Type == store.Employee {
-			emps = append(emps, us)
-		}
-	}
-	if len(emps) == 0 {
-		u.a.flash("a client user has exactly one client (e changes it); c assigns clients to employees", true)
-		return nil
-	}
-	var opts []huh.Option[string]
-	held := map[string]bool{}
-	if len(emps) == 1 {
-		for _, id := range emps[0].ClientIDs {
-			held[u.names.Client(id)] = true
-		}
-	}
-	for _, c := range u.a.s.Clients() {
-		opts = append(opts, huh.NewOption(safe(c.Name), c.Name).Selected(held[c.Name]))
-	}
-	if len(opts) == 0 {
-		u.a.flash("no clients yet: add one on Clients & sites (5)", true)
-		return nil
-	}
-	var picked, removed []string
-	fields := []huh.Field{huh.NewMultiSelect[string]().Title("Clients they see").Description("space ticks · enter keeps").Options(opts...).Value(&picked)}
-	title := "Clients of " + safe(emps[0].Email)
-	if len(emps) > 1 {
-		title = fmt.Sprintf("Clients of %d employees%s", len(emps), u.hiddenNote())
-		rm := make([]huh.Option[string], len(opts))
-		for i, c := range u.a.s.Clients() {
-			rm[i] = huh.NewOption(safe(c.Name), c.Name)
-		}
-		fields[0] = huh.NewMultiSelect[string]().Title("Clients to give them").Options(opts...).Value(&picked)
-		fields = append(fields, huh.NewMultiSelect[string]().Title("Clients to take from them").Options(rm...).Value(&removed))
-	}
-	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("clients of %s", mxPlural(len(emps), "employee")), func(tx *store.Tx) error {
-			for _, us := range emps {
-				add, take := picked, removed
-				if len(emps) == 1 {
-					take = nil
-					for name := range held {
-						if !slices.Contains(picked, name) {
-							take = append(take, name)
-						}
-					}
-				}
-				version := us.Version
-				if len(add) > 0 {
-					if err := tx.AssignClients(us.ID, version, add, true); err != nil {
-						return err
-					}
-					version = 0
-				}
-				if len(take) > 0 {
-					if err := tx.AssignClients(us.ID, version, take, false); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		})
-		return nil
-	}, huh.NewGroup(fields...))
-	u.a.modal = m
-	return cmd
+// openClients opens Sites & teams at its Clients group: the clients whose
+// data an employee sees (seed 002: "a user can be assigned to one or more
+// clients") move between Available and Assigned like sites, pending until
+// ctrl+s saves them with any site moves as one change set.
+func (u *usersScreen) openClients() tea.Cmd {
+	u.openSites()
+	u.a.sites.focusClients()
+	return nil
 }
 
 // featureOverrides sets, per feature, whether the highlighted or selected
