@@ -33,6 +33,28 @@ type Error struct {
 	Subject Ref      // the record it is about, if one
 	Fix     Fix      // what would make it pass (Do == FixNone: nothing to say)
 	Near    []string // did you mean: existing names closest to the one given
+	Field   Field    // the input it is about, if one: a form shows it there
+}
+
+// Field names the input a refusal is about, so a form can show the reason
+// beside what was typed.
+type Field string
+
+const (
+	FieldFirstName   Field = "first"
+	FieldLastName    Field = "last"
+	FieldEmail       Field = "email"
+	FieldName        Field = "name" // a client, site, team or profile name
+	FieldClient      Field = "client"
+	FieldDefaultSite Field = "default-site"
+)
+
+// atField says which input err is about (unless it says so already).
+func atField(err error, f Field) error {
+	if e, ok := StoreError(err); ok && e.Field == "" {
+		e.Field = f
+	}
+	return err
 }
 
 // Error is the line with its did-you-mean; the fix is the front end's to say.

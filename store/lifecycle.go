@@ -48,7 +48,7 @@ func (t *Tx) RenameClient(name, newName string) error {
 		return err
 	}
 	if id, ok := c.clientByName[lower(n)]; ok && id != cl.ID {
-		return refused("a client named %q already exists", n)
+		return atField(refused("a client named %q already exists", n), FieldName)
 	}
 	nc := *cl
 	nc.Name = n
@@ -68,7 +68,7 @@ func (t *Tx) RenameSite(name, newName string) error {
 	}
 	c := t.writableCatalog()
 	if id, ok := c.siteByName[lower(n)]; ok && id != st.ID {
-		return refused("a site named %q already exists", n)
+		return atField(refused("a site named %q already exists", n), FieldName)
 	}
 	ns := *st
 	ns.Name = n
@@ -89,7 +89,7 @@ func (t *Tx) RenameTeam(name, newName string) error {
 	c := t.writableCatalog()
 	for _, id := range c.teamsBySite[tm.SiteID] {
 		if id != tm.ID && lower(c.teams[id].Name) == lower(n) {
-			return refused("site %s already has a team named %q", c.sites[tm.SiteID].Name, n)
+			return atField(refused("site %s already has a team named %q", c.sites[tm.SiteID].Name, n), FieldName)
 		}
 	}
 	nt := *tm
@@ -116,7 +116,7 @@ func (t *Tx) RenameProfile(name, newName string) error {
 		return err
 	}
 	if id, ok := c.profileByName[lower(n)]; ok && id != p.ID {
-		return refused("a profile named %q already exists", n)
+		return atField(refused("a profile named %q already exists", n), FieldName)
 	}
 	np := p.clone()
 	np.Name = n

@@ -119,12 +119,13 @@ func (t *Tx) lookalike(u *User) error {
 	}
 	for _, c := range []struct {
 		what   string
+		field  Field
 		text   func(*User) string
 		global lookalikeIndex
 		mine   lookalikeIndex
 	}{
-		{"email", func(u *User) string { return u.Email }, l.emails, mine.emails},
-		{"name", (*User).Name, l.names, mine.names},
+		{"email", FieldEmail, func(u *User) string { return u.Email }, l.emails, mine.emails},
+		{"name", FieldFirstName, (*User).Name, l.names, mine.names},
 	} {
 		text := c.text(u)
 		sk, ex := skeleton(text), lower(text)
@@ -137,10 +138,10 @@ func (t *Tx) lookalike(u *User) error {
 			continue
 		}
 		if t.visible(other) {
-			return refused("%s %s reads like %s's %s %s but is spelled differently; use the same spelling or a clearly different one",
-				c.what, quoteShort(text), other.Email, c.what, quoteShort(c.text(other)))
+			return atField(refused("%s %s reads like %s's %s %s but is spelled differently; use the same spelling or a clearly different one",
+				c.what, quoteShort(text), other.Email, c.what, quoteShort(c.text(other))), c.field)
 		}
-		return refused("%s %s reads like an existing user's %s but is spelled differently; use a clearly different one", c.what, quoteShort(text), c.what)
+		return atField(refused("%s %s reads like an existing user's %s but is spelled differently; use a clearly different one", c.what, quoteShort(text), c.what), c.field)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ func (t *Tx) AddClient(name string) (*Client, error) {
 	}
 	c := t.writableCatalog()
 	if _, ok := c.clientByName[lower(n)]; ok {
-		return nil, refused("a client named %q already exists", n)
+		return nil, atField(refused("a client named %q already exists", n), FieldName)
 	}
 	b := t.btx.Bucket(bucketClients)
 	id, err := b.NextSequence()
@@ -41,7 +41,7 @@ func (t *Tx) AddSite(name, client string) (*Site, error) {
 	}
 	c := t.writableCatalog()
 	if _, ok := c.siteByName[lower(n)]; ok {
-		return nil, refused("a site named %q already exists", n)
+		return nil, atField(refused("a site named %q already exists", n), FieldName)
 	}
 	var clientID uint64
 	owner := "(own)"
@@ -90,7 +90,7 @@ func (t *Tx) AddTeam(name, site string) (*Team, error) {
 	}
 	for _, id := range c.teamsBySite[s.ID] {
 		if lower(c.teams[id].Name) == lower(n) {
-			return nil, refused("site %s already has a team named %q", s.Name, n)
+			return nil, atField(refused("site %s already has a team named %q", s.Name, n), FieldName)
 		}
 	}
 	b := t.btx.Bucket(bucketTeams)

@@ -105,9 +105,9 @@ func (t *Tx) emailTaken(email string, self uint64) error {
 		return nil
 	}
 	if t.visible(other) {
-		return refused("email %s is already used by %s (%s); emails are unique whatever their case", email, other.Name(), other.Email)
+		return atField(refused("email %s is already used by %s (%s); emails are unique whatever their case", email, other.Name(), other.Email), FieldEmail)
 	}
-	return refused("email %s is already in use; emails are unique whatever their case", email)
+	return atField(refused("email %s is already in use; emails are unique whatever their case", email), FieldEmail)
 }
 
 // AddUser creates a user, their invitation and its outbox message (rules 1, 2, 5, 6).
@@ -167,7 +167,7 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 		}
 	}
 	if u.Type == ClientUser && len(u.ClientIDs) != 1 {
-		return nil, with(badInput("a client user belongs to exactly one client (got %d)", len(u.ClientIDs)), Ref{}, Fix{Do: FixGiveClient})
+		return nil, atField(with(badInput("a client user belongs to exactly one client (got %d)", len(u.ClientIDs)), Ref{}, Fix{Do: FixGiveClient}), FieldClient)
 	}
 	if u.Type == ClientUser {
 		if err := t.mayServeClient(u.ClientIDs[0]); err != nil {
@@ -301,6 +301,10 @@ func (t *Tx) clientName(u *User) string {
 // assigned (their client's, for a client user) and, for a scoped actor, one
 // of the actor's own sites — whatever restrict-locations says.
 func (t *Tx) setDefaultSite(u *User, name string) error {
+	return atField(t.setDefaultSiteNamed(u, name), FieldDefaultSite)
+}
+
+func (t *Tx) setDefaultSiteNamed(u *User, name string) error {
 	if strings.TrimSpace(name) == "" {
 		u.DefaultSiteID = 0
 		return nil

@@ -25,6 +25,11 @@ const maxNameLen = 100
 // ValidateEmail checks rule 1's "valid" half and returns the address trimmed
 // and NFC-normalised.
 func ValidateEmail(email string) (string, error) {
+	e, err := validateEmail(email)
+	return e, atField(err, FieldEmail)
+}
+
+func validateEmail(email string) (string, error) {
 	e := strings.TrimSpace(email)
 	if e == "" {
 		return "", badInput("an email address is required")
@@ -61,9 +66,16 @@ func ValidateEmail(email string) (string, error) {
 func ValidateName(field, name string) (string, error) {
 	n, err := validText(field+" name", name)
 	if err == nil && startsFormula(n) {
-		return "", badInput("%s name %s may not start with = + - @ (a spreadsheet would run it as a formula)", field, quoteShort(name))
+		err = badInput("%s name %s may not start with = + - @ (a spreadsheet would run it as a formula)", field, quoteShort(name))
 	}
-	return n, err
+	if err != nil {
+		f := FieldFirstName
+		if field == "last" {
+			f = FieldLastName
+		}
+		return "", atField(err, f)
+	}
+	return n, nil
 }
 
 // validText checks a required, printable, bounded piece of text and returns
@@ -123,6 +135,11 @@ func quoteShort(s string) string {
 
 // validLabel checks a client, site, team or profile name.
 func validLabel(what, name string) (string, error) {
+	n, err := checkLabel(what, name)
+	return n, atField(err, FieldName)
+}
+
+func checkLabel(what, name string) (string, error) {
 	n, err := validText(what+" name", name)
 	if err != nil {
 		return "", err

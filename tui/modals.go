@@ -227,21 +227,59 @@ type formModal struct {
 	form     *huh.Form
 	build    func() *huh.Form // the form again, on the same fields (after a refusal)
 	done     func() tea.Cmd
-	refusal  string // the store's reason for refusing the last submission
-	typed    bool   // something was typed or pasted into it
-	quitting bool   // asked whether to drop what was typed
+	refusal  string      // the store's reason for refusing the last submission
+	at       store.Field // the field it is about ("": the form as a whole)
+	typed    bool        // something was typed or pasted into it
+	quitting bool        // asked whether to drop what was typed
 }
 
 func (m *formModal) what() string { return m.title }
 
 func newForm(a *App, title string, done func() tea.Cmd, groups ...*huh.Group) (*formModal, tea.Cmd) {
-	build := func() *huh.Form {
+	return newFormAt(a, title, done, func(func(store.Field, string) string) []*huh.Group { return groups })
+}
+
+// newFormAt is newForm for a form whose fields the store may refuse one by
+// one: groups builds the fields again after a refusal, each keyed by the
+// store.Field it holds and described by note(field, its usual description),
+// so the store's reason shows at the field it is about, and the cursor
+// starts there.
+func newFormAt(a *App, title string, done func() tea.Cmd, groups func(note func(f store.Field, usual string) string) []*huh.Group) (*formModal, tea.Cmd) {
+	m := &formModal{title: title, done: done}
+	m.build = func() *huh.Form {
 		km := huh.NewDefaultKeyMap()
 		km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
-		return huh.NewForm(groups...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
+		return huh.NewForm(groups(m.note)...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
 	}
-	m := &formModal{title: title, form: build(), build: build, done: done}
+	m.form = m.build()
 	return m, m.form.Init()
+}
+
+// note is a field's description: the store's reason when it refused that
+// field, else its usual one.
+func (m *formModal) note(f store.Field, usual string) string {
+	if m.refusal != "" && f == m.at {
+		return "✗ " + m.refusal
+	}
+	return usual
+}
+
+// focusRefused moves the cursor of a new form to the field refused, if it
+// is in the first group (a move past a group's end would submit it).
+func (m *formModal) focusRefused() tea.Cmd {
+	cmd := m.form.Init()
+	for range 32 {
+		f := m.form.GetFocusedField()
+		if m.at == "" || f == nil || f.GetKey() == string(m.at) {
+			return cmd
+		}
+		m.form.NextField()
+		if m.form.GetFocusedField() == f { // the group's last field: start over
+			m.form = m.build()
+			return m.form.Init()
+		}
+	}
+	return cmd
 }
 
 func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
@@ -277,10 +315,13 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 		if a.refusal != nil {
 			// refused: the form again from its first field, as it was
 			// filled in (its fields hold what was typed), with the reason
-			m.refusal = a.msg // as fail rendered it, with its fix
+			m.refusal, m.at = a.msg, "" // as fail rendered it, with its fix
+			if e, ok := store.StoreError(a.refusal); ok {
+				m.at = e.Field
+			}
 			a.refusal = nil
 			m.form = m.build()
-			return tea.Batch(cmd, next, m.form.Init()), false
+			return tea.Batch(cmd, next, m.focusRefused()), false
 		}
 		return next, true
 	case huh.StateAborted:
@@ -297,7 +338,11 @@ func (m *formModal) view(th *theme, w, h int) string {
 	}
 	if m.refusal != "" {
 		// the whole reason, wrapped: it says what to do
-		for _, l := range strings.Split(ansi.Wrap(safe(m.refusal)+" — change it and submit again, or esc", min(w-8, 72), " "), "\n") {
+		text := safe(m.refusal) + " — change it and submit again, or esc"
+		if m.at != "" && strings.Contains(m.form.View(), "✗ ") { // said at the field
+			text = "refused: the field marked ✗ says why — change it and submit again, or esc"
+		}
+		for _, l := range strings.Split(ansi.Wrap(text, min(w-8, 72), " "), "\n") {
 			lines = append(lines, " "+th.bad.Render(l))
 		}
 	}

@@ -277,7 +277,7 @@ func (p *placesScreen) rename() tea.Cmd {
 	if kind == "team" {
 		_, to, _ = strings.Cut(to, "/")
 	}
-	m, cmd := newForm(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
+	m, cmd := newFormAt(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
 		p.apply(fmt.Sprintf("rename %s %s to %s", kind, name, strings.TrimSpace(to)), func(tx *store.Tx) error {
 			switch kind {
 			case "client":
@@ -288,7 +288,7 @@ func (p *placesScreen) rename() tea.Cmd {
 			return tx.RenameTeam(name, to)
 		})
 		return nil
-	}, huh.NewGroup(huh.NewInput().Title("New name").Value(&to).Validate(nonEmpty(kind))))
+	}, nameField("New name", "", &to, kind))
 	p.a.modal = m
 	return cmd
 }
@@ -420,7 +420,7 @@ func nonEmpty(what string) func(string) error {
 
 func (p *placesScreen) addClient() tea.Cmd {
 	var name string
-	m, cmd := newForm(p.a, "Add client", func() tea.Cmd {
+	m, cmd := newFormAt(p.a, "Add client", func() tea.Cmd {
 		var cl *store.Client
 		if p.apply("add client "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -430,7 +430,7 @@ func (p *placesScreen) addClient() tea.Cmd {
 			p.showClient(cl.ID)
 		}
 		return nil
-	}, huh.NewGroup(huh.NewInput().Title("Client name").Description("a customer company").Value(&name).Validate(nonEmpty("client"))))
+	}, nameField("Client name", "a customer company", &name, "client"))
 	p.a.modal = m
 	return cmd
 }
@@ -444,7 +444,7 @@ func (p *placesScreen) addSite() tea.Cmd {
 	for _, c := range p.clients {
 		opts = append(opts, huh.NewOption(safe(c.Name), c.Name))
 	}
-	m, cmd := newForm(p.a, "Add site", func() tea.Cmd {
+	m, cmd := newFormAt(p.a, "Add site", func() tea.Cmd {
 		var st *store.Site
 		if p.apply("add site "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -454,11 +454,13 @@ func (p *placesScreen) addSite() tea.Cmd {
 			p.showSite(st)
 		}
 		return nil
-	}, huh.NewGroup(
-		huh.NewInput().Title("Site name").Value(&name).Validate(nonEmpty("site")),
-		huh.NewSelect[string]().Title("Client").Description("who owns the site; a client user may only be given their client's sites").
-			Options(opts...).Value(&client).Height(min(len(opts)+2, 8)),
-	))
+	}, func(note func(store.Field, string) string) []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Key(string(store.FieldName)).Title("Site name").Description(note(store.FieldName, "")).Value(&name).Validate(nonEmpty("site")),
+			huh.NewSelect[string]().Title("Client").Description("who owns the site; a client user may only be given their client's sites").
+				Options(opts...).Value(&client).Height(min(len(opts)+2, 8)),
+		)}
+	})
 	p.a.modal = m
 	return cmd
 }
@@ -469,7 +471,7 @@ func (p *placesScreen) addTeam() tea.Cmd {
 		return nil
 	}
 	var name string
-	m, cmd := newForm(p.a, "Add team to "+st.Name, func() tea.Cmd {
+	m, cmd := newFormAt(p.a, "Add team to "+st.Name, func() tea.Cmd {
 		if p.apply("add team "+st.Name+"/"+strings.TrimSpace(name), func(tx *store.Tx) error {
 			_, err := tx.AddTeam(name, st.Name)
 			return err
@@ -483,7 +485,7 @@ func (p *placesScreen) addTeam() tea.Cmd {
 			}
 		}
 		return nil
-	}, huh.NewGroup(huh.NewInput().Title("Team name").Description("a team lives in one site: "+safe(st.Name)).Value(&name).Validate(nonEmpty("team"))))
+	}, nameField("Team name", "a team lives in one site: "+safe(st.Name), &name, "team"))
 	p.a.modal = m
 	return cmd
 }
@@ -657,4 +659,13 @@ func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 		out = append(out, rowStyle(th, line, focused && i == p.team, focused))
 	}
 	return out
+}
+
+// nameField is a form of one name (a client, site or team's), where the
+// store's refusal of the name shows.
+func nameField(title, usual string, value *string, kind string) func(func(store.Field, string) string) []*huh.Group {
+	return func(note func(store.Field, string) string) []*huh.Group {
+		return []*huh.Group{huh.NewGroup(huh.NewInput().Key(string(store.FieldName)).Title(title).
+			Description(note(store.FieldName, usual)).Value(value).Validate(nonEmpty(kind)))}
+	}
 }

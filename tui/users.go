@@ -921,21 +921,23 @@ func (u *usersScreen) addUser() tea.Cmd {
 	for _, c := range u.a.s.Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
-	groups := []*huh.Group{
-		huh.NewGroup(
-			huh.NewInput().Title("First name").Value(&first).Validate(func(s string) error { _, err := store.ValidateName("first", s); return err }),
-			huh.NewInput().Title("Last name").Value(&last).Validate(func(s string) error { _, err := store.ValidateName("last", s); return err }),
-			huh.NewInput().Title("Email").Value(&email).Validate(func(s string) error { _, err := store.ValidateEmail(s); return err }),
-			huh.NewSelect[string]().Title("User type").Options(huh.NewOption("Employee", "employee"), huh.NewOption("Client", "client")).Value(&typ),
-		),
-		huh.NewGroup(
-			huh.NewSelect[string]().Title("Client").Description("a client user belongs to exactly one client").Options(clientOpts...).Value(&client),
-		).WithHideFunc(func() bool { return typ != "client" || len(clientOpts) == 0 }),
-		huh.NewGroup(
-			huh.NewSelect[string]().Title("Profile").OptionsFunc(profileOpts, &typ).Value(&profile),
-		),
+	groups := func(note func(store.Field, string) string) []*huh.Group {
+		return []*huh.Group{
+			huh.NewGroup(
+				huh.NewInput().Key(string(store.FieldFirstName)).Title("First name").Description(note(store.FieldFirstName, "")).Value(&first).Validate(func(s string) error { _, err := store.ValidateName("first", s); return err }),
+				huh.NewInput().Key(string(store.FieldLastName)).Title("Last name").Description(note(store.FieldLastName, "")).Value(&last).Validate(func(s string) error { _, err := store.ValidateName("last", s); return err }),
+				huh.NewInput().Key(string(store.FieldEmail)).Title("Email").Description(note(store.FieldEmail, "")).Value(&email).Validate(func(s string) error { _, err := store.ValidateEmail(s); return err }),
+				huh.NewSelect[string]().Title("User type").Options(huh.NewOption("Employee", "employee"), huh.NewOption("Client", "client")).Value(&typ),
+			),
+			huh.NewGroup(
+				huh.NewSelect[string]().Key(string(store.FieldClient)).Title("Client").Description(note(store.FieldClient, "a client user belongs to exactly one client")).Options(clientOpts...).Value(&client),
+			).WithHideFunc(func() bool { return typ != "client" || len(clientOpts) == 0 }),
+			huh.NewGroup(
+				huh.NewSelect[string]().Title("Profile").OptionsFunc(profileOpts, &typ).Value(&profile),
+			),
+		}
 	}
-	m, cmd := newForm(u.a, "Add user", func() tea.Cmd {
+	m, cmd := newFormAt(u.a, "Add user", func() tea.Cmd {
 		t, _ := store.ParseUserType(typ)
 		nu := store.NewUser{First: first, Last: last, Email: email, Type: t, Profile: profile}
 		if t == store.ClientUser && client != "" {
@@ -952,7 +954,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 			u.a.flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
 		}
 		return nil
-	}, groups...)
+	}, groups)
 	u.a.modal = m
 	return cmd
 }
@@ -999,7 +1001,7 @@ func (u *usersScreen) editUser() tea.Cmd {
 		}
 	}
 	version := us.Version
-	m, cmd := newForm(u.a, "Edit "+us.Email, func() tea.Cmd {
+	m, cmd := newFormAt(u.a, "Edit "+us.Email, func() tea.Cmd {
 		p := store.UserPatch{DefaultSite: &def}
 		if first != shown[0] {
 			p.First = &first
@@ -1015,12 +1017,14 @@ func (u *usersScreen) editUser() tea.Cmd {
 			return err
 		})
 		return nil
-	}, huh.NewGroup(
-		huh.NewInput().Title("First name").Value(&first),
-		huh.NewInput().Title("Last name").Value(&last),
-		huh.NewInput().Title("Email").Value(&email),
-		huh.NewSelect[string]().Title("Default location").Options(siteOpts...).Value(&def).Height(8),
-	))
+	}, func(note func(store.Field, string) string) []*huh.Group {
+		return []*huh.Group{huh.NewGroup(
+			huh.NewInput().Key(string(store.FieldFirstName)).Title("First name").Description(note(store.FieldFirstName, "")).Value(&first),
+			huh.NewInput().Key(string(store.FieldLastName)).Title("Last name").Description(note(store.FieldLastName, "")).Value(&last),
+			huh.NewInput().Key(string(store.FieldEmail)).Title("Email").Description(note(store.FieldEmail, "")).Value(&email),
+			huh.NewSelect[string]().Key(string(store.FieldDefaultSite)).Title("Default location").Description(note(store.FieldDefaultSite, "")).Options(siteOpts...).Value(&def).Height(8),
+		)}
+	})
 	u.a.modal = m
 	return cmd
 }
