@@ -328,6 +328,7 @@ func (a *App) globals() []*binding {
 }
 
 func (a *App) allGlobals() []*binding {
+	cp := a.copyBindings()
 	return []*binding{
 		bind("Everywhere", "?", "help: every key, and why one cannot be used now", func() tea.Cmd { a.modal = newHelp(a); return nil }),
 		bind("Everywhere", ":", "command palette (jump, run, check user screen level site)", func() tea.Cmd { return a.startInput(inputCommand) }),
@@ -351,6 +352,7 @@ func (a *App) allGlobals() []*binding {
 			}
 			return ""
 		}),
+		cp[0], cp[1],
 		bind("Everywhere", "ctrl+r", "reload from the database", func() tea.Cmd { a.reloadAll(); a.flash("reloaded", false); return nil }),
 		bind("Everywhere", "q,ctrl+c", "quit (asks first if changes are unsaved)", func() tea.Cmd { return a.quit() }),
 	}
