@@ -1,14 +1,13 @@
 package cmd
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/gatehouse/gatehouse/internal/safetext"
+	"github.com/gatehouse/gatehouse/internal/csvout"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -46,40 +45,7 @@ func (a *app) outputFormat(given string, choices ...string) (string, error) {
 	return f, nil
 }
 
-// csvTable writes CSV as RFC 4180 says (encoding/csv: quoted where needed,
-// lines ending in \n, which every spreadsheet reads), with every cell made
-// safe to open in a spreadsheet (inertCell) and to show in a terminal.
-type csvTable struct{ w *csv.Writer }
-
-func newCSV(w io.Writer) *csvTable { return &csvTable{csv.NewWriter(w)} }
-
-// row writes one record.
-func (t *csvTable) row(cells ...string) error {
-	for i, c := range cells {
-		cells[i] = inertCell(c)
-	}
-	return t.w.Write(cells)
-}
-
-// flush writes out what is buffered and reports any error on the way.
-func (t *csvTable) flush() error {
-	t.w.Flush()
-	return t.w.Error()
-}
-
-// inertCell is a cell a spreadsheet shows as the text it is. Following
-// OWASP's advice on CSV injection, a cell starting with = + - @, a tab, a
-// carriage return or a NUL (which spreadsheets run as a formula or strip
-// on the way to one) gets a leading apostrophe, which spreadsheets read as
-// "this is text" and do not show. Control and invisible characters are
-// then written out visibly (\x1b, \u202e), as everywhere else: one cell,
-// one line, nothing a terminal acts on.
-func inertCell(s string) string {
-	if s != "" && strings.IndexByte("=+-@\t\r\x00", s[0]) >= 0 {
-		s = "'" + s
-	}
-	return safetext.Escape(s)
-}
+func newCSV(w io.Writer) *csvout.Table { return csvout.New(w) }
 
 // joinCell is several values in one cell, as import-users writes sites.
 func joinCell(values []string) string { return strings.Join(values, "; ") }
@@ -95,7 +61,7 @@ func (a *app) usersCSV(users []*store.User, n store.Names, st store.Settings, wh
 	for _, f := range store.Features() {
 		header = append(header, f.String())
 	}
-	if err := t.row(header...); err != nil {
+	if err := t.Row(header...); err != nil {
 		return err
 	}
 	for _, u := range users {
@@ -111,26 +77,26 @@ func (a *app) usersCSV(users []*store.User, n store.Names, st store.Settings, wh
 			fv := v.Features[f.String()]
 			cells = append(cells, onOff(fv.Effective)+" ("+fv.Override+")")
 		}
-		if err := t.row(cells...); err != nil {
+		if err := t.Row(cells...); err != nil {
 			return err
 		}
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // entriesCSV writes audit entries, one a line, with the keys of their JSON.
 func (a *app) entriesCSV(entries []store.AuditEntry) error {
 	t := newCSV(a.env.Out)
-	if err := t.row("seq", "change_set", "time", "actor", "kind", "id", "label", "field", "before", "after"); err != nil {
+	if err := t.Row("seq", "change_set", "time", "actor", "kind", "id", "label", "field", "before", "after"); err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if err := t.row(fmt.Sprint(e.Seq), fmt.Sprint(e.Batch), csvTime(e.Time), e.Actor, string(e.Entity.Kind), fmt.Sprint(e.Entity.ID),
+		if err := t.Row(fmt.Sprint(e.Seq), fmt.Sprint(e.Batch), csvTime(e.Time), e.Actor, string(e.Entity.Kind), fmt.Sprint(e.Entity.ID),
 			e.Entity.Label, e.Field, e.Before, e.After); err != nil {
 			return err
 		}
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // effectiveCSV writes a user's effective access one fact a line: what
@@ -161,11 +127,11 @@ func (a *app) effectiveCSV(e *store.Effective) error {
 		rows = append(rows, []string{e.Email, "note", "", "", n})
 	}
 	for _, r := range rows {
-		if err := t.row(r...); err != nil {
+		if err := t.Row(r...); err != nil {
 			return err
 		}
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 // csvTime is a time as JSON writes it (RFC 3339, UTC); "" when unset.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -108,7 +109,7 @@ func whoCanTitle(w *store.WhoCan) string {
 
 func (a *app) whoCanCSV(w *store.WhoCan) error {
 	t := newCSV(a.env.Out)
-	if err := t.row("email", "name", "type", "status", "profile", "scope", "held", "all_sites", "at", "limited_to_clients", "reason", "until"); err != nil {
+	if err := t.Row("email", "name", "type", "status", "profile", "scope", "held", "all_sites", "at", "limited_to_clients", "reason", "until"); err != nil {
 		return err
 	}
 	for i := range w.Rows {
@@ -122,12 +123,12 @@ func (a *app) whoCanCSV(w *store.WhoCan) error {
 				at = append(at, x.Site)
 			}
 		}
-		if err := t.row(v.Email, v.Name, v.Type, v.Status, v.Profile, v.Scope, v.Held, fmt.Sprint(v.AllSites),
+		if err := t.Row(v.Email, v.Name, v.Type, v.Status, v.Profile, v.Scope, v.Held, fmt.Sprint(v.AllSites),
 			joinCell(at), joinCell(v.LimitedTo), v.Reason, csvTime(r.Ends())); err != nil {
 			return err
 		}
 	}
-	return t.flush()
+	return t.Flush()
 }
 
 type whoCanView struct {
@@ -159,7 +160,7 @@ type whoCanRowView struct {
 // whoCanJSON writes whoCanView user by user, as printJSON would write it
 // whole (at 100k users, without holding 30 MB of JSON and its copies).
 func (a *app) whoCanJSON(w *store.WhoCan) error {
-	head, err := marshalIndent(whoCanView{Screen: w.Screen, Title: w.ScreenTitle, Level: w.Level.String(), Site: w.Site,
+	head, err := safetext.MarshalIndent(whoCanView{Screen: w.Screen, Title: w.ScreenTitle, Level: w.Level.String(), Site: w.Site,
 		Client: w.Client, ClientSites: nonNil(w.ClientSites), Partial: w.Partial}, "")
 	if err != nil {
 		return err
@@ -168,7 +169,7 @@ func (a *app) whoCanJSON(w *store.WhoCan) error {
 	// the head ends with "users": null}: the users go where null was
 	fmt.Fprintf(out, "%s[", bytes.TrimSuffix(head, []byte("null\n}")))
 	for i := range w.Rows {
-		b, err := marshalIndent(viewWhoCanRow(w, &w.Rows[i]), "    ")
+		b, err := safetext.MarshalIndent(viewWhoCanRow(w, &w.Rows[i]), "    ")
 		if err != nil {
 			return err
 		}
