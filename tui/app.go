@@ -44,6 +44,9 @@ type mouser interface {
 // Options tune the console.
 type Options struct {
 	DBPath string // shown in the status bar
+	// WriteFiles: the console runs on the admin's own machine and may write
+	// files there (an access review); over SSH it may not
+	WriteFiles bool
 	Ready  func() // called once the first frame is out
 }
 
@@ -535,6 +538,9 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 				return a, tea.Tick(firstFrameAfter, func(time.Time) tea.Msg { return firstFrameMsg{} })
 			}
 		}
+		return a, nil
+	case reportMsg:
+		a.flash(msg.text, msg.bad)
 		return a, nil
 	case firstFrameMsg:
 		if a.users != nil {

@@ -58,6 +58,15 @@ func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *App
 	return app
 }
 
+// newTestAppWith builds a console for the local operator with opts at w×h.
+func newTestAppWith(t testing.TB, s *store.Store, opts Options, w, h int) *App {
+	t.Helper()
+	app := New(s, store.LocalActor("test"), opts)
+	app.modal = nil
+	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return app
+}
+
 // keyMsg turns a key name ("down", "ctrl+s", "a", "enter") into the message
 // bubbletea sends for it.
 func keyMsg(k string) tea.KeyPressMsg {

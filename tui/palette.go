@@ -21,6 +21,7 @@ var paletteCommands = []struct{ name, help string }{
 	{"check", "check EMAIL SCREEN LEVEL [SITE] — may they?"},
 	{"who-can", "who-can SCREEN LEVEL [SITE] — everyone who may, and why"},
 	{"add", "add what this screen adds (a user, a client, a site, a profile…)"},
+	{"review", "write an access review (who has what where, changed when and by whom) to a file"},
 	{"save", "save the pending changes of this screen"},
 	{"undo", "undo the last change set made here"},
 	{"reload", "re-read the database"},
@@ -97,6 +98,8 @@ func (a *App) runCommand(line string) tea.Cmd {
 		} else {
 			a.flash("nothing to add on "+a.current().name()+"; :users then :add adds a user", true)
 		}
+	case "review":
+		return a.reviewForm()
 	case "save":
 		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
 			return sv.save()

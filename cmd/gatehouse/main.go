@@ -25,7 +25,7 @@ func main() {
 		gc = debug.SetGCPercent(-1)
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), Ready: func() {
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Ready: func() {
 			if gc != -2 {
 				debug.SetGCPercent(gc)
 			}
