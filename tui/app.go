@@ -47,7 +47,7 @@ type Options struct {
 	// WriteFiles: the console runs on the admin's own machine and may write
 	// files there (an access review); over SSH it may not
 	WriteFiles bool
-	Ready  func() // called once the first frame is out
+	Ready      func() // called once the first frame is out
 }
 
 type inputMode int
