@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -17,7 +19,7 @@ import (
 type selfScreen struct {
 	a      *App
 	eff    *store.Effective
-	team   []string // employees assigned to the client user's client
+	team   []teamMember // employees assigned to the client user's client
 	err    error
 	offset [3]int
 }
@@ -52,18 +54,22 @@ func (s *selfScreen) reload() {
 		}
 		for _, c := range e.ClientIDs {
 			if c == client {
-				s.team = append(s.team, safe(e.Name())+" <"+safe(e.Email)+">")
+				s.team = append(s.team, teamMember{safe(e.Name()), safe(e.Email)})
 				return
 			}
 		}
 	})
-	sortStrings(s.team)
+	slices.SortFunc(s.team, func(a, b teamMember) int {
+		return strings.Compare(strings.ToLower(a.name+" "+a.email), strings.ToLower(b.name+" "+b.email))
+	})
 }
+
+type teamMember struct{ name, email string }
 
 func (s *selfScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
-		s.offset[pane]++
+		s.offset[pane] = min(s.offset[pane]+1, s.lastOffset(pane))
 	case "up", "k":
 		s.offset[pane] = max(s.offset[pane]-1, 0)
 	}
@@ -77,29 +83,56 @@ func (s *selfScreen) header(w int) string {
 	return fmt.Sprintf("%s · %s · profile %s · %s", s.eff.Name, s.eff.Email, s.eff.Profile, s.eff.Status)
 }
 
+// lastOffset is how far a pane scrolls: until its last line shows.
+func (s *selfScreen) lastOffset(pane int) int {
+	panes, widths := s.a.visiblePanes()
+	w := s.a.w / 3
+	for i, p := range panes {
+		if p == pane {
+			w = widths[i] - 2
+		}
+	}
+	return max(len(s.lines(pane, w))-(s.a.bodyHeight()-2), 0)
+}
+
 func (s *selfScreen) render(pane, w, h int, focused bool) []string {
+	out := s.lines(pane, w)
+	return out[min(s.offset[pane], max(len(out)-h, 0)):]
+}
+
+// lines is a pane's whole text at width w, wrapped so that nothing loses
+// its end (an email breaks after its @ or a dot).
+func (s *selfScreen) lines(pane, w int) []string {
 	th := s.a.th
 	if s.err != nil {
-		return []string{th.bad.Render(safeErr(s.err))}
+		return wrapStyled(th.bad, safeErr(s.err), w, " ")
 	}
 	e := s.eff
 	var out []string
 	switch pane {
 	case 0:
-		out = []string{th.bold.Render(safe(e.Name)), safe(e.Email), "",
-			"Type      " + safe(e.Type), "Profile   " + safe(e.Profile), "Scope     " + safe(e.Scope), "Status    " + safe(e.Status)}
+		out = append(out, wrapStyled(th.bold, safe(e.Name), w, " ")...)
+		out = append(out, wrapStyled(lipgloss.NewStyle(), safe(e.Email), w, "@.")...)
+		out = append(out, "")
+		out = append(out, labelled("Type", safe(e.Type), w)...)
+		out = append(out, labelled("Profile", safe(e.Profile), w)...)
+		out = append(out, labelled("Scope", safe(e.Scope), w)...)
+		out = append(out, labelled("Status", safe(e.Status), w)...)
 		if len(e.Clients) > 0 {
-			out = append(out, "Clients   "+safeJoin(e.Clients, ", "))
+			out = append(out, labelled("Clients", safeJoin(e.Clients, ", "), w)...)
 		}
 		out = append(out, "", th.header.Render("Features"))
+		var titles, values []string
 		for _, f := range e.Features {
 			v := "off"
 			if f.Effective {
 				v = "on"
 			}
-			out = append(out, fmt.Sprintf(" %-20s %s", safe(f.Title), v))
+			titles, values = append(titles, safe(f.Title)), append(values, v)
 		}
-		out = append(out, "", th.muted.Render("You may view only. Ask an"), th.muted.Render("administrator for changes."))
+		out = append(out, valueRows(" ", titles, values, w)...) // the value shows; a long title is cut
+		out = append(out, "")
+		out = append(out, wrapStyled(th.muted, "You may view only. Ask an administrator for changes.", w, " ")...)
 	case 1:
 		for _, l := range e.Levels {
 			mark := " "
@@ -113,34 +146,57 @@ func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 			out = append(out, fmt.Sprintf("%s %-22s %s", mark, safe(l.Title), lv))
 		}
 		for _, n := range e.Notes {
-			out = append(out, "", th.muted.Render(safe(n)))
+			out = append(out, "")
+			out = append(out, wrapStyled(th.muted, safe(n), w, " ")...)
 		}
 	case 2:
 		if len(e.Sites) == 0 {
 			out = append(out, th.muted.Render("no sites assigned"))
 		}
 		for _, site := range e.Sites {
-			out = append(out, safe(site))
+			out = append(out, wrapStyled(lipgloss.NewStyle(), safe(site), w, " ")...)
 		}
 		if len(e.Teams) > 0 {
 			out = append(out, "", th.header.Render("Teams"))
 			for _, t := range e.Teams {
-				out = append(out, safe(t))
+				out = append(out, wrapStyled(lipgloss.NewStyle(), safe(t), w, " ")...)
 			}
 		}
 		if s.team != nil || e.Type == "client" {
-			out = append(out, "", th.header.Render("Employees assigned to my client"))
+			out = append(out, "")
+			out = append(out, wrapStyled(th.header, "Employees assigned to my client", w, " ")...)
 			if len(s.team) == 0 {
 				out = append(out, th.muted.Render("none"))
 			}
-			out = append(out, s.team...)
+			for _, m := range s.team {
+				out = append(out, wrapStyled(lipgloss.NewStyle(), m.name, w, " ")...)
+				out = append(out, wrapStyled(th.muted, " "+m.email, w, "@.")...)
+			}
 		}
 	}
-	off := min(s.offset[pane], max(len(out)-h, 0))
-	s.offset[pane] = off
-	return out[off:]
+	return out
 }
 
-func sortStrings(v []string) {
-	slices.SortFunc(v, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+// labelled is "Label     value", the value wrapped under itself.
+func labelled(label, value string, w int) []string {
+	const lw = 10
+	lines := strings.Split(ansi.Wrap(value, max(w-lw, 8), " "), "\n")
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = fmt.Sprintf("%-*s%s", lw, label, l)
+		} else {
+			lines[i] = strings.Repeat(" ", lw) + l
+		}
+	}
+	return lines
+}
+
+// wrapStyled wraps plain text at w (breaking after any of breaks) and
+// styles each line.
+func wrapStyled(st lipgloss.Style, text string, w int, breaks string) []string {
+	lines := strings.Split(ansi.Wrap(text, max(w, 1), breaks), "\n")
+	for i, l := range lines {
+		lines[i] = st.Render(l)
+	}
+	return lines
 }

@@ -280,7 +280,7 @@ func TestSelfServiceForClientUser(t *testing.T) {
 	}
 	app := newTestApp(t, s, &actor, 120, 40)
 	v := viewOf(app)
-	for _, want := range []string{"My access", me.Name(), "Roster", "Screens I may use", emp.Name() + " <"} {
+	for _, want := range []string{"My access", me.Name(), "Roster", "Screens I may use", emp.Name() + "  ", " " + emp.Email} {
 		if !strings.Contains(v, want) {
 			t.Errorf("self view lacks %q:\n%s", want, v)
 		}
