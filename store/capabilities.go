@@ -124,3 +124,12 @@ func MayHoldSite(u *User, siteClient uint64) bool {
 	}
 	return siteClient != 0 && len(u.ClientIDs) == 1 && u.ClientIDs[0] == siteClient
 }
+
+// MayBeGivenClients says whether clients may be assigned to a user (rule 3:
+// employees see the clients they are given; a client user has exactly one,
+// changed with their client, not assigned).
+func MayBeGivenClients(u *User) bool { return u.Type == Employee }
+
+// MayOverrideFeatures says whether a user's features may be set apart from
+// the org's (employees only: client users follow the org setting).
+func MayOverrideFeatures(u *User) bool { return u.Type == Employee }

@@ -700,7 +700,7 @@ func (t *Tx) SetFeature(id, version uint64, f Feature, o Override) error {
 	if err != nil {
 		return err
 	}
-	if u.Type != Employee {
+	if !MayOverrideFeatures(u) {
 		return refused("%s is a client user; feature overrides are for employees (client users follow the org setting)", u.Email)
 	}
 	if u.Features[f] == o {
@@ -726,7 +726,7 @@ func (t *Tx) assignClients(id, version uint64, clients []string, add bool, until
 	if err != nil {
 		return err
 	}
-	if u.Type == ClientUser {
+	if !MayBeGivenClients(u) {
 		return with(refused("%s is a client user and has exactly one client", u.Email), userRef(u), Fix{Do: FixSetClient, Ref: userRef(u)})
 	}
 	c := t.catalog()

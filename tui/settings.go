@@ -57,7 +57,7 @@ func countFeatures(st *store.Store, set store.Settings) []featureCount {
 		out[i].f = f
 	}
 	st.EachUser(func(u *store.User) {
-		if u.Type != store.Employee {
+		if !store.MayOverrideFeatures(u) {
 			return // client users follow the org value
 		}
 		for i, f := range fs {

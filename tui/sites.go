@@ -251,7 +251,7 @@ func (s *sitesScreen) loadCatalog() {
 // (a client user has exactly one: e on Users changes it).
 func mayHold(u *store.User, it *siteItem) bool {
 	if it.isClient() {
-		return u.Type == store.Employee
+		return store.MayBeGivenClients(u)
 	}
 	return store.MayHoldSite(u, it.client)
 }
@@ -286,7 +286,7 @@ func (s *sitesScreen) recount() {
 		for _, id := range u.TeamIDs {
 			count(u, itemKey{teamKind, id})
 		}
-		if u.Type == store.Employee { // a client user's one client is not given here
+		if store.MayBeGivenClients(u) { // a client user's one client is not given here
 			for _, id := range u.ClientIDs {
 				count(u, itemKey{clientKind, id})
 			}

@@ -817,7 +817,7 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 	var emps []*store.User
 	skipped := 0
 	for _, us := range u.targets() {
-		if us.Type == store.Employee {
+		if store.MayOverrideFeatures(us) {
 			emps = append(emps, us)
 		} else {
 			skipped++
