@@ -830,7 +830,7 @@ func (u *usersScreen) assignClients() tea.Cmd {
 		return nil
 	}
 	var picked, removed []string
-	fields := []huh.Field{huh.NewMultiSelect[string]().Title("Clients they see").Description("space ticks · enter keeps").Options(opts...).Value(&picked)}
+	fields := []huh.Field{huh.NewMultiSelect[string]().Title("Clients they see").Description("space ticks · enter keeps").Options(opts...).Value(&picked).Height(min(len(opts), 10) + 2)}
 	title := "Clients of " + safe(emps[0].Email)
 	if len(emps) > 1 {
 		title = fmt.Sprintf("Clients of %d employees%s", len(emps), u.hiddenNote())
@@ -838,8 +838,8 @@ func (u *usersScreen) assignClients() tea.Cmd {
 		for i, c := range u.a.s.Clients() {
 			rm[i] = huh.NewOption(safe(c.Name), c.Name)
 		}
-		fields[0] = huh.NewMultiSelect[string]().Title("Clients to give them").Options(opts...).Value(&picked)
-		fields = append(fields, huh.NewMultiSelect[string]().Title("Clients to take from them").Options(rm...).Value(&removed))
+		fields[0] = huh.NewMultiSelect[string]().Title("Clients to give them").Options(opts...).Value(&picked).Height(min(len(opts), 10) + 1)
+		fields = append(fields, huh.NewMultiSelect[string]().Title("Clients to take from them").Options(rm...).Value(&removed).Height(min(len(rm), 10)+1))
 	}
 	m, cmd := newForm(u.a, title, func() tea.Cmd {
 		u.apply(fmt.Sprintf("clients of %s", mxPlural(len(emps), "employee")), func(tx *store.Tx) error {
@@ -1133,7 +1133,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 			return nil
 		})
 		return nil
-	}, huh.NewGroup(huh.NewSelect[string]().Title("Profile").Description("a client profile makes employees client users (they need a client); an employee profile makes client users employees").Options(opts...).Value(&profile)),
+	}, huh.NewGroup(huh.NewSelect[string]().Title("Profile").Description("a client profile makes employees client users (they need a client); an employee profile makes client users employees").Options(opts...).Value(&profile).Height(min(len(opts), 10)+3)),
 		huh.NewGroup(huh.NewSelect[string]().Title("Client (for users who become client users)").Options(clientOpts...).Value(&client)).
 			WithHideFunc(func() bool { return !isClient() || len(clientOpts) == 0 }),
 	)
