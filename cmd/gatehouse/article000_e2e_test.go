@@ -21,11 +21,12 @@ var article000 = article{
 	steps: []step{
 		{"1. Settings > Users & Permissions", []action{press("1"), see(`\[1 Users\]`)}},
 		{"2. the user's first and last name, email", []action{
-			press("a"), see(`First name`),
-			typing("Jane"), press("Enter"), typing("Doe"), press("Enter"), typing("jane@acme.test"), press("Enter"),
+			press("a"), seeFocus("First name"), typing("Jane"), press("Enter"),
+			seeFocus("Last name"), typing("Doe"), press("Enter"),
+			seeFocus("Email"), typing("jane@acme.test"), press("Enter"),
 		}},
 		{"2. user type Client", []action{
-			see(`User type`), pressUntil("Down", `> Client`), press("Enter"),
+			seeFocus("User type"), pressUntil("Down", `> Client`), press("Enter"),
 			see(`a client user belongs to exactly one client`), pressUntil("Down", `> Acme`), press("Enter"),
 		}},
 		{"2. the security profile Client", []action{see(`Profile`), see(`enter submit`), pressUntil("Down", `> Client`)}},
@@ -47,6 +48,7 @@ var article000 = article{
 	},
 	check: func(t *testing.T, c checker) {
 		var eff struct {
+			Name    string   `json:"name"`
 			Type    string   `json:"type"`
 			Profile string   `json:"profile"`
 			Sites   []string `json:"sites"`
@@ -57,6 +59,9 @@ var article000 = article{
 			} `json:"levels"`
 		}
 		c.readJSON(&eff, "effective", "jane@acme.test")
+		if eff.Name != "Jane Doe" {
+			t.Errorf("the client user is named %q, want Jane Doe", eff.Name)
+		}
 		if eff.Type != "client" || eff.Profile != "Client" || !slices.Equal(eff.Clients, []string{"Acme"}) {
 			t.Errorf("jane is %s with profile %s and clients %v, want a client user of Acme with profile Client", eff.Type, eff.Profile, eff.Clients)
 		}

@@ -66,7 +66,8 @@ var article002 = article{
 		}},
 		{"set the user's password: a notice is sent", []action{
 			press("P"), see(`Password of ana@staff\.test`),
-			typing(anaPassword), press("Enter"), typing(anaPassword), press("Enter"),
+			seeFocus("New password"), typing(anaPassword), press("Enter"),
+			seeFocus("Again"), typing(anaPassword), press("Enter"),
 			see(`set password of ana@staff\.test`),
 		}},
 		{"assign clients to the user", []action{
