@@ -1072,7 +1072,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 			return nil
 		})
 		return nil
-	}, huh.NewGroup(huh.NewSelect[string]().Title("Profile").Description("a client profile makes employees client users (they need a client); an employee profile makes client users employees").Options(opts...).Value(&profile)),
+	}, huh.NewGroup(huh.NewSelect[string]().Title("Profile").Description("a client profile makes employees client users (they need a client); an employee profile makes client users employees").Options(opts...).Value(&profile).Height(min(len(opts), 10)+3)),
 		huh.NewGroup(huh.NewSelect[string]().Title("Client (for users who become client users)").Options(clientOpts...).Value(&client)).
 			WithHideFunc(func() bool { return !isClient() || len(clientOpts) == 0 }),
 	)
