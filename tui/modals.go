@@ -304,9 +304,15 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	if _, ok := msg.(tea.PasteMsg); ok || isKey && k.Text != "" {
 		m.typed = true
 	}
-	f, cmd := m.form.Update(msg)
-	if ff, ok := f.(*huh.Form); ok {
-		m.form = ff
+	var cmd tea.Cmd
+	if dir := leaving(m.form, k, isKey); dir != 0 {
+		cmd = m.leaveField(msg, dir)
+	} else {
+		f, c := m.form.Update(msg)
+		if ff, ok := f.(*huh.Form); ok {
+			m.form = ff
+		}
+		cmd = c
 	}
 	switch m.form.State {
 	case huh.StateCompleted:
@@ -329,6 +335,47 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 		return nil, true
 	}
 	return cmd, false
+}
+
+// leaving says whether a key leaves the text field it is typed in: 1
+// forward (enter, tab), -1 back (shift+tab), 0 not.
+func leaving(f *huh.Form, k tea.KeyPressMsg, isKey bool) int {
+	if !isKey {
+		return 0
+	}
+	if _, ok := f.GetFocusedField().(*huh.Input); !ok {
+		return 0
+	}
+	switch k.String() {
+	case "enter", "tab":
+		return 1
+	case "shift+tab":
+		return -1
+	}
+	return 0
+}
+
+// leaveField moves the cursor out of a text field here and now. huh moves
+// it by a message of its own, which comes after keys typed ahead (a paste,
+// a fast typist, an SSH link's latency): those went into the field left
+// ("Jane⏎Doe" gave "JaneD" and "oe"). The field still checks its value
+// first and keeps the cursor when it refuses it.
+func (m *formModal) leaveField(msg tea.Msg, dir int) tea.Cmd {
+	field := m.form.GetFocusedField()
+	f, _ := m.form.Update(msg) // the move it asks for by message is made below
+	m.form = f.(*huh.Form)
+	if field.Error() != nil {
+		return nil // refused: the field says why
+	}
+	step, group := m.form.NextField, m.form.NextGroup
+	if dir < 0 {
+		step, group = m.form.PrevField, m.form.PrevGroup
+	}
+	cmd := step()
+	if m.form.GetFocusedField() == field { // the group's edge: the next group (or submit)
+		cmd = group()
+	}
+	return cmd
 }
 
 func (m *formModal) view(th *theme, w, h int) string {
