@@ -37,3 +37,28 @@ func TestTypingAheadLandsInTheRightField(t *testing.T) {
 		t.Fatalf("typed ahead: first %q, last %q; want Zed, Twin", u.First, u.Last)
 	}
 }
+
+// esc in a select's "/" filter ends the filter, as the form's help says,
+// and neither asks to drop what was typed nor closes the form (it asked
+// "Drop what you typed?" after p, /, adm, esc).
+func TestEscEndsASelectsFilter(t *testing.T) {
+	s := newTestStore(t, 60)
+	app := newTestApp(t, s, nil, 120, 40)
+	press(app, "p", "/")
+	typeText(app, "adm")
+	press(app, "esc")
+	m, ok := app.modal.(*formModal)
+	if !ok {
+		t.Fatalf("esc in the filter closed the form: %q", app.msg)
+	}
+	if m.quitting {
+		t.Fatalf("esc in the filter asked to drop what was typed:\n%s", viewOf(app))
+	}
+	if filtering(m.form) {
+		t.Fatal("esc did not end the filter")
+	}
+	press(app, "esc") // now it leaves the form, nothing typed to lose
+	if app.modal != nil {
+		t.Fatalf("a second esc did not close the form:\n%s", viewOf(app))
+	}
+}

@@ -226,6 +226,7 @@ type formModal struct {
 	title    string
 	form     *huh.Form
 	build    func() *huh.Form // the form again, on the same fields (after a refusal)
+	keys     *huh.KeyMap      // the form's keys (esc quits, except in a select's filter)
 	done     func() tea.Cmd
 	refusal  string      // the store's reason for refusing the last submission
 	at       store.Field // the field it is about ("": the form as a whole)
@@ -249,6 +250,7 @@ func newFormAt(a *App, title string, done func() tea.Cmd, groups func(note func(
 	m.build = func() *huh.Form {
 		km := huh.NewDefaultKeyMap()
 		km.Quit = key.NewBinding(key.WithKeys("esc", "ctrl+c"), key.WithHelp("esc", "cancel"))
+		m.keys = km
 		return huh.NewForm(groups(m.note)...).WithKeyMap(km).WithShowHelp(true).WithTheme(formTheme(a.th)).WithWidth(min(a.w-6, 70))
 	}
 	m.form = m.build()
@@ -297,12 +299,16 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	if _, paste := msg.(tea.PasteMsg); paste && m.quitting {
 		return nil, false // not into the form while it asks
 	}
-	if isKey && (k.String() == "esc" || k.String() == "ctrl+c") && m.typed {
+	if isKey && k.String() == "esc" && filtering(m.form) {
+		// esc ends a select's "/" filter, as its help says: not the form
+		m.keys.Quit.SetEnabled(false)
+		defer m.keys.Quit.SetEnabled(true)
+	} else if isKey && (k.String() == "esc" || k.String() == "ctrl+c") && m.typed {
 		m.quitting = true
 		return nil, false
 	}
-	if _, ok := msg.(tea.PasteMsg); ok || isKey && k.Text != "" {
-		m.typed = true
+	if _, ok := msg.(tea.PasteMsg); ok || isKey && k.Text != "" && textField(m.form) {
+		m.typed = true // text for a field; a select's filter is no one's data
 	}
 	var cmd tea.Cmd
 	if dir := leaving(m.form, k, isKey); dir != 0 {
@@ -335,6 +341,22 @@ func (m *formModal) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 		return nil, true
 	}
 	return cmd, false
+}
+
+// textField says whether the focused field takes text.
+func textField(f *huh.Form) bool {
+	switch f.GetFocusedField().(type) {
+	case *huh.Input, *huh.Text:
+		return true
+	}
+	return false
+}
+
+// filtering says whether the focused field is a select being filtered
+// ("/" typed in it).
+func filtering(f *huh.Form) bool {
+	sel, ok := f.GetFocusedField().(interface{ GetFiltering() bool })
+	return ok && sel.GetFiltering()
 }
 
 // leaving says whether a key leaves the text field it is typed in: 1
