@@ -1153,19 +1153,16 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 	l := &s.lists[li]
 	l.h = max(h, 1)
 	if len(l.rows) == 0 {
+		// said whole, wrapped: these say what to do
 		switch {
 		case li == siteAvail && s.q != "":
-			return []string{th.muted.Render(fit("nothing matches /"+safe(s.q)+" (/ then esc clears)", w))}
+			return wrapStyled(th.muted, "nothing matches /"+safe(s.q)+" (/ then esc clears)", w, " ")
 		case li == siteAvail:
-			return []string{th.muted.Render(fit("everything is assigned", w))}
+			return wrapStyled(th.muted, "everything is assigned", w, " ")
 		case len(s.who) == 0:
-			return []string{th.muted.Render(fit("nobody chosen", w))}
+			return wrapStyled(th.muted, "nobody chosen", w, " ")
 		}
-		return []string{
-			th.muted.Render(fit("nothing assigned yet", w)),
-			th.muted.Render(fit("→ or enter in Available moves an item here,", w)),
-			th.muted.Render(fit("or drag it here with the mouse", w)),
-		}
+		return wrapStyled(th.muted, "nothing assigned yet: → or enter in Available moves an item here, or drag it here with the mouse", w, " ")
 	}
 	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
 	end := min(l.offset+l.h, len(l.rows))
