@@ -16,7 +16,8 @@ func TestAssignClientsFromTheKeyboard(t *testing.T) {
 	var emp *store.User
 	for i, r := range app.users.rows {
 		if r.u.Type == store.Employee && len(r.u.ClientIDs) == 0 {
-			app.users.cursor, emp = i, r.u
+			app.users.list.SetCursor(i)
+			emp = r.u
 			break
 		}
 	}

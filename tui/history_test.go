@@ -196,7 +196,7 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 	app.reloadAll()
 	for i, r := range app.users.rows {
 		if r.u.ID == target.ID {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 		}
 	}
 	press(app, "h")
