@@ -20,7 +20,10 @@ type selfScreen struct {
 	team   []string // employees assigned to the client user's client
 	err    error
 	offset [3]int
+	size   [3]paneSize
 }
+
+func (s *selfScreen) setSize(p [3]paneSize) { s.size = p }
 
 func newSelfScreen(a *App) *selfScreen {
 	s := &selfScreen{a: a}
@@ -63,7 +66,7 @@ func (s *selfScreen) reload() {
 func (s *selfScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
-		s.offset[pane]++
+		s.offset[pane] = min(s.offset[pane]+1, max(len(s.content(pane, s.size[pane].w))-s.size[pane].h, 0))
 	case "up", "k":
 		s.offset[pane] = max(s.offset[pane]-1, 0)
 	}
@@ -78,6 +81,13 @@ func (s *selfScreen) header(w int) string {
 }
 
 func (s *selfScreen) render(pane, w, h int, focused bool) []string {
+	out := s.content(pane, w)
+	off := min(s.offset[pane], max(len(out)-h, 0)) // a resize may have left less to scroll
+	return out[off:]
+}
+
+// content is a pane's lines, all of them.
+func (s *selfScreen) content(pane, w int) []string {
 	th := s.a.th
 	if s.err != nil {
 		return []string{th.bad.Render(safeErr(s.err))}
@@ -136,9 +146,7 @@ func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 			out = append(out, s.team...)
 		}
 	}
-	off := min(s.offset[pane], max(len(out)-h, 0))
-	s.offset[pane] = off
-	return out[off:]
+	return out
 }
 
 func sortStrings(v []string) {
