@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -106,38 +107,36 @@ func oneCell(r rune) bool {
 	return false
 }
 
-// edgeKey names a rendered frame edge, cached per theme.
-type edgeKey struct {
-	part    byte // 't' top (after the title), 'b' bottom, 's' side, 'l' top-left
-	n       int
-	focused bool
+// frameStyle is a frame's style as the SGR sequences around its text,
+// taken once per theme: a frame edge is then two concatenations, with no
+// style rendered and nothing cached while drawing.
+type frameStyle struct{ pre, post string }
+
+func newFrameStyle(st lipgloss.Style) frameStyle {
+	s := st.Render("x")
+	i := strings.Index(s, "x")
+	return frameStyle{s[:i], s[i+1:]}
 }
 
-// edge renders (once) a run of frame characters in the frame's style.
-func (th *theme) edge(k edgeKey) string {
-	if s, ok := th.edges[k]; ok {
-		return s
+func (f frameStyle) wrap(s string) string { return f.pre + s + f.post }
+
+// edge renders a run of frame characters in the frame's style: part 't' the
+// top after the title (n wide, then the corner), 'b' the bottom, 's' a side,
+// 'l' the top-left corner.
+func (th *theme) edge(part byte, n int, focused bool) string {
+	e, fs := thinEdges, th.frame
+	if focused {
+		e, fs = thickEdges, th.frameFocused
 	}
-	e, bs := thinEdges, th.border
-	if k.focused {
-		e, bs = thickEdges, th.borderFocused
-	}
-	var s string
-	switch k.part {
+	switch part {
 	case 'l':
-		s = bs.Render(e.tl + e.h)
+		return fs.wrap(e.tl + e.h)
 	case 't':
-		s = bs.Render(strings.Repeat(e.h, k.n) + e.tr)
+		return fs.wrap(strings.Repeat(e.h, n) + e.tr)
 	case 'b':
-		s = bs.Render(e.bl + strings.Repeat(e.h, k.n) + e.br)
-	default:
-		s = bs.Render(e.v)
+		return fs.wrap(e.bl + strings.Repeat(e.h, n) + e.br)
 	}
-	if th.edges == nil || len(th.edges) > 256 {
-		th.edges = map[edgeKey]string{}
-	}
-	th.edges[k] = s
-	return s
+	return fs.wrap(e.v)
 }
 
 // box draws a w×h frame with title and the given lines inside. A focused
@@ -155,8 +154,8 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 	b.Grow((w + 16) * h)
 	t := ansi.Truncate(" "+title+" ", inner-1, "…")
 	tw := ansi.StringWidth(t)
-	b.WriteString(th.edge(edgeKey{'l', 0, focused}) + ts.Render(t) + th.edge(edgeKey{'t', max(inner-1-tw, 0), focused}))
-	side := th.edge(edgeKey{'s', 0, focused})
+	b.WriteString(th.edge('l', 0, focused) + ts.Render(t) + th.edge('t', max(inner-1-tw, 0), focused))
+	side := th.edge('s', 0, focused)
 	for i := 0; i < h-2; i++ {
 		b.WriteByte('\n')
 		line := ""
@@ -166,7 +165,7 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 		b.WriteString(side + fit(line, inner) + side)
 	}
 	b.WriteByte('\n')
-	b.WriteString(th.edge(edgeKey{'b', inner, focused}))
+	b.WriteString(th.edge('b', inner, focused))
 	return b.String()
 }
 
@@ -225,8 +224,8 @@ func columns(m mode, w int) []int {
 	return []int{w}
 }
 
-// moveCursor and clip are the list keys and window of the Sites & teams
-// lists, until they move to list.Model as every other list pane has.
+// moveCursor is the list keys of the Sites & teams lists, until they move to
+// list.Model as every other list pane has.
 func moveCursor(k string, cursor, n, page int) int {
 	switch k {
 	case "up", "k":
@@ -245,7 +244,8 @@ func moveCursor(k string, cursor, n, page int) int {
 	return max(min(cursor, n-1), 0)
 }
 
-// clip keeps a cursor inside a window of h rows over n items.
+// clip keeps a cursor inside a window of h rows over n items (the Sites &
+// teams lists; the matrix's columns).
 func clip(cursor, offset, n, h int) int {
 	if h <= 0 {
 		return 0
