@@ -108,8 +108,8 @@ func oneCell(r rune) bool {
 }
 
 // frameStyle is a frame's style as the SGR sequences around its text,
-// taken once per theme: a frame edge is then two concatenations, with no
-// style rendered and nothing cached while drawing.
+// taken once per theme: a frame edge is then written straight into the
+// frame, with no style rendered and nothing cached while drawing.
 type frameStyle struct{ pre, post string }
 
 func newFrameStyle(st lipgloss.Style) frameStyle {
@@ -118,25 +118,41 @@ func newFrameStyle(st lipgloss.Style) frameStyle {
 	return frameStyle{s[:i], s[i+1:]}
 }
 
-func (f frameStyle) wrap(s string) string { return f.pre + s + f.post }
-
 // edge renders a run of frame characters in the frame's style: part 't' the
 // top after the title (n wide, then the corner), 'b' the bottom, 's' a side,
 // 'l' the top-left corner.
 func (th *theme) edge(part byte, n int, focused bool) string {
+	var b strings.Builder
+	th.writeEdge(&b, part, n, focused)
+	return b.String()
+}
+
+// writeEdge writes an edge straight into the frame being drawn.
+func (th *theme) writeEdge(b *strings.Builder, part byte, n int, focused bool) {
 	e, fs := thinEdges, th.frame
 	if focused {
 		e, fs = thickEdges, th.frameFocused
 	}
+	b.WriteString(fs.pre)
 	switch part {
 	case 'l':
-		return fs.wrap(e.tl + e.h)
+		b.WriteString(e.tl)
+		b.WriteString(e.h)
 	case 't':
-		return fs.wrap(strings.Repeat(e.h, n) + e.tr)
+		for range n {
+			b.WriteString(e.h)
+		}
+		b.WriteString(e.tr)
 	case 'b':
-		return fs.wrap(e.bl + strings.Repeat(e.h, n) + e.br)
+		b.WriteString(e.bl)
+		for range n {
+			b.WriteString(e.h)
+		}
+		b.WriteString(e.br)
+	default:
+		b.WriteString(e.v)
 	}
-	return fs.wrap(e.v)
+	b.WriteString(fs.post)
 }
 
 // box draws a w×h frame with title and the given lines inside. A focused
@@ -154,18 +170,21 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 	b.Grow((w + 16) * h)
 	t := ansi.Truncate(" "+title+" ", inner-1, "…")
 	tw := ansi.StringWidth(t)
-	b.WriteString(th.edge('l', 0, focused) + ts.Render(t) + th.edge('t', max(inner-1-tw, 0), focused))
-	side := th.edge('s', 0, focused)
+	th.writeEdge(&b, 'l', 0, focused)
+	b.WriteString(ts.Render(t))
+	th.writeEdge(&b, 't', max(inner-1-tw, 0), focused)
 	for i := 0; i < h-2; i++ {
 		b.WriteByte('\n')
 		line := ""
 		if i < len(lines) {
 			line = lines[i]
 		}
-		b.WriteString(side + fit(line, inner) + side)
+		th.writeEdge(&b, 's', 0, focused)
+		b.WriteString(fit(line, inner))
+		th.writeEdge(&b, 's', 0, focused)
 	}
 	b.WriteByte('\n')
-	b.WriteString(th.edge('b', inner, focused))
+	th.writeEdge(&b, 'b', inner, focused)
 	return b.String()
 }
 

@@ -644,7 +644,7 @@ func (h *historyScreen) renderList(w int, focused bool) []string {
 	if len(p.rows) == 0 {
 		return append(out, th.muted.Render("  no entries match; x clears the filters"))
 	}
-	return append(out, h.list.Lines(focused)...)
+	return h.list.AppendLines(out, focused)
 }
 
 // entryRows are the entries of one answer, newest first.

@@ -1008,7 +1008,7 @@ func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 	th := m.a.th
 	out := make([]string, 0, h)
 	out = append(out, th.header.Render(fit(fit(" PROFILE", w-6)+" USERS", w)))
-	out = append(out, m.profList.Lines(focused)...)
+	out = m.profList.AppendLines(out, focused)
 	if m.legend {
 		for len(out) < h-mxLegendLines {
 			out = append(out, "")

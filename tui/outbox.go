@@ -387,7 +387,7 @@ func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 	if !wide {
 		detail = 4 // created / expires of the highlighted one, below the list
 	}
-	out = append(out, o.invList.Lines(focused)...)
+	out = o.invList.AppendLines(out, focused)
 	if r := o.invitation(); r != nil && !wide {
 		for len(out) < h-detail {
 			out = append(out, "")
@@ -441,7 +441,7 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 		}
 		return append(out, th.muted.Render(msg))
 	}
-	return append(out, o.msgList.Lines(focused)...)
+	return o.msgList.AppendLines(out, focused)
 }
 
 // msgRows are the outbox messages listed.

@@ -647,7 +647,7 @@ func (p *placesScreen) renderClients(w, h int, focused bool) []string {
 	th := p.a.th
 	num := 6
 	head := " " + cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
-	out := append([]string{th.header.Render(fit(head, w))}, p.leftList.Lines(focused)...)
+	out := p.leftList.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
 	if len(p.clients) == 0 {
 		out = append(out, "", th.muted.Render(" no clients yet: a adds one"))
 	} else if !p.a.readOnly {
@@ -708,7 +708,7 @@ func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 		}
 		return append(out, th.muted.Render(msg))
 	}
-	return append(out, p.siteList.Lines(focused)...)
+	return p.siteList.AppendLines(out, focused)
 }
 
 // teamRows are the highlighted site's teams; the cursor shows only while
@@ -745,5 +745,5 @@ func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 	if len(p.teams[s.ID]) == 0 {
 		return append(out, th.muted.Render(" no teams: tab here, then a adds one"))
 	}
-	return append(out, p.teamList.Lines(focused)...)
+	return p.teamList.AppendLines(out, focused)
 }

@@ -36,7 +36,8 @@ type usersScreen struct {
 	sites    []*store.Site
 
 	detailW   int    // the Details pane's width
-	detailKey string // id@version/width/theme the cached details were built for
+	detailKey string // id@version/width/theme the cached details were built for ("": none)
+	detailOf  detailSlot
 	detail    []string
 
 	building   *buildingIndex // the full index, still building after a quick start
@@ -452,10 +453,18 @@ func (u *usersScreen) prepare() {
 	}
 	u.hiddenSelected()
 	if r := u.current(); r != nil {
-		if key := u.detailFor(r.u, u.detailW); key != u.detailKey {
+		if key := fmt.Sprintf("%d@%d/%d/%p", r.u.ID, r.u.Version, u.detailW, u.a.th); key != u.detailKey {
 			u.detailKey, u.detail = key, u.buildDetail(r.u, u.detailW)
 		}
+		u.detailOf = detailSlot{r.u, u.detailW, u.a.th} // the same version may be a new record
 	}
+}
+
+// detailSlot is what the cached details show: a user record, at a width, in a theme.
+type detailSlot struct {
+	u  *store.User
+	w  int
+	th *theme
 }
 
 func (u *usersScreen) render(pane, w, h int, focused bool) []string {
@@ -477,16 +486,18 @@ func (f filterList) Selectable(int) bool { return true }
 
 func (f filterList) Render(i, w int, st list.State) string {
 	u := f.u
-	vals := [filterRows]struct{ k, v string }{
-		{"Show", typeChoices[u.q.typ]},
-		{"Status", statusChoices[u.q.status].label},
-		{"Profile", safe(u.profileLabel())},
-		{"Site", safe(u.siteLabel())},
-		{"Search", safe(u.q.text)},
-	}
-	line := fmt.Sprintf(" %-7s %s", vals[i].k, vals[i].v)
-	if i == filterText {
-		line = fmt.Sprintf(" %-7s /%s", vals[i].k, vals[i].v)
+	var line string
+	switch i {
+	case filterType:
+		line = fmt.Sprintf(" %-7s %s", "Show", typeChoices[u.q.typ])
+	case filterStatus:
+		line = fmt.Sprintf(" %-7s %s", "Status", statusChoices[u.q.status].label)
+	case filterProfile:
+		line = fmt.Sprintf(" %-7s %s", "Profile", safe(u.profileLabel()))
+	case filterSite:
+		line = fmt.Sprintf(" %-7s %s", "Site", safe(u.siteLabel()))
+	default:
+		line = fmt.Sprintf(" %-7s /%s", "Search", safe(u.q.text))
 	}
 	if st.Focused && st.Cursor {
 		line = u.a.th.cursor.Render(fit("›"+line[1:], w))
@@ -601,7 +612,7 @@ func (u *usersScreen) renderList(w int, focused bool) []string {
 	if len(u.rows) == 0 {
 		return []string{th.header.Render(fit(head, w)), th.muted.Render("  no users match; change the filters (tab) or press a to add one")}
 	}
-	return append([]string{th.header.Render(fit(head, w))}, u.list.Lines(focused)...)
+	return u.list.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
 }
 
 // sameNameHint is, for a row whose user shares their name with a row beside
@@ -668,15 +679,10 @@ func (u *usersScreen) renderDetail(w int) []string {
 	if r == nil {
 		return []string{u.a.th.muted.Render("no user highlighted")}
 	}
-	if u.detailFor(r.u, w) == u.detailKey {
+	if u.detailKey != "" && u.detailOf == (detailSlot{r.u, w, u.a.th}) {
 		return u.detail
 	}
 	return u.buildDetail(r.u, w)
-}
-
-// detailFor names the details of a user version at a width and theme.
-func (u *usersScreen) detailFor(us *store.User, w int) string {
-	return fmt.Sprintf("%d@%d/%d/%p", us.ID, us.Version, w, u.a.th)
 }
 
 func (u *usersScreen) buildDetail(us *store.User, w int) []string {

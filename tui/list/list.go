@@ -9,7 +9,10 @@
 // why the console has this one.
 package list
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Rows are a list's rows, as the screen holds them. A Rows value is a
 // snapshot: the screen hands a new one to SetRows when its rows change, and
@@ -253,13 +256,16 @@ func (m *Model[K]) window(header bool) {
 }
 
 // Lines renders the rows in the window, and nothing else.
-func (m *Model[K]) Lines(focused bool) []string {
+func (m *Model[K]) Lines(focused bool) []string { return m.AppendLines(nil, focused) }
+
+// AppendLines appends the rows in the window to out (a pane's headings).
+func (m *Model[K]) AppendLines(out []string, focused bool) []string {
 	n := m.Len()
 	end := min(m.offset+m.Visible(), n)
 	if m.offset >= end {
-		return nil
+		return out
 	}
-	out := make([]string, 0, (end-m.offset)*m.lines())
+	out = slices.Grow(out, (end-m.offset)*m.lines())
 	for i := m.offset; i < end; i++ {
 		st := State{Cursor: i == m.cursor && m.rows.Selectable(i), Focused: focused}
 		if len(m.marks) > 0 {
