@@ -420,9 +420,9 @@ func (h *historyScreen) bindings() []*binding {
 func (h *historyScreen) nav() []*binding {
 	switch h.a.focus[h.a.cur] {
 	case 0:
-		return navBindings(navKeys, h.filters, nil)
+		return listNav(h.filters, nil)
 	case 1:
-		return navBindings(navKeys, h.list, nil)
+		return listNav(h.list, nil)
 	}
 	return navBindings(navKeys, &h.change, nil)
 }

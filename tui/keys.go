@@ -67,7 +67,12 @@ func navBindings(km list.KeyMap, n list.Nav, after func()) []*binding {
 	}
 }
 
-// navKeys are the list keys every list pane has.
+// listNav are a list's own navigation keys.
+func listNav[K comparable](l *list.Model[K], after func()) []*binding {
+	return navBindings(l.KeyMap, l, after)
+}
+
+// navKeys are the navigation keys of a pane that only scrolls: a list's.
 var navKeys = list.DefaultKeyMap()
 
 // editing marks a binding as an edit.

@@ -390,9 +390,9 @@ func (m *matrixScreen) bindings() []*binding {
 func (m *matrixScreen) nav() []*binding {
 	switch m.a.focus[m.a.cur] {
 	case 0:
-		return navBindings(navKeys, m.profList, m.followProfile)
+		return listNav(m.profList, m.followProfile)
 	case 1:
-		return navBindings(navKeys, m.rowList, nil)
+		return listNav(m.rowList, nil)
 	}
 	return navBindings(navKeys, &m.pvScroll, nil)
 }

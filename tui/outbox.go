@@ -270,9 +270,9 @@ func (o *outboxScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 // nav: the invitations, or the outbox (from the Message pane too).
 func (o *outboxScreen) nav() []*binding {
 	if o.a.focus[o.a.cur] == 0 {
-		return navBindings(navKeys, o.invList, o.followMoved())
+		return listNav(o.invList, o.followMoved())
 	}
-	return navBindings(navKeys, o.msgList, nil)
+	return listNav(o.msgList, nil)
 }
 
 // followMoved follows the invitation highlighted, when a move changed it.

@@ -408,11 +408,11 @@ func (p *placesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 func (p *placesScreen) nav() []*binding {
 	switch p.focus() {
 	case 0:
-		return navBindings(navKeys, p.leftList, p.followLeft())
+		return listNav(p.leftList, p.followLeft())
 	case 1:
-		return navBindings(navKeys, p.siteList, p.followSite())
+		return listNav(p.siteList, p.followSite())
 	}
-	return navBindings(navKeys, p.teamList, nil)
+	return listNav(p.teamList, nil)
 }
 
 // followLeft shows the sites of the client highlighted, when a move changed it.

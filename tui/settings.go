@@ -157,9 +157,9 @@ func (s *settingsScreen) bindings() []*binding {
 // nav: the features in their pane, else the settings.
 func (s *settingsScreen) nav() []*binding {
 	if s.a.focus[s.a.cur] == 2 {
-		return navBindings(navKeys, s.feats, nil)
+		return listNav(s.feats, nil)
 	}
-	return navBindings(navKeys, s.keys, nil)
+	return listNav(s.keys, nil)
 }
 
 func (s *settingsScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }

@@ -323,9 +323,9 @@ func (u *usersScreen) bindings() []*binding {
 // user list (from the Details pane too).
 func (u *usersScreen) nav() []*binding {
 	if u.a.focus[u.a.cur] == 0 {
-		return navBindings(navKeys, u.filters, nil)
+		return listNav(u.filters, nil)
 	}
-	return navBindings(navKeys, u.list, nil)
+	return listNav(u.list, nil)
 }
 
 func errText(err error) string {
