@@ -154,7 +154,9 @@ func (a *App) buildScreens() {
 		a.focus[i] = 1
 	}
 	a.resize()
-	a.prepare()
+	if a.sized { // else the size is on its way, and with it a prepare
+		a.prepare()
+	}
 }
 
 // paneSizes are the insides of the three panes at the terminal's size, each

@@ -17,7 +17,10 @@ type KeyMap struct {
 }
 
 // DefaultKeyMap is the arrows with their vim-style twins; marks are off.
-func DefaultKeyMap() KeyMap {
+// (Bindings are values: each list's copy changes without touching another's.)
+func DefaultKeyMap() KeyMap { return defaultKeyMap }
+
+var defaultKeyMap = func() KeyMap {
 	km := KeyMap{
 		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
@@ -32,7 +35,7 @@ func DefaultKeyMap() KeyMap {
 	}
 	km.SetMarks(false)
 	return km
-}
+}()
 
 // SetMarks turns the mark keys on or off.
 func (km *KeyMap) SetMarks(on bool) {
