@@ -49,7 +49,11 @@ func newHelp(a *App) *help {
 		}
 		h.lines = append(h.lines, "")
 	}
-	h.lines = append(h.lines, a.th.muted.Render("Lists: ↑/↓ or j/k move · pgup/pgdn page · home/end · esc discards pending changes"))
+	if len(nav) == 0 { // a screen whose lists do not declare their keys yet
+		h.lines = append(h.lines, a.th.muted.Render("Lists: ↑/↓ or j/k move · pgup/pgdn page · home/end · esc discards pending changes"))
+	} else {
+		h.lines = append(h.lines, a.th.muted.Render("esc discards pending changes"))
+	}
 	if a.readOnly {
 		h.lines = append(h.lines, a.th.warn.Render("You may only view: editing keys are not shown."))
 	}
