@@ -41,6 +41,21 @@ type mouser interface {
 	mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd
 }
 
+// paneSize is the inside of a pane's frame, in cells.
+type paneSize struct{ w, h int }
+
+// sizer is a screen that lays its panes out from their sizes, which the App
+// sets whenever they change: nothing is measured while drawing.
+type sizer interface {
+	setSize(panes [3]paneSize)
+}
+
+// preparer is a screen that works out, once a message is handled, what its
+// View reads (rows due a refilter, windows, caches), so that View only reads.
+type preparer interface {
+	prepare()
+}
+
 // Options tune the console.
 type Options struct {
 	DBPath string // shown in the status bar
@@ -140,6 +155,49 @@ func (a *App) buildScreens() {
 	}
 	for i := range a.focus {
 		a.focus[i] = 1
+	}
+	a.resize()
+	if a.sized { // else the size is on its way, and with it a prepare
+		a.prepare()
+	}
+}
+
+// paneSizes are the insides of the three panes at the terminal's size, each
+// as wide as it is when shown.
+func (a *App) paneSizes() [3]paneSize {
+	m := layoutFor(a.w)
+	cols := columns(m, a.w)
+	var out [3]paneSize
+	for p := range out {
+		w := a.w
+		switch m {
+		case threePane:
+			w = cols[p]
+		case twoPane:
+			w = cols[0] // the Filters or the list pane, whichever shows
+			if p == 2 {
+				w = cols[1]
+			}
+		}
+		out[p] = paneSize{w - 2, a.bodyHeight() - 2}
+	}
+	return out
+}
+
+// resize hands every screen its panes' sizes.
+func (a *App) resize() {
+	sizes := a.paneSizes()
+	for _, s := range a.screens {
+		if z, ok := s.(sizer); ok {
+			z.setSize(sizes)
+		}
+	}
+}
+
+// prepare lets the shown screen work out what its next frame reads.
+func (a *App) prepare() {
+	if p, ok := a.current().(preparer); ok {
+		p.prepare()
 	}
 }
 
@@ -472,6 +530,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, wc)
 		}
 	}
+	a.prepare()
 	return m, cmd
 }
 
@@ -532,6 +591,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height
+		a.resize()
 		if !a.sized { // the first frame at this size is being drawn now
 			a.sized = true
 			if (a.users != nil && a.users.indexLater) || a.opts.Ready != nil {

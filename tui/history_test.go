@@ -97,6 +97,7 @@ func settleHistory(t *testing.T, app *App) {
 		cmd := h.work()
 		_, _, fresh := h.verify.answer()
 		if cmd == nil && fresh && !h.verify.running() && !h.entries.running() && !h.batch.running() {
+			h.prepare() // takes an answer that landed since work() (as the App does after each message)
 			return
 		}
 		if cmd != nil {
@@ -196,7 +197,7 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 	app.reloadAll()
 	for i, r := range app.users.rows {
 		if r.u.ID == target.ID {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 		}
 	}
 	press(app, "h")
@@ -353,7 +354,8 @@ func TestHistoryBigLogReadsInBackground(t *testing.T) {
 }
 
 // Until the App runs work() after every message, even a big log is read on
-// the spot, so the screen never waits for a key to show its entries.
+// the spot (when the App prepares the screen after a message: never in
+// View), so the screen never waits for a key to show its entries.
 func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
@@ -361,6 +363,10 @@ func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
 	h := historyOf(app)
 	h.reload()
 	h.small = false
+	h.prepare()
+	if h.hooked {
+		t.Fatal("preparing hooked the screen")
+	}
 	if v := viewOf(app); !strings.Contains(v, "Change set #") || len(h.loaded()) == 0 {
 		t.Errorf("nothing read without the hook:\n%s", v)
 	}

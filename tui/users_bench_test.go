@@ -80,14 +80,14 @@ func BenchmarkUsersScroll(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if app.users.cursor == len(app.users.rows)-1 {
+		if app.users.list.Cursor() == len(app.users.rows)-1 {
 			app.Update(home)
 		}
 		app.Update(down)
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
-	if app.users.cursor == 0 {
+	if app.users.list.Cursor() == 0 {
 		b.Fatal("the cursor did not move")
 	}
 }

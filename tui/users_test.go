@@ -66,8 +66,8 @@ func TestUsersBulkSetProfile(t *testing.T) {
 		picked = append(picked, r.u.Email)
 	}
 	press(app, "space", "space", "space")
-	if len(app.users.sel) != 3 {
-		t.Fatalf("selected %d, want 3", len(app.users.sel))
+	if app.users.list.MarkCount() != 3 {
+		t.Fatalf("selected %d, want 3", app.users.list.MarkCount())
 	}
 	before, _ := s.Batches(0)
 	press(app, "p")
@@ -107,7 +107,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	var target string
 	for i, r := range app.users.rows {
 		if r.u.Status().String() == "active" {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 			target = r.u.Email
 			break
 		}
@@ -130,7 +130,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	}
 	for i, r := range app.users.rows {
 		if r.u.Email == target {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 		}
 	}
 	press(app, "x") // refused at once: nothing is asked first
@@ -328,8 +328,8 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 		t.Error("the quick first frame does not count every matching user")
 	}
 	press(app, "end")
-	if u.building != nil || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
-		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.cursor)
+	if u.building != nil || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
+		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.list.Cursor())
 	}
 }
 
@@ -499,8 +499,8 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 		t.Fatalf("Ready ran %d times", ready)
 	}
 	press(app, "end") // a key waits for the index
-	if u.quick() || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
-		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.cursor)
+	if u.quick() || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
+		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.list.Cursor())
 	}
 }
 
@@ -510,7 +510,7 @@ func TestQuickStartKeyBeforeFirstFrame(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40) // the size's tick is never run
 	u := app.users
 	press(app, "down")
-	if u.quick() || u.ix == nil || u.cursor != 1 {
-		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.cursor)
+	if u.quick() || u.ix == nil || u.list.Cursor() != 1 {
+		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.list.Cursor())
 	}
 }
