@@ -243,28 +243,8 @@ func columns(m mode, w int) []int {
 	return []int{w}
 }
 
-// moveCursor is the list keys of the Sites & teams lists, until they move to
-// list.Model as every other list pane has.
-func moveCursor(k string, cursor, n, page int) int {
-	switch k {
-	case "up", "k":
-		cursor--
-	case "down", "j":
-		cursor++
-	case "pgup", "ctrl+u":
-		cursor -= max(page-1, 1)
-	case "pgdown", "ctrl+d":
-		cursor += max(page-1, 1)
-	case "home", "g":
-		cursor = 0
-	case "end", "G":
-		cursor = n - 1
-	}
-	return max(min(cursor, n-1), 0)
-}
-
-// clip keeps a cursor inside a window of h rows over n items (the Sites &
-// teams lists; the matrix's columns).
+// clip keeps a cursor inside a window of h rows over n items (the matrix's
+// columns).
 func clip(cursor, offset, n, h int) int {
 	if h <= 0 {
 		return 0
