@@ -958,7 +958,6 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	return nil
 }
 
-
 // ---- rendering ----
 
 func (s *sitesScreen) render(pane, w, h int, focused bool) []string {
