@@ -358,7 +358,7 @@ func (a *App) applied(cs *store.ChangeSet, what string) {
 	}
 	a.undoStack = append(a.undoStack, cs.Batch)
 	a.follow(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()})
-	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, mxPlural(len(cs.Entries), "change")), false)
+	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, plural(len(cs.Entries), "change")), false)
 }
 
 func (a *App) current() screen { return a.screens[a.cur] }
@@ -421,7 +421,7 @@ func (a *App) allGlobals() []*binding {
 
 func (a *App) quit() tea.Cmd {
 	if n := a.pendingTotal(); n > 0 {
-		a.modal = &confirm{question: fmt.Sprintf("%d unsaved change(s) will be lost. Quit anyway?", n), yes: func() tea.Cmd { return tea.Quit }}
+		a.modal = &confirm{question: plural(n, "unsaved change")+" will be lost. Quit anyway?", yes: func() tea.Cmd { return tea.Quit }}
 		return nil
 	}
 	return tea.Quit
@@ -671,7 +671,7 @@ func (a *App) keyMsg(msg tea.KeyPressMsg) tea.Cmd {
 	if s == "esc" && a.current().pending() > 0 {
 		n := a.current().pending()
 		a.current().discard()
-		a.flash(fmt.Sprintf("discarded %d pending change(s)", n), false)
+		a.flash("discarded "+plural(n, "pending change"), false)
 		return nil
 	}
 	if cmd, ok := dispatch(msg, a.current().bindings(), a); ok {

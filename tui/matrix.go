@@ -120,7 +120,7 @@ func (m *matrixScreen) panes() [3]string {
 	if n := m.profList.MarkCount(); n > 0 {
 		left = fmt.Sprintf("Profiles · %d shown", n)
 	}
-	mid := fmt.Sprintf("Matrix (%s × %s)", mxPlural(m.screenCount(), "screen"), mxPlural(len(m.shown), "profile"))
+	mid := fmt.Sprintf("Matrix (%s × %s)", plural(m.screenCount(), "screen"), plural(len(m.shown), "profile"))
 	if n := len(m.marks); n > 0 {
 		mid += fmt.Sprintf(" · %d marked", n)
 	}
@@ -685,13 +685,6 @@ func (m *matrixScreen) grants(ch []mxChange) func(*store.Tx) error {
 	}
 }
 
-// mxPlural is "1 cell", "2 cells".
-func mxPlural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
 
 func mxSummary(ch []mxChange) string {
 	var names []string
@@ -704,7 +697,7 @@ func mxSummary(ch []mxChange) string {
 	if len(names) > 3 {
 		who = fmt.Sprintf("%d profiles", len(names))
 	}
-	return fmt.Sprintf("permissions: %s of %s", mxPlural(len(ch), "cell"), who)
+	return fmt.Sprintf("permissions: %s of %s", plural(len(ch), "cell"), who)
 }
 
 // save writes every pending cell as one change set.
@@ -811,7 +804,7 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 		effect = "they see every site"
 	}
 	n := m.a.s.ProfileUsers()[p.ID]
-	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), mxPlural(n, "user"), effect), yes: func() tea.Cmd {
+	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), plural(n, "user"), effect), yes: func() tea.Cmd {
 		was := p.Version
 		if m.apply(what, change) {
 			// our own change: pending edits of this profile read it just before
@@ -1315,11 +1308,11 @@ func mxWrap(st lipgloss.Style, text string, w int) []string {
 
 func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
-	of := mxPlural(pv.profiles, "profile")
+	of := plural(pv.profiles, "profile")
 	if pv.profiles == 1 {
 		of = safe(pv.changes[0].p.Name)
 	}
-	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", mxPlural(len(pv.changes), "cell"), of, mxPlural(pv.users, "user")), w)
+	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", plural(len(pv.changes), "cell"), of, plural(pv.users, "user")), w)
 	switch {
 	case len(pv.conflicts) > 0:
 		out = append(out, "", th.bad.Render("Conflict"))
@@ -1398,7 +1391,7 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 			th.bold.Render(fit(safe(p.Name)+" on "+safe(sc.Title), w)),
 			"  "+facts,
 			th.muted.Render(fit("  "+m.profileFacts(p), w)),
-			th.muted.Render(fit(fmt.Sprintf("  held by %s", mxPlural(m.holders[p.ID], "user")), w)))
+			th.muted.Render(fit(fmt.Sprintf("  held by %s", plural(m.holders[p.ID], "user")), w)))
 		if p.Type == store.ClientUser && m.guard {
 			out = append(out, th.muted.Render(fit("  guardrail on: at most view, no sensitive screen", w)))
 		}

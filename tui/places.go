@@ -226,7 +226,7 @@ func (p *placesScreen) setFilter(q string) {
 
 func (p *placesScreen) header(w int) string {
 	n := len(p.clients)
-	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), mxPlural(n, "client"), mxPlural(len(p.sites), "site"))
+	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), plural(n, "client"), plural(len(p.sites), "site"))
 }
 
 // ---- keys
@@ -353,7 +353,7 @@ func (p *placesScreen) retire() tea.Cmd {
 			users[e.Entity.ID] = true
 		}
 	}
-	effect := fmt.Sprintf("%s touched (%s)", mxPlural(len(users), "user"), mxPlural(len(cs.Entries), "change"))
+	effect := fmt.Sprintf("%s touched (%s)", plural(len(users), "user"), plural(len(cs.Entries), "change"))
 	if kind == "client" {
 		effect = "the contract ends: its client users are disabled and signed out, its sites and teams retired, employees' assignments to it removed — " + effect
 	}

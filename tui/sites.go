@@ -1044,20 +1044,14 @@ func (s *sitesScreen) mixLine() string {
 	cu := len(s.who) - s.nEmp
 	var parts []string
 	if s.nEmp > 0 {
-		parts = append(parts, sitesPlural(s.nEmp, "employee"))
+		parts = append(parts, plural(s.nEmp, "employee"))
 	}
 	if cu > 0 {
-		parts = append(parts, sitesPlural(cu, "client user"))
+		parts = append(parts, plural(cu, "client user"))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func sitesPlural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
 
 func (s *sitesScreen) renderWho(w, h int) []string {
 	th := s.a.th

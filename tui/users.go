@@ -419,9 +419,32 @@ func (u *usersScreen) clearSel() {
 	}
 }
 
+// header is the Filters pane folded into one line (two-pane layout): the
+// filters that narrow the list, then where to change them. Those left at
+// "any" are named only where the line has room, so the hint never goes.
 func (u *usersScreen) header(w int) string {
-	return fmt.Sprintf("%s · status %s · profile %s · site %s · search %q · tab: filters",
-		typeChoices[u.q.typ], statusChoices[u.q.status].label, u.profileLabel(), u.siteLabel(), u.q.text)
+	parts := []string{typeChoices[u.q.typ], "status " + statusChoices[u.q.status].label}
+	var idle []string
+	if u.q.profile != 0 {
+		parts = append(parts, "profile "+u.profileLabel())
+	} else {
+		idle = append(idle, "profile any")
+	}
+	if u.q.site != 0 {
+		parts = append(parts, "site "+u.siteLabel())
+	} else {
+		idle = append(idle, "site any")
+	}
+	if u.q.text != "" {
+		parts = append(parts, fmt.Sprintf("search %q", u.q.text))
+	}
+	const hint = "tab: filters"
+	for _, p := range idle {
+		if ansi.StringWidth(strings.Join(append(append(parts, p), hint), " · ")) <= w {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(append(parts, hint), " · ")
 }
 
 func (u *usersScreen) profileLabel() string {
@@ -486,19 +509,23 @@ func (f filterList) Selectable(int) bool { return true }
 
 func (f filterList) Render(i, w int, st list.State) string {
 	u := f.u
-	var line string
+	var label, value string
 	switch i {
 	case filterType:
-		line = fmt.Sprintf(" %-7s %s", "Show", typeChoices[u.q.typ])
+		label, value = "Show", typeChoices[u.q.typ]
 	case filterStatus:
-		line = fmt.Sprintf(" %-7s %s", "Status", statusChoices[u.q.status].label)
+		label, value = "Status", statusChoices[u.q.status].label
 	case filterProfile:
-		line = fmt.Sprintf(" %-7s %s", "Profile", safe(u.profileLabel()))
+		label, value = "Profile", safe(u.profileLabel())
 	case filterSite:
-		line = fmt.Sprintf(" %-7s %s", "Site", safe(u.siteLabel()))
+		label, value = "Site", safe(u.siteLabel())
 	default:
-		line = fmt.Sprintf(" %-7s /%s", "Search", safe(u.q.text))
+		label, value = "Search", "/"+safe(u.q.text)
 	}
+	// the labels line up where there is room; in a narrow pane the value
+	// keeps its end and the label's padding goes first
+	lw := max(min(7, w-2-ansi.StringWidth(value)), len(label))
+	line := fmt.Sprintf(" %-*s %s", lw, label, value)
 	if st.Focused && st.Cursor {
 		line = u.a.th.cursor.Render(fit("›"+line[1:], w))
 	}
@@ -610,7 +637,7 @@ func (u *usersScreen) renderList(w int, focused bool) []string {
 	}
 	head := "   " + cell("NAME", c.name) + cell("EMAIL", c.email) + cell(role, c.role) + cell("STATUS", c.status) + cell("SITES", c.sites)
 	if len(u.rows) == 0 {
-		return []string{th.header.Render(fit(head, w)), th.muted.Render("  no users match; change the filters (tab) or press a to add one")}
+		return append([]string{th.header.Render(fit(head, w))}, wrapStyled(th.muted, "  no users match; change the filters (tab) or press a to add one", w, " ")...)
 	}
 	return u.list.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
 }
@@ -872,10 +899,10 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		title = fmt.Sprintf("Features of %d employees%s", len(emps), u.hiddenNote())
 	}
 	if skipped > 0 {
-		title += fmt.Sprintf(" (%s left out: they follow the org)", mxPlural(skipped, "client user"))
+		title += fmt.Sprintf(" (%s left out: they follow the org)", plural(skipped, "client user"))
 	}
 	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("feature overrides of %s", mxPlural(len(emps), "employee")), func(tx *store.Tx) error {
+		u.apply(fmt.Sprintf("feature overrides of %s", plural(len(emps), "employee")), func(tx *store.Tx) error {
 			for _, us := range emps {
 				version := us.Version // checked at the first feature: the user as shown
 				for i, f := range store.Features() {
@@ -1059,7 +1086,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	for _, c := range u.a.s.Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
-	title := fmt.Sprintf("Profile of %d user(s)%s", len(ts), u.hiddenNote())
+	title := fmt.Sprintf("Profile of %s%s", plural(len(ts), "user"), u.hiddenNote())
 	if len(ts) == 1 {
 		title = "Profile of " + ts[0].Email
 		profile = u.names.Profile(ts[0].ProfileID)
@@ -1069,7 +1096,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		return err == nil && p.Type == store.ClientUser
 	}
 	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("profile %s for %d user(s)", profile, len(ts)), func(tx *store.Tx) error {
+		u.apply(fmt.Sprintf("profile %s for %s", profile, plural(len(ts), "user")), func(tx *store.Tx) error {
 			for _, us := range ts {
 				p := store.UserPatch{Profile: &profile}
 				if client != "" && us.Type == store.Employee && isClient() {
@@ -1144,7 +1171,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 		}
 		u.apply("remove a key of "+us.Email, func(tx *store.Tx) error { return tx.RemoveKey(us.ID, action) })
 		return nil
-	}, huh.NewGroup(huh.NewSelect[string]().Title(fmt.Sprintf("%d key(s)", len(keys))).Options(opts...).Value(&action)),
+	}, huh.NewGroup(huh.NewSelect[string]().Title(plural(len(keys), "key")).Options(opts...).Value(&action)),
 		huh.NewGroup(huh.NewInput().Title("Public key").Description("one line as in ~/.ssh/id_ed25519.pub").Value(&line).
 			Validate(func(s string) error { _, _, err := store.ParsePublicKey(s); return err })).
 			WithHideFunc(func() bool { return action != "add" }),
@@ -1155,7 +1182,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 
 func (u *usersScreen) resendInvite() tea.Cmd {
 	ts := u.targets()
-	u.apply(fmt.Sprintf("resend invitation to %d user(s)", len(ts)), func(tx *store.Tx) error {
+	u.apply("resend invitation to "+plural(len(ts), "user"), func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.ResendInvite(us.ID); err != nil {
 				return err
@@ -1173,7 +1200,7 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if disable {
 		verb = "disable"
 	}
-	what := fmt.Sprintf("%s %d user(s)", verb, len(ts))
+	what := verb + " " + plural(len(ts), "user")
 	change := func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {

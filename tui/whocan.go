@@ -27,7 +27,7 @@ func newWhoCan(a *App, q store.WhoCanQuery) (*whoCanView, error) {
 	if q.Site != "" {
 		where = "at " + safe(w.Site)
 	}
-	v := &whoCanView{title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, safe(w.ScreenTitle), where, mxPlural(len(w.Rows), "user"))}
+	v := &whoCanView{title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, safe(w.ScreenTitle), where, plural(len(w.Rows), "user"))}
 	for i := range w.Rows {
 		r := &w.Rows[i]
 		v.lines = append(v.lines, a.th.bold.Render(safe(r.User.Name()))+" "+a.th.muted.Render(safe(r.User.Email)), "   "+safe(w.Reason(r)))
