@@ -421,7 +421,7 @@ func (a *App) allGlobals() []*binding {
 
 func (a *App) quit() tea.Cmd {
 	if n := a.pendingTotal(); n > 0 {
-		a.modal = &confirm{question: plural(n, "unsaved change")+" will be lost. Quit anyway?", yes: func() tea.Cmd { return tea.Quit }}
+		a.modal = &confirm{question: plural(n, "unsaved change") + " will be lost. Quit anyway?", yes: func() tea.Cmd { return tea.Quit }}
 		return nil
 	}
 	return tea.Quit

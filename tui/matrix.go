@@ -685,7 +685,6 @@ func (m *matrixScreen) grants(ch []mxChange) func(*store.Tx) error {
 	}
 }
 
-
 func mxSummary(ch []mxChange) string {
 	var names []string
 	for _, c := range ch {

@@ -1052,7 +1052,6 @@ func (s *sitesScreen) mixLine() string {
 	return strings.Join(parts, ", ")
 }
 
-
 func (s *sitesScreen) renderWho(w, h int) []string {
 	th := s.a.th
 	var out []string
