@@ -206,7 +206,7 @@ func TestE2EBulkEditFiftyUsers(t *testing.T) {
 	tm.waitFor(`Profile of 50 user`)
 	tm.downTo("Down", `> Supervisor`)
 	tm.keys("Enter")
-	tm.waitFor(`profile Supervisor for 50 user\(s\) \(change set #\d+, 50 changes\)`)
+	tm.waitFor(`profile Supervisor for 50 users \(change set #\d+, 50 changes\)`)
 	tm.keys("Enter") // the selection to Sites & teams
 	tm.waitFor(`Who`)
 	tm.waitFor(`South Yard`)
