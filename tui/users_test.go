@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -454,14 +455,15 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 	s := newTestStore(t, 50)
 	// the first build is held until the second console has asked: "together"
 	release := make(chan struct{})
-	buildIndex = func(s *store.Store) *userIndex { <-release; return newIndex(s) }
+	var builds atomic.Int32
+	buildIndex = func(s *store.Store) *userIndex { builds.Add(1); <-release; return newIndex(s) }
 	defer func() { buildIndex = newIndex }()
 	b1, b2 := startIndex(s), startIndex(s)
 	close(release)
 	<-b1.done
 	<-b2.done
-	if b1 != b2 || b1.ix != b2.ix {
-		t.Error("two consoles opening together built two indexes")
+	if b1 != b2 || b1.ix != b2.ix || builds.Load() != 1 {
+		t.Errorf("two consoles opening together built %d indexes", builds.Load())
 	}
 	if sharedFor(s).fresh(s) != b1.ix {
 		t.Error("the index built was not shared")
@@ -488,7 +490,7 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	if u.building != nil || ready != 0 || cmd == nil {
 		t.Fatalf("at the first size: building %v, ready %d, tick %v", u.building != nil, ready, cmd != nil)
 	}
-	drain(app, cmd, 2) // the tick: the frame is out
+	runCmd(app, cmd) // the timer: the frame is out (drain does not wait on clocks)
 	if u.indexLater || (u.building == nil && u.ix == nil) || ready != 1 {
 		t.Fatalf("after the first frame: indexLater %v, building %v, ready %d", u.indexLater, u.building != nil, ready)
 	}
