@@ -3,6 +3,7 @@ package tui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -47,8 +48,17 @@ func benchStore(b *testing.B) *store.Store {
 var benchQueries = []string{"adams", "adam"}
 
 // BenchmarkUsersKeystroke: one filter keystroke on 100k users, Update + View.
-func BenchmarkUsersKeystroke(b *testing.B) {
-	s := benchStore(b)
+func BenchmarkUsersKeystroke(b *testing.B) { benchKeystroke(b, benchStore(b)) }
+
+// BenchmarkUsersScroll: cursor down + View on 100k users.
+func BenchmarkUsersScroll(b *testing.B) { benchScroll(b, benchStore(b)) }
+
+// BenchmarkFirstFrame: a console built and its first frame drawn at 200×60
+// on 100k users, as the cold start does it (no other console has built the
+// users index: a quick first page).
+func BenchmarkFirstFrame(b *testing.B) { benchFirstFrame(b, benchStore(b)) }
+
+func benchKeystroke(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
 	app.users.q.typ = 2
 	app.users.q.status = len(statusChoices) - 1
@@ -69,9 +79,7 @@ func BenchmarkUsersKeystroke(b *testing.B) {
 	}
 }
 
-// BenchmarkUsersScroll: cursor down + View on 100k users.
-func BenchmarkUsersScroll(b *testing.B) {
-	s := benchStore(b)
+func benchScroll(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
 	app.users.q.typ = 2
 	app.users.q.status = len(statusChoices) - 1
@@ -92,19 +100,49 @@ func BenchmarkUsersScroll(b *testing.B) {
 	}
 }
 
-type benchItem struct{ u *store.User }
+func benchFirstFrame(b *testing.B, s *store.Store) {
+	// the other benchmarks' consoles share their index through sharedIndexes:
+	// each console here must find none, as the first one after an open does
+	shared, had := sharedIndexes.Load(s)
+	defer func() {
+		if had {
+			sharedIndexes.Store(s, shared)
+		}
+	}()
+	b.ReportAllocs()
+	for b.Loop() {
+		sharedIndexes.Delete(s)
+		app := New(s, store.LocalActor("bench"), Options{})
+		app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+		v := app.View().Content
+		if !app.users.quick() || !strings.Contains(v, "Employees (") {
+			b.Fatalf("not a quick start's first frame (quick %v):\n%s", app.users.quick(), v)
+		}
+		app.Close()
+	}
+}
+
+// benchItem is a user as bubbles/list holds it. Its FilterValue is computed
+// once, as a program would keep it: the list's own work is what is measured.
+type benchItem struct {
+	u      *store.User
+	filter string
+}
 
 func (i benchItem) Title() string       { return i.u.Name() }
 func (i benchItem) Description() string { return i.u.Email }
-func (i benchItem) FilterValue() string { return i.u.First + " " + i.u.Last + " " + i.u.Email }
+func (i benchItem) FilterValue() string { return i.filter }
 
 // BenchmarkBubblesListKeystroke is the same keystroke through bubbles/list
 // holding the same 100k users (default delegate, filter and paginator), for
-// the ratio the issue asks for.
+// the ratio the issue asks for; bench/'s BenchmarkListKeystroke has the
+// other setups.
 func BenchmarkBubblesListKeystroke(b *testing.B) {
 	s := benchStore(b)
 	var items []list.Item
-	s.EachUser(func(u *store.User) { items = append(items, benchItem{u}) })
+	s.EachUser(func(u *store.User) {
+		items = append(items, benchItem{u, strings.ToLower(u.First + " " + u.Last + " " + u.Email)})
+	})
 	l := list.New(items, list.NewDefaultDelegate(), 200, 58)
 	l.SetFilterText("adam")
 	b.ReportAllocs()
