@@ -32,13 +32,6 @@ type termBytes struct {
 	bytes, pieces [numClasses]int
 }
 
-func (t *termBytes) add(o termBytes) {
-	for i := range numClasses {
-		t.bytes[i] += o.bytes[i]
-		t.pieces[i] += o.pieces[i]
-	}
-}
-
 func (t termBytes) total() int {
 	n := 0
 	for _, b := range t.bytes {
