@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"charm.land/bubbles/v2/list"
 	tea "charm.land/bubbletea/v2"
@@ -47,6 +49,22 @@ func benchStore(b *testing.B) *store.Store {
 // more letter (the list only narrows) and taking it back (a full scan).
 var benchQueries = []string{"adams", "adam"}
 
+// cpuPerOp starts counting the process's CPU time (user + system, every
+// thread); the func it returns reports it per op as cpu-ns/op. On a shared
+// machine ns/op grows with the load and CPU time much less: both are shown.
+func cpuPerOp(b *testing.B) func() {
+	start := processCPU()
+	return func() { b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op") }
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // BenchmarkUsersKeystroke: one filter keystroke on 100k users, Update + View.
 func BenchmarkUsersKeystroke(b *testing.B) { benchKeystroke(b, benchStore(b)) }
 
@@ -68,12 +86,14 @@ func benchKeystroke(b *testing.B, s *store.Store) {
 	keys := []string{"s", "backspace"}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuPerOp(b)
 	for i := 0; b.Loop(); i++ {
 		k := keyMsg(keys[i%2])
 		app.Update(k)
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
+	cpu()
 	if len(app.users.rows) == 0 || len(app.users.rows) == len(app.users.ix.all) {
 		b.Fatalf("the filter did not narrow: %d of %d", len(app.users.rows), len(app.users.ix.all))
 	}
@@ -87,6 +107,7 @@ func benchScroll(b *testing.B, s *store.Store) {
 	down, home := keyMsg("down"), keyMsg("home")
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuPerOp(b)
 	for i := 0; b.Loop(); i++ {
 		if app.users.cursor == len(app.users.rows)-1 {
 			app.Update(home)
@@ -95,6 +116,7 @@ func benchScroll(b *testing.B, s *store.Store) {
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
+	cpu()
 	if app.users.cursor == 0 {
 		b.Fatal("the cursor did not move")
 	}
@@ -110,6 +132,8 @@ func benchFirstFrame(b *testing.B, s *store.Store) {
 		}
 	}()
 	b.ReportAllocs()
+	cpu := cpuPerOp(b)
+	defer cpu()
 	for b.Loop() {
 		sharedIndexes.Delete(s)
 		app := New(s, store.LocalActor("bench"), Options{})
@@ -147,11 +171,13 @@ func BenchmarkBubblesListKeystroke(b *testing.B) {
 	l.SetFilterText("adam")
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuPerOp(b)
 	for i := 0; b.Loop(); i++ {
 		l.SetFilterText(benchQueries[i%2])
 		_ = l.View()
 	}
 	b.StopTimer()
+	cpu()
 	if n := len(l.VisibleItems()); n == 0 || n == len(items) {
 		b.Fatalf("bubbles/list did not narrow: %d", n)
 	}
