@@ -45,6 +45,10 @@ type mouser interface {
 type Options struct {
 	DBPath string // shown in the status bar
 	Ready  func() // called once the first frame is out
+	// Trace, when set, is told when the start reaches a phase: "page" (the
+	// console is built, its first page of users ready) and "frame" (the
+	// first frame is written to the terminal). The cold-start benchmark.
+	Trace func(phase string)
 }
 
 type inputMode int

@@ -34,7 +34,12 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	defer a.Close()
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
-	_, err := tea.NewProgram(a, tea.WithFPS(120)).Run()
+	po := []tea.ProgramOption{tea.WithFPS(120)}
+	if opts.Trace != nil {
+		opts.Trace("page")
+		po = append(po, tea.WithOutput(&frameTracer{File: os.Stdout, trace: opts.Trace}))
+	}
+	_, err := tea.NewProgram(a, po...).Run()
 	return err
 }
 

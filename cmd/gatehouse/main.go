@@ -16,6 +16,8 @@ import (
 )
 
 func main() {
+	trace := openStartTrace()
+	trace.mark("main")
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	gc := -2
 	if opensConsole(os.Args[1:]) {
@@ -25,7 +27,8 @@ func main() {
 		gc = debug.SetGCPercent(-1)
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), Ready: func() {
+		trace.mark("opened")
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), Trace: trace.hook(), Ready: func() {
 			if gc != -2 {
 				debug.SetGCPercent(gc)
 			}
