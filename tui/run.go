@@ -3,10 +3,13 @@ package tui
 import (
 	"errors"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -22,24 +25,41 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	if !hasTerminal() {
 		return ErrNoTerminal
 	}
-	if ready := opts.Ready; ready != nil {
-		// the App calls it once the first frame is out; should no size
-		// ever arrive, a second is as long as it may wait
-		var once sync.Once
-		opts.Ready = func() { once.Do(ready) }
-		t := time.AfterFunc(time.Second, opts.Ready)
-		defer t.Stop()
+	// Inside tmux, bubbletea's colour detection runs `tmux info` (a process,
+	// 35-90 ms) before the first frame. That frame is drawn with what the
+	// environment and terminfo say; tmux's answer, should it allow more
+	// colours, comes once the frame is out.
+	env := os.Environ()
+	quick := colorprofile.Detect(os.Stdout, slices.DeleteFunc(slices.Clone(env), func(e string) bool { return strings.HasPrefix(e, "TMUX=") }))
+	var p *tea.Program
+	ready := opts.Ready
+	var once sync.Once
+	opts.Ready = func() { // the App calls it once the first frame is out
+		once.Do(func() {
+			if ready != nil {
+				ready()
+			}
+			go func() {
+				if full := colorprofile.Detect(os.Stdout, env); full > quick {
+					p.Send(tea.ColorProfileMsg{Profile: full})
+				}
+			}()
+		})
 	}
 	a := New(s, actor, opts)
 	defer a.Close()
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
-	po := []tea.ProgramOption{tea.WithFPS(120)}
+	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(quick), tea.WithEnvironment(env)}
 	if opts.Trace != nil {
 		opts.Trace("page")
 		po = append(po, tea.WithOutput(&frameTracer{File: os.Stdout, trace: opts.Trace}))
 	}
-	_, err := tea.NewProgram(a, po...).Run()
+	p = tea.NewProgram(a, po...)
+	// should no size ever arrive, a second is as long as it may wait
+	t := time.AfterFunc(time.Second, opts.Ready)
+	defer t.Stop()
+	_, err := p.Run()
 	return err
 }
 
