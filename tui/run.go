@@ -3,13 +3,10 @@ package tui
 import (
 	"errors"
 	"os"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"golang.org/x/term"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -25,12 +22,8 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	if !hasTerminal() {
 		return ErrNoTerminal
 	}
-	// Inside tmux, bubbletea's colour detection runs `tmux info` (a process,
-	// 35-90 ms) before the first frame. That frame is drawn with what the
-	// environment and terminfo say; tmux's answer, should it allow more
-	// colours, comes once the frame is out.
 	env := os.Environ()
-	quick := colorprofile.Detect(os.Stdout, slices.DeleteFunc(slices.Clone(env), func(e string) bool { return strings.HasPrefix(e, "TMUX=") }))
+	first, more := terminalColors(os.Stdout, env)
 	var p *tea.Program
 	ready := opts.Ready
 	var once sync.Once
@@ -40,8 +33,8 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 				ready()
 			}
 			go func() {
-				if full := colorprofile.Detect(os.Stdout, env); full > quick {
-					p.Send(tea.ColorProfileMsg{Profile: full})
+				if all, ok := more(); ok {
+					p.Send(tea.ColorProfileMsg{Profile: all})
 				}
 			}()
 		})
@@ -50,7 +43,7 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	defer a.Close()
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
-	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(quick), tea.WithEnvironment(env)}
+	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(first), tea.WithEnvironment(env)}
 	if opts.Trace != nil {
 		opts.Trace("page")
 		po = append(po, tea.WithOutput(&frameTracer{File: os.Stdout, trace: opts.Trace}))
