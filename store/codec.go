@@ -110,6 +110,9 @@ func (d *decoder) bool() bool {
 	return v
 }
 
+// idChunk is how many ids one allocation of a loader's backing holds.
+const idChunk = 4096
+
 // ids reads a list of ids into the shared backing array (one allocation per
 // user for all three lists); the capacity is clipped so appends copy.
 func (d *decoder) ids(backing *[]uint64) []uint64 {
@@ -122,7 +125,7 @@ func (d *decoder) ids(backing *[]uint64) []uint64 {
 		return nil
 	}
 	if uint64(cap(*backing)-len(*backing)) < n {
-		*backing = make([]uint64, 0, n+8)
+		*backing = make([]uint64, 0, max(n, idChunk))
 	}
 	start := len(*backing)
 	for i := uint64(0); i < n; i++ {
@@ -182,12 +185,22 @@ func encodeUser(u *User) []byte {
 }
 
 func decodeUser(b []byte, intern map[string]string) (*User, error) {
+	u := &User{}
+	var backing []uint64
+	if err := decodeUserInto(u, b, intern, &backing); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// decodeUserInto decodes into u, its id lists into backing (shared by the
+// users one loader decodes: appends to a list copy, its capacity clipped).
+func decodeUserInto(u *User, b []byte, intern map[string]string, backing *[]uint64) error {
 	d := decoder{b: b, intern: intern}
 	version := d.uvarint()
 	if version != userCodecVersion && version != userCodecWithExpiries {
-		return nil, errCorrupt
+		return errCorrupt
 	}
-	u := &User{}
 	u.ID = d.uvarint()
 	u.Version = d.uvarint()
 	u.First = d.istr()
@@ -195,13 +208,9 @@ func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	u.Email = d.str()
 	u.Type = UserType(d.uvarint())
 	u.ProfileID = d.uvarint()
-	var backing []uint64
-	if len(d.b) > 0 {
-		backing = make([]uint64, 0, 6)
-	}
-	u.ClientIDs = d.ids(&backing)
-	u.SiteIDs = d.ids(&backing)
-	u.TeamIDs = d.ids(&backing)
+	u.ClientIDs = d.ids(backing)
+	u.SiteIDs = d.ids(backing)
+	u.TeamIDs = d.ids(backing)
 	u.DefaultSiteID = d.uvarint()
 	for i := range u.Features {
 		u.Features[i] = Override(d.uvarint())
@@ -218,15 +227,12 @@ func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	if version == userCodecWithExpiries {
 		n := d.uvarint()
 		if n == 0 || n > maxExpiriesPerUserRead || n > uint64(len(d.b)) {
-			return nil, errCorrupt
+			return errCorrupt
 		}
 		u.Expiries = make([]Expiry, n)
 		for i := range u.Expiries {
 			u.Expiries[i] = Expiry{Grant: Grant(d.uvarint()), ID: d.uvarint(), At: d.time(), Back: d.uvarint()}
 		}
 	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return u, nil
+	return d.err
 }
