@@ -39,15 +39,22 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 			}()
 		})
 	}
+	framed := &firstFrameWriter{File: os.Stdout}
+	framed.written = func() {
+		if opts.Trace != nil {
+			opts.Trace("frame")
+		}
+		go p.Send(firstFrameMsg{}) // the event loop may be waiting on the renderer
+	}
+	opts.framed = framed
 	a := New(s, actor, opts)
 	defer a.Close()
-	// 120 frames a second: a key's effect, and the first frame, reach the
-	// screen within 8 ms rather than bubbletea's default 17
-	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(first), tea.WithEnvironment(env)}
 	if opts.Trace != nil {
 		opts.Trace("page")
-		po = append(po, tea.WithOutput(&frameTracer{File: os.Stdout, trace: opts.Trace}))
 	}
+	// 120 frames a second: a key's effect, and the first frame, reach the
+	// screen within 8 ms rather than bubbletea's default 17
+	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(first), tea.WithEnvironment(env), tea.WithOutput(framed)}
 	p = tea.NewProgram(a, po...)
 	// should no size ever arrive, a second is as long as it may wait
 	t := time.AfterFunc(time.Second, opts.Ready)
