@@ -47,6 +47,10 @@ type Options struct {
 	NoSync bool
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// EmailIndexLater builds the email index on first use, or when
+	// StartEmailIndex is called, instead of at once in the background: a
+	// console's first frame needs none of it, and the core it took.
+	EmailIndexLater bool
 }
 
 // Store is an open gatehouse database. All methods are safe for concurrent use.
@@ -63,12 +67,13 @@ type Store struct {
 	cat   *catalog
 
 	// byEmail maps lower(email) to the user, with what a check needs inline.
-	// It is built in the background after open (only checks, sign-ins and
-	// writes need it, not a console's first frame): use emails(), which
-	// waits for it, never the field directly.
+	// It is built in the background after open, or later (EmailIndexLater):
+	// only checks, sign-ins and writes need it, not a console's first frame.
+	// Use emails(), which waits for it or builds it, never the field.
 	byEmail     map[string]emailEntry
-	emailsReady chan struct{}
-	emailsBuilt atomic.Bool // emailsReady is closed: the fast path of every check
+	emailsOnce  sync.Once
+	emailsBuilt atomic.Bool // the fast path of every check
+	emailsLater bool        // Options.EmailIndexLater
 
 	events   events
 	signIns  signIns
@@ -119,7 +124,7 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, badInput("cannot open database %s: %v", path, err)
 	}
-	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }, emailsLater: opt.EmailIndexLater}
 	if err := g.read(db, s.init); err != nil {
 		db.Close()
 		return nil, err
@@ -240,7 +245,6 @@ func (s *Store) load() error {
 			s.batch = btoi(k)
 		}
 		s.users, s.cat = table, cat
-		s.emailsReady = make(chan struct{})
 		s.mu.Unlock()
 		withEnds := map[uint64]*User{}
 		for _, u := range users {
@@ -249,27 +253,48 @@ func (s *Store) load() error {
 			}
 		}
 		s.noteExpiries(withEnds)
-		go func() {
-			// written before the channel closes, read only after it has
-			byEmail := make(map[string]emailEntry, len(users))
-			for _, u := range users {
-				byEmail[lower(u.Email)] = entryOf(u)
-			}
-			s.byEmail = byEmail
-			close(s.emailsReady)
-			s.emailsBuilt.Store(true)
-		}()
+		if !s.emailsLater {
+			// from the users as loaded: whoever changes one waits in emails()
+			go s.emailsOnce.Do(func() {
+				s.buildEmails(len(users), func(f func(*User)) {
+					for _, u := range users {
+						f(u)
+					}
+				})
+			})
+		}
 		return nil
 	})
 }
 
-// emails is the email index, once built. Callers hold s.mu (read or write):
-// the builder never takes it, so waiting here cannot deadlock.
+// emails is the email index, built first if nothing has yet. Callers hold
+// s.mu (read or write), so the users hold still while it builds; the
+// background builder never takes it, so waiting here cannot deadlock.
 func (s *Store) emails() map[string]emailEntry {
 	if !s.emailsBuilt.Load() {
-		<-s.emailsReady
+		s.emailsOnce.Do(func() { s.buildEmails(s.users.len(), s.users.each) })
 	}
 	return s.byEmail
+}
+
+func (s *Store) buildEmails(n int, each func(func(*User))) {
+	byEmail := make(map[string]emailEntry, n)
+	each(func(u *User) { byEmail[lower(u.Email)] = entryOf(u) })
+	s.byEmail = byEmail // read only after emailsOnce or emailsBuilt says so
+	s.emailsBuilt.Store(true)
+}
+
+// StartEmailIndex builds the email index in the background, unless it is
+// built or building (Options.EmailIndexLater).
+func (s *Store) StartEmailIndex() {
+	if s.emailsBuilt.Load() {
+		return
+	}
+	go func() {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		s.emails()
+	}()
 }
 
 // loadUsers decodes every user on two cores: at 100k users this is most of

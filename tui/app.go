@@ -553,6 +553,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if a.users != nil {
 			a.users.startIndexLater()
 		}
+		a.s.StartEmailIndex() // put off by a console's open (store.Options.EmailIndexLater)
 		if a.opts.Ready != nil {
 			a.opts.Ready()
 			a.opts.Ready = nil
