@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+	"unsafe"
 )
 
 // Users are the one large collection, read whole at open: a compact binary
@@ -49,7 +50,14 @@ type decoder struct {
 	// intern shares repeated strings (first names, actor names) across users
 	// decoded by one load: fewer allocations at open and a smaller heap.
 	intern map[string]string
+	// arena, when set, holds the other strings of the users one loader
+	// decodes (emails, password hashes) in shared chunks: one allocation per
+	// chunk rather than per string.
+	arena *[]byte
 }
+
+// arenaChunk is the size of one chunk of a loader's string arena.
+const arenaChunk = 64 << 10
 
 const maxInterned = 1 << 16
 
@@ -95,9 +103,20 @@ func (d *decoder) str() string {
 		d.err = errCorrupt
 		return ""
 	}
-	s := string(d.b[:n]) // copies: bbolt's bytes die with the transaction
+	raw := d.b[:n]
 	d.b = d.b[n:]
-	return s
+	if d.arena == nil || n == 0 || n > arenaChunk/4 {
+		return string(raw) // copies: bbolt's bytes die with the transaction
+	}
+	a := *d.arena
+	if cap(a)-len(a) < int(n) {
+		a = make([]byte, 0, arenaChunk)
+	}
+	start := len(a)
+	a = append(a, raw...)
+	*d.arena = a
+	// the bytes are never written again: appends go past them
+	return unsafe.String(&a[start], n)
 }
 
 func (d *decoder) bool() bool {
@@ -187,16 +206,25 @@ func encodeUser(u *User) []byte {
 func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	u := &User{}
 	var backing []uint64
-	if err := decodeUserInto(u, b, intern, &backing); err != nil {
+	if err := decodeUserInto(u, b, &userLoader{intern: intern, backing: &backing}); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// decodeUserInto decodes into u, its id lists into backing (shared by the
-// users one loader decodes: appends to a list copy, its capacity clipped).
-func decodeUserInto(u *User, b []byte, intern map[string]string, backing *[]uint64) error {
-	d := decoder{b: b, intern: intern}
+// userLoader is what one loader shares across the users it decodes: the
+// interned strings, the arena of other strings and the backing of id lists
+// (appends to a list copy: its capacity is clipped).
+type userLoader struct {
+	intern  map[string]string
+	arena   *[]byte
+	backing *[]uint64
+}
+
+// decodeUserInto decodes into u.
+func decodeUserInto(u *User, b []byte, l *userLoader) error {
+	backing := l.backing
+	d := decoder{b: b, intern: l.intern, arena: l.arena}
 	version := d.uvarint()
 	if version != userCodecVersion && version != userCodecWithExpiries {
 		return errCorrupt

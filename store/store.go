@@ -298,49 +298,92 @@ func (s *Store) StartEmailIndex() {
 }
 
 // loadUsers decodes every user on two cores: at 100k users this is most of
-// the time to open a database.
+// the time to open a database. One decoder starts on the first records
+// while this goroutine is still walking the bucket, then it decodes too.
 func loadUsers(b *bolt.Bucket) ([]*User, error) {
-	// valid for the transaction: decoded before it ends; sized once (a
-	// damaged count only costs growing it)
-	raw := make([][]byte, 0, min(b.Stats().KeyN, 1<<20))
-	if err := b.ForEach(func(k, v []byte) error {
+	work := make(chan *userChunk, 256)
+	var wg sync.WaitGroup
+	decoder := func() {
+		defer wg.Done()
+		var arena []byte
+		var backing []uint64
+		l := &userLoader{intern: make(map[string]string, 1024), arena: &arena, backing: &backing}
+		for c := range work {
+			c.decode(l)
+		}
+	}
+	wg.Add(1)
+	go decoder()
+	var chunks []*userChunk
+	c := &userChunk{}
+	err := b.ForEach(func(k, v []byte) error {
 		if len(v) > maxUserRecord {
 			return fmt.Errorf("a user record of %d bytes", len(v))
 		}
-		raw = append(raw, v)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	decoded := make([]*User, len(raw))
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	part := func(w, lo, hi int) {
-		defer wg.Done()
-		defer catchDamage(&errs[w])() // a bad page here is in this goroutine
-		intern := make(map[string]string, 1024)
-		// one allocation for the half, not one per user: at 100k users the
-		// allocator's fresh spans were a third of the decode
-		slab := make([]User, hi-lo)
-		var backing []uint64
-		for i := lo; i < hi; i++ {
-			u := &slab[i-lo]
-			if err := decodeUserInto(u, raw[i], intern, &backing); err != nil {
-				errs[w] = fmt.Errorf("user record %d: %w", i, err)
-				return
-			}
-			decoded[i] = u
+		if c.recs == nil {
+			c.first = len(chunks) * userChunkSize
+			c.recs = make([][]byte, 0, userChunkSize)
 		}
+		c.recs = append(c.recs, v) // valid for the transaction: decoded before it ends
+		if len(c.recs) == userChunkSize {
+			chunks = append(chunks, c)
+			work <- c
+			c = &userChunk{}
+		}
+		return nil
+	})
+	if err == nil && len(c.recs) > 0 {
+		chunks = append(chunks, c)
+		work <- c
 	}
-	half := len(raw) / 2
-	wg.Add(2)
-	go part(0, 0, half)
-	part(1, half, len(raw))
+	close(work)
+	if err == nil {
+		wg.Add(1)
+		decoder()
+	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return decoded, nil
+	n := 0
+	for _, c := range chunks {
+		if c.err != nil {
+			return nil, c.err // the first in the file: one line says what is wrong
+		}
+		n += len(c.users)
+	}
+	users := make([]*User, 0, n)
+	for _, c := range chunks {
+		users = append(users, c.users...)
+	}
+	return users, nil
+}
+
+// userChunkSize is how many records one decoder takes at a time.
+const userChunkSize = 2048
+
+// userChunk is a run of user records in the file's order, and their users.
+type userChunk struct {
+	first int // the index of its first record in the bucket
+	recs  [][]byte
+	users []*User
+	err   error
+}
+
+func (c *userChunk) decode(l *userLoader) {
+	defer catchDamage(&c.err)() // a bad page here is in this goroutine
+	// one allocation for the chunk's users, not one per user: the
+	// allocator's fresh spans were a third of the decode
+	slab := make([]User, len(c.recs))
+	users := make([]*User, len(c.recs))
+	for i, raw := range c.recs {
+		if err := decodeUserInto(&slab[i], raw, l); err != nil {
+			c.err = fmt.Errorf("user record %d: %w", c.first+i, err)
+			return
+		}
+		users[i] = &slab[i]
+	}
+	c.users = users
 }
 
 func itob(v uint64) []byte {
