@@ -25,6 +25,7 @@ func main() {
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
 		gc = debug.SetGCPercent(-1)
+		go tui.Warm()
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
 		trace.mark("opened")
