@@ -315,6 +315,7 @@ func loadUsers(b *bolt.Bucket) ([]*User, error) {
 	wg.Add(1)
 	go decoder()
 	var chunks []*userChunk
+	slabs := newUserSlabs(b.Sequence())
 	c := &userChunk{}
 	err := b.ForEach(func(k, v []byte) error {
 		if len(v) > maxUserRecord {
@@ -323,6 +324,7 @@ func loadUsers(b *bolt.Bucket) ([]*User, error) {
 		if c.recs == nil {
 			c.first = len(chunks) * userChunkSize
 			c.recs = make([][]byte, 0, userChunkSize)
+			c.slab = slabs.take(userChunkSize)
 		}
 		c.recs = append(c.recs, v) // valid for the transaction: decoded before it ends
 		if len(c.recs) == userChunkSize {
@@ -366,6 +368,7 @@ const userChunkSize = 2048
 type userChunk struct {
 	first int // the index of its first record in the bucket
 	recs  [][]byte
+	slab  []User // memory for its users (nil: it allocates its own)
 	users []*User
 	err   error
 }
@@ -374,7 +377,10 @@ func (c *userChunk) decode(l *userLoader) {
 	defer catchDamage(&c.err)() // a bad page here is in this goroutine
 	// one allocation for the chunk's users, not one per user: the
 	// allocator's fresh spans were a third of the decode
-	slab := make([]User, len(c.recs))
+	slab := c.slab
+	if len(slab) < len(c.recs) {
+		slab = make([]User, len(c.recs))
+	}
 	users := make([]*User, len(c.recs))
 	for i, raw := range c.recs {
 		if err := decodeUserInto(&slab[i], raw, l); err != nil {
