@@ -26,6 +26,8 @@ import (
 //	frame-ms   bubbletea starts and writes the first frame to the terminal
 //	shown-ms   tmux shows it and the poll sees it
 //	total-ms   the sum: what `task coldstart` prints
+//	cpu-ms     the CPU time (user and system) the process had used by the
+//	           first frame: what the start costs, less bent by a busy machine
 //
 // The baseline is the same loop around a program that prints "Employees ("
 // at once: what tmux and the poll cost on this machine, to read the total
@@ -71,6 +73,7 @@ func BenchmarkColdStart(b *testing.B) {
 		t.run(b, []string{bin, "--db", db}, trace) // the page cache, and the first open's one write
 		sums := make([]float64, len(coldPhases)+1)
 		var totals []float64
+		cpu := 0.0
 		for b.Loop() {
 			r := t.run(b, []string{bin, "--db", db}, trace)
 			last := time.Duration(0)
@@ -84,12 +87,14 @@ func BenchmarkColdStart(b *testing.B) {
 			}
 			sums[len(coldPhases)] += ms(r.shown - last)
 			totals = append(totals, ms(r.shown))
+			cpu += ms(r.cpu["frame"])
 		}
 		n := float64(len(totals))
 		for i, p := range coldPhases {
 			b.ReportMetric(sums[i]/n, p.metric)
 		}
 		b.ReportMetric(sums[len(coldPhases)]/n, "shown-ms/op")
+		b.ReportMetric(cpu/n, "cpu-ms/op")
 		reportTotals(b, totals)
 	})
 	if rev := os.Getenv("GATEHOUSE_COLD_BASELINE"); rev != "" {
@@ -158,6 +163,7 @@ func (t *coldTerm) tmux(args ...string) ([]byte, error) {
 // first frame was seen on tmux's screen, from asking tmux to start it.
 type coldRun struct {
 	phases map[string]time.Duration
+	cpu    map[string]time.Duration // the process's CPU time at each phase
 	shown  time.Duration
 }
 
@@ -195,7 +201,7 @@ func (t *coldTerm) run(b *testing.B, argv []string, trace string) coldRun {
 		}
 		time.Sleep(2 * time.Millisecond) // a poll, as task coldstart's
 	}
-	r := coldRun{shown: time.Since(start), phases: map[string]time.Duration{}}
+	r := coldRun{shown: time.Since(start), phases: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
 	b.StopTimer() // ns/op is the start alone
 	defer b.StartTimer()
 	t.stop(b)
@@ -207,12 +213,13 @@ func (t *coldTerm) run(b *testing.B, argv []string, trace string) coldRun {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
 		for sc.Scan() {
-			phase, at, ok := strings.Cut(sc.Text(), " ")
-			ns, err := strconv.ParseInt(at, 10, 64)
-			if !ok || err != nil {
-				b.Fatalf("a trace line %q is not \"phase unix-ns\"", sc.Text())
+			var phase string
+			var at, cpu int64
+			if n, err := fmt.Sscan(sc.Text(), &phase, &at, &cpu); n != 3 || err != nil {
+				b.Fatalf("a trace line %q is not \"phase unix-ns cpu-ns\": %v", sc.Text(), err)
 			}
-			r.phases[phase] = time.Unix(0, ns).Sub(start)
+			r.phases[phase] = time.Unix(0, at).Sub(start)
+			r.cpu[phase] = time.Duration(cpu)
 		}
 	}
 	return r

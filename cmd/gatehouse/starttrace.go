@@ -10,9 +10,10 @@ import (
 // (the cold-start benchmark in bench/ reads it).
 const startTraceEnv = "GATEHOUSE_TRACE_START"
 
-// startTrace appends "phase unix-nanoseconds" lines to a file, one write
-// each, so a reader never sees half a line. A nil trace does nothing: unset,
-// it costs one Getenv.
+// startTrace appends "phase unix-nanoseconds cpu-nanoseconds" lines to a
+// file (when the phase was reached, and the CPU time the process had used
+// by then), one write each, so a reader never sees half a line. A nil trace
+// does nothing: unset, it costs one Getenv.
 type startTrace struct{ f *os.File }
 
 // openStartTrace opens the file GATEHOUSE_TRACE_START names, or returns nil.
@@ -34,7 +35,8 @@ func (t *startTrace) mark(phase string) {
 	if t == nil {
 		return
 	}
-	t.f.WriteString(phase + " " + strconv.FormatInt(time.Now().UnixNano(), 10) + "\n")
+	now := time.Now().UnixNano()
+	t.f.WriteString(phase + " " + strconv.FormatInt(now, 10) + " " + strconv.FormatInt(int64(cpuTime()), 10) + "\n")
 }
 
 // hook is mark as a function value, or nil when there is no trace (so the
