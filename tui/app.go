@@ -550,10 +550,21 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return a, nil
 	case firstFrameMsg:
+		// the email index a console's open put off (store.Options.
+		// EmailIndexLater) builds after the users index, one core for the
+		// one the terminal needs to show the frame and take the first keys
 		if a.users != nil {
 			a.users.startIndexLater()
 		}
-		a.s.StartEmailIndex() // put off by a console's open (store.Options.EmailIndexLater)
+		if a.users != nil && a.users.building != nil {
+			s, done := a.s, a.users.building.done
+			go func() {
+				<-done
+				s.StartEmailIndex()
+			}()
+		} else {
+			a.s.StartEmailIndex()
+		}
 		if a.opts.Ready != nil {
 			a.opts.Ready()
 			a.opts.Ready = nil
