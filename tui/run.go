@@ -44,7 +44,10 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 		if opts.Trace != nil {
 			opts.Trace("frame")
 		}
-		go p.Send(firstFrameMsg{}) // the event loop may be waiting on the renderer
+		// the terminal gets the cores to show the frame before the index
+		// build takes them (a key sooner starts it at once: settle); and
+		// the event loop may be waiting on the renderer, so not in here
+		time.AfterFunc(frameShownAfter, func() { p.Send(firstFrameMsg{}) })
 	}
 	opts.framed = framed
 	a := New(s, actor, opts)
@@ -62,6 +65,11 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	_, err := p.Run()
 	return err
 }
+
+// frameShownAfter is how long after the first frame is written the work put
+// off for it starts: long enough for a terminal on a 2-core machine to draw
+// the frame, short against the time to the first key.
+const frameShownAfter = 50 * time.Millisecond
 
 // hasTerminal: the console can draw (standard output is a terminal) and
 // read keys (standard input is one, or the controlling terminal opens).
