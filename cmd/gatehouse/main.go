@@ -16,6 +16,8 @@ import (
 )
 
 func main() {
+	trace := openStartTrace()
+	trace.mark("main")
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	gc := -2
 	if opensConsole(os.Args[1:]) {
@@ -23,9 +25,11 @@ func main() {
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
 		gc = debug.SetGCPercent(-1)
+		go tui.Warm()
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Ready: func() {
+		trace.mark("opened")
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
 			if gc != -2 {
 				debug.SetGCPercent(gc)
 			}
