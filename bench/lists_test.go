@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/console"
 )
 
 // Big lists side by side, all on Charm v2: gatehouse's Users screen (the
@@ -59,7 +60,7 @@ func staticCursor(in *textinput.Model) {
 // usersApp is the gatehouse console on its Users screen, showing every user.
 func usersApp(tb testing.TB, s *store.Store) tea.Model {
 	tb.Helper()
-	var m tea.Model = tui.New(s, store.LocalActor("bench"), tui.Options{DBPath: "bench.db"})
+	var m tea.Model = console.New(s, store.LocalActor("bench"), tui.Options{DBPath: "bench.db"})
 	m, _ = m.Update(tea.WindowSizeMsg{Width: listW, Height: listH})
 	_ = m.View()
 	for _, k := range []string{"t", "t", "s", "s", "s", "s"} {

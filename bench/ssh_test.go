@@ -30,6 +30,7 @@ import (
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/console"
 )
 
 // Per-session cost over SSH. The real server (keys.New with the real
@@ -96,7 +97,7 @@ func startSSH(tb testing.TB, users int) *sshServer {
 		Store:       st,
 		HostKeyPath: keys.DefaultHostKeyPath(path),
 		Console: func(_ ssh.Session, a store.Actor) tea.Model {
-			return tui.New(st, a, tui.Options{DBPath: path})
+			return console.New(st, a, tui.Options{DBPath: path})
 		},
 		Command:       cmd.RemoteCommand(st),
 		Logger:        log.NewWithOptions(io.Discard, log.Options{}),

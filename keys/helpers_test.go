@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	tuiconsole "github.com/gatehouse/gatehouse/tui/console"
 )
 
 // The fixture's people. Everyone with a password has this one.
@@ -163,7 +164,7 @@ func (f *fixture) start(level log.Level, setup ...func(*keys.Server)) {
 		Store:       st,
 		HostKeyPath: keys.DefaultHostKeyPath(f.dbPath),
 		Console: func(_ ssh.Session, actor store.Actor) tea.Model {
-			return tui.New(st, actor, tui.Options{DBPath: f.dbPath})
+			return tuiconsole.New(st, actor, tui.Options{DBPath: f.dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
 		Logger:        keys.NewLogger(f.logs, log.Options{Level: level}),

@@ -12,49 +12,8 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
-
-// screen is one numbered tab of the console (k9s's registry of views). Each
-// renders up to three panes; the App lays them out for the terminal's width.
-type screen interface {
-	name() string
-	panes() [3]string                             // pane titles
-	bindings() []*binding                         // the screen's own keys, in help order
-	key(msg tea.KeyPressMsg, pane int) tea.Cmd    // keys no binding took (cursor moves)
-	render(pane, w, h int, focused bool) []string // a pane's content lines
-	header(w int) string                          // the left pane folded into one line
-	reload()                                      // re-read the store
-	pending() int                                 // unsaved changes
-	discard()                                     // drop unsaved changes
-	setFilter(q string)                           // the "/" filter of the focused list
-	filter() string
-}
-
-// refresher is a screen that can follow one change event more cheaply than a
-// full reload (the Users screen moves just the touched rows).
-type refresher interface {
-	refresh(ev store.Event)
-}
-
-// mouser is a screen that takes mouse events (x, y inside the pane's content).
-type mouser interface {
-	mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd
-}
-
-// paneSize is the inside of a pane's frame, in cells.
-type paneSize struct{ w, h int }
-
-// sizer is a screen that lays its panes out from their sizes, which the App
-// sets whenever they change: nothing is measured while drawing.
-type sizer interface {
-	setSize(panes [3]paneSize)
-}
-
-// preparer is a screen that works out, once a message is handled, what its
-// View reads (rows due a refilter, windows, caches), so that View only reads.
-type preparer interface {
-	prepare()
-}
 
 // Options tune the console.
 type Options struct {
@@ -67,6 +26,9 @@ type Options struct {
 	// console is built, its first page of users ready) and "frame" (the
 	// first frame is written to the terminal). The cold-start benchmark.
 	Trace func(phase string)
+	// Clock is how the console tells time (zero: the wall clock, in local
+	// time); tests pin it.
+	Clock ui.Clock
 
 	framed *firstFrameWriter // set by Run: it sends firstFrameMsg
 }
@@ -83,21 +45,21 @@ const (
 type App struct {
 	s        *store.Store
 	actor    store.Actor
-	th       *theme
+	th       *ui.Theme
 	opts     Options
 	readOnly bool // the actor may change nothing the console edits: editing keys are not offered
 	self     bool // the actor may not see Users & permissions: only their own access (selfScreen)
 
 	w, h    int
 	sized   bool // a size has arrived (see firstFrameMsg)
-	screens []screen
+	screens []ui.Screen
 	cur     int
 	focus   []int  // focused pane per screen
 	stale   []bool // screens to reload when next shown
 
 	input     textinput.Model
 	inputMode inputMode
-	modal     modal
+	modal     ui.Modal
 
 	msg     string
 	msgBad  bool
@@ -109,27 +71,21 @@ type App struct {
 	stop   func()
 
 	undoStack []uint64 // change sets this console made, newest last
-	users     *usersScreen
-	sites     *sitesScreen
+	made      Screens  // what the screens are made from
+	clock     ui.Clock
 }
 
-// modal is an overlay that takes every key until it closes.
-type modal interface {
-	update(msg tea.Msg, a *App) (tea.Cmd, bool) // bool: closed
-	view(th *theme, w, h int) string
-}
-
-// New builds a console for an actor. Its colours are for a dark background
-// until the terminal says it has a light one.
-func New(s *store.Store, actor store.Actor, opts Options) *App {
-	a := &App{s: s, actor: actor, th: newTheme(true), opts: opts, w: 80, h: 24}
+// New builds a console with these screens for an actor. Its colours are
+// for a dark background until the terminal says it has a light one.
+func New(s *store.Store, actor store.Actor, screens Screens, opts Options) *App {
+	a := &App{s: s, actor: actor, th: ui.NewTheme(true), opts: opts, w: 80, h: 24, made: screens, clock: opts.Clock.OrWallClock()}
 	a.input = textinput.New()
 	a.input.Prompt = ""
 	a.input.CharLimit = 200
 	a.readOnly, a.self = a.rights()
 	a.buildScreens()
 	if s.UserCount() == 0 && len(s.Clients()) == 0 && !a.readOnly {
-		a.modal = &welcome{}
+		a.modal = &welcome{a}
 	}
 	return a
 }
@@ -145,13 +101,13 @@ func (a *App) rights() (readOnly, self bool) {
 // buildScreens builds the screens the actor's view has: the admin screens,
 // or their own access alone (read-only).
 func (a *App) buildScreens() {
-	a.users, a.sites = nil, nil
 	if a.self {
-		a.screens = []screen{newSelfScreen(a)}
+		a.screens = []ui.Screen{a.made.Self(a)}
 	} else {
-		a.users = newUsersScreen(a)
-		a.sites = newSitesScreen(a)
-		a.screens = []screen{a.users, a.sites, newMatrixScreen(a), newHistoryScreen(a), newPlacesScreen(a), newOutboxScreen(a), newSettingsScreen(a)}
+		a.screens = make([]ui.Screen, 0, len(a.made.Admin))
+		for _, made := range a.made.Admin {
+			a.screens = append(a.screens, made(a))
+		}
 	}
 	a.cur = 0
 	a.focus = make([]int, len(a.screens))
@@ -170,10 +126,10 @@ func (a *App) buildScreens() {
 
 // paneSizes are the insides of the three panes at the terminal's size, each
 // as wide as it is when shown.
-func (a *App) paneSizes() [3]paneSize {
+func (a *App) paneSizes() [3]ui.PaneSize {
 	m := layoutFor(a.w)
 	cols := columns(m, a.w)
-	var out [3]paneSize
+	var out [3]ui.PaneSize
 	for p := range out {
 		w := a.w
 		switch m {
@@ -185,7 +141,7 @@ func (a *App) paneSizes() [3]paneSize {
 				w = cols[1]
 			}
 		}
-		out[p] = paneSize{w - 2, a.bodyHeight() - 2}
+		out[p] = ui.PaneSize{W: w - 2, H: a.bodyHeight() - 2}
 	}
 	return out
 }
@@ -194,16 +150,16 @@ func (a *App) paneSizes() [3]paneSize {
 func (a *App) resize() {
 	sizes := a.paneSizes()
 	for _, s := range a.screens {
-		if z, ok := s.(sizer); ok {
-			z.setSize(sizes)
+		if z, ok := s.(ui.Sizer); ok {
+			z.SetSize(sizes)
 		}
 	}
 }
 
 // prepare lets the shown screen work out what its next frame reads.
 func (a *App) prepare() {
-	if p, ok := a.current().(preparer); ok {
-		p.prepare()
+	if p, ok := a.current().(ui.Preparer); ok {
+		p.Prepare()
 	}
 }
 
@@ -226,26 +182,26 @@ func (a *App) followRights() {
 		a.input.Blur()
 		a.buildScreens()
 		if self {
-			a.flash("your access changed: you may now see only your own access", true)
+			a.Flash("your access changed: you may now see only your own access", true)
 		} else {
-			a.flash("your access changed: the admin screens are open to you", false)
+			a.Flash("your access changed: the admin screens are open to you", false)
 		}
 		return
 	}
 	was := a.readOnly
 	a.readOnly = readOnly
-	if g, ok := a.modal.(guarded); ok {
-		if why := g.closedBecause(a); why != "" {
+	if g, ok := a.modal.(ui.Guarded); ok {
+		if why := g.ClosedBecause(a); why != "" {
 			a.modal = nil
-			a.flash(fmt.Sprintf("%s: closed, your access changed: %s", g.what(), why), true)
+			a.Flash(fmt.Sprintf("%s: closed, your access changed: %s", g.What(), why), true)
 			return
 		}
 	}
 	switch {
 	case readOnly && !was:
-		a.flash("your access changed: you may only view now", true)
+		a.Flash("your access changed: you may only view now", true)
 	case !readOnly && was:
-		a.flash("your access changed: you may edit again", false)
+		a.Flash("your access changed: you may edit again", false)
 	}
 }
 
@@ -349,42 +305,42 @@ func (a *App) Close() {
 	}
 }
 
-// flash shows a message in the status line. Messages quote names, errors
+// Flash shows a message in the status line. Messages quote names, errors
 // and change summaries (other people's too): they are made safe here.
-func (a *App) flash(msg string, bad bool) { a.msg, a.msgBad = safe(msg), bad }
+func (a *App) Flash(msg string, bad bool) { a.msg, a.msgBad = ui.Safe(msg), bad }
 
-// fail shows a store error in the status line.
-func (a *App) fail(err error) {
+// Fail shows a store error in the status line.
+func (a *App) Fail(err error) {
 	if err != nil {
 		a.refusal = err
-		a.flash(withFix(a.s.NearFor(a.actor, err)), true)
+		a.Flash(ui.WithFix(a.s.NearFor(a.actor, err)), true)
 	}
 }
 
-// applied records a committed change set for undo and reports it.
-func (a *App) applied(cs *store.ChangeSet, what string) {
+// Applied records a committed change set for undo and reports it.
+func (a *App) Applied(cs *store.ChangeSet, what string) {
 	if cs == nil || cs.Batch == 0 {
-		a.flash(what+": nothing to change", false)
+		a.Flash(what+": nothing to change", false)
 		return
 	}
 	a.undoStack = append(a.undoStack, cs.Batch)
 	a.follow(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()})
-	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, plural(len(cs.Entries), "change")), false)
+	a.Flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, ui.Plural(len(cs.Entries), "change")), false)
 }
 
-func (a *App) current() screen { return a.screens[a.cur] }
+func (a *App) current() ui.Screen { return a.screens[a.cur] }
 
 func (a *App) pendingTotal() int {
 	n := 0
 	for _, s := range a.screens {
-		n += s.pending()
+		n += s.Pending()
 	}
 	return n
 }
 
 // globals are the keys of every screen. Someone who sees only their own
 // access has one screen and nothing to filter, edit or undo.
-func (a *App) globals() []*binding {
+func (a *App) globals() []*ui.Binding {
 	all := a.allGlobals()
 	if !a.self {
 		return all
@@ -399,40 +355,40 @@ func (a *App) globals() []*binding {
 	return out
 }
 
-func (a *App) allGlobals() []*binding {
+func (a *App) allGlobals() []*ui.Binding {
 	cp := a.copyBindings()
-	return []*binding{
-		bind("Everywhere", "?", "help: every key, and why one cannot be used now", func() tea.Cmd { a.modal = newHelp(a); return nil }),
-		bind("Everywhere", ":", "command palette (jump, run, check user screen level site)", func() tea.Cmd { return a.startInput(inputCommand) }),
-		bind("Everywhere", "/", "filter the focused list", func() tea.Cmd { return a.startInput(inputFilter) }),
-		bind("Everywhere", "tab", "next pane", func() tea.Cmd { a.moveFocus(1); return nil }),
-		bind("Everywhere", "shift+tab", "previous pane", func() tea.Cmd { a.moveFocus(-1); return nil }),
-		bind("Everywhere", "1,2,3,4,5,6,7", "switch screen", nil),
-		bind("Everywhere", "u,ctrl+z", "undo the last change set made here", func() tea.Cmd { return a.undo() }).editing().
-			when(func() string {
+	return []*ui.Binding{
+		ui.Bind("Everywhere", "?", "help: every key, and why one cannot be used now", func() tea.Cmd { a.modal = newHelp(a); return nil }),
+		ui.Bind("Everywhere", ":", "command palette (jump, run, check user screen level site)", func() tea.Cmd { return a.startInput(inputCommand) }),
+		ui.Bind("Everywhere", "/", "filter the focused list", func() tea.Cmd { return a.startInput(inputFilter) }),
+		ui.Bind("Everywhere", "tab", "next pane", func() tea.Cmd { a.moveFocus(1); return nil }),
+		ui.Bind("Everywhere", "shift+tab", "previous pane", func() tea.Cmd { a.moveFocus(-1); return nil }),
+		ui.Bind("Everywhere", "1,2,3,4,5,6,7", "switch screen", nil),
+		ui.Bind("Everywhere", "u,ctrl+z", "undo the last change set made here", func() tea.Cmd { return a.undo() }).Editing().
+			When(func() string {
 				if len(a.undoStack) == 0 {
 					return "nothing to undo yet in this session"
 				}
 				return ""
 			}),
-		bind("Everywhere", "!", "show the whole of the last message", func() tea.Cmd {
+		ui.Bind("Everywhere", "!", "show the whole of the last message", func() tea.Cmd {
 			a.modal = &message{text: a.lastMsg, bad: a.lastBad}
 			return nil
-		}).when(func() string {
+		}).When(func() string {
 			if a.lastMsg == "" {
 				return "no message to show"
 			}
 			return ""
 		}),
 		cp[0], cp[1],
-		bind("Everywhere", "ctrl+r", "reload from the database", func() tea.Cmd { a.reloadAll(); a.flash("reloaded", false); return nil }),
-		bind("Everywhere", "q,ctrl+c", "quit (asks first if changes are unsaved)", func() tea.Cmd { return a.quit() }),
+		ui.Bind("Everywhere", "ctrl+r", "reload from the database", func() tea.Cmd { a.reloadAll(); a.Flash("reloaded", false); return nil }),
+		ui.Bind("Everywhere", "q,ctrl+c", "quit (asks first if changes are unsaved)", func() tea.Cmd { return a.quit() }),
 	}
 }
 
 func (a *App) quit() tea.Cmd {
 	if n := a.pendingTotal(); n > 0 {
-		a.modal = &confirm{question: plural(n, "unsaved change") + " will be lost. Quit anyway?", yes: func() tea.Cmd { return tea.Quit }}
+		a.modal = &ui.Confirm{Question: ui.Plural(n, "unsaved change") + " will be lost. Quit anyway?", Yes: func() tea.Cmd { return tea.Quit }}
 		return nil
 	}
 	return tea.Quit
@@ -442,12 +398,12 @@ func (a *App) undo() tea.Cmd {
 	batch := a.undoStack[len(a.undoStack)-1]
 	cs, err := a.s.Undo(a.actor, batch)
 	if err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	a.undoStack = a.undoStack[:len(a.undoStack)-1]
 	a.follow(store.Event{Batch: cs.Batch, Refs: cs.Refs()})
-	a.flash(fmt.Sprintf("undid change set #%d (as change set #%d)", batch, cs.Batch), false)
+	a.Flash(fmt.Sprintf("undid change set #%d (as change set #%d)", batch, cs.Batch), false)
 	return nil
 }
 
@@ -456,7 +412,7 @@ func (a *App) undo() tea.Cmd {
 func (a *App) reloadAll() {
 	for i, s := range a.screens {
 		if i == a.cur {
-			s.reload()
+			s.Reload()
 			a.stale[i] = false
 		} else {
 			a.stale[i] = true
@@ -471,13 +427,13 @@ func (a *App) follow(ev store.Event) {
 		case i != a.cur:
 			a.stale[i] = true
 		case a.stale[i]:
-			s.reload()
+			s.Reload()
 			a.stale[i] = false
 		default:
-			if r, ok := s.(refresher); ok {
-				r.refresh(ev)
+			if r, ok := s.(ui.Refresher); ok {
+				r.Refresh(ev)
 			} else {
-				s.reload()
+				s.Reload()
 			}
 		}
 	}
@@ -491,12 +447,12 @@ func (a *App) moveFocus(d int) {
 
 func (a *App) switchTo(i int) {
 	if i >= len(a.screens) && len(a.screens) == 1 {
-		a.flash("you may see only your own access", true)
+		a.Flash("you may see only your own access", true)
 	}
 	if i >= 0 && i < len(a.screens) {
 		a.cur = i
 		if a.stale[i] {
-			a.screens[i].reload()
+			a.screens[i].Reload()
 			a.stale[i] = false
 		}
 	}
@@ -506,16 +462,10 @@ func (a *App) startInput(m inputMode) tea.Cmd {
 	a.inputMode = m
 	a.input.Reset()
 	if m == inputFilter {
-		a.input.SetValue(a.current().filter())
+		a.input.SetValue(a.current().Filter())
 		a.input.CursorEnd()
 	}
 	return a.input.Focus()
-}
-
-// worker is a screen with background work to start (e.g. History verifying
-// the audit chain): asked after every message, it returns nil when idle.
-type worker interface {
-	work() tea.Cmd
 }
 
 // Update routes messages: modal first, then the input line, then keys; then
@@ -536,8 +486,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg = k
 	}
 	m, cmd := a.update(msg)
-	if w, ok := a.current().(worker); ok {
-		if wc := w.work(); wc != nil {
+	if w, ok := a.current().(ui.Worker); ok {
+		if wc := w.Work(); wc != nil {
 			cmd = tea.Batch(cmd, wc)
 		}
 	}
@@ -549,7 +499,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (a *App) visible(text, how string) string {
 	text, dropped := visibleText(text)
 	if dropped > 0 {
-		a.flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was %s", dropped, how), true)
+		a.Flash(fmt.Sprintf("dropped %d invisible or control character(s) from what was %s", dropped, how), true)
 	}
 	return text
 }
@@ -579,25 +529,19 @@ func visibleText(text string) (string, int) {
 	return out.String(), dropped
 }
 
-// settler is a screen that may draw before its data is complete, and must
-// complete it before it handles anything (the Users screen's quick start).
-type settler interface {
-	settle()
-}
-
 func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg.(type) {
 	case tea.KeyPressMsg, tea.MouseMsg, eventMsg:
 		for _, s := range a.screens {
-			if st, ok := s.(settler); ok {
-				st.settle()
+			if st, ok := s.(ui.Settler); ok {
+				st.Settle()
 			}
 		}
 	}
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
-		if dark := msg.IsDark(); dark != a.th.dark {
-			a.th = newTheme(dark)
+		if dark := msg.IsDark(); dark != a.th.Dark {
+			a.th = ui.NewTheme(dark)
 		}
 		return a, nil
 	case tea.WindowSizeMsg:
@@ -605,7 +549,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.resize()
 		if !a.sized { // the first frame at this size is being drawn now
 			a.sized = true
-			if (a.users != nil && a.users.indexLater) || a.opts.Ready != nil {
+			if a.deferring() || a.opts.Ready != nil {
 				after := firstFrameAfter
 				if a.opts.framed != nil {
 					after = firstFrameAtMost
@@ -614,25 +558,11 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return a, nil
-	case reportMsg:
-		a.flash(msg.text, msg.bad)
+	case ui.ReportMsg:
+		a.Flash(msg.Text, msg.Bad)
 		return a, nil
 	case firstFrameMsg:
-		// the email index a console's open put off (store.Options.
-		// EmailIndexLater) builds after the users index, one core for the
-		// one the terminal needs to show the frame and take the first keys
-		if a.users != nil {
-			a.users.startIndexLater()
-		}
-		if a.users != nil && a.users.building != nil {
-			s, done := a.s, a.users.building.done
-			go func() {
-				<-done
-				s.StartEmailIndex()
-			}()
-		} else {
-			a.s.StartEmailIndex()
-		}
+		a.startDeferred()
 		if a.opts.Ready != nil {
 			a.opts.Ready()
 			a.opts.Ready = nil
@@ -648,21 +578,21 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			switch {
 			case ev.Actor == a.actor.Name || ev.SignIn:
 			case told:
-				a.flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
+				a.Flash(fmt.Sprintf("%s changed: %s (change set #%d)", ev.Actor, ev.Summary, ev.Batch), false)
 			case a.actor.UserID != 0 && ev.Touches(store.RecordUser, a.actor.UserID):
-				a.flash(fmt.Sprintf("your record was changed (change set #%d)", ev.Batch), false)
+				a.Flash(fmt.Sprintf("your record was changed (change set #%d)", ev.Batch), false)
 			}
 		}
 		a.followRights() // a few rights checks: cheap enough for every delivery
 		// the shown screen catches up now, once for the whole burst, so
 		// its pane titles and counts agree with its rows in the next frame
-		if st, ok := a.current().(settler); ok {
-			st.settle()
+		if st, ok := a.current().(ui.Settler); ok {
+			st.Settle()
 		}
 		return a, waitEvent(a.events, time.Now())
 	}
 	if a.modal != nil {
-		cmd, closed := a.modal.update(msg, a)
+		cmd, closed := a.modal.Update(msg, a)
 		if closed {
 			a.modal = nil
 		}
@@ -695,26 +625,26 @@ func (a *App) keyMsg(msg tea.KeyPressMsg) tea.Cmd {
 		a.switchTo(int(s[0] - '1'))
 		return nil
 	}
-	if s == "esc" && a.current().pending() > 0 {
-		n := a.current().pending()
-		a.current().discard()
-		a.flash("discarded "+plural(n, "pending change"), false)
+	if s == "esc" && a.current().Pending() > 0 {
+		n := a.current().Pending()
+		a.current().Discard()
+		a.Flash("discarded "+ui.Plural(n, "pending change"), false)
 		return nil
 	}
-	if cmd, ok := dispatch(msg, a.current().bindings(), a); ok {
+	if cmd, ok := dispatch(msg, a.current().Bindings(), a); ok {
 		return cmd
 	}
 	if cmd, ok := dispatch(msg, a.globals(), a); ok {
 		return cmd
 	}
-	return a.current().key(msg, a.focus[a.cur])
+	return a.current().Key(msg, a.focus[a.cur])
 }
 
 func (a *App) inputKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "esc":
 		if a.inputMode == inputFilter {
-			a.current().setFilter("")
+			a.current().SetFilter("")
 		}
 		a.inputMode = inputNone
 		a.input.Blur()
@@ -736,7 +666,7 @@ func (a *App) inputPaste(msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	a.input, cmd = a.input.Update(msg)
 	if a.inputMode == inputFilter {
-		a.current().setFilter(a.input.Value())
+		a.current().SetFilter(a.input.Value())
 	}
 	return cmd
 }
@@ -747,8 +677,8 @@ func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
 	top := a.bodyTop()
 	y := mo.Y - top
 	if y < 0 || y >= a.bodyHeight() {
-		if m, ok := a.current().(mouser); ok && a.modal == nil {
-			return m.mouse(msg, -1, -1, -1) // e.g. a drag released over the status line
+		if m, ok := a.current().(ui.Mouser); ok && a.modal == nil {
+			return m.Mouse(msg, -1, -1, -1) // e.g. a drag released over the status line
 		}
 		return nil
 	}
@@ -759,8 +689,8 @@ func (a *App) mouseMsg(msg tea.MouseMsg) tea.Cmd {
 			if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft {
 				a.focus[a.cur] = p
 			}
-			if m, ok := a.current().(mouser); ok {
-				return m.mouse(msg, p, x-1, y-1) // inside the frame
+			if m, ok := a.current().(ui.Mouser); ok {
+				return m.Mouse(msg, p, x-1, y-1) // inside the frame
 			}
 			return nil
 		}
@@ -818,7 +748,7 @@ func (a *App) view() string {
 		return ""
 	}
 	if a.w < 40 || a.h < 10 {
-		return fit(fmt.Sprintf("gatehouse needs at least 40×10 (this is %d×%d)", a.w, a.h), a.w)
+		return ui.Fit(fmt.Sprintf("gatehouse needs at least 40×10 (this is %d×%d)", a.w, a.h), a.w)
 	}
 	var b strings.Builder
 	b.WriteString(a.tabs())
@@ -827,7 +757,7 @@ func (a *App) view() string {
 	m := layoutFor(a.w)
 	switch m {
 	case twoPane:
-		b.WriteString(fit(a.th.muted.Render("▸ ")+safe(scr.header(a.w-2)), a.w)) // headers are plain text, names in them
+		b.WriteString(ui.Fit(a.th.Muted.Render("▸ ")+ui.Safe(scr.Header(a.w-2)), a.w)) // headers are plain text, names in them
 		b.WriteByte('\n')
 	case onePane:
 		b.WriteString(a.paneTabs())
@@ -835,15 +765,15 @@ func (a *App) view() string {
 	}
 	h := a.bodyHeight()
 	if a.modal != nil {
-		b.WriteString(a.modal.view(a.th, a.w, h))
+		b.WriteString(a.modal.View(a.th, a.w, h))
 	} else {
 		panes, widths := a.visiblePanes()
-		titles := scr.panes()
+		titles := scr.Panes()
 		blocks := make([]string, len(panes))
 		for i, p := range panes {
 			focused := p == a.focus[a.cur]
-			lines := scr.render(p, widths[i]-2, h-2, focused)
-			blocks[i] = a.th.box(safe(titles[p]), lines, widths[i], h, focused) // titles name records ("Teams of …")
+			lines := scr.Render(p, widths[i]-2, h-2, focused)
+			blocks[i] = a.th.Box(ui.Safe(titles[p]), lines, widths[i], h, focused) // titles name records ("Teams of …")
 		}
 		b.WriteString(joinColumns(blocks...))
 	}
@@ -857,7 +787,7 @@ var screenKeys = "1234567"
 func (a *App) tabs() string {
 	var parts []string
 	for i, s := range a.screens {
-		label := s.name()
+		label := s.Name()
 		if a.w < 110 {
 			label = shortName(label)
 		}
@@ -865,17 +795,17 @@ func (a *App) tabs() string {
 			label = "" // narrow: the other tabs show only their number
 		}
 		t := fmt.Sprintf(" %c %s ", screenKeys[i], label)
-		if p := s.pending(); p > 0 {
+		if p := s.Pending(); p > 0 {
 			t = fmt.Sprintf(" %c %s •%d ", screenKeys[i], label, p)
 		}
 		if i == a.cur {
 			// brackets mark the current tab even without colour (NO_COLOR)
-			parts = append(parts, a.th.tabActive.Render("["+t[1:len(t)-1]+"]"))
+			parts = append(parts, a.th.TabActive.Render("["+t[1:len(t)-1]+"]"))
 		} else {
-			parts = append(parts, a.th.tab.Render(t))
+			parts = append(parts, a.th.Tab.Render(t))
 		}
 	}
-	return fit(strings.Join(parts, ""), a.w)
+	return ui.Fit(strings.Join(parts, ""), a.w)
 }
 
 var shortNames = map[string]string{"Sites & teams": "Sites", "Permissions": "Perms", "Clients & sites": "Clients", "Invitations & outbox": "Outbox"}
@@ -888,50 +818,50 @@ func shortName(s string) string {
 }
 
 func (a *App) paneTabs() string {
-	titles := a.current().panes()
+	titles := a.current().Panes()
 	var parts []string
 	for i, t := range titles {
-		name := safe(strings.SplitN(t, " (", 2)[0])
+		name := ui.Safe(strings.SplitN(t, " (", 2)[0])
 		if i == a.focus[a.cur] {
-			parts = append(parts, a.th.tabActive.Render("["+name+"]"))
+			parts = append(parts, a.th.TabActive.Render("["+name+"]"))
 		} else {
-			parts = append(parts, a.th.tab.Render(" "+name+" "))
+			parts = append(parts, a.th.Tab.Render(" "+name+" "))
 		}
 	}
-	return fit(strings.Join(parts, a.th.muted.Render("│"))+a.th.muted.Render("  tab: next pane"), a.w)
+	return ui.Fit(strings.Join(parts, a.th.Muted.Render("│"))+a.th.Muted.Render("  tab: next pane"), a.w)
 }
 
 func (a *App) statusLine() string {
 	switch a.inputMode {
 	case inputFilter:
-		return fit(a.th.statusKey.Render("/")+a.input.View()+a.th.muted.Render("   enter keep · esc clear"), a.w)
+		return ui.Fit(a.th.StatusKey.Render("/")+a.input.View()+a.th.Muted.Render("   enter keep · esc clear"), a.w)
 	case inputCommand:
-		return fit(a.th.statusKey.Render(":")+a.input.View()+a.th.muted.Render("   "+commandHint(a.input.Value())), a.w)
+		return ui.Fit(a.th.StatusKey.Render(":")+a.input.View()+a.th.Muted.Render("   "+commandHint(a.input.Value())), a.w)
 	}
 	if a.msg != "" {
-		st := a.th.good
+		st := a.th.Good
 		if a.msgBad {
-			st = a.th.bad
+			st = a.th.Bad
 		}
 		if ansi.StringWidth(a.msg) > a.w {
 			// too long for the line: its end (what to do) is one key away
 			more := "  ! shows all"
-			return st.Render(ansi.Truncate(a.msg, a.w-ansi.StringWidth(more), "…")) + a.th.statusKey.Render(more)
+			return st.Render(ansi.Truncate(a.msg, a.w-ansi.StringWidth(more), "…")) + a.th.StatusKey.Render(more)
 		}
-		return fit(st.Render(a.msg), a.w)
+		return ui.Fit(st.Render(a.msg), a.w)
 	}
-	parts := []string{a.th.statusKey.Render(safe(a.actor.Name))}
+	parts := []string{a.th.StatusKey.Render(ui.Safe(a.actor.Name))}
 	if a.readOnly {
-		parts = append(parts, a.th.warn.Render("view only"))
+		parts = append(parts, a.th.Warn.Render("view only"))
 	}
 	if a.opts.DBPath != "" && a.w >= 100 {
-		parts = append(parts, a.th.muted.Render(safe(a.opts.DBPath)))
+		parts = append(parts, a.th.Muted.Render(ui.Safe(a.opts.DBPath)))
 	}
 	if n := a.pendingTotal(); n > 0 {
-		parts = append(parts, a.th.pending.Render(strconv.Itoa(n)+" pending (ctrl+s save · esc discard)"))
+		parts = append(parts, a.th.Pending.Render(strconv.Itoa(n)+" pending (ctrl+s save · esc discard)"))
 	} else {
-		parts = append(parts, a.th.muted.Render("no pending changes"))
+		parts = append(parts, a.th.Muted.Render("no pending changes"))
 	}
-	parts = append(parts, a.th.muted.Render("? help · : command · q quit"))
-	return fit(strings.Join(parts, a.th.muted.Render(" │ ")), a.w)
+	parts = append(parts, a.th.Muted.Render("? help · : command · q quit"))
+	return ui.Fit(strings.Join(parts, a.th.Muted.Render(" │ ")), a.w)
 }

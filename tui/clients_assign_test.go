@@ -12,9 +12,9 @@ import (
 // returns it.
 func firstEmployeeWithoutClients(t *testing.T, app *App) *store.User {
 	t.Helper()
-	for i, r := range app.users.rows {
+	for i, r := range usersOf(app).rows {
 		if r.u.Type == store.Employee && len(r.u.ClientIDs) == 0 {
-			app.users.list.SetCursor(i)
+			usersOf(app).list.SetCursor(i)
 			return r.u
 		}
 	}
@@ -34,12 +34,12 @@ func TestAssignClientsAsAPaneBesideSites(t *testing.T) {
 	if app.cur != 1 || app.focus[1] != 1+siteAvail {
 		t.Fatalf("c should open Sites & teams with Available focused; screen %d, focus %d", app.cur, app.focus[1])
 	}
-	it := app.sites.lists[siteAvail].current()
+	it := sitesOf(app).lists[siteAvail].current()
 	if it == nil || !it.isClient() {
 		t.Fatalf("the cursor should be on a client, is on %+v", it)
 	}
 	press(app, "right")
-	if p := app.sites.pending(); p != 1 {
+	if p := sitesOf(app).Pending(); p != 1 {
 		t.Fatalf("→ on a client: %d pending, want 1 (%s)", p, app.msg)
 	}
 	if got, _ := s.UserByID(emp.ID); len(got.ClientIDs) != 0 {
@@ -78,17 +78,17 @@ func TestAssignClientsToABulkSelection(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	var emps []*store.User
-	for _, r := range app.users.rows {
+	for _, r := range usersOf(app).rows {
 		if r.u.Type == store.Employee && len(emps) < 3 {
 			emps = append(emps, r.u)
 		}
 	}
 	for _, u := range emps {
-		app.users.jumpTo(u.ID)
+		usersOf(app).jumpTo(u.ID)
 		press(app, "space")
 	}
 	press(app, "t") // client users: the employees stay selected, hidden
-	cu := app.users.current().u
+	cu := usersOf(app).current().u
 	if len(emps) < 3 || cu.Type != store.ClientUser {
 		t.Fatalf("the demo lacks three employees and a client user (%d, %s)", len(emps), cu.Type)
 	}
@@ -125,7 +125,7 @@ func TestClientsAreNotForAClientUser(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	sitesChooseClientUser(t, app)
-	for _, r := range app.sites.lists[siteAvail].rows {
+	for _, r := range sitesOf(app).lists[siteAvail].rows {
 		if r.it != nil && r.it.isClient() {
 			t.Fatalf("client %s listed for a client user", r.it.label)
 		}

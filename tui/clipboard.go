@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Copying goes through the terminal (OSC 52), so it works over SSH too, into
@@ -11,30 +12,24 @@ import (
 // escaped text the screen shows: a hidden character in an old record is
 // copied as its escape, never raw.
 
-// copier is a screen with something highlighted worth copying.
-type copier interface {
-	// copyText is what y copies, and what to call it ("" : nothing).
-	copyText() (what, text string)
-}
-
-func (a *App) copyBindings() []*binding {
-	return []*binding{
-		bind("Everywhere", "y", "copy the highlighted item to the clipboard (Users: the email; History: the entry)", func() tea.Cmd {
-			what, text := a.current().(copier).copyText()
+func (a *App) copyBindings() []*ui.Binding {
+	return []*ui.Binding{
+		ui.Bind("Everywhere", "y", "copy the highlighted item to the clipboard (Users: the email; History: the entry)", func() tea.Cmd {
+			what, text := a.current().(ui.Copier).CopyText()
 			return a.copyOut(what, text)
-		}).when(func() string {
-			c, ok := a.current().(copier)
+		}).When(func() string {
+			c, ok := a.current().(ui.Copier)
 			if !ok {
 				return "nothing to copy on this screen; Y copies the last message"
 			}
-			if what, _ := c.copyText(); what == "" {
+			if what, _ := c.CopyText(); what == "" {
 				return "nothing highlighted to copy"
 			}
 			return ""
 		}),
-		bind("Everywhere", "Y", "copy the whole last message (a check's reason, a refusal) to the clipboard", func() tea.Cmd {
+		ui.Bind("Everywhere", "Y", "copy the whole last message (a check's reason, a refusal) to the clipboard", func() tea.Cmd {
 			return a.copyOut("the last message", a.lastMsg)
-		}).when(func() string {
+		}).When(func() string {
 			if a.lastMsg == "" {
 				return "no message to copy"
 			}
@@ -44,11 +39,11 @@ func (a *App) copyBindings() []*binding {
 }
 
 func (a *App) copyOut(what, text string) tea.Cmd {
-	a.flash("copied "+what+" to the clipboard", false)
-	return tea.SetClipboard(safe(text))
+	a.Flash("copied "+what+" to the clipboard", false)
+	return tea.SetClipboard(ui.Safe(text))
 }
 
-func (u *usersScreen) copyText() (string, string) {
+func (u *usersScreen) CopyText() (string, string) {
 	r := u.current()
 	if r == nil {
 		return "", ""
@@ -56,7 +51,7 @@ func (u *usersScreen) copyText() (string, string) {
 	return "the email " + r.u.Email, r.u.Email
 }
 
-func (h *historyScreen) copyText() (string, string) {
+func (h *historyScreen) CopyText() (string, string) {
 	e := h.current()
 	if e == nil {
 		return "", ""

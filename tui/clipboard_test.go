@@ -44,7 +44,7 @@ func flatMsgs(cmd tea.Cmd) []tea.Msg {
 func TestCopyToTheClipboard(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	u := app.users.current().u
+	u := usersOf(app).current().u
 	if got := clipboardOf(t, app, "y"); got != u.Email {
 		t.Fatalf("y on Users copied %q, want %q", got, u.Email)
 	}

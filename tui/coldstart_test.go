@@ -25,7 +25,7 @@ func TestColdStartPhases(t *testing.T) {
 	}
 	defer s.Close()
 	t1 := time.Now()
-	app := New(s, store.LocalActor("x"), Options{})
+	app := New(s, store.LocalActor("x"), testScreens, Options{})
 	defer app.Close()
 	t2 := time.Now()
 	app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})

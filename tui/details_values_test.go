@@ -11,11 +11,11 @@ func TestDetailsShowEveryValue(t *testing.T) {
 	s := newTestStore(t, 60)
 	for _, w := range []int{120, 200} {
 		app := newTestApp(t, s, nil, w, 40)
-		e, err := s.EffectiveByID(app.users.current().u.ID)
+		e, err := s.EffectiveByID(usersOf(app).current().u.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := app.users.renderDetail(w / 3)
+		lines := usersOf(app).renderDetail(w / 3)
 		col := -1
 		for _, f := range e.Features {
 			want := "off"

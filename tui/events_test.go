@@ -77,7 +77,7 @@ func TestWaitEventGathersStorms(t *testing.T) {
 // before it arrives); the frame after it is the whole screen.
 func TestNoFrameBeforeTheSize(t *testing.T) {
 	s := newTestStore(t, 20)
-	app := New(s, store.LocalActor("test"), Options{DBPath: "test.db"})
+	app := New(s, store.LocalActor("test"), testScreens, Options{DBPath: "test.db"})
 	app.modal = nil
 	if v := viewOf(app); v != "" {
 		t.Fatalf("a frame before the size:\n%s", v)
@@ -96,7 +96,7 @@ func TestNoFrameBeforeTheSize(t *testing.T) {
 // pipe.
 func TestTypedAheadKeysActOneByOne(t *testing.T) {
 	s := newTestStore(t, 200)
-	app := New(s, store.LocalActor("test"), Options{})
+	app := New(s, store.LocalActor("test"), testScreens, Options{})
 	app.modal = nil
 	in, out := io.Pipe()
 	p := tea.NewProgram(app, tea.WithInput(in), tea.WithOutput(io.Discard), tea.WithWindowSize(120, 40), tea.WithoutSignals())
@@ -110,7 +110,7 @@ func TestTypedAheadKeysActOneByOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Close()
-	if app.cur != 0 || app.users.filter() != "zoq3" {
-		t.Fatalf("after typing ahead and a paste: screen %d, filter %q; want screen 1, filter \"zoq3\" (\"zo\" typed, kept, then \"q3\" pasted after it)", app.cur+1, app.users.filter())
+	if app.cur != 0 || usersOf(app).Filter() != "zoq3" {
+		t.Fatalf("after typing ahead and a paste: screen %d, filter %q; want screen 1, filter \"zoq3\" (\"zo\" typed, kept, then \"q3\" pasted after it)", app.cur+1, usersOf(app).Filter())
 	}
 }

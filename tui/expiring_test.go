@@ -15,7 +15,7 @@ import (
 func TestDetailsShowWhenAccessEnds(t *testing.T) {
 	s := newTestStore(t, 20)
 	app := newTestApp(t, s, nil, 200, 60)
-	us := app.users.current().u
+	us := usersOf(app).current().u
 	until, err := store.ParseUntil(time.Now().AddDate(0, 2, 0).Format("2006-01-02"), time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,7 @@ func TestDetailsShowWhenAccessEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.reloadAll()
-	v := flat(ansi.Strip(strings.Join(app.users.renderDetail(52), "\n")))
+	v := flat(ansi.Strip(strings.Join(usersOf(app).renderDetail(52), "\n")))
 	day := store.UntilText(until)
 	if !strings.Contains(v, site+" (until "+day+")") {
 		t.Fatalf("the details do not say when %s ends (%s):\n%s", site, day, v)

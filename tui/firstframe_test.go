@@ -29,7 +29,7 @@ func TestFirstFrameWriterTellsOnceAfterTheSizedFrame(t *testing.T) {
 	}
 
 	s := newTestStore(t, 0)
-	a := New(s, store.LocalActor("test"), Options{framed: w})
+	a := New(s, store.LocalActor("test"), testScreens, Options{framed: w})
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	a.View()
 	w.Write([]byte("\x1b]11;?\x07")) // a query

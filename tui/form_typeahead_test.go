@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Keys typed ahead of the form land in the field they were typed for: a
@@ -47,14 +48,14 @@ func TestEscEndsASelectsFilter(t *testing.T) {
 	press(app, "p", "/")
 	typeText(app, "adm")
 	press(app, "esc")
-	m, ok := app.modal.(*formModal)
+	m, ok := app.modal.(*ui.Form)
 	if !ok {
 		t.Fatalf("esc in the filter closed the form: %q", app.msg)
 	}
-	if m.quitting {
+	if m.Asking() {
 		t.Fatalf("esc in the filter asked to drop what was typed:\n%s", viewOf(app))
 	}
-	if filtering(m.form) {
+	if m.Filtering() {
 		t.Fatal("esc did not end the filter")
 	}
 	press(app, "esc") // now it leaves the form, nothing typed to lose

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Shared by every tui test file. Screen-specific helpers go in that screen's
@@ -56,7 +57,7 @@ func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *App
 	if actor != nil {
 		a = *actor
 	}
-	app := New(s, a, Options{DBPath: "test.db"})
+	app := New(s, a, testScreens, Options{DBPath: "test.db"})
 	app.modal = nil // no welcome screen in tests unless a test sets it
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app
@@ -65,7 +66,7 @@ func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *App
 // newTestAppWith builds a console for the local operator with opts at w×h.
 func newTestAppWith(t testing.TB, s *store.Store, opts Options, w, h int) *App {
 	t.Helper()
-	app := New(s, store.LocalActor("test"), opts)
+	app := New(s, store.LocalActor("test"), testScreens, opts)
 	app.modal = nil
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app
@@ -296,3 +297,12 @@ func viewerActor(t testing.TB, s *store.Store) (store.Actor, *store.User) {
 	}
 	return a, u
 }
+
+// testScreens are the console's screens (console.Screens, which imports this package).
+var testScreens = Screens{
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, NewOutboxScreen, NewSettingsScreen},
+	Self:  NewSelfScreen,
+}
+
+func usersOf(app *App) *usersScreen { return app.screens[0].(*usersScreen) }
+func sitesOf(app *App) *sitesScreen { return app.screens[1].(*sitesScreen) }

@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // historyScreen: filter | audit entries, newest first | the change set of the
@@ -23,7 +22,7 @@ import (
 // are taken in Update (ensure), so a frame shows what the model holds.
 type historyScreen struct {
 	a *App
-	clock
+	ui.Clock
 
 	entity, actor string // the filters; span indexes histSpans
 	span          int
@@ -35,21 +34,21 @@ type historyScreen struct {
 	hooked bool   // the App runs work() after every message (else reads happen on the spot)
 	head   uint64 // entries in the log at the last reload
 
-	entries job[histQuery, histPage]
-	verify  job[uint64, verifyAnswer]
-	batch   job[uint64, histBatch]
+	entries ui.Job[histQuery, histPage]
+	verify  ui.Job[uint64, verifyAnswer]
+	batch   ui.Job[uint64, histBatch]
 
 	vreq    uint64              // verification requests: every reload, and v
 	rowsSeq uint64              // answer the cursor was placed for
 	curSeq  uint64              // the highlighted entry (0: the top)
 	list    *list.Model[uint64] // the entries, by seq; its generation is the filters'
-	change  scrollPane          // the change set pane (byHand: scrolled by a key)
-	size    [3]paneSize
+	change  ui.ScrollPane       // the change set pane (byHand: scrolled by a key)
+	size    [3]ui.PaneSize
 
 	// the answers shown, taken from the jobs in Update
-	page                       jobAnswer[histQuery, histPage]
-	verified                   jobAnswer[uint64, verifyAnswer]
-	shownBatch                 jobAnswer[uint64, histBatch]
+	page                       ui.JobAnswer[histQuery, histPage]
+	verified                   ui.JobAnswer[uint64, verifyAnswer]
+	shownBatch                 ui.JobAnswer[uint64, histBatch]
 	paged, verifiedOK, batchOK bool
 	chg                        changeView // the change pane as prepare laid it out
 
@@ -60,7 +59,7 @@ type historyScreen struct {
 type changeView struct {
 	seq, batch uint64
 	w, h       int
-	th         *theme
+	th         *ui.Theme
 	head, body []string
 }
 
@@ -115,24 +114,24 @@ type histBatch struct {
 	err     error
 }
 
-func newHistoryScreen(a *App) screen {
-	h := &historyScreen{a: a, clock: newClock(), span: len(histSpans) - 1, filters: list.New[int](), list: list.New[uint64]()}
+func newHistoryScreen(a *App) ui.Screen {
+	h := &historyScreen{a: a, Clock: a.Clock(), span: len(histSpans) - 1, filters: list.New[int](), list: list.New[uint64]()}
 	h.filters.SetRows(histFilterRows{h})
 	h.list.SetTop(2) // below the chain's state and the column headings
 	s := a.s
-	h.entries.run = func(q histQuery) histPage {
+	h.entries.Run = func(q histQuery) histPage {
 		rows, err := s.AuditLogFor(a.actor, store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
 		return histPage{rows: rows, err: err}
 	}
-	h.verify.run = func(uint64) verifyAnswer {
+	h.verify.Run = func(uint64) verifyAnswer {
 		r, err := s.VerifyAudit()
 		return verifyAnswer{r, err}
 	}
-	h.batch.run = func(id uint64) histBatch { return readBatch(s, a.actor, id) }
-	h.reload()
+	h.batch.Run = func(id uint64) histBatch { return readBatch(s, a.actor, id) }
+	h.Reload()
 	return h
 }
 
@@ -170,33 +169,33 @@ func readBatch(s *store.Store, actor store.Actor, id uint64) histBatch {
 	return out
 }
 
-func (h *historyScreen) name() string { return "History" }
+func (h *historyScreen) Name() string { return "History" }
 
-func (h *historyScreen) panes() [3]string {
+func (h *historyScreen) Panes() [3]string {
 	list := "Entries"
-	if p := h.page.val; h.paged && p.err == nil {
+	if p := h.page.Val; h.paged && p.err == nil {
 		n := len(p.rows)
-		list = fmt.Sprintf("Entries (%s)", thousands(n))
+		list = fmt.Sprintf("Entries (%s)", ui.Thousands(n))
 		if n >= histLimit {
-			list = fmt.Sprintf("Entries (newest %s)", thousands(n))
+			list = fmt.Sprintf("Entries (newest %s)", ui.Thousands(n))
 		}
 	}
 	return [3]string{"Filter", list, "Change"}
 }
 
-// reload notes that the log changed; the read happens when the screen is
+// Reload notes that the log changed; the read happens when the screen is
 // next drawn or worked on, so a hidden History costs nothing per change.
-func (h *historyScreen) reload() {
+func (h *historyScreen) Reload() {
 	h.gen++
 	h.dirty = true
-	h.denied = errText(h.a.s.Capabilities(h.a.actor).May(store.ReadAudit))
+	h.denied = ui.ErrText(h.a.s.Capabilities(h.a.actor).May(store.ReadAudit))
 	h.head = 0
 	if b, err := h.a.s.Batches(1); err == nil && len(b) > 0 {
 		h.head = b[0].LastSeq
 	}
 	h.small = h.head <= histSmall
 	h.vreq++
-	h.verify.request(h.vreq)
+	h.verify.Request(h.vreq)
 }
 
 // ensure asks for the current filters' entries (answered on the spot when the log is small).
@@ -208,11 +207,11 @@ func (h *historyScreen) ensure() {
 		h.dirty = false
 		q := histQuery{gen: h.gen, fgen: h.list.Generation(), entity: h.entity, actor: h.actor}
 		if d := histSpans[h.span].d; d > 0 {
-			q.since = h.now().Add(-d)
+			q.since = h.Now().Add(-d)
 		}
-		h.entries.request(q)
+		h.entries.Request(q)
 		if h.small || !h.hooked {
-			h.entries.now()
+			h.entries.Now()
 		}
 	}
 	h.place()
@@ -222,9 +221,9 @@ func (h *historyScreen) ensure() {
 // for: then it is stale, and dropped), keeps the cursor on its entry or goes
 // to the top, and asks for the highlighted entry's change set.
 func (h *historyScreen) place() {
-	if a := h.entries.last(); a != nil && a.seq != h.rowsSeq {
-		h.rowsSeq = a.seq
-		if h.list.SetFiltered(a.key.fgen, entryRows{h, a.val.rows}) {
+	if a := h.entries.Last(); a != nil && a.Seq != h.rowsSeq {
+		h.rowsSeq = a.Seq
+		if h.list.SetFiltered(a.Key.fgen, entryRows{h, a.Val.rows}) {
 			h.page, h.paged = *a, true
 			if seq, ok := h.list.Current(); !ok || seq != h.curSeq {
 				h.list.SetCursor(0)
@@ -233,58 +232,58 @@ func (h *historyScreen) place() {
 	}
 	if e := h.at(); e != nil {
 		h.curSeq = e.Seq
-		if e.Batch != h.batch.want {
-			h.change.byHand = false
+		if e.Batch != h.batch.Want {
+			h.change.ByHand = false
 		}
-		h.batch.request(e.Batch)
+		h.batch.Request(e.Batch)
 		if h.small || !h.hooked {
-			if _, _, fresh := h.batch.answer(); !fresh {
-				h.batch.now()
+			if _, _, fresh := h.batch.Answer(); !fresh {
+				h.batch.Now()
 			}
 		}
 	}
-	if a := h.verify.last(); a != nil {
+	if a := h.verify.Last(); a != nil {
 		h.verified, h.verifiedOK = *a, true
 	}
-	if a := h.batch.last(); a != nil {
+	if a := h.batch.Last(); a != nil {
 		h.shownBatch, h.batchOK = *a, true
 	}
 }
 
-// setSize: the entries below the chain's state and their headings.
-func (h *historyScreen) setSize(p [3]paneSize) {
+// SetSize: the entries below the chain's state and their headings.
+func (h *historyScreen) SetSize(p [3]ui.PaneSize) {
 	h.size = p
-	h.filters.SetSize(p[0].w, p[0].h)
-	h.list.SetSize(p[1].w, max(p[1].h-2, 1))
+	h.filters.SetSize(p[0].W, p[0].H)
+	h.list.SetSize(p[1].W, max(p[1].H-2, 1))
 }
 
-// prepare takes the answers that came in and lays out the change pane.
-func (h *historyScreen) prepare() {
+// Prepare takes the answers that came in and lays out the change pane.
+func (h *historyScreen) Prepare() {
 	if h.denied != "" {
 		return
 	}
 	h.ensure()
 	h.chg = changeView{}
 	e, b := h.at(), h.shownBatch
-	if e == nil || !h.batchOK || b.key != h.batch.want || b.val.err != nil {
+	if e == nil || !h.batchOK || b.Key != h.batch.Want || b.Val.err != nil {
 		return
 	}
-	w, ht := h.size[2].w, h.size[2].h
-	head, body, at := changeLines(h.a.th, h.clock, b.val, e, w)
+	w, ht := h.size[2].W, h.size[2].H
+	head, body, at := changeLines(h.a.th, h.Clock, b.Val, e, w)
 	// the change set's header stays; its entries scroll, the highlighted one in view
 	room := max(ht-len(head), 1)
-	if !h.change.byHand {
-		h.change.off = max(at-room/3, 0)
+	if !h.change.ByHand {
+		h.change.Off = max(at-room/3, 0)
 	}
-	h.change.fit(len(body), room)
-	h.chg = changeView{seq: e.Seq, batch: b.seq, w: w, h: ht, th: h.a.th, head: head, body: body}
+	h.change.Fit(len(body), room)
+	h.chg = changeView{seq: e.Seq, batch: b.Seq, w: w, h: ht, th: h.a.th, head: head, body: body}
 }
 
-// work starts what is due in the background: the verification of the chain,
+// Work starts what is due in the background: the verification of the chain,
 // and on a big log the entries and the change set. The App runs it after
 // every message while History is current; until the App does that,
 // reads happen on the spot and keys pressed here start the verification.
-func (h *historyScreen) work() tea.Cmd {
+func (h *historyScreen) Work() tea.Cmd {
 	h.hooked = true
 	return h.kick()
 }
@@ -294,7 +293,7 @@ func (h *historyScreen) kick() tea.Cmd {
 		return nil
 	}
 	h.ensure()
-	return tea.Batch(h.verify.cmd(), h.entries.cmd(), h.batch.cmd())
+	return tea.Batch(h.verify.Cmd(), h.entries.Cmd(), h.batch.Cmd())
 }
 
 // also runs an action, then the background work.
@@ -317,7 +316,7 @@ func (h *historyScreen) current() *store.AuditEntry {
 // loaded are the entries of the answer taken.
 func (h *historyScreen) loaded() []store.AuditEntry {
 	if h.paged {
-		return h.page.val.rows
+		return h.page.Val.rows
 	}
 	return nil
 }
@@ -330,13 +329,13 @@ func (h *historyScreen) at() *store.AuditEntry {
 	return nil
 }
 
-func (h *historyScreen) pending() int { return 0 }
-func (h *historyScreen) discard()     {}
+func (h *historyScreen) Pending() int { return 0 }
+func (h *historyScreen) Discard()     {}
 
-func (h *historyScreen) filter() string { return h.entity }
+func (h *historyScreen) Filter() string { return h.entity }
 
-// setFilter is the "/" filter: the entity ("user:EMAIL", a kind, or part of a label).
-func (h *historyScreen) setFilter(q string) {
+// SetFilter is the "/" filter: the entity ("user:EMAIL", a kind, or part of a label).
+func (h *historyScreen) SetFilter(q string) {
 	q = strings.TrimSpace(q)
 	if q != h.entity {
 		h.entity = q
@@ -344,9 +343,9 @@ func (h *historyScreen) setFilter(q string) {
 	}
 }
 
-// showEntity shows one record's history (the Users screen's "h"): every
+// ShowEntity shows one record's history (the Users screen's "h"): every
 // time, every actor.
-func (h *historyScreen) showEntity(entity string) {
+func (h *historyScreen) ShowEntity(entity string) {
 	h.entity, h.actor, h.span = strings.TrimSpace(entity), "", len(histSpans)-1
 	h.refilter()
 	h.ensure()
@@ -371,65 +370,65 @@ func (h *historyScreen) needEntry() string {
 	return ""
 }
 
-func (h *historyScreen) bindings() []*binding {
+func (h *historyScreen) Bindings() []*ui.Binding {
 	g := "History"
-	return append([]*binding{
-		bind(g, "e", "only the highlighted entry's record", h.also(func() tea.Cmd {
+	return append([]*ui.Binding{
+		ui.Bind(g, "e", "only the highlighted entry's record", h.also(func() tea.Cmd {
 			if e := h.current(); e != nil {
 				h.entity = e.Entity.String()
 				h.refilter()
 			}
 			return nil
-		})).when(h.needEntry),
-		bind(g, "w", "only the highlighted entry's actor (who)", h.also(func() tea.Cmd {
+		})).When(h.needEntry),
+		ui.Bind(g, "w", "only the highlighted entry's actor (who)", h.also(func() tea.Cmd {
 			if e := h.current(); e != nil {
 				h.actor = e.Actor
 				h.refilter()
 			}
 			return nil
-		})).when(h.needEntry),
-		bind(g, "t", "time: last hour / day / week / all time", h.also(func() tea.Cmd { h.cycleSpan(1); return nil })),
-		bind(g, "x", "clear every filter", h.also(func() tea.Cmd {
+		})).When(h.needEntry),
+		ui.Bind(g, "t", "time: last hour / day / week / all time", h.also(func() tea.Cmd { h.cycleSpan(1); return nil })),
+		ui.Bind(g, "x", "clear every filter", h.also(func() tea.Cmd {
 			h.entity, h.actor, h.span = "", "", len(histSpans)-1
 			h.refilter()
 			return nil
-		})).when(func() string {
+		})).When(func() string {
 			if h.entity == "" && h.actor == "" && h.span == len(histSpans)-1 {
 				return "no filter is set"
 			}
 			return ""
 		}),
-		bind(g, "v", "verify the audit chain again (audit verify)", func() tea.Cmd {
+		ui.Bind(g, "v", "verify the audit chain again (audit verify)", func() tea.Cmd {
 			h.vreq++
-			h.verify.request(h.vreq)
+			h.verify.Request(h.vreq)
 			return h.kick()
-		}).when(func() string {
+		}).When(func() string {
 			if h.denied != "" {
 				return h.denied
 			}
-			if h.verify.running() {
+			if h.verify.Running() {
 				return "a verification is running"
 			}
 			return ""
 		}),
-		bind(g, "U", "undo the highlighted change set (as a new change set)", h.also(func() tea.Cmd { return h.undoBatch() })).editing().when(h.needEntry),
+		ui.Bind(g, "U", "undo the highlighted change set (as a new change set)", h.also(func() tea.Cmd { return h.undoBatch() })).Editing().When(h.needEntry),
 	}, h.nav()...)
 }
 
 // nav: the filters, the entries, or the change set's lines.
-func (h *historyScreen) nav() []*binding {
+func (h *historyScreen) nav() []*ui.Binding {
 	switch h.a.focus[h.a.cur] {
 	case 0:
-		return listNav(h.filters, nil)
+		return ui.ListNav(h.filters, nil)
 	case 1:
-		return listNav(h.list, nil)
+		return ui.ListNav(h.list, nil)
 	}
-	return navBindings(navKeys, &h.change, nil)
+	return ui.NavBindings(ui.NavKeys, &h.change, nil)
 }
 
-// mouse: a click highlights a filter or an entry; the wheel moves through
+// Mouse: a click highlights a filter or an entry; the wheel moves through
 // them, or scrolls the change set.
-func (h *historyScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (h *historyScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		h.filters.Mouse(msg, y)
@@ -439,9 +438,9 @@ func (h *historyScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 		if w, ok := msg.(tea.MouseWheelMsg); ok {
 			switch w.Button {
 			case tea.MouseWheelUp:
-				h.change.by(-list.WheelStep)
+				h.change.By(-list.WheelStep)
 			case tea.MouseWheelDown:
-				h.change.by(list.WheelStep)
+				h.change.By(list.WheelStep)
 			}
 		}
 	}
@@ -459,20 +458,20 @@ func (h *historyScreen) undoBatch() tea.Cmd {
 		return nil
 	}
 	id := e.Batch
-	h.a.modal = &confirm{question: fmt.Sprintf("Undo change set #%d as a new change set?", id), yes: func() tea.Cmd {
+	h.a.modal = &ui.Confirm{Question: fmt.Sprintf("Undo change set #%d as a new change set?", id), Yes: func() tea.Cmd {
 		cs, err := h.a.s.Undo(h.a.actor, id)
 		if err != nil {
-			h.a.fail(err)
+			h.a.Fail(err)
 			return nil
 		}
-		h.a.applied(cs, fmt.Sprintf("undid change set #%d", id))
+		h.a.Applied(cs, fmt.Sprintf("undid change set #%d", id))
 		return nil
 	}}
 	return nil
 }
 
-// key changes the highlighted filter (the list keys are bindings).
-func (h *historyScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+// Key changes the highlighted filter (the list keys are bindings).
+func (h *historyScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if k := msg.String(); pane == 0 && (k == "left" || k == "right" || k == "enter") {
 		d := 1
 		if k == "left" {
@@ -495,9 +494,9 @@ func (h *historyScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 }
 
 func (h *historyScreen) editActor() tea.Cmd {
-	shown := safe(h.actor) // the filter may hold an actor taken from an entry (w)
+	shown := ui.Safe(h.actor) // the filter may hold an actor taken from an entry (w)
 	v := shown
-	m, cmd := newForm(h.a, "Actor", func() tea.Cmd {
+	m, cmd := ui.NewForm(h.a, "Actor", func() tea.Cmd {
 		if v != shown {
 			h.actor = strings.TrimSpace(v)
 		}
@@ -509,7 +508,7 @@ func (h *historyScreen) editActor() tea.Cmd {
 	return cmd
 }
 
-func (h *historyScreen) header(w int) string {
+func (h *historyScreen) Header(w int) string {
 	return fmt.Sprintf("entity %s · actor %s · %s · tab: filter", orAny(h.entity), orAny(h.actor), histSpans[h.span].label)
 }
 
@@ -520,10 +519,10 @@ func orAny(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func (h *historyScreen) render(pane, w, ht int, focused bool) []string {
+func (h *historyScreen) Render(pane, w, ht int, focused bool) []string {
 	if h.denied != "" {
 		if pane == 1 {
-			return wrapLines(h.a.th.bad.Render("you may not see the audit log: "+safe(h.denied)), w)
+			return ui.WrapLines(h.a.th.Bad.Render("you may not see the audit log: "+ui.Safe(h.denied)), w)
 		}
 		return nil
 	}
@@ -546,8 +545,8 @@ func (f histFilterRows) Selectable(int) bool { return true }
 func (f histFilterRows) Render(i, w int, st list.State) string {
 	h := f.h
 	vals := [histRows]struct{ k, v, how string }{
-		{"Entity", safe(h.entity), "/"},
-		{"Actor", safe(h.actor), "/"},
+		{"Entity", ui.Safe(h.entity), "/"},
+		{"Actor", ui.Safe(h.actor), "/"},
 		{"Time", "‹ " + histSpans[h.span].label + " ›", ""},
 	}
 	line := fmt.Sprintf(" %-6s %s", vals[i].k, vals[i].v)
@@ -555,7 +554,7 @@ func (f histFilterRows) Render(i, w int, st list.State) string {
 		line = fmt.Sprintf(" %-6s / %s", vals[i].k, vals[i].v)
 	}
 	if st.Focused && st.Cursor {
-		line = h.a.th.cursor.Render(fit("›"+line[1:], w))
+		line = h.a.th.Cursor.Render(ui.Fit("›"+line[1:], w))
 	}
 	return line
 }
@@ -564,7 +563,7 @@ func (h *historyScreen) renderFilter(focused bool) []string {
 	th := h.a.th
 	out := h.filters.Lines(focused)
 	for _, l := range []string{"", "↑↓ pick · ←→ change", "enter edits", "x clears all", "", "Entity: user:EMAIL,", "a kind (user, site)", "or part of a label"} {
-		out = append(out, th.muted.Render(l))
+		out = append(out, th.Muted.Render(l))
 	}
 	return out
 }
@@ -572,18 +571,18 @@ func (h *historyScreen) renderFilter(focused bool) []string {
 // verifyText is the state of the hash chain: verifying, intact, or the first problem.
 func (h *historyScreen) verifyText() string {
 	th := h.a.th
-	v, ok, fresh := h.verified.val, h.verifiedOK, h.verified.key == h.verify.want
+	v, ok, fresh := h.verified.Val, h.verifiedOK, h.verified.Key == h.verify.Want
 	switch {
 	case !ok:
-		return th.muted.Render("audit: verifying…")
+		return th.Muted.Render("audit: verifying…")
 	case v.err != nil:
-		return th.bad.Render("audit: cannot verify: " + safeErr(v.err))
+		return th.Bad.Render("audit: cannot verify: " + ui.SafeErr(v.err))
 	}
 	return verifyLine(th, v.r, fresh)
 }
 
 // verifyLine renders what `audit verify` found.
-func verifyLine(th *theme, r store.VerifyResult, fresh bool) string {
+func verifyLine(th *ui.Theme, r store.VerifyResult, fresh bool) string {
 	more := ""
 	if !fresh {
 		more = " · checking new entries…"
@@ -597,9 +596,9 @@ func verifyLine(th *theme, r store.VerifyResult, fresh bool) string {
 		if n := len(r.Problems) - 1; n > 0 {
 			extra = fmt.Sprintf(" (+%d more: gatehouse audit verify)", n)
 		}
-		return th.bad.Render("audit: NOT intact: "+safe(p)+extra) + th.muted.Render(more)
+		return th.Bad.Render("audit: NOT intact: "+ui.Safe(p)+extra) + th.Muted.Render(more)
 	}
-	return th.good.Render(fmt.Sprintf("audit: chain intact (%s entries)", thousands(int(r.Entries)))) + th.muted.Render(more)
+	return th.Good.Render(fmt.Sprintf("audit: chain intact (%s entries)", ui.Thousands(int(r.Entries)))) + th.Muted.Render(more)
 }
 
 type histCols struct{ time, set, actor, entity, field int }
@@ -627,22 +626,22 @@ func layoutHistCols(w int) histCols {
 
 func (h *historyScreen) renderList(w int, focused bool) []string {
 	th := h.a.th
-	out := []string{fit(h.verifyText(), w)}
-	p, fresh := h.page.val, h.page.key == h.entries.want
+	out := []string{ui.Fit(h.verifyText(), w)}
+	p, fresh := h.page.Val, h.page.Key == h.entries.Want
 	if !h.paged {
-		return append(out, th.muted.Render("reading the log…"))
+		return append(out, th.Muted.Render("reading the log…"))
 	}
 	if p.err != nil {
-		return append(out, th.bad.Render(safeErr(p.err)))
+		return append(out, th.Bad.Render(ui.SafeErr(p.err)))
 	}
 	c := layoutHistCols(w)
-	head := "  " + cell("TIME", c.time) + cell("SET", c.set) + cell("ACTOR", c.actor) + cell("RECORD", c.entity) + cell("FIELD", c.field)
+	head := "  " + ui.Cell("TIME", c.time) + ui.Cell("SET", c.set) + ui.Cell("ACTOR", c.actor) + ui.Cell("RECORD", c.entity) + ui.Cell("FIELD", c.field)
 	if !fresh {
 		head = "  " + "reading…"
 	}
-	out = append(out, th.header.Render(fit(head, w)))
+	out = append(out, th.Header.Render(ui.Fit(head, w)))
 	if len(p.rows) == 0 {
-		return append(out, th.muted.Render("  no entries match; x clears the filters"))
+		return append(out, th.Muted.Render("  no entries match; x clears the filters"))
 	}
 	return h.list.AppendLines(out, focused)
 }
@@ -669,21 +668,21 @@ func (r entryRows) Render(i, w int, st list.State) string {
 	if st.Cursor {
 		mark = "›"
 	}
-	ts := h.stamp(e.Time)
+	ts := h.Stamp(e.Time)
 	if c.time < 17 {
-		ts = h.short(e.Time)
+		ts = h.Short(e.Time)
 	}
-	line := mark + " " + cell(ts, c.time)
+	line := mark + " " + ui.Cell(ts, c.time)
 	if c.set > 0 {
-		line += cell(fmt.Sprintf("#%d", e.Batch), c.set)
+		line += ui.Cell(fmt.Sprintf("#%d", e.Batch), c.set)
 	}
-	line += cell(safe(e.Actor), c.actor) + cell(safe(e.Entity.String()), c.entity) + cell(safe(e.Field), c.field)
-	line = fit(line, w)
+	line += ui.Cell(ui.Safe(e.Actor), c.actor) + ui.Cell(ui.Safe(e.Entity.String()), c.entity) + ui.Cell(ui.Safe(e.Field), c.field)
+	line = ui.Fit(line, w)
 	switch {
 	case st.Cursor && st.Focused:
-		line = th.cursor.Render(line)
+		line = th.Cursor.Render(line)
 	case st.Cursor:
-		line = th.cursorBlurred.Render(line)
+		line = th.CursorBlurred.Render(line)
 	}
 	return line
 }
@@ -694,28 +693,28 @@ func (h *historyScreen) renderChange(w, ht int) []string {
 	th := h.a.th
 	e := h.at()
 	if e == nil {
-		return []string{th.muted.Render("no entry highlighted")}
+		return []string{th.Muted.Render("no entry highlighted")}
 	}
 	b := h.shownBatch
-	if !h.batchOK || b.key != h.batch.want {
-		return []string{th.muted.Render(fmt.Sprintf("reading change set #%d…", e.Batch))}
+	if !h.batchOK || b.Key != h.batch.Want {
+		return []string{th.Muted.Render(fmt.Sprintf("reading change set #%d…", e.Batch))}
 	}
-	if b.val.err != nil {
-		return wrapLines(th.bad.Render(safeErr(b.val.err)), w)
+	if b.Val.err != nil {
+		return ui.WrapLines(th.Bad.Render(ui.SafeErr(b.Val.err)), w)
 	}
-	c, off := h.chg, h.change.off
-	if c.seq != e.Seq || c.batch != b.seq || c.w != w || c.h != ht || c.th != th {
+	c, off := h.chg, h.change.Off
+	if c.seq != e.Seq || c.batch != b.Seq || c.w != w || c.h != ht || c.th != th {
 		var at int
-		c.head, c.body, at = changeLines(th, h.clock, b.val, e, w)
+		c.head, c.body, at = changeLines(th, h.Clock, b.Val, e, w)
 		room := max(ht-len(c.head), 1)
-		if !h.change.byHand {
+		if !h.change.ByHand {
 			off = max(at-room/3, 0)
 		}
 		off = max(min(off, len(c.body)-room), 0)
 	}
 	out := append(make([]string, 0, len(c.head)+len(c.body)), c.head...)
 	if off > 0 && len(c.body) > off {
-		return append(append(out, th.muted.Render(fmt.Sprintf("  ↑ %d more lines", off+1))), c.body[off+1:]...)
+		return append(append(out, th.Muted.Render(fmt.Sprintf("  ↑ %d more lines", off+1))), c.body[off+1:]...)
 	}
 	return append(out, c.body[off:]...)
 }
@@ -723,19 +722,19 @@ func (h *historyScreen) renderChange(w, ht int) []string {
 // changeLines renders a change set: a header (what, who, when, how many),
 // then its entries field by field, grouped by record, with the highlighted
 // entry marked; at is that entry's line in body.
-func changeLines(th *theme, c clock, b histBatch, cur *store.AuditEntry, w int) (head, body []string, at int) {
-	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
+func changeLines(th *ui.Theme, c ui.Clock, b histBatch, cur *store.AuditEntry, w int) (head, body []string, at int) {
+	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
 	if !b.found {
-		head = append(head, th.bold.Render(fmt.Sprintf("Change set #%d", cur.Batch)))
-		head = append(head, kv("By", safe(cur.Actor)), kv("At", c.stamp(cur.Time)))
+		head = append(head, th.Bold.Render(fmt.Sprintf("Change set #%d", cur.Batch)))
+		head = append(head, kv("By", ui.Safe(cur.Actor)), kv("At", c.Stamp(cur.Time)))
 	} else {
-		head = append(head, th.bold.Render(fmt.Sprintf("Change set #%d", b.b.ID)))
-		head = append(head, wrapLines(safe(b.b.Summary), w)...)
-		head = append(head, kv("By", safe(b.b.Actor)), kv("At", c.stamp(b.b.Time)))
+		head = append(head, th.Bold.Render(fmt.Sprintf("Change set #%d", b.b.ID)))
+		head = append(head, ui.WrapLines(ui.Safe(b.b.Summary), w)...)
+		head = append(head, kv("By", ui.Safe(b.b.Actor)), kv("At", c.Stamp(b.b.Time)))
 		n := int(b.b.LastSeq - b.b.FirstSeq + 1)
-		count := thousands(n)
+		count := ui.Thousands(n)
 		if n > len(b.entries) {
-			count += fmt.Sprintf(" (the last %s shown)", thousands(len(b.entries)))
+			count += fmt.Sprintf(" (the last %s shown)", ui.Thousands(len(b.entries)))
 		}
 		head = append(head, kv("Changes", count))
 	}
@@ -753,148 +752,23 @@ func changeLines(th *theme, c clock, b histBatch, cur *store.AuditEntry, w int) 
 	for i := range entries {
 		e := &entries[i]
 		if i == 0 || e.Entity.Kind != last.Kind || e.Entity.ID != last.ID {
-			body = append(body, "", th.header.Render(fit(safe(e.Entity.String()), w)))
+			body = append(body, "", th.Header.Render(ui.Fit(ui.Safe(e.Entity.String()), w)))
 			last = e.Entity
 		}
 		mark := "  "
-		field := safe(e.Field)
+		field := ui.Safe(e.Field)
 		if e.Seq == cur.Seq {
 			mark = "› "
 			at = len(body)
-			field = th.bold.Render(field)
+			field = th.Bold.Render(field)
 		}
 		body = append(body, mark+field)
-		change := orDash(safe(e.Before)) + " → " + orDash(safe(e.After))
-		for _, l := range wrapLines(change, w-4) {
+		change := ui.OrDash(ui.Safe(e.Before)) + " → " + ui.OrDash(ui.Safe(e.After))
+		for _, l := range ui.WrapLines(change, w-4) {
 			body = append(body, "    "+l)
 		}
 	}
 	return head, body, at
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-// wrapLines wraps text to w cells, breaking long words.
-func wrapLines(s string, w int) []string {
-	if w <= 0 {
-		return nil
-	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
-}
-
 // ---- shared by the History, Clients & sites, Outbox and Settings screens
-
-// clock is how a screen tells time: now (for spans and expiry) and the zone
-// times are shown in. Tests fix both.
-type clock struct {
-	now func() time.Time
-	loc *time.Location
-}
-
-func newClock() clock { return clock{now: time.Now, loc: time.Local} }
-
-func (c clock) stamp(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(c.loc).Format("2006-01-02 15:04")
-}
-
-func (c clock) short(t time.Time) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(c.loc).Format("01-02 15:04")
-}
-
-// job runs one kind of store read off the Update goroutine, one at a time;
-// the newest request wins. Its answer lands in an atomic slot, so the message
-// the command returns only wakes the view: the App need not route it.
-// Requests and answer are made and read on the Update goroutine; run must
-// touch nothing but its key and the store.
-type job[K comparable, R any] struct {
-	run  func(K) R
-	seq  uint64 // requests made
-	want K
-	busy atomic.Bool
-	slot atomic.Pointer[jobAnswer[K, R]]
-}
-
-type jobAnswer[K comparable, R any] struct {
-	seq uint64
-	key K
-	val R
-}
-
-// jobDoneMsg wakes the view after a background read.
-type jobDoneMsg struct{}
-
-// request asks for k (nothing new if k is already wanted).
-func (j *job[K, R]) request(k K) {
-	if j.seq > 0 && k == j.want {
-		return
-	}
-	j.seq++
-	j.want = k
-}
-
-// answer is the newest answer, whether there is one, and whether it answers
-// what is wanted now.
-func (j *job[K, R]) answer() (R, bool, bool) {
-	r := j.slot.Load()
-	if r == nil {
-		var zero R
-		return zero, false, false
-	}
-	return r.val, true, r.key == j.want
-}
-
-// last is the newest answer, with the request it answers.
-func (j *job[K, R]) last() *jobAnswer[K, R] { return j.slot.Load() }
-
-func (j *job[K, R]) running() bool { return j.busy.Load() }
-
-// keep stores an answer unless a newer request's answer is already there.
-func (j *job[K, R]) keep(a *jobAnswer[K, R]) {
-	for {
-		old := j.slot.Load()
-		if old != nil && old.seq >= a.seq {
-			return
-		}
-		if j.slot.CompareAndSwap(old, a) {
-			return
-		}
-	}
-}
-
-// now answers the newest request on the spot (small reads).
-func (j *job[K, R]) now() {
-	if j.seq == 0 {
-		return
-	}
-	j.keep(&jobAnswer[K, R]{seq: j.seq, key: j.want, val: j.run(j.want)})
-}
-
-// cmd starts the newest request unless it is answered or a read is running.
-func (j *job[K, R]) cmd() tea.Cmd {
-	if j.seq == 0 {
-		return nil
-	}
-	if r := j.slot.Load(); r != nil && r.key == j.want {
-		return nil
-	}
-	if !j.busy.CompareAndSwap(false, true) {
-		return nil
-	}
-	seq, k := j.seq, j.want
-	return func() tea.Msg {
-		defer j.busy.Store(false)
-		j.keep(&jobAnswer[K, R]{seq: seq, key: k, val: j.run(k)})
-		return jobDoneMsg{}
-	}
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // ---- shared by the History, Clients & sites, Outbox and Settings tests
@@ -58,17 +59,17 @@ func newClockedApp(t testing.TB, s *store.Store, c *testClock, actor *store.Acto
 	t.Helper()
 	app := newTestApp(t, s, actor, w, h)
 	for _, scr := range app.screens {
-		var ck *clock
+		var ck *ui.Clock
 		switch x := scr.(type) {
 		case *historyScreen:
-			ck = &x.clock
+			ck = &x.Clock
 		case *outboxScreen:
-			ck = &x.clock
+			ck = &x.Clock
 		case *settingsScreen:
-			ck = &x.clock
+			ck = &x.Clock
 		}
 		if ck != nil {
-			ck.now, ck.loc = c.now, time.UTC
+			ck.Now, ck.Loc = c.now, time.UTC
 		}
 	}
 	return app
@@ -94,11 +95,11 @@ func settleHistory(t *testing.T, app *App) {
 	t.Helper()
 	h := historyOf(app)
 	for range 100 {
-		cmd := h.work()
-		_, _, fresh := h.verify.answer()
-		busy := h.verify.running() || h.entries.running() || h.batch.running()
+		cmd := h.Work()
+		_, _, fresh := h.verify.Answer()
+		busy := h.verify.Running() || h.entries.Running() || h.batch.Running()
 		if cmd == nil && fresh && !busy {
-			h.prepare() // takes an answer that landed since work() (as the App does after each message)
+			h.Prepare() // takes an answer that landed since work() (as the App does after each message)
 			return
 		}
 		if cmd == nil {
@@ -189,7 +190,7 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 func TestHistoryShowEntityFromUsers(t *testing.T) {
 	s, c := newClockedStore(t, 60)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	target := app.users.rows[0].u
+	target := usersOf(app).rows[0].u
 	if _, err := s.Apply(store.LocalActor("test"), "edit", func(tx *store.Tx) error {
 		last := "Renamed"
 		_, err := tx.EditUser(target.ID, 0, store.UserPatch{Last: &last})
@@ -198,9 +199,9 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.reloadAll()
-	for i, r := range app.users.rows {
+	for i, r := range usersOf(app).rows {
 		if r.u.ID == target.ID {
-			app.users.list.SetCursor(i)
+			usersOf(app).list.SetCursor(i)
 		}
 	}
 	press(app, "h")
@@ -220,7 +221,7 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 	if rows[0].Field != "last" {
 		t.Errorf("newest entry is %q, want the edit of last", rows[0].Field)
 	}
-	if got := historyOf(app).filter(); got != "user:"+target.Email {
+	if got := historyOf(app).Filter(); got != "user:"+target.Email {
 		t.Errorf("entity filter %q", got)
 	}
 	// x clears it again
@@ -317,7 +318,7 @@ func TestHistoryVerifiedState(t *testing.T) {
 
 // A failing verification shows its first problem (and how many more).
 func TestHistoryVerifyLineReportsProblems(t *testing.T) {
-	th := newTheme(true)
+	th := ui.NewTheme(true)
 	bad := store.VerifyResult{Entries: 120, Problems: []string{"entry 7 was altered (its hash does not match)", "entry 8 does not follow entry 7 (the chain is broken)"}}
 	got := ansi.Strip(verifyLine(th, bad, true))
 	for _, want := range []string{"audit: NOT intact", "entry 7 was altered", "+1 more"} {
@@ -337,11 +338,11 @@ func TestHistoryBigLogReadsInBackground(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	app.switchTo(3)
 	h := historyOf(app)
-	h.reload()
+	h.Reload()
 	h.small = false // as if the log held millions of entries
 	h.hooked = true // and the App runs work() after every message
 	h.ensure()
-	if _, ok, fresh := h.entries.answer(); ok && fresh {
+	if _, ok, fresh := h.entries.Answer(); ok && fresh {
 		t.Fatal("a big log was read on the spot")
 	}
 	if v := viewOf(app); !strings.Contains(v, "reading") {
@@ -364,9 +365,9 @@ func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	app.switchTo(3)
 	h := historyOf(app)
-	h.reload()
+	h.Reload()
 	h.small = false
-	h.prepare()
+	h.Prepare()
 	if h.hooked {
 		t.Fatal("preparing hooked the screen")
 	}
@@ -406,7 +407,7 @@ func TestHistoryDeniedActor(t *testing.T) {
 	if !strings.Contains(v, "you may not see the audit log") {
 		t.Errorf("no refusal:\n%s", v)
 	}
-	if historyOf(app).work() != nil {
+	if historyOf(app).Work() != nil {
 		t.Error("a denied actor's History starts background reads")
 	}
 }

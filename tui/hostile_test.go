@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/hostile"
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Nothing a user typed can drive another person's terminal: every screen
@@ -42,7 +43,7 @@ type hostileViewer struct {
 func (v *hostileViewer) check(what string) string {
 	v.t.Helper()
 	frame := rawView(v.app)
-	where := fmt.Sprintf("%s %dx%d, %s on %s", v.name, v.w, v.h, what, v.app.current().name())
+	where := fmt.Sprintf("%s %dx%d, %s on %s", v.name, v.w, v.h, what, v.app.current().Name())
 	if p := hostile.Problem(frame, false); p != "" {
 		v.t.Fatalf("%s: %s\n%s", where, p, frame)
 	}
@@ -59,7 +60,7 @@ func (v *hostileViewer) check(what string) string {
 		}
 	}
 	if strings.Contains(frame, `\x1b]52;c;SE9TVElMRQ==\x07`) {
-		v.shown[v.app.current().name()] = true
+		v.shown[v.app.current().Name()] = true
 	}
 	return frame
 }
@@ -156,15 +157,15 @@ func TestHostileConsole(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				app := New(s, actor, Options{DBPath: "hostile.db"})
-				app.th = newTheme(r.dark)
+				app := New(s, actor, testScreens, Options{DBPath: "hostile.db"})
+				app.th = ui.NewTheme(r.dark)
 				app.modal = nil
 				app.Update(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 				v := &hostileViewer{t: t, app: app, w: sz.w, h: sz.h, name: who.name + " (" + r.name + ")", shown: map[string]bool{}}
 				v.sweep()
 				for _, sc := range app.screens {
-					if !v.shown[sc.name()] && sz.w >= 120 {
-						t.Errorf("%s %dx%d: %s never showed the data (escaped)", v.name, sz.w, sz.h, sc.name())
+					if !v.shown[sc.Name()] && sz.w >= 120 {
+						t.Errorf("%s %dx%d: %s never showed the data (escaped)", v.name, sz.w, sz.h, sc.Name())
 					}
 				}
 				app.Close()
@@ -180,7 +181,7 @@ func TestHostileConsole(t *testing.T) {
 // else's words, shown in this console.
 func TestHostileChangeEventFlash(t *testing.T) {
 	s := openHostile(t)
-	app := New(s, store.LocalActor("test"), Options{})
+	app := New(s, store.LocalActor("test"), testScreens, Options{})
 	app.modal = nil
 	app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	admin, err := s.ActorFor(hostile.AdminEmail)
@@ -226,7 +227,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sz := range []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}} {
-		app := New(s, store.LocalActor("test"), Options{})
+		app := New(s, store.LocalActor("test"), testScreens, Options{})
 		app.modal = nil
 		app.Update(tea.WindowSizeMsg{Width: sz.w, Height: sz.h})
 		v := &hostileViewer{t: t, app: app, w: sz.w, h: sz.h, name: "pending edits", shown: map[string]bool{}}
@@ -248,16 +249,16 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		}
 		// Sites & teams: one client user, then everyone at once
 		app.switchTo(1)
-		app.sites.setWho([]*store.User{client})
+		sitesOf(app).SetWho([]*store.User{client})
 		for pane := 0; pane < 3; pane++ {
 			app.focus[app.cur] = pane
 			v.check(fmt.Sprintf("the client user's sites, pane %d", pane))
 		}
-		app.sites.setWho(everyone)
+		sitesOf(app).SetWho(everyone)
 		v.check("everyone's sites")
 		app.focus[app.cur] = 1
 		v.keys("moving a site", "down", "right", "down", "enter")
-		if app.current().pending() == 0 {
+		if app.current().Pending() == 0 {
 			t.Fatalf("%dx%d: no move is pending", sz.w, sz.h)
 		}
 		changeElsewhere("feature ", func(tx *store.Tx) error {
@@ -269,7 +270,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		})
 		app.focus[app.cur] = 0
 		v.check("the conflict, in Who")
-		app.current().discard()
+		app.current().Discard()
 
 		// Permissions: a client profile given maintain, then changed elsewhere
 		app.switchTo(2)
@@ -284,7 +285,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		}
 		app.focus[app.cur] = 1
 		v.keys("a pending cell on a client profile", "down", "m", "down", "m")
-		if app.current().pending() == 0 {
+		if app.current().Pending() == 0 {
 			t.Fatalf("%dx%d: no cell is pending", sz.w, sz.h)
 		}
 		changeElsewhere("grant ", func(tx *store.Tx) error { return tx.Grant(clientProfile.Name, 0, "dashboard", store.View) })
@@ -296,7 +297,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		if sz.h >= 40 && !strings.Contains(frame, "Guardrail") {
 			t.Fatalf("%dx%d: no guardrail warning in the preview:\n%s", sz.w, sz.h, frame)
 		}
-		app.current().discard()
+		app.current().Discard()
 		changeElsewhere("grant back ", func(tx *store.Tx) error { return tx.Grant(clientProfile.Name, 0, "dashboard", store.None) })
 		app.Close()
 	}

@@ -36,8 +36,8 @@ func TestMatrixNothingAboveTheActorCanBeLowered(t *testing.T) {
 	matrixShow(t, app, "Administrator")
 	matrixGoto(t, app, "payroll", "Administrator")
 	press(app, "n")
-	if m.pending() != 1 {
-		t.Fatalf("%d pending: %s", m.pending(), app.msg)
+	if m.Pending() != 1 {
+		t.Fatalf("%d pending: %s", m.Pending(), app.msg)
 	}
 	pv := m.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "nothing above their own profile") {

@@ -20,7 +20,7 @@ func TestListKeysAreBindings(t *testing.T) {
 		}
 	}
 	press(app, "esc")
-	u := app.users
+	u := usersOf(app)
 	for _, c := range []struct {
 		keys []string
 		want int
@@ -55,8 +55,8 @@ func TestMarkKeyGuarded(t *testing.T) {
 	if !app.msgBad || !strings.Contains(app.msg, "no user is highlighted") {
 		t.Errorf("space on an empty list: %q", app.msg)
 	}
-	if app.users.list.MarkCount() != 0 {
-		t.Errorf("%d selected", app.users.list.MarkCount())
+	if usersOf(app).list.MarkCount() != 0 {
+		t.Errorf("%d selected", usersOf(app).list.MarkCount())
 	}
 }
 
@@ -65,7 +65,7 @@ func TestMarkKeyGuarded(t *testing.T) {
 func TestUsersMouse(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	u := app.users
+	u := usersOf(app)
 	// the list pane starts after the Filters pane (24 wide) and its frame;
 	// the tabs line, the top edge and the column headings are above row 0
 	app.Update(tea.MouseClickMsg{X: 40, Y: 1 + 1 + 1 + 4, Button: tea.MouseLeft})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // matrixScreen is "Permissions": profiles | the matrix of screens × levels,
@@ -50,7 +51,7 @@ type matrixScreen struct {
 	geo     mxGeometry
 	marks   map[mxCell]bool
 	anchor  mxCell // the last cell space marked (pid 0: none)
-	size    [3]paneSize
+	size    [3]ui.PaneSize
 
 	// Pending edits
 	pend   map[mxCell]store.Level
@@ -58,7 +59,7 @@ type matrixScreen struct {
 	gen    int               // bumps whenever pending edits or the data under them change
 
 	pv       matrixPreview
-	pvScroll scrollPane // the preview pane
+	pvScroll ui.ScrollPane // the preview pane
 	cells    mxCellCache
 	pendOf   map[uint64]int // pending cells per profile, as of pendGen
 	pendGen  int
@@ -105,7 +106,7 @@ type matrixPreview struct {
 	lines          []string
 }
 
-func newMatrixScreen(a *App) screen {
+func newMatrixScreen(a *App) ui.Screen {
 	m := &matrixScreen{a: a, profList: list.New[uint64](), rowList: list.New[string](), per: 2,
 		marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
 	m.profList.SetTop(1) // below the column headings
@@ -113,14 +114,14 @@ func newMatrixScreen(a *App) screen {
 	return m
 }
 
-func (m *matrixScreen) name() string { return "Permissions" }
+func (m *matrixScreen) Name() string { return "Permissions" }
 
-func (m *matrixScreen) panes() [3]string {
+func (m *matrixScreen) Panes() [3]string {
 	left := fmt.Sprintf("Profiles (%d)", len(m.profiles))
 	if n := m.profList.MarkCount(); n > 0 {
 		left = fmt.Sprintf("Profiles · %d shown", n)
 	}
-	mid := fmt.Sprintf("Matrix (%s × %s)", plural(m.screenCount(), "screen"), plural(len(m.shown), "profile"))
+	mid := fmt.Sprintf("Matrix (%s × %s)", ui.Plural(m.screenCount(), "screen"), ui.Plural(len(m.shown), "profile"))
 	if n := len(m.marks); n > 0 {
 		mid += fmt.Sprintf(" · %d marked", n)
 	}
@@ -143,9 +144,9 @@ func (m *matrixScreen) screenCount() int {
 
 // ---- reading ----
 
-// reload re-reads profiles and screens. Pending edits stay; a profile that got
+// Reload re-reads profiles and screens. Pending edits stay; a profile that got
 // a new version since its first pending edit shows as a conflict in the preview.
-func (m *matrixScreen) reload() {
+func (m *matrixScreen) Reload() {
 	s := m.a.s
 	m.profiles = s.Profiles()
 	m.byID = make(map[uint64]*store.Profile, len(m.profiles))
@@ -159,7 +160,7 @@ func (m *matrixScreen) reload() {
 	m.labelW = 0
 	for i, sc := range m.screens {
 		m.scIdx[sc.Key] = i
-		m.labelW = max(m.labelW, ansi.StringWidth(safe(sc.Title)))
+		m.labelW = max(m.labelW, ansi.StringWidth(ui.Safe(sc.Title)))
 	}
 	m.guard = s.Settings().ClientGuardrail
 	// forget what no longer exists
@@ -176,13 +177,13 @@ func (m *matrixScreen) reload() {
 	m.gen++
 }
 
-// refresh follows one change event: only profiles, screens, settings (the
+// Refresh follows one change event: only profiles, screens, settings (the
 // guardrail) and users (who holds which profile) matter here.
-func (m *matrixScreen) refresh(ev store.Event) {
+func (m *matrixScreen) Refresh(ev store.Event) {
 	for _, r := range ev.Refs {
 		switch r.Kind {
 		case "profile", "screen", "settings", "user":
-			m.reload()
+			m.Reload()
 			return
 		}
 	}
@@ -312,9 +313,9 @@ func (m *matrixScreen) levelAt(p *store.Profile, screen string) (store.Level, bo
 
 // ---- the screen interface ----
 
-func (m *matrixScreen) pending() int { return len(m.pend) }
+func (m *matrixScreen) Pending() int { return len(m.pend) }
 
-func (m *matrixScreen) discard() {
+func (m *matrixScreen) Discard() {
 	clear(m.pend)
 	clear(m.readAt)
 	clear(m.marks)
@@ -322,16 +323,16 @@ func (m *matrixScreen) discard() {
 	m.gen++
 }
 
-func (m *matrixScreen) filter() string { return m.q }
+func (m *matrixScreen) Filter() string { return m.q }
 
-func (m *matrixScreen) setFilter(q string) {
+func (m *matrixScreen) SetFilter(q string) {
 	m.q = strings.ToLower(strings.TrimSpace(q))
 	m.rebuildRows()
 }
 
-// header folds the profile list into one line: the shown profiles first, in
+// Header folds the profile list into one line: the shown profiles first, in
 // brackets, then the others (or how many there are, if they do not fit).
-func (m *matrixScreen) header(w int) string {
+func (m *matrixScreen) Header(w int) string {
 	shown := map[uint64]bool{}
 	var sh, others []string
 	for _, p := range m.shown {
@@ -358,7 +359,7 @@ func (m *matrixScreen) header(w int) string {
 // ---- keys ----
 
 func (m *matrixScreen) canEdit() string {
-	return errText(m.a.s.Capabilities(m.a.actor).May(store.EditProfiles))
+	return ui.ErrText(m.a.s.Capabilities(m.a.actor).May(store.EditProfiles))
 }
 
 func (m *matrixScreen) needCell() string {
@@ -381,20 +382,20 @@ func (m *matrixScreen) needProfile() string {
 	return ""
 }
 
-func (m *matrixScreen) bindings() []*binding {
+func (m *matrixScreen) Bindings() []*ui.Binding {
 	g := "Permissions"
 	return append(m.ownBindings(g), m.nav()...)
 }
 
 // nav: the profiles, the matrix's rows (its columns are ←/→), or the preview's lines.
-func (m *matrixScreen) nav() []*binding {
+func (m *matrixScreen) nav() []*ui.Binding {
 	switch m.a.focus[m.a.cur] {
 	case 0:
-		return listNav(m.profList, m.followProfile)
+		return ui.ListNav(m.profList, m.followProfile)
 	case 1:
-		return listNav(m.rowList, nil)
+		return ui.ListNav(m.rowList, nil)
 	}
-	return navBindings(navKeys, &m.pvScroll, nil)
+	return ui.NavBindings(ui.NavKeys, &m.pvScroll, nil)
 }
 
 // followProfile: the highlighted profile is the matrix's column, or the
@@ -407,22 +408,22 @@ func (m *matrixScreen) followProfile() {
 	}
 }
 
-func (m *matrixScreen) ownBindings(g string) []*binding {
+func (m *matrixScreen) ownBindings(g string) []*ui.Binding {
 	lv := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setCellOrMarks(l); return nil } }
 	row := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setRow(l); return nil } }
 	col := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setColumn(l); return nil } }
-	return []*binding{
-		bind(g, "n", "cell (or every marked cell): none", lv(store.None)).editing().when(m.needCell),
-		bind(g, "v", "cell (or every marked cell): view", lv(store.View)).editing().when(m.needCell),
-		bind(g, "m", "cell (or every marked cell): maintain", lv(store.Maintain)).editing().when(m.needCell),
-		bind(g, "N", "row: none for every profile shown", row(store.None)).editing().when(m.needCell),
-		bind(g, "V", "row: view for every profile shown", row(store.View)).editing().when(m.needCell),
-		bind(g, "M", "row: maintain for every profile shown", row(store.Maintain)).editing().when(m.needCell),
-		bind(g, "alt+n", "column: none on every screen shown", col(store.None)).editing().when(m.needCell),
-		bind(g, "alt+v", "column: view on every screen shown", col(store.View)).editing().when(m.needCell),
-		bind(g, "alt+m", "column: maintain on every screen shown", col(store.Maintain)).editing().when(m.needCell),
-		bind(g, "space", "Profiles: show side by side / not · Matrix: mark / unmark the cell", func() tea.Cmd { m.space(); return nil }).
-			when(func() string {
+	return []*ui.Binding{
+		ui.Bind(g, "n", "cell (or every marked cell): none", lv(store.None)).Editing().When(m.needCell),
+		ui.Bind(g, "v", "cell (or every marked cell): view", lv(store.View)).Editing().When(m.needCell),
+		ui.Bind(g, "m", "cell (or every marked cell): maintain", lv(store.Maintain)).Editing().When(m.needCell),
+		ui.Bind(g, "N", "row: none for every profile shown", row(store.None)).Editing().When(m.needCell),
+		ui.Bind(g, "V", "row: view for every profile shown", row(store.View)).Editing().When(m.needCell),
+		ui.Bind(g, "M", "row: maintain for every profile shown", row(store.Maintain)).Editing().When(m.needCell),
+		ui.Bind(g, "alt+n", "column: none on every screen shown", col(store.None)).Editing().When(m.needCell),
+		ui.Bind(g, "alt+v", "column: view on every screen shown", col(store.View)).Editing().When(m.needCell),
+		ui.Bind(g, "alt+m", "column: maintain on every screen shown", col(store.Maintain)).Editing().When(m.needCell),
+		ui.Bind(g, "space", "Profiles: show side by side / not · Matrix: mark / unmark the cell", func() tea.Cmd { m.space(); return nil }).
+			When(func() string {
 				if m.a.focus[m.a.cur] == 0 {
 					if m.leftProfile() == nil {
 						return "no profile is highlighted"
@@ -431,8 +432,8 @@ func (m *matrixScreen) ownBindings(g string) []*binding {
 				}
 				return m.needCell()
 			}),
-		bind(g, "b", "mark the block from the last marked cell to the cursor", func() tea.Cmd { m.markBlock(); return nil }).editing().
-			when(func() string {
+		ui.Bind(g, "b", "mark the block from the last marked cell to the cursor", func() tea.Cmd { m.markBlock(); return nil }).Editing().
+			When(func() string {
 				if why := m.needCell(); why != "" {
 					return why
 				}
@@ -441,8 +442,8 @@ func (m *matrixScreen) ownBindings(g string) []*binding {
 				}
 				return ""
 			}),
-		bind(g, "ctrl+s", "save every pending cell as one change set", func() tea.Cmd { return m.save() }).editing().
-			when(func() string {
+		ui.Bind(g, "ctrl+s", "save every pending cell as one change set", func() tea.Cmd { return m.Save() }).Editing().
+			When(func() string {
 				if why := m.canEdit(); why != "" {
 					return why
 				}
@@ -451,26 +452,26 @@ func (m *matrixScreen) ownBindings(g string) []*binding {
 				}
 				return ""
 			}),
-		bind(g, "w", "who can: everyone with at least the cell's level on its screen, and why", func() tea.Cmd { return m.whoCan() }).when(m.needCell),
-		bind(g, "C", "create a profile by copying the highlighted one", func() tea.Cmd { return m.copyProfile() }).editing().when(m.needProfile),
-		bind(g, "x,delete", "delete the highlighted profile (not built-in or held ones)", func() tea.Cmd { return m.deleteProfile() }).editing().when(m.needProfile),
-		bind(g, "S", "scope of the highlighted profile: all sites / assigned sites", func() tea.Cmd { return m.toggleScope() }).editing().when(m.needProfile),
+		ui.Bind(g, "w", "who can: everyone with at least the cell's level on its screen, and why", func() tea.Cmd { return m.whoCan() }).When(m.needCell),
+		ui.Bind(g, "C", "create a profile by copying the highlighted one", func() tea.Cmd { return m.copyProfile() }).Editing().When(m.needProfile),
+		ui.Bind(g, "x,delete", "delete the highlighted profile (not built-in or held ones)", func() tea.Cmd { return m.deleteProfile() }).Editing().When(m.needProfile),
+		ui.Bind(g, "S", "scope of the highlighted profile: all sites / assigned sites", func() tea.Cmd { return m.toggleScope() }).Editing().When(m.needProfile),
 	}
 }
 
-// key moves the cursor of the focused pane.
-func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+// Key moves the cursor of the focused pane.
+func (m *matrixScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	if k == "esc" {
 		switch {
 		case len(m.marks) > 0:
 			clear(m.marks)
 			m.anchor = mxCell{}
-			m.a.flash("marks cleared", false)
+			m.a.Flash("marks cleared", false)
 		case pane == 0 && m.profList.MarkCount() > 0:
 			m.profList.ClearMarks()
 			m.recomputeShown()
-			m.a.flash("side by side cleared: the highlighted profile is shown", false)
+			m.a.Flash("side by side cleared: the highlighted profile is shown", false)
 		}
 		return nil
 	}
@@ -490,9 +491,9 @@ func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	return nil
 }
 
-// mouse: a click highlights a profile or puts the cell cursor on a cell; the
+// Mouse: a click highlights a profile or puts the cell cursor on a cell; the
 // wheel moves through the screens.
-func (m *matrixScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (m *matrixScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane < 0 {
 		return nil
 	}
@@ -560,7 +561,7 @@ func (m *matrixScreen) markBlock() {
 			m.marks[mxCell{m.shown[j].ID, m.rows[i].sc.Key}] = true
 		}
 	}
-	m.a.flash(fmt.Sprintf("%d cells marked: n, v or m sets them all · esc clears", len(m.marks)), false)
+	m.a.Flash(fmt.Sprintf("%d cells marked: n, v or m sets them all · esc clears", len(m.marks)), false)
 }
 
 // ---- edits ----
@@ -624,7 +625,7 @@ func (m *matrixScreen) setCellOrMarks(l store.Level) {
 		m.setCells(cells, l)
 		clear(m.marks)
 		m.anchor = mxCell{}
-		m.a.flash(fmt.Sprintf("%d marked cells → %s (pending; ctrl+s saves, esc discards)", n, l), false)
+		m.a.Flash(fmt.Sprintf("%d marked cells → %s (pending; ctrl+s saves, esc discards)", n, l), false)
 		return
 	}
 	m.setCells([]mxCell{{m.curProfile().ID, m.curScreen().Key}}, l)
@@ -637,7 +638,7 @@ func (m *matrixScreen) setRow(l store.Level) {
 		cells = append(cells, mxCell{p.ID, sc.Key})
 	}
 	m.setCells(cells, l)
-	m.a.flash(fmt.Sprintf("%s → %s for %d profile(s) (pending)", sc.Title, l, len(cells)), false)
+	m.a.Flash(fmt.Sprintf("%s → %s for %d profile(s) (pending)", sc.Title, l, len(cells)), false)
 }
 
 func (m *matrixScreen) setColumn(l store.Level) {
@@ -649,7 +650,7 @@ func (m *matrixScreen) setColumn(l store.Level) {
 		}
 	}
 	m.setCells(cells, l)
-	m.a.flash(fmt.Sprintf("%s → %s on %d screen(s) (pending)", p.Name, l, len(cells)), false)
+	m.a.Flash(fmt.Sprintf("%s → %s on %d screen(s) (pending)", p.Name, l, len(cells)), false)
 }
 
 // changes lists the pending cells in profile, then catalog, order.
@@ -696,22 +697,22 @@ func mxSummary(ch []mxChange) string {
 	if len(names) > 3 {
 		who = fmt.Sprintf("%d profiles", len(names))
 	}
-	return fmt.Sprintf("permissions: %s of %s", plural(len(ch), "cell"), who)
+	return fmt.Sprintf("permissions: %s of %s", ui.Plural(len(ch), "cell"), who)
 }
 
-// save writes every pending cell as one change set.
-func (m *matrixScreen) save() tea.Cmd {
+// Save writes every pending cell as one change set.
+func (m *matrixScreen) Save() tea.Cmd {
 	ch := m.changes()
 	if len(ch) == 0 {
-		m.a.flash("nothing to save", false)
+		m.a.Flash("nothing to save", false)
 		return nil
 	}
 	what := mxSummary(ch)
 	cs, err := m.a.s.Apply(m.a.actor, what, m.grants(ch))
 	if err != nil {
-		m.a.fail(err)
+		m.a.Fail(err)
 		if store.KindOf(err) == store.KindConflict {
-			m.reload() // show who changed what in the preview; the edits stay pending
+			m.Reload() // show who changed what in the preview; the edits stay pending
 		} else {
 			m.gen++
 		}
@@ -722,7 +723,7 @@ func (m *matrixScreen) save() tea.Cmd {
 	clear(m.marks)
 	m.anchor = mxCell{}
 	m.gen++
-	m.a.applied(cs, what) // follows the change set: this screen reloads, the others when shown
+	m.a.Applied(cs, what) // follows the change set: this screen reloads, the others when shown
 	return nil
 }
 
@@ -730,21 +731,21 @@ func (m *matrixScreen) save() tea.Cmd {
 func (m *matrixScreen) apply(what string, fn func(*store.Tx) error) bool {
 	cs, err := m.a.s.Apply(m.a.actor, what, fn)
 	if err != nil {
-		m.a.fail(err)
+		m.a.Fail(err)
 		return false
 	}
-	m.a.applied(cs, what) // reloads this screen
+	m.a.Applied(cs, what) // reloads this screen
 	return true
 }
 
 func (m *matrixScreen) copyProfile() tea.Cmd {
 	src := m.target()
-	name := safe(src.Name) + " copy" // what the field shows is what a new profile is named
+	name := ui.Safe(src.Name) + " copy" // what the field shows is what a new profile is named
 	typ := src.Type.String()
-	f, cmd := newForm(m.a, "Copy profile "+src.Name, func() tea.Cmd {
+	f, cmd := ui.NewForm(m.a, "Copy profile "+src.Name, func() tea.Cmd {
 		t, err := store.ParseUserType(typ)
 		if err != nil {
-			m.a.fail(err)
+			m.a.Fail(err)
 			return nil
 		}
 		var created *store.Profile
@@ -759,7 +760,7 @@ func (m *matrixScreen) copyProfile() tea.Cmd {
 		}
 		return nil
 	}, huh.NewGroup(
-		huh.NewInput().Title("Name").Description("a copy of "+safe(src.Name)+"'s levels and scope").Value(&name).
+		huh.NewInput().Title("Name").Description("a copy of "+ui.Safe(src.Name)+"'s levels and scope").Value(&name).
 			Validate(func(s string) error {
 				if strings.TrimSpace(s) == "" {
 					return fmt.Errorf("a profile needs a name")
@@ -781,7 +782,7 @@ func (m *matrixScreen) deleteProfile() tea.Cmd {
 	if p.Builtin || m.holders[p.ID] > 0 {
 		return do() // the store refuses, with its reason; nothing to confirm
 	}
-	m.a.modal = &confirm{question: fmt.Sprintf("Delete profile %s? No one holds it.", p.Name), yes: do}
+	m.a.modal = &ui.Confirm{Question: fmt.Sprintf("Delete profile %s? No one holds it.", p.Name), Yes: do}
 	return nil
 }
 
@@ -795,7 +796,7 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 	change := func(tx *store.Tx) error { return tx.SetProfileScope(p.Name, to) }
 	// one key, every user of the profile: refused at once, else asked
 	if _, err := m.a.s.Preview(m.a.actor, what, change); err != nil {
-		m.a.fail(err)
+		m.a.Fail(err)
 		return nil
 	}
 	effect := "they see only their assigned sites"
@@ -803,7 +804,7 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 		effect = "they see every site"
 	}
 	n := m.a.s.ProfileUsers()[p.ID]
-	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), plural(n, "user"), effect), yes: func() tea.Cmd {
+	m.a.modal = &ui.Confirm{Question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", ui.Safe(p.Name), mxScope(p.Scope), mxScope(to), ui.Plural(n, "user"), effect), Yes: func() tea.Cmd {
 		was := p.Version
 		if m.apply(what, change) {
 			// our own change: pending edits of this profile read it just before
@@ -827,12 +828,9 @@ func (m *matrixScreen) whoCan() tea.Cmd {
 	if p != nil && p.Level(sc.Key) == store.Maintain {
 		lv = store.Maintain
 	}
-	v, err := newWhoCan(m.a, store.WhoCanQuery{Screen: sc.Key, Level: lv})
-	if err != nil {
-		m.a.fail(err)
-		return nil
+	if err := m.a.WhoCan(store.WhoCanQuery{Screen: sc.Key, Level: lv}); err != nil {
+		m.a.Fail(err)
 	}
-	m.a.modal = v
 	return nil
 }
 
@@ -845,7 +843,7 @@ func mxScope(s store.Scope) string {
 
 // ---- rendering ----
 
-func (m *matrixScreen) render(pane, w, h int, focused bool) []string {
+func (m *matrixScreen) Render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		return m.renderProfiles(w, h, focused)
@@ -872,16 +870,16 @@ func mxShortFacts(p *store.Profile, w int) string {
 	return s
 }
 
-// setSize lays the panes out for their new sizes.
-func (m *matrixScreen) setSize(p [3]paneSize) {
+// SetSize lays the panes out for their new sizes.
+func (m *matrixScreen) SetSize(p [3]ui.PaneSize) {
 	m.size = p
 	m.layout()
 }
 
-// prepare lays the panes out for what they hold now, and works out what the
+// Prepare lays the panes out for what they hold now, and works out what the
 // next frame reads: the preview's dry run (once per change of the pending
 // edits), its lines, the cells' strings and the pending count per profile.
-func (m *matrixScreen) prepare() {
+func (m *matrixScreen) Prepare() {
 	m.layout()
 	if m.pendGen != m.gen {
 		m.pendOf, m.pendGen = map[uint64]int{}, m.gen
@@ -889,7 +887,7 @@ func (m *matrixScreen) prepare() {
 			m.pendOf[c.pid]++
 		}
 	}
-	w, h := m.size[2].w, m.size[2].h
+	w, h := m.size[2].W, m.size[2].H
 	pv := m.preview()
 	lines := pv.lines
 	if len(pv.changes) == 0 {
@@ -899,7 +897,7 @@ func (m *matrixScreen) prepare() {
 		pv.lines = m.previewLines(pv, w, h)
 		lines = pv.lines
 	}
-	m.pvScroll.fit(len(lines), h)
+	m.pvScroll.Fit(len(lines), h)
 	if m.cells.cw != m.geo.cellW || m.cells.th != m.a.th {
 		m.cells = mxCellCache{cw: m.geo.cellW, th: m.a.th}
 		for l := range m.cells.s {
@@ -917,7 +915,7 @@ func (m *matrixScreen) prepare() {
 // layout sizes the Profiles pane's list (rows of 2 or 3 lines, the legend
 // below them when there is room) and the matrix's window and columns.
 func (m *matrixScreen) layout() {
-	w, h := m.size[0].w, m.size[0].h
+	w, h := m.size[0].W, m.size[0].H
 	m.per = 2 // lines per profile; 3 when the facts do not fit on one line
 	for _, p := range m.profiles {
 		if 2+ansi.StringWidth(m.profileFacts(p)) > w {
@@ -933,11 +931,11 @@ func (m *matrixScreen) layout() {
 	m.profList.SetRowLines(m.per)
 	m.profList.SetSize(w, room*m.per)
 
-	lay := m.matrixLayout(m.size[1].w, m.size[1].h)
+	lay := m.matrixLayout(m.size[1].W, m.size[1].H)
 	m.colOff = lay.colOff
 	m.geo = mxGeometry{labelW: lay.lw, cellW: lay.cw, heads: lay.nHead, cols: lay.vis}
 	m.rowList.SetTop(lay.nHead)
-	m.rowList.SetSize(m.size[1].w, lay.listH)
+	m.rowList.SetSize(m.size[1].W, lay.listH)
 }
 
 const mxLegendLines = 4
@@ -958,28 +956,28 @@ func (r profRows) Render(i, w int, st list.State) string {
 	if st.Marked {
 		sel = "●"
 	}
-	name := safe(p.Name)
+	name := ui.Safe(p.Name)
 	if n := m.pendingOf(p.ID); n > 0 {
 		name += fmt.Sprintf(" *%d", n)
 	}
 	count := strconv.Itoa(m.holders[p.ID])
-	line := fit(cur+sel+" "+name, w-len(count)-1) + " " + count
+	line := ui.Fit(cur+sel+" "+name, w-len(count)-1) + " " + count
 	switch {
 	case st.Cursor && st.Focused:
-		line = th.cursor.Render(line)
+		line = th.Cursor.Render(line)
 	case st.Cursor:
-		line = th.cursorBlurred.Render(line)
+		line = th.CursorBlurred.Render(line)
 	case st.Marked:
-		line = th.selected.Render(line)
+		line = th.Selected.Render(line)
 	}
 	if m.per == 2 {
-		return line + "\n" + th.muted.Render("  "+m.profileFacts(p))
+		return line + "\n" + th.Muted.Render("  "+m.profileFacts(p))
 	}
 	b := "  custom"
 	if p.Builtin {
 		b = "  built-in"
 	}
-	return line + "\n" + th.muted.Render(fit("  "+mxShortFacts(p, w-2), w)) + "\n" + th.muted.Render(b)
+	return line + "\n" + th.Muted.Render(ui.Fit("  "+mxShortFacts(p, w-2), w)) + "\n" + th.Muted.Render(b)
 }
 
 // pendingOf counts a profile's pending cells (prepare counts them once per edit).
@@ -999,13 +997,13 @@ func (m *matrixScreen) pendingOf(pid uint64) int {
 func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 	th := m.a.th
 	out := make([]string, 0, h)
-	out = append(out, th.header.Render(fit(fit(" PROFILE", w-6)+" USERS", w)))
+	out = append(out, th.Header.Render(ui.Fit(ui.Fit(" PROFILE", w-6)+" USERS", w)))
 	out = m.profList.AppendLines(out, focused)
 	if m.legend {
 		for len(out) < h-mxLegendLines {
 			out = append(out, "")
 		}
-		out = append(out, "", th.muted.Render(fit("● side by side (space)", w)), th.muted.Render(fit("C copy · x delete", w)), th.muted.Render(fit("S scope all/assigned", w)))
+		out = append(out, "", th.Muted.Render(ui.Fit("● side by side (space)", w)), th.Muted.Render(ui.Fit("C copy · x delete", w)), th.Muted.Render(ui.Fit("S scope all/assigned", w)))
 	}
 	return out
 }
@@ -1015,7 +1013,7 @@ func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 // none of them (prepare renders each once per width and theme).
 type mxCellCache struct {
 	cw int
-	th *theme
+	th *ui.Theme
 	s  [3][2][2][3]string
 }
 
@@ -1058,15 +1056,15 @@ func (m *matrixScreen) cellText(l store.Level, pending, marked bool, cur, cw int
 	styled := false
 	switch {
 	case cur == 1:
-		st, styled = th.cursor, true
+		st, styled = th.Cursor, true
 	case cur == 2:
-		st, styled = th.cursorBlurred, true
+		st, styled = th.CursorBlurred, true
 	case pending:
-		st, styled = th.pending, true
+		st, styled = th.Pending, true
 	case marked:
-		st, styled = th.selected, true
+		st, styled = th.Selected, true
 	case li == 0:
-		st, styled = th.muted, true
+		st, styled = th.Muted, true
 	}
 	pad := max(cw-ansi.StringWidth(core), 0)
 	if styled {
@@ -1089,7 +1087,7 @@ func (r mxRows) Key(i int) string {
 	return "\x00" + r.rows[i].group // no screen key holds a NUL
 }
 
-func (r mxRows) Render(i, w int, st list.State) string { return safe(r.rows[i].group) }
+func (r mxRows) Render(i, w int, st list.State) string { return ui.Safe(r.rows[i].group) }
 
 // mxLayout is the matrix pane at a size: the label and cell widths, the
 // columns in view, the header's lines, the footer, the rows' room.
@@ -1112,7 +1110,7 @@ func (m *matrixScreen) matrixLayout(w, h int) mxLayout {
 	l.colOff = clip(m.col, m.colOff, len(m.shown), l.vis)
 	l.endCol = min(l.colOff+l.vis, len(m.shown))
 	for j := l.colOff; j < l.endCol; j++ {
-		l.two = l.two || ansi.StringWidth(safe(m.shown[j].Name)) > l.cw-2 // the name on two lines
+		l.two = l.two || ansi.StringWidth(ui.Safe(m.shown[j].Name)) > l.cw-2 // the name on two lines
 	}
 	l.nHead = 1
 	if l.two {
@@ -1133,33 +1131,33 @@ func (m *matrixScreen) matrixLayout(w, h int) mxLayout {
 func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	th := m.a.th
 	if len(m.rows) == 0 {
-		return []string{th.muted.Render(fmt.Sprintf("no screen matches %q; / changes the filter", m.q))}
+		return []string{th.Muted.Render(fmt.Sprintf("no screen matches %q; / changes the filter", m.q))}
 	}
 	lay := m.matrixLayout(w, h)
 	lw, cw, endCol := lay.lw, lay.cw, lay.endCol
 	colsOver := len(m.shown) > lay.vis
 	// column headers: the profile names, on two lines when one is too long
 	heads := [2]strings.Builder{}
-	heads[0].WriteString(fit(" SCREEN", lw))
+	heads[0].WriteString(ui.Fit(" SCREEN", lw))
 	heads[1].WriteString(strings.Repeat(" ", lw))
 	for j := lay.colOff; j < endCol; j++ {
-		name := safe(m.shown[j].Name)
+		name := ui.Safe(m.shown[j].Name)
 		if ansi.StringWidth(name) > cw-2 {
 			parts := strings.SplitN(ansi.Wrap(name, cw-2, ""), "\n", 2)
-			heads[0].WriteString(fit(" "+parts[0], cw))
-			heads[1].WriteString(fit(" "+strings.ReplaceAll(parts[1], "\n", " "), cw))
+			heads[0].WriteString(ui.Fit(" "+parts[0], cw))
+			heads[1].WriteString(ui.Fit(" "+strings.ReplaceAll(parts[1], "\n", " "), cw))
 			continue
 		}
-		heads[0].WriteString(fit(" "+name, cw))
+		heads[0].WriteString(ui.Fit(" "+name, cw))
 		heads[1].WriteString(strings.Repeat(" ", cw))
 	}
 
 	out := make([]string, 0, lay.listH+3)
 	if lay.two {
-		out = append(out, th.bold.Render(fit(heads[0].String(), w)))
-		out = append(out, th.header.Render(fit(heads[1].String(), w)))
+		out = append(out, th.Bold.Render(ui.Fit(heads[0].String(), w)))
+		out = append(out, th.Header.Render(ui.Fit(heads[1].String(), w)))
 	} else {
-		out = append(out, th.header.Render(fit(heads[0].String(), w)))
+		out = append(out, th.Header.Render(ui.Fit(heads[0].String(), w)))
 	}
 
 	curState := 2
@@ -1172,10 +1170,10 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	for i := rowOff; i < end; i++ {
 		r := m.rows[i]
 		if r.sc == nil {
-			group := safe(r.group)
-			g := th.bold.Render(group)
+			group := ui.Safe(r.group)
+			g := th.Bold.Render(group)
 			rest := w - ansi.StringWidth(group) - 1
-			out = append(out, g+" "+th.muted.Render(strings.Repeat("─", max(rest, 0))))
+			out = append(out, g+" "+th.Muted.Render(strings.Repeat("─", max(rest, 0))))
 			continue
 		}
 		b.Reset()
@@ -1184,11 +1182,11 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 			mark = "›"
 		}
 		if r.sc.Sensitive {
-			sens = th.warn.Render("!")
+			sens = th.Warn.Render("!")
 		}
-		label := fit(mark+sens+" "+safe(r.sc.Title), lw-1) + " "
+		label := ui.Fit(mark+sens+" "+ui.Safe(r.sc.Title), lw-1) + " "
 		if i == row && focused {
-			label = th.bold.Render(label)
+			label = th.Bold.Render(label)
 		}
 		b.WriteString(label)
 		for j := lay.colOff; j < endCol; j++ {
@@ -1225,7 +1223,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 			f = append(f, fmt.Sprintf("profiles %d–%d of %d (←/→)", lay.colOff+1, endCol, len(m.shown)))
 		}
 		f = append(f, "* unsaved · ! sensitive · + marked")
-		out = append(out, th.muted.Render(fit(strings.Join(f, " · "), w)))
+		out = append(out, th.Muted.Render(ui.Fit(strings.Join(f, " · "), w)))
 	}
 	return out
 }
@@ -1257,7 +1255,7 @@ func (m *matrixScreen) dryRun() matrixPreview {
 				if !c.sc.Sensitive {
 					why = "above view"
 				}
-				pv.warnings = append(pv.warnings, fmt.Sprintf("%s · %s → %s (%s)", safe(c.p.Name), safe(c.sc.Title), c.after, why))
+				pv.warnings = append(pv.warnings, fmt.Sprintf("%s · %s → %s (%s)", ui.Safe(c.p.Name), ui.Safe(c.sc.Title), c.after, why))
 			}
 		}
 		ids := make([]uint64, 0, len(m.readAt))
@@ -1268,7 +1266,7 @@ func (m *matrixScreen) dryRun() matrixPreview {
 		for _, id := range ids {
 			if p := m.byID[id]; p != nil && p.Version != m.readAt[id] {
 				pv.conflicts = append(pv.conflicts, fmt.Sprintf("profile %s was changed by %s at %s since you began; ctrl+s will refuse; esc discards",
-					safe(p.Name), safe(p.UpdatedBy), p.Updated.Local().Format("2006-01-02 15:04:05")))
+					ui.Safe(p.Name), ui.Safe(p.UpdatedBy), p.Updated.Local().Format("2006-01-02 15:04:05")))
 			}
 		}
 		_, pv.err = m.a.s.Preview(m.a.actor, "preview", m.grants(pv.changes))
@@ -1293,7 +1291,7 @@ func (m *matrixScreen) renderPreview(w, h int) []string {
 	default:
 		lines = m.previewLines(pv, w, h)
 	}
-	return lines[min(m.pvScroll.off, max(len(lines)-h, 0)):]
+	return lines[min(m.pvScroll.Off, max(len(lines)-h, 0)):]
 }
 
 // mxWrap word-wraps text to w cells, styling each line.
@@ -1307,26 +1305,26 @@ func mxWrap(st lipgloss.Style, text string, w int) []string {
 
 func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
-	of := plural(pv.profiles, "profile")
+	of := ui.Plural(pv.profiles, "profile")
 	if pv.profiles == 1 {
-		of = safe(pv.changes[0].p.Name)
+		of = ui.Safe(pv.changes[0].p.Name)
 	}
-	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", plural(len(pv.changes), "cell"), of, plural(pv.users, "user")), w)
+	out := mxWrap(th.Bold, fmt.Sprintf("%s of %s · touches %s", ui.Plural(len(pv.changes), "cell"), of, ui.Plural(pv.users, "user")), w)
 	switch {
 	case len(pv.conflicts) > 0:
-		out = append(out, "", th.bad.Render("Conflict"))
+		out = append(out, "", th.Bad.Render("Conflict"))
 		for _, c := range pv.conflicts {
-			out = append(out, mxWrap(th.bad, c, w)...)
+			out = append(out, mxWrap(th.Bad, c, w)...)
 		}
 		if pv.err != nil && store.KindOf(pv.err) != store.KindConflict {
-			out = append(out, mxWrap(th.bad, "also refused: "+safeErr(pv.err), w)...)
+			out = append(out, mxWrap(th.Bad, "also refused: "+ui.SafeErr(pv.err), w)...)
 		}
 	case pv.err != nil:
 		out = append(out, "")
-		out = append(out, mxWrap(th.bad, "Refused: ctrl+s would be refused (nothing is written):", w)...)
-		out = append(out, mxWrap(th.bad, safeErr(pv.err), w)...)
+		out = append(out, mxWrap(th.Bad, "Refused: ctrl+s would be refused (nothing is written):", w)...)
+		out = append(out, mxWrap(th.Bad, ui.SafeErr(pv.err), w)...)
 	default:
-		out = append(out, mxWrap(th.good, "the rules allow it: ctrl+s saves it as one change set", w)...)
+		out = append(out, mxWrap(th.Good, "the rules allow it: ctrl+s saves it as one change set", w)...)
 	}
 	if len(pv.warnings) > 0 {
 		out = append(out, "")
@@ -1334,27 +1332,27 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 		if !m.guard {
 			head = "Guardrail off, so allowed (read-only clients are recommended):"
 		}
-		out = append(out, mxWrap(th.warn, head, w)...)
+		out = append(out, mxWrap(th.Warn, head, w)...)
 		for _, s := range pv.warnings {
-			out = append(out, mxWrap(th.warn, "! "+s, w)...)
+			out = append(out, mxWrap(th.Warn, "! "+s, w)...)
 		}
 	}
-	out = append(out, "", th.header.Render("Changes"))
+	out = append(out, "", th.Header.Render("Changes"))
 	pw, sw := 0, 0
 	for _, c := range pv.changes {
-		pw = max(pw, ansi.StringWidth(safe(c.p.Name)))
-		sw = max(sw, ansi.StringWidth(safe(c.sc.Title)))
+		pw = max(pw, ansi.StringWidth(ui.Safe(c.p.Name)))
+		sw = max(sw, ansi.StringWidth(ui.Safe(c.sc.Title)))
 	}
 	oneLine := pw+sw+4+ansi.StringWidth("maintain → maintain") <= w
 	per := 2
 	if oneLine {
 		per = 1
 	}
-	footer := []string{"", th.muted.Render(fit("ctrl+s save · esc discard", w))}
+	footer := []string{"", th.Muted.Render(ui.Fit("ctrl+s save · esc discard", w))}
 	room := max((h-len(out)-len(footer))/per, 1)
 	for i, c := range pv.changes {
 		if i == room-1 && len(pv.changes) > room {
-			out = append(out, th.muted.Render(fmt.Sprintf("… and %d more", len(pv.changes)-i)))
+			out = append(out, th.Muted.Render(fmt.Sprintf("… and %d more", len(pv.changes)-i)))
 			break
 		}
 		arrow := fmt.Sprintf("%s → %s", c.before, c.after)
@@ -1363,13 +1361,13 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 			if c.sc.Sensitive {
 				sens = "!"
 			}
-			out = append(out, fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, safe(c.p.Name), sens, sw, safe(c.sc.Title), arrow), w))
+			out = append(out, ui.Fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, ui.Safe(c.p.Name), sens, sw, ui.Safe(c.sc.Title), arrow), w))
 		} else {
-			title := safe(c.sc.Title)
+			title := ui.Safe(c.sc.Title)
 			if c.sc.Sensitive {
 				title = "!" + title
 			}
-			out = append(out, fit(safe(c.p.Name)+" · "+title, w), "    "+arrow)
+			out = append(out, ui.Fit(ui.Safe(c.p.Name)+" · "+title, w), "    "+arrow)
 		}
 	}
 	return append(out, footer...)
@@ -1378,7 +1376,7 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 // cursorInfo is the preview pane with nothing pending: the cursor's cell and the keys.
 func (m *matrixScreen) cursorInfo(w int) []string {
 	th := m.a.th
-	out := []string{th.muted.Render("No unsaved changes."), ""}
+	out := []string{th.Muted.Render("No unsaved changes."), ""}
 	p, sc := m.curProfile(), m.curScreen()
 	if p != nil && sc != nil {
 		l := p.Levels[sc.Key]
@@ -1387,24 +1385,24 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 			facts += " · sensitive screen"
 		}
 		out = append(out,
-			th.bold.Render(fit(safe(p.Name)+" on "+safe(sc.Title), w)),
+			th.Bold.Render(ui.Fit(ui.Safe(p.Name)+" on "+ui.Safe(sc.Title), w)),
 			"  "+facts,
-			th.muted.Render(fit("  "+m.profileFacts(p), w)),
-			th.muted.Render(fit(fmt.Sprintf("  held by %s", plural(m.holders[p.ID], "user")), w)))
+			th.Muted.Render(ui.Fit("  "+m.profileFacts(p), w)),
+			th.Muted.Render(ui.Fit(fmt.Sprintf("  held by %s", ui.Plural(m.holders[p.ID], "user")), w)))
 		if p.Type == store.ClientUser && m.guard {
-			out = append(out, th.muted.Render(fit("  guardrail on: at most view, no sensitive screen", w)))
+			out = append(out, th.Muted.Render(ui.Fit("  guardrail on: at most view, no sensitive screen", w)))
 		}
 		out = append(out, "")
 	}
 	if why := m.canEdit(); why != "" {
-		return append(out, mxWrap(th.warn, "You cannot edit profiles: "+safe(why), w)...)
+		return append(out, mxWrap(th.Warn, "You cannot edit profiles: "+ui.Safe(why), w)...)
 	}
-	k := func(key, what string) string { return fit(th.key.Render(fmt.Sprintf("%-10s", key))+" "+what, w) }
+	k := func(key, what string) string { return ui.Fit(th.Key.Render(fmt.Sprintf("%-10s", key))+" "+what, w) }
 	return append(out,
 		k("n v m", "this cell"),
 		k("N V M", "the whole row"),
 		k("alt+n/v/m", "the whole column"),
 		k("space", "mark · b: block"),
 		k("ctrl+s", "save all"),
-		th.muted.Render(fit("? lists every key", w)))
+		th.Muted.Render(ui.Fit("? lists every key", w)))
 }

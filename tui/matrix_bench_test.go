@@ -68,7 +68,7 @@ func BenchmarkMatrixToggle(b *testing.B) {
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
-	if m.pending() != 1 {
-		b.Fatalf("%d pending, want 1", m.pending())
+	if m.Pending() != 1 {
+		b.Fatalf("%d pending, want 1", m.Pending())
 	}
 }

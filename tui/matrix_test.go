@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 func matrixOf(app *App) *matrixScreen { return app.screens[2].(*matrixScreen) }
@@ -66,7 +67,7 @@ func matrixGoto(t *testing.T, app *App, screen, profile string) {
 
 // matrixPreviewText is the preview pane, wide enough not to wrap.
 func matrixPreviewText(m *matrixScreen) string {
-	return strings.Join(m.render(2, 400, 60, false), "\n")
+	return strings.Join(m.Render(2, 400, 60, false), "\n")
 }
 
 func altKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModAlt} }
@@ -127,8 +128,8 @@ func TestMatrixClientViewSaved(t *testing.T) {
 		matrixGoto(t, app, sc, "Client")
 		press(app, "v")
 	}
-	if m.pending() != 3 {
-		t.Fatalf("%d pending, want 3", m.pending())
+	if m.Pending() != 3 {
+		t.Fatalf("%d pending, want 3", m.Pending())
 	}
 	clientUsers, _ := s.Users(store.UserFilter{Profile: "Client"})
 	if len(clientUsers) == 0 {
@@ -146,8 +147,8 @@ func TestMatrixClientViewSaved(t *testing.T) {
 	}
 	before := batchCount(t, s)
 	press(app, "ctrl+s")
-	if m.pending() != 0 {
-		t.Fatalf("still %d pending after ctrl+s: %s", m.pending(), app.msg)
+	if m.Pending() != 0 {
+		t.Fatalf("still %d pending after ctrl+s: %s", m.Pending(), app.msg)
 	}
 	if n := batchCount(t, s); n != before+1 {
 		t.Errorf("%d change sets written, want 1", n-before)
@@ -211,8 +212,8 @@ func TestMatrixGuardrailRefusedInPreview(t *testing.T) {
 	if !app.msgBad || !strings.Contains(app.msg, "guardrail") {
 		t.Errorf("status line: %q", app.msg)
 	}
-	if m.pending() != 1 {
-		t.Errorf("%d pending after the refusal, want the edit kept", m.pending())
+	if m.Pending() != 1 {
+		t.Errorf("%d pending after the refusal, want the edit kept", m.Pending())
 	}
 }
 
@@ -229,8 +230,8 @@ func TestMatrixRowAndColumnEdits(t *testing.T) {
 			t.Errorf("%s payroll: %s pending=%v, want view pending", p, l, pend)
 		}
 	}
-	if m.pending() != 2 {
-		t.Fatalf("%d pending after V, want 2", m.pending())
+	if m.Pending() != 2 {
+		t.Fatalf("%d pending after V, want 2", m.Pending())
 	}
 
 	matrixGoto(t, app, "roster", "Supervisor")
@@ -241,8 +242,8 @@ func TestMatrixRowAndColumnEdits(t *testing.T) {
 		}
 	}
 	// Supervisor held 5 screens; its pending payroll went back to none (no longer pending)
-	if m.pending() != 6 {
-		t.Errorf("%d pending after alt+n, want 6", m.pending())
+	if m.Pending() != 6 {
+		t.Errorf("%d pending after alt+n, want 6", m.Pending())
 	}
 	if l, _ := matrixLevel(t, m, "Manager", "roster"); l != store.Maintain {
 		t.Errorf("alt+n on Supervisor changed Manager's roster to %s", l)
@@ -250,8 +251,8 @@ func TestMatrixRowAndColumnEdits(t *testing.T) {
 
 	// a column edit under a filter touches only the screens shown
 	press(app, "esc")
-	if m.pending() != 0 {
-		t.Fatalf("esc left %d pending", m.pending())
+	if m.Pending() != 0 {
+		t.Fatalf("esc left %d pending", m.Pending())
 	}
 	press(app, "/")
 	typeText(app, "pay")
@@ -261,8 +262,8 @@ func TestMatrixRowAndColumnEdits(t *testing.T) {
 	}
 	matrixGoto(t, app, "payroll", "Manager")
 	app.Update(altKey('m'))
-	if m.pending() != 1 {
-		t.Errorf("%d pending after alt+m under the filter, want 1", m.pending())
+	if m.Pending() != 1 {
+		t.Errorf("%d pending after alt+m under the filter, want 1", m.Pending())
 	}
 	if l, _ := matrixLevel(t, m, "Manager", "payroll"); l != store.Maintain {
 		t.Errorf("Manager payroll %s, want maintain", l)
@@ -291,8 +292,8 @@ func TestMatrixMarkedBlock(t *testing.T) {
 		}
 	}
 	// Manager's three were maintain, Client's scheduler and timesheets none; Client's roster was view already
-	if m.pending() != 5 {
-		t.Errorf("%d pending, want 5", m.pending())
+	if m.Pending() != 5 {
+		t.Errorf("%d pending, want 5", m.Pending())
 	}
 	if len(m.marks) != 0 {
 		t.Errorf("marks left after applying: %d", len(m.marks))
@@ -326,8 +327,8 @@ func TestMatrixConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Update(eventMsg{ev: <-ch})
-	if m.pending() != 1 {
-		t.Fatalf("the change event dropped the pending edit (%d pending)", m.pending())
+	if m.Pending() != 1 {
+		t.Fatalf("the change event dropped the pending edit (%d pending)", m.Pending())
 	}
 	v := matrixPreviewText(m)
 	for _, want := range []string{"changed by local:other", "since you began", "ctrl+s will refuse", "esc discards"} {
@@ -347,12 +348,12 @@ func TestMatrixConflict(t *testing.T) {
 	if storedLevel(t, s, "Client", "scheduler") != store.None || storedLevel(t, s, "Client", "timesheets") != store.View {
 		t.Error("the other writer's profile was overwritten")
 	}
-	if m.pending() != 1 {
-		t.Errorf("%d pending after the refusal, want 1", m.pending())
+	if m.Pending() != 1 {
+		t.Errorf("%d pending after the refusal, want 1", m.Pending())
 	}
 	press(app, "esc")
-	if m.pending() != 0 || len(m.preview().conflicts) != 0 {
-		t.Errorf("esc left %d pending", m.pending())
+	if m.Pending() != 0 || len(m.preview().conflicts) != 0 {
+		t.Errorf("esc left %d pending", m.Pending())
 	}
 }
 
@@ -388,13 +389,13 @@ func TestMatrixEscDiscards(t *testing.T) {
 	matrixShow(t, app, "Manager", "Client")
 	matrixGoto(t, app, "roster", "Manager")
 	press(app, "N", "down", "v")
-	if m.pending() != 3 {
-		t.Fatalf("%d pending, want 3", m.pending())
+	if m.Pending() != 3 {
+		t.Fatalf("%d pending, want 3", m.Pending())
 	}
 	before := batchCount(t, s)
 	press(app, "esc")
-	if m.pending() != 0 || app.pendingTotal() != 0 {
-		t.Fatalf("esc left %d pending", m.pending())
+	if m.Pending() != 0 || app.pendingTotal() != 0 {
+		t.Fatalf("esc left %d pending", m.Pending())
 	}
 	if n := batchCount(t, s); n != before {
 		t.Error("esc wrote something")
@@ -463,7 +464,7 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 		t.Errorf("the cursor is on %s, not the new profile", m.leftProfile().Name)
 	}
 	press(app, "S") // one key, every user of the profile: it asks first
-	if c, ok := app.modal.(*confirm); !ok || !strings.Contains(c.question, "Profile Manager copy: assigned sites → all sites. 0 users hold it") {
+	if c, ok := app.modal.(*ui.Confirm); !ok || !strings.Contains(c.Question, "Profile Manager copy: assigned sites → all sites. 0 users hold it") {
 		t.Fatalf("S asked nothing, or not what it changes: %#v", app.modal)
 	}
 	press(app, "y")
@@ -499,10 +500,10 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	actor := actorOnNewProfile(t, s, "Auditor", "Basic", map[string]store.Level{"users": store.View})
 	app, m := matrixApp(t, s, &actor, 120, 40)
 	if !app.readOnly || app.current() != m {
-		t.Fatalf("read-only %v, on %s", app.readOnly, app.current().name())
+		t.Fatalf("read-only %v, on %s", app.readOnly, app.current().Name())
 	}
 	press(app, "v", "ctrl+s")
-	if m.pending() != 0 {
+	if m.Pending() != 0 {
 		t.Error("a view-only actor made a pending edit")
 	}
 	press(app, "?")
@@ -510,7 +511,7 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 		t.Errorf("help shows editing keys to a view-only actor:\n%s", help)
 	}
 	press(app, "esc")
-	if !strings.Contains(strings.Join(m.render(2, 200, 40, false), " "), "You cannot edit profiles") {
+	if !strings.Contains(strings.Join(m.Render(2, 200, 40, false), " "), "You cannot edit profiles") {
 		t.Error("the preview does not say why editing is off")
 	}
 
@@ -521,8 +522,8 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	}
 	app, m = matrixApp(t, s, &mgr, 120, 40)
 	press(app, "v")
-	if m.pending() != 0 || !app.msgBad || !strings.Contains(app.msg, "assigned sites") {
-		t.Errorf("scoped manager: %d pending, status %q", m.pending(), app.msg)
+	if m.Pending() != 0 || !app.msgBad || !strings.Contains(app.msg, "assigned sites") {
+		t.Errorf("scoped manager: %d pending, status %q", m.Pending(), app.msg)
 	}
 	if !strings.Contains(viewOf(app), "You cannot edit profiles") {
 		t.Error("the preview does not say why editing is off")
@@ -538,8 +539,8 @@ func TestMatrixEscalationRefusedInPreview(t *testing.T) {
 	matrixShow(t, app, "Basic")
 	matrixGoto(t, app, "payroll", "Basic")
 	press(app, "m")
-	if m.pending() != 1 {
-		t.Fatalf("%d pending: %s", m.pending(), app.msg)
+	if m.Pending() != 1 {
+		t.Fatalf("%d pending: %s", m.Pending(), app.msg)
 	}
 	pv := m.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "no one may grant more than they hold") {
@@ -591,7 +592,7 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 			})
 		}
 		app.focus[2] = 1
-		lines := m.render(1, 100, sz.h, true)
+		lines := m.Render(1, 100, sz.h, true)
 		if len(lines) > sz.h {
 			t.Errorf("%dx%d: the matrix drew %d lines for %d rows", sz.w, sz.h, len(lines), sz.h)
 		}
@@ -614,11 +615,11 @@ func TestMatrixRefreshFollowsWhatMatters(t *testing.T) {
 	s := newTestStore(t, 20)
 	_, m := matrixApp(t, s, nil, 120, 40)
 	g := m.gen
-	m.refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "team", ID: 1}}})
+	m.Refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "team", ID: 1}}})
 	if m.gen != g {
 		t.Error("a site change reloaded the matrix")
 	}
-	m.refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "profile", ID: 6}}})
+	m.Refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "profile", ID: 6}}})
 	if m.gen == g {
 		t.Error("a profile change did not reload the matrix")
 	}

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // No message loses its end: a status too long for the line says so and
@@ -12,7 +14,7 @@ func TestNoMessageLosesItsEnd(t *testing.T) {
 	s := newTestStore(t, 20)
 	app := newTestApp(t, s, nil, 80, 24)
 	long := "a refusal whose end says what to do, which does not fit on one line of eighty columns: turn it off with gatehouse settings set client-guardrail off"
-	app.flash(long, true)
+	app.Flash(long, true)
 	if v := viewOf(app); !strings.Contains(v, "! shows all") {
 		t.Fatalf("a long message does not say it goes on:\n%s", v)
 	}
@@ -35,7 +37,7 @@ func TestNoMessageLosesItsEnd(t *testing.T) {
 	}
 	press(app, "esc")
 
-	app.modal = &confirm{question: "Disable 2 users? They lose access at once: their open sessions end, their invitations are revoked. (one change set; u undoes)", yes: nil}
+	app.modal = &ui.Confirm{Question: "Disable 2 users? They lose access at once: their open sessions end, their invitations are revoked. (one change set; u undoes)", Yes: nil}
 	v = flat(viewOf(app))
 	if !strings.Contains(v, "(one change set; u undoes)") {
 		t.Fatalf("a long question lost its end:\n%s", viewOf(app))

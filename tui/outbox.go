@@ -11,6 +11,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // outboxScreen: invitations | the outbox | the highlighted message. The
@@ -19,7 +20,7 @@ import (
 // to whoever may view users, limited to the users they may see.
 type outboxScreen struct {
 	a *App
-	clock
+	ui.Clock
 
 	invDenied, boxDenied string
 
@@ -30,7 +31,7 @@ type outboxScreen struct {
 
 	invList *list.Model[invKey]
 	msgList *list.Model[uint64]
-	invSize paneSize // the Invitations pane, for its layout
+	invSize ui.PaneSize // the Invitations pane, for its layout
 
 	state int    // index into outboxStates
 	q     string // the "/" filter: part of an email (or subject)
@@ -52,32 +53,32 @@ func (r *invRow) key() invKey { return invKey{r.Email, r.Created.UnixNano()} }
 
 var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
-func newOutboxScreen(a *App) screen {
-	o := &outboxScreen{a: a, clock: newClock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
+func newOutboxScreen(a *App) ui.Screen {
+	o := &outboxScreen{a: a, Clock: a.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
 	o.msgList.SetTop(1) // below the column headings
 	return o
 }
 
-func (o *outboxScreen) name() string { return "Invitations & outbox" }
+func (o *outboxScreen) Name() string { return "Invitations & outbox" }
 
-func (o *outboxScreen) panes() [3]string {
+func (o *outboxScreen) Panes() [3]string {
 	box := "Outbox"
 	if o.boxDenied == "" {
-		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], thousands(len(o.msgs)))
+		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], ui.Thousands(len(o.msgs)))
 	}
-	return [3]string{fmt.Sprintf("Invitations (%s)", thousands(len(o.inv))), box, "Message"}
+	return [3]string{fmt.Sprintf("Invitations (%s)", ui.Thousands(len(o.inv))), box, "Message"}
 }
 
-func (o *outboxScreen) setSize(p [3]paneSize) {
+func (o *outboxScreen) SetSize(p [3]ui.PaneSize) {
 	o.invSize = p[0]
-	o.msgList.SetSize(p[1].w, max(p[1].h-1, 1))
+	o.msgList.SetSize(p[1].W, max(p[1].H-1, 1))
 	o.layout()
 }
 
 // layout fits the invitations below their headings and the error, and above
 // the highlighted one's dates (a narrow pane has no columns for them).
 func (o *outboxScreen) layout() {
-	w, h := o.invSize.w, o.invSize.h
+	w, h := o.invSize.W, o.invSize.H
 	detail := 0
 	if w < 60 {
 		detail = 4
@@ -91,14 +92,14 @@ func (o *outboxScreen) errLines(w int) []string {
 	if o.err == nil {
 		return nil
 	}
-	return wrapLines(o.a.th.bad.Render(safeErr(o.err)), w)
+	return ui.WrapLines(o.a.th.Bad.Render(ui.SafeErr(o.err)), w)
 }
 
-func (o *outboxScreen) reload() {
+func (o *outboxScreen) Reload() {
 	s, actor := o.a.s, o.a.actor
 	o.err = nil
-	o.invDenied = errText(s.Capabilities(actor).May(store.ReadUsers))
-	o.boxDenied = errText(s.Capabilities(actor).May(store.ReadOutbox))
+	o.invDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
+	o.boxDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
 	o.allInv, o.allMsg = nil, nil
 	if o.invDenied == "" {
 		invs, err := s.Invitations()
@@ -187,23 +188,23 @@ func (o *outboxScreen) invState(r *invRow) string {
 		return "used"
 	case r.Revoked:
 		return "revoked"
-	case !o.now().Before(r.Expires):
+	case !o.Now().Before(r.Expires):
 		return "expired"
 	}
 	return "open"
 }
 
-func (o *outboxScreen) pending() int   { return 0 }
-func (o *outboxScreen) discard()       {}
-func (o *outboxScreen) filter() string { return o.q }
+func (o *outboxScreen) Pending() int   { return 0 }
+func (o *outboxScreen) Discard()       {}
+func (o *outboxScreen) Filter() string { return o.q }
 
-// setFilter narrows both lists to an email (or, in the outbox, a subject).
-func (o *outboxScreen) setFilter(q string) {
+// SetFilter narrows both lists to an email (or, in the outbox, a subject).
+func (o *outboxScreen) SetFilter(q string) {
 	o.q = strings.TrimSpace(q)
 	o.refilter()
 }
 
-func (o *outboxScreen) header(w int) string {
+func (o *outboxScreen) Header(w int) string {
 	n := map[string]int{}
 	for i := range o.allInv {
 		n[o.invState(&o.allInv[i])]++
@@ -225,22 +226,19 @@ func (o *outboxScreen) canResend() string {
 	return ""
 }
 
-func (o *outboxScreen) bindings() []*binding {
+func (o *outboxScreen) Bindings() []*ui.Binding {
 	g := "Invitations & outbox"
-	return append([]*binding{
-		bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).editing().when(o.canResend),
-		bind(g, "s", "outbox state: all / queued / sent / failed", func() tea.Cmd {
+	return append([]*ui.Binding{
+		ui.Bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).Editing().When(o.canResend),
+		ui.Bind(g, "s", "outbox state: all / queued / sent / failed", func() tea.Cmd {
 			o.state = (o.state + 1) % len(outboxStates)
 			o.refilter()
 			return nil
-		}).when(func() string { return o.boxDenied }),
-		bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
-			if hs, ok := o.a.screens[3].(interface{ showEntity(string) }); ok {
-				hs.showEntity("user:" + o.invitation().Email)
-			}
-			o.a.switchTo(3)
+		}).When(func() string { return o.boxDenied }),
+		ui.Bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
+			o.a.ShowHistory("user:" + o.invitation().Email)
 			return nil
-		}).when(func() string {
+		}).When(func() string {
 			if o.invitation() == nil {
 				return "no invitation is highlighted"
 			}
@@ -257,22 +255,22 @@ func (o *outboxScreen) resend() tea.Cmd {
 	email, id := r.Email, r.UserID
 	cs, err := o.a.s.Apply(o.a.actor, "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
 	if err != nil {
-		o.a.fail(err)
+		o.a.Fail(err)
 		return nil
 	}
-	o.a.applied(cs, "resent the invitation to "+email)
+	o.a.Applied(cs, "resent the invitation to "+email)
 	o.follow()
 	return nil
 }
 
-func (o *outboxScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+func (o *outboxScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 
 // nav: the invitations, or the outbox (from the Message pane too).
-func (o *outboxScreen) nav() []*binding {
+func (o *outboxScreen) nav() []*ui.Binding {
 	if o.a.focus[o.a.cur] == 0 {
-		return listNav(o.invList, o.followMoved())
+		return ui.ListNav(o.invList, o.followMoved())
 	}
-	return listNav(o.msgList, nil)
+	return ui.ListNav(o.msgList, nil)
 }
 
 // followMoved follows the invitation highlighted, when a move changed it.
@@ -285,8 +283,8 @@ func (o *outboxScreen) followMoved() func() {
 	}
 }
 
-// mouse: a click highlights an invitation or a message, the wheel moves through them.
-func (o *outboxScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+// Mouse: a click highlights an invitation or a message, the wheel moves through them.
+func (o *outboxScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		after := o.followMoved()
@@ -312,23 +310,23 @@ func (o *outboxScreen) follow() {
 	}
 }
 
-func (o *outboxScreen) render(pane, w, h int, focused bool) []string {
+func (o *outboxScreen) Render(pane, w, h int, focused bool) []string {
 	th := o.a.th
 	switch pane {
 	case 0:
 		if o.invDenied != "" {
-			return wrapLines(th.bad.Render("you may not see invitations: "+safe(o.invDenied)), w)
+			return ui.WrapLines(th.Bad.Render("you may not see invitations: "+ui.Safe(o.invDenied)), w)
 		}
 		return o.renderInvitations(w, h, focused)
 	case 1:
 		if o.boxDenied != "" {
-			return append([]string{th.bad.Render("you may not read the outbox"), ""},
-				wrapLines(th.muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+safe(o.boxDenied)), w)...)
+			return append([]string{th.Bad.Render("you may not read the outbox"), ""},
+				ui.WrapLines(th.Muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+ui.Safe(o.boxDenied)), w)...)
 		}
 		return o.renderOutbox(w, h, focused)
 	}
 	if o.boxDenied != "" {
-		return []string{th.bad.Render("you may not read the outbox")}
+		return []string{th.Bad.Render("you may not read the outbox")}
 	}
 	return o.renderMessage(w)
 }
@@ -360,28 +358,28 @@ func (r invRows) Render(i, w int, st list.State) string {
 	if st.Cursor {
 		mark = "›"
 	}
-	line := mark + cell(safe(inv.Email), ec)
+	line := mark + ui.Cell(ui.Safe(inv.Email), ec)
 	if wide {
-		line += cell(o.stamp(inv.Created), tc) + cell(o.stamp(inv.Expires), tc)
+		line += ui.Cell(o.Stamp(inv.Created), tc) + ui.Cell(o.Stamp(inv.Expires), tc)
 	}
 	state := o.invState(inv)
-	line = fit(line+cell(state, sc), w)
+	line = ui.Fit(line+ui.Cell(state, sc), w)
 	if !st.Cursor && state != "open" {
-		line = o.a.th.muted.Render(line)
+		line = o.a.th.Muted.Render(line)
 	}
-	return rowStyle(o.a.th, line, st.Cursor, st.Focused)
+	return ui.RowStyle(o.a.th, line, st.Cursor, st.Focused)
 }
 
 func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 	th := o.a.th
 	wide, ec, tc, st := invCols(w)
-	head := " " + cell("EMAIL", ec) + cell("STATE", st)
+	head := " " + ui.Cell("EMAIL", ec) + ui.Cell("STATE", st)
 	if wide {
-		head = " " + cell("EMAIL", ec) + cell("CREATED", tc) + cell("EXPIRES", tc) + cell("STATE", st)
+		head = " " + ui.Cell("EMAIL", ec) + ui.Cell("CREATED", tc) + ui.Cell("EXPIRES", tc) + ui.Cell("STATE", st)
 	}
-	out := append([]string{th.header.Render(fit(head, w))}, o.errLines(w)...)
+	out := append([]string{th.Header.Render(ui.Fit(head, w))}, o.errLines(w)...)
 	if len(o.inv) == 0 {
-		return append(out, th.muted.Render(" no invitations"))
+		return append(out, th.Muted.Render(" no invitations"))
 	}
 	detail := 0
 	if !wide {
@@ -392,16 +390,16 @@ func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 		for len(out) < h-detail {
 			out = append(out, "")
 		}
-		stamp := o.stamp
+		stamp := o.Stamp
 		if w < 26 {
-			stamp = o.short
+			stamp = o.Short
 		}
-		kv := func(k string, t time.Time) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + stamp(t) }
-		out = append(out, th.muted.Render(strings.Repeat("─", w)), kv("Created", r.Created), kv("Expires", r.Expires))
+		kv := func(k string, t time.Time) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + stamp(t) }
+		out = append(out, th.Muted.Render(strings.Repeat("─", w)), kv("Created", r.Created), kv("Expires", r.Expires))
 		if !r.Used.IsZero() {
 			out = append(out, kv("Used", r.Used))
 		} else {
-			out = append(out, th.muted.Render("r resends · h history"))
+			out = append(out, th.Muted.Render("r resends · h history"))
 		}
 	}
 	return out
@@ -432,14 +430,14 @@ func layoutBoxCols(w int) boxCols {
 func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 	th := o.a.th
 	c := layoutBoxCols(w)
-	head := "  " + cell("ID", c.id) + cell("STATE", c.state) + cell("KIND", c.kind) + cell("TO", c.to) + cell("SUBJECT", c.subject) + cell("TRIES", c.tries) + cell("LAST ERROR", c.errs)
-	out := []string{th.header.Render(fit(head, w))}
+	head := "  " + ui.Cell("ID", c.id) + ui.Cell("STATE", c.state) + ui.Cell("KIND", c.kind) + ui.Cell("TO", c.to) + ui.Cell("SUBJECT", c.subject) + ui.Cell("TRIES", c.tries) + ui.Cell("LAST ERROR", c.errs)
+	out := []string{th.Header.Render(ui.Fit(head, w))}
 	if len(o.msgs) == 0 {
 		msg := "  the outbox is empty"
 		if o.state != 0 || o.q != "" {
 			msg = "  no message matches; s changes the state, esc clears the filter"
 		}
-		return append(out, th.muted.Render(msg))
+		return append(out, th.Muted.Render(msg))
 	}
 	return o.msgList.AppendLines(out, focused)
 }
@@ -460,49 +458,49 @@ func (r msgRows) Render(i, w int, st list.State) string {
 	if st.Cursor {
 		mark = "›"
 	}
-	line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(string(m.Kind)), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
+	line := mark + " " + ui.Cell(fmt.Sprintf("#%d", m.ID), c.id) + ui.Cell(ui.Safe(m.State), c.state) + ui.Cell(ui.Safe(string(m.Kind)), c.kind) + ui.Cell(ui.Safe(m.To), c.to) + ui.Cell(ui.Safe(m.Subject), c.subject)
 	if c.tries > 0 {
-		line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(safe(m.LastError)), c.errs)
+		line += ui.Cell(fmt.Sprint(m.Attempts), c.tries) + ui.Cell(ui.OrDash(ui.Safe(m.LastError)), c.errs)
 	}
-	line = fit(line, w)
+	line = ui.Fit(line, w)
 	if !st.Cursor && m.State == "failed" {
-		line = th.bad.Render(line)
+		line = th.Bad.Render(line)
 	}
-	return rowStyle(th, line, st.Cursor, st.Focused)
+	return ui.RowStyle(th, line, st.Cursor, st.Focused)
 }
 
 func (o *outboxScreen) renderMessage(w int) []string {
 	th := o.a.th
 	m := o.message()
 	if m == nil {
-		return []string{th.muted.Render("no message highlighted")}
+		return []string{th.Muted.Render("no message highlighted")}
 	}
-	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	state := safe(m.State)
+	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
+	state := ui.Safe(m.State)
 	switch m.State {
 	case "failed":
-		state = th.bad.Render(state)
+		state = th.Bad.Render(state)
 	case "sent":
-		state = th.good.Render(state)
+		state = th.Good.Render(state)
 	default:
-		state = th.warn.Render(state)
+		state = th.Warn.Render(state)
 	}
 	out := []string{
-		th.bold.Render(fmt.Sprintf("#%d %s", m.ID, safe(m.Subject))),
-		kv("To", safe(m.To)),
-		kv("Kind", safe(string(m.Kind))),
+		th.Bold.Render(fmt.Sprintf("#%d %s", m.ID, ui.Safe(m.Subject))),
+		kv("To", ui.Safe(m.To)),
+		kv("Kind", ui.Safe(string(m.Kind))),
 		kv("State", state),
 		kv("Tries", fmt.Sprint(m.Attempts)),
-		kv("Queued", o.stamp(m.Created)),
+		kv("Queued", o.Stamp(m.Created)),
 	}
 	if m.LastError != "" {
-		out = append(out, kv("Error", th.bad.Render(safe(m.LastError))))
+		out = append(out, kv("Error", th.Bad.Render(ui.Safe(m.LastError))))
 	}
-	out = append(out, th.muted.Render(strings.Repeat("─", w)))
+	out = append(out, th.Muted.Render(strings.Repeat("─", w)))
 	// the body keeps its lines; each is made safe (a \r in one would
 	// otherwise return to the start of the line and paint over it)
 	for _, l := range strings.Split(strings.TrimRight(m.Body, "\n"), "\n") {
-		out = append(out, wrapLines(safe(l), w)...)
+		out = append(out, ui.WrapLines(ui.Safe(l), w)...)
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func TestOutboxListsNewInvitation(t *testing.T) {
 		}
 	}
 	// the screen's clock passes the expiry: the invitation shows expired
-	o.now = func() time.Time { return c.now().Add(8 * 24 * time.Hour) }
+	o.Now = func() time.Time { return c.now().Add(8 * 24 * time.Hour) }
 	if got := o.invState(&o.inv[0]); got != "expired" {
 		t.Errorf("after 8 days the invitation is %s", got)
 	}
@@ -123,8 +123,8 @@ func TestOutboxRefusedToOthers(t *testing.T) {
 	}
 	app = newClockedApp(t, s, c, &basic, 120, 40)
 	o := newOutboxScreen(app).(*outboxScreen)
-	o.reload() // screens load when first shown
-	lines := strings.Join(o.render(1, 60, 20, true), "\n") + strings.Join(o.render(0, 30, 20, false), "\n")
+	o.Reload() // screens load when first shown
+	lines := strings.Join(o.Render(1, 60, 20, true), "\n") + strings.Join(o.Render(0, 30, 20, false), "\n")
 	if !strings.Contains(lines, "you may not read the outbox") || !strings.Contains(lines, "you may not see invitations") {
 		t.Errorf("a Basic user's outbox screen:\n%s", lines)
 	}

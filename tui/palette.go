@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // paletteCommands are what ":" understands, in the order the hint offers them.
@@ -70,7 +71,7 @@ func (a *App) runCommand(line string) tea.Cmd {
 		}
 		if strings.HasPrefix(c.name, word) {
 			if match != "" {
-				a.flash(":"+word+" is ambiguous: "+commandHint(word), true)
+				a.Flash(":"+word+" is ambiguous: "+commandHint(word), true)
 				return nil
 			}
 			match = c.name
@@ -90,36 +91,36 @@ func (a *App) runCommand(line string) tea.Cmd {
 	case "add":
 		// what a on this screen adds, with its rights check and guard
 		a.msg = ""
-		if cmd, ok := dispatch(tea.KeyPressMsg{Code: 'a', Text: "a"}, visible(a.current().bindings(), a.readOnly), a); ok {
+		if cmd, ok := dispatch(tea.KeyPressMsg{Code: 'a', Text: "a"}, ui.Visible(a.current().Bindings(), a.readOnly), a); ok {
 			return cmd
 		}
 		if a.readOnly {
-			a.flash("you may view only", true)
+			a.Flash("you may view only", true)
 		} else {
-			a.flash("nothing to add on "+a.current().name()+"; :users then :add adds a user", true)
+			a.Flash("nothing to add on "+a.current().Name()+"; :users then :add adds a user", true)
 		}
 	case "review":
 		return a.reviewForm()
 	case "save":
-		if sv, ok := a.current().(interface{ save() tea.Cmd }); ok && a.current().pending() > 0 {
-			return sv.save()
+		if sv, ok := a.current().(ui.Saver); ok && a.current().Pending() > 0 {
+			return sv.Save()
 		}
-		a.flash("nothing to save on this screen", false)
+		a.Flash("nothing to save on this screen", false)
 	case "undo":
 		if len(a.undoStack) == 0 {
-			a.flash("nothing to undo yet in this session", true)
+			a.Flash("nothing to undo yet in this session", true)
 			return nil
 		}
 		return a.undo()
 	case "reload":
 		a.reloadAll()
-		a.flash("reloaded", false)
+		a.Flash("reloaded", false)
 	case "help":
 		a.modal = newHelp(a)
 	case "quit":
 		return a.quit()
 	default:
-		a.flash("no command "+word+"; try: "+commandHint(""), true)
+		a.Flash("no command "+word+"; try: "+commandHint(""), true)
 	}
 	return nil
 }
@@ -127,30 +128,30 @@ func (a *App) runCommand(line string) tea.Cmd {
 // paletteCheck answers "check EMAIL SCREEN LEVEL [SITE]" exactly as the CLI does.
 func (a *App) paletteCheck(args []string) tea.Cmd {
 	if len(args) < 3 {
-		a.flash("check needs EMAIL SCREEN LEVEL [SITE], e.g. check jane@acme.test roster view North Depot", true)
+		a.Flash("check needs EMAIL SCREEN LEVEL [SITE], e.g. check jane@acme.test roster view North Depot", true)
 		return nil
 	}
 	lv, err := store.ParseLevel(args[2])
 	if err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	site := strings.Join(args[3:], " ")
 	// the store's answer, as `check` gets it: a user the actor may not see
 	// is not there for them, in the very words a missing one gets
 	if _, err := a.s.UserFor(a.actor, args[0]); err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	d := a.s.Check(args[0], args[1], lv, site)
 	// a typo is not a denial: say what was not found, and where to look
 	switch d.Code {
 	case store.CodeUnknownScreen:
-		a.flash(fmt.Sprintf("check: there is no screen %q; the screens are the rows of Permissions (3)", args[1]), true)
+		a.Flash(fmt.Sprintf("check: there is no screen %q; the screens are the rows of Permissions (3)", args[1]), true)
 	case store.CodeUnknownSite:
-		a.flash(fmt.Sprintf("check: there is no site %q; the sites are on Clients & sites (5)", site), true)
+		a.Flash(fmt.Sprintf("check: there is no site %q; the sites are on Clients & sites (5)", site), true)
 	default:
-		a.flash(d.Reason(), !d.Allowed)
+		a.Flash(d.Reason(), !d.Allowed)
 	}
 	return nil
 }

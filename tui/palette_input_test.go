@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // The palette tells a typo from a denial, and :add adds what the current
@@ -10,7 +12,7 @@ import (
 func TestPaletteTellsInputErrorsFromDenials(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	email := app.users.current().u.Email
+	email := usersOf(app).current().u.Email
 	run := func(line string) string {
 		t.Helper()
 		press(app, ":")
@@ -29,7 +31,7 @@ func TestPaletteTellsInputErrorsFromDenials(t *testing.T) {
 	}
 	press(app, "5") // Clients & sites: :add adds a client there
 	run("add")
-	if f, ok := app.modal.(*formModal); !ok || (f.title != "Add client" && f.title != "Add site") {
+	if f, ok := app.modal.(*ui.Form); !ok || (f.Title() != "Add client" && f.Title() != "Add site") {
 		t.Fatalf(":add on Clients & sites opened %#v, want what a adds there", app.modal)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // placesScreen: clients | the sites of the highlighted client (or all, or the
@@ -50,7 +51,7 @@ const (
 	placesFirstClient
 )
 
-func newPlacesScreen(a *App) screen {
+func newPlacesScreen(a *App) ui.Screen {
 	p := &placesScreen{a: a, leftList: list.New[leftKey](), siteList: list.New[uint64](), teamList: list.New[uint64]()}
 	p.leftList.SetTop(1) // below the column headings
 	p.siteList.SetTop(1)
@@ -58,22 +59,22 @@ func newPlacesScreen(a *App) screen {
 	return p
 }
 
-func (p *placesScreen) name() string { return "Clients & sites" }
+func (p *placesScreen) Name() string { return "Clients & sites" }
 
 // placesTeamTop is the lines above the teams: the site's name, client and
 // users, a blank line and the column headings.
 const placesTeamTop = 5
 
-func (p *placesScreen) setSize(ps [3]paneSize) {
-	p.leftList.SetSize(ps[0].w, max(ps[0].h-1, 1))
-	p.siteList.SetSize(ps[1].w, max(ps[1].h-1, 1))
-	p.teamList.SetSize(ps[2].w, max(ps[2].h-placesTeamTop, 1))
+func (p *placesScreen) SetSize(ps [3]ui.PaneSize) {
+	p.leftList.SetSize(ps[0].W, max(ps[0].H-1, 1))
+	p.siteList.SetSize(ps[1].W, max(ps[1].H-1, 1))
+	p.teamList.SetSize(ps[2].W, max(ps[2].H-placesTeamTop, 1))
 }
 
 // left is the Clients pane's row: placesAll, placesOwn, or a client's.
 func (p *placesScreen) left() int { return p.leftList.Cursor() }
 
-func (p *placesScreen) panes() [3]string {
+func (p *placesScreen) Panes() [3]string {
 	site := "Teams"
 	if s := p.site(); s != nil {
 		site = "Teams of " + s.Name
@@ -81,7 +82,7 @@ func (p *placesScreen) panes() [3]string {
 	return [3]string{fmt.Sprintf("Clients (%d)", len(p.clients)), fmt.Sprintf("Sites: %s (%d)", p.leftLabel(), len(p.rows)), site}
 }
 
-func (p *placesScreen) reload() {
+func (p *placesScreen) Reload() {
 	s := p.a.s
 	p.denied = ""
 	if err := s.Capabilities(p.a.actor).May(store.ReadClients); err != nil {
@@ -216,17 +217,17 @@ func (p *placesScreen) leftLabel() string {
 	return ""
 }
 
-func (p *placesScreen) pending() int   { return 0 }
-func (p *placesScreen) discard()       {}
-func (p *placesScreen) filter() string { return p.q }
-func (p *placesScreen) setFilter(q string) {
+func (p *placesScreen) Pending() int   { return 0 }
+func (p *placesScreen) Discard()       {}
+func (p *placesScreen) Filter() string { return p.q }
+func (p *placesScreen) SetFilter(q string) {
 	p.q = strings.TrimSpace(q)
 	p.refilter()
 }
 
-func (p *placesScreen) header(w int) string {
+func (p *placesScreen) Header(w int) string {
 	n := len(p.clients)
-	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), plural(n, "client"), plural(len(p.sites), "site"))
+	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), ui.Plural(n, "client"), ui.Plural(len(p.sites), "site"))
 }
 
 // ---- keys
@@ -240,19 +241,19 @@ func (p *placesScreen) canAdd() string {
 	}
 	switch p.focus() {
 	case 0:
-		return errText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
+		return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
 	case 2:
 		if p.site() == nil {
 			return "no site is highlighted to add a team to"
 		}
 	}
-	return errText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
+	return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
 }
 
-func (p *placesScreen) bindings() []*binding {
+func (p *placesScreen) Bindings() []*ui.Binding {
 	g := "Clients & sites"
-	return append([]*binding{
-		bind(g, "a", "add a client, site or team (by the focused pane)", func() tea.Cmd {
+	return append([]*ui.Binding{
+		ui.Bind(g, "a", "add a client, site or team (by the focused pane)", func() tea.Cmd {
 			switch p.focus() {
 			case 0:
 				return p.addClient()
@@ -260,11 +261,11 @@ func (p *placesScreen) bindings() []*binding {
 				return p.addTeam()
 			}
 			return p.addSite()
-		}).editing().when(p.canAdd),
-		bind(g, "r", "rename the highlighted client, site or team (history keeps the old name)", func() tea.Cmd { return p.rename() }).editing().when(p.canChangeHighlighted),
-		bind(g, "R", "retire the highlighted client (its contract ends), site or team: previewed, one change set", func() tea.Cmd { return p.retire() }).editing().when(p.canChangeHighlighted),
-		bind(g, "h", "history of the highlighted client, site or team", func() tea.Cmd { return p.history() }).
-			when(func() string {
+		}).Editing().When(p.canAdd),
+		ui.Bind(g, "r", "rename the highlighted client, site or team (history keeps the old name)", func() tea.Cmd { return p.rename() }).Editing().When(p.canChangeHighlighted),
+		ui.Bind(g, "R", "retire the highlighted client (its contract ends), site or team: previewed, one change set", func() tea.Cmd { return p.retire() }).Editing().When(p.canChangeHighlighted),
+		ui.Bind(g, "h", "history of the highlighted client, site or team", func() tea.Cmd { return p.history() }).
+			When(func() string {
 				if p.historyOf() == "" {
 					return "nothing is highlighted in this pane"
 				}
@@ -300,18 +301,18 @@ func (p *placesScreen) canChangeHighlighted() string {
 	case "":
 		return "nothing is highlighted in this pane (a client on the left, a site, a team)"
 	case "client":
-		return errText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
+		return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
 	}
-	return errText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
+	return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
 }
 
 func (p *placesScreen) rename() tea.Cmd {
 	kind, name, label := p.highlighted()
-	to := safe(label)
+	to := ui.Safe(label)
 	if kind == "team" {
 		_, to, _ = strings.Cut(to, "/")
 	}
-	m, cmd := newFormAt(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
 		p.apply(fmt.Sprintf("rename %s %s to %s", kind, name, strings.TrimSpace(to)), func(tx *store.Tx) error {
 			switch kind {
 			case "client":
@@ -344,7 +345,7 @@ func (p *placesScreen) retire() tea.Cmd {
 	what := "retire " + kind + " " + name
 	cs, err := p.a.s.Preview(p.a.actor, what, change)
 	if err != nil {
-		p.a.fail(err)
+		p.a.Fail(err)
 		return nil
 	}
 	users := map[uint64]bool{}
@@ -353,11 +354,11 @@ func (p *placesScreen) retire() tea.Cmd {
 			users[e.Entity.ID] = true
 		}
 	}
-	effect := fmt.Sprintf("%s touched (%s)", plural(len(users), "user"), plural(len(cs.Entries), "change"))
+	effect := fmt.Sprintf("%s touched (%s)", ui.Plural(len(users), "user"), ui.Plural(len(cs.Entries), "change"))
 	if kind == "client" {
 		effect = "the contract ends: its client users are disabled and signed out, its sites and teams retired, employees' assignments to it removed — " + effect
 	}
-	p.a.modal = &confirm{question: fmt.Sprintf("Retire %s %s? %s. One change set; u undoes it.", kind, safe(label), effect), yes: func() tea.Cmd {
+	p.a.modal = &ui.Confirm{Question: fmt.Sprintf("Retire %s %s? %s. One change set; u undoes it.", kind, ui.Safe(label), effect), Yes: func() tea.Cmd {
 		p.apply(what, change)
 		return nil
 	}}
@@ -384,15 +385,12 @@ func (p *placesScreen) historyOf() string {
 }
 
 func (p *placesScreen) history() tea.Cmd {
-	if h, ok := p.a.screens[3].(interface{ showEntity(string) }); ok {
-		h.showEntity(p.historyOf())
-	}
-	p.a.switchTo(3)
+	p.a.ShowHistory(p.historyOf())
 	return nil
 }
 
-// key steps through the clients from the Sites pane (the list keys are bindings).
-func (p *placesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+// Key steps through the clients from the Sites pane (the list keys are bindings).
+func (p *placesScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if k := msg.String(); pane == 1 && (k == "left" || k == "right") {
 		d := 1
 		if k == "left" {
@@ -405,14 +403,14 @@ func (p *placesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 }
 
 // nav: the focused pane's list; each pane's list follows the one before it.
-func (p *placesScreen) nav() []*binding {
+func (p *placesScreen) nav() []*ui.Binding {
 	switch p.focus() {
 	case 0:
-		return listNav(p.leftList, p.followLeft())
+		return ui.ListNav(p.leftList, p.followLeft())
 	case 1:
-		return listNav(p.siteList, p.followSite())
+		return ui.ListNav(p.siteList, p.followSite())
 	}
-	return listNav(p.teamList, nil)
+	return ui.ListNav(p.teamList, nil)
 }
 
 // followLeft shows the sites of the client highlighted, when a move changed it.
@@ -437,8 +435,8 @@ func (p *placesScreen) followSite() func() {
 	}
 }
 
-// mouse: a click highlights a client, a site or a team; the wheel moves through them.
-func (p *placesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+// Mouse: a click highlights a client, a site or a team; the wheel moves through them.
+func (p *placesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		after := p.followLeft()
@@ -468,10 +466,10 @@ func (p *placesScreen) pickLeft(l int) {
 func (p *placesScreen) apply(what string, fn func(tx *store.Tx) error) bool {
 	cs, err := p.a.s.Apply(p.a.actor, what, fn)
 	if err != nil {
-		p.a.fail(err)
+		p.a.Fail(err)
 		return false
 	}
-	p.a.applied(cs, what)
+	p.a.Applied(cs, what)
 	return true
 }
 
@@ -486,7 +484,7 @@ func nonEmpty(what string) func(string) error {
 
 func (p *placesScreen) addClient() tea.Cmd {
 	var name string
-	m, cmd := newFormAt(p.a, "Add client", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.a, "Add client", func() tea.Cmd {
 		var cl *store.Client
 		if p.apply("add client "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -508,9 +506,9 @@ func (p *placesScreen) addSite() tea.Cmd {
 	}
 	opts := []huh.Option[string]{huh.NewOption("(own site: no client)", "")}
 	for _, c := range p.clients {
-		opts = append(opts, huh.NewOption(safe(c.Name), c.Name))
+		opts = append(opts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
-	m, cmd := newFormAt(p.a, "Add site", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.a, "Add site", func() tea.Cmd {
 		var st *store.Site
 		if p.apply("add site "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -537,7 +535,7 @@ func (p *placesScreen) addTeam() tea.Cmd {
 		return nil
 	}
 	var name string
-	m, cmd := newFormAt(p.a, "Add team to "+st.Name, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.a, "Add team to "+st.Name, func() tea.Cmd {
 		if p.apply("add team "+st.Name+"/"+strings.TrimSpace(name), func(tx *store.Tx) error {
 			_, err := tx.AddTeam(name, st.Name)
 			return err
@@ -550,7 +548,7 @@ func (p *placesScreen) addTeam() tea.Cmd {
 			}
 		}
 		return nil
-	}, nameField("Team name", "a team lives in one site: "+safe(st.Name), &name, "team"))
+	}, nameField("Team name", "a team lives in one site: "+ui.Safe(st.Name), &name, "team"))
 	p.a.modal = m
 	return cmd
 }
@@ -581,11 +579,11 @@ func (p *placesScreen) showSite(st *store.Site) {
 
 // ---- rendering
 
-func (p *placesScreen) render(pane, w, h int, focused bool) []string {
+func (p *placesScreen) Render(pane, w, h int, focused bool) []string {
 	th := p.a.th
 	if p.denied != "" {
 		if pane == 1 {
-			return wrapLines(th.bad.Render("you may not see clients and sites: "+safe(p.denied)), w)
+			return ui.WrapLines(th.Bad.Render("you may not see clients and sites: "+ui.Safe(p.denied)), w)
 		}
 		return nil
 	}
@@ -596,16 +594,6 @@ func (p *placesScreen) render(pane, w, h int, focused bool) []string {
 		return p.renderSites(w, h, focused)
 	}
 	return p.renderTeams(w, h, focused)
-}
-
-func rowStyle(th *theme, line string, current, focused bool) string {
-	switch {
-	case current && focused:
-		return th.cursor.Render(line)
-	case current:
-		return th.cursorBlurred.Render(line)
-	}
-	return line
 }
 
 // leftRows are the Clients pane's rows: all sites, own sites, each client.
@@ -632,28 +620,28 @@ func (r leftRows) Render(i, w int, st list.State) string {
 		label, sites = "Own sites", p.count.ownSites
 	default:
 		c := p.clients[i-placesFirstClient]
-		label, sites = safe(c.Name), p.perClient[c.ID]
+		label, sites = ui.Safe(c.Name), p.perClient[c.ID]
 	}
 	mark := " "
 	if st.Cursor {
 		mark = "›"
 	}
-	line := fit(mark+cell(label, w-1-num)+fmt.Sprintf("%*d", num-1, sites), w)
+	line := ui.Fit(mark+ui.Cell(label, w-1-num)+fmt.Sprintf("%*d", num-1, sites), w)
 	if i < placesFirstClient && !st.Cursor {
-		line = th.muted.Render(line)
+		line = th.Muted.Render(line)
 	}
-	return rowStyle(th, line, st.Cursor, st.Focused)
+	return ui.RowStyle(th, line, st.Cursor, st.Focused)
 }
 
 func (p *placesScreen) renderClients(w, h int, focused bool) []string {
 	th := p.a.th
 	num := 6
-	head := " " + cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
-	out := p.leftList.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
+	head := " " + ui.Cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
+	out := p.leftList.AppendLines([]string{th.Header.Render(ui.Fit(head, w))}, focused)
 	if len(p.clients) == 0 {
-		out = append(out, "", th.muted.Render(" no clients yet: a adds one"))
+		out = append(out, "", th.Muted.Render(" no clients yet: a adds one"))
 	} else if !p.a.readOnly {
-		out = append(out, "", th.muted.Render(" a adds · h history"))
+		out = append(out, "", th.Muted.Render(" a adds · h history"))
 	}
 	return out
 }
@@ -690,25 +678,25 @@ func (r siteRows) Render(i, w int, st list.State) string {
 	if st.Cursor {
 		mark = "›"
 	}
-	line := mark + " " + cell(safe(s.Name), c.name)
+	line := mark + " " + ui.Cell(ui.Safe(s.Name), c.name)
 	if owner {
-		line += cell(safe(p.owner(s)), c.owner)
+		line += ui.Cell(ui.Safe(p.owner(s)), c.owner)
 	}
 	line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
-	return rowStyle(p.a.th, fit(line, w), st.Cursor, st.Focused)
+	return ui.RowStyle(p.a.th, ui.Fit(line, w), st.Cursor, st.Focused)
 }
 
 func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 	th := p.a.th
 	c := layoutSiteCols(w, p.client() == nil)
-	head := "  " + cell("SITE", c.name) + cell("CLIENT", c.owner) + fmt.Sprintf("%*s %*s", c.teams-1, "TEAMS", c.users-1, "USERS")
-	out := []string{th.header.Render(fit(head, w))}
+	head := "  " + ui.Cell("SITE", c.name) + ui.Cell("CLIENT", c.owner) + fmt.Sprintf("%*s %*s", c.teams-1, "TEAMS", c.users-1, "USERS")
+	out := []string{th.Header.Render(ui.Fit(head, w))}
 	if len(p.rows) == 0 {
 		msg := "  no sites here: a adds one"
 		if p.q != "" {
-			msg = "  no site matches " + fmt.Sprintf("%q", safe(p.q)) + "; esc clears"
+			msg = "  no site matches " + fmt.Sprintf("%q", ui.Safe(p.q)) + "; esc clears"
 		}
-		return append(out, th.muted.Render(msg))
+		return append(out, th.Muted.Render(msg))
 	}
 	return p.siteList.AppendLines(out, focused)
 }
@@ -730,22 +718,22 @@ func (r teamRows) Render(i, w int, st list.State) string {
 	if cur {
 		mark = "›"
 	}
-	line := fit(mark+cell(safe(r.rows[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, r.p.count.teams[r.rows[i].ID]), w)
-	return rowStyle(r.p.a.th, line, cur, st.Focused)
+	line := ui.Fit(mark+ui.Cell(ui.Safe(r.rows[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, r.p.count.teams[r.rows[i].ID]), w)
+	return ui.RowStyle(r.p.a.th, line, cur, st.Focused)
 }
 
 func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 	th := p.a.th
 	s := p.site()
 	if s == nil {
-		return []string{th.muted.Render("no site highlighted")}
+		return []string{th.Muted.Render("no site highlighted")}
 	}
-	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	out := []string{th.bold.Render(safe(s.Name)), kv("Client", safe(p.owner(s))), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
+	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
+	out := []string{th.Bold.Render(ui.Safe(s.Name)), kv("Client", ui.Safe(p.owner(s))), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
 	num := 6
-	out = append(out, th.header.Render(fit(" "+cell("TEAM", w-1-num)+fmt.Sprintf("%*s", num-1, "USERS"), w)))
+	out = append(out, th.Header.Render(ui.Fit(" "+ui.Cell("TEAM", w-1-num)+fmt.Sprintf("%*s", num-1, "USERS"), w)))
 	if len(p.teams[s.ID]) == 0 {
-		return append(out, th.muted.Render(" no teams: tab here, then a adds one"))
+		return append(out, th.Muted.Render(" no teams: tab here, then a adds one"))
 	}
 	return p.teamList.AppendLines(out, focused)
 }

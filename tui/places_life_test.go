@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Whole lives from the keyboard: rename a site (r), end a client's
@@ -37,8 +38,8 @@ func TestPlacesRenameAndRetire(t *testing.T) {
 		t.Fatalf("no client highlighted:\n%s", viewOf(app))
 	}
 	press(app, "R")
-	cf, ok := app.modal.(*confirm)
-	if !ok || !strings.Contains(cf.question, "the contract ends") || !strings.Contains(cf.question, "users touched") {
+	cf, ok := app.modal.(*ui.Confirm)
+	if !ok || !strings.Contains(cf.Question, "the contract ends") || !strings.Contains(cf.Question, "users touched") {
 		t.Fatalf("R asked %#v, want a preview of the contract's end", app.modal)
 	}
 	press(app, "y")

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // fieldBlock is the lines of a form's view from the field titled title to
@@ -26,7 +27,7 @@ func fieldBlock(v, title string) string {
 func TestRefusalShowsAtTheField(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	taken := app.users.current().u.Email
+	taken := usersOf(app).current().u.Email
 	press(app, "a")
 	typeText(app, "Zed")
 	press(app, "enter")
@@ -34,7 +35,7 @@ func TestRefusalShowsAtTheField(t *testing.T) {
 	press(app, "enter")
 	typeText(app, strings.ToUpper(taken))
 	press(app, "enter", "enter", "enter")
-	m, ok := app.modal.(*formModal)
+	m, ok := app.modal.(*ui.Form)
 	if !ok {
 		t.Fatalf("the refused form closed:\n%s", viewOf(app))
 	}
@@ -45,7 +46,7 @@ func TestRefusalShowsAtTheField(t *testing.T) {
 	if b := fieldBlock(v, "First name"); strings.Contains(b, "✗") {
 		t.Fatalf("First name is marked though the email was refused:\n%s", b)
 	}
-	if f := m.form.GetFocusedField(); f == nil || f.GetKey() != "email" {
+	if f := m.Huh().GetFocusedField(); f == nil || f.GetKey() != "email" {
 		t.Fatalf("the cursor is not on the refused field: %v", f)
 	}
 	// typing goes into the email: fix it and submit
@@ -68,7 +69,7 @@ func TestRefusalShowsAtTheField(t *testing.T) {
 	drain(app, cmd, 6)
 	press(app, "enter")
 	v = viewOf(app)
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatalf("the refused client form closed:\n%s", v)
 	}
 	if b := fieldBlock(v, "Client name"); !strings.Contains(b, "✗") || !strings.Contains(b, "at most 100") {

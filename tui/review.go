@@ -14,17 +14,12 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/reviewdoc"
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // fieldFile is the review form's file name: a console field, not a store
 // one, refused here (a file that exists is never overwritten).
 const fieldFile store.Field = "file"
-
-// reportMsg is what a background job says when it ends.
-type reportMsg struct {
-	text string
-	bad  bool
-}
 
 // whyNoFiles is why this console may not write a file ("": it may). Over SSH
 // the file would land on the server, where the admin cannot reach it and
@@ -40,25 +35,25 @@ func (a *App) whyNoFiles() string {
 // decides who may read one (view on Users & permissions and the Audit log).
 func (a *App) reviewForm() tea.Cmd {
 	if why := a.whyNoFiles(); why != "" {
-		a.flash("review: "+why, true)
+		a.Flash("review: "+why, true)
 		return nil
 	}
 	if err := a.s.CanView(a.actor, "audit"); err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	file := "access-review-" + time.Now().Format("2006-01-02") + ".md"
 	format, profile, client := "md", "", ""
 	profiles := []huh.Option[string]{huh.NewOption("every profile", "")}
 	for _, p := range a.s.Profiles() {
-		profiles = append(profiles, huh.NewOption(safe(p.Name), p.Name))
+		profiles = append(profiles, huh.NewOption(ui.Safe(p.Name), p.Name))
 	}
 	clients := []huh.Option[string]{huh.NewOption("every client", "")}
 	for _, c := range a.s.Clients() {
-		clients = append(clients, huh.NewOption(safe(c.Name), c.Name))
+		clients = append(clients, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
 	var cmd tea.Cmd
-	m, init := newFormAt(a, "Write an access review", func() tea.Cmd {
+	m, init := ui.NewFormAt(a, "Write an access review", func() tea.Cmd {
 		cmd = a.writeReview(file, format, store.ReviewFilter{Profile: profile, Client: client})
 		return cmd
 	}, func(note func(store.Field, string) string) []*huh.Group {
@@ -81,7 +76,7 @@ func (a *App) reviewForm() tea.Cmd {
 func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 	file = strings.TrimSpace(file)
 	if file == "" {
-		a.fail(&store.Error{Kind: store.KindInput, Msg: "a file name is required", Field: fieldFile})
+		a.Fail(&store.Error{Kind: store.KindInput, Msg: "a file name is required", Field: fieldFile})
 		return nil
 	}
 	if format != "md" && strings.EqualFold(filepath.Ext(file), ".md") {
@@ -89,7 +84,7 @@ func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 	}
 	r, err := a.s.Review(a.actor, f)
 	if err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	// the review names everyone's access: readable by its owner only
@@ -99,12 +94,12 @@ func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 		if errors.Is(err, os.ErrExist) {
 			msg = file + " exists: choose another name (nothing is overwritten)"
 		}
-		a.fail(&store.Error{Kind: store.KindInput, Msg: msg, Field: fieldFile})
+		a.Fail(&store.Error{Kind: store.KindInput, Msg: msg, Field: fieldFile})
 		return nil
 	}
 	head := reviewdoc.Head{Generated: time.Now(), By: a.actor.Name, Review: r}
 	path, _ := filepath.Abs(file)
-	a.flash("writing the access review to "+path+"…", false)
+	a.Flash("writing the access review to "+path+"…", false)
 	return func() tea.Msg {
 		w := bufio.NewWriterSize(out, 64<<10)
 		var err error
@@ -124,8 +119,8 @@ func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 		}
 		if err != nil {
 			os.Remove(out.Name()) // no half a review left behind
-			return reportMsg{"review not written: " + err.Error(), true}
+			return ui.ReportMsg{Text: "review not written: " + err.Error(), Bad: true}
 		}
-		return reportMsg{"wrote the access review (change set #" + fmt.Sprint(r.AsOf) + ") to " + path, false}
+		return ui.ReportMsg{Text: "wrote the access review (change set #" + fmt.Sprint(r.AsOf) + ") to " + path}
 	}
 }

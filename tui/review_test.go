@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // pressAndRun runs the command a key returned (the background write) and
@@ -24,12 +26,12 @@ func TestAccessReviewToAFileFromTheConsole(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	app := newTestAppWith(t, s, Options{WriteFiles: true}, 120, 40)
-	someone := app.users.current().u
+	someone := usersOf(app).current().u
 
 	press(app, ":")
 	typeText(app, "review")
 	press(app, "enter")
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatalf(":review did not open its form:\n%s", viewOf(app))
 	}
 	for _, k := range []string{"enter", "enter", "enter"} {
@@ -57,12 +59,12 @@ func TestAccessReviewToAFileFromTheConsole(t *testing.T) {
 	typeText(app, "review")
 	press(app, "enter", "enter", "enter", "enter")
 	pressAndRun(app, "enter")
-	m, ok := app.modal.(*formModal)
+	m, ok := app.modal.(*ui.Form)
 	if !ok {
 		t.Fatalf("the refused review form closed: %q", app.msg)
 	}
-	if m.at != fieldFile || !strings.Contains(fieldBlock(viewOf(app), "File"), "exists") {
-		t.Fatalf("the refusal is not at the File field (%q):\n%s", m.at, viewOf(app))
+	if m.RefusedField() != fieldFile || !strings.Contains(fieldBlock(viewOf(app), "File"), "exists") {
+		t.Fatalf("the refusal is not at the File field (%q):\n%s", m.RefusedField(), viewOf(app))
 	}
 	if got, _ := os.ReadFile(filepath.Join(dir, name)); string(got) != "mine" {
 		t.Fatalf("an existing file was overwritten")

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // rightsConsole is a console open for an actor over a real store, its
@@ -86,7 +87,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 		t.Fatalf("a Manager's help lacks %q:\n%s", editKey, h)
 	}
 	press(app, "e")
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatalf("e opened no form for a Manager:\n%s", viewOf(app))
 	}
 
@@ -115,7 +116,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 		t.Fatalf("after maintain came back the help lacks %q:\n%s", editKey, h)
 	}
 	press(app, "e")
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatalf("e opens no form once maintain is back:\n%s", viewOf(app))
 	}
 
@@ -130,7 +131,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 		return err
 	})
 	v := viewOf(app)
-	if !app.self || len(app.screens) != 1 || app.current().name() != "My access" || app.modal != nil {
+	if !app.self || len(app.screens) != 1 || app.current().Name() != "My access" || app.modal != nil {
 		t.Fatalf("a manager moved to Basic still has the admin console (%d screens, modal %v):\n%s", len(app.screens), app.modal != nil, v)
 	}
 	if !strings.Contains(v, "My access") || !strings.Contains(v, "you may now see only your own access") {
@@ -155,7 +156,7 @@ func TestConsoleFollowsTheActorsRights(t *testing.T) {
 		_, err = tx.EditUser(u.ID, u.Version, store.UserPatch{Profile: &manager})
 		return err
 	})
-	if app.self || len(app.screens) != 7 || app.users == nil {
+	if app.self || len(app.screens) != 7 || usersOf(app) == nil {
 		t.Fatalf("back on Manager the console did not return to the admin screens (%d screens)", len(app.screens))
 	}
 	if h := c.help(); !strings.Contains(h, editKey) {
@@ -173,9 +174,9 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 	// two users the manager may change (the list also shows users above
 	// them: a disable of those is refused at once)
 	picked := 0
-	for i, r := range app.users.rows {
-		if p := app.users.names.Profile(r.u.ProfileID); picked < 2 && (p == "User" || p == "Basic") {
-			app.users.list.SetCursor(i)
+	for i, r := range usersOf(app).rows {
+		if p := usersOf(app).names.Profile(r.u.ProfileID); picked < 2 && (p == "User" || p == "Basic") {
+			usersOf(app).list.SetCursor(i)
 			press(app, "space")
 			picked++
 		}
@@ -184,16 +185,16 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 		t.Fatalf("the manager sees %d users they may disable, want 2", picked)
 	}
 	press(app, "d") // disable two users: asks first
-	if _, ok := app.modal.(*confirm); !ok {
+	if _, ok := app.modal.(*ui.Confirm); !ok {
 		t.Fatalf("disabling two users asked nothing (%s):\n%s", app.msg, viewOf(app))
 	}
 	c.change("Manager: users=view", func(tx *store.Tx) error { return tx.Grant("Manager", 0, "users", store.View) })
 	if app.modal != nil {
 		t.Fatalf("the confirmation stayed open after the demotion:\n%s", viewOf(app))
 	}
-	app.modal = &confirm{question: "Quit anyway?", yes: func() tea.Cmd { return nil }}
+	app.modal = &ui.Confirm{Question: "Quit anyway?", Yes: func() tea.Cmd { return nil }}
 	c.change("Manager: reports=none", func(tx *store.Tx) error { return tx.Grant("Manager", 0, "reports", store.None) })
-	if _, ok := app.modal.(*confirm); !ok {
+	if _, ok := app.modal.(*ui.Confirm); !ok {
 		t.Fatalf("a question that edits nothing was closed")
 	}
 }

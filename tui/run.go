@@ -16,9 +16,9 @@ import (
 // pipe, a cron job, a CI step).
 var ErrNoTerminal = errors.New("the console needs a terminal: run gatehouse in one, or give it a command (gatehouse --help lists them)")
 
-// Run opens the console in this terminal until the operator quits. The
+// Run opens a console with these screens in this terminal until the operator quits. The
 // program picks the terminal's colours from its environment (NO_COLOR too).
-func Run(s *store.Store, actor store.Actor, opts Options) error {
+func Run(s *store.Store, actor store.Actor, screens Screens, opts Options) error {
 	if !hasTerminal() {
 		return ErrNoTerminal
 	}
@@ -50,7 +50,7 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 		time.AfterFunc(frameShownAfter, func() { p.Send(firstFrameMsg{}) })
 	}
 	opts.framed = framed
-	a := New(s, actor, opts)
+	a := New(s, actor, screens, opts)
 	defer a.Close()
 	if opts.Trace != nil {
 		opts.Trace("page")

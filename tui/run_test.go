@@ -16,7 +16,7 @@ func TestRunWithoutATerminalSaysWhatToDo(t *testing.T) {
 	if term.IsTerminal(int(os.Stdout.Fd())) {
 		t.Skip("standard output is a terminal here: the console would open")
 	}
-	err := Run(newTestStore(t, 0), store.LocalActor("test"), Options{})
+	err := Run(newTestStore(t, 0), store.LocalActor("test"), testScreens, Options{})
 	if !errors.Is(err, ErrNoTerminal) {
 		t.Fatalf("Run without a terminal: %v, want %v", err, ErrNoTerminal)
 	}

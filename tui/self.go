@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // selfScreen is the whole console of someone without access to Users &
@@ -22,28 +23,28 @@ type selfScreen struct {
 	team   []teamMember // employees assigned to the client user's client
 	err    error
 	offset [3]int
-	size   [3]paneSize
+	size   [3]ui.PaneSize
 }
 
-func (s *selfScreen) setSize(p [3]paneSize) { s.size = p }
+func (s *selfScreen) SetSize(p [3]ui.PaneSize) { s.size = p }
 
 func newSelfScreen(a *App) *selfScreen {
 	s := &selfScreen{a: a}
-	s.reload()
+	s.Reload()
 	return s
 }
 
-func (s *selfScreen) name() string { return "My access" }
-func (s *selfScreen) panes() [3]string {
+func (s *selfScreen) Name() string { return "My access" }
+func (s *selfScreen) Panes() [3]string {
 	return [3]string{"Me", "Screens I may use", "My sites"}
 }
-func (s *selfScreen) bindings() []*binding { return nil }
-func (s *selfScreen) pending() int         { return 0 }
-func (s *selfScreen) discard()             {}
-func (s *selfScreen) setFilter(string)     {}
-func (s *selfScreen) filter() string       { return "" }
+func (s *selfScreen) Bindings() []*ui.Binding { return nil }
+func (s *selfScreen) Pending() int            { return 0 }
+func (s *selfScreen) Discard()                {}
+func (s *selfScreen) SetFilter(string)        {}
+func (s *selfScreen) Filter() string          { return "" }
 
-func (s *selfScreen) reload() {
+func (s *selfScreen) Reload() {
 	s.eff, s.err = s.a.s.EffectiveByID(s.a.actor.UserID)
 	s.team = nil
 	u, err := s.a.s.UserByID(s.a.actor.UserID)
@@ -57,7 +58,7 @@ func (s *selfScreen) reload() {
 		}
 		for _, c := range e.ClientIDs {
 			if c == client {
-				s.team = append(s.team, teamMember{safe(e.Name()), safe(e.Email)})
+				s.team = append(s.team, teamMember{ui.Safe(e.Name()), ui.Safe(e.Email)})
 				return
 			}
 		}
@@ -69,24 +70,24 @@ func (s *selfScreen) reload() {
 
 type teamMember struct{ name, email string }
 
-func (s *selfScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (s *selfScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
-		s.offset[pane] = min(s.offset[pane]+1, max(len(s.lines(pane, s.size[pane].w))-s.size[pane].h, 0))
+		s.offset[pane] = min(s.offset[pane]+1, max(len(s.lines(pane, s.size[pane].W))-s.size[pane].H, 0))
 	case "up", "k":
 		s.offset[pane] = max(s.offset[pane]-1, 0)
 	}
 	return nil
 }
 
-func (s *selfScreen) header(w int) string {
+func (s *selfScreen) Header(w int) string {
 	if s.eff == nil {
 		return "my access"
 	}
 	return fmt.Sprintf("%s · %s · profile %s · %s", s.eff.Name, s.eff.Email, s.eff.Profile, s.eff.Status)
 }
 
-func (s *selfScreen) render(pane, w, h int, focused bool) []string {
+func (s *selfScreen) Render(pane, w, h int, focused bool) []string {
 	out := s.lines(pane, w)
 	return out[min(s.offset[pane], max(len(out)-h, 0)):]
 }
@@ -96,34 +97,34 @@ func (s *selfScreen) render(pane, w, h int, focused bool) []string {
 func (s *selfScreen) lines(pane, w int) []string {
 	th := s.a.th
 	if s.err != nil {
-		return wrapStyled(th.bad, safeErr(s.err), w, " ")
+		return ui.WrapStyled(th.Bad, ui.SafeErr(s.err), w, " ")
 	}
 	e := s.eff
 	var out []string
 	switch pane {
 	case 0:
-		out = append(out, wrapStyled(th.bold, safe(e.Name), w, " ")...)
-		out = append(out, wrapStyled(lipgloss.NewStyle(), safe(e.Email), w, "@.")...)
+		out = append(out, ui.WrapStyled(th.Bold, ui.Safe(e.Name), w, " ")...)
+		out = append(out, ui.WrapStyled(lipgloss.NewStyle(), ui.Safe(e.Email), w, "@.")...)
 		out = append(out, "")
-		out = append(out, labelled("Type", safe(e.Type), w)...)
-		out = append(out, labelled("Profile", safe(e.Profile), w)...)
-		out = append(out, labelled("Scope", safe(e.Scope), w)...)
-		out = append(out, labelled("Status", safe(e.Status), w)...)
+		out = append(out, labelled("Type", ui.Safe(e.Type), w)...)
+		out = append(out, labelled("Profile", ui.Safe(e.Profile), w)...)
+		out = append(out, labelled("Scope", ui.Safe(e.Scope), w)...)
+		out = append(out, labelled("Status", ui.Safe(e.Status), w)...)
 		if len(e.Clients) > 0 {
-			out = append(out, labelled("Clients", safeJoin(e.Clients, ", "), w)...)
+			out = append(out, labelled("Clients", ui.SafeJoin(e.Clients, ", "), w)...)
 		}
-		out = append(out, "", th.header.Render("Features"))
+		out = append(out, "", th.Header.Render("Features"))
 		var titles, values []string
 		for _, f := range e.Features {
 			v := "off"
 			if f.Effective {
 				v = "on"
 			}
-			titles, values = append(titles, safe(f.Title)), append(values, v)
+			titles, values = append(titles, ui.Safe(f.Title)), append(values, v)
 		}
-		out = append(out, valueRows(" ", titles, values, w)...) // the value shows; a long title is cut
+		out = append(out, ui.ValueRows(" ", titles, values, w)...) // the value shows; a long title is cut
 		out = append(out, "")
-		out = append(out, wrapStyled(th.muted, "You may view only. Ask an administrator for changes.", w, " ")...)
+		out = append(out, ui.WrapStyled(th.Muted, "You may view only. Ask an administrator for changes.", w, " ")...)
 	case 1:
 		for _, l := range e.Levels {
 			mark := " "
@@ -132,36 +133,36 @@ func (s *selfScreen) lines(pane, w int) []string {
 			}
 			lv := l.Level
 			if lv == "none" {
-				lv = th.muted.Render("—")
+				lv = th.Muted.Render("—")
 			}
-			out = append(out, fmt.Sprintf("%s %-22s %s", mark, safe(l.Title), lv))
+			out = append(out, fmt.Sprintf("%s %-22s %s", mark, ui.Safe(l.Title), lv))
 		}
 		for _, n := range e.Notes {
 			out = append(out, "")
-			out = append(out, wrapStyled(th.muted, safe(n), w, " ")...)
+			out = append(out, ui.WrapStyled(th.Muted, ui.Safe(n), w, " ")...)
 		}
 	case 2:
 		if len(e.Sites) == 0 {
-			out = append(out, th.muted.Render("no sites assigned"))
+			out = append(out, th.Muted.Render("no sites assigned"))
 		}
 		for _, site := range e.Sites {
-			out = append(out, wrapStyled(lipgloss.NewStyle(), safe(site), w, " ")...)
+			out = append(out, ui.WrapStyled(lipgloss.NewStyle(), ui.Safe(site), w, " ")...)
 		}
 		if len(e.Teams) > 0 {
-			out = append(out, "", th.header.Render("Teams"))
+			out = append(out, "", th.Header.Render("Teams"))
 			for _, t := range e.Teams {
-				out = append(out, wrapStyled(lipgloss.NewStyle(), safe(t), w, " ")...)
+				out = append(out, ui.WrapStyled(lipgloss.NewStyle(), ui.Safe(t), w, " ")...)
 			}
 		}
 		if s.team != nil || e.Type == "client" {
 			out = append(out, "")
-			out = append(out, wrapStyled(th.header, "Employees assigned to my client", w, " ")...)
+			out = append(out, ui.WrapStyled(th.Header, "Employees assigned to my client", w, " ")...)
 			if len(s.team) == 0 {
-				out = append(out, th.muted.Render("none"))
+				out = append(out, th.Muted.Render("none"))
 			}
 			for _, m := range s.team {
-				out = append(out, wrapStyled(lipgloss.NewStyle(), m.name, w, " ")...)
-				out = append(out, wrapStyled(th.muted, " "+m.email, w, "@.")...)
+				out = append(out, ui.WrapStyled(lipgloss.NewStyle(), m.name, w, " ")...)
+				out = append(out, ui.WrapStyled(th.Muted, " "+m.email, w, "@.")...)
 			}
 		}
 	}
@@ -178,16 +179,6 @@ func labelled(label, value string, w int) []string {
 		} else {
 			lines[i] = strings.Repeat(" ", lw) + l
 		}
-	}
-	return lines
-}
-
-// wrapStyled wraps plain text at w (breaking after any of breaks) and
-// styles each line.
-func wrapStyled(st lipgloss.Style, text string, w int, breaks string) []string {
-	lines := strings.Split(ansi.Wrap(text, max(w, 1), breaks), "\n")
-	for i, l := range lines {
-		lines[i] = st.Render(l)
 	}
 	return lines
 }

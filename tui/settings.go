@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // settingsScreen: every org setting | the highlighted one, what it means and
@@ -17,7 +18,7 @@ import (
 // overrides and the effective result. enter changes a setting.
 type settingsScreen struct {
 	a *App
-	clock
+	ui.Clock
 
 	st       store.Settings
 	features []featureCount
@@ -33,27 +34,27 @@ type featureCount struct {
 	allow, deny, on, people int
 }
 
-func newSettingsScreen(a *App) screen {
-	s := &settingsScreen{a: a, clock: newClock(), keys: list.New[string](), feats: list.New[int]()}
+func newSettingsScreen(a *App) ui.Screen {
+	s := &settingsScreen{a: a, Clock: a.Clock(), keys: list.New[string](), feats: list.New[int]()}
 	s.keys.SetRows(settingRows{s})
 	return s
 }
 
-// setSize: the settings take their pane; the features are few enough to
+// SetSize: the settings take their pane; the features are few enough to
 // show whole (a page is all of them).
-func (s *settingsScreen) setSize(p [3]paneSize) {
-	s.keys.SetSize(p[0].w, p[0].h)
-	s.feats.SetSize(p[2].w, len(store.Features()))
+func (s *settingsScreen) SetSize(p [3]ui.PaneSize) {
+	s.keys.SetSize(p[0].W, p[0].H)
+	s.feats.SetSize(p[2].W, len(store.Features()))
 }
 
-func (s *settingsScreen) name() string { return "Settings" }
+func (s *settingsScreen) Name() string { return "Settings" }
 
-func (s *settingsScreen) panes() [3]string {
+func (s *settingsScreen) Panes() [3]string {
 	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.keys.Cursor()+1, len(store.SettingKeys)), "Features"}
 }
 
-func (s *settingsScreen) reload() {
-	s.denied = errText(s.a.s.Capabilities(s.a.actor).May(store.ReadSettings))
+func (s *settingsScreen) Reload() {
+	s.denied = ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.ReadSettings))
 	s.st = s.a.s.Settings()
 	s.features = countFeatures(s.a.s, s.st)
 	s.feats.SetRows(featureRows{s})
@@ -94,12 +95,12 @@ func isSwitch(st store.Settings, key string) bool {
 	return v == "on" || v == "off"
 }
 
-func (s *settingsScreen) pending() int       { return 0 }
-func (s *settingsScreen) discard()           {}
-func (s *settingsScreen) filter() string     { return "" }
-func (s *settingsScreen) setFilter(q string) {}
+func (s *settingsScreen) Pending() int       { return 0 }
+func (s *settingsScreen) Discard()           {}
+func (s *settingsScreen) Filter() string     { return "" }
+func (s *settingsScreen) SetFilter(q string) {}
 
-func (s *settingsScreen) header(w int) string {
+func (s *settingsScreen) Header(w int) string {
 	parts := make([]string, 0, len(store.SettingKeys))
 	for _, k := range store.SettingKeys {
 		parts = append(parts, k+" "+s.st.Value(k))
@@ -120,14 +121,14 @@ func (s *settingsScreen) canEdit() string {
 	if s.denied != "" {
 		return s.denied
 	}
-	return errText(s.a.s.Capabilities(s.a.actor).May(store.EditSettings))
+	return ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.EditSettings))
 }
 
-func (s *settingsScreen) bindings() []*binding {
+func (s *settingsScreen) Bindings() []*ui.Binding {
 	g := "Settings"
-	return append([]*binding{
-		bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).editing().when(s.canEdit),
-		bind(g, "t", "switch the highlighted on/off setting", func() tea.Cmd {
+	return append([]*ui.Binding{
+		ui.Bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).Editing().When(s.canEdit),
+		ui.Bind(g, "t", "switch the highlighted on/off setting", func() tea.Cmd {
 			k := s.editKey()
 			v := "on"
 			if s.st.Value(k) == "on" {
@@ -135,7 +136,7 @@ func (s *settingsScreen) bindings() []*binding {
 			}
 			s.set(k, v)
 			return nil
-		}).editing().when(func() string {
+		}).Editing().When(func() string {
 			if why := s.canEdit(); why != "" {
 				return why
 			}
@@ -144,28 +145,25 @@ func (s *settingsScreen) bindings() []*binding {
 			}
 			return ""
 		}),
-		bind(g, "h", "history of the org settings", func() tea.Cmd {
-			if h, ok := s.a.screens[3].(interface{ showEntity(string) }); ok {
-				h.showEntity("settings:org")
-			}
-			s.a.switchTo(3)
+		ui.Bind(g, "h", "history of the org settings", func() tea.Cmd {
+			s.a.ShowHistory("settings:org")
 			return nil
 		}),
 	}, s.nav()...)
 }
 
 // nav: the features in their pane, else the settings.
-func (s *settingsScreen) nav() []*binding {
+func (s *settingsScreen) nav() []*ui.Binding {
 	if s.a.focus[s.a.cur] == 2 {
-		return listNav(s.feats, nil)
+		return ui.ListNav(s.feats, nil)
 	}
-	return listNav(s.keys, nil)
+	return ui.ListNav(s.keys, nil)
 }
 
-func (s *settingsScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+func (s *settingsScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 
-// mouse: a click highlights a setting; the wheel moves through them.
-func (s *settingsScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+// Mouse: a click highlights a setting; the wheel moves through them.
+func (s *settingsScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane == 0 {
 		s.keys.Mouse(msg, y)
 	}
@@ -178,10 +176,10 @@ func (s *settingsScreen) set(key, value string) {
 	before := s.st.Value(key)
 	cs, err := s.a.s.Apply(s.a.actor, what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
 	if err != nil {
-		s.a.fail(err)
+		s.a.Fail(err)
 		return
 	}
-	s.a.applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.a.s.Settings().Value(key))) // reloads this screen
+	s.a.Applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.a.s.Settings().Value(key))) // reloads this screen
 }
 
 func (s *settingsScreen) edit(key string) tea.Cmd {
@@ -204,7 +202,7 @@ func (s *settingsScreen) edit(key string) tea.Cmd {
 		field = huh.NewInput().Title(key).Description(store.SettingHelp[key]).Value(&value).
 			Validate(func(v string) error { _, err := store.ParseDuration(v); return err })
 	}
-	m, cmd := newForm(s.a, title, func() tea.Cmd {
+	m, cmd := ui.NewForm(s.a, title, func() tea.Cmd {
 		s.set(key, value)
 		return nil
 	}, huh.NewGroup(field))
@@ -212,11 +210,11 @@ func (s *settingsScreen) edit(key string) tea.Cmd {
 	return cmd
 }
 
-func (s *settingsScreen) render(pane, w, h int, focused bool) []string {
+func (s *settingsScreen) Render(pane, w, h int, focused bool) []string {
 	th := s.a.th
 	if s.denied != "" {
 		if pane == 1 {
-			return wrapLines(th.bad.Render("you may not see the settings: "+safe(s.denied)), w)
+			return ui.WrapLines(th.Bad.Render("you may not see the settings: "+ui.Safe(s.denied)), w)
 		}
 		return nil
 	}
@@ -248,7 +246,7 @@ func (r settingRows) Render(i, w int, st list.State) string {
 		mark = "›"
 	}
 	k := store.SettingKeys[i]
-	return rowStyle(r.s.a.th, fit(mark+cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
+	return ui.RowStyle(r.s.a.th, ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
 }
 
 // featureRows are the org features; their pane draws them itself, on
@@ -264,7 +262,7 @@ func (s *settingsScreen) renderList(w int, focused bool) []string {
 	th := s.a.th
 	out := s.keys.Lines(focused)
 	if s.canEdit() == "" {
-		out = append(out, "", th.muted.Render("enter or t changes"))
+		out = append(out, "", th.Muted.Render("enter or t changes"))
 	}
 	return out
 }
@@ -272,29 +270,29 @@ func (s *settingsScreen) renderList(w int, focused bool) []string {
 func (s *settingsScreen) renderSetting(w int) []string {
 	th := s.a.th
 	k := s.setting()
-	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	out := []string{th.bold.Render(k), kv("Value", th.bold.Render(s.st.Value(k))), ""}
-	out = append(out, wrapLines(store.SettingHelp[k], w)...)
+	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
+	out := []string{th.Bold.Render(k), kv("Value", th.Bold.Render(s.st.Value(k))), ""}
+	out = append(out, ui.WrapLines(store.SettingHelp[k], w)...)
 	if f, err := store.ParseFeature(k); err == nil {
 		for _, c := range s.features {
 			if c.f == f {
 				out = append(out, "", fmt.Sprintf("%s: org default for employees; %d allow and %d deny it themselves; %d of %d have it.",
 					f.Title(), c.allow, c.deny, c.on, c.people))
-				out = append(out[:len(out)-1], wrapLines(out[len(out)-1], w)...)
+				out = append(out[:len(out)-1], ui.WrapLines(out[len(out)-1], w)...)
 			}
 		}
 	}
 	out = append(out, "")
 	if s.st.UpdatedBy == "" {
-		out = append(out, th.muted.Render("The settings were never changed: these are the defaults."))
+		out = append(out, th.Muted.Render("The settings were never changed: these are the defaults."))
 	} else {
-		out = append(out, wrapLines(th.muted.Render(fmt.Sprintf("The settings last changed %s by %s (version %d).", s.stamp(s.st.Updated), safe(s.st.UpdatedBy), s.st.Version)), w)...)
+		out = append(out, ui.WrapLines(th.Muted.Render(fmt.Sprintf("The settings last changed %s by %s (version %d).", s.Stamp(s.st.Updated), ui.Safe(s.st.UpdatedBy), s.st.Version)), w)...)
 	}
 	if why := s.canEdit(); why != "" {
 		out = append(out, "")
-		out = append(out, wrapLines(th.warn.Render("You may not change settings: "+safe(why)), w)...)
+		out = append(out, ui.WrapLines(th.Warn.Render("You may not change settings: "+ui.Safe(why)), w)...)
 	} else {
-		out = append(out, "", th.muted.Render("enter changes it · h: history of the settings"))
+		out = append(out, "", th.Muted.Render("enter changes it · h: history of the settings"))
 	}
 	return out
 }
@@ -304,10 +302,10 @@ func (s *settingsScreen) renderFeatures(w int, focused bool) []string {
 	var out []string
 	for i, c := range s.features {
 		if focused && i == s.feats.Cursor() {
-			out = append(out, th.cursor.Render(fit("› "+c.f.Title(), w)))
+			out = append(out, th.Cursor.Render(ui.Fit("› "+c.f.Title(), w)))
 		} else {
-			for _, l := range wrapLines(c.f.Title(), w) {
-				out = append(out, th.bold.Render(l))
+			for _, l := range ui.WrapLines(c.f.Title(), w) {
+				out = append(out, th.Bold.Render(l))
 			}
 		}
 		out = append(out,
@@ -315,8 +313,8 @@ func (s *settingsScreen) renderFeatures(w int, focused bool) []string {
 			fmt.Sprintf("  on for %d of %d employees", c.on, c.people),
 			"")
 	}
-	for _, l := range wrapLines("Client users follow the org value.", w) {
-		out = append(out, th.muted.Render(l))
+	for _, l := range ui.WrapLines("Client users follow the org value.", w) {
+		out = append(out, th.Muted.Render(l))
 	}
 	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // sitesScreen: who | available sites, teams & clients | assigned.
@@ -141,23 +142,23 @@ func newSitesScreen(a *App) *sitesScreen {
 	return s
 }
 
-func (s *sitesScreen) setSize(p [3]paneSize) {
-	s.lists[siteAvail].SetSize(p[1].w, p[1].h)
-	s.lists[siteAssigned].SetSize(p[2].w, p[2].h)
+func (s *sitesScreen) SetSize(p [3]ui.PaneSize) {
+	s.lists[siteAvail].SetSize(p[1].W, p[1].H)
+	s.lists[siteAssigned].SetSize(p[2].W, p[2].H)
 }
 
-func (s *sitesScreen) name() string { return "Sites & teams" }
+func (s *sitesScreen) Name() string { return "Sites & teams" }
 
-// setWho sets whose sites are edited: one user or the bulk selection. While
+// SetWho sets whose sites are edited: one user or the bulk selection. While
 // moves are pending for others it refuses, so moves never land on people
 // they were not made for.
-func (s *sitesScreen) setWho(us []*store.User) {
+func (s *sitesScreen) SetWho(us []*store.User) {
 	same := len(us) == len(s.who)
 	for i := 0; same && i < len(us); i++ {
 		same = us[i].ID == s.who[i].ID
 	}
 	if len(s.pend) > 0 && !same {
-		s.a.flash(fmt.Sprintf("%d pending move(s) for %s: save them (ctrl+s) or discard them (esc) before choosing others",
+		s.a.Flash(fmt.Sprintf("%d pending move(s) for %s: save them (ctrl+s) or discard them (esc) before choosing others",
 			len(s.pend), s.whoLabel()), true)
 		return
 	}
@@ -179,10 +180,10 @@ func (s *sitesScreen) setWho(us []*store.User) {
 	s.rebuild()
 }
 
-// reload re-reads the catalog and the who users by id (a change event, ctrl+r,
+// Reload re-reads the catalog and the who users by id (a change event, ctrl+r,
 // or our own save). With moves pending, a who user whose version moved is
 // flagged, not silently rebased.
-func (s *sitesScreen) reload() {
+func (s *sitesScreen) Reload() {
 	s.loadCatalog()
 	if len(s.who) > 0 {
 		fresh := make([]*store.User, 0, len(s.who))
@@ -501,9 +502,9 @@ func (l *siteList) targets() []*siteItem {
 
 // ---- the screen interface ----
 
-func (s *sitesScreen) pending() int { return len(s.pend) }
+func (s *sitesScreen) Pending() int { return len(s.pend) }
 
-func (s *sitesScreen) discard() {
+func (s *sitesScreen) Discard() {
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
 		s.lists[i].ClearMarks()
@@ -514,14 +515,14 @@ func (s *sitesScreen) discard() {
 	s.rebuild()
 }
 
-func (s *sitesScreen) filter() string { return s.q }
+func (s *sitesScreen) Filter() string { return s.q }
 
-func (s *sitesScreen) setFilter(q string) {
+func (s *sitesScreen) SetFilter(q string) {
 	s.q = strings.ToLower(strings.TrimSpace(q))
 	s.rebuild()
 }
 
-func (s *sitesScreen) panes() [3]string {
+func (s *sitesScreen) Panes() [3]string {
 	who := "Who"
 	if len(s.who) > 1 {
 		who = fmt.Sprintf("Who (%d)", len(s.who))
@@ -568,12 +569,12 @@ func (s *sitesScreen) mayEdit() string {
 	if s.a.readOnly {
 		return "read-only: you may only view"
 	}
-	return errText(s.a.s.Capabilities(s.a.actor).May(store.EditUsers))
+	return ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.EditUsers))
 }
 
-// focusClients puts the cursor of Available on its first client, or of
+// FocusClients puts the cursor of Available on its first client, or of
 // Assigned when every client is given already.
-func (s *sitesScreen) focusClients() {
+func (s *sitesScreen) FocusClients() {
 	for _, li := range []int{siteAvail, siteAssigned} {
 		l := &s.lists[li]
 		for i, r := range l.rows {
@@ -623,25 +624,25 @@ func (s *sitesScreen) canMark() string {
 }
 
 // nav are the focused list's moves (the Who pane has none).
-func (s *sitesScreen) nav() []*binding {
+func (s *sitesScreen) nav() []*ui.Binding {
 	if li := s.focusList(); li >= 0 {
-		return listNav(s.lists[li].Model, nil)
+		return ui.ListNav(s.lists[li].Model, nil)
 	}
 	return nil
 }
 
-func (s *sitesScreen) bindings() []*binding {
+func (s *sitesScreen) Bindings() []*ui.Binding {
 	g := "Sites & teams"
-	return append([]*binding{
-		bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
-			func() tea.Cmd { s.move(siteAvail, s.lists[siteAvail].targets()); return nil }).editing().
-			when(func() string { return s.canMove(siteAvail) }),
-		bind(g, "left,h,<", "unassign: move the highlighted (or marked) items from Assigned back to Available",
-			func() tea.Cmd { s.move(siteAssigned, s.lists[siteAssigned].targets()); return nil }).editing().
-			when(func() string { return s.canMove(siteAssigned) }),
-		bind(g, "enter", "move the highlighted (or marked) items across to the other list",
-			func() tea.Cmd { li := s.focusList(); s.move(li, s.lists[li].targets()); return nil }).editing().
-			when(func() string {
+	return append([]*ui.Binding{
+		ui.Bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
+			func() tea.Cmd { s.move(siteAvail, s.lists[siteAvail].targets()); return nil }).Editing().
+			When(func() string { return s.canMove(siteAvail) }),
+		ui.Bind(g, "left,h,<", "unassign: move the highlighted (or marked) items from Assigned back to Available",
+			func() tea.Cmd { s.move(siteAssigned, s.lists[siteAssigned].targets()); return nil }).Editing().
+			When(func() string { return s.canMove(siteAssigned) }),
+		ui.Bind(g, "enter", "move the highlighted (or marked) items across to the other list",
+			func() tea.Cmd { li := s.focusList(); s.move(li, s.lists[li].targets()); return nil }).Editing().
+			When(func() string {
 				li := s.focusList()
 				if li < 0 {
 					if r := s.mayEdit(); r != "" {
@@ -651,13 +652,13 @@ func (s *sitesScreen) bindings() []*binding {
 				}
 				return s.canMove(li)
 			}),
-		bind(g, "space", "mark / unmark the highlighted item (a move takes every marked item)",
-			func() tea.Cmd { s.toggleMark(); return nil }).editing().when(s.canMark),
-		bind(g, "ctrl+a", "mark every movable item the focused list shows (again: none)",
-			func() tea.Cmd { s.markAll(); return nil }).editing().when(s.canMark),
-		bind(g, "ctrl+s", "save every pending move as one change set (u undoes it)",
-			func() tea.Cmd { s.save(); return nil }).editing().
-			when(func() string {
+		ui.Bind(g, "space", "mark / unmark the highlighted item (a move takes every marked item)",
+			func() tea.Cmd { s.toggleMark(); return nil }).Editing().When(s.canMark),
+		ui.Bind(g, "ctrl+a", "mark every movable item the focused list shows (again: none)",
+			func() tea.Cmd { s.markAll(); return nil }).Editing().When(s.canMark),
+		ui.Bind(g, "ctrl+s", "save every pending move as one change set (u undoes it)",
+			func() tea.Cmd { s.save(); return nil }).Editing().
+			When(func() string {
 				if r := s.needWho(); r != "" {
 					return r
 				}
@@ -669,15 +670,15 @@ func (s *sitesScreen) bindings() []*binding {
 	}, s.nav()...)
 }
 
-// key: esc clears the focused list's marks (its moves are bindings).
-func (s *sitesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+// Key: esc clears the focused list's marks (its moves are bindings).
+func (s *sitesScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	li := pane - 1
 	if li < 0 || li > 1 || msg.String() != "esc" {
 		return nil
 	}
 	s.drag = nil
 	if s.lists[li].ClearMarks() > 0 {
-		s.a.flash("marks cleared", false)
+		s.a.Flash("marks cleared", false)
 	}
 	return nil
 }
@@ -691,7 +692,7 @@ func (s *sitesScreen) toggleMark() {
 	if l.marked(it) {
 		l.Unmark(itemRow(it.key))
 	} else if s.focusList() == siteAvail && s.blocked(it) {
-		s.a.flash(s.whyBlocked(it), true)
+		s.a.Flash(s.whyBlocked(it), true)
 		return
 	} else {
 		l.Mark(itemRow(it.key))
@@ -711,7 +712,7 @@ func (s *sitesScreen) markAll() {
 	}
 	if all {
 		l.ClearMarks()
-		s.a.flash("marks cleared", false)
+		s.a.Flash("marks cleared", false)
 		return
 	}
 	for _, r := range l.rows { // blocked rows are selectable, never marked
@@ -719,7 +720,7 @@ func (s *sitesScreen) markAll() {
 			l.Mark(itemRow(r.it.key))
 		}
 	}
-	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", l.MarkCount(), siteListNames[li], [2]string{"→", "←"}[li]), false)
+	s.a.Flash(fmt.Sprintf("%d marked in %s — %s moves them", l.MarkCount(), siteListNames[li], [2]string{"→", "←"}[li]), false)
 }
 
 // whyBlocked names the client that keeps an item from everyone chosen.
@@ -778,15 +779,15 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 	s.rebuild()
 	switch {
 	case len(moved) == 0:
-		s.a.flash(refused, true)
+		s.a.Flash(refused, true)
 	case refused != "":
-		s.a.flash(fmt.Sprintf("%d moved; refused: %s", len(moved), refused), true)
+		s.a.Flash(fmt.Sprintf("%d moved; refused: %s", len(moved), refused), true)
 	default:
 		what := moved[0]
 		if len(moved) > 1 {
 			what = fmt.Sprintf("%d items", len(moved))
 		}
-		s.a.flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, siteListNames[1-from]), false)
+		s.a.Flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, siteListNames[1-from]), false)
 	}
 }
 
@@ -853,18 +854,18 @@ func (s *sitesScreen) save() {
 	if err != nil {
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
-			s.reload() // flags who changed in the Who pane; the moves stay pending
-			s.a.flash(err.Error()+" — nothing saved; esc discards your moves so you can redo them", true)
+			s.Reload() // flags who changed in the Who pane; the moves stay pending
+			s.a.Flash(err.Error()+" — nothing saved; esc discards your moves so you can redo them", true)
 			return
 		}
-		s.a.fail(err)
+		s.a.Fail(err)
 		return
 	}
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
 		s.lists[i].ClearMarks()
 	}
-	s.a.applied(cs, summary) // follows the change set: this screen reloads, the others when shown
+	s.a.Applied(cs, summary) // follows the change set: this screen reloads, the others when shown
 }
 
 // summary names the change set: whose, and what moved.
@@ -903,7 +904,7 @@ func (s *sitesScreen) summary() string {
 
 // ---- mouse: drag & drop between the lists, wheel scrolls ----
 
-func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (s *sitesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	li := pane - 1
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
@@ -942,7 +943,7 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 			return nil // a click: the press highlighted the item
 		}
 		if why := s.mayEdit(); why != "" {
-			s.a.flash("drop: "+why, true)
+			s.a.Flash("drop: "+why, true)
 			return nil
 		}
 		it := s.byKey[d.key]
@@ -960,7 +961,7 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 
 // ---- rendering ----
 
-func (s *sitesScreen) render(pane, w, h int, focused bool) []string {
+func (s *sitesScreen) Render(pane, w, h int, focused bool) []string {
 	if pane == 0 {
 		return s.renderWho(w, h)
 	}
@@ -979,11 +980,11 @@ func (s *sitesScreen) whoLabel() string {
 
 func (s *sitesScreen) typeLine(u *store.User) string {
 	if u.Type == store.ClientUser {
-		return "client user of " + orNone(safe(s.names.Client(siteFirstClient(u))))
+		return "client user of " + ui.OrNone(ui.Safe(s.names.Client(siteFirstClient(u))))
 	}
 	line := "employee"
 	if len(u.ClientIDs) > 0 {
-		line += " · clients " + safeJoin(s.names.Clients(u.ClientIDs), ", ")
+		line += " · clients " + ui.SafeJoin(s.names.Clients(u.ClientIDs), ", ")
 	}
 	return line
 }
@@ -997,16 +998,16 @@ func (s *sitesScreen) conflictText() string {
 	switch {
 	case len(s.who) == 1: // named just above
 	case len(s.conflicts) == 1:
-		who = safe(u.Email) + " "
+		who = ui.Safe(u.Email) + " "
 	default:
-		who = fmt.Sprintf("%s and %d more ", safe(u.Email), len(s.conflicts)-1)
+		who = fmt.Sprintf("%s and %d more ", ui.Safe(u.Email), len(s.conflicts)-1)
 	}
 	return fmt.Sprintf("⚠ %schanged by %s at %s since you started — ctrl+s will refuse; esc to discard",
-		who, safe(u.UpdatedBy), u.Updated.Local().Format("15:04:05"))
+		who, ui.Safe(u.UpdatedBy), u.Updated.Local().Format("15:04:05"))
 }
 
-// header is the Who pane folded into one line (two-pane layout).
-func (s *sitesScreen) header(w int) string {
+// Header is the Who pane folded into one line (two-pane layout).
+func (s *sitesScreen) Header(w int) string {
 	var parts []string
 	switch len(s.who) {
 	case 0:
@@ -1044,10 +1045,10 @@ func (s *sitesScreen) mixLine() string {
 	cu := len(s.who) - s.nEmp
 	var parts []string
 	if s.nEmp > 0 {
-		parts = append(parts, plural(s.nEmp, "employee"))
+		parts = append(parts, ui.Plural(s.nEmp, "employee"))
 	}
 	if cu > 0 {
-		parts = append(parts, plural(cu, "client user"))
+		parts = append(parts, ui.Plural(cu, "client user"))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -1068,7 +1069,7 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 	}
 	plain := lipgloss.NewStyle()
 	if len(s.who) == 0 {
-		add(th.bold, "Nobody chosen")
+		add(th.Bold, "Nobody chosen")
 		out = append(out, "")
 		add(plain, "Pick users on screen 1 (space selects, enter opens here).")
 		return out
@@ -1076,32 +1077,32 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 	var names []*store.User
 	if len(s.who) == 1 {
 		u := s.who[0]
-		add(th.bold, safe(u.Name()))
-		addEmail(plain, safe(u.Email))
+		add(th.Bold, ui.Safe(u.Name()))
+		addEmail(plain, ui.Safe(u.Email))
 		add(plain, s.typeLine(u))
-		add(th.muted, "profile "+safe(s.names.Profile(u.ProfileID))+" · "+u.Status().String())
+		add(th.Muted, "profile "+ui.Safe(s.names.Profile(u.ProfileID))+" · "+u.Status().String())
 	} else {
-		add(th.bold, fmt.Sprintf("%d users", len(s.who)))
+		add(th.Bold, fmt.Sprintf("%d users", len(s.who)))
 		add(plain, s.mixLine())
 		names = s.who
 	}
 	if s.nEmp < len(s.who) {
 		out = append(out, "")
 		if len(s.who) == 1 {
-			add(th.muted, "Client users see only their client's sites: the others are greyed and cannot be moved.")
+			add(th.Muted, "Client users see only their client's sites: the others are greyed and cannot be moved.")
 		} else {
-			add(th.muted, "Client users get only their own client's sites; employees get any.")
+			add(th.Muted, "Client users get only their own client's sites; employees get any.")
 		}
 	}
 	if c := s.conflictText(); c != "" {
 		out = append(out, "")
-		add(th.warn, c)
+		add(th.Warn, c)
 	}
 	out = append(out, "")
 	if p := len(s.pend); p > 0 {
-		add(th.pending, fmt.Sprintf("%d pending — ctrl+s saves them as one change set; esc discards", p))
+		add(th.Pending, fmt.Sprintf("%d pending — ctrl+s saves them as one change set; esc discards", p))
 	} else {
-		add(th.muted, "→/enter assigns · ← unassigns · space marks · drag with the mouse · ctrl+s saves")
+		add(th.Muted, "→/enter assigns · ← unassigns · space marks · drag with the mouse · ctrl+s saves")
 	}
 	if len(names) > 0 {
 		room := h - len(out) - 1
@@ -1112,10 +1113,10 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 				show = show[:room-1]
 			}
 			for _, u := range show {
-				out = append(out, fit(" "+safe(u.Name())+" "+th.muted.Render(safe(u.Email)), w))
+				out = append(out, ui.Fit(" "+ui.Safe(u.Name())+" "+th.Muted.Render(ui.Safe(u.Email)), w))
 			}
 			if len(show) < len(names) {
-				out = append(out, th.muted.Render(fmt.Sprintf(" …and %d more", len(names)-len(show))))
+				out = append(out, th.Muted.Render(fmt.Sprintf(" …and %d more", len(names)-len(show))))
 			}
 		}
 	}
@@ -1129,13 +1130,13 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 		// said whole, wrapped: these say what to do
 		switch {
 		case li == siteAvail && s.q != "":
-			return wrapStyled(th.muted, "nothing matches /"+safe(s.q)+" (/ then esc clears)", w, " ")
+			return ui.WrapStyled(th.Muted, "nothing matches /"+ui.Safe(s.q)+" (/ then esc clears)", w, " ")
 		case li == siteAvail:
-			return wrapStyled(th.muted, "everything is assigned", w, " ")
+			return ui.WrapStyled(th.Muted, "everything is assigned", w, " ")
 		case len(s.who) == 0:
-			return wrapStyled(th.muted, "nobody chosen", w, " ")
+			return ui.WrapStyled(th.Muted, "nobody chosen", w, " ")
 		}
-		return wrapStyled(th.muted, "nothing assigned yet: → or enter in Available moves an item here, or drag it here with the mouse", w, " ")
+		return ui.WrapStyled(th.Muted, "nothing assigned yet: → or enter in Available moves an item here, or drag it here with the mouse", w, " ")
 	}
 	return l.AppendLines(nil, focused)
 }
@@ -1144,9 +1145,9 @@ func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string 
 	th := s.a.th
 	if r.it == nil {
 		if r.blocked {
-			return fit(th.muted.Render(safe(r.head)+" — "+r.why), w)
+			return ui.Fit(th.Muted.Render(ui.Safe(r.head)+" — "+r.why), w)
 		}
-		return fit(th.header.Render(safe(r.head)), w)
+		return ui.Fit(th.Header.Render(ui.Safe(r.head)), w)
 	}
 	it := r.it
 	mark := " "
@@ -1166,10 +1167,10 @@ func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string 
 	case isPend:
 		pend = "− "
 	}
-	name := safe(it.label)
+	name := ui.Safe(it.label)
 	if it.team() {
 		if r.short {
-			name = safe(it.name)
+			name = ui.Safe(it.name)
 		}
 		name = "  " + name
 	}
@@ -1184,21 +1185,21 @@ func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string 
 			ann = note
 		}
 	}
-	line := fit(left, w)
+	line := ui.Fit(left, w)
 	if ann != "" && w >= ansi.StringWidth(ann)+12 {
-		line = fit(left, w-ansi.StringWidth(ann)-1) + " " + ann
+		line = ui.Fit(left, w-ansi.StringWidth(ann)-1) + " " + ann
 	}
 	switch {
 	case st.Cursor && st.Focused:
-		return th.cursor.Render(line)
+		return th.Cursor.Render(line)
 	case st.Cursor:
-		return th.cursorBlurred.Render(line)
+		return th.CursorBlurred.Render(line)
 	case st.Marked:
-		return th.selected.Render(line)
+		return th.Selected.Render(line)
 	case r.blocked:
-		return th.muted.Render(line)
+		return th.Muted.Render(line)
 	case isPend:
-		return th.pending.Render(line)
+		return th.Pending.Render(line)
 	}
 	return line
 }

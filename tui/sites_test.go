@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // The demo data with 60 users (seed 1) has three clients: Acme Logistics,
@@ -21,10 +22,10 @@ import (
 func sitesChooseClientUser(t *testing.T, app *App) *store.User {
 	t.Helper()
 	press(app, "t", "enter")
-	if app.cur != 1 || len(app.sites.who) != 1 || app.sites.who[0].Type != store.ClientUser {
-		t.Fatalf("enter on a client user should open screen 2 with them; screen %d, who %v", app.cur, app.sites.who)
+	if app.cur != 1 || len(sitesOf(app).who) != 1 || sitesOf(app).who[0].Type != store.ClientUser {
+		t.Fatalf("enter on a client user should open screen 2 with them; screen %d, who %v", app.cur, sitesOf(app).who)
 	}
-	return app.sites.who[0]
+	return sitesOf(app).who[0]
 }
 
 // sitesFocus tabs to a list (0 Available, 1 Assigned).
@@ -43,7 +44,7 @@ func sitesFocus(t *testing.T, app *App, li int) {
 func sitesCursorTo(t *testing.T, app *App, li int, label string) {
 	t.Helper()
 	sitesFocus(t, app, li)
-	l := &app.sites.lists[li]
+	l := &sitesOf(app).lists[li]
 	press(app, "home")
 	for i := 0; i <= len(l.rows); i++ {
 		if it := l.current(); it != nil && it.label == label {
@@ -91,8 +92,8 @@ func TestSitesScreenGolden(t *testing.T) {
 			sitesChooseClientUser(t, app)
 			sitesCursorTo(t, app, siteAvail, "Brightwater East Gate")
 			press(app, "right")
-			if app.sites.pending() != 1 {
-				t.Fatalf("pending %d, want 1", app.sites.pending())
+			if sitesOf(app).Pending() != 1 {
+				t.Fatalf("pending %d, want 1", sitesOf(app).Pending())
 			}
 			v := viewOf(app)
 			checkFits(t, v, sz.w, sz.h)
@@ -113,7 +114,7 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	sitesCursorTo(t, app, siteAvail, "Brightwater South Yard")
 	press(app, "space")
 	press(app, "right")
-	if got := app.sites.pending(); got != 2 {
+	if got := sitesOf(app).Pending(); got != 2 {
 		t.Fatalf("pending %d, want 2 (msg %q)", got, app.msg)
 	}
 	if v := viewOf(app); !strings.Contains(v, "+ Brightwater East Gate") || !strings.Contains(v, "+ Brightwater South Yard") {
@@ -137,8 +138,8 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	if !strings.Contains(bs[0].Summary, u.Email) {
 		t.Errorf("change set summary %q does not name %s", bs[0].Summary, u.Email)
 	}
-	if app.sites.pending() != 0 || !strings.Contains(app.msg, "change set #") {
-		t.Errorf("after save: pending %d, msg %q", app.sites.pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "change set #") {
+		t.Errorf("after save: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
 	}
 	if len(app.undoStack) != 1 {
 		t.Errorf("the save is not on the undo stack: %v", app.undoStack)
@@ -164,15 +165,15 @@ func TestSitesEscDiscards(t *testing.T) {
 	press(app, "right")
 	sitesCursorTo(t, app, siteAssigned, "Brightwater Central")
 	press(app, "left")
-	if app.sites.pending() != 2 || app.pendingTotal() != 2 {
-		t.Fatalf("pending %d, want 2", app.sites.pending())
+	if sitesOf(app).Pending() != 2 || app.pendingTotal() != 2 {
+		t.Fatalf("pending %d, want 2", sitesOf(app).Pending())
 	}
 	if v := viewOf(app); !strings.Contains(v, "− Brightwater Central") {
 		t.Errorf("an unassign pending is not shown with −:\n%s", v)
 	}
 	press(app, "esc")
-	if app.sites.pending() != 0 || !strings.Contains(app.msg, "discarded 2") {
-		t.Fatalf("esc: pending %d, msg %q", app.sites.pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "discarded 2") {
+		t.Fatalf("esc: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
 	}
 	if len(sitesBatches(t, s)) != before {
 		t.Error("esc wrote a change set")
@@ -193,8 +194,8 @@ func TestSitesMoveBackCancels(t *testing.T) {
 	press(app, "right")
 	sitesCursorTo(t, app, siteAssigned, "Brightwater West Wing")
 	press(app, "enter") // enter moves across from the focused list
-	if app.sites.pending() != 0 {
-		t.Errorf("moving a pending item back should cancel it; pending %d", app.sites.pending())
+	if sitesOf(app).Pending() != 0 {
+		t.Errorf("moving a pending item back should cancel it; pending %d", sitesOf(app).Pending())
 	}
 }
 
@@ -209,30 +210,30 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 	}
 	sitesCursorTo(t, app, siteAvail, "Acme East Gate")
 	press(app, "right")
-	if app.sites.pending() != 0 {
+	if sitesOf(app).Pending() != 0 {
 		t.Fatal("another client's site became a pending move")
 	}
 	if !app.msgBad || !strings.Contains(app.msg, "Acme Logistics") || !strings.Contains(app.msg, "Brightwater Health") {
 		t.Errorf("refusal should name both clients: %q", app.msg)
 	}
 	press(app, "space")
-	if app.sites.lists[siteAvail].MarkCount() != 0 {
+	if sitesOf(app).lists[siteAvail].MarkCount() != 0 {
 		t.Error("another client's site could be marked")
 	}
 	// marking everything skips the greyed rows, and dragging one is refused too
 	press(app, "ctrl+a")
-	app.sites.lists[siteAvail].EachMark(func(k rowKey) {
-		if it := app.sites.byKey[k.it]; it.client != u.ClientIDs[0] {
+	sitesOf(app).lists[siteAvail].EachMark(func(k rowKey) {
+		if it := sitesOf(app).byKey[k.it]; it.client != u.ClientIDs[0] {
 			t.Errorf("ctrl+a marked %s", it.label)
 		}
 	})
 	press(app, "ctrl+a") // again: none
-	if n := app.sites.lists[siteAvail].MarkCount(); n != 0 {
+	if n := sitesOf(app).lists[siteAvail].MarkCount(); n != 0 {
 		t.Errorf("ctrl+a twice left %d marks", n)
 	}
 	sitesDrag(t, app, "Own", "North Depot")
-	if app.sites.pending() != 0 || !strings.Contains(app.msg, "own sites") {
-		t.Errorf("dragging an own site onto a client user: pending %d, msg %q", app.sites.pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "own sites") {
+		t.Errorf("dragging an own site onto a client user: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
 	}
 	press(app, "ctrl+s")
 	if len(sitesBatches(t, s)) != before {
@@ -247,7 +248,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	press(app, "space", "space", "space", "space", "space", "enter")
-	who := app.sites.who
+	who := sitesOf(app).who
 	if app.cur != 1 || len(who) != 5 {
 		t.Fatalf("screen %d with %d users, want screen 2 with 5", app.cur, len(who))
 	}
@@ -270,8 +271,8 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	before := len(sitesBatches(t, s))
 	sitesCursorTo(t, app, siteAvail, "Head Office")
 	press(app, "right")
-	if app.sites.pending() != 1 {
-		t.Fatalf("pending %d (msg %q)", app.sites.pending(), app.msg)
+	if sitesOf(app).Pending() != 1 {
+		t.Fatalf("pending %d (msg %q)", sitesOf(app).Pending(), app.msg)
 	}
 	if v := viewOf(app); !strings.Contains(v, "all · pending") {
 		t.Errorf("a pending site for everyone should read \"all\":\n%s", v)
@@ -294,7 +295,7 @@ func TestSitesBulkSomeMarks(t *testing.T) {
 	app := newTestApp(t, s, nil, 200, 60)
 	press(app, "space", "space", "space", "space", "space", "enter")
 	// an item held by some of the five reads "some (k/5)" in both lists
-	for _, it := range app.sites.items {
+	for _, it := range sitesOf(app).items {
 		if it.held > 0 && it.held < 5 {
 			want := fmt.Sprintf("some (%d/5)", it.held)
 			if v := viewOf(app); strings.Count(v, want) < 2 {
@@ -303,8 +304,8 @@ func TestSitesBulkSomeMarks(t *testing.T) {
 			// moving it right assigns it to the rest
 			sitesCursorTo(t, app, siteAvail, it.label)
 			press(app, "right")
-			if app.sites.heldNow(it) != 5 {
-				t.Errorf("moving a some item right should give it to all 5, got %d", app.sites.heldNow(it))
+			if sitesOf(app).heldNow(it) != 5 {
+				t.Errorf("moving a some item right should give it to all 5, got %d", sitesOf(app).heldNow(it))
 			}
 			return
 		}
@@ -340,10 +341,10 @@ func TestSitesConflict(t *testing.T) {
 	if got := sitesUser(t, s, u.Email); got.Version != changed.Version || !slices.Equal(got.SiteIDs, changed.SiteIDs) {
 		t.Errorf("the console overwrote the record: %+v", got)
 	}
-	if app.sites.pending() != 1 {
-		t.Errorf("the move should stay pending after a conflict; pending %d", app.sites.pending())
+	if sitesOf(app).Pending() != 1 {
+		t.Errorf("the move should stay pending after a conflict; pending %d", sitesOf(app).Pending())
 	}
-	if v := viewOf(app); !strings.Contains(v, "⚠ changed by") || !strings.Contains(app.sites.conflictText(), "local:other") {
+	if v := viewOf(app); !strings.Contains(v, "⚠ changed by") || !strings.Contains(sitesOf(app).conflictText(), "local:other") {
 		t.Errorf("the Who pane should flag the change:\n%s", v)
 	}
 
@@ -373,16 +374,16 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := app.sites.lists[siteAvail].current()
+	before := sitesOf(app).lists[siteAvail].current()
 	app.Update(eventMsg{ev: store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
 	v := viewOf(app)
 	if !strings.Contains(v, "changed by local:other") {
 		t.Errorf("a change event under pending moves should be flagged:\n%s", v)
 	}
-	if app.sites.base[u.ID] != u.Version {
+	if sitesOf(app).base[u.ID] != u.Version {
 		t.Error("pending moves were silently rebased")
 	}
-	if after := app.sites.lists[siteAvail].current(); after == nil || before == nil || after.key != before.key {
+	if after := sitesOf(app).lists[siteAvail].current(); after == nil || before == nil || after.key != before.key {
 		t.Errorf("a reload moved the cursor off %v to %v", before, after)
 	}
 	checkFits(t, v, 100, 30)
@@ -392,7 +393,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 // layout: tabs on row 0, frame top on row 1, content from row 2.
 func sitesRowY(t *testing.T, app *App, li int, label string) int {
 	t.Helper()
-	l := &app.sites.lists[li]
+	l := &sitesOf(app).lists[li]
 	for i, r := range l.rows {
 		if r.it != nil && r.it.label == label {
 			if i < l.Offset() || i >= l.Offset()+l.Height() {
@@ -415,7 +416,7 @@ func sitesDrag(t *testing.T, app *App, _ string, label string) {
 	}
 	viewOf(app) // lay out, as a terminal would have
 	from, to, li := 100, 30, siteAssigned
-	for _, r := range app.sites.lists[siteAvail].rows {
+	for _, r := range sitesOf(app).lists[siteAvail].rows {
 		if r.it != nil && r.it.label == label {
 			from, to, li = 30, 100, siteAvail
 		}
@@ -443,13 +444,13 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 		t.Errorf("a drag should show where to drop:\n%s", v)
 	}
 	app.Update(tea.MouseReleaseMsg{X: 40, Y: y, Button: tea.MouseLeft})
-	if it := app.sites.lists[siteAvail].current(); it == nil || it.label != "Brightwater South Yard" || app.sites.pending() != 0 {
-		t.Fatalf("a click should highlight without moving: %v, pending %d", it, app.sites.pending())
+	if it := sitesOf(app).lists[siteAvail].current(); it == nil || it.label != "Brightwater South Yard" || sitesOf(app).Pending() != 0 {
+		t.Fatalf("a click should highlight without moving: %v, pending %d", it, sitesOf(app).Pending())
 	}
 
 	// drag from Available, drop over Assigned: a pending move
 	sitesDrag(t, app, "", "Brightwater South Yard")
-	if add, ok := app.sites.pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
+	if add, ok := sitesOf(app).pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
 		t.Fatalf("drop on Assigned did not make a pending assign (msg %q)", app.msg)
 	}
 	if v := viewOf(app); !strings.Contains(v, "+ Brightwater South Yard") || strings.Contains(v, "drop here") {
@@ -457,11 +458,11 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	}
 	// and back: dragging the assigned site to Available makes a pending unassign
 	sitesDrag(t, app, "", "Brightwater Central")
-	if add, ok := app.sites.pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater Central")}]; !ok || add {
+	if add, ok := sitesOf(app).pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater Central")}]; !ok || add {
 		t.Fatalf("drop on Available did not make a pending unassign (msg %q)", app.msg)
 	}
-	if app.sites.pending() != 2 {
-		t.Errorf("pending %d, want 2", app.sites.pending())
+	if sitesOf(app).Pending() != 2 {
+		t.Errorf("pending %d, want 2", sitesOf(app).Pending())
 	}
 }
 
@@ -470,7 +471,7 @@ func TestSitesMouseWheel(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 12) // a short terminal: the list scrolls
 	press(app, "2")
 	viewOf(app)
-	l := &app.sites.lists[siteAvail]
+	l := &sitesOf(app).lists[siteAvail]
 	if len(l.rows) <= l.Height() {
 		t.Fatalf("%d rows fit in %d", len(l.rows), l.Height())
 	}
@@ -512,7 +513,7 @@ func TestSitesFilter(t *testing.T) {
 	press(app, "/")
 	typeText(app, "CIVIC")
 	press(app, "enter")
-	l := &app.sites.lists[siteAvail]
+	l := &sitesOf(app).lists[siteAvail]
 	if l.n == 0 {
 		t.Fatal("the filter hides everything")
 	}
@@ -542,8 +543,8 @@ func TestSitesFilter(t *testing.T) {
 		}
 	}
 	press(app, "/", "esc")
-	if app.sites.filter() != "" || l.n <= 10 {
-		t.Errorf("esc should clear the filter: %q, %d items", app.sites.filter(), l.n)
+	if sitesOf(app).Filter() != "" || l.n <= 10 {
+		t.Errorf("esc should clear the filter: %q, %d items", sitesOf(app).Filter(), l.n)
 	}
 }
 
@@ -553,8 +554,8 @@ func TestSitesSetWhoKeepsPendingForOthers(t *testing.T) {
 	u := sitesChooseClientUser(t, app)
 	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right", "1", "down", "enter")
-	if len(app.sites.who) != 1 || app.sites.who[0].ID != u.ID || app.sites.pending() != 1 {
-		t.Errorf("choosing someone else under pending moves should keep them: who %v", app.sites.who)
+	if len(sitesOf(app).who) != 1 || sitesOf(app).who[0].ID != u.ID || sitesOf(app).Pending() != 1 {
+		t.Errorf("choosing someone else under pending moves should keep them: who %v", sitesOf(app).who)
 	}
 	if !strings.Contains(app.msg, "save them") {
 		t.Errorf("msg %q", app.msg)
@@ -571,7 +572,7 @@ func TestSitesFitsEverySize(t *testing.T) {
 			checkFits(t, viewOf(app), sz.w, sz.h)
 			press(app, "tab")
 		}
-		app.sites.discard()
+		sitesOf(app).Discard()
 	}
 }
 
@@ -591,13 +592,13 @@ func TestSitesReadOnlyHidesEditingKeys(t *testing.T) {
 	if !app.readOnly {
 		t.Fatal("a viewer is not read-only")
 	}
-	app.sites.setWho([]*store.User{basic})
+	sitesOf(app).SetWho([]*store.User{basic})
 	press(app, "2", "right")
-	if app.sites.pending() != 0 {
+	if sitesOf(app).Pending() != 0 {
 		t.Error("a read-only actor made a pending move")
 	}
-	for _, b := range visible(app.sites.bindings(), true) {
-		if b.group != navGroup {
+	for _, b := range ui.Visible(sitesOf(app).Bindings(), true) {
+		if b.Group() != ui.NavGroup {
 			t.Errorf("editing key %s should be hidden from read-only actors", b.Help().Key)
 		}
 	}

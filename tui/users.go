@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/list"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // usersScreen: filters | the user list | the highlighted user's details.
@@ -60,18 +60,18 @@ func newUsersScreen(a *App) *usersScreen {
 	u.list.KeyMap.SetMarks(true)
 	u.list.SetTop(1) // below the column headings
 	u.filters.SetRows(filterList{u})
-	u.reload()
+	u.Reload()
 	return u
 }
 
-func (u *usersScreen) name() string { return "Users" }
+func (u *usersScreen) Name() string { return "Users" }
 
-func (u *usersScreen) panes() [3]string {
+func (u *usersScreen) Panes() [3]string {
 	n := len(u.rows)
 	if u.quick() {
 		n = u.quickTotal
 	}
-	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(n))
+	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], ui.Thousands(n))
 	if n := u.list.MarkCount(); n > 0 {
 		list += fmt.Sprintf(" · %d selected", n)
 		if h := u.hidden.n; h > 0 { // counted by prepare
@@ -118,16 +118,8 @@ func (u *usersScreen) hiddenNote() string {
 	return ""
 }
 
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// reload re-reads every user (startup, ctrl+r, and change events).
-func (u *usersScreen) reload() {
+// Reload re-reads every user (startup, ctrl+r, and change events).
+func (u *usersScreen) Reload() {
 	u.detailKey = ""
 	u.names = u.a.s.Names()
 	u.profiles = u.a.s.Profiles()
@@ -150,15 +142,15 @@ func (u *usersScreen) reload() {
 		u.indexLater = true
 		return
 	}
-	u.settle()
+	u.Settle()
 	u.ix = shared.current(u.a.s)
 	u.refilter(true)
 }
 
-// settle waits for the index of a quick start; every key, mouse event and
+// Settle waits for the index of a quick start; every key, mouse event and
 // change goes through it first (the App calls it), so only the first frames
 // are drawn from the quick first page.
-func (u *usersScreen) settle() {
+func (u *usersScreen) Settle() {
 	u.startIndexLater()
 	if u.building != nil {
 		<-u.building.done
@@ -174,6 +166,18 @@ func (u *usersScreen) settle() {
 // quick says the rows are only a quick start's first page.
 func (u *usersScreen) quick() bool { return u.building != nil || u.indexLater }
 
+// Deferring: a quick start's index waits for the first frame.
+func (u *usersScreen) Deferring() bool { return u.indexLater }
+
+// FrameOut starts the index a quick start put off, and says when it is built.
+func (u *usersScreen) FrameOut() <-chan struct{} {
+	u.startIndexLater()
+	if u.building != nil {
+		return u.building.done
+	}
+	return nil
+}
+
 // startIndexLater starts the index a quick start put off (the App calls it
 // once the first frame is out; settle, before anything needs it).
 func (u *usersScreen) startIndexLater() {
@@ -183,10 +187,10 @@ func (u *usersScreen) startIndexLater() {
 	}
 }
 
-// refresh follows one change event: only the touched users move, unless the
+// Refresh follows one change event: only the touched users move, unless the
 // event touched the catalog (names, profiles) or very many users.
-func (u *usersScreen) refresh(ev store.Event) {
-	u.settle()
+func (u *usersScreen) Refresh(ev store.Event) {
+	u.Settle()
 	var ids []uint64
 	rights := false // what the actor may see may have moved for everyone
 	for _, r := range ev.Refs {
@@ -215,7 +219,7 @@ func (u *usersScreen) refresh(ev store.Event) {
 func (u *usersScreen) refilter(full bool) {
 	u.stale = false
 	if u.ix == nil {
-		u.settle() // a quick start's index: wait for it (settle filters again)
+		u.Settle() // a quick start's index: wait for it (settle filters again)
 		return
 	}
 	prev := u.rows
@@ -259,13 +263,13 @@ func (u *usersScreen) targets() []*store.User {
 	return nil
 }
 
-func (u *usersScreen) pending() int { return 0 }
-func (u *usersScreen) discard()     {}
-func (u *usersScreen) filter() string {
+func (u *usersScreen) Pending() int { return 0 }
+func (u *usersScreen) Discard()     {}
+func (u *usersScreen) Filter() string {
 	return u.q.text
 }
 
-func (u *usersScreen) setFilter(q string) {
+func (u *usersScreen) SetFilter(q string) {
 	u.q.text = strings.ToLower(strings.TrimSpace(q))
 	u.refilter(false)
 }
@@ -284,26 +288,26 @@ func (u *usersScreen) canEdit() string {
 	return u.needTarget()
 }
 
-func (u *usersScreen) bindings() []*binding {
+func (u *usersScreen) Bindings() []*ui.Binding {
 	g := "Users"
 	km := u.list.KeyMap
-	return append([]*binding{
-		bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).editing().
-			when(func() string { return errText(u.a.s.Capabilities(u.a.actor).May(store.EditUsers)) }),
-		bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).editing().when(u.canEdit),
-		bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).editing().when(u.canEdit),
-		bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).editing().when(u.canEdit),
-		bind(g, "i", "resend the invitation", func() tea.Cmd { return u.resendInvite() }).editing().when(u.canEdit),
-		bind(g, "K", "SSH keys of the highlighted user: add or remove", func() tea.Cmd { return u.manageKeys() }).editing().when(u.canEdit),
-		bind(g, "d", "disable / enable the highlighted or selected users", func() tea.Cmd { return u.toggleDisabled() }).editing().when(u.canEdit),
-		bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).editing().when(u.canEdit),
-		bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).when(u.needTarget),
-		bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).when(u.needTarget),
-		bind(g, "c", "clients whose data the highlighted or selected employees see: opens Sites & teams at its Clients group", u.openClients).when(u.needTarget),
-		bind(g, "f", "feature overrides (allow / deny / inherit) of the highlighted or selected employees", func() tea.Cmd { return u.featureOverrides() }).editing().when(u.needTarget),
-		bindKey(g, described(km.Mark, "select / unselect the highlighted user"), func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
-		bindKey(g, described(km.MarkRange, "select the range from the last selected to here"), func() tea.Cmd { u.selectRange(); return nil }).
-			when(func() string {
+	return append([]*ui.Binding{
+		ui.Bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).Editing().
+			When(func() string { return ui.ErrText(u.a.s.Capabilities(u.a.actor).May(store.EditUsers)) }),
+		ui.Bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).Editing().When(u.canEdit),
+		ui.Bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).Editing().When(u.canEdit),
+		ui.Bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).Editing().When(u.canEdit),
+		ui.Bind(g, "i", "resend the invitation", func() tea.Cmd { return u.resendInvite() }).Editing().When(u.canEdit),
+		ui.Bind(g, "K", "SSH keys of the highlighted user: add or remove", func() tea.Cmd { return u.manageKeys() }).Editing().When(u.canEdit),
+		ui.Bind(g, "d", "disable / enable the highlighted or selected users", func() tea.Cmd { return u.toggleDisabled() }).Editing().When(u.canEdit),
+		ui.Bind(g, "x,delete", "delete (refused once a user has records: disable instead)", func() tea.Cmd { return u.deleteUsers() }).Editing().When(u.canEdit),
+		ui.Bind(g, "enter", "assign sites & teams to the highlighted or selected users", func() tea.Cmd { return u.openSites() }).When(u.needTarget),
+		ui.Bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).When(u.needTarget),
+		ui.Bind(g, "c", "clients whose data the highlighted or selected employees see: opens Sites & teams at its Clients group", u.openClients).When(u.needTarget),
+		ui.Bind(g, "f", "feature overrides (allow / deny / inherit) of the highlighted or selected employees", func() tea.Cmd { return u.featureOverrides() }).Editing().When(u.needTarget),
+		ui.BindKey(g, ui.Described(km.Mark, "select / unselect the highlighted user"), func() tea.Cmd { u.toggleSel(); return nil }).When(u.needTarget),
+		ui.BindKey(g, ui.Described(km.MarkRange, "select the range from the last selected to here"), func() tea.Cmd { u.selectRange(); return nil }).
+			When(func() string {
 				if _, ok := u.list.Anchor(); !ok {
 					return "select a first user with space"
 				}
@@ -312,31 +316,24 @@ func (u *usersScreen) bindings() []*binding {
 				}
 				return u.needTarget()
 			}),
-		bindKey(g, described(km.MarkAll, "select every user the filters show (again: none)"), func() tea.Cmd { u.selectAll(); return nil }).when(u.needTarget),
-		bindKey(g, described(km.ClearMarks, "clear the selection"), func() tea.Cmd { u.clearSel(); return nil }),
-		bind(g, "t", "employees / client users / everyone", func() tea.Cmd { u.cycle(filterType, 1); return nil }),
-		bind(g, "s", "status filter: active+invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
+		ui.BindKey(g, ui.Described(km.MarkAll, "select every user the filters show (again: none)"), func() tea.Cmd { u.selectAll(); return nil }).When(u.needTarget),
+		ui.BindKey(g, ui.Described(km.ClearMarks, "clear the selection"), func() tea.Cmd { u.clearSel(); return nil }),
+		ui.Bind(g, "t", "employees / client users / everyone", func() tea.Cmd { u.cycle(filterType, 1); return nil }),
+		ui.Bind(g, "s", "status filter: active+invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
 	}, u.nav()...)
 }
 
 // nav are the navigation keys of the focused pane: the filters, or the
 // user list (from the Details pane too).
-func (u *usersScreen) nav() []*binding {
+func (u *usersScreen) nav() []*ui.Binding {
 	if u.a.focus[u.a.cur] == 0 {
-		return listNav(u.filters, nil)
+		return ui.ListNav(u.filters, nil)
 	}
-	return listNav(u.list, nil)
+	return ui.ListNav(u.list, nil)
 }
 
-func errText(err error) string {
-	if err != nil {
-		return withFix(err)
-	}
-	return ""
-}
-
-// key changes the highlighted filter (the list keys are bindings).
-func (u *usersScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+// Key changes the highlighted filter (the list keys are bindings).
+func (u *usersScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if pane != 0 {
 		return nil
 	}
@@ -353,8 +350,8 @@ func (u *usersScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	return nil
 }
 
-// mouse: a click highlights a filter or a user, the wheel moves through them.
-func (u *usersScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+// Mouse: a click highlights a filter or a user, the wheel moves through them.
+func (u *usersScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		u.filters.Mouse(msg, y)
@@ -402,27 +399,27 @@ func (u *usersScreen) toggleSel() {
 
 func (u *usersScreen) selectRange() {
 	u.list.MarkRange()
-	u.a.flash(fmt.Sprintf("%d selected", u.list.MarkCount()), false)
+	u.a.Flash(fmt.Sprintf("%d selected", u.list.MarkCount()), false)
 }
 
 func (u *usersScreen) selectAll() {
 	if !u.list.MarkAll() {
-		u.a.flash("selection cleared", false)
+		u.a.Flash("selection cleared", false)
 		return
 	}
-	u.a.flash(fmt.Sprintf("%d selected (every user the filters show)", u.list.MarkCount()), false)
+	u.a.Flash(fmt.Sprintf("%d selected (every user the filters show)", u.list.MarkCount()), false)
 }
 
 func (u *usersScreen) clearSel() {
 	if u.list.ClearMarks() > 0 {
-		u.a.flash("selection cleared", false)
+		u.a.Flash("selection cleared", false)
 	}
 }
 
-// header is the Filters pane folded into one line (two-pane layout): the
+// Header is the Filters pane folded into one line (two-pane layout): the
 // filters that narrow the list, then where to change them. Those left at
 // "any" are named only where the line has room, so the hint never goes.
-func (u *usersScreen) header(w int) string {
+func (u *usersScreen) Header(w int) string {
 	parts := []string{typeChoices[u.q.typ], "status " + statusChoices[u.q.status].label}
 	var idle []string
 	if u.q.profile != 0 {
@@ -461,16 +458,16 @@ func (u *usersScreen) siteLabel() string {
 	return u.names.Site(u.q.site)
 }
 
-// setSize: the list takes its pane less the column headings.
-func (u *usersScreen) setSize(p [3]paneSize) {
-	u.filters.SetSize(p[0].w, p[0].h)
-	u.list.SetSize(p[1].w, max(p[1].h-1, 1))
-	u.detailW = p[2].w
+// SetSize: the list takes its pane less the column headings.
+func (u *usersScreen) SetSize(p [3]ui.PaneSize) {
+	u.filters.SetSize(p[0].W, p[0].H)
+	u.list.SetSize(p[1].W, max(p[1].H-1, 1))
+	u.detailW = p[2].W
 }
 
-// prepare filters again if a change made the rows stale, and counts and
+// Prepare filters again if a change made the rows stale, and counts and
 // builds what the next frame shows.
-func (u *usersScreen) prepare() {
+func (u *usersScreen) Prepare() {
 	if u.stale && !u.quick() {
 		u.refilter(true)
 	}
@@ -487,10 +484,10 @@ func (u *usersScreen) prepare() {
 type detailSlot struct {
 	u  *store.User
 	w  int
-	th *theme
+	th *ui.Theme
 }
 
-func (u *usersScreen) render(pane, w, h int, focused bool) []string {
+func (u *usersScreen) Render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		return u.renderFilters(w, focused)
@@ -516,18 +513,18 @@ func (f filterList) Render(i, w int, st list.State) string {
 	case filterStatus:
 		label, value = "Status", statusChoices[u.q.status].label
 	case filterProfile:
-		label, value = "Profile", safe(u.profileLabel())
+		label, value = "Profile", ui.Safe(u.profileLabel())
 	case filterSite:
-		label, value = "Site", safe(u.siteLabel())
+		label, value = "Site", ui.Safe(u.siteLabel())
 	default:
-		label, value = "Search", "/"+safe(u.q.text)
+		label, value = "Search", "/"+ui.Safe(u.q.text)
 	}
 	// the labels line up where there is room; in a narrow pane the value
 	// keeps its end and the label's padding goes first
 	lw := max(min(7, w-2-ansi.StringWidth(value)), len(label))
 	line := fmt.Sprintf(" %-*s %s", lw, label, value)
 	if st.Focused && st.Cursor {
-		line = u.a.th.cursor.Render(fit("›"+line[1:], w))
+		line = u.a.th.Cursor.Render(ui.Fit("›"+line[1:], w))
 	}
 	return line
 }
@@ -536,10 +533,10 @@ func (u *usersScreen) renderFilters(w int, focused bool) []string {
 	th := u.a.th
 	out := u.filters.Lines(focused)
 	n := u.list.MarkCount()
-	out = append(out, "", th.muted.Render(" ↑↓ pick · ←→ change"))
+	out = append(out, "", th.Muted.Render(" ↑↓ pick · ←→ change"))
 	out = append(out, "", fmt.Sprintf("Selected  %d", n))
 	if n > 0 {
-		out = append(out, th.muted.Render("esc (in the list) clears"))
+		out = append(out, th.Muted.Render("esc (in the list) clears"))
 	}
 	return out
 }
@@ -604,24 +601,24 @@ func (r userRows) Render(i, w int, st list.State) string {
 	if us.Changed() {
 		changed = "✎"
 	}
-	name := safe(us.Name())
+	name := ui.Safe(us.Name())
 	if c.email == 0 { // no email column: tell apart those who share a name
 		name += sameNameHint(r.rows, i)
 	}
-	line := mark + changed + " " + cell(name, c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
+	line := mark + changed + " " + ui.Cell(name, c.name) + ui.Cell(ui.Safe(us.Email), c.email) + ui.Cell(ui.Safe(u.roleOf(us)), c.role) + ui.Cell(us.Status().String(), c.status)
 	if c.sites > 0 {
-		line += cell(safeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
+		line += ui.Cell(ui.SafeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
 	}
-	line = fit(line, w)
+	line = ui.Fit(line, w)
 	switch {
 	case st.Cursor && st.Focused:
-		line = th.cursor.Render(line)
+		line = th.Cursor.Render(line)
 	case st.Cursor:
-		line = th.cursorBlurred.Render(line)
+		line = th.CursorBlurred.Render(line)
 	case st.Marked:
-		line = th.selected.Render(line)
+		line = th.Selected.Render(line)
 	case us.Disabled:
-		line = th.muted.Render(line)
+		line = th.Muted.Render(line)
 	}
 	return line
 }
@@ -635,11 +632,11 @@ func (u *usersScreen) renderList(w int, focused bool) []string {
 	} else if u.q.typ == 2 {
 		role = "PROFILE/CLIENT"
 	}
-	head := "   " + cell("NAME", c.name) + cell("EMAIL", c.email) + cell(role, c.role) + cell("STATUS", c.status) + cell("SITES", c.sites)
+	head := "   " + ui.Cell("NAME", c.name) + ui.Cell("EMAIL", c.email) + ui.Cell(role, c.role) + ui.Cell("STATUS", c.status) + ui.Cell("SITES", c.sites)
 	if len(u.rows) == 0 {
-		return append([]string{th.header.Render(fit(head, w))}, wrapStyled(th.muted, "  no users match; change the filters (tab) or press a to add one", w, " ")...)
+		return append([]string{th.Header.Render(ui.Fit(head, w))}, ui.WrapStyled(th.Muted, "  no users match; change the filters (tab) or press a to add one", w, " ")...)
 	}
-	return u.list.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
+	return u.list.AppendLines([]string{th.Header.Render(ui.Fit(head, w))}, focused)
 }
 
 // sameNameHint is, for a row whose user shares their name with a row beside
@@ -659,7 +656,7 @@ func sameNameHint(rows []*userRow, i int) string {
 	if hint == "" {
 		return ""
 	}
-	return " …" + safe(hint)
+	return " …" + ui.Safe(hint)
 }
 
 // distinguishing is the shortest end of a's local part that b's does not
@@ -691,20 +688,12 @@ func distinguishing(a, b string) string {
 	return la
 }
 
-// cell is a column: the text cut or padded to w-1, then a space.
-func cell(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	return fit(s, w-1) + " "
-}
-
 // renderDetail shows the highlighted user, as prepare built it (View runs
 // after every message); at a width prepare did not build for, built anew.
 func (u *usersScreen) renderDetail(w int) []string {
 	r := u.current()
 	if r == nil {
-		return []string{u.a.th.muted.Render("no user highlighted")}
+		return []string{u.a.th.Muted.Render("no user highlighted")}
 	}
 	if u.detailKey != "" && u.detailOf == (detailSlot{r.u, w, u.a.th}) {
 		return u.detail
@@ -721,49 +710,49 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 		for i := 1; i < len(lines); i++ {
 			lines[i] = strings.Repeat(" ", 11) + strings.TrimLeft(lines[i], " ")
 		}
-		return th.muted.Render(fmt.Sprintf("%-10s", k)) + " " + strings.Join(lines, "\n")
+		return th.Muted.Render(fmt.Sprintf("%-10s", k)) + " " + strings.Join(lines, "\n")
 	}
-	out := []string{th.bold.Render(safe(us.Name())), safe(us.Email), ""}
+	out := []string{th.Bold.Render(ui.Safe(us.Name())), ui.Safe(us.Email), ""}
 	// each grant that ends by itself says when, as users show does
 	ending := func(g store.Grant, ids []uint64, name func(uint64) string) string {
 		parts := make([]string, len(ids))
 		for i, id := range ids {
-			parts[i] = safe(name(id))
+			parts[i] = ui.Safe(name(id))
 			if at := us.Until(g, id); !at.IsZero() {
-				parts[i] += th.warn.Render(" (until " + store.UntilText(at) + ")")
+				parts[i] += th.Warn.Render(" (until " + store.UntilText(at) + ")")
 			}
 		}
 		return strings.Join(parts, ", ")
 	}
 	out = append(out, kv("Type", us.Type.String()))
 	if us.Type == store.ClientUser {
-		out = append(out, kv("Client", safeJoin(n.Clients(us.ClientIDs), ", ")))
+		out = append(out, kv("Client", ui.SafeJoin(n.Clients(us.ClientIDs), ", ")))
 	} else if len(us.ClientIDs) > 0 {
 		out = append(out, kv("Clients", ending(store.GrantClient, us.ClientIDs, n.Client)))
 	}
-	profile := safe(n.Profile(us.ProfileID))
+	profile := ui.Safe(n.Profile(us.ProfileID))
 	for _, x := range us.Expiries {
 		if x.Grant == store.GrantProfile {
-			profile += th.warn.Render(" (until " + store.UntilText(x.At) + ", then " + safe(n.Profile(x.Back)) + ")")
+			profile += th.Warn.Render(" (until " + store.UntilText(x.At) + ", then " + ui.Safe(n.Profile(x.Back)) + ")")
 		}
 	}
 	out = append(out, kv("Profile", profile))
 	st := us.Status().String()
 	switch us.Status() {
 	case store.Disabled:
-		st = th.bad.Render(st)
+		st = th.Bad.Render(st)
 	case store.Invited:
-		st = th.warn.Render(st)
+		st = th.Warn.Render(st)
 	default:
-		st = th.good.Render(st)
+		st = th.Good.Render(st)
 	}
 	out = append(out, kv("Status", st))
-	out = append(out, kv("Sites", orNone(ending(store.GrantSite, us.SiteIDs, n.Site))))
+	out = append(out, kv("Sites", ui.OrNone(ending(store.GrantSite, us.SiteIDs, n.Site))))
 	if len(us.TeamIDs) > 0 {
 		out = append(out, kv("Teams", ending(store.GrantTeam, us.TeamIDs, n.Team)))
 	}
 	if us.DefaultSiteID != 0 {
-		out = append(out, kv("Default", safe(n.Site(us.DefaultSiteID))))
+		out = append(out, kv("Default", ui.Safe(n.Site(us.DefaultSiteID))))
 	}
 	if us.HasRecords() {
 		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
@@ -771,14 +760,14 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if keys, err := u.a.s.KeysOf(us.ID); err == nil && len(keys) > 0 {
 		out = append(out, kv("SSH keys", fmt.Sprintf("%d (K manages them)", len(keys))))
 		for _, k := range keys {
-			out = append(out, "           "+safe(k.Fingerprint))
+			out = append(out, "           "+ui.Safe(k.Fingerprint))
 		}
 	}
 	if us.Changed() {
-		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, safe(us.UpdatedBy), us.Updated.Local().Format("2006-01-02 15:04"))))
+		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, ui.Safe(us.UpdatedBy), us.Updated.Local().Format("2006-01-02 15:04"))))
 	}
 	if e, err := u.a.s.EffectiveByID(us.ID); err == nil {
-		out = append(out, "", th.header.Render("Effective access"))
+		out = append(out, "", th.Header.Render("Effective access"))
 		var labels, values, marks []string
 		for _, l := range e.Levels {
 			if l.Level == "none" {
@@ -786,20 +775,20 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 			}
 			mark := " "
 			if l.Sensitive {
-				mark = th.warn.Render("!")
+				mark = th.Warn.Render("!")
 			}
-			labels, values, marks = append(labels, safe(l.Title)), append(values, safe(l.Level)), append(marks, mark)
+			labels, values, marks = append(labels, ui.Safe(l.Title)), append(values, ui.Safe(l.Level)), append(marks, mark)
 		}
-		for i, row := range valueRows("   ", labels, values, w) {
+		for i, row := range ui.ValueRows("   ", labels, values, w) {
 			out = append(out, " "+marks[i]+row[2:])
 		}
 		if len(labels) == 0 {
-			out = append(out, th.muted.Render(" no screens"))
+			out = append(out, th.Muted.Render(" no screens"))
 		}
 		for _, note := range e.Notes {
-			out = append(out, th.muted.Render(" "+safe(note)))
+			out = append(out, th.Muted.Render(" "+ui.Safe(note)))
 		}
-		out = append(out, "", th.header.Render("Features"))
+		out = append(out, "", th.Header.Render("Features"))
 		labels, values = make([]string, len(e.Features)), make([]string, len(e.Features))
 		for i, f := range e.Features {
 			v := "off"
@@ -809,9 +798,9 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 			if f.Override != "inherit" {
 				v += " (" + f.Override + ")"
 			}
-			labels[i], values[i] = safe(f.Title), v
+			labels[i], values[i] = ui.Safe(f.Title), v
 		}
-		out = append(out, valueRows("   ", labels, values, w)...)
+		out = append(out, ui.ValueRows("   ", labels, values, w)...)
 	}
 	var lines []string
 	for _, l := range out {
@@ -820,35 +809,12 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	return lines
 }
 
-// valueRows lays out label/value pairs: values line up after the longest
-// label, and a label too long for the width is cut, never its value.
-func valueRows(indent string, labels, values []string, w int) []string {
-	lw, vw := 0, 0
-	for i := range labels {
-		lw, vw = max(lw, ansi.StringWidth(labels[i])), max(vw, ansi.StringWidth(values[i]))
-	}
-	lw = max(min(lw, w-len(indent)-vw-1), 4)
-	out := make([]string, len(labels))
-	for i := range labels {
-		out[i] = indent + fit(labels[i], lw) + " " + values[i]
-	}
-	return out
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
 // openClients opens Sites & teams at its Clients group: the clients whose
 // data an employee sees (seed 002: "a user can be assigned to one or more
 // clients") move between Available and Assigned like sites, pending until
 // ctrl+s saves them with any site moves as one change set.
 func (u *usersScreen) openClients() tea.Cmd {
-	u.openSites()
-	u.a.sites.focusClients()
+	u.a.AssignSites(u.targets(), true)
 	return nil
 }
 
@@ -867,7 +833,7 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		}
 	}
 	if len(emps) == 0 {
-		u.a.flash("feature overrides are for employees; client users follow the org's settings", true)
+		u.a.Flash("feature overrides are for employees; client users follow the org's settings", true)
 		return nil
 	}
 	org := u.a.s.Settings()
@@ -894,15 +860,15 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		choices[i] = cur
 		fields = append(fields, huh.NewSelect[string]().Title(f.Title()).Options(opts...).Value(&choices[i]))
 	}
-	title := "Features of " + safe(emps[0].Email)
+	title := "Features of " + ui.Safe(emps[0].Email)
 	if len(emps) > 1 {
 		title = fmt.Sprintf("Features of %d employees%s", len(emps), u.hiddenNote())
 	}
 	if skipped > 0 {
-		title += fmt.Sprintf(" (%s left out: they follow the org)", plural(skipped, "client user"))
+		title += fmt.Sprintf(" (%s left out: they follow the org)", ui.Plural(skipped, "client user"))
 	}
-	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("feature overrides of %s", plural(len(emps), "employee")), func(tx *store.Tx) error {
+	m, cmd := ui.NewForm(u.a, title, func() tea.Cmd {
+		u.apply(fmt.Sprintf("feature overrides of %s", ui.Plural(len(emps), "employee")), func(tx *store.Tx) error {
 			for _, us := range emps {
 				version := us.Version // checked at the first feature: the user as shown
 				for i, f := range store.Features() {
@@ -940,10 +906,10 @@ func nowMark(label string, now bool) string {
 func (u *usersScreen) apply(what string, fn func(tx *store.Tx) error) {
 	cs, err := u.a.s.Apply(u.a.actor, what, fn)
 	if err != nil {
-		u.a.fail(err)
+		u.a.Fail(err)
 		return
 	}
-	u.a.applied(cs, what) // follows the change set: only touched rows move
+	u.a.Applied(cs, what) // follows the change set: only touched rows move
 }
 
 func (u *usersScreen) addUser() tea.Cmd {
@@ -955,14 +921,14 @@ func (u *usersScreen) addUser() tea.Cmd {
 		store.SortByPower(ps) // the least powerful first, and so the one offered
 		for _, p := range ps {
 			if p.Type.String() == typ {
-				o = append(o, huh.NewOption(safe(p.Name), p.Name))
+				o = append(o, huh.NewOption(ui.Safe(p.Name), p.Name))
 			}
 		}
 		return o
 	}
 	var clientOpts []huh.Option[string]
 	for _, c := range u.a.s.Clients() {
-		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
+		clientOpts = append(clientOpts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
 	groups := func(note func(store.Field, string) string) []*huh.Group {
 		return []*huh.Group{
@@ -980,7 +946,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 			),
 		}
 	}
-	m, cmd := newFormAt(u.a, "Add user", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(u.a, "Add user", func() tea.Cmd {
 		t, _ := store.ParseUserType(typ)
 		nu := store.NewUser{First: first, Last: last, Email: email, Type: t, Profile: profile}
 		if t == store.ClientUser && client != "" {
@@ -994,7 +960,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 		})
 		if created != nil {
 			u.jumpTo(created.ID)
-			u.a.flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
+			u.a.Flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
 		}
 		return nil
 	}, groups)
@@ -1004,7 +970,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 
 // jumpTo shows a user in the list, widening the filters if needed.
 func (u *usersScreen) jumpTo(id uint64) {
-	u.settle() // the rows a change just made stale: the user may be new
+	u.Settle() // the rows a change just made stale: the user may be new
 	r := u.ix.byID(id)
 	if r == nil {
 		return
@@ -1026,7 +992,7 @@ func (u *usersScreen) editUser() tea.Cmd {
 	// it was changed from what it showed, so a name holding controls (an
 	// old file) is never rewritten as its escaped text unless someone types
 	// a new one
-	shown := [3]string{safe(us.First), safe(us.Last), safe(us.Email)}
+	shown := [3]string{ui.Safe(us.First), ui.Safe(us.Last), ui.Safe(us.Email)}
 	first, last, email := shown[0], shown[1], shown[2]
 	def := u.names.Site(us.DefaultSiteID)
 	// the sites this user may hold (a client user: their client's), the
@@ -1034,11 +1000,11 @@ func (u *usersScreen) editUser() tea.Cmd {
 	siteOpts := []huh.Option[string]{huh.NewOption(nowMark("(none)", def == ""), "")}
 	for _, s := range u.sites {
 		if store.MayHoldSite(us, s.ClientID) {
-			siteOpts = append(siteOpts, huh.NewOption(nowMark(safe(s.Name), s.Name == def), s.Name))
+			siteOpts = append(siteOpts, huh.NewOption(nowMark(ui.Safe(s.Name), s.Name == def), s.Name))
 		}
 	}
 	version := us.Version
-	m, cmd := newFormAt(u.a, "Edit "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(u.a, "Edit "+us.Email, func() tea.Cmd {
 		p := store.UserPatch{DefaultSite: &def}
 		if first != shown[0] {
 			p.First = &first
@@ -1080,13 +1046,13 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	ps := slices.Clone(u.profiles)
 	store.SortByPower(ps)
 	for _, p := range ps {
-		opts = append(opts, huh.NewOption(nowMark(fmt.Sprintf("%s (%s)", safe(p.Name), p.Type), p.Name == current), p.Name))
+		opts = append(opts, huh.NewOption(nowMark(fmt.Sprintf("%s (%s)", ui.Safe(p.Name), p.Type), p.Name == current), p.Name))
 	}
 	var clientOpts []huh.Option[string]
 	for _, c := range u.a.s.Clients() {
-		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
+		clientOpts = append(clientOpts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
-	title := fmt.Sprintf("Profile of %s%s", plural(len(ts), "user"), u.hiddenNote())
+	title := fmt.Sprintf("Profile of %s%s", ui.Plural(len(ts), "user"), u.hiddenNote())
 	if len(ts) == 1 {
 		title = "Profile of " + ts[0].Email
 		profile = u.names.Profile(ts[0].ProfileID)
@@ -1095,8 +1061,8 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		p, err := u.a.s.Profile(profile)
 		return err == nil && p.Type == store.ClientUser
 	}
-	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("profile %s for %s", profile, plural(len(ts), "user")), func(tx *store.Tx) error {
+	m, cmd := ui.NewForm(u.a, title, func() tea.Cmd {
+		u.apply(fmt.Sprintf("profile %s for %s", profile, ui.Plural(len(ts), "user")), func(tx *store.Tx) error {
 			for _, us := range ts {
 				p := store.UserPatch{Profile: &profile}
 				if client != "" && us.Type == store.Employee && isClient() {
@@ -1124,7 +1090,7 @@ func (u *usersScreen) setPassword() tea.Cmd {
 	}
 	us := r.u
 	var pw, again string
-	m, cmd := newForm(u.a, "Password of "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.a, "Password of "+us.Email, func() tea.Cmd {
 		u.apply("set password of "+us.Email, func(tx *store.Tx) error { return tx.SetPassword(us.ID, us.Version, pw) })
 		return nil
 	}, huh.NewGroup(
@@ -1149,19 +1115,19 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 	us := r.u
 	keys, err := u.a.s.KeysOf(us.ID)
 	if err != nil {
-		u.a.fail(err)
+		u.a.Fail(err)
 		return nil
 	}
 	action, line := "add", ""
 	opts := []huh.Option[string]{huh.NewOption("Add a key", "add")}
 	for _, k := range keys {
-		label := "Remove " + safe(k.Fingerprint)
+		label := "Remove " + ui.Safe(k.Fingerprint)
 		if k.Comment != "" {
-			label += " (" + safe(k.Comment) + ")"
+			label += " (" + ui.Safe(k.Comment) + ")"
 		}
 		opts = append(opts, huh.NewOption(label, k.Fingerprint))
 	}
-	m, cmd := newForm(u.a, "SSH keys of "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.a, "SSH keys of "+us.Email, func() tea.Cmd {
 		if action == "add" {
 			u.apply("add a key for "+us.Email, func(tx *store.Tx) error {
 				_, err := tx.AddKey(us.ID, line)
@@ -1171,7 +1137,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 		}
 		u.apply("remove a key of "+us.Email, func(tx *store.Tx) error { return tx.RemoveKey(us.ID, action) })
 		return nil
-	}, huh.NewGroup(huh.NewSelect[string]().Title(plural(len(keys), "key")).Options(opts...).Value(&action)),
+	}, huh.NewGroup(huh.NewSelect[string]().Title(ui.Plural(len(keys), "key")).Options(opts...).Value(&action)),
 		huh.NewGroup(huh.NewInput().Title("Public key").Description("one line as in ~/.ssh/id_ed25519.pub").Value(&line).
 			Validate(func(s string) error { _, _, err := store.ParsePublicKey(s); return err })).
 			WithHideFunc(func() bool { return action != "add" }),
@@ -1182,7 +1148,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 
 func (u *usersScreen) resendInvite() tea.Cmd {
 	ts := u.targets()
-	u.apply("resend invitation to "+plural(len(ts), "user"), func(tx *store.Tx) error {
+	u.apply("resend invitation to "+ui.Plural(len(ts), "user"), func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.ResendInvite(us.ID); err != nil {
 				return err
@@ -1200,7 +1166,7 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if disable {
 		verb = "disable"
 	}
-	what := verb + " " + plural(len(ts), "user")
+	what := verb + " " + ui.Plural(len(ts), "user")
 	change := func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {
@@ -1211,7 +1177,7 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	}
 	// refused at once, not after a question
 	if _, err := u.a.s.Preview(u.a.actor, what, change); err != nil {
-		u.a.fail(err)
+		u.a.Fail(err)
 		return nil
 	}
 	do := func() tea.Cmd { u.apply(what, change); return nil }
@@ -1221,9 +1187,9 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	}
 	who := fmt.Sprintf("%d users%s", len(ts), u.hiddenNote())
 	if len(ts) == 1 {
-		who = safe(ts[0].Email)
+		who = ui.Safe(ts[0].Email)
 	}
-	u.a.modal = &confirm{question: fmt.Sprintf("%s %s? %s. (one change set; u undoes)", strings.ToUpper(verb[:1])+verb[1:], who, strings.ToUpper(effect[:1])+effect[1:]), yes: do}
+	u.a.modal = &ui.Confirm{Question: fmt.Sprintf("%s %s? %s. (one change set; u undoes)", strings.ToUpper(verb[:1])+verb[1:], who, strings.ToUpper(effect[:1])+effect[1:]), Yes: do}
 	return nil
 }
 
@@ -1243,10 +1209,10 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 	}
 	// a delete the store will refuse (a user with records) says so now
 	if _, err := u.a.s.Preview(u.a.actor, "delete "+label, change); err != nil {
-		u.a.fail(err)
+		u.a.Fail(err)
 		return nil
 	}
-	u.a.modal = &confirm{question: "Delete " + safe(label) + u.hiddenNote() + "? (one change set; u undoes)", yes: func() tea.Cmd {
+	u.a.modal = &ui.Confirm{Question: "Delete " + ui.Safe(label) + u.hiddenNote() + "? (one change set; u undoes)", Yes: func() tea.Cmd {
 		u.apply("delete "+label, change)
 		for _, us := range ts {
 			u.list.Unmark(us.ID)
@@ -1257,9 +1223,7 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 }
 
 func (u *usersScreen) openSites() tea.Cmd {
-	ts := u.targets()
-	u.a.sites.setWho(ts)
-	u.a.switchTo(1)
+	u.a.AssignSites(u.targets(), false)
 	return nil
 }
 
@@ -1268,9 +1232,6 @@ func (u *usersScreen) openHistory() tea.Cmd {
 	if r == nil {
 		return nil
 	}
-	if h, ok := u.a.screens[3].(interface{ showEntity(string) }); ok {
-		h.showEntity("user:" + r.u.Email)
-	}
-	u.a.switchTo(3)
+	u.a.ShowHistory("user:" + r.u.Email)
 	return nil
 }

@@ -3,6 +3,8 @@ package tui
 import (
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // After adding a user the cursor is on the new user, so enter opens them
@@ -13,7 +15,7 @@ func TestAddUserLandsOnTheNewUser(t *testing.T) {
 		s := newTestStore(t, 200)
 		app := newTestApp(t, s, nil, sz.w, sz.h)
 		press(app, "down", "down", "down")
-		before := app.users.current().u.Email
+		before := usersOf(app).current().u.Email
 		press(app, "a")
 		typeText(app, "Zed")
 		press(app, "enter")
@@ -32,7 +34,7 @@ func TestAddUserLandsOnTheNewUser(t *testing.T) {
 		if basic, _ := s.Profile("Basic"); basic == nil || u.ProfileID != basic.ID {
 			t.Fatalf("%dx%d: the form's first profile is #%d, want Basic (the least powerful employee profile)", sz.w, sz.h, u.ProfileID)
 		}
-		if got := app.users.current(); got == nil || got.u.ID != u.ID {
+		if got := usersOf(app).current(); got == nil || got.u.ID != u.ID {
 			t.Fatalf("%dx%d: the cursor is on %v after adding zed (it was on %s before)", sz.w, sz.h, got, before)
 		}
 	}
@@ -43,7 +45,7 @@ func TestAddUserLandsOnTheNewUser(t *testing.T) {
 func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	taken := app.users.current().u.Email
+	taken := usersOf(app).current().u.Email
 	press(app, "a")
 	typeText(app, "Zed")
 	press(app, "enter")
@@ -52,7 +54,7 @@ func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
 	typeText(app, strings.ToUpper(taken)) // the same address in other case: the store refuses it
 	press(app, "enter", "enter", "enter")
 	v := viewOf(app)
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatalf("the refused form closed:\n%s", v)
 	}
 	if !strings.Contains(v, "already") || !strings.Contains(v, "submit again") {
@@ -67,7 +69,7 @@ func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
 		t.Fatalf("ctrl+c in a half-filled form did not ask first:\n%s", v)
 	}
 	press(app, "n")
-	if _, ok := app.modal.(*formModal); !ok {
+	if _, ok := app.modal.(*ui.Form); !ok {
 		t.Fatal("n did not go back to the form")
 	}
 	press(app, "esc", "y")

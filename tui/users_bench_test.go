@@ -78,9 +78,9 @@ func BenchmarkFirstFrame(b *testing.B) { benchFirstFrame(b, benchStore(b)) }
 
 func benchKeystroke(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
-	app.users.q.typ = 2
-	app.users.q.status = len(statusChoices) - 1
-	app.users.refilter(true)
+	usersOf(app).q.typ = 2
+	usersOf(app).q.status = len(statusChoices) - 1
+	usersOf(app).refilter(true)
 	press(app, "/")
 	typeText(app, "adam")
 	keys := []string{"s", "backspace"}
@@ -94,22 +94,22 @@ func benchKeystroke(b *testing.B, s *store.Store) {
 	}
 	b.StopTimer()
 	cpu()
-	if len(app.users.rows) == 0 || len(app.users.rows) == len(app.users.ix.all) {
-		b.Fatalf("the filter did not narrow: %d of %d", len(app.users.rows), len(app.users.ix.all))
+	if len(usersOf(app).rows) == 0 || len(usersOf(app).rows) == len(usersOf(app).ix.all) {
+		b.Fatalf("the filter did not narrow: %d of %d", len(usersOf(app).rows), len(usersOf(app).ix.all))
 	}
 }
 
 func benchScroll(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
-	app.users.q.typ = 2
-	app.users.q.status = len(statusChoices) - 1
-	app.users.refilter(true)
+	usersOf(app).q.typ = 2
+	usersOf(app).q.status = len(statusChoices) - 1
+	usersOf(app).refilter(true)
 	down, home := keyMsg("down"), keyMsg("home")
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cpuPerOp(b)
 	for i := 0; b.Loop(); i++ {
-		if app.users.list.Cursor() == len(app.users.rows)-1 {
+		if usersOf(app).list.Cursor() == len(usersOf(app).rows)-1 {
 			app.Update(home)
 		}
 		app.Update(down)
@@ -117,7 +117,7 @@ func benchScroll(b *testing.B, s *store.Store) {
 	}
 	b.StopTimer()
 	cpu()
-	if app.users.list.Cursor() == 0 {
+	if usersOf(app).list.Cursor() == 0 {
 		b.Fatal("the cursor did not move")
 	}
 }
@@ -136,11 +136,11 @@ func benchFirstFrame(b *testing.B, s *store.Store) {
 	defer cpu()
 	for b.Loop() {
 		sharedIndexes.Delete(s)
-		app := New(s, store.LocalActor("bench"), Options{})
+		app := New(s, store.LocalActor("bench"), testScreens, Options{})
 		app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		v := app.View().Content
-		if !app.users.quick() || !strings.Contains(v, "Employees (") {
-			b.Fatalf("not a quick start's first frame (quick %v):\n%s", app.users.quick(), v)
+		if !usersOf(app).quick() || !strings.Contains(v, "Employees (") {
+			b.Fatalf("not a quick start's first frame (quick %v):\n%s", usersOf(app).quick(), v)
 		}
 		app.Close()
 	}
@@ -192,7 +192,7 @@ func BenchmarkConsoleOpen(b *testing.B) {
 	newTestApp(b, s, nil, 140, 40).View() // the shared index, built once per store
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, store.LocalActor("bench"), Options{})
+		app := New(s, store.LocalActor("bench"), testScreens, Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
 		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")

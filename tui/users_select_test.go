@@ -32,17 +32,17 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	app.focus[0] = 0
 	press(app, "right") // Show: Client users
 	app.focus[0] = 1
-	for i, r := range app.users.rows {
+	for i, r := range usersOf(app).rows {
 		if r.u.ID == picked.ID {
-			app.users.list.SetCursor(i)
+			usersOf(app).list.SetCursor(i)
 			break
 		}
 	}
-	cu := app.users.current()
+	cu := usersOf(app).current()
 	if cu == nil || cu.u.Type != store.ClientUser || cu.u.DefaultSiteID == 0 {
 		t.Fatalf("want a client user with a default site highlighted, have %+v", cu)
 	}
-	def := app.users.names.Site(cu.u.DefaultSiteID)
+	def := usersOf(app).names.Site(cu.u.DefaultSiteID)
 	press(app, "e", "enter", "enter", "enter") // to the default location
 	v := viewOf(app)
 	if !strings.Contains(v, "> "+def+"  ← now") {
@@ -80,7 +80,7 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	press(app, "esc")
 	press(app, "p")
 	v = viewOf(app)
-	prof := app.users.names.Profile(cu.u.ProfileID)
+	prof := usersOf(app).names.Profile(cu.u.ProfileID)
 	if !strings.Contains(v, "> "+prof+" (client)  ← now") {
 		t.Fatalf("the profile change does not open at %s, marked:\n%s", prof, v)
 	}

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 func TestUsersScreenGolden(t *testing.T) {
@@ -24,9 +25,9 @@ func TestUsersScreenGolden(t *testing.T) {
 }
 
 func usersRowEmails(app *App) []string {
-	app.users.settle() // rows are filtered again lazily after a change event
+	usersOf(app).Settle() // rows are filtered again lazily after a change event
 	var out []string
-	for _, r := range app.users.rows {
+	for _, r := range usersOf(app).rows {
 		out = append(out, r.u.Email)
 	}
 	return out
@@ -36,7 +37,7 @@ func usersRowEmails(app *App) []string {
 func TestUsersFilterKeystrokes(t *testing.T) {
 	s := newTestStore(t, 200)
 	app := newTestApp(t, s, nil, 120, 40)
-	all := len(app.users.rows)
+	all := len(usersOf(app).rows)
 	press(app, "/")
 	typeText(app, "adams")
 	got := usersRowEmails(app)
@@ -49,12 +50,12 @@ func TestUsersFilterKeystrokes(t *testing.T) {
 		}
 	}
 	press(app, "backspace", "backspace", "backspace")
-	if n := len(app.users.rows); n < len(got) {
+	if n := len(usersOf(app).rows); n < len(got) {
 		t.Errorf("after backspaces %d rows, fewer than %d", n, len(got))
 	}
 	press(app, "esc")
-	if len(app.users.rows) != all {
-		t.Errorf("esc left %d rows, want %d", len(app.users.rows), all)
+	if len(usersOf(app).rows) != all {
+		t.Errorf("esc left %d rows, want %d", len(usersOf(app).rows), all)
 	}
 }
 
@@ -63,12 +64,12 @@ func TestUsersBulkSetProfile(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	var picked []string
-	for _, r := range app.users.rows[:3] {
+	for _, r := range usersOf(app).rows[:3] {
 		picked = append(picked, r.u.Email)
 	}
 	press(app, "space", "space", "space")
-	if app.users.list.MarkCount() != 3 {
-		t.Fatalf("selected %d, want 3", app.users.list.MarkCount())
+	if usersOf(app).list.MarkCount() != 3 {
+		t.Fatalf("selected %d, want 3", usersOf(app).list.MarkCount())
 	}
 	before, _ := s.Batches(0)
 	press(app, "p")
@@ -106,15 +107,15 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	press(app, "tab", "tab") // focus stays usable: back to the list below
 	app.focus[0] = 1
 	var target string
-	for i, r := range app.users.rows {
+	for i, r := range usersOf(app).rows {
 		if r.u.Status().String() == "active" {
-			app.users.list.SetCursor(i)
+			usersOf(app).list.SetCursor(i)
 			target = r.u.Email
 			break
 		}
 	}
 	press(app, "d") // a single disable asks too, saying what it does
-	if c, ok := app.modal.(*confirm); !ok || !strings.Contains(c.question, "Disable "+target+"? They lose access at once") {
+	if c, ok := app.modal.(*ui.Confirm); !ok || !strings.Contains(c.Question, "Disable "+target+"? They lose access at once") {
 		t.Fatalf("a single disable asked nothing, or not what it does: %#v", app.modal)
 	}
 	press(app, "y")
@@ -129,9 +130,9 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	if len(log) < 2 || !strings.Contains(log[len(log)-1].Actor, "local:test") {
 		t.Errorf("the undo is not in the audit log: %+v", log)
 	}
-	for i, r := range app.users.rows {
+	for i, r := range usersOf(app).rows {
 		if r.u.Email == target {
-			app.users.list.SetCursor(i)
+			usersOf(app).list.SetCursor(i)
 		}
 	}
 	press(app, "x") // refused at once: nothing is asked first
@@ -205,7 +206,7 @@ func TestEveryScreenFits(t *testing.T) {
 			app.switchTo(i)
 			for f := 0; f < 3; f++ {
 				app.focus[i] = f
-				t.Run(fmt.Sprintf("%dx%d/%s/pane%d", sz.w, sz.h, app.current().name(), f), func(t *testing.T) {
+				t.Run(fmt.Sprintf("%dx%d/%s/pane%d", sz.w, sz.h, app.current().Name(), f), func(t *testing.T) {
 					checkFits(t, viewOf(app), sz.w, sz.h)
 				})
 			}
@@ -321,11 +322,11 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	}
 	// the screen itself: quick rows first, the full index after a key
 	app := newTestApp(t, s, nil, 120, 40)
-	u := app.users
+	u := usersOf(app)
 	u.ix = nil
 	u.building = startIndex(s)
 	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite, nil)
-	if !strings.Contains(viewOf(app), fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+	if !strings.Contains(viewOf(app), fmt.Sprintf("Employees (%s)", ui.Thousands(u.quickTotal))) {
 		t.Error("the quick first frame does not count every matching user")
 	}
 	press(app, "end")
@@ -361,14 +362,14 @@ func TestSortPrefixMatchesRowKey(t *testing.T) {
 func TestUsersManageKeys(t *testing.T) {
 	s := newTestStore(t, 20)
 	app := newTestApp(t, s, nil, 120, 40)
-	us := app.users.current().u
+	us := usersOf(app).current().u
 	const line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMvkh4+u4vRa6dZ7CLS3SSTwD/FCtzsJDAhn3z8r39zk tester@example"
 	press(app, "K")
 	if app.modal == nil {
 		t.Fatal("K opened no form")
 	}
 	press(app, "enter") // "Add a key"
-	app.modal.(*formModal).form.Update(tea.PasteMsg{Content: line})
+	app.modal.(*ui.Form).Huh().Update(tea.PasteMsg{Content: line})
 	press(app, "enter")
 	keys, _ := s.KeysOf(us.ID)
 	if len(keys) != 1 {
@@ -388,13 +389,13 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 	s := newTestStore(t, 300)
 	a1 := newTestApp(t, s, nil, 120, 40)
 	a2 := newTestApp(t, s, nil, 120, 40)
-	if a1.users.ix != a2.users.ix {
+	if usersOf(a1).ix != usersOf(a2).ix {
 		t.Fatal("two consoles on one store built two indexes")
 	}
-	if &a1.users.rows[0] != &a2.users.rows[0] {
+	if &usersOf(a1).rows[0] != &usersOf(a2).rows[0] {
 		t.Error("two consoles with the same filters hold two copies of the list")
 	}
-	target := a1.users.rows[0].u
+	target := usersOf(a1).rows[0].u
 	ch, stop := s.Subscribe()
 	defer stop()
 	first := "Aaron"
@@ -405,13 +406,13 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := <-ch
-	before := a1.users.ix
+	before := usersOf(a1).ix
 	a1.Update(eventMsg{ev: ev})
 	a2.Update(eventMsg{ev: ev})
-	if a1.users.ix == before || a1.users.ix != a2.users.ix {
+	if usersOf(a1).ix == before || usersOf(a1).ix != usersOf(a2).ix {
 		t.Error("the change did not move the shared index on once for both consoles")
 	}
-	if got := a2.users.ix.byID(target.ID).u.First; got != "Aaron" {
+	if got := usersOf(a2).ix.byID(target.ID).u.First; got != "Aaron" {
 		t.Errorf("the second console sees first name %q", got)
 	}
 	if before.byID(target.ID).u.First == "Aaron" {
@@ -424,7 +425,7 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 func TestUsersIndexCatchesUp(t *testing.T) {
 	s := newTestStore(t, 200)
 	a1 := newTestApp(t, s, nil, 120, 40)
-	old := a1.users.ix
+	old := usersOf(a1).ix
 	target := old.all[0].u
 	last := "Zzyzx"
 	if _, err := s.Apply(store.LocalActor("x"), "rename", func(tx *store.Tx) error {
@@ -434,7 +435,7 @@ func TestUsersIndexCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	a2 := newTestApp(t, s, nil, 120, 40) // nobody followed the event yet
-	ix := a2.users.ix
+	ix := usersOf(a2).ix
 	if ix.asOf != s.LastBatch() {
 		t.Fatalf("index as of %d, store at %d", ix.asOf, s.LastBatch())
 	}
@@ -477,14 +478,14 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	s := newTestStore(t, quickStartUsers)
 	ready := 0
-	app := New(s, store.LocalActor("test"), Options{DBPath: "test.db", Ready: func() { ready++ }})
+	app := New(s, store.LocalActor("test"), testScreens, Options{DBPath: "test.db", Ready: func() { ready++ }})
 	app.modal = nil
-	u := app.users
+	u := usersOf(app)
 	if !u.indexLater || u.building != nil || u.ix != nil {
 		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.indexLater, u.building != nil, u.ix != nil)
 	}
 	_, cmd := app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if v := viewOf(app); !strings.Contains(v, fmt.Sprintf("Employees (%s)", thousands(u.quickTotal))) {
+	if v := viewOf(app); !strings.Contains(v, fmt.Sprintf("Employees (%s)", ui.Thousands(u.quickTotal))) {
 		t.Fatalf("the first frame does not count every employee:\n%s", v)
 	}
 	if u.building != nil || ready != 0 || cmd == nil {
@@ -510,7 +511,7 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 func TestQuickStartKeyBeforeFirstFrame(t *testing.T) {
 	s := newTestStore(t, quickStartUsers)
 	app := newTestApp(t, s, nil, 120, 40) // the size's tick is never run
-	u := app.users
+	u := usersOf(app)
 	press(app, "down")
 	if u.quick() || u.ix == nil || u.list.Cursor() != 1 {
 		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.list.Cursor())

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // pureStep is one thing done to a console: a few messages.
@@ -65,7 +66,7 @@ func replay(t *testing.T, s *store.Store, steps []pureStep, draw bool, after fun
 			answer(&h.verify)
 			answer(&h.entries)
 			answer(&h.batch)
-			app.Update(jobDoneMsg{})
+			app.Update(ui.JobDoneMsg{})
 			if draw {
 				_ = app.View()
 			}
@@ -77,9 +78,9 @@ func replay(t *testing.T, s *store.Store, steps []pureStep, draw bool, after fun
 }
 
 // answer answers a job's newest request on the spot, unless it is answered.
-func answer[K comparable, R any](j *job[K, R]) {
-	if _, _, fresh := j.answer(); !fresh {
-		j.now()
+func answer[K comparable, R any](j *ui.Job[K, R]) {
+	if _, _, fresh := j.Answer(); !fresh {
+		j.Now()
 	}
 }
 

@@ -22,10 +22,10 @@ func BenchmarkUsersKeystrokeManager(b *testing.B) {
 		b.Fatal(err)
 	}
 	app := newTestApp(b, s, &actor, 200, 60)
-	app.users.q.typ = 2
-	app.users.q.status = len(statusChoices) - 1
-	app.users.refilter(true)
-	all := len(app.users.rows)
+	usersOf(app).q.typ = 2
+	usersOf(app).q.status = len(statusChoices) - 1
+	usersOf(app).refilter(true)
+	all := len(usersOf(app).rows)
 	press(app, "/")
 	typeText(app, "adam") // the operator's benchmark's queries: "adams", "adam"
 	keys := []string{"s", "backspace"}
@@ -36,8 +36,8 @@ func BenchmarkUsersKeystrokeManager(b *testing.B) {
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
-	if all == 0 || all >= s.UserCount() || len(app.users.rows) >= all {
-		b.Fatalf("the Manager's list holds %d of %d users, %d after the filter", all, s.UserCount(), len(app.users.rows))
+	if all == 0 || all >= s.UserCount() || len(usersOf(app).rows) >= all {
+		b.Fatalf("the Manager's list holds %d of %d users, %d after the filter", all, s.UserCount(), len(usersOf(app).rows))
 	}
 	b.ReportMetric(float64(all), "visible-users")
 }
@@ -60,7 +60,7 @@ func BenchmarkConsoleOpenAdmin(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, admin, Options{})
+		app := New(s, admin, testScreens, Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
 		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")

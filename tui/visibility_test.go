@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // listedIDs are the users the Users screen lists, with every filter open.
 func listedIDs(app *App) []uint64 {
-	u := app.users
+	u := usersOf(app)
 	u.q = userQuery{typ: 2, status: len(statusChoices) - 1}
 	u.refilter(true)
 	var ids []uint64
@@ -50,7 +51,7 @@ func TestUsersScreenListsOnlyWhomTheActorMaySee(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("the Manager's console lists %d users, the store lets them see %d", len(got), len(want))
 	}
-	if v := viewOf(app); !strings.Contains(v, "Everyone (") || strings.Contains(v, thousands(s.UserCount())+")") {
+	if v := viewOf(app); !strings.Contains(v, "Everyone (") || strings.Contains(v, ui.Thousands(s.UserCount())+")") {
 		t.Fatalf("the list's count is not the visible one:\n%s", v)
 	}
 

@@ -10,9 +10,9 @@ import (
 func TestWhoPaneKeepsEmailWordsWhole(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	email := app.users.current().u.Email // ben.adams.135@staff.example.com: longer than the pane
+	email := usersOf(app).current().u.Email // ben.adams.135@staff.example.com: longer than the pane
 	press(app, "enter")
-	lines := app.sites.renderWho(20, 30)
+	lines := sitesOf(app).renderWho(20, 30)
 	var parts []string
 	for _, l := range lines[1:] {
 		parts = append(parts, strings.TrimSpace(l))

@@ -7,12 +7,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // whoCanView lists who passes a check, with why: the store's who-can, as
 // the command line's, for the screen and level asked about (the palette's
 // :who-can, or w on a cell of the matrix).
 type whoCanView struct {
+	a      *App
 	title  string
 	lines  []string
 	offset int
@@ -25,23 +27,24 @@ func newWhoCan(a *App, q store.WhoCanQuery) (*whoCanView, error) {
 	}
 	where := "anywhere"
 	if q.Site != "" {
-		where = "at " + safe(w.Site)
+		where = "at " + ui.Safe(w.Site)
 	}
-	v := &whoCanView{title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, safe(w.ScreenTitle), where, plural(len(w.Rows), "user"))}
+	v := &whoCanView{a: a, title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, ui.Safe(w.ScreenTitle), where, ui.Plural(len(w.Rows), "user"))}
 	for i := range w.Rows {
 		r := &w.Rows[i]
-		v.lines = append(v.lines, a.th.bold.Render(safe(r.User.Name()))+" "+a.th.muted.Render(safe(r.User.Email)), "   "+safe(w.Reason(r)))
+		v.lines = append(v.lines, a.th.Bold.Render(ui.Safe(r.User.Name()))+" "+a.th.Muted.Render(ui.Safe(r.User.Email)), "   "+ui.Safe(w.Reason(r)))
 	}
 	if len(w.Rows) == 0 {
-		v.lines = append(v.lines, a.th.muted.Render("nobody"))
+		v.lines = append(v.lines, a.th.Muted.Render("nobody"))
 	}
 	if w.Partial {
-		v.lines = append(v.lines, "", a.th.muted.Render("only the users you may see: those inside your sites"))
+		v.lines = append(v.lines, "", a.th.Muted.Render("only the users you may see: those inside your sites"))
 	}
 	return v, nil
 }
 
-func (v *whoCanView) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
+func (v *whoCanView) Update(msg tea.Msg, _ ui.Host) (tea.Cmd, bool) {
+	a := v.a
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		last := max(len(v.lines)-(a.bodyHeight()-2), 0)
 		switch k.String() {
@@ -60,25 +63,25 @@ func (v *whoCanView) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (v *whoCanView) view(th *theme, w, h int) string {
+func (v *whoCanView) View(th *ui.Theme, w, h int) string {
 	off := min(v.offset, max(len(v.lines)-(h-2), 0)) // a resize may have left less to scroll
-	return th.box(v.title+" — ↑/↓ scroll, esc close", v.lines[off:], w, h, true)
+	return th.Box(v.title+" — ↑/↓ scroll, esc close", v.lines[off:], w, h, true)
 }
 
 // paletteWhoCan answers ":who-can SCREEN LEVEL [SITE]".
 func (a *App) paletteWhoCan(args []string) tea.Cmd {
 	if len(args) < 2 {
-		a.flash("who-can needs SCREEN LEVEL [SITE], e.g. who-can payroll view North Depot", true)
+		a.Flash("who-can needs SCREEN LEVEL [SITE], e.g. who-can payroll view North Depot", true)
 		return nil
 	}
 	lv, err := store.ParseLevel(args[1])
 	if err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	v, err := newWhoCan(a, store.WhoCanQuery{Screen: args[0], Level: lv, Site: strings.Join(args[2:], " ")})
 	if err != nil {
-		a.fail(err)
+		a.Fail(err)
 		return nil
 	}
 	a.modal = v

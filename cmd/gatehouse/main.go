@@ -1,6 +1,6 @@
 // Command gatehouse administers who may see which sites and which screens.
 // It only wires the process to the command tree in package cmd and the
-// console in package tui.
+// console in package tui/console.
 package main
 
 import (
@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse/gatehouse/cmd"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/console"
 )
 
 func main() {
@@ -29,7 +30,7 @@ func main() {
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
 		trace.mark("opened")
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
+		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
 			if gc != -2 {
 				debug.SetGCPercent(gc)
 			}
@@ -38,7 +39,7 @@ func main() {
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
 		// remote admin's business
-		return tui.New(s, actor, tui.Options{})
+		return console.New(s, actor, tui.Options{})
 	}
 	code := cmd.Run(env, os.Args[1:])
 	if gc != -2 {

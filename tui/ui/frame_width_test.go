@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"testing"
@@ -9,12 +9,12 @@ import (
 // The fast width of a styled line agrees with ansi.StringWidth for every
 // rune it claims, alone, after a letter and inside the theme's styling.
 func TestOneCellRunesAreOneCell(t *testing.T) {
-	th := newTheme(true)
+	th := NewTheme(true)
 	for r := rune(0x20); r < 0x3000; r++ {
 		if r >= 0x7f && !oneCell(r) {
 			continue
 		}
-		for _, s := range []string{string(r), "a" + string(r) + "b", th.cursor.Render("x" + string(r)), th.muted.Render(string(r)) + th.bad.Render("y")} {
+		for _, s := range []string{string(r), "a" + string(r) + "b", th.Cursor.Render("x" + string(r)), th.Muted.Render(string(r)) + th.Bad.Render("y")} {
 			n, ok := narrowWidth(s)
 			if !ok || n != ansi.StringWidth(s) {
 				t.Fatalf("narrowWidth(%q) = %d, %v; ansi.StringWidth says %d", s, n, ok, ansi.StringWidth(s))

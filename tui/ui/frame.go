@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -19,8 +19,8 @@ var (
 	thickEdges = edges{"┏", "┓", "┗", "┛", "━", "┃"}
 )
 
-// fit pads or truncates one line to exactly w cells.
-func fit(s string, w int) string {
+// Fit pads or truncates one line to exactly w cells.
+func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
@@ -121,14 +121,14 @@ func newFrameStyle(st lipgloss.Style) frameStyle {
 // edge renders a run of frame characters in the frame's style: part 't' the
 // top after the title (n wide, then the corner), 'b' the bottom, 's' a side,
 // 'l' the top-left corner.
-func (th *theme) edge(part byte, n int, focused bool) string {
+func (th *Theme) edge(part byte, n int, focused bool) string {
 	var b strings.Builder
 	th.writeEdge(&b, part, n, focused)
 	return b.String()
 }
 
 // writeEdge writes an edge straight into the frame being drawn.
-func (th *theme) writeEdge(b *strings.Builder, part byte, n int, focused bool) {
+func (th *Theme) writeEdge(b *strings.Builder, part byte, n int, focused bool) {
 	e, fs := thinEdges, th.frame
 	if focused {
 		e, fs = thickEdges, th.frameFocused
@@ -155,15 +155,15 @@ func (th *theme) writeEdge(b *strings.Builder, part byte, n int, focused bool) {
 	b.WriteString(fs.post)
 }
 
-// box draws a w×h frame with title and the given lines inside. A focused
+// Box draws a w×h frame with title and the given lines inside. A focused
 // frame uses heavy edges, so focus shows even without colour.
-func (th *theme) box(title string, lines []string, w, h int, focused bool) string {
+func (th *Theme) Box(title string, lines []string, w, h int, focused bool) string {
 	if w < 4 || h < 2 {
-		return strings.Repeat(fit("", w)+"\n", max(h-1, 0)) + fit("", w)
+		return strings.Repeat(Fit("", w)+"\n", max(h-1, 0)) + Fit("", w)
 	}
-	ts := th.title
+	ts := th.Title
 	if focused {
-		ts = th.titleFocused
+		ts = th.TitleFocused
 	}
 	inner := w - 2
 	var b strings.Builder
@@ -180,7 +180,7 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 			line = lines[i]
 		}
 		th.writeEdge(&b, 's', 0, focused)
-		b.WriteString(fit(line, inner))
+		b.WriteString(Fit(line, inner))
 		th.writeEdge(&b, 's', 0, focused)
 	}
 	b.WriteByte('\n')
@@ -188,92 +188,19 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 	return b.String()
 }
 
-// joinColumns places rendered blocks of equal height side by side.
-func joinColumns(blocks ...string) string {
-	split := make([][]string, len(blocks))
-	rows := 0
-	for i, b := range blocks {
-		split[i] = strings.Split(b, "\n")
-		rows = max(rows, len(split[i]))
-	}
-	var out strings.Builder
-	for r := 0; r < rows; r++ {
-		if r > 0 {
-			out.WriteByte('\n')
-		}
-		for _, lines := range split {
-			if r < len(lines) {
-				out.WriteString(lines[r])
-			}
-		}
-	}
-	return out.String()
-}
-
-// mode is the console's layout for a terminal width.
-type mode int
-
-const (
-	onePane   mode = iota + 1 // < 80 columns: one pane at a time, with pane tabs
-	twoPane                   // 80–119: the left pane folds into a header line
-	threePane                 // ≥ 120
-)
-
-func layoutFor(w int) mode {
-	switch {
-	case w >= 120:
-		return threePane
-	case w >= 80:
-		return twoPane
-	}
-	return onePane
-}
-
-// columns splits width among panes.
-func columns(m mode, w int) []int {
-	switch m {
-	case threePane:
-		left := max(24, w*16/100)
-		right := max(34, w*28/100)
-		return []int{left, w - left - right, right}
-	case twoPane:
-		right := w * 38 / 100
-		return []int{w - right, right}
-	}
-	return []int{w}
-}
-
-// clip keeps a cursor inside a window of h rows over n items (the matrix's
-// columns).
-func clip(cursor, offset, n, h int) int {
-	if h <= 0 {
-		return 0
-	}
-	if cursor < offset {
-		offset = cursor
-	}
-	if cursor >= offset+h {
-		offset = cursor - h + 1
-	}
-	if offset > n-h {
-		offset = n - h
-	}
-	return max(offset, 0)
-}
-
-// dialog draws a focused box sized to its content (at most bw wide) centred
+// Dialog draws a focused box sized to its content (at most bw wide) centred
 // in a w×h area, blank around it.
-func (th *theme) dialog(title string, lines []string, w, h, bw int) string {
+func (th *Theme) Dialog(title string, lines []string, w, h, bw int) string {
 	bw = min(w, bw)
 	bh := min(h, len(lines)+2)
-	box := strings.Split(th.box(title, lines, bw, bh, true), "\n")
+	box := strings.Split(th.Box(title, lines, bw, bh, true), "\n")
 	top, left := (h-bh)/3, strings.Repeat(" ", (w-bw)/2)
 	blank := strings.Repeat(" ", w)
 	out := make([]string, h)
 	for i := range out {
 		out[i] = blank
 		if j := i - top; j >= 0 && j < len(box) {
-			out[i] = fit(left+box[j], w)
+			out[i] = Fit(left+box[j], w)
 		}
 	}
 	return strings.Join(out, "\n")

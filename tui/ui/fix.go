@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import "github.com/gatehouse/gatehouse/store"
 
@@ -26,8 +26,8 @@ func fixHint(f store.Fix) string {
 	return ""
 }
 
-// withFix is an error's line with the console's fix.
-func withFix(err error) string {
+// WithFix is an error's line with the console's fix.
+func WithFix(err error) string {
 	line := err.Error()
 	if e, ok := store.StoreError(err); ok {
 		if h := fixHint(e.Fix); h != "" {

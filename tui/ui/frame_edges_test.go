@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -9,11 +9,11 @@ import (
 // lipgloss draws for the same runs, in either theme, focused or not.
 func TestFrameEdgesAsLipglossDrawsThem(t *testing.T) {
 	for _, dark := range []bool{true, false} {
-		th := newTheme(dark)
+		th := NewTheme(dark)
 		for _, focused := range []bool{false, true} {
-			e, st := thinEdges, th.border
+			e, st := thinEdges, th.Border
 			if focused {
-				e, st = thickEdges, th.borderFocused
+				e, st = thickEdges, th.BorderFocused
 			}
 			for _, c := range []struct {
 				part byte

@@ -1,4 +1,4 @@
-package tui
+package ui
 
 import (
 	"strings"
@@ -16,12 +16,12 @@ import (
 // colour the theme chose from one a name carries, and a width measured on
 // raw text would be wrong: hence both.
 
-// safe is s fit to draw: controls and invisible characters written out,
+// Safe is s fit to draw: controls and invisible characters written out,
 // newlines too. Clean text comes back as it is, without allocating.
-func safe(s string) string { return safetext.Escape(s) }
+func Safe(s string) string { return safetext.Escape(s) }
 
-// safeJoin joins names, each made safe.
-func safeJoin(names []string, sep string) string {
+// SafeJoin joins names, each made safe.
+func SafeJoin(names []string, sep string) string {
 	clean := true
 	for _, n := range names {
 		if !safetext.Clean(n) {
@@ -34,10 +34,10 @@ func safeJoin(names []string, sep string) string {
 	}
 	out := make([]string, len(names))
 	for i, n := range names {
-		out[i] = safe(n)
+		out[i] = Safe(n)
 	}
 	return strings.Join(out, sep)
 }
 
-// safeErr is an error's text fit to draw.
-func safeErr(err error) string { return safe(err.Error()) }
+// SafeErr is an error's text fit to draw.
+func SafeErr(err error) string { return Safe(err.Error()) }

@@ -1,0 +1,34 @@
+// Package console is gatehouse's console as it ships: the shell of package
+// tui with its screens, each a package of its own. The shell imports no
+// screen, so a screen's tests can open a whole console.
+package console
+
+import (
+	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/ui"
+)
+
+// Screens are the console's screens, in tab order.
+var Screens = tui.Screens{
+	Admin: []func(ui.Host) ui.Screen{
+		tui.NewUsersScreen,
+		tui.NewSitesScreen,
+		tui.NewPermissionsScreen,
+		tui.NewHistoryScreen,
+		tui.NewPlacesScreen,
+		tui.NewOutboxScreen,
+		tui.NewSettingsScreen,
+	},
+	Self: tui.NewSelfScreen,
+}
+
+// New builds a console for an actor (tui.New with the console's screens).
+func New(s *store.Store, actor store.Actor, opts tui.Options) *tui.App {
+	return tui.New(s, actor, Screens, opts)
+}
+
+// Run opens the console in this terminal until the operator quits.
+func Run(s *store.Store, actor store.Actor, opts tui.Options) error {
+	return tui.Run(s, actor, Screens, opts)
+}

@@ -1,0 +1,15 @@
+package tui
+
+import "github.com/gatehouse/gatehouse/tui/ui"
+
+// The screens still in package tui, as package console lists them; each
+// goes when its screen moves to a package of its own.
+
+func NewUsersScreen(h ui.Host) ui.Screen       { return newUsersScreen(h.(*App)) }
+func NewSitesScreen(h ui.Host) ui.Screen       { return newSitesScreen(h.(*App)) }
+func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)) }
+func NewHistoryScreen(h ui.Host) ui.Screen     { return newHistoryScreen(h.(*App)) }
+func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }
+func NewOutboxScreen(h ui.Host) ui.Screen      { return newOutboxScreen(h.(*App)) }
+func NewSettingsScreen(h ui.Host) ui.Screen    { return newSettingsScreen(h.(*App)) }
+func NewSelfScreen(h ui.Host) ui.Screen        { return newSelfScreen(h.(*App)) }
