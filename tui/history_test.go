@@ -2,88 +2,17 @@ package tui
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// ---- shared by the History, Clients & sites, Outbox and Settings tests
-
-// testClock is a settable clock for a store and the screens, so goldens hold
-// the same times on every run and in every time zone.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// newClockedStore is newTestStore on a fixed clock (2026-03-02 09:30 UTC).
-func newClockedStore(t testing.TB, demoUsers int) (*store.Store, *testClock) {
-	t.Helper()
-	c := &testClock{t: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)}
-	s, err := store.Open(filepath.Join(t.TempDir(), "tui.db"), store.Options{NoSync: true, Now: c.now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if demoUsers > 0 {
-		if _, err := s.Demo(store.LocalActor("test"), store.DemoOptions{Users: demoUsers}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return s, c
-}
-
-// newClockedApp is newTestApp whose History, Clients & sites, Outbox and
-// Settings screens tell time by c, in UTC.
-func newClockedApp(t testing.TB, s *store.Store, c *testClock, actor *store.Actor, w, h int) *App {
-	t.Helper()
-	app := newTestApp(t, s, actor, w, h)
-	for _, scr := range app.screens {
-		var ck *ui.Clock
-		switch x := scr.(type) {
-		case *historyScreen:
-			ck = &x.Clock
-		case *outboxScreen:
-			ck = &x.Clock
-		case *settingsScreen:
-			ck = &x.Clock
-		}
-		if ck != nil {
-			ck.Now, ck.Loc = c.now, time.UTC
-		}
-	}
-	return app
-}
-
 // ---- History
-
-// typeQuick types text without running the commands each rune returns (a
-// field's blink, a screen's reads): the test runs what it needs after.
-func typeQuick(app *App, s string) {
-	for _, r := range s {
-		app.Update(runeKey(string(r)))
-	}
-}
 
 func historyOf(app *App) *historyScreen { return app.screens[3].(*historyScreen) }
 
@@ -112,29 +41,11 @@ func settleHistory(t *testing.T, app *App) {
 	t.Fatal("History still asks for work after 100 rounds of it")
 }
 
-// runCmd runs a command and its batch synchronously, feeding messages back.
-// Unlike drain it runs every command, timers included, and waits for each.
-func runCmd(app *App, cmd tea.Cmd) {
-	if cmd == nil {
-		return
-	}
-	switch m := cmd().(type) {
-	case tea.BatchMsg:
-		for _, c := range m {
-			runCmd(app, c)
-		}
-	case nil:
-	default:
-		_, next := app.Update(m) // the App starts the screen's next background work
-		runCmd(app, next)
-	}
-}
-
 func historyRows(app *App) []store.AuditEntry { return historyOf(app).rows() }
 
 func TestHistoryScreenGolden(t *testing.T) {
 	s, c := newClockedStore(t, 60)
-	c.advance(90 * time.Minute)
+	c.Advance(90 * time.Minute)
 	if _, err := s.Apply(store.LocalActor("test"), "settings set invite-expiry 3d", func(tx *store.Tx) error {
 		return tx.SetSetting("invite-expiry", "3d")
 	}); err != nil {
@@ -235,7 +146,7 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 // filter comes from a small form in the left pane.
 func TestHistoryFilters(t *testing.T) {
 	s, c := newClockedStore(t, 30)
-	c.advance(3 * time.Hour)
+	c.Advance(3 * time.Hour)
 	for _, n := range []string{"Zeta Works", "Zulu Farms"} {
 		if _, err := s.Apply(store.LocalActor("alice"), "add client "+n, func(tx *store.Tx) error {
 			_, err := tx.AddClient(n)
@@ -410,20 +321,6 @@ func TestHistoryDeniedActor(t *testing.T) {
 	if historyOf(app).Work() != nil {
 		t.Error("a denied actor's History starts background reads")
 	}
-}
-
-// managerActor acts as a demo Manager: maintain on users, scoped to their sites.
-func managerActor(t *testing.T, s *store.Store) *store.Actor {
-	t.Helper()
-	us, _ := s.Users(store.UserFilter{Profile: "Manager", Statuses: []store.Status{store.Active}})
-	if len(us) == 0 {
-		t.Fatal("no active manager in the demo data")
-	}
-	a, err := s.ActorFor(us[0].Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &a
 }
 
 // Every size, every pane focused: the four screens never exceed the terminal.

@@ -43,9 +43,3 @@ func TestNoMessageLosesItsEnd(t *testing.T) {
 		t.Fatalf("a long question lost its end:\n%s", viewOf(app))
 	}
 }
-
-// flat is a screen's words in order, frames left out, so wrapped text reads
-// as one line.
-func flat(v string) string {
-	return strings.Join(strings.Fields(strings.NewReplacer("┃", " ", "│", " ").Replace(v)), " ")
-}

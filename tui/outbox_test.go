@@ -67,7 +67,7 @@ func TestOutboxListsNewInvitation(t *testing.T) {
 		}
 	}
 	// the screen's clock passes the expiry: the invitation shows expired
-	o.Now = func() time.Time { return c.now().Add(8 * 24 * time.Hour) }
+	o.Now = func() time.Time { return c.Now().Add(8 * 24 * time.Hour) }
 	if got := o.invState(&o.inv[0]); got != "expired" {
 		t.Errorf("after 8 days the invitation is %s", got)
 	}

@@ -60,17 +60,6 @@ func (c *rightsConsole) help() string {
 	return text
 }
 
-// aManager is the demo data's first active Manager, as an actor.
-func aManager(t *testing.T, s *store.Store) (store.Actor, *store.User) {
-	t.Helper()
-	a := managerActor(t, s)
-	u, err := s.UserByID(a.UserID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return *a, u
-}
-
 // A Manager's console follows their rights as they change, without a new
 // session: lowering the Manager profile's users level to view takes the
 // editing keys away (help and keys both) and closes the form they had open;

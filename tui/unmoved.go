@@ -12,4 +12,3 @@ func NewHistoryScreen(h ui.Host) ui.Screen     { return newHistoryScreen(h.(*App
 func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }
 func NewOutboxScreen(h ui.Host) ui.Screen      { return newOutboxScreen(h.(*App)) }
 func NewSettingsScreen(h ui.Host) ui.Screen    { return newSettingsScreen(h.(*App)) }
-func NewSelfScreen(h ui.Host) ui.Screen        { return newSelfScreen(h.(*App)) }

@@ -6,6 +6,7 @@ package console
 import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -20,7 +21,7 @@ var Screens = tui.Screens{
 		tui.NewOutboxScreen,
 		tui.NewSettingsScreen,
 	},
-	Self: tui.NewSelfScreen,
+	Self: self.New,
 }
 
 // New builds a console for an actor (tui.New with the console's screens).

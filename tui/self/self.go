@@ -1,4 +1,6 @@
-package tui
+// Package self is the My access screen: the console of someone who may
+// see only their own access.
+package self
 
 import (
 	"fmt"
@@ -13,12 +15,12 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// selfScreen is the whole console of someone without access to Users &
+// Screen is the whole console of someone without access to Users &
 // permissions (client users, most employees): read-only, about themselves —
 // their profile, effective access per screen, their sites, and for a client
 // user the employees assigned to their client.
-type selfScreen struct {
-	a      *App
+type Screen struct {
+	h      ui.Host
 	eff    *store.Effective
 	team   []teamMember // employees assigned to the client user's client
 	err    error
@@ -26,33 +28,34 @@ type selfScreen struct {
 	size   [3]ui.PaneSize
 }
 
-func (s *selfScreen) SetSize(p [3]ui.PaneSize) { s.size = p }
+func (s *Screen) SetSize(p [3]ui.PaneSize) { s.size = p }
 
-func newSelfScreen(a *App) *selfScreen {
-	s := &selfScreen{a: a}
+// New is the screen for the console's actor.
+func New(h ui.Host) ui.Screen {
+	s := &Screen{h: h}
 	s.Reload()
 	return s
 }
 
-func (s *selfScreen) Name() string { return "My access" }
-func (s *selfScreen) Panes() [3]string {
+func (s *Screen) Name() string { return "My access" }
+func (s *Screen) Panes() [3]string {
 	return [3]string{"Me", "Screens I may use", "My sites"}
 }
-func (s *selfScreen) Bindings() []*ui.Binding { return nil }
-func (s *selfScreen) Pending() int            { return 0 }
-func (s *selfScreen) Discard()                {}
-func (s *selfScreen) SetFilter(string)        {}
-func (s *selfScreen) Filter() string          { return "" }
+func (s *Screen) Bindings() []*ui.Binding { return nil }
+func (s *Screen) Pending() int            { return 0 }
+func (s *Screen) Discard()                {}
+func (s *Screen) SetFilter(string)        {}
+func (s *Screen) Filter() string          { return "" }
 
-func (s *selfScreen) Reload() {
-	s.eff, s.err = s.a.s.EffectiveByID(s.a.actor.UserID)
+func (s *Screen) Reload() {
+	s.eff, s.err = s.h.Store().EffectiveByID(s.h.Actor().UserID)
 	s.team = nil
-	u, err := s.a.s.UserByID(s.a.actor.UserID)
+	u, err := s.h.Store().UserByID(s.h.Actor().UserID)
 	if err != nil || u.Type != store.ClientUser || len(u.ClientIDs) == 0 {
 		return
 	}
 	client := u.ClientIDs[0]
-	s.a.s.EachUser(func(e *store.User) {
+	s.h.Store().EachUser(func(e *store.User) {
 		if e.Type != store.Employee || e.Disabled {
 			return
 		}
@@ -70,7 +73,7 @@ func (s *selfScreen) Reload() {
 
 type teamMember struct{ name, email string }
 
-func (s *selfScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
 		s.offset[pane] = min(s.offset[pane]+1, max(len(s.lines(pane, s.size[pane].W))-s.size[pane].H, 0))
@@ -80,22 +83,22 @@ func (s *selfScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	return nil
 }
 
-func (s *selfScreen) Header(w int) string {
+func (s *Screen) Header(w int) string {
 	if s.eff == nil {
 		return "my access"
 	}
 	return fmt.Sprintf("%s · %s · profile %s · %s", s.eff.Name, s.eff.Email, s.eff.Profile, s.eff.Status)
 }
 
-func (s *selfScreen) Render(pane, w, h int, focused bool) []string {
+func (s *Screen) Render(pane, w, h int, focused bool) []string {
 	out := s.lines(pane, w)
 	return out[min(s.offset[pane], max(len(out)-h, 0)):]
 }
 
 // lines is a pane's whole text at width w, wrapped so that nothing loses
 // its end (an email breaks after its @ or a dot).
-func (s *selfScreen) lines(pane, w int) []string {
-	th := s.a.th
+func (s *Screen) lines(pane, w int) []string {
+	th := s.h.Theme()
 	if s.err != nil {
 		return ui.WrapStyled(th.Bad, ui.SafeErr(s.err), w, " ")
 	}
