@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/self"
+	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -81,7 +82,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, NewOutboxScreen, NewSettingsScreen},
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, NewOutboxScreen, settings.New},
 	Self:  self.New,
 }
 

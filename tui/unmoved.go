@@ -11,4 +11,3 @@ func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)
 func NewHistoryScreen(h ui.Host) ui.Screen     { return newHistoryScreen(h.(*App)) }
 func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }
 func NewOutboxScreen(h ui.Host) ui.Screen      { return newOutboxScreen(h.(*App)) }
-func NewSettingsScreen(h ui.Host) ui.Screen    { return newSettingsScreen(h.(*App)) }

@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/self"
+	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -19,7 +20,7 @@ var Screens = tui.Screens{
 		tui.NewHistoryScreen,
 		tui.NewPlacesScreen,
 		tui.NewOutboxScreen,
-		tui.NewSettingsScreen,
+		settings.New,
 	},
 	Self: self.New,
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
+	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, tui.NewHistoryScreen, tui.NewPlacesScreen, tui.NewOutboxScreen, tui.NewSettingsScreen},
+	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, tui.NewHistoryScreen, tui.NewPlacesScreen, tui.NewOutboxScreen, settings.New},
 	Self:  New,
 }
 

@@ -1,4 +1,6 @@
-package tui
+// Package settings is the Settings screen: the org settings and the org
+// features with their per-employee overrides.
+package settings
 
 import (
 	"fmt"
@@ -13,11 +15,11 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// settingsScreen: every org setting | the highlighted one, what it means and
-// when the settings last changed | each org feature with its employee
-// overrides and the effective result. enter changes a setting.
-type settingsScreen struct {
-	a *App
+// Screen: every org setting | the highlighted one, what it means and when
+// the settings last changed | each org feature with its employee overrides
+// and the effective result. enter changes a setting.
+type Screen struct {
+	h ui.Host
 	ui.Clock
 
 	st       store.Settings
@@ -34,29 +36,30 @@ type featureCount struct {
 	allow, deny, on, people int
 }
 
-func newSettingsScreen(a *App) ui.Screen {
-	s := &settingsScreen{a: a, Clock: a.Clock(), keys: list.New[string](), feats: list.New[int]()}
+// New is the Settings screen of a console.
+func New(h ui.Host) ui.Screen {
+	s := &Screen{h: h, Clock: h.Clock(), keys: list.New[string](), feats: list.New[int]()}
 	s.keys.SetRows(settingRows{s})
 	return s
 }
 
 // SetSize: the settings take their pane; the features are few enough to
 // show whole (a page is all of them).
-func (s *settingsScreen) SetSize(p [3]ui.PaneSize) {
+func (s *Screen) SetSize(p [3]ui.PaneSize) {
 	s.keys.SetSize(p[0].W, p[0].H)
 	s.feats.SetSize(p[2].W, len(store.Features()))
 }
 
-func (s *settingsScreen) Name() string { return "Settings" }
+func (s *Screen) Name() string { return "Settings" }
 
-func (s *settingsScreen) Panes() [3]string {
+func (s *Screen) Panes() [3]string {
 	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.keys.Cursor()+1, len(store.SettingKeys)), "Features"}
 }
 
-func (s *settingsScreen) Reload() {
-	s.denied = ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.ReadSettings))
-	s.st = s.a.s.Settings()
-	s.features = countFeatures(s.a.s, s.st)
+func (s *Screen) Reload() {
+	s.denied = ui.ErrText(s.h.Store().Capabilities(s.h.Actor()).May(store.ReadSettings))
+	s.st = s.h.Store().Settings()
+	s.features = countFeatures(s.h.Store(), s.st)
 	s.feats.SetRows(featureRows{s})
 }
 
@@ -88,19 +91,19 @@ func countFeatures(st *store.Store, set store.Settings) []featureCount {
 	return out
 }
 
-func (s *settingsScreen) setting() string { return store.SettingKeys[s.keys.Cursor()] }
+func (s *Screen) setting() string { return store.SettingKeys[s.keys.Cursor()] }
 
 func isSwitch(st store.Settings, key string) bool {
 	v := st.Value(key)
 	return v == "on" || v == "off"
 }
 
-func (s *settingsScreen) Pending() int       { return 0 }
-func (s *settingsScreen) Discard()           {}
-func (s *settingsScreen) Filter() string     { return "" }
-func (s *settingsScreen) SetFilter(q string) {}
+func (s *Screen) Pending() int       { return 0 }
+func (s *Screen) Discard()           {}
+func (s *Screen) Filter() string     { return "" }
+func (s *Screen) SetFilter(q string) {}
 
-func (s *settingsScreen) Header(w int) string {
+func (s *Screen) Header(w int) string {
 	parts := make([]string, 0, len(store.SettingKeys))
 	for _, k := range store.SettingKeys {
 		parts = append(parts, k+" "+s.st.Value(k))
@@ -110,21 +113,21 @@ func (s *settingsScreen) Header(w int) string {
 
 // editKey is the setting enter would change: the highlighted feature's in
 // the Features pane, else the highlighted setting.
-func (s *settingsScreen) editKey() string {
-	if f := s.feats.Cursor(); s.a.focus[s.a.cur] == 2 && f < len(s.features) {
+func (s *Screen) editKey() string {
+	if f := s.feats.Cursor(); s.h.Focus() == 2 && f < len(s.features) {
 		return s.features[f].f.String()
 	}
 	return s.setting()
 }
 
-func (s *settingsScreen) canEdit() string {
+func (s *Screen) canEdit() string {
 	if s.denied != "" {
 		return s.denied
 	}
-	return ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.EditSettings))
+	return ui.ErrText(s.h.Store().Capabilities(s.h.Actor()).May(store.EditSettings))
 }
 
-func (s *settingsScreen) Bindings() []*ui.Binding {
+func (s *Screen) Bindings() []*ui.Binding {
 	g := "Settings"
 	return append([]*ui.Binding{
 		ui.Bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).Editing().When(s.canEdit),
@@ -146,24 +149,24 @@ func (s *settingsScreen) Bindings() []*ui.Binding {
 			return ""
 		}),
 		ui.Bind(g, "h", "history of the org settings", func() tea.Cmd {
-			s.a.ShowHistory("settings:org")
+			s.h.ShowHistory("settings:org")
 			return nil
 		}),
 	}, s.nav()...)
 }
 
 // nav: the features in their pane, else the settings.
-func (s *settingsScreen) nav() []*ui.Binding {
-	if s.a.focus[s.a.cur] == 2 {
+func (s *Screen) nav() []*ui.Binding {
+	if s.h.Focus() == 2 {
 		return ui.ListNav(s.feats, nil)
 	}
 	return ui.ListNav(s.keys, nil)
 }
 
-func (s *settingsScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 
 // Mouse: a click highlights a setting; the wheel moves through them.
-func (s *settingsScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane == 0 {
 		s.keys.Mouse(msg, y)
 	}
@@ -171,18 +174,18 @@ func (s *settingsScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 }
 
 // set applies one setting; store refusals go to the status line.
-func (s *settingsScreen) set(key, value string) {
+func (s *Screen) set(key, value string) {
 	what := fmt.Sprintf("settings set %s %s", key, strings.TrimSpace(value))
 	before := s.st.Value(key)
-	cs, err := s.a.s.Apply(s.a.actor, what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
+	cs, err := s.h.Store().Apply(s.h.Actor(), what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
 	if err != nil {
-		s.a.Fail(err)
+		s.h.Fail(err)
 		return
 	}
-	s.a.Applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.a.s.Settings().Value(key))) // reloads this screen
+	s.h.Applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.h.Store().Settings().Value(key))) // reloads this screen
 }
 
-func (s *settingsScreen) edit(key string) tea.Cmd {
+func (s *Screen) edit(key string) tea.Cmd {
 	value := s.st.Value(key)
 	title := "Setting " + key
 	var field huh.Field
@@ -202,16 +205,16 @@ func (s *settingsScreen) edit(key string) tea.Cmd {
 		field = huh.NewInput().Title(key).Description(store.SettingHelp[key]).Value(&value).
 			Validate(func(v string) error { _, err := store.ParseDuration(v); return err })
 	}
-	m, cmd := ui.NewForm(s.a, title, func() tea.Cmd {
+	m, cmd := ui.NewForm(s.h, title, func() tea.Cmd {
 		s.set(key, value)
 		return nil
 	}, huh.NewGroup(field))
-	s.a.modal = m
+	s.h.Open(m)
 	return cmd
 }
 
-func (s *settingsScreen) Render(pane, w, h int, focused bool) []string {
-	th := s.a.th
+func (s *Screen) Render(pane, w, h int, focused bool) []string {
+	th := s.h.Theme()
 	if s.denied != "" {
 		if pane == 1 {
 			return ui.WrapLines(th.Bad.Render("you may not see the settings: "+ui.Safe(s.denied)), w)
@@ -228,7 +231,7 @@ func (s *settingsScreen) Render(pane, w, h int, focused bool) []string {
 }
 
 // settingRows are the org settings, each with its value.
-type settingRows struct{ s *settingsScreen }
+type settingRows struct{ s *Screen }
 
 func (r settingRows) Len() int            { return len(store.SettingKeys) }
 func (r settingRows) Key(i int) string    { return store.SettingKeys[i] }
@@ -246,20 +249,20 @@ func (r settingRows) Render(i, w int, st list.State) string {
 		mark = "›"
 	}
 	k := store.SettingKeys[i]
-	return ui.RowStyle(r.s.a.th, ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
+	return ui.RowStyle(r.s.h.Theme(), ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
 }
 
 // featureRows are the org features; their pane draws them itself, on
 // several lines each.
-type featureRows struct{ s *settingsScreen }
+type featureRows struct{ s *Screen }
 
 func (r featureRows) Len() int                              { return len(r.s.features) }
 func (r featureRows) Key(i int) int                         { return i }
 func (r featureRows) Selectable(int) bool                   { return true }
 func (r featureRows) Render(i, w int, st list.State) string { return r.s.features[i].f.Title() }
 
-func (s *settingsScreen) renderList(w int, focused bool) []string {
-	th := s.a.th
+func (s *Screen) renderList(w int, focused bool) []string {
+	th := s.h.Theme()
 	out := s.keys.Lines(focused)
 	if s.canEdit() == "" {
 		out = append(out, "", th.Muted.Render("enter or t changes"))
@@ -267,8 +270,8 @@ func (s *settingsScreen) renderList(w int, focused bool) []string {
 	return out
 }
 
-func (s *settingsScreen) renderSetting(w int) []string {
-	th := s.a.th
+func (s *Screen) renderSetting(w int) []string {
+	th := s.h.Theme()
 	k := s.setting()
 	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
 	out := []string{th.Bold.Render(k), kv("Value", th.Bold.Render(s.st.Value(k))), ""}
@@ -297,8 +300,8 @@ func (s *settingsScreen) renderSetting(w int) []string {
 	return out
 }
 
-func (s *settingsScreen) renderFeatures(w int, focused bool) []string {
-	th := s.a.th
+func (s *Screen) renderFeatures(w int, focused bool) []string {
+	th := s.h.Theme()
 	var out []string
 	for i, c := range s.features {
 		if focused && i == s.feats.Cursor() {

@@ -1,4 +1,4 @@
-package tui
+package settings
 
 import (
 	"fmt"
@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
-func settingsOf(app *App) *settingsScreen { return app.screens[6].(*settingsScreen) }
+func settingsOf(app *tui.App) *Screen { return app.Screen(6).(*Screen) }
 
 // settingsPick highlights a setting by key.
-func settingsPick(t *testing.T, app *App, key string) {
+func settingsPick(t *testing.T, app *tui.App, key string) {
 	t.Helper()
 	press(app, "home")
 	for i := 0; i < len(store.SettingKeys) && settingsOf(app).setting() != key; i++ {
@@ -45,21 +46,21 @@ func TestSettingsChangeThroughScreen(t *testing.T) {
 	settingsPick(t, app, "restrict-locations")
 	press(app, "t")
 	if !s.Settings().RestrictLocations {
-		t.Fatalf("t left restrict-locations off: %s", app.msg)
+		t.Fatalf("t left restrict-locations off: %s", app.Message())
 	}
-	if !strings.Contains(app.msg, "restrict-locations: off → on") {
-		t.Errorf("status: %q", app.msg)
+	if !strings.Contains(app.Message(), "restrict-locations: off → on") {
+		t.Errorf("status: %q", app.Message())
 	}
 	press(app, "enter") // the form: on is selected; move to off
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("enter opened no form")
 	}
 	press(app, "down", "enter")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		press(app, "enter")
 	}
 	if s.Settings().RestrictLocations {
-		t.Fatalf("the form left restrict-locations on: %s", app.msg)
+		t.Fatalf("the form left restrict-locations on: %s", app.Message())
 	}
 
 	settingsPick(t, app, "invite-expiry")
@@ -70,7 +71,7 @@ func TestSettingsChangeThroughScreen(t *testing.T) {
 	typeQuick(app, "3d")
 	press(app, "enter")
 	if got := s.Settings().InviteExpiry; got != 72*time.Hour {
-		t.Fatalf("invite-expiry %v, want 72h: %s", got, app.msg)
+		t.Fatalf("invite-expiry %v, want 72h: %s", got, app.Message())
 	}
 	if v := viewOf(app); !strings.Contains(v, "invite-expiry  3d") && !strings.Contains(v, "3d") {
 		t.Errorf("the list does not show 3d:\n%s", v)
@@ -92,18 +93,18 @@ func TestSettingsBadDuration(t *testing.T) {
 	}
 	typeQuick(app, "soon")
 	press(app, "enter")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("a bad duration closed the form")
 	}
 	if v := viewOf(app); !strings.Contains(v, "not like 72h, 7d or 1d12h") {
 		t.Errorf("the form shows no error:\n%s", v)
 	}
 	press(app, "esc") // something was typed: it asks first
-	if v := viewOf(app); app.modal == nil || !strings.Contains(v, "Drop what you typed?") {
+	if v := viewOf(app); app.Modal() == nil || !strings.Contains(v, "Drop what you typed?") {
 		t.Fatalf("esc in a form typed into did not ask first:\n%s", v)
 	}
 	press(app, "y")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatal("esc, y left the form open")
 	}
 
@@ -113,8 +114,8 @@ func TestSettingsBadDuration(t *testing.T) {
 	}
 	typeQuick(app, "200d")
 	press(app, "enter")
-	if !app.msgBad || !strings.Contains(app.msg, "between 1h and 90d") {
-		t.Errorf("out of range: status %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "between 1h and 90d") {
+		t.Errorf("out of range: status %q", app.Message())
 	}
 	if after := s.Settings(); after.InviteExpiry != before.InviteExpiry || after.Version != before.Version {
 		t.Errorf("settings changed: %v → %v", before.InviteExpiry, after.InviteExpiry)
@@ -139,8 +140,8 @@ func TestSettingsGuardrailRefusal(t *testing.T) {
 	if s.Settings().ClientGuardrail {
 		t.Fatal("the guardrail went on past a client profile with maintain")
 	}
-	if !app.msgBad || !strings.Contains(app.msg, "cannot turn the guardrail on") {
-		t.Errorf("status: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "cannot turn the guardrail on") {
+		t.Errorf("status: %q", app.Message())
 	}
 }
 
@@ -188,7 +189,7 @@ func TestSettingsFeatureOverrideCounts(t *testing.T) {
 	press(app, "down", "down")
 	press(app, "t")
 	if !s.Settings().Features[store.FeatureMobileApp] {
-		t.Errorf("t on Mobile app left it off: %s", app.msg)
+		t.Errorf("t on Mobile app left it off: %s", app.Message())
 	}
 }
 
