@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
+	"github.com/gatehouse/gatehouse/tui/outbox"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
@@ -82,7 +83,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, NewOutboxScreen, settings.New},
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, outbox.New, settings.New},
 	Self:  self.New,
 }
 

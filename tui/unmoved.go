@@ -10,4 +10,3 @@ func NewSitesScreen(h ui.Host) ui.Screen       { return newSitesScreen(h.(*App))
 func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)) }
 func NewHistoryScreen(h ui.Host) ui.Screen     { return newHistoryScreen(h.(*App)) }
 func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }
-func NewOutboxScreen(h ui.Host) ui.Screen      { return newOutboxScreen(h.(*App)) }

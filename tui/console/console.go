@@ -6,6 +6,7 @@ package console
 import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/outbox"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
@@ -19,7 +20,7 @@ var Screens = tui.Screens{
 		tui.NewPermissionsScreen,
 		tui.NewHistoryScreen,
 		tui.NewPlacesScreen,
-		tui.NewOutboxScreen,
+		outbox.New,
 		settings.New,
 	},
 	Self: self.New,

@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
+	"github.com/gatehouse/gatehouse/tui/outbox"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
@@ -16,7 +17,7 @@ import (
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, tui.NewHistoryScreen, tui.NewPlacesScreen, tui.NewOutboxScreen, New},
+	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, tui.NewHistoryScreen, tui.NewPlacesScreen, outbox.New, New},
 	Self:  self.New,
 }
 

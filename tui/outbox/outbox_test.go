@@ -1,4 +1,4 @@
-package tui
+package outbox
 
 import (
 	"fmt"
@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
-func outboxOf(app *App) *outboxScreen { return app.screens[5].(*outboxScreen) }
+func outboxOf(app *tui.App) *Screen { return app.Screen(5).(*Screen) }
 
 // outboxToken matches an invitation token in a message body (random each run).
 var outboxToken = regexp.MustCompile(`\b[a-z2-7]{32}\b`)
 
 // outboxHideTokens replaces the screen's copies of the tokens with a fixed text.
-func outboxHideTokens(o *outboxScreen) {
+func outboxHideTokens(o *Screen) {
 	for i := range o.allMsg {
 		o.allMsg[i].Body = outboxToken.ReplaceAllString(o.allMsg[i].Body, "<the token, 32 letters and digits>")
 	}
@@ -40,7 +41,7 @@ func TestOutboxScreenGolden(t *testing.T) {
 func TestOutboxListsNewInvitation(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	wait := app.subscribe()
+	wait := app.Subscribe()
 	defer app.Close()
 	press(app, "6")
 	var cs *store.ChangeSet
@@ -86,7 +87,7 @@ func TestOutboxResend(t *testing.T) {
 	n := len(o.allMsg)
 	press(app, "r")
 	if len(o.allMsg) != n+1 || o.allMsg[0].To != email {
-		t.Fatalf("after r: %d messages (want %d), newest to %s: %s", len(o.allMsg), n+1, o.allMsg[0].To, app.msg)
+		t.Fatalf("after r: %d messages (want %d), newest to %s: %s", len(o.allMsg), n+1, o.allMsg[0].To, app.Message())
 	}
 	states := map[string]int{}
 	for i := range o.allInv {
@@ -122,7 +123,7 @@ func TestOutboxRefusedToOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	app = newClockedApp(t, s, c, &basic, 120, 40)
-	o := newOutboxScreen(app).(*outboxScreen)
+	o := New(app).(*Screen)
 	o.Reload() // screens load when first shown
 	lines := strings.Join(o.Render(1, 60, 20, true), "\n") + strings.Join(o.Render(0, 30, 20, false), "\n")
 	if !strings.Contains(lines, "you may not read the outbox") || !strings.Contains(lines, "you may not see invitations") {

@@ -1,4 +1,6 @@
-package tui
+// Package outbox is the Invitations & outbox screen: the invitations, the
+// messages waiting to be sent, and one message whole.
+package outbox
 
 import (
 	"cmp"
@@ -14,12 +16,12 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// outboxScreen: invitations | the outbox | the highlighted message. The
+// Screen: invitations | the outbox | the highlighted message. The
 // outbox holds invitation tokens, so only an all-sites actor with maintain on
 // Users & permissions reads it (as `gatehouse outbox list`); invitations show
 // to whoever may view users, limited to the users they may see.
-type outboxScreen struct {
-	a *App
+type Screen struct {
+	h ui.Host
 	ui.Clock
 
 	invDenied, boxDenied string
@@ -53,15 +55,16 @@ func (r *invRow) key() invKey { return invKey{r.Email, r.Created.UnixNano()} }
 
 var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
-func newOutboxScreen(a *App) ui.Screen {
-	o := &outboxScreen{a: a, Clock: a.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
+// New is the Invitations & outbox screen of a console.
+func New(h ui.Host) ui.Screen {
+	o := &Screen{h: h, Clock: h.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
 	o.msgList.SetTop(1) // below the column headings
 	return o
 }
 
-func (o *outboxScreen) Name() string { return "Invitations & outbox" }
+func (o *Screen) Name() string { return "Invitations & outbox" }
 
-func (o *outboxScreen) Panes() [3]string {
+func (o *Screen) Panes() [3]string {
 	box := "Outbox"
 	if o.boxDenied == "" {
 		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], ui.Thousands(len(o.msgs)))
@@ -69,7 +72,7 @@ func (o *outboxScreen) Panes() [3]string {
 	return [3]string{fmt.Sprintf("Invitations (%s)", ui.Thousands(len(o.inv))), box, "Message"}
 }
 
-func (o *outboxScreen) SetSize(p [3]ui.PaneSize) {
+func (o *Screen) SetSize(p [3]ui.PaneSize) {
 	o.invSize = p[0]
 	o.msgList.SetSize(p[1].W, max(p[1].H-1, 1))
 	o.layout()
@@ -77,7 +80,7 @@ func (o *outboxScreen) SetSize(p [3]ui.PaneSize) {
 
 // layout fits the invitations below their headings and the error, and above
 // the highlighted one's dates (a narrow pane has no columns for them).
-func (o *outboxScreen) layout() {
+func (o *Screen) layout() {
 	w, h := o.invSize.W, o.invSize.H
 	detail := 0
 	if w < 60 {
@@ -88,15 +91,15 @@ func (o *outboxScreen) layout() {
 	o.invList.SetSize(w, max(h-top-detail, 1))
 }
 
-func (o *outboxScreen) errLines(w int) []string {
+func (o *Screen) errLines(w int) []string {
 	if o.err == nil {
 		return nil
 	}
-	return ui.WrapLines(o.a.th.Bad.Render(ui.SafeErr(o.err)), w)
+	return ui.WrapLines(o.h.Theme().Bad.Render(ui.SafeErr(o.err)), w)
 }
 
-func (o *outboxScreen) Reload() {
-	s, actor := o.a.s, o.a.actor
+func (o *Screen) Reload() {
+	s, actor := o.h.Store(), o.h.Actor()
 	o.err = nil
 	o.invDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
 	o.boxDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
@@ -139,7 +142,7 @@ func (o *outboxScreen) Reload() {
 
 // refilter lists what the filter and the state let through; each list
 // stays on what it highlighted, or goes back to its top.
-func (o *outboxScreen) refilter() {
+func (o *Screen) refilter() {
 	q := strings.ToLower(o.q)
 	var inv []invRow
 	for _, r := range o.allInv {
@@ -167,14 +170,14 @@ func (o *outboxScreen) refilter() {
 	}
 }
 
-func (o *outboxScreen) invitation() *invRow {
+func (o *Screen) invitation() *invRow {
 	if c := o.invList.Cursor(); c >= 0 && c < len(o.inv) {
 		return &o.inv[c]
 	}
 	return nil
 }
 
-func (o *outboxScreen) message() *store.Message {
+func (o *Screen) message() *store.Message {
 	if c := o.msgList.Cursor(); c >= 0 && c < len(o.msgs) {
 		return o.msgs[c]
 	}
@@ -182,7 +185,7 @@ func (o *outboxScreen) message() *store.Message {
 }
 
 // invState is open, used, revoked or expired.
-func (o *outboxScreen) invState(r *invRow) string {
+func (o *Screen) invState(r *invRow) string {
 	switch {
 	case !r.Used.IsZero():
 		return "used"
@@ -194,17 +197,17 @@ func (o *outboxScreen) invState(r *invRow) string {
 	return "open"
 }
 
-func (o *outboxScreen) Pending() int   { return 0 }
-func (o *outboxScreen) Discard()       {}
-func (o *outboxScreen) Filter() string { return o.q }
+func (o *Screen) Pending() int   { return 0 }
+func (o *Screen) Discard()       {}
+func (o *Screen) Filter() string { return o.q }
 
 // SetFilter narrows both lists to an email (or, in the outbox, a subject).
-func (o *outboxScreen) SetFilter(q string) {
+func (o *Screen) SetFilter(q string) {
 	o.q = strings.TrimSpace(q)
 	o.refilter()
 }
 
-func (o *outboxScreen) Header(w int) string {
+func (o *Screen) Header(w int) string {
 	n := map[string]int{}
 	for i := range o.allInv {
 		n[o.invState(&o.allInv[i])]++
@@ -212,8 +215,8 @@ func (o *outboxScreen) Header(w int) string {
 	return fmt.Sprintf("Invitations: %d open · %d used · %d expired · %d revoked · tab: list", n["open"], n["used"], n["expired"], n["revoked"])
 }
 
-func (o *outboxScreen) canResend() string {
-	if err := o.a.s.Capabilities(o.a.actor).May(store.EditUsers); err != nil {
+func (o *Screen) canResend() string {
+	if err := o.h.Store().Capabilities(o.h.Actor()).May(store.EditUsers); err != nil {
 		return err.Error()
 	}
 	r := o.invitation()
@@ -226,7 +229,7 @@ func (o *outboxScreen) canResend() string {
 	return ""
 }
 
-func (o *outboxScreen) Bindings() []*ui.Binding {
+func (o *Screen) Bindings() []*ui.Binding {
 	g := "Invitations & outbox"
 	return append([]*ui.Binding{
 		ui.Bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).Editing().When(o.canResend),
@@ -236,7 +239,7 @@ func (o *outboxScreen) Bindings() []*ui.Binding {
 			return nil
 		}).When(func() string { return o.boxDenied }),
 		ui.Bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
-			o.a.ShowHistory("user:" + o.invitation().Email)
+			o.h.ShowHistory("user:" + o.invitation().Email)
 			return nil
 		}).When(func() string {
 			if o.invitation() == nil {
@@ -247,34 +250,34 @@ func (o *outboxScreen) Bindings() []*ui.Binding {
 	}, o.nav()...)
 }
 
-func (o *outboxScreen) resend() tea.Cmd {
+func (o *Screen) resend() tea.Cmd {
 	r := o.invitation()
 	if r == nil {
 		return nil
 	}
 	email, id := r.Email, r.UserID
-	cs, err := o.a.s.Apply(o.a.actor, "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
+	cs, err := o.h.Store().Apply(o.h.Actor(), "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
 	if err != nil {
-		o.a.Fail(err)
+		o.h.Fail(err)
 		return nil
 	}
-	o.a.Applied(cs, "resent the invitation to "+email)
+	o.h.Applied(cs, "resent the invitation to "+email)
 	o.follow()
 	return nil
 }
 
-func (o *outboxScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+func (o *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 
 // nav: the invitations, or the outbox (from the Message pane too).
-func (o *outboxScreen) nav() []*ui.Binding {
-	if o.a.focus[o.a.cur] == 0 {
+func (o *Screen) nav() []*ui.Binding {
+	if o.h.Focus() == 0 {
 		return ui.ListNav(o.invList, o.followMoved())
 	}
 	return ui.ListNav(o.msgList, nil)
 }
 
 // followMoved follows the invitation highlighted, when a move changed it.
-func (o *outboxScreen) followMoved() func() {
+func (o *Screen) followMoved() func() {
 	was := o.invList.Cursor()
 	return func() {
 		if o.invList.Cursor() != was {
@@ -284,7 +287,7 @@ func (o *outboxScreen) followMoved() func() {
 }
 
 // Mouse: a click highlights an invitation or a message, the wheel moves through them.
-func (o *outboxScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (o *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		after := o.followMoved()
@@ -297,7 +300,7 @@ func (o *outboxScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 }
 
 // follow highlights the newest invitation message to the highlighted invitation's user.
-func (o *outboxScreen) follow() {
+func (o *Screen) follow() {
 	r := o.invitation()
 	if r == nil {
 		return
@@ -310,8 +313,8 @@ func (o *outboxScreen) follow() {
 	}
 }
 
-func (o *outboxScreen) Render(pane, w, h int, focused bool) []string {
-	th := o.a.th
+func (o *Screen) Render(pane, w, h int, focused bool) []string {
+	th := o.h.Theme()
 	switch pane {
 	case 0:
 		if o.invDenied != "" {
@@ -343,7 +346,7 @@ func invCols(w int) (wide bool, email, times, state int) {
 
 // invRows are the invitations listed.
 type invRows struct {
-	o    *outboxScreen
+	o    *Screen
 	rows []invRow
 }
 
@@ -365,13 +368,13 @@ func (r invRows) Render(i, w int, st list.State) string {
 	state := o.invState(inv)
 	line = ui.Fit(line+ui.Cell(state, sc), w)
 	if !st.Cursor && state != "open" {
-		line = o.a.th.Muted.Render(line)
+		line = o.h.Theme().Muted.Render(line)
 	}
-	return ui.RowStyle(o.a.th, line, st.Cursor, st.Focused)
+	return ui.RowStyle(o.h.Theme(), line, st.Cursor, st.Focused)
 }
 
-func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
-	th := o.a.th
+func (o *Screen) renderInvitations(w, h int, focused bool) []string {
+	th := o.h.Theme()
 	wide, ec, tc, st := invCols(w)
 	head := " " + ui.Cell("EMAIL", ec) + ui.Cell("STATE", st)
 	if wide {
@@ -427,8 +430,8 @@ func layoutBoxCols(w int) boxCols {
 	return c
 }
 
-func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
-	th := o.a.th
+func (o *Screen) renderOutbox(w, h int, focused bool) []string {
+	th := o.h.Theme()
 	c := layoutBoxCols(w)
 	head := "  " + ui.Cell("ID", c.id) + ui.Cell("STATE", c.state) + ui.Cell("KIND", c.kind) + ui.Cell("TO", c.to) + ui.Cell("SUBJECT", c.subject) + ui.Cell("TRIES", c.tries) + ui.Cell("LAST ERROR", c.errs)
 	out := []string{th.Header.Render(ui.Fit(head, w))}
@@ -444,7 +447,7 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 
 // msgRows are the outbox messages listed.
 type msgRows struct {
-	o    *outboxScreen
+	o    *Screen
 	rows []*store.Message
 }
 
@@ -453,7 +456,7 @@ func (r msgRows) Key(i int) uint64    { return r.rows[i].ID }
 func (r msgRows) Selectable(int) bool { return true }
 
 func (r msgRows) Render(i, w int, st list.State) string {
-	th, m, c := r.o.a.th, r.rows[i], layoutBoxCols(w)
+	th, m, c := r.o.h.Theme(), r.rows[i], layoutBoxCols(w)
 	mark := " "
 	if st.Cursor {
 		mark = "›"
@@ -469,8 +472,8 @@ func (r msgRows) Render(i, w int, st list.State) string {
 	return ui.RowStyle(th, line, st.Cursor, st.Focused)
 }
 
-func (o *outboxScreen) renderMessage(w int) []string {
-	th := o.a.th
+func (o *Screen) renderMessage(w int) []string {
+	th := o.h.Theme()
 	m := o.message()
 	if m == nil {
 		return []string{th.Muted.Render("no message highlighted")}
