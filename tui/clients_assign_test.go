@@ -84,7 +84,7 @@ func TestAssignClientsToABulkSelection(t *testing.T) {
 		}
 	}
 	for _, u := range emps {
-		usersOf(app).jumpTo(u.ID)
+		usersOf(app).Select(u.ID)
 		press(app, "space")
 	}
 	press(app, "t") // client users: the employees stay selected, hidden

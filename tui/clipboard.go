@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-
 	tea "charm.land/bubbletea/v2"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
@@ -49,14 +47,4 @@ func (u *usersScreen) CopyText() (string, string) {
 		return "", ""
 	}
 	return "the email " + r.u.Email, r.u.Email
-}
-
-func (h *historyScreen) CopyText() (string, string) {
-	e := h.current()
-	if e == nil {
-		return "", ""
-	}
-	line := fmt.Sprintf("%s #%d change set %d by %s: %s %s: %q → %q",
-		e.Time.UTC().Format("2006-01-02 15:04:05Z"), e.Seq, e.Batch, e.Actor, e.Entity, e.Field, e.Before, e.After)
-	return fmt.Sprintf("audit entry #%d", e.Seq), line
 }

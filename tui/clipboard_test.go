@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/tui/history"
 )
 
 // clipboardOf runs the command a key returned and gives what it asks the
@@ -44,7 +45,7 @@ func flatMsgs(cmd tea.Cmd) []tea.Msg {
 func TestCopyToTheClipboard(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	u := usersOf(app).current().u
+	u := usersOf(app).Current()
 	if got := clipboardOf(t, app, "y"); got != u.Email {
 		t.Fatalf("y on Users copied %q, want %q", got, u.Email)
 	}
@@ -53,8 +54,8 @@ func TestCopyToTheClipboard(t *testing.T) {
 	}
 
 	press(app, "4")
-	settleHistory(t, app)
-	e := historyOf(app).current()
+	settleWork(t, app)
+	e := app.screens[3].(*history.Screen).Current()
 	if e == nil {
 		t.Fatal("no history entry highlighted")
 	}

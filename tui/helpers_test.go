@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/outbox"
 	"github.com/gatehouse/gatehouse/tui/self"
@@ -83,8 +84,22 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, NewHistoryScreen, NewPlacesScreen, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, history.New, NewPlacesScreen, outbox.New, settings.New},
 	Self:  self.New,
+}
+
+// settleWork runs the shown screen's background work (History's reads), as
+// the App would after each message, until it starts none.
+func settleWork(t *testing.T, app *App) {
+	t.Helper()
+	for range 100 {
+		_, cmd := app.Update(ui.JobDoneMsg{})
+		if cmd == nil {
+			return
+		}
+		runCmd(app, cmd)
+	}
+	t.Fatal("the screen still starts work after 100 rounds of it")
 }
 
 func usersOf(app *App) *usersScreen { return app.screens[0].(*usersScreen) }

@@ -8,5 +8,4 @@ import "github.com/gatehouse/gatehouse/tui/ui"
 func NewUsersScreen(h ui.Host) ui.Screen       { return newUsersScreen(h.(*App)) }
 func NewSitesScreen(h ui.Host) ui.Screen       { return newSitesScreen(h.(*App)) }
 func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)) }
-func NewHistoryScreen(h ui.Host) ui.Screen     { return newHistoryScreen(h.(*App)) }
 func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }

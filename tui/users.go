@@ -246,6 +246,14 @@ func (u *usersScreen) current() *userRow {
 	return nil
 }
 
+// Current is the highlighted user (nil: none).
+func (u *usersScreen) Current() *store.User {
+	if r := u.current(); r != nil {
+		return r.u
+	}
+	return nil
+}
+
 // targets are the selection, or else the highlighted user.
 func (u *usersScreen) targets() []*store.User {
 	if n := u.list.MarkCount(); n > 0 {
@@ -959,7 +967,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 			return err
 		})
 		if created != nil {
-			u.jumpTo(created.ID)
+			u.Select(created.ID)
 			u.a.Flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
 		}
 		return nil
@@ -968,8 +976,8 @@ func (u *usersScreen) addUser() tea.Cmd {
 	return cmd
 }
 
-// jumpTo shows a user in the list, widening the filters if needed.
-func (u *usersScreen) jumpTo(id uint64) {
+// Select highlights a user in the list, widening the filters if needed.
+func (u *usersScreen) Select(id uint64) {
 	u.Settle() // the rows a change just made stale: the user may be new
 	r := u.ix.byID(id)
 	if r == nil {

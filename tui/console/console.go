@@ -6,6 +6,7 @@ package console
 import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/outbox"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
@@ -18,7 +19,7 @@ var Screens = tui.Screens{
 		tui.NewUsersScreen,
 		tui.NewSitesScreen,
 		tui.NewPermissionsScreen,
-		tui.NewHistoryScreen,
+		history.New,
 		tui.NewPlacesScreen,
 		outbox.New,
 		settings.New,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
@@ -17,7 +18,7 @@ import (
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, tui.NewHistoryScreen, tui.NewPlacesScreen, New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, history.New, tui.NewPlacesScreen, New, settings.New},
 	Self:  self.New,
 }
 

@@ -21,7 +21,7 @@ import (
 // Users & permissions reads it (as `gatehouse outbox list`); invitations show
 // to whoever may view users, limited to the users they may see.
 type Screen struct {
-	h ui.Host
+	host ui.Host
 	ui.Clock
 
 	invDenied, boxDenied string
@@ -57,7 +57,7 @@ var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
 // New is the Invitations & outbox screen of a console.
 func New(h ui.Host) ui.Screen {
-	o := &Screen{h: h, Clock: h.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
+	o := &Screen{host: h, Clock: h.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
 	o.msgList.SetTop(1) // below the column headings
 	return o
 }
@@ -95,11 +95,11 @@ func (o *Screen) errLines(w int) []string {
 	if o.err == nil {
 		return nil
 	}
-	return ui.WrapLines(o.h.Theme().Bad.Render(ui.SafeErr(o.err)), w)
+	return ui.WrapLines(o.host.Theme().Bad.Render(ui.SafeErr(o.err)), w)
 }
 
 func (o *Screen) Reload() {
-	s, actor := o.h.Store(), o.h.Actor()
+	s, actor := o.host.Store(), o.host.Actor()
 	o.err = nil
 	o.invDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
 	o.boxDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
@@ -216,7 +216,7 @@ func (o *Screen) Header(w int) string {
 }
 
 func (o *Screen) canResend() string {
-	if err := o.h.Store().Capabilities(o.h.Actor()).May(store.EditUsers); err != nil {
+	if err := o.host.Store().Capabilities(o.host.Actor()).May(store.EditUsers); err != nil {
 		return err.Error()
 	}
 	r := o.invitation()
@@ -239,7 +239,7 @@ func (o *Screen) Bindings() []*ui.Binding {
 			return nil
 		}).When(func() string { return o.boxDenied }),
 		ui.Bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
-			o.h.ShowHistory("user:" + o.invitation().Email)
+			o.host.ShowHistory("user:" + o.invitation().Email)
 			return nil
 		}).When(func() string {
 			if o.invitation() == nil {
@@ -256,12 +256,12 @@ func (o *Screen) resend() tea.Cmd {
 		return nil
 	}
 	email, id := r.Email, r.UserID
-	cs, err := o.h.Store().Apply(o.h.Actor(), "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
+	cs, err := o.host.Store().Apply(o.host.Actor(), "resend invitation to "+email, func(tx *store.Tx) error { return tx.ResendInvite(id) })
 	if err != nil {
-		o.h.Fail(err)
+		o.host.Fail(err)
 		return nil
 	}
-	o.h.Applied(cs, "resent the invitation to "+email)
+	o.host.Applied(cs, "resent the invitation to "+email)
 	o.follow()
 	return nil
 }
@@ -270,7 +270,7 @@ func (o *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
 
 // nav: the invitations, or the outbox (from the Message pane too).
 func (o *Screen) nav() []*ui.Binding {
-	if o.h.Focus() == 0 {
+	if o.host.Focus() == 0 {
 		return ui.ListNav(o.invList, o.followMoved())
 	}
 	return ui.ListNav(o.msgList, nil)
@@ -314,7 +314,7 @@ func (o *Screen) follow() {
 }
 
 func (o *Screen) Render(pane, w, h int, focused bool) []string {
-	th := o.h.Theme()
+	th := o.host.Theme()
 	switch pane {
 	case 0:
 		if o.invDenied != "" {
@@ -368,13 +368,13 @@ func (r invRows) Render(i, w int, st list.State) string {
 	state := o.invState(inv)
 	line = ui.Fit(line+ui.Cell(state, sc), w)
 	if !st.Cursor && state != "open" {
-		line = o.h.Theme().Muted.Render(line)
+		line = o.host.Theme().Muted.Render(line)
 	}
-	return ui.RowStyle(o.h.Theme(), line, st.Cursor, st.Focused)
+	return ui.RowStyle(o.host.Theme(), line, st.Cursor, st.Focused)
 }
 
 func (o *Screen) renderInvitations(w, h int, focused bool) []string {
-	th := o.h.Theme()
+	th := o.host.Theme()
 	wide, ec, tc, st := invCols(w)
 	head := " " + ui.Cell("EMAIL", ec) + ui.Cell("STATE", st)
 	if wide {
@@ -431,7 +431,7 @@ func layoutBoxCols(w int) boxCols {
 }
 
 func (o *Screen) renderOutbox(w, h int, focused bool) []string {
-	th := o.h.Theme()
+	th := o.host.Theme()
 	c := layoutBoxCols(w)
 	head := "  " + ui.Cell("ID", c.id) + ui.Cell("STATE", c.state) + ui.Cell("KIND", c.kind) + ui.Cell("TO", c.to) + ui.Cell("SUBJECT", c.subject) + ui.Cell("TRIES", c.tries) + ui.Cell("LAST ERROR", c.errs)
 	out := []string{th.Header.Render(ui.Fit(head, w))}
@@ -456,7 +456,7 @@ func (r msgRows) Key(i int) uint64    { return r.rows[i].ID }
 func (r msgRows) Selectable(int) bool { return true }
 
 func (r msgRows) Render(i, w int, st list.State) string {
-	th, m, c := r.o.h.Theme(), r.rows[i], layoutBoxCols(w)
+	th, m, c := r.o.host.Theme(), r.rows[i], layoutBoxCols(w)
 	mark := " "
 	if st.Cursor {
 		mark = "›"
@@ -473,7 +473,7 @@ func (r msgRows) Render(i, w int, st list.State) string {
 }
 
 func (o *Screen) renderMessage(w int) []string {
-	th := o.h.Theme()
+	th := o.host.Theme()
 	m := o.message()
 	if m == nil {
 		return []string{th.Muted.Render("no message highlighted")}

@@ -20,7 +20,7 @@ import (
 // their profile, effective access per screen, their sites, and for a client
 // user the employees assigned to their client.
 type Screen struct {
-	h      ui.Host
+	host   ui.Host
 	eff    *store.Effective
 	team   []teamMember // employees assigned to the client user's client
 	err    error
@@ -32,7 +32,7 @@ func (s *Screen) SetSize(p [3]ui.PaneSize) { s.size = p }
 
 // New is the screen for the console's actor.
 func New(h ui.Host) ui.Screen {
-	s := &Screen{h: h}
+	s := &Screen{host: h}
 	s.Reload()
 	return s
 }
@@ -48,14 +48,14 @@ func (s *Screen) SetFilter(string)        {}
 func (s *Screen) Filter() string          { return "" }
 
 func (s *Screen) Reload() {
-	s.eff, s.err = s.h.Store().EffectiveByID(s.h.Actor().UserID)
+	s.eff, s.err = s.host.Store().EffectiveByID(s.host.Actor().UserID)
 	s.team = nil
-	u, err := s.h.Store().UserByID(s.h.Actor().UserID)
+	u, err := s.host.Store().UserByID(s.host.Actor().UserID)
 	if err != nil || u.Type != store.ClientUser || len(u.ClientIDs) == 0 {
 		return
 	}
 	client := u.ClientIDs[0]
-	s.h.Store().EachUser(func(e *store.User) {
+	s.host.Store().EachUser(func(e *store.User) {
 		if e.Type != store.Employee || e.Disabled {
 			return
 		}
@@ -98,7 +98,7 @@ func (s *Screen) Render(pane, w, h int, focused bool) []string {
 // lines is a pane's whole text at width w, wrapped so that nothing loses
 // its end (an email breaks after its @ or a dot).
 func (s *Screen) lines(pane, w int) []string {
-	th := s.h.Theme()
+	th := s.host.Theme()
 	if s.err != nil {
 		return ui.WrapStyled(th.Bad, ui.SafeErr(s.err), w, " ")
 	}

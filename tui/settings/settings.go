@@ -19,7 +19,7 @@ import (
 // the settings last changed | each org feature with its employee overrides
 // and the effective result. enter changes a setting.
 type Screen struct {
-	h ui.Host
+	host ui.Host
 	ui.Clock
 
 	st       store.Settings
@@ -38,7 +38,7 @@ type featureCount struct {
 
 // New is the Settings screen of a console.
 func New(h ui.Host) ui.Screen {
-	s := &Screen{h: h, Clock: h.Clock(), keys: list.New[string](), feats: list.New[int]()}
+	s := &Screen{host: h, Clock: h.Clock(), keys: list.New[string](), feats: list.New[int]()}
 	s.keys.SetRows(settingRows{s})
 	return s
 }
@@ -57,9 +57,9 @@ func (s *Screen) Panes() [3]string {
 }
 
 func (s *Screen) Reload() {
-	s.denied = ui.ErrText(s.h.Store().Capabilities(s.h.Actor()).May(store.ReadSettings))
-	s.st = s.h.Store().Settings()
-	s.features = countFeatures(s.h.Store(), s.st)
+	s.denied = ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.ReadSettings))
+	s.st = s.host.Store().Settings()
+	s.features = countFeatures(s.host.Store(), s.st)
 	s.feats.SetRows(featureRows{s})
 }
 
@@ -114,7 +114,7 @@ func (s *Screen) Header(w int) string {
 // editKey is the setting enter would change: the highlighted feature's in
 // the Features pane, else the highlighted setting.
 func (s *Screen) editKey() string {
-	if f := s.feats.Cursor(); s.h.Focus() == 2 && f < len(s.features) {
+	if f := s.feats.Cursor(); s.host.Focus() == 2 && f < len(s.features) {
 		return s.features[f].f.String()
 	}
 	return s.setting()
@@ -124,7 +124,7 @@ func (s *Screen) canEdit() string {
 	if s.denied != "" {
 		return s.denied
 	}
-	return ui.ErrText(s.h.Store().Capabilities(s.h.Actor()).May(store.EditSettings))
+	return ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.EditSettings))
 }
 
 func (s *Screen) Bindings() []*ui.Binding {
@@ -149,7 +149,7 @@ func (s *Screen) Bindings() []*ui.Binding {
 			return ""
 		}),
 		ui.Bind(g, "h", "history of the org settings", func() tea.Cmd {
-			s.h.ShowHistory("settings:org")
+			s.host.ShowHistory("settings:org")
 			return nil
 		}),
 	}, s.nav()...)
@@ -157,7 +157,7 @@ func (s *Screen) Bindings() []*ui.Binding {
 
 // nav: the features in their pane, else the settings.
 func (s *Screen) nav() []*ui.Binding {
-	if s.h.Focus() == 2 {
+	if s.host.Focus() == 2 {
 		return ui.ListNav(s.feats, nil)
 	}
 	return ui.ListNav(s.keys, nil)
@@ -177,12 +177,12 @@ func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 func (s *Screen) set(key, value string) {
 	what := fmt.Sprintf("settings set %s %s", key, strings.TrimSpace(value))
 	before := s.st.Value(key)
-	cs, err := s.h.Store().Apply(s.h.Actor(), what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
+	cs, err := s.host.Store().Apply(s.host.Actor(), what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
 	if err != nil {
-		s.h.Fail(err)
+		s.host.Fail(err)
 		return
 	}
-	s.h.Applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.h.Store().Settings().Value(key))) // reloads this screen
+	s.host.Applied(cs, fmt.Sprintf("%s: %s → %s", key, before, s.host.Store().Settings().Value(key))) // reloads this screen
 }
 
 func (s *Screen) edit(key string) tea.Cmd {
@@ -205,16 +205,16 @@ func (s *Screen) edit(key string) tea.Cmd {
 		field = huh.NewInput().Title(key).Description(store.SettingHelp[key]).Value(&value).
 			Validate(func(v string) error { _, err := store.ParseDuration(v); return err })
 	}
-	m, cmd := ui.NewForm(s.h, title, func() tea.Cmd {
+	m, cmd := ui.NewForm(s.host, title, func() tea.Cmd {
 		s.set(key, value)
 		return nil
 	}, huh.NewGroup(field))
-	s.h.Open(m)
+	s.host.Open(m)
 	return cmd
 }
 
 func (s *Screen) Render(pane, w, h int, focused bool) []string {
-	th := s.h.Theme()
+	th := s.host.Theme()
 	if s.denied != "" {
 		if pane == 1 {
 			return ui.WrapLines(th.Bad.Render("you may not see the settings: "+ui.Safe(s.denied)), w)
@@ -249,7 +249,7 @@ func (r settingRows) Render(i, w int, st list.State) string {
 		mark = "›"
 	}
 	k := store.SettingKeys[i]
-	return ui.RowStyle(r.s.h.Theme(), ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
+	return ui.RowStyle(r.s.host.Theme(), ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
 }
 
 // featureRows are the org features; their pane draws them itself, on
@@ -262,7 +262,7 @@ func (r featureRows) Selectable(int) bool                   { return true }
 func (r featureRows) Render(i, w int, st list.State) string { return r.s.features[i].f.Title() }
 
 func (s *Screen) renderList(w int, focused bool) []string {
-	th := s.h.Theme()
+	th := s.host.Theme()
 	out := s.keys.Lines(focused)
 	if s.canEdit() == "" {
 		out = append(out, "", th.Muted.Render("enter or t changes"))
@@ -271,7 +271,7 @@ func (s *Screen) renderList(w int, focused bool) []string {
 }
 
 func (s *Screen) renderSetting(w int) []string {
-	th := s.h.Theme()
+	th := s.host.Theme()
 	k := s.setting()
 	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
 	out := []string{th.Bold.Render(k), kv("Value", th.Bold.Render(s.st.Value(k))), ""}
@@ -301,7 +301,7 @@ func (s *Screen) renderSetting(w int) []string {
 }
 
 func (s *Screen) renderFeatures(w int, focused bool) []string {
-	th := s.h.Theme()
+	th := s.host.Theme()
 	var out []string
 	for i, c := range s.features {
 		if focused && i == s.feats.Cursor() {

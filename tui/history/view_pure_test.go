@@ -1,4 +1,4 @@
-package tui
+package history
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -48,11 +49,14 @@ func wheeling(x, y int, down bool) pureStep {
 	return pureStep{fmt.Sprintf("wheel %d,%d", x, y), []tea.Msg{tea.MouseWheelMsg{X: x, Y: y, Button: b}}}
 }
 
+// This console-wide test lives with History because it answers History's
+// background reads itself, the same way for every console it compares.
+
 // replay feeds steps to a new console, drawing it after every message when
 // draw is set. Commands are not run: what they would bring (History's
 // background reads) is answered the same way for every console after each
 // step, so two consoles fed the same steps get the same messages.
-func replay(t *testing.T, s *store.Store, steps []pureStep, draw bool, after func(i int, app *App)) {
+func replay(t *testing.T, s *store.Store, steps []pureStep, draw bool, after func(i int, app *tui.App)) {
 	t.Helper()
 	app := newTestApp(t, s, nil, 120, 40)
 	for i, st := range steps {
@@ -62,7 +66,7 @@ func replay(t *testing.T, s *store.Store, steps []pureStep, draw bool, after fun
 				_ = app.View()
 			}
 		}
-		if h, ok := app.screens[3].(*historyScreen); ok {
+		if h, ok := app.Screen(3).(*Screen); ok {
 			answer(&h.verify)
 			answer(&h.entries)
 			answer(&h.batch)
@@ -144,10 +148,10 @@ func TestViewChangesNothing(t *testing.T) {
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			drawn := make([]string, len(sc.steps))
-			replay(t, s, sc.steps, true, func(i int, app *App) { drawn[i] = viewOf(app) })
+			replay(t, s, sc.steps, true, func(i int, app *tui.App) { drawn[i] = viewOf(app) })
 			for k := range sc.steps {
 				var got string
-				replay(t, s, sc.steps[:k+1], false, func(i int, app *App) {
+				replay(t, s, sc.steps[:k+1], false, func(i int, app *tui.App) {
 					if i == k {
 						got = viewOf(app)
 					}

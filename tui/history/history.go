@@ -1,4 +1,6 @@
-package tui
+// Package history is the History screen: the audit log, filtered, and the
+// change set of the highlighted entry.
+package history
 
 import (
 	"cmp"
@@ -15,13 +17,13 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// historyScreen: filter | audit entries, newest first | the change set of the
+// Screen: filter | audit entries, newest first | the change set of the
 // highlighted entry. The log may hold millions of entries: reads ask the store
 // for the newest histLimit matches, and on a big log they (and the hash-chain
 // verification, always) run in background jobs, never in View. Their answers
 // are taken in Update (ensure), so a frame shows what the model holds.
-type historyScreen struct {
-	a *App
+type Screen struct {
+	host ui.Host
 	ui.Clock
 
 	entity, actor string // the filters; span indexes histSpans
@@ -31,7 +33,7 @@ type historyScreen struct {
 	gen    uint64 // bumped by every reload: the log may have grown
 	dirty  bool   // filters or gen changed since the last request
 	small  bool   // the log is small enough to read on the spot
-	hooked bool   // the App runs work() after every message (else reads happen on the spot)
+	hooked bool   // the console runs Work after every message (else reads happen on the spot)
 	head   uint64 // entries in the log at the last reload
 
 	entries ui.Job[histQuery, histPage]
@@ -114,13 +116,14 @@ type histBatch struct {
 	err     error
 }
 
-func newHistoryScreen(a *App) ui.Screen {
-	h := &historyScreen{a: a, Clock: a.Clock(), span: len(histSpans) - 1, filters: list.New[int](), list: list.New[uint64]()}
+// New is the History screen of a console.
+func New(host ui.Host) ui.Screen {
+	h := &Screen{host: host, Clock: host.Clock(), span: len(histSpans) - 1, filters: list.New[int](), list: list.New[uint64]()}
 	h.filters.SetRows(histFilterRows{h})
 	h.list.SetTop(2) // below the chain's state and the column headings
-	s := a.s
+	s, actor := host.Store(), host.Actor()
 	h.entries.Run = func(q histQuery) histPage {
-		rows, err := s.AuditLogFor(a.actor, store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
+		rows, err := s.AuditLogFor(actor, store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
 		for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
 			rows[i], rows[j] = rows[j], rows[i]
 		}
@@ -130,7 +133,7 @@ func newHistoryScreen(a *App) ui.Screen {
 		r, err := s.VerifyAudit()
 		return verifyAnswer{r, err}
 	}
-	h.batch.Run = func(id uint64) histBatch { return readBatch(s, a.actor, id) }
+	h.batch.Run = func(id uint64) histBatch { return readBatch(s, actor, id) }
 	h.Reload()
 	return h
 }
@@ -169,9 +172,9 @@ func readBatch(s *store.Store, actor store.Actor, id uint64) histBatch {
 	return out
 }
 
-func (h *historyScreen) Name() string { return "History" }
+func (h *Screen) Name() string { return "History" }
 
-func (h *historyScreen) Panes() [3]string {
+func (h *Screen) Panes() [3]string {
 	list := "Entries"
 	if p := h.page.Val; h.paged && p.err == nil {
 		n := len(p.rows)
@@ -185,12 +188,12 @@ func (h *historyScreen) Panes() [3]string {
 
 // Reload notes that the log changed; the read happens when the screen is
 // next drawn or worked on, so a hidden History costs nothing per change.
-func (h *historyScreen) Reload() {
+func (h *Screen) Reload() {
 	h.gen++
 	h.dirty = true
-	h.denied = ui.ErrText(h.a.s.Capabilities(h.a.actor).May(store.ReadAudit))
+	h.denied = ui.ErrText(h.host.Store().Capabilities(h.host.Actor()).May(store.ReadAudit))
 	h.head = 0
-	if b, err := h.a.s.Batches(1); err == nil && len(b) > 0 {
+	if b, err := h.host.Store().Batches(1); err == nil && len(b) > 0 {
 		h.head = b[0].LastSeq
 	}
 	h.small = h.head <= histSmall
@@ -199,7 +202,7 @@ func (h *historyScreen) Reload() {
 }
 
 // ensure asks for the current filters' entries (answered on the spot when the log is small).
-func (h *historyScreen) ensure() {
+func (h *Screen) ensure() {
 	if h.denied != "" {
 		return
 	}
@@ -220,7 +223,7 @@ func (h *historyScreen) ensure() {
 // place takes a new answer (unless the filters changed since it was asked
 // for: then it is stale, and dropped), keeps the cursor on its entry or goes
 // to the top, and asks for the highlighted entry's change set.
-func (h *historyScreen) place() {
+func (h *Screen) place() {
 	if a := h.entries.Last(); a != nil && a.Seq != h.rowsSeq {
 		h.rowsSeq = a.Seq
 		if h.list.SetFiltered(a.Key.fgen, entryRows{h, a.Val.rows}) {
@@ -251,14 +254,14 @@ func (h *historyScreen) place() {
 }
 
 // SetSize: the entries below the chain's state and their headings.
-func (h *historyScreen) SetSize(p [3]ui.PaneSize) {
+func (h *Screen) SetSize(p [3]ui.PaneSize) {
 	h.size = p
 	h.filters.SetSize(p[0].W, p[0].H)
 	h.list.SetSize(p[1].W, max(p[1].H-2, 1))
 }
 
 // Prepare takes the answers that came in and lays out the change pane.
-func (h *historyScreen) Prepare() {
+func (h *Screen) Prepare() {
 	if h.denied != "" {
 		return
 	}
@@ -269,26 +272,26 @@ func (h *historyScreen) Prepare() {
 		return
 	}
 	w, ht := h.size[2].W, h.size[2].H
-	head, body, at := changeLines(h.a.th, h.Clock, b.Val, e, w)
+	head, body, at := changeLines(h.host.Theme(), h.Clock, b.Val, e, w)
 	// the change set's header stays; its entries scroll, the highlighted one in view
 	room := max(ht-len(head), 1)
 	if !h.change.ByHand {
 		h.change.Off = max(at-room/3, 0)
 	}
 	h.change.Fit(len(body), room)
-	h.chg = changeView{seq: e.Seq, batch: b.Seq, w: w, h: ht, th: h.a.th, head: head, body: body}
+	h.chg = changeView{seq: e.Seq, batch: b.Seq, w: w, h: ht, th: h.host.Theme(), head: head, body: body}
 }
 
 // Work starts what is due in the background: the verification of the chain,
-// and on a big log the entries and the change set. The App runs it after
-// every message while History is current; until the App does that,
+// and on a big log the entries and the change set. The console runs it
+// after every message while History is current; until it does that,
 // reads happen on the spot and keys pressed here start the verification.
-func (h *historyScreen) Work() tea.Cmd {
+func (h *Screen) Work() tea.Cmd {
 	h.hooked = true
 	return h.kick()
 }
 
-func (h *historyScreen) kick() tea.Cmd {
+func (h *Screen) kick() tea.Cmd {
 	if h.denied != "" {
 		return nil
 	}
@@ -297,31 +300,31 @@ func (h *historyScreen) kick() tea.Cmd {
 }
 
 // also runs an action, then the background work.
-func (h *historyScreen) also(run func() tea.Cmd) func() tea.Cmd {
+func (h *Screen) also(run func() tea.Cmd) func() tea.Cmd {
 	return func() tea.Cmd { return tea.Batch(run(), h.kick()) }
 }
 
 // rows are the entries listed, newest first, read first if due.
-func (h *historyScreen) rows() []store.AuditEntry {
+func (h *Screen) rows() []store.AuditEntry {
 	h.ensure()
 	return h.loaded()
 }
 
-// current is the highlighted entry, read first if due.
-func (h *historyScreen) current() *store.AuditEntry {
+// Current is the highlighted entry, read first if due (nil: none).
+func (h *Screen) Current() *store.AuditEntry {
 	h.ensure()
 	return h.at()
 }
 
 // loaded are the entries of the answer taken.
-func (h *historyScreen) loaded() []store.AuditEntry {
+func (h *Screen) loaded() []store.AuditEntry {
 	if h.paged {
 		return h.page.Val.rows
 	}
 	return nil
 }
 
-func (h *historyScreen) at() *store.AuditEntry {
+func (h *Screen) at() *store.AuditEntry {
 	rows := h.loaded()
 	if c := h.list.Cursor(); c >= 0 && c < len(rows) {
 		return &rows[c]
@@ -329,13 +332,13 @@ func (h *historyScreen) at() *store.AuditEntry {
 	return nil
 }
 
-func (h *historyScreen) Pending() int { return 0 }
-func (h *historyScreen) Discard()     {}
+func (h *Screen) Pending() int { return 0 }
+func (h *Screen) Discard()     {}
 
-func (h *historyScreen) Filter() string { return h.entity }
+func (h *Screen) Filter() string { return h.entity }
 
 // SetFilter is the "/" filter: the entity ("user:EMAIL", a kind, or part of a label).
-func (h *historyScreen) SetFilter(q string) {
+func (h *Screen) SetFilter(q string) {
 	q = strings.TrimSpace(q)
 	if q != h.entity {
 		h.entity = q
@@ -345,7 +348,7 @@ func (h *historyScreen) SetFilter(q string) {
 
 // ShowEntity shows one record's history (the Users screen's "h"): every
 // time, every actor.
-func (h *historyScreen) ShowEntity(entity string) {
+func (h *Screen) ShowEntity(entity string) {
 	h.entity, h.actor, h.span = strings.TrimSpace(entity), "", len(histSpans)-1
 	h.refilter()
 	h.ensure()
@@ -353,35 +356,35 @@ func (h *historyScreen) ShowEntity(entity string) {
 
 // refilter starts a read for the filters as they are now: an answer for
 // those before is stale from here on.
-func (h *historyScreen) refilter() {
+func (h *Screen) refilter() {
 	h.dirty = true
 	h.list.StartFilter()
 	h.list.SetCursor(0)
 	h.curSeq = 0
 }
 
-func (h *historyScreen) needEntry() string {
+func (h *Screen) needEntry() string {
 	if h.denied != "" {
 		return h.denied
 	}
-	if h.current() == nil {
+	if h.Current() == nil {
 		return "no entry is highlighted"
 	}
 	return ""
 }
 
-func (h *historyScreen) Bindings() []*ui.Binding {
+func (h *Screen) Bindings() []*ui.Binding {
 	g := "History"
 	return append([]*ui.Binding{
 		ui.Bind(g, "e", "only the highlighted entry's record", h.also(func() tea.Cmd {
-			if e := h.current(); e != nil {
+			if e := h.Current(); e != nil {
 				h.entity = e.Entity.String()
 				h.refilter()
 			}
 			return nil
 		})).When(h.needEntry),
 		ui.Bind(g, "w", "only the highlighted entry's actor (who)", h.also(func() tea.Cmd {
-			if e := h.current(); e != nil {
+			if e := h.Current(); e != nil {
 				h.actor = e.Actor
 				h.refilter()
 			}
@@ -416,8 +419,8 @@ func (h *historyScreen) Bindings() []*ui.Binding {
 }
 
 // nav: the filters, the entries, or the change set's lines.
-func (h *historyScreen) nav() []*ui.Binding {
-	switch h.a.focus[h.a.cur] {
+func (h *Screen) nav() []*ui.Binding {
+	switch h.host.Focus() {
 	case 0:
 		return ui.ListNav(h.filters, nil)
 	case 1:
@@ -428,7 +431,7 @@ func (h *historyScreen) nav() []*ui.Binding {
 
 // Mouse: a click highlights a filter or an entry; the wheel moves through
 // them, or scrolls the change set.
-func (h *historyScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (h *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		h.filters.Mouse(msg, y)
@@ -447,31 +450,31 @@ func (h *historyScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	return h.kick()
 }
 
-func (h *historyScreen) cycleSpan(d int) {
+func (h *Screen) cycleSpan(d int) {
 	h.span = (h.span + d + len(histSpans)) % len(histSpans)
 	h.refilter()
 }
 
-func (h *historyScreen) undoBatch() tea.Cmd {
-	e := h.current()
+func (h *Screen) undoBatch() tea.Cmd {
+	e := h.Current()
 	if e == nil {
 		return nil
 	}
 	id := e.Batch
-	h.a.modal = &ui.Confirm{Question: fmt.Sprintf("Undo change set #%d as a new change set?", id), Yes: func() tea.Cmd {
-		cs, err := h.a.s.Undo(h.a.actor, id)
+	h.host.Open(&ui.Confirm{Question: fmt.Sprintf("Undo change set #%d as a new change set?", id), Yes: func() tea.Cmd {
+		cs, err := h.host.Store().Undo(h.host.Actor(), id)
 		if err != nil {
-			h.a.Fail(err)
+			h.host.Fail(err)
 			return nil
 		}
-		h.a.Applied(cs, fmt.Sprintf("undid change set #%d", id))
+		h.host.Applied(cs, fmt.Sprintf("undid change set #%d", id))
 		return nil
-	}}
+	}})
 	return nil
 }
 
 // Key changes the highlighted filter (the list keys are bindings).
-func (h *historyScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (h *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if k := msg.String(); pane == 0 && (k == "left" || k == "right" || k == "enter") {
 		d := 1
 		if k == "left" {
@@ -480,7 +483,7 @@ func (h *historyScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 		switch h.filters.Cursor() {
 		case histEntity:
 			if k == "enter" {
-				return tea.Batch(h.a.startInput(inputFilter), h.kick())
+				return tea.Batch(h.host.StartFilter(), h.kick())
 			}
 		case histActor:
 			if k == "enter" {
@@ -493,10 +496,10 @@ func (h *historyScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	return h.kick()
 }
 
-func (h *historyScreen) editActor() tea.Cmd {
+func (h *Screen) editActor() tea.Cmd {
 	shown := ui.Safe(h.actor) // the filter may hold an actor taken from an entry (w)
 	v := shown
-	m, cmd := ui.NewForm(h.a, "Actor", func() tea.Cmd {
+	m, cmd := ui.NewForm(h.host, "Actor", func() tea.Cmd {
 		if v != shown {
 			h.actor = strings.TrimSpace(v)
 		}
@@ -504,11 +507,11 @@ func (h *historyScreen) editActor() tea.Cmd {
 		return h.kick()
 	}, huh.NewGroup(huh.NewInput().Title("Entries whose actor contains").
 		Description("an email, local: for the operator at the machine, or empty for everyone").Value(&v)))
-	h.a.modal = m
+	h.host.Open(m)
 	return cmd
 }
 
-func (h *historyScreen) Header(w int) string {
+func (h *Screen) Header(w int) string {
 	return fmt.Sprintf("entity %s · actor %s · %s · tab: filter", orAny(h.entity), orAny(h.actor), histSpans[h.span].label)
 }
 
@@ -519,10 +522,10 @@ func orAny(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-func (h *historyScreen) Render(pane, w, ht int, focused bool) []string {
+func (h *Screen) Render(pane, w, ht int, focused bool) []string {
 	if h.denied != "" {
 		if pane == 1 {
-			return ui.WrapLines(h.a.th.Bad.Render("you may not see the audit log: "+ui.Safe(h.denied)), w)
+			return ui.WrapLines(h.host.Theme().Bad.Render("you may not see the audit log: "+ui.Safe(h.denied)), w)
 		}
 		return nil
 	}
@@ -536,7 +539,7 @@ func (h *historyScreen) Render(pane, w, ht int, focused bool) []string {
 }
 
 // histFilterRows are the Filter pane's rows.
-type histFilterRows struct{ h *historyScreen }
+type histFilterRows struct{ h *Screen }
 
 func (f histFilterRows) Len() int            { return histRows }
 func (f histFilterRows) Key(i int) int       { return i }
@@ -554,13 +557,13 @@ func (f histFilterRows) Render(i, w int, st list.State) string {
 		line = fmt.Sprintf(" %-6s / %s", vals[i].k, vals[i].v)
 	}
 	if st.Focused && st.Cursor {
-		line = h.a.th.Cursor.Render(ui.Fit("›"+line[1:], w))
+		line = h.host.Theme().Cursor.Render(ui.Fit("›"+line[1:], w))
 	}
 	return line
 }
 
-func (h *historyScreen) renderFilter(focused bool) []string {
-	th := h.a.th
+func (h *Screen) renderFilter(focused bool) []string {
+	th := h.host.Theme()
 	out := h.filters.Lines(focused)
 	for _, l := range []string{"", "↑↓ pick · ←→ change", "enter edits", "x clears all", "", "Entity: user:EMAIL,", "a kind (user, site)", "or part of a label"} {
 		out = append(out, th.Muted.Render(l))
@@ -569,8 +572,8 @@ func (h *historyScreen) renderFilter(focused bool) []string {
 }
 
 // verifyText is the state of the hash chain: verifying, intact, or the first problem.
-func (h *historyScreen) verifyText() string {
-	th := h.a.th
+func (h *Screen) verifyText() string {
+	th := h.host.Theme()
 	v, ok, fresh := h.verified.Val, h.verifiedOK, h.verified.Key == h.verify.Want
 	switch {
 	case !ok:
@@ -624,8 +627,8 @@ func layoutHistCols(w int) histCols {
 	return c
 }
 
-func (h *historyScreen) renderList(w int, focused bool) []string {
-	th := h.a.th
+func (h *Screen) renderList(w int, focused bool) []string {
+	th := h.host.Theme()
 	out := []string{ui.Fit(h.verifyText(), w)}
 	p, fresh := h.page.Val, h.page.Key == h.entries.Want
 	if !h.paged {
@@ -648,7 +651,7 @@ func (h *historyScreen) renderList(w int, focused bool) []string {
 
 // entryRows are the entries of one answer, newest first.
 type entryRows struct {
-	h    *historyScreen
+	h    *Screen
 	rows []store.AuditEntry
 }
 
@@ -663,7 +666,7 @@ func (r entryRows) Find(seq uint64) (int, bool) {
 }
 
 func (r entryRows) Render(i, w int, st list.State) string {
-	h, th, e, c := r.h, r.h.a.th, &r.rows[i], layoutHistCols(w)
+	h, th, e, c := r.h, r.h.host.Theme(), &r.rows[i], layoutHistCols(w)
 	mark := " "
 	if st.Cursor {
 		mark = "›"
@@ -689,8 +692,8 @@ func (r entryRows) Render(i, w int, st list.State) string {
 
 // renderChange draws the change pane as prepare laid it out (at another
 // size, laid out anew here, changing nothing).
-func (h *historyScreen) renderChange(w, ht int) []string {
-	th := h.a.th
+func (h *Screen) renderChange(w, ht int) []string {
+	th := h.host.Theme()
 	e := h.at()
 	if e == nil {
 		return []string{th.Muted.Render("no entry highlighted")}
@@ -772,3 +775,13 @@ func changeLines(th *ui.Theme, c ui.Clock, b histBatch, cur *store.AuditEntry, w
 }
 
 // ---- shared by the History, Clients & sites, Outbox and Settings screens
+
+func (h *Screen) CopyText() (string, string) {
+	e := h.Current()
+	if e == nil {
+		return "", ""
+	}
+	line := fmt.Sprintf("%s #%d change set %d by %s: %s %s: %q → %q",
+		e.Time.UTC().Format("2006-01-02 15:04:05Z"), e.Seq, e.Batch, e.Actor, e.Entity, e.Field, e.Before, e.After)
+	return fmt.Sprintf("audit entry #%d", e.Seq), line
+}

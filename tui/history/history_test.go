@@ -1,4 +1,4 @@
-package tui
+package history
 
 import (
 	"fmt"
@@ -9,18 +9,17 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// ---- History
-
-func historyOf(app *App) *historyScreen { return app.screens[3].(*historyScreen) }
+func historyOf(app *tui.App) *Screen { return app.Screen(3).(*Screen) }
 
 // settleHistory runs the History screen's background work (as the App would
 // after each message) until the chain is verified and every read answered.
 // Each round waits for the reads it starts (runCmd), so no round depends on
 // how fast the machine is; the bound only ends a screen that keeps asking.
-func settleHistory(t *testing.T, app *App) {
+func settleHistory(t *testing.T, app *tui.App) {
 	t.Helper()
 	h := historyOf(app)
 	for range 100 {
@@ -41,7 +40,7 @@ func settleHistory(t *testing.T, app *App) {
 	t.Fatal("History still asks for work after 100 rounds of it")
 }
 
-func historyRows(app *App) []store.AuditEntry { return historyOf(app).rows() }
+func historyRows(app *tui.App) []store.AuditEntry { return historyOf(app).rows() }
 
 func TestHistoryScreenGolden(t *testing.T) {
 	s, c := newClockedStore(t, 60)
@@ -71,7 +70,7 @@ func TestHistoryScreenGolden(t *testing.T) {
 func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	wait := app.subscribe()
+	wait := app.Subscribe()
 	defer app.Close()
 	press(app, "4")
 	settleHistory(t, app)
@@ -101,7 +100,11 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 func TestHistoryShowEntityFromUsers(t *testing.T) {
 	s, c := newClockedStore(t, 60)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	target := usersOf(app).rows[0].u
+	users := app.Screen(0).(interface {
+		Current() *store.User
+		Select(id uint64)
+	})
+	target := users.Current()
 	if _, err := s.Apply(store.LocalActor("test"), "edit", func(tx *store.Tx) error {
 		last := "Renamed"
 		_, err := tx.EditUser(target.ID, 0, store.UserPatch{Last: &last})
@@ -109,15 +112,11 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	app.reloadAll()
-	for i, r := range usersOf(app).rows {
-		if r.u.ID == target.ID {
-			usersOf(app).list.SetCursor(i)
-		}
-	}
+	app.Reload()
+	users.Select(target.ID)
 	press(app, "h")
-	if app.cur != 3 {
-		t.Fatalf("h switched to screen %d, want History", app.cur+1)
+	if app.Shown() != 3 {
+		t.Fatalf("h switched to screen %d, want History", app.Shown()+1)
 	}
 	settleHistory(t, app)
 	rows := historyRows(app)
@@ -181,12 +180,12 @@ func TestHistoryFilters(t *testing.T) {
 
 	// actor, through the left pane
 	press(app, "shift+tab", "down", "enter")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("enter on Actor opened no form")
 	}
 	typeQuick(app, "alice")
 	press(app, "enter")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatalf("the actor form is still open:\n%s", viewOf(app))
 	}
 	rows := historyRows(app)
@@ -207,7 +206,7 @@ func TestHistoryFilters(t *testing.T) {
 func TestHistoryVerifiedState(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	app.switchTo(3)
+	app.SwitchTo(3)
 	if v := viewOf(app); !strings.Contains(v, "audit: verifying…") {
 		t.Errorf("before the job: no verifying state:\n%s", v)
 	}
@@ -221,7 +220,7 @@ func TestHistoryVerifiedState(t *testing.T) {
 		t.Errorf("view lacks %q:\n%s", want, v)
 	}
 	// a reload asks again; the old answer shows meanwhile
-	app.reloadAll()
+	app.Reload()
 	if v := viewOf(app); !strings.Contains(v, "checking new entries") {
 		t.Errorf("after a reload the re-check does not show:\n%s", v)
 	}
@@ -247,7 +246,7 @@ func TestHistoryVerifyLineReportsProblems(t *testing.T) {
 func TestHistoryBigLogReadsInBackground(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	app.switchTo(3)
+	app.SwitchTo(3)
 	h := historyOf(app)
 	h.Reload()
 	h.small = false // as if the log held millions of entries
@@ -274,7 +273,7 @@ func TestHistoryBigLogReadsInBackground(t *testing.T) {
 func TestHistoryBigLogWithoutHookReadsOnTheSpot(t *testing.T) {
 	s, c := newClockedStore(t, 30)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	app.switchTo(3)
+	app.SwitchTo(3)
 	h := historyOf(app)
 	h.Reload()
 	h.small = false
@@ -297,12 +296,12 @@ func TestHistoryUndoChangeSet(t *testing.T) {
 	}
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	press(app, "4")
-	if e := historyOf(app).current(); e == nil || e.Field != "portal" {
+	if e := historyOf(app).Current(); e == nil || e.Field != "portal" {
 		t.Fatalf("highlighted: %+v", e)
 	}
 	press(app, "U", "y")
 	if !s.Settings().Features[store.FeaturePortal] {
-		t.Fatalf("portal still off after U: %s", app.msg)
+		t.Fatalf("portal still off after U: %s", app.Message())
 	}
 	if rows := historyRows(app); rows[0].Field != "portal" || rows[0].After != "on" {
 		t.Errorf("the undo is not the newest entry: %+v", rows[0])
