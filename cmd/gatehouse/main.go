@@ -31,6 +31,19 @@ func main() {
 			}
 		}})
 	}
+	// a console for a gatehouse process of this machine attached to this
+	// one (which holds the database): its files are that process's
+	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
+		if !terminal {
+			return nil, tui.ErrNoTerminal
+		}
+		return tui.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files}), nil
+	}
+	// every command line and the console work on a database another
+	// gatehouse process holds: they run there
+	if exe, err := os.Executable(); err == nil {
+		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
 		// remote admin's business
