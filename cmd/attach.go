@@ -282,6 +282,10 @@ func startHolder(at *Attach, db string) (state, msg string) {
 		args = append(args, "--linger", v)
 	}
 	cmd := newHolderCommand(exe, args, w)
+	if logf := holderLog(db); logf != nil {
+		cmd.Stderr = logf
+		defer logf.Close()
+	}
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
@@ -362,9 +366,9 @@ func (a *app) holdCmd() *cobra.Command {
 			return err
 		}
 		a.st, a.opened = s, true
-		logf, closeLog := holderLog(path)
-		defer closeLog()
-		logger := keys.NewLogger(logf, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
+		// its standard error is <db>.holder.log (startHolder): what it
+		// refuses (another user's process), and anything that goes wrong
+		logger := keys.NewLogger(a.rawErr, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
 		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger})
 		if err != nil {
 			return err
@@ -402,19 +406,19 @@ func openForHolder(path, sock string) (*store.Store, error) {
 	}
 }
 
-// holderLog is where a holder logs what it refuses (another user's
-// process, a panic): beside the database, <db>.holder.log, started afresh
-// once it passes 1 MiB.
-func holderLog(db string) (io.Writer, func()) {
-	name := db + ".holder.log"
+// holderLog is a holder's standard error, where it logs what it refuses
+// (another user's process) and what goes wrong: beside the database,
+// <db>.holder.log, started afresh once it passes 1 MiB.
+func holderLog(db string) *os.File {
+	name := keys.CanonicalDB(db) + ".holder.log"
 	if fi, err := os.Stat(name); err == nil && fi.Size() > 1<<20 {
 		os.Remove(name)
 	}
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return io.Discard, func() {}
+		return nil
 	}
-	return f, func() { f.Close() }
+	return f
 }
 
 // LocalCommand is how the process holding a database (a holder, or serve)

@@ -165,14 +165,16 @@ func (a *attached) request() []byte {
 		req.TTY[i] = term.IsTerminal(int(f.Fd()))
 	}
 	b, _ := json.Marshal(req)
+	if len(b) > MaxLocalCommandLine/2 {
+		// too long for one request: the holder asks for it (opArgs)
+		req.Args, req.ArgsFollow = nil, true
+		b, _ = json.Marshal(req)
+	}
 	return b
 }
 
 func (a *attached) run(client *gossh.Client) (int, error) {
 	req := a.request()
-	if len(req) > MaxLocalCommandLine {
-		return 0, localRefusal("the command line has %d bytes, more than the %d a gatehouse hands to the one holding the database; pick many users with --where, or run several commands", len(req), MaxLocalCommandLine)
-	}
 	sess, err := client.NewSession()
 	if err != nil {
 		return 0, ErrNoHolder // it is ending
@@ -207,7 +209,7 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 		restore = func() { once.Do(func() { _ = term.Restore(fd, state) }) }
 		defer restore()
 		winch := make(chan os.Signal, 1)
-		signal.Notify(winch, syscall.SIGWINCH)
+		notifyResize(winch)
 		defer signal.Stop(winch)
 		go func() {
 			for range winch {
@@ -357,6 +359,16 @@ func (a *attached) serveOp(ch gossh.Channel, op callerOp) {
 		_ = writeFrame(ch, frameEnd, []byte(line))
 	case opStdin:
 		a.opStdin(ch)
+	case opArgs:
+		b, _ := json.Marshal(a.o.Args)
+		for len(b) > 0 {
+			n := min(len(b), maxFrame)
+			if writeFrame(ch, frameData, b[:n]) != nil {
+				return
+			}
+			b = b[n:]
+		}
+		_ = writeFrame(ch, frameEnd, nil)
 	default:
 		_ = writeFrame(ch, frameErr, encodeCallerError(fmt.Errorf("unknown operation %q", op.Op)))
 	}

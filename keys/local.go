@@ -225,6 +225,15 @@ func (s *Server) localHandler(sess ssh.Session) {
 		ls.In = ls.in
 	}
 	ls.conn, _ = sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn)
+	if req.ArgsFollow {
+		args, err := ls.fetchArgs()
+		if err != nil {
+			fmt.Fprintf(sess.Stderr(), "gatehouse: %v\r\n", err)
+			_ = sess.Exit(2)
+			return
+		}
+		ls.Args = args
+	}
 	kind := "command"
 	if len(req.Args) == 0 || term.ok {
 		kind = "console"
@@ -445,11 +454,32 @@ func answer(ch io.Reader) ([]byte, error) {
 	return nil, fmt.Errorf("the caller answered a frame %q", kind)
 }
 
+// fetchArgs asks the caller for a command line too long for its request.
+func (l *LocalSession) fetchArgs() ([]string, error) {
+	b, err := l.readOp(callerOp{Op: opArgs}, maxArgs+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxArgs {
+		return nil, fmt.Errorf("the command line has more than %d MiB; pick many users with --where, or run several commands", maxArgs>>20)
+	}
+	var args []string
+	if err := json.Unmarshal(b, &args); err != nil {
+		return nil, fmt.Errorf("the command line did not arrive whole: %v", err)
+	}
+	return args, nil
+}
+
 // ReadFile reads the caller's file name (relative to the caller's working
 // directory), at most max bytes of it (max > 0: what is past it is not
 // read, as io.LimitReader).
 func (l *LocalSession) ReadFile(name string, max int64) ([]byte, error) {
-	ch, err := l.call(callerOp{Op: opRead, Name: name})
+	return l.readOp(callerOp{Op: opRead, Name: name}, max)
+}
+
+// ReadFileOp reads what an operation sends as frames, at most max bytes.
+func (l *LocalSession) readOp(op callerOp, max int64) ([]byte, error) {
+	ch, err := l.call(op)
 	if err != nil {
 		return nil, err
 	}

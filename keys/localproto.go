@@ -38,7 +38,13 @@ type localRequest struct {
 	TTY [3]bool `json:"tty"`
 	// Build is the caller's build (gatehouse version): told in refusals
 	Build string `json:"build,omitempty"`
+	// ArgsFollow: the command line is too long for the request, and the
+	// holder asks for it (opArgs)
+	ArgsFollow bool `json:"args_follow,omitempty"`
 }
+
+// maxArgs bounds a command line fetched with opArgs.
+const maxArgs = 16 << 20
 
 // localEnv are the caller's environment variables the holder uses for its
 // command line: who the caller is, its clock and language, its terminal's
@@ -65,6 +71,7 @@ const (
 	opStat   = "stat"   // the caller answers statResult
 	opSecret = "secret" // the caller asks its terminal for a line without echo, and answers it
 	opStdin  = "stdin"  // the holder asks for up to N bytes of standard input at a time (frameRead)
+	opArgs   = "args"   // the caller sends its command line (JSON, frames), then frameEnd
 )
 
 // Frame types.

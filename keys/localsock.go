@@ -111,8 +111,11 @@ func checkSocketFile(path string) (fs.FileInfo, error) {
 		return nil, localRefusal("%s is a %s, not the socket of a gatehouse: gatehouse made no such file there; look at it, remove it (rm %s) and run again", path, fileKind(fi.Mode()), shellQuote(path))
 	}
 	me, owner := os.Geteuid(), ownerOf(fi)
+	// a process of another user is never sent a command line, nor served
+	// a file of ours: the socket of a gatehouse of theirs, or of someone
+	// waiting for our commands (in a folder others may write), is not used
 	if owner != me && owner != 0 {
-		return nil, localRefusal("%s belongs to another user (uid %d), not to you: it is not your gatehouse's and is not used; find out who made it, remove it (rm %s) and run again", path, owner, shellQuote(path))
+		return nil, localRefusal("%s belongs to another user (uid %d): it is not your gatehouse's, and nothing is sent to it; if that user's gatehouse holds this database, run gatehouse as that user; if not, remove it (rm %s) and run again", path, owner, shellQuote(path))
 	}
 	return fi, nil
 }
@@ -158,10 +161,10 @@ func dialLocal(path string, timeout time.Duration) (*net.UnixConn, error) {
 // listenLocal opens the socket at path for a process that holds the
 // database (it holds the database's lock, so nobody else may serve it). A
 // socket nobody listens on is stale and taken over; anything else at the
-// path is refused. The socket is bound under a temporary name, made
-// readable and writable by its owner only (0600), and then renamed into
-// place, so nobody connects before its mode is set; every connection's
-// peer is checked all the same (acceptLocal).
+// path is refused. The socket is bound under a temporary name, readable
+// and writable by its owner only (0600) from the start, and then renamed
+// into place; every connection's peer is checked all the same
+// (onLocalConn).
 func listenLocal(path string) (*net.UnixListener, error) {
 	if !localSupported {
 		return nil, errors.New("local attach needs peer credentials, which this system's gatehouse does not read")
@@ -185,22 +188,21 @@ func listenLocal(path string) (*net.UnixListener, error) {
 	_ = os.Remove(tmp)
 	var ln *net.UnixListener
 	err := shortAddr(tmp, func(addr string) error {
-		l, err := net.Listen("unix", addr)
-		if err != nil {
-			return err
-		}
-		ln = l.(*net.UnixListener)
-		return nil
+		// made 0600 as it is bound (a chmod by name after would follow
+		// whatever another user put at that name meanwhile)
+		return withUmask(0o177, func() error {
+			l, err := net.Listen("unix", addr)
+			if err != nil {
+				return err
+			}
+			ln = l.(*net.UnixListener)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, localRefusal("cannot open the socket %s: %v", path, unwrapNetErr(err))
 	}
 	ln.SetUnlinkOnClose(false) // removed by name, only if it is still ours (closeLocal)
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		ln.Close()
-		os.Remove(tmp)
-		return nil, localRefusal("cannot set the mode of %s: %v", path, unwrapPathErr(err))
-	}
 	if err := os.Rename(tmp, path); err != nil {
 		ln.Close()
 		os.Remove(tmp)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"net"
+	"os"
 )
 
 // localSupported: peer credentials are read on Linux only; elsewhere no
@@ -17,3 +18,7 @@ func peerCred(c *net.UnixConn) (uid, pid int, err error) {
 }
 
 func ownerOf(fi fs.FileInfo) int { return -1 }
+
+func withUmask(mask int, fn func() error) error { return fn() }
+
+func notifyResize(c chan<- os.Signal) {}
