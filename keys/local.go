@@ -518,12 +518,20 @@ func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error
 		return "", 0, err
 	}
 	defer ch.Close()
+	// the caller may refuse before it has read it all (the name exists):
+	// its answer says why
+	refused := func() error {
+		if _, err := answer(ch); err != nil {
+			return err
+		}
+		return ErrCallerGone
+	}
 	buf := make([]byte, maxFrame)
 	for {
 		n, rerr := r.Read(buf)
 		if n > 0 {
 			if err := writeFrame(ch, frameData, buf[:n]); err != nil {
-				return "", 0, ErrCallerGone
+				return "", 0, refused()
 			}
 		}
 		if rerr == io.EOF {
@@ -535,7 +543,7 @@ func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error
 		}
 	}
 	if err := writeFrame(ch, frameEnd, nil); err != nil {
-		return "", 0, ErrCallerGone
+		return "", 0, refused()
 	}
 	p, err := answer(ch)
 	if err != nil {
