@@ -222,17 +222,26 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		switch {
 		case err == nil:
 			return 0, false, s
-		case store.KindOf(err) != store.KindLocked, time.Since(start) > wait:
+		case store.KindOf(err) != store.KindLocked, time.Since(start) > wait, !heldByGatehouse(db):
 			return 0, false, nil // the tree opens it again and says why not
 		}
-		// held by a process that does not serve it (yet): a command of its
-		// own, or a holder still reading it
-		if !noted && time.Since(start) > 2*time.Second {
+		// held by a gatehouse that does not serve it (yet): a command of
+		// its own, or a holder still reading it
+		if !noted && time.Since(start) > 2*time.Second && !askedJSON(args) && term.IsTerminal(int(at.Stderr.Fd())) {
 			fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
 			noted = true
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// heldByGatehouse says whether the process holding the file is a
+// gatehouse (worth waiting for: it ends its command soon, or serves the
+// file once it has read it), or might be (it cannot be told); a process
+// that is not one is not waited for.
+func heldByGatehouse(db string) bool {
+	_, gatehouse, ok := lockHolder(db)
+	return gatehouse || !ok
 }
 
 // attachConsole runs the console in the holder of the database, starting
@@ -308,7 +317,9 @@ func startHolder(at *Attach, db string) (state, msg string) {
 			}
 			return state, msg
 		case <-noted.C:
-			fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
+			if term.IsTerminal(int(at.Stderr.Fd())) {
+				fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
+			}
 		}
 	}
 }
@@ -397,7 +408,7 @@ func openForHolder(path, sock string) (*store.Store, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s, err := store.Open(path, store.Options{Timeout: 100 * time.Millisecond})
-		if store.KindOf(err) != store.KindLocked || time.Now().After(deadline) {
+		if store.KindOf(err) != store.KindLocked || time.Now().After(deadline) || !heldByGatehouse(path) {
 			return s, err
 		}
 		if keys.Answers(sock) {

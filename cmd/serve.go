@@ -199,6 +199,7 @@ var overSSH = map[string]remoteAccess{
 
 	"serve": operatorOnly, "demo": operatorOnly, "backup": operatorOnly,
 	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly,
+	holdName: operatorOnly, // the holder: started by gatehouse itself, at the machine
 
 	"audit": withUsers, "audit log": withUsers, "audit verify": withUsers,
 	"clients": withUsers, "clients add": withUsers, "clients list": withUsers,
