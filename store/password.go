@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn"
+	"github.com/gatehouse/gatehouse/internal/zxcvbn"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"

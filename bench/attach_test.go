@@ -1,0 +1,255 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/keys"
+)
+
+// One database, many local clients (issue 12). The real binary, run as a
+// person runs it: a command that opens the 100k-user database itself,
+// side by side with the same command attached to the process holding it
+// (a holder, as the first console starts one), in one run; and bursts of
+// 20 attached edits at once while two consoles (the real binary in tmux)
+// are open, each burst's edits checked afterwards and the audit chain
+// verified.
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// gatehouseBinary builds the gatehouse binary of this checkout once.
+func gatehouseBinary(tb testing.TB) string {
+	tb.Helper()
+	binOnce.Do(func() {
+		binPath = filepath.Join(fixtureDir, "gatehouse")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/gatehouse").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("building gatehouse: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		tb.Fatal(binErr)
+	}
+	return binPath
+}
+
+// startHolder starts the holder on db (as a console would, but with no
+// console) and waits until it serves the socket; it is stopped at the end.
+func startHolder(tb testing.TB, bin, db string) {
+	tb.Helper()
+	h := exec.Command(bin, "--db", db, "__hold", "--linger", "10m")
+	if err := h.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		h.Process.Signal(os.Interrupt)
+		h.Wait()
+	})
+	for deadline := time.Now().Add(60 * time.Second); !keys.Answers(keys.LocalSocket(db)); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			tb.Fatal("the holder did not listen within 60s")
+		}
+	}
+}
+
+// report gives the latencies' median and 95th percentile (nearest rank).
+func report(b *testing.B, ds []time.Duration) {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	b.ReportMetric(float64(percentile(s, 0.50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(s, 0.95).Microseconds())/1000, "p95-ms")
+}
+
+func firstEmail(tb testing.TB, bin, db string) string {
+	tb.Helper()
+	out, err := exec.Command(bin, "--db", db, "users", "list", "--json", "--profile", "Manager").Output()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var users []struct {
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal(out, &users); err != nil || len(users) == 0 {
+		tb.Fatalf("users list: %v", err)
+	}
+	return users[0].Email
+}
+
+// BenchmarkAttachedCommand: `gatehouse check EMAIL roster view` on the
+// 100k-user database, the whole process as a shell runs it: opening the
+// file itself (no holder), and attached to a holder. attach-only is the
+// round trip alone from an already running process (keys.Attach: connect,
+// SSH, the command in the holder, its output), without a process start.
+func BenchmarkAttachedCommand(b *testing.B) {
+	bin := gatehouseBinary(b)
+	db := demoCopy(b, 100_000)
+	email := firstEmail(b, bin, db)
+	args := []string{"--db", db, "check", email, "roster", "view"}
+	want := []byte("allowed: " + email)
+	runOnce := func(b *testing.B) time.Duration {
+		start := time.Now()
+		out, err := exec.Command(bin, args...).Output()
+		d := time.Since(start)
+		if err != nil || !bytes.HasPrefix(out, want) {
+			b.Fatalf("check: %v %q", err, out)
+		}
+		return d
+	}
+	b.Run("open-the-file", func(b *testing.B) {
+		var ds []time.Duration
+		for i := 0; i < b.N; i++ {
+			ds = append(ds, runOnce(b))
+		}
+		report(b, ds)
+	})
+	startHolder(b, bin, db)
+	b.Run("attached", func(b *testing.B) {
+		var ds []time.Duration
+		for i := 0; i < b.N; i++ {
+			ds = append(ds, runOnce(b))
+		}
+		report(b, ds)
+	})
+	b.Run("attach-only", func(b *testing.B) {
+		devnull, _ := os.Open(os.DevNull)
+		defer devnull.Close()
+		out, _ := os.CreateTemp(b.TempDir(), "out")
+		defer out.Close()
+		var ds []time.Duration
+		for i := 0; i < b.N; i++ {
+			start := time.Now()
+			code, err := keys.Attach(keys.AttachOptions{Socket: keys.LocalSocket(db), Args: args, Stdin: devnull, Stdout: out, Stderr: out, DB: db})
+			ds = append(ds, time.Since(start))
+			if err != nil || code != 0 {
+				b.Fatalf("attach: %d %v", code, err)
+			}
+		}
+		report(b, ds)
+	})
+}
+
+// BenchmarkAttachedBurst: two consoles open on the 100k-user database (the
+// real binary in tmux: the first starts the holder), then each op is 20
+// attached edits at once, each from a process of its own, each a
+// different user's first name. Every burst's 20 edits must be there after
+// it (no lost edit), and the audit chain verifies at the end.
+func BenchmarkAttachedBurst(b *testing.B) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		b.Skip("tmux is not installed")
+	}
+	bin := gatehouseBinary(b)
+	db := demoCopy(b, 100_000)
+	out, err := exec.Command(bin, "--db", db, "users", "list", "--json", "--type", "employee").Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var users []struct {
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal(out, &users); err != nil || len(users) < 20 {
+		b.Fatalf("users list: %v", err)
+	}
+	sock := fmt.Sprintf("gh-bench-%d", os.Getpid())
+	tmux := func(args ...string) {
+		if out, err := exec.Command("tmux", append([]string{"-L", sock}, args...)...).CombinedOutput(); err != nil {
+			b.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+	}
+	screen := func(w string) string {
+		out, _ := exec.Command("tmux", "-L", sock, "capture-pane", "-p", "-t", w).Output()
+		return string(out)
+	}
+	tmux("new-session", "-d", "-s", "a", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", bin+" --db "+db)
+	b.Cleanup(func() { exec.Command("tmux", "-L", sock, "kill-server").Run() })
+	waitScreen := func(w, text string) {
+		for deadline := time.Now().Add(120 * time.Second); !strings.Contains(screen(w), text); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				b.Fatalf("console %s: %q did not appear:\n%s", w, text, screen(w))
+			}
+		}
+	}
+	waitScreen("a", "Employees (")
+	tmux("new-session", "-d", "-s", "b", "-x", "120", "-y", "40", "-e", "TERM=xterm-256color", bin+" --db "+db)
+	waitScreen("b", "Employees (")
+	if pidA, pidB := holderOf(b, db), holderOf(b, db); pidA == 0 || pidA != pidB {
+		b.Fatal("the consoles are not served by one holder")
+	}
+
+	var ds []time.Duration
+	var mu sync.Mutex
+	round := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		round++
+		var wg sync.WaitGroup
+		for j := 0; j < 20; j++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				email := users[j].Email
+				start := time.Now()
+				out, err := exec.Command(bin, "--db", db, "users", "edit", email, "--first", fmt.Sprintf("Burst%dx%d", round, j)).CombinedOutput()
+				d := time.Since(start)
+				if err != nil {
+					b.Errorf("users edit %s: %v %s", email, err, out)
+				}
+				mu.Lock()
+				ds = append(ds, d)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		b.StopTimer()
+		// no lost edit: each user holds this round's name
+		out, err := exec.Command(bin, "--db", db, "users", "list", "--json", "--search", fmt.Sprintf("Burst%dx", round)).Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var got []json.RawMessage
+		if err := json.Unmarshal(out, &got); err != nil || len(got) != 20 {
+			b.Fatalf("round %d: %d of 20 edits are there (%v)", round, len(got), err)
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	report(b, ds)
+	if out, err := exec.Command(bin, "--db", db, "audit", "verify").CombinedOutput(); err != nil || !strings.Contains(string(out), "chain intact") {
+		b.Fatalf("audit verify: %v %s", err, out)
+	}
+}
+
+// holderOf is the pid serving the database's socket, from the kernel.
+func holderOf(tb testing.TB, db string) int {
+	tb.Helper()
+	c, err := net.DialTimeout("unix", keys.LocalSocket(db), time.Second)
+	if err != nil {
+		return 0
+	}
+	defer c.Close()
+	raw, err := c.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		return 0
+	}
+	pid := 0
+	raw.Control(func(fd uintptr) {
+		if cred, err := syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED); err == nil {
+			pid = int(cred.Pid)
+		}
+	})
+	return pid
+}
