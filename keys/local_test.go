@@ -1,6 +1,7 @@
 package keys_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"charm.land/log/v2"
+	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
@@ -29,12 +31,34 @@ import (
 // and for what needs another process (another uid, a caller killed), this
 // test binary run again as the caller (attachClient).
 
-const clientEnv = "GATEHOUSE_TEST_ATTACH_CLIENT"
+const (
+	clientEnv = "GATEHOUSE_TEST_ATTACH_CLIENT"
+	listenEnv = "GATEHOUSE_TEST_LISTEN"
+)
 
 // TestMain runs this binary as an attaching caller when clientEnv holds
 // its request (JSON: socket and args): it attaches with its own standard
 // streams, says what refused it on stderr, and exits with the code.
 func TestMain(m *testing.M) {
+	if path := os.Getenv(listenEnv); path != "" {
+		// a listener of whatever uid runs it: it takes one connection and
+		// says how many bytes came on it before the test ends it
+		ln, err := net.Listen("unix", path)
+		if err != nil {
+			fmt.Println(err)
+			os.Exit(3)
+		}
+		fmt.Println("up")
+		c, err := ln.Accept()
+		if err == nil {
+			b := make([]byte, 100)
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, _ := c.Read(b)
+			fmt.Println("got", n)
+		}
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
 	if req := os.Getenv(clientEnv); req != "" {
 		var r struct {
 			Socket string
@@ -126,6 +150,23 @@ func run(t *testing.T, sock string, stdin string, args ...string) (code int, out
 	b, _ := os.ReadFile(o.Name())
 	c, _ := os.ReadFile(e.Name())
 	return code, string(b), string(c), err
+}
+
+// asNobody runs c (this test binary) as uid 65534, from a copy it may read.
+func asNobody(t *testing.T, c *exec.Cmd) *exec.Cmd {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "client")
+	if b, err := os.ReadFile(os.Args[0]); err != nil || os.WriteFile(bin, b, 0o755) != nil {
+		t.Skip("cannot copy the test binary")
+	}
+	for p := filepath.Dir(bin); p != "/"; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			os.Chmod(p, fi.Mode().Perm()|0o011)
+		}
+	}
+	c.Path, c.Args[0] = bin, bin
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	return c
 }
 
 // attachClient is this test binary as a caller in a process of its own.
@@ -427,14 +468,7 @@ func TestLocalRefusesAnotherUsersProcess(t *testing.T) {
 		}
 	}
 	os.Chmod(h.sock, 0o777)
-	bin := filepath.Join(t.TempDir(), "client")
-	if b, err := os.ReadFile(os.Args[0]); err != nil || os.WriteFile(bin, b, 0o755) != nil {
-		t.Skip("cannot copy the test binary")
-	}
-	os.Chmod(filepath.Dir(bin), 0o755)
-	c := attachClient(t, h.sock, "users", "list")
-	c.Path, c.Args[0] = bin, bin
-	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	c := asNobody(t, attachClient(t, h.sock, "users", "list"))
 	out, err := c.CombinedOutput()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 5 || !strings.Contains(string(out), "refused: the gatehouse holding this database") || !strings.Contains(string(out), "not uid 65534") {
@@ -582,5 +616,83 @@ func TestLocalHolderLingers(t *testing.T) {
 	}
 	if _, _, _, err := run(t, h.sock, "", "x"); !errors.Is(err, keys.ErrNoHolder) {
 		t.Fatalf("after the holder ended: %v", err)
+	}
+}
+
+// A socket file of root's, or this user's, whose listener the kernel says
+// is another uid is refused after connecting, before any byte is sent.
+func TestLocalRefusesAnotherUsersListener(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 || !keys.LocalSupported() {
+		t.Skip("needs root (to listen as another user)")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o777)
+	sock := filepath.Join(dir, "g.db.sock")
+	l := exec.Command(os.Args[0], "-test.run=^$")
+	l.Env = append(os.Environ(), listenEnv+"="+sock)
+	l = asNobody(t, l)
+	out, _ := l.StdoutPipe()
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { l.Process.Kill(); l.Wait() }()
+	r := bufio.NewReader(out)
+	if line, _ := r.ReadString('\n'); line != "up\n" {
+		t.Fatalf("the listener: %q", line)
+	}
+	if err := os.Chown(sock, 0, 0); err != nil { // the file is root's, the listener is not
+		t.Fatal(err)
+	}
+	_, _, _, err := run(t, sock, "", "users", "list")
+	var lr *keys.LocalRefusal
+	if !errors.As(err, &lr) || !strings.Contains(lr.Msg, "is served by a process of another user (uid 65534") || !strings.Contains(lr.Msg, "nothing was sent to it") {
+		t.Fatalf("another user's listener: %v", err)
+	}
+	if line, _ := r.ReadString('\n'); line != "got 0\n" {
+		t.Fatalf("the listener of another uid was sent: %q", line)
+	}
+}
+
+// A request that is not gatehouse's own, or of another protocol version,
+// is refused in one line; nothing runs.
+func TestLocalRequestsNotOurs(t *testing.T) {
+	t.Parallel()
+	ran := make(chan struct{}, 4)
+	h := newHolder(t, 0, func(l *keys.LocalSession) int { ran <- struct{}{}; return 0 })
+	c, err := net.Dial("unix", h.sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(c, "gatehouse", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := gossh.NewClient(sc, chans, reqs)
+	defer client.Close()
+	for _, tc := range []struct {
+		cmd  string
+		code int
+		want string
+	}{
+		{"users list", 2, "this socket runs gatehouse command lines sent by gatehouse itself"},
+		{`{"protocol":99,"args":["users","list"]}`, 1, "is another version, which cannot run this one's commands"},
+	} {
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errb strings.Builder
+		sess.Stderr = &errb
+		err = sess.Run(tc.cmd)
+		var ee *gossh.ExitError
+		if !errors.As(err, &ee) || ee.ExitStatus() != tc.code || !strings.Contains(errb.String(), tc.want) || strings.Count(errb.String(), "\n") != 1 {
+			t.Fatalf("%s: %v %q", tc.cmd, err, errb.String())
+		}
+	}
+	select {
+	case <-ran:
+		t.Fatal("a request not ours ran")
+	default:
 	}
 }

@@ -547,3 +547,60 @@ func TestE2EServeStopsUnderAConsole(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// Two consoles started at once on a database nobody holds: each starts a
+// holder, one takes the file, the other sees it serve and steps aside;
+// both consoles are served by the one.
+func TestE2ETwoConsolesStartingAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "gatehouse.db")
+	mustGH(t, db, "clients", "add", "Acme")
+	a := startTerm(t, 120, 30, "--db", db)
+	b := startTerm(t, 120, 30, "--db", db)
+	a.waitFor(`Employees \(0\)`)
+	b.waitFor(`Employees \(0\)`)
+	holder := waitHolder(t, db)
+	out, _ := exec.Command("pgrep", "-f", "--", "--db "+db+" __hold").Output()
+	if pids := strings.Fields(string(out)); len(pids) != 1 || pids[0] != strconv.Itoa(holder) {
+		t.Fatalf("holders of %s: %v, serving: %d", db, pids, holder)
+	}
+	mustGH(t, db, "clients", "add", "Zeta")
+	a.keys("5")
+	b.keys("5")
+	a.waitFor(`Zeta`)
+	b.waitFor(`Zeta`)
+}
+
+// A command that finds the file held by a gatehouse that does not serve it
+// (another command that opened it itself) waits for it, then runs.
+func TestE2EWaitsForAGatehouseCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "gatehouse.db")
+	mustGH(t, db, "clients", "add", "Acme")
+	demo := exec.Command(binary, "--db", db, "demo", "--users", "20000")
+	if err := demo.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- demo.Wait() }()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if b, _ := os.ReadFile("/proc/locks"); strings.Contains(string(b), " "+strconv.Itoa(demo.Process.Pid)+" ") {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Skipf("demo was done before it could be waited for (%v)", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("demo did not take the file")
+		}
+	}
+	out, errOut, code := ghAt(t, dir, db, "", "clients", "list")
+	if code != 0 || errOut != "" || !strings.Contains(out, "Acme") {
+		t.Fatalf("clients list while demo holds the file: exit %d %q %q", code, out, errOut)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+}
