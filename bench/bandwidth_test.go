@@ -69,26 +69,31 @@ func BenchmarkConsoleBytesOverSSH(b *testing.B) {
 			b.Skipf("%s is not installed (.ci/run installs openssh-client and tmux)", tool)
 		}
 	}
-	builds := []struct{ name, bin string }{
-		{"baseline", baselineBinary(b)},
-		{"current", currentBinary(b)},
+	// built inside their sub-benchmark, so -bench ConsoleBytesOverSSH/current
+	// builds and runs only the working tree
+	builds := []struct {
+		name  string
+		build func(testing.TB) string
+	}{
+		{"baseline", baselineBinary},
+		{"current", currentBinary},
 	}
 	for _, bd := range builds {
 		b.Run(bd.name, func(b *testing.B) {
-			c := startConsole(b, bd.name, bd.bin)
+			c := startConsole(b, bd.name, bd.build(b))
 			defer c.stop()
 			b.Run("down", func(b *testing.B) {
-				var per []int
+				var per [][]byte
 				for b.Loop() {
 					c.home(b)
 					for range bwDowns {
 						per = append(per, c.press(b, "Down"))
 					}
 				}
-				reportBytes(b, per)
+				reportBytes(b, bd.name+"-down", per)
 			})
 			b.Run("pgdown", func(b *testing.B) {
-				var per []int
+				var per [][]byte
 				for b.Loop() {
 					c.home(b)
 					c.press(b, "PageDown") // the cursor to the last visible row
@@ -96,18 +101,40 @@ func BenchmarkConsoleBytesOverSSH(b *testing.B) {
 						per = append(per, c.press(b, "PageDown"))
 					}
 				}
-				reportBytes(b, per)
+				reportBytes(b, bd.name+"-pgdown", per)
 			})
 		})
 	}
 }
 
-func reportBytes(b *testing.B, per []int) {
-	if len(per) == 0 {
+// reportBytes reports the sizes of the keys' outputs, what the median key's
+// output is made of (classify), and with $GATEHOUSE_BYTES_DUMP set writes
+// each key's output to a file of its own in that directory.
+func reportBytes(b *testing.B, name string, keys [][]byte) {
+	if len(keys) == 0 {
 		return
 	}
-	s := slices.Clone(per)
-	slices.Sort(s)
+	if dir := os.Getenv("GATEHOUSE_BYTES_DUMP"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		for i, k := range keys {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s-%03d.out", name, i)), k, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	byLen := slices.Clone(keys)
+	slices.SortStableFunc(byLen, func(x, y []byte) int { return len(x) - len(y) })
+	med := classify(byLen[len(byLen)/2]) // the key median() picks
+	for c := range numClasses {
+		b.ReportMetric(float64(med.bytes[c]), "B-"+classNames[c]+"/median-key")
+	}
+	b.Logf("%s: the median key's %d bytes (%d keys):\n%s", name, med.total(), len(keys), med)
+	s := make([]int, len(byLen))
+	for i, k := range byLen {
+		s[i] = len(k)
+	}
 	sum := 0
 	for _, n := range s {
 		sum += n
@@ -404,9 +431,9 @@ func (c *bwConsole) quiet(tb testing.TB) int64 {
 	}
 }
 
-// press sends one key, waits for its result, and returns the bytes the
-// console wrote for it.
-func (c *bwConsole) press(tb testing.TB, key string) int {
+// press sends one key, waits for its result, and returns what the console
+// wrote for it.
+func (c *bwConsole) press(tb testing.TB, key string) []byte {
 	tb.Helper()
 	before := c.screen(tb)
 	cur, ok := before.cursor()
@@ -426,7 +453,22 @@ func (c *bwConsole) press(tb testing.TB, key string) int {
 		// a cursor step lands on the row that was below the cursor
 		return key != "Down" || !hasNext || now.email == next.email
 	})
-	return int(c.quiet(tb) - start)
+	return c.written(tb, start, c.quiet(tb))
+}
+
+// written is the recording's bytes [from, to).
+func (c *bwConsole) written(tb testing.TB, from, to int64) []byte {
+	tb.Helper()
+	f, err := os.Open(c.pipe)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	p := make([]byte, to-from)
+	if _, err := f.ReadAt(p, from); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 // home puts the cursor back on the first row and lets the console go quiet.

@@ -119,15 +119,11 @@ func TestServe(t *testing.T) {
 	}()
 	serving := g.db + ".serving"
 	var addr string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(serving); err == nil && len(b) > 0 {
-			addr = strings.TrimSpace(string(b))
-			break
-		}
-	}
-	if addr == "" {
-		t.Fatalf("no %s after 10s; stderr:\n%s", serving, errb.String())
-	}
+	eventually(t, serving+" written", func() bool {
+		b, err := os.ReadFile(serving)
+		addr = strings.TrimSpace(string(b))
+		return err == nil && addr != ""
+	}, func() string { return "stderr:\n" + errb.String() })
 	fi, err := os.Stat(g.db + ".hostkey")
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("host key beside the database: %v %v", fi, err)
@@ -180,7 +176,7 @@ func TestServe(t *testing.T) {
 		if err != nil {
 			t.Fatalf("serve after SIGTERM: %v\n%s", err, errb.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("serve did not stop after SIGTERM")
 	}
 	for _, f := range []string{serving, g.db + ".sock"} {
@@ -225,19 +221,17 @@ func (g *gh) serve(env []string, args ...string) *served {
 		s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-s.exited:
-		case <-time.After(10 * time.Second):
+		case <-time.After(patience):
 			s.cmd.Process.Kill()
 			<-s.exited
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if b, err := os.ReadFile(g.db + ".serving"); err == nil && len(b) > 0 {
-			s.addr = strings.TrimSpace(string(b))
-			return s
-		}
-	}
-	g.t.Fatalf("serve did not listen within 10s; stderr:\n%s", s.err.String())
-	return nil
+	eventually(g.t, "serve listening", func() bool {
+		b, err := os.ReadFile(g.db + ".serving")
+		s.addr = strings.TrimSpace(string(b))
+		return err == nil && s.addr != ""
+	}, func() string { return "stderr:\n" + s.err.String() })
+	return s
 }
 
 // run runs one command over SSH as the key's user.
@@ -335,19 +329,19 @@ func newSMTPSink(t *testing.T) *smtpSink {
 // waitBody waits for a message to email and returns its body.
 func (k *smtpSink) waitBody(t *testing.T, email string) string {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	var body string
+	eventually(t, "mail to "+email, func() bool {
 		k.mu.Lock()
+		defer k.mu.Unlock()
 		for i, to := range k.to {
 			if to == email {
-				b := k.bodies[i]
-				k.mu.Unlock()
-				return b
+				body = k.bodies[i]
+				return true
 			}
 		}
-		k.mu.Unlock()
-	}
-	t.Fatalf("no mail to %s within 10s", email)
-	return ""
+		return false
+	}, func() string { return "" })
+	return body
 }
 
 var tokenLine = regexp.MustCompile(`(?m)^\s+([a-z2-7]{32})$`)
@@ -389,7 +383,7 @@ func TestServeSMTP(t *testing.T) {
 		State    string `json:"state"`
 		Attempts int    `json:"attempts"`
 	}
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	eventually(t, "three messages sent", func() bool {
 		out, code = srv.run(t, signer, "outbox list --json")
 		if code != 0 || json.Unmarshal([]byte(out), &msgs) != nil {
 			t.Fatalf("outbox list --json over ssh: %d %s", code, out)
@@ -400,18 +394,12 @@ func TestServeSMTP(t *testing.T) {
 				sent++
 			}
 		}
-		if sent == 3 { // ada's and nina's invitations, omar's
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("outbox after delivery: %+v", msgs)
-		}
-	}
+		return sent == 3 // ada's and nina's invitations, omar's
+	}, func() string { return fmt.Sprintf("outbox after delivery: %+v", msgs) })
 	contains(t, "serve stdout", srv.out.String(), "outbox: delivered through smtp://mailer@"+sink.addr+` as "Gatehouse" <gatehouse@example.com>`)
 	// the log line follows the state change: wait for it
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.err.String(), "to=omar@example.com attempt=1") && time.Now().Before(deadline); {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(t, "omar's mail in the log", func() bool { return strings.Contains(srv.err.String(), "to=omar@example.com attempt=1") },
+		func() string { return srv.err.String() })
 	contains(t, "serve log", srv.err.String(), "delivering the outbox", "mail sent", "to=omar@example.com attempt=1")
 	lacks(t, "serve log", srv.err.String()+srv.out.String(), "s3cret")
 }
@@ -421,11 +409,8 @@ func TestServeWithoutSMTP(t *testing.T) {
 	g := newGH(t)
 	g.employee("Ada", "Admin", "ada@example.com", "Administrator")
 	srv := g.serve(nil)
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.out.String(), "outbox:"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("stdout:\n%s", srv.out.String())
-		}
-	}
+	eventually(t, "the outbox line", func() bool { return strings.Contains(srv.out.String(), "outbox:") },
+		func() string { return "stdout:\n" + srv.out.String() })
 	contains(t, "serve stdout", srv.out.String(), "outbox: 1 message queued and not delivered (no --smtp)")
 }
 
@@ -454,11 +439,8 @@ func TestServeLogEscapesClientText(t *testing.T) {
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second}); err == nil {
 		t.Fatal("signed in with a hostile user name")
 	}
-	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(srv.err.String(), "session end"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no session end in the log:\n%s", srv.err.String())
-		}
-	}
+	eventually(t, "session end in the log", func() bool { return strings.Contains(srv.err.String(), "session end") },
+		func() string { return srv.err.String() })
 	log := srv.err.String()
 	for i, r := range log {
 		if r == utf8.RuneError || (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {

@@ -13,15 +13,11 @@ func TestClosedConsoleSessionEnds(t *testing.T) {
 	f := newFixture(t)
 	c := f.keyClient(emAdmin)
 	sc := console(t, c, "dumb")
-	sc.waitFor("Ada Admin", 5*time.Second)
+	sc.waitFor("Ada Admin")
 	sc.sess.Close()
-	deadline := time.Now().Add(3 * time.Second)
-	for !strings.Contains(f.logs.String(), "session end") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the console still runs 3s after its session closed:\n%s", f.logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	f.waitLog("session end")
+	// CPU time over a window, not a wait for anything: a busy machine
+	// gives the idle server no more of it
 	start := cpuTime()
 	time.Sleep(500 * time.Millisecond)
 	if used := cpuTime() - start; used > 150*time.Millisecond {
@@ -32,5 +28,5 @@ func TestClosedConsoleSessionEnds(t *testing.T) {
 		t.Fatalf("a new session on the same connection: exit %d %q", code, out)
 	}
 	sc2 := console(t, c, "dumb")
-	sc2.waitFor("Ada Admin", 5*time.Second)
+	sc2.waitFor("Ada Admin")
 }

@@ -14,16 +14,13 @@ func (sc *screen) mark() int {
 	return sc.out.Len()
 }
 
-func (sc *screen) waitForSince(mark int, s string, d time.Duration) {
+func (sc *screen) waitForSince(mark int, s string) {
 	sc.t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if sc.seen(mark, s) {
-			return
+	for deadline := time.Now().Add(patience); !sc.seen(mark, s); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			sc.t.Fatalf("no %q on screen after %s since the mark; it shows:\n%s", s, patience, sc.showing())
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	sc.t.Fatalf("no %q on screen after %s since the mark; it shows:\n%s", s, d, sc.showing())
 }
 
 // send types keys, one write each (bubbletea v2 reads keys that arrive
@@ -62,15 +59,15 @@ func permissionsCell(sc *screen) {
 	sc.t.Helper()
 	m := sc.mark()
 	sc.send("3")
-	sc.waitForSince(m, "Matrix (", 5*time.Second)
+	sc.waitForSince(m, "Matrix (")
 	m = sc.mark()
 	sc.send(keyShiftTab, keyHome, keyDown) // Profiles pane: the second profile
-	sc.waitForSince(m, "›  Manager", 5*time.Second)
+	sc.waitForSince(m, "›  Manager")
 	m = sc.mark()
 	sc.send("\t", "/") // back to the matrix; filter its rows
 	sc.typeText("scheduler")
 	sc.send("\r")
-	sc.waitForSince(m, "Matrix (1 screen × 1 profile)", 5*time.Second)
+	sc.waitForSince(m, "Matrix (1 screen × 1 profile)")
 }
 
 func managerLevel(t *testing.T, st *store.Store, screen string) store.Level {
@@ -104,24 +101,24 @@ func TestTwoAdminsEditOneProfile(t *testing.T) {
 
 	ada := console(t, f.keyClient(emAdmin), "dumb")
 	ev := console(t, f.keyClientWith(eve), "dumb")
-	ada.waitFor("Ada Admin", 5*time.Second)
-	ev.waitFor("Ada Admin", 5*time.Second)
+	ada.waitFor("Ada Admin")
+	ev.waitFor("Ada Admin")
 	permissionsCell(ada)
 	permissionsCell(ev)
 
 	// both change the same cell, differently: Ada to view, Eve to none
 	m := ada.mark()
 	ada.send("v")
-	ada.waitForSince(m, "Preview (1 pending)", 5*time.Second)
+	ada.waitForSince(m, "Preview (1 pending)")
 	m = ev.mark()
 	ev.send("n")
-	ev.waitForSince(m, "Preview (1 pending)", 5*time.Second)
+	ev.waitForSince(m, "Preview (1 pending)")
 
 	// Ada saves first
 	evBefore := ev.mark()
 	m = ada.mark()
 	ada.send(keyCtrlS)
-	ada.waitForSince(m, "change set #", 5*time.Second)
+	ada.waitForSince(m, "change set #")
 	if l := managerLevel(t, f.st, "scheduler"); l != store.View {
 		t.Fatalf("after Ada's save Manager has %s on scheduler, want view", l)
 	}
@@ -130,13 +127,13 @@ func TestTwoAdminsEditOneProfile(t *testing.T) {
 	// Eve's console learns of it at once (the change event) …
 	// (the preview pane wraps: "profile Manager was changed by" / "admin@example.com at …")
 	for _, want := range []string{"Conflict", "profile Manager was changed by", "admin@example.com at", "since you began"} {
-		ev.waitForSince(evBefore, want, 5*time.Second)
+		ev.waitForSince(evBefore, want)
 	}
 	// … and her save is refused, naming Ada
 	m = ev.mark()
 	ev.send(keyCtrlS)
-	ev.waitForSince(m, "was changed by admin@example.com", 5*time.Second)
-	ev.waitForSince(m, "after you read it", 5*time.Second)
+	ev.waitForSince(m, "was changed by admin@example.com")
+	ev.waitForSince(m, "after you read it")
 	if l := managerLevel(t, f.st, "scheduler"); l != store.View {
 		t.Fatalf("Eve's refused save left Manager with %s on scheduler, want Ada's view", l)
 	}
@@ -156,10 +153,10 @@ func TestTwoAdminsEditOneProfile(t *testing.T) {
 	// Eve sees Ada's value, discards, and may decide again knowingly
 	m = ev.mark()
 	ev.send(keyEsc)
-	ev.waitForSince(m, "discarded 1 pending change", 5*time.Second)
+	ev.waitForSince(m, "discarded 1 pending change")
 	m = ev.mark()
 	ev.send("n", keyCtrlS)
-	ev.waitForSince(m, "change set #", 5*time.Second)
+	ev.waitForSince(m, "change set #")
 	if l := managerLevel(t, f.st, "scheduler"); l != store.None {
 		t.Fatalf("Eve's deliberate second save: Manager has %s on scheduler", l)
 	}

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"sync/atomic"
+	"time"
 
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -10,6 +11,9 @@ import (
 
 // SetPanicHook makes the server call f at each named step (tests panic in it).
 func SetPanicHook(s *Server, f func(where string)) { s.panicHook = f }
+
+// SetShutdownGrace sets how long running commands get at shutdown.
+func SetShutdownGrace(s *Server, d time.Duration) { s.cfg.ShutdownGrace = d }
 
 // CountPasswordChecks counts the argon2id checks the server runs.
 func CountPasswordChecks(s *Server) *atomic.Int64 {

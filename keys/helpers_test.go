@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -203,8 +204,8 @@ func (f *fixture) stop() error {
 	select {
 	case err := <-f.served:
 		return err
-	case <-time.After(10 * time.Second):
-		f.t.Error("the server did not stop within 10s")
+	case <-time.After(patience):
+		f.t.Errorf("the server did not stop within %s", patience)
 		return errors.New("timeout")
 	}
 }
@@ -436,38 +437,42 @@ func (sc *screen) seen(mark int, s string) bool {
 	return false
 }
 
-// waitFor waits until s is on screen (or in the stream).
-func (sc *screen) waitFor(s string, d time.Duration) {
-	sc.t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if sc.seen(0, s) {
-			return
+// patience bounds every wait of these tests for a condition. It only ends a
+// test whose condition never comes: each comes in a small part of it on a
+// machine whose cores are busy, with the race detector on.
+const patience = time.Minute
+
+// eventually polls cond until it holds, failing with what after patience.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(patience); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not after %s", what, patience)
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
-	sc.t.Fatalf("no %q on screen after %s; it shows:\n%s", s, d, sc.showing())
+}
+
+// waitFor waits until s is on screen (or in the stream).
+func (sc *screen) waitFor(s string) {
+	sc.t.Helper()
+	sc.waitForSince(0, s)
 }
 
 // waitLog waits until the server log holds s.
-func (f *fixture) waitLog(s string, d time.Duration) {
+func (f *fixture) waitLog(s string) {
 	f.t.Helper()
-	for deadline := time.Now().Add(d); !strings.Contains(f.logs.String(), s); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			f.t.Fatalf("no %q in the server log after %s", s, d)
-		}
-	}
+	eventually(f.t, fmt.Sprintf("%q in the server log", s), func() bool { return strings.Contains(f.logs.String(), s) })
 }
 
 // waitEnd waits for the session to end and returns how long it took.
-func (sc *screen) waitEnd(d time.Duration) (time.Duration, error) {
+func (sc *screen) waitEnd() (time.Duration, error) {
 	sc.t.Helper()
 	start := time.Now()
 	select {
 	case err := <-sc.ended:
 		return time.Since(start), err
-	case <-time.After(d):
-		sc.t.Fatalf("the session did not end within %s; screen:\n%q", d, tail(sc.text(), 2000))
+	case <-time.After(patience):
+		sc.t.Fatalf("the session did not end within %s; screen:\n%q", patience, tail(sc.text(), 2000))
 		return 0, nil
 	}
 }

@@ -131,16 +131,13 @@ func TestSessionsPerConnection(t *testing.T) {
 	stdins[0].Close()
 	running[0].Wait()
 	// the slot is free once the server has seen the session close
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	eventually(t, fmt.Sprintf("a session after one of %d ended", keys.MaxSessionsPerConnection), func() bool {
 		s, err := c.NewSession()
 		if err == nil {
 			s.Close()
-			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no session after one of %d ended: %v", keys.MaxSessionsPerConnection, err)
-		}
-	}
+		return err == nil
+	})
 	if _, _, err := c.OpenChannel("direct-tcpip", nil); err == nil {
 		t.Error("a direct-tcpip channel was opened")
 	}
@@ -185,7 +182,7 @@ func TestWindowChangeBeforeTheSessionStarts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the exec after early window changes never ran")
 	}
 	s, err := c.NewSession()
@@ -205,17 +202,11 @@ func TestWindowChangeBeforeTheSessionStarts(t *testing.T) {
 	if err := s.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	eventually(t, "a console after an early window change", func() bool {
 		mu.Lock()
-		ok := strings.Contains(out.String(), "Ada Admin")
-		mu.Unlock()
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no console after an early window change")
-		}
-	}
+		defer mu.Unlock()
+		return strings.Contains(out.String(), "Ada Admin")
+	})
 }
 
 // A console sent a paste of megabytes that does not end for a long while
@@ -226,7 +217,7 @@ func TestWindowChangeBeforeTheSessionStarts(t *testing.T) {
 func TestConsolePasteIsBounded(t *testing.T) {
 	f := newFixture(t)
 	sc := console(t, f.keyClient(emAdmin), "dumb")
-	sc.waitFor("Ada Admin", 5*time.Second)
+	sc.waitFor("Ada Admin")
 	const size = 8 << 20
 	chunk := []byte(strings.Repeat("pasted text without an end ", 1<<10))
 	start := time.Now()
@@ -257,7 +248,7 @@ func TestConsolePasteIsBounded(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("the console took in %d MB of paste in 60 s at most", size>>20)
 	}
-	sc.waitFor("Sites & teams", 30*time.Second)
+	sc.waitFor("Sites & teams")
 	t.Logf("%d MiB pasted and the next key answered in %s", size>>20, time.Since(start).Round(time.Millisecond))
 }
 
@@ -284,11 +275,9 @@ func TestSessionsPerUser(t *testing.T) {
 		stdins, running = append(stdins, in), append(running, s)
 	}
 	// every one of them registered: the server logs each start
-	for deadline := time.Now().Add(10 * time.Second); strings.Count(f.logs.String(), "session start") < keys.MaxSessionsPerUser; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d sessions started", strings.Count(f.logs.String(), "session start"), keys.MaxSessionsPerUser)
-		}
-	}
+	eventually(t, fmt.Sprintf("%d sessions started", keys.MaxSessionsPerUser), func() bool {
+		return strings.Count(f.logs.String(), "session start") >= keys.MaxSessionsPerUser
+	})
 	_, errOut, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
 	want := fmt.Sprintf("gatehouse: %s has %d sessions open, the most one user may; close one, then connect again\r\n", emAdmin, keys.MaxSessionsPerUser)
 	if code != 1 || errOut != want {
@@ -300,15 +289,10 @@ func TestSessionsPerUser(t *testing.T) {
 	}
 	stdins[0].Close()
 	running[0].Wait()
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	eventually(t, fmt.Sprintf("a session after one of %d ended", keys.MaxSessionsPerUser), func() bool {
 		out, _, code := execute(t, f.keyClient(emAdmin), "effective "+emAdmin, "")
-		if code == 0 && strings.Contains(out, "Administrator") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no session after one of %d ended", keys.MaxSessionsPerUser)
-		}
-	}
+		return code == 0 && strings.Contains(out, "Administrator")
+	})
 	for _, in := range stdins[1:] {
 		in.Close()
 	}

@@ -161,9 +161,9 @@ func TestLoad(t *testing.T) {
 	// warm up: one console builds what every console shares (the users
 	// index), then goes away; what is measured below is what each session adds
 	warm := console(t, f.keyClientWith(signers[0]), "dumb")
-	warm.waitFor("1 Users", 10*time.Second)
+	warm.waitFor("1 Users")
 	warm.sess.Close()
-	warm.waitEnd(5 * time.Second)
+	warm.waitEnd()
 	time.Sleep(200 * time.Millisecond)
 	before := settledHeap()
 
@@ -254,7 +254,7 @@ func TestLoad(t *testing.T) {
 		}
 		return out
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(patience)
 	for len(lost()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -593,8 +593,8 @@ func (c *loadClient) work(targets []string) (int, error) {
 		select {
 		case <-ch:
 			return nil
-		case <-time.After(30 * time.Second):
-			return fmt.Errorf("%s did not show within 30s", what)
+		case <-time.After(patience):
+			return fmt.Errorf("%s did not show within %s", what, patience)
 		}
 	}
 	// filter opens the "/" prompt, then waits for what next arms

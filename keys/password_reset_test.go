@@ -3,7 +3,6 @@ package keys_test
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // Resetting a password ends that user's password sessions, and a
@@ -12,9 +11,9 @@ import (
 func TestPasswordResetEndsPasswordSessions(t *testing.T) {
 	f := newFixture(t)
 	byPassword := console(t, f.passwordClient(emClient, pw), "dumb")
-	byPassword.waitFor("Cal Client", 5*time.Second)
+	byPassword.waitFor("Cal Client")
 	byKey := console(t, f.keyClient(emClient), "dumb")
-	byKey.waitFor("Cal Client", 5*time.Second)
+	byKey.waitFor("Cal Client")
 	idle := f.passwordClient(emClient, pw) // signed in, no session yet
 
 	const newPW = "a completely new passphrase"
@@ -22,13 +21,13 @@ func TestPasswordResetEndsPasswordSessions(t *testing.T) {
 	if _, errOut, code := execute(t, admin, "users set-password "+emClient, newPW+"\n"); code != 0 {
 		t.Fatalf("set-password: exit %d %q", code, errOut)
 	}
-	byPassword.waitEnd(3 * time.Second)
+	byPassword.waitEnd()
 	if !strings.Contains(byPassword.text(), "gatehouse: your password was changed; this session has ended: sign in again with the new password") {
 		t.Fatalf("the password session was not told why:\n%q", tail(byPassword.text(), 500))
 	}
 	// the key session still answers
 	byKey.in.Write([]byte("?"))
-	byKey.waitFor("esc or ? closes this help", 5*time.Second)
+	byKey.waitFor("esc or ? closes this help")
 	if n := strings.Count(f.logs.String(), "ending session user="+emClient); n != 1 {
 		t.Fatalf("%d sessions ended for the reset, want the one password session:\n%s", n, f.logs.String())
 	}

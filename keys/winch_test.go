@@ -19,7 +19,7 @@ func TestWindowChangesNobodyReadsLeakNothing(t *testing.T) {
 	f := newFixture(t)
 	c := f.keyClient(emAdmin)
 	execute(t, c, "effective "+emAdmin, "") // warm-up: lazily started goroutines
-	time.Sleep(200 * time.Millisecond)
+	f.waitLog("session end")                // the server is done with it
 	before := runtime.NumGoroutine()
 	const sessions = 10
 	for i := 0; i < sessions; i++ {
@@ -40,7 +40,7 @@ func TestWindowChangesNobodyReadsLeakNothing(t *testing.T) {
 		s.Close()
 	}
 	var after int
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if after = runtime.NumGoroutine(); after <= before+2 {
 			return
 		}

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // Readers run while change sets commit; with -race this finds shared state
@@ -56,17 +55,17 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 			}
 		}()
 	}
+	// the writers go on until both sides have done this much, however
+	// slowly a busy machine runs them (the race detector's run commits a
+	// few change sets in the 300 ms this test used to sleep)
+	const wantCommits, wantReads = 30, 300
 	var commits atomic.Int64
+	var writers sync.WaitGroup
 	for w := range 2 {
-		wg.Add(1)
+		writers.Add(1)
 		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
+			defer writers.Done()
+			for i := 0; commits.Load() < wantCommits || reads.Load() < wantReads; i++ {
 				_, err := f.s.Apply(LocalActor(fmt.Sprintf("w%d", w)), "move", func(tx *Tx) error {
 					add := f.s.Check(users[0].Email, "roster", View, "North Depot").Code == CodeSiteNotAssigned
 					for _, u := range users {
@@ -87,10 +86,10 @@ func TestConcurrentReadersAndWriters(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	writers.Wait()
 	close(stop)
 	wg.Wait()
-	if commits.Load() == 0 || reads.Load() == 0 {
+	if commits.Load() < wantCommits || reads.Load() < wantReads {
 		t.Fatalf("%d commits, %d reads", commits.Load(), reads.Load())
 	}
 	if torn.Load() > 0 {

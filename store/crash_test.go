@@ -186,15 +186,15 @@ func crashRound(t *testing.T, child, env, path string, round, delay int, needCom
 	case <-done:
 		_ = cmd.Wait()
 		t.Fatalf("round %d: child ended before it was ready: %s\n%s", round, lines.Load(), stderr.String())
-	case <-time.After(15 * time.Second):
+	case <-time.After(time.Minute): // only a bound: the child starts in a second
 		kill()
-		t.Fatalf("round %d: child not ready in 15s: %s", round, stderr.String())
+		t.Fatalf("round %d: child not ready in a minute: %s", round, stderr.String())
 	}
 	if needCommit {
 		select {
 		case <-firstCommit:
 		case <-done:
-		case <-time.After(15 * time.Second):
+		case <-time.After(time.Minute): // then "proved nothing" says so
 		}
 	}
 	select {

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"testing"
-	"time"
-)
+import "testing"
 
 // Change events say what they touched as data: subscribers match on Changes,
 // SignIn and Refs, never on the summary people read.
@@ -11,16 +8,7 @@ func TestEventsSayWhatTheyTouched(t *testing.T) {
 	f := newFixture(t)
 	events, stop := f.s.Subscribe()
 	defer stop()
-	next := func() Event {
-		t.Helper()
-		select {
-		case ev := <-events:
-			return ev
-		case <-time.After(10 * time.Second):
-			t.Fatal("no event")
-		}
-		return Event{}
-	}
+	next := func() Event { t.Helper(); return nextEvent(t, events) }
 	basic := f.user(emBasic)
 	if err := f.s.RecordSignIn(basic.ID, "key SHA256:x", "127.0.0.1:1"); err != nil {
 		t.Fatal(err)

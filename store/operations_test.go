@@ -98,6 +98,7 @@ func TestCampaignBackupDuringWriteStorm(t *testing.T) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var commits, seq atomic.Int64
+	committed := make(chan struct{}, 1) // a change set since the last backup
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
@@ -133,14 +134,24 @@ func TestCampaignBackupDuringWriteStorm(t *testing.T) {
 					return
 				}
 				commits.Add(1)
+				select {
+				case committed <- struct{}{}:
+				default:
+				}
 			}
 		}()
 	}
 	var backups, clean int
 	var sizes int64
 	deadline := time.Now().Add(dur)
-	for i := 0; time.Now().Before(deadline); i++ {
-		time.Sleep(50 * time.Millisecond)
+	for i := 0; i == 0 || time.Now().Before(deadline); i++ {
+		// each backup after a new change set: a condition, not a pause,
+		// so a slow machine still backs up during the storm
+		select {
+		case <-committed:
+		case <-time.After(time.Minute):
+			t.Fatal("no change set committed in a minute of the storm")
+		}
 		path := filepath.Join(dir, fmt.Sprintf("backup-%03d.db", i))
 		if err := s.Backup(path); err != nil {
 			t.Fatalf("backup %d: %v", i, err)

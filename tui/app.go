@@ -42,6 +42,21 @@ type mouser interface {
 	mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd
 }
 
+// paneSize is the inside of a pane's frame, in cells.
+type paneSize struct{ w, h int }
+
+// sizer is a screen that lays its panes out from their sizes, which the App
+// sets whenever they change: nothing is measured while drawing.
+type sizer interface {
+	setSize(panes [3]paneSize)
+}
+
+// preparer is a screen that works out, once a message is handled, what its
+// View reads (rows due a refilter, windows, caches), so that View only reads.
+type preparer interface {
+	prepare()
+}
+
 // Options tune the console.
 type Options struct {
 	DBPath string // shown in the status bar
@@ -153,6 +168,49 @@ func (a *App) buildScreens() {
 	}
 	for i := range a.focus {
 		a.focus[i] = 1
+	}
+	a.resize()
+	if a.sized { // else the size is on its way, and with it a prepare
+		a.prepare()
+	}
+}
+
+// paneSizes are the insides of the three panes at the terminal's size, each
+// as wide as it is when shown.
+func (a *App) paneSizes() [3]paneSize {
+	m := layoutFor(a.w)
+	cols := columns(m, a.w)
+	var out [3]paneSize
+	for p := range out {
+		w := a.w
+		switch m {
+		case threePane:
+			w = cols[p]
+		case twoPane:
+			w = cols[0] // the Filters or the list pane, whichever shows
+			if p == 2 {
+				w = cols[1]
+			}
+		}
+		out[p] = paneSize{w - 2, a.bodyHeight() - 2}
+	}
+	return out
+}
+
+// resize hands every screen its panes' sizes.
+func (a *App) resize() {
+	sizes := a.paneSizes()
+	for _, s := range a.screens {
+		if z, ok := s.(sizer); ok {
+			z.setSize(sizes)
+		}
+	}
+}
+
+// prepare lets the shown screen work out what its next frame reads.
+func (a *App) prepare() {
+	if p, ok := a.current().(preparer); ok {
+		p.prepare()
 	}
 }
 
@@ -313,7 +371,7 @@ func (a *App) applied(cs *store.ChangeSet, what string) {
 	}
 	a.undoStack = append(a.undoStack, cs.Batch)
 	a.follow(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: cs.Refs()})
-	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, mxPlural(len(cs.Entries), "change")), false)
+	a.flash(fmt.Sprintf("%s (change set #%d, %s) — u undoes", what, cs.Batch, plural(len(cs.Entries), "change")), false)
 }
 
 func (a *App) current() screen { return a.screens[a.cur] }
@@ -376,7 +434,7 @@ func (a *App) allGlobals() []*binding {
 
 func (a *App) quit() tea.Cmd {
 	if n := a.pendingTotal(); n > 0 {
-		a.modal = &confirm{question: fmt.Sprintf("%d unsaved change(s) will be lost. Quit anyway?", n), yes: func() tea.Cmd { return tea.Quit }}
+		a.modal = &confirm{question: plural(n, "unsaved change") + " will be lost. Quit anyway?", yes: func() tea.Cmd { return tea.Quit }}
 		return nil
 	}
 	return tea.Quit
@@ -485,6 +543,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, wc)
 		}
 	}
+	a.prepare()
 	return m, cmd
 }
 
@@ -545,6 +604,7 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, nil
 	case tea.WindowSizeMsg:
 		a.w, a.h = msg.Width, msg.Height
+		a.resize()
 		if !a.sized { // the first frame at this size is being drawn now
 			a.sized = true
 			if (a.users != nil && a.users.indexLater) || a.opts.Ready != nil {
@@ -624,7 +684,7 @@ func (a *App) keyMsg(msg tea.KeyPressMsg) tea.Cmd {
 	if s == "esc" && a.current().pending() > 0 {
 		n := a.current().pending()
 		a.current().discard()
-		a.flash(fmt.Sprintf("discarded %d pending change(s)", n), false)
+		a.flash("discarded "+plural(n, "pending change"), false)
 		return nil
 	}
 	if cmd, ok := dispatch(msg, a.current().bindings(), a); ok {

@@ -14,7 +14,7 @@ func firstEmployeeWithoutClients(t *testing.T, app *App) *store.User {
 	t.Helper()
 	for i, r := range app.users.rows {
 		if r.u.Type == store.Employee && len(r.u.ClientIDs) == 0 {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 			return r.u
 		}
 	}

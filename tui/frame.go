@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -106,38 +107,52 @@ func oneCell(r rune) bool {
 	return false
 }
 
-// edgeKey names a rendered frame edge, cached per theme.
-type edgeKey struct {
-	part    byte // 't' top (after the title), 'b' bottom, 's' side, 'l' top-left
-	n       int
-	focused bool
+// frameStyle is a frame's style as the SGR sequences around its text,
+// taken once per theme: a frame edge is then written straight into the
+// frame, with no style rendered and nothing cached while drawing.
+type frameStyle struct{ pre, post string }
+
+func newFrameStyle(st lipgloss.Style) frameStyle {
+	s := st.Render("x")
+	i := strings.Index(s, "x")
+	return frameStyle{s[:i], s[i+1:]}
 }
 
-// edge renders (once) a run of frame characters in the frame's style.
-func (th *theme) edge(k edgeKey) string {
-	if s, ok := th.edges[k]; ok {
-		return s
+// edge renders a run of frame characters in the frame's style: part 't' the
+// top after the title (n wide, then the corner), 'b' the bottom, 's' a side,
+// 'l' the top-left corner.
+func (th *theme) edge(part byte, n int, focused bool) string {
+	var b strings.Builder
+	th.writeEdge(&b, part, n, focused)
+	return b.String()
+}
+
+// writeEdge writes an edge straight into the frame being drawn.
+func (th *theme) writeEdge(b *strings.Builder, part byte, n int, focused bool) {
+	e, fs := thinEdges, th.frame
+	if focused {
+		e, fs = thickEdges, th.frameFocused
 	}
-	e, bs := thinEdges, th.border
-	if k.focused {
-		e, bs = thickEdges, th.borderFocused
-	}
-	var s string
-	switch k.part {
+	b.WriteString(fs.pre)
+	switch part {
 	case 'l':
-		s = bs.Render(e.tl + e.h)
+		b.WriteString(e.tl)
+		b.WriteString(e.h)
 	case 't':
-		s = bs.Render(strings.Repeat(e.h, k.n) + e.tr)
+		for range n {
+			b.WriteString(e.h)
+		}
+		b.WriteString(e.tr)
 	case 'b':
-		s = bs.Render(e.bl + strings.Repeat(e.h, k.n) + e.br)
+		b.WriteString(e.bl)
+		for range n {
+			b.WriteString(e.h)
+		}
+		b.WriteString(e.br)
 	default:
-		s = bs.Render(e.v)
+		b.WriteString(e.v)
 	}
-	if th.edges == nil || len(th.edges) > 256 {
-		th.edges = map[edgeKey]string{}
-	}
-	th.edges[k] = s
-	return s
+	b.WriteString(fs.post)
 }
 
 // box draws a w×h frame with title and the given lines inside. A focused
@@ -155,18 +170,21 @@ func (th *theme) box(title string, lines []string, w, h int, focused bool) strin
 	b.Grow((w + 16) * h)
 	t := ansi.Truncate(" "+title+" ", inner-1, "…")
 	tw := ansi.StringWidth(t)
-	b.WriteString(th.edge(edgeKey{'l', 0, focused}) + ts.Render(t) + th.edge(edgeKey{'t', max(inner-1-tw, 0), focused}))
-	side := th.edge(edgeKey{'s', 0, focused})
+	th.writeEdge(&b, 'l', 0, focused)
+	b.WriteString(ts.Render(t))
+	th.writeEdge(&b, 't', max(inner-1-tw, 0), focused)
 	for i := 0; i < h-2; i++ {
 		b.WriteByte('\n')
 		line := ""
 		if i < len(lines) {
 			line = lines[i]
 		}
-		b.WriteString(side + fit(line, inner) + side)
+		th.writeEdge(&b, 's', 0, focused)
+		b.WriteString(fit(line, inner))
+		th.writeEdge(&b, 's', 0, focused)
 	}
 	b.WriteByte('\n')
-	b.WriteString(th.edge(edgeKey{'b', inner, focused}))
+	th.writeEdge(&b, 'b', inner, focused)
 	return b.String()
 }
 
@@ -225,7 +243,8 @@ func columns(m mode, w int) []int {
 	return []int{w}
 }
 
-// clip keeps a cursor inside a window of h rows over n items.
+// clip keeps a cursor inside a window of h rows over n items (the matrix's
+// columns).
 func clip(cursor, offset, n, h int) int {
 	if h <= 0 {
 		return 0

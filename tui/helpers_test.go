@@ -2,11 +2,15 @@ package tui
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -122,10 +126,16 @@ func typeText(app *App, s string) {
 	}
 }
 
-// drain runs a command and feeds its messages back, to a small depth. Ticks
-// (cursor blinks) are skipped: they would only sleep.
+// drain runs a command and feeds its messages back, following batches and
+// sequences to a small depth. It waits for every command however slow (an
+// index build, an audit read on a busy machine) except those that wait on a
+// clock or on the store's next change (notWaitedFor): those it does not run.
 func drain(app *App, cmd tea.Cmd, depth int) {
 	if cmd == nil || depth == 0 {
+		return
+	}
+	name := cmdName(cmd)
+	if notWaitedFor.MatchString(name) {
 		return
 	}
 	done := make(chan tea.Msg, 1)
@@ -133,16 +143,17 @@ func drain(app *App, cmd tea.Cmd, depth int) {
 	var msg tea.Msg
 	select {
 	case msg = <-done:
-	case <-timeAfter():
-		return // a blink or a wait: not needed to settle
+	case <-time.After(cmdDeadline):
+		// no *testing.T here (press has none): the panic fails the test
+		// with the command named, where dropping it would hide the hang
+		panic(fmt.Sprintf("drain: command %s did not return in %v: it hangs, or it waits on a clock or an event and notWaitedFor should name it", name, cmdDeadline))
 	}
 	switch m := msg.(type) {
-	case nil:
+	case nil, tea.QuitMsg:
 	case tea.BatchMsg:
 		for _, c := range m {
 			drain(app, c, depth-1)
 		}
-	case tea.QuitMsg, eventMsg:
 	default:
 		if cmds, ok := sequence(m); ok {
 			for _, c := range cmds {
@@ -153,6 +164,26 @@ func drain(app *App, cmd tea.Cmd, depth int) {
 		_, next := app.Update(m)
 		drain(app, next, depth-1)
 	}
+}
+
+// notWaitedFor matches the functions of the commands drain does not run:
+// the store subscription's wait for the next change event (waitEvent; a test
+// that wants the event takes it from the subscription itself), the cursor's
+// blink and bubbletea's timers (Tick, Every; a test that needs one runs it
+// with runCmd). Each would block on the clock or forever, and none is work
+// a screen needs to settle. Matched on the function's last names, which
+// stay the same when the compiler inlines the maker into its caller.
+var notWaitedFor = regexp.MustCompile(`\.(waitEvent|Blink|Tick|Every)\.func\d+$`)
+
+// cmdDeadline ends a test whose command never returns. It is no measure of
+// speed: the slowest command a test runs takes a fraction of it with the
+// cores busy and the race detector on.
+const cmdDeadline = 2 * time.Minute
+
+// cmdName is the function a command is, e.g.
+// "charm.land/bubbles/v2/cursor.(*Model).Blink.func1".
+func cmdName(cmd tea.Cmd) string {
+	return runtime.FuncForPC(reflect.ValueOf(cmd).Pointer()).Name()
 }
 
 // sequence reads tea.Sequence's message, a list of commands whose type

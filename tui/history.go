@@ -13,19 +13,21 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // historyScreen: filter | audit entries, newest first | the change set of the
 // highlighted entry. The log may hold millions of entries: reads ask the store
 // for the newest histLimit matches, and on a big log they (and the hash-chain
-// verification, always) run in background jobs, never in View.
+// verification, always) run in background jobs, never in View. Their answers
+// are taken in Update (ensure), so a frame shows what the model holds.
 type historyScreen struct {
 	a *App
 	clock
 
 	entity, actor string // the filters; span indexes histSpans
 	span          int
-	leftCursor    int
+	filters       *list.Model[int] // the Filter pane, one row per filter
 
 	gen    uint64 // bumped by every reload: the log may have grown
 	dirty  bool   // filters or gen changed since the last request
@@ -37,15 +39,29 @@ type historyScreen struct {
 	verify  job[uint64, verifyAnswer]
 	batch   job[uint64, histBatch]
 
-	vreq           uint64 // verification requests: every reload, and v
-	rowsSeq        uint64 // answer the cursor was placed for
-	curSeq         uint64 // the highlighted entry (0: the top)
-	cursor, offset int
-	listH          int
-	changeOff      int  // scroll of the change pane
-	changeScrolled bool // the change pane was scrolled by hand
+	vreq    uint64              // verification requests: every reload, and v
+	rowsSeq uint64              // answer the cursor was placed for
+	curSeq  uint64              // the highlighted entry (0: the top)
+	list    *list.Model[uint64] // the entries, by seq; its generation is the filters'
+	change  scrollPane          // the change set pane (byHand: scrolled by a key)
+	size    [3]paneSize
+
+	// the answers shown, taken from the jobs in Update
+	page                       jobAnswer[histQuery, histPage]
+	verified                   jobAnswer[uint64, verifyAnswer]
+	shownBatch                 jobAnswer[uint64, histBatch]
+	paged, verifiedOK, batchOK bool
+	chg                        changeView // the change pane as prepare laid it out
 
 	denied string // the actor may not read the audit log
+}
+
+// changeView is the change pane laid out for an entry, a change set and a size.
+type changeView struct {
+	seq, batch uint64
+	w, h       int
+	th         *theme
+	head, body []string
 }
 
 // histLimit bounds what one read returns: the newest this many matches.
@@ -76,7 +92,8 @@ const (
 
 // histQuery is one read of the log: the filters, and the reload they follow.
 type histQuery struct {
-	gen           uint64
+	gen           uint64 // the reload
+	fgen          uint64 // the filters (the entry list's generation)
 	entity, actor string
 	since         time.Time
 }
@@ -99,7 +116,9 @@ type histBatch struct {
 }
 
 func newHistoryScreen(a *App) screen {
-	h := &historyScreen{a: a, clock: newClock(), span: len(histSpans) - 1}
+	h := &historyScreen{a: a, clock: newClock(), span: len(histSpans) - 1, filters: list.New[int](), list: list.New[uint64]()}
+	h.filters.SetRows(histFilterRows{h})
+	h.list.SetTop(2) // below the chain's state and the column headings
 	s := a.s
 	h.entries.run = func(q histQuery) histPage {
 		rows, err := s.AuditLogFor(a.actor, store.AuditFilter{Entity: q.entity, Actor: q.actor, Since: q.since, Limit: histLimit})
@@ -155,7 +174,7 @@ func (h *historyScreen) name() string { return "History" }
 
 func (h *historyScreen) panes() [3]string {
 	list := "Entries"
-	if p, ok, _ := h.entries.answer(); ok && p.err == nil {
+	if p := h.page.val; h.paged && p.err == nil {
 		n := len(p.rows)
 		list = fmt.Sprintf("Entries (%s)", thousands(n))
 		if n >= histLimit {
@@ -187,7 +206,7 @@ func (h *historyScreen) ensure() {
 	}
 	if h.dirty {
 		h.dirty = false
-		q := histQuery{gen: h.gen, entity: h.entity, actor: h.actor}
+		q := histQuery{gen: h.gen, fgen: h.list.Generation(), entity: h.entity, actor: h.actor}
 		if d := histSpans[h.span].d; d > 0 {
 			q.since = h.now().Add(-d)
 		}
@@ -199,30 +218,23 @@ func (h *historyScreen) ensure() {
 	h.place()
 }
 
-// place keeps the cursor in range once a new answer arrived, and asks for
-// the highlighted entry's change set.
+// place takes a new answer (unless the filters changed since it was asked
+// for: then it is stale, and dropped), keeps the cursor on its entry or goes
+// to the top, and asks for the highlighted entry's change set.
 func (h *historyScreen) place() {
-	p, ok, _ := h.entries.answer()
-	if !ok {
-		return
-	}
-	if seq := h.entries.answerSeq(); seq != h.rowsSeq {
-		// a new answer: keep the highlighted entry if it is still listed
-		h.rowsSeq = seq
-		h.cursor = 0
-		if h.curSeq != 0 {
-			// rows run newest first: seq descending
-			i, _ := slices.BinarySearchFunc(p.rows, h.curSeq, func(e store.AuditEntry, seq uint64) int { return cmp.Compare(seq, e.Seq) })
-			if i < len(p.rows) && p.rows[i].Seq == h.curSeq {
-				h.cursor = i
+	if a := h.entries.last(); a != nil && a.seq != h.rowsSeq {
+		h.rowsSeq = a.seq
+		if h.list.SetFiltered(a.key.fgen, entryRows{h, a.val.rows}) {
+			h.page, h.paged = *a, true
+			if seq, ok := h.list.Current(); !ok || seq != h.curSeq {
+				h.list.SetCursor(0)
 			}
 		}
-		h.offset = clip(h.cursor, h.offset, len(p.rows), h.listH)
 	}
 	if e := h.at(); e != nil {
 		h.curSeq = e.Seq
 		if e.Batch != h.batch.want {
-			h.changeScrolled = false
+			h.change.byHand = false
 		}
 		h.batch.request(e.Batch)
 		if h.small || !h.hooked {
@@ -231,6 +243,41 @@ func (h *historyScreen) place() {
 			}
 		}
 	}
+	if a := h.verify.last(); a != nil {
+		h.verified, h.verifiedOK = *a, true
+	}
+	if a := h.batch.last(); a != nil {
+		h.shownBatch, h.batchOK = *a, true
+	}
+}
+
+// setSize: the entries below the chain's state and their headings.
+func (h *historyScreen) setSize(p [3]paneSize) {
+	h.size = p
+	h.filters.SetSize(p[0].w, p[0].h)
+	h.list.SetSize(p[1].w, max(p[1].h-2, 1))
+}
+
+// prepare takes the answers that came in and lays out the change pane.
+func (h *historyScreen) prepare() {
+	if h.denied != "" {
+		return
+	}
+	h.ensure()
+	h.chg = changeView{}
+	e, b := h.at(), h.shownBatch
+	if e == nil || !h.batchOK || b.key != h.batch.want || b.val.err != nil {
+		return
+	}
+	w, ht := h.size[2].w, h.size[2].h
+	head, body, at := changeLines(h.a.th, h.clock, b.val, e, w)
+	// the change set's header stays; its entries scroll, the highlighted one in view
+	room := max(ht-len(head), 1)
+	if !h.change.byHand {
+		h.change.off = max(at-room/3, 0)
+	}
+	h.change.fit(len(body), room)
+	h.chg = changeView{seq: e.Seq, batch: b.seq, w: w, h: ht, th: h.a.th, head: head, body: body}
 }
 
 // work starts what is due in the background: the verification of the chain,
@@ -267,17 +314,18 @@ func (h *historyScreen) current() *store.AuditEntry {
 	return h.at()
 }
 
+// loaded are the entries of the answer taken.
 func (h *historyScreen) loaded() []store.AuditEntry {
-	if p, ok, _ := h.entries.answer(); ok {
-		return p.rows
+	if h.paged {
+		return h.page.val.rows
 	}
 	return nil
 }
 
 func (h *historyScreen) at() *store.AuditEntry {
 	rows := h.loaded()
-	if h.cursor >= 0 && h.cursor < len(rows) {
-		return &rows[h.cursor]
+	if c := h.list.Cursor(); c >= 0 && c < len(rows) {
+		return &rows[c]
 	}
 	return nil
 }
@@ -304,9 +352,13 @@ func (h *historyScreen) showEntity(entity string) {
 	h.ensure()
 }
 
+// refilter starts a read for the filters as they are now: an answer for
+// those before is stale from here on.
 func (h *historyScreen) refilter() {
 	h.dirty = true
-	h.cursor, h.offset, h.curSeq = 0, 0, 0
+	h.list.StartFilter()
+	h.list.SetCursor(0)
+	h.curSeq = 0
 }
 
 func (h *historyScreen) needEntry() string {
@@ -321,7 +373,7 @@ func (h *historyScreen) needEntry() string {
 
 func (h *historyScreen) bindings() []*binding {
 	g := "History"
-	return []*binding{
+	return append([]*binding{
 		bind(g, "e", "only the highlighted entry's record", h.also(func() tea.Cmd {
 			if e := h.current(); e != nil {
 				h.entity = e.Entity.String()
@@ -361,7 +413,39 @@ func (h *historyScreen) bindings() []*binding {
 			return ""
 		}),
 		bind(g, "U", "undo the highlighted change set (as a new change set)", h.also(func() tea.Cmd { return h.undoBatch() })).editing().when(h.needEntry),
+	}, h.nav()...)
+}
+
+// nav: the filters, the entries, or the change set's lines.
+func (h *historyScreen) nav() []*binding {
+	switch h.a.focus[h.a.cur] {
+	case 0:
+		return listNav(h.filters, nil)
+	case 1:
+		return listNav(h.list, nil)
 	}
+	return navBindings(navKeys, &h.change, nil)
+}
+
+// mouse: a click highlights a filter or an entry; the wheel moves through
+// them, or scrolls the change set.
+func (h *historyScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	switch pane {
+	case 0:
+		h.filters.Mouse(msg, y)
+	case 1:
+		h.list.Mouse(msg, y)
+	case 2:
+		if w, ok := msg.(tea.MouseWheelMsg); ok {
+			switch w.Button {
+			case tea.MouseWheelUp:
+				h.change.by(-list.WheelStep)
+			case tea.MouseWheelDown:
+				h.change.by(list.WheelStep)
+			}
+		}
+	}
+	return h.kick()
 }
 
 func (h *historyScreen) cycleSpan(d int) {
@@ -387,47 +471,24 @@ func (h *historyScreen) undoBatch() tea.Cmd {
 	return nil
 }
 
+// key changes the highlighted filter (the list keys are bindings).
 func (h *historyScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	k := msg.String()
-	switch pane {
-	case 0:
-		switch k {
-		case "up", "k":
-			h.leftCursor = max(h.leftCursor-1, 0)
-		case "down", "j":
-			h.leftCursor = min(h.leftCursor+1, histRows-1)
-		case "left", "right", "enter":
-			d := 1
-			if k == "left" {
-				d = -1
-			}
-			switch h.leftCursor {
-			case histEntity:
-				if k == "enter" {
-					return tea.Batch(h.a.startInput(inputFilter), h.kick())
-				}
-			case histActor:
-				if k == "enter" {
-					return tea.Batch(h.editActor(), h.kick())
-				}
-			case histTime:
-				h.cycleSpan(d)
-			}
+	if k := msg.String(); pane == 0 && (k == "left" || k == "right" || k == "enter") {
+		d := 1
+		if k == "left" {
+			d = -1
 		}
-	case 1:
-		rows := h.rows()
-		h.cursor = moveCursor(k, h.cursor, len(rows), h.listH)
-		h.offset = clip(h.cursor, h.offset, len(rows), h.listH)
-	case 2:
-		switch k {
-		case "up", "k":
-			h.changeOff = max(h.changeOff-1, 0)
-			h.changeScrolled = true
-		case "down", "j":
-			h.changeOff++
-			h.changeScrolled = true
-		case "home", "g":
-			h.changeScrolled = false
+		switch h.filters.Cursor() {
+		case histEntity:
+			if k == "enter" {
+				return tea.Batch(h.a.startInput(inputFilter), h.kick())
+			}
+		case histActor:
+			if k == "enter" {
+				return tea.Batch(h.editActor(), h.kick())
+			}
+		case histTime:
+			h.cycleSpan(d)
 		}
 	}
 	return h.kick()
@@ -466,34 +527,42 @@ func (h *historyScreen) render(pane, w, ht int, focused bool) []string {
 		}
 		return nil
 	}
-	h.ensure()
 	switch pane {
 	case 0:
-		return h.renderFilter(w, focused)
+		return h.renderFilter(focused)
 	case 1:
-		return h.renderList(w, ht, focused)
+		return h.renderList(w, focused)
 	}
 	return h.renderChange(w, ht)
 }
 
-func (h *historyScreen) renderFilter(w int, focused bool) []string {
-	th := h.a.th
-	vals := []struct{ k, v, how string }{
+// histFilterRows are the Filter pane's rows.
+type histFilterRows struct{ h *historyScreen }
+
+func (f histFilterRows) Len() int            { return histRows }
+func (f histFilterRows) Key(i int) int       { return i }
+func (f histFilterRows) Selectable(int) bool { return true }
+
+func (f histFilterRows) Render(i, w int, st list.State) string {
+	h := f.h
+	vals := [histRows]struct{ k, v, how string }{
 		{"Entity", safe(h.entity), "/"},
 		{"Actor", safe(h.actor), "/"},
 		{"Time", "‹ " + histSpans[h.span].label + " ›", ""},
 	}
-	var out []string
-	for i, f := range vals {
-		line := fmt.Sprintf(" %-6s %s", f.k, f.v)
-		if f.how != "" {
-			line = fmt.Sprintf(" %-6s / %s", f.k, f.v)
-		}
-		if focused && i == h.leftCursor {
-			line = th.cursor.Render(fit("›"+line[1:], w))
-		}
-		out = append(out, line)
+	line := fmt.Sprintf(" %-6s %s", vals[i].k, vals[i].v)
+	if vals[i].how != "" {
+		line = fmt.Sprintf(" %-6s / %s", vals[i].k, vals[i].v)
 	}
+	if st.Focused && st.Cursor {
+		line = h.a.th.cursor.Render(fit("›"+line[1:], w))
+	}
+	return line
+}
+
+func (h *historyScreen) renderFilter(focused bool) []string {
+	th := h.a.th
+	out := h.filters.Lines(focused)
 	for _, l := range []string{"", "↑↓ pick · ←→ change", "enter edits", "x clears all", "", "Entity: user:EMAIL,", "a kind (user, site)", "or part of a label"} {
 		out = append(out, th.muted.Render(l))
 	}
@@ -503,7 +572,7 @@ func (h *historyScreen) renderFilter(w int, focused bool) []string {
 // verifyText is the state of the hash chain: verifying, intact, or the first problem.
 func (h *historyScreen) verifyText() string {
 	th := h.a.th
-	v, ok, fresh := h.verify.answer()
+	v, ok, fresh := h.verified.val, h.verifiedOK, h.verified.key == h.verify.want
 	switch {
 	case !ok:
 		return th.muted.Render("audit: verifying…")
@@ -556,12 +625,11 @@ func layoutHistCols(w int) histCols {
 	return c
 }
 
-func (h *historyScreen) renderList(w, ht int, focused bool) []string {
+func (h *historyScreen) renderList(w int, focused bool) []string {
 	th := h.a.th
 	out := []string{fit(h.verifyText(), w)}
-	p, ok, fresh := h.entries.answer()
-	h.listH = max(ht-2, 1)
-	if !ok {
+	p, fresh := h.page.val, h.page.key == h.entries.want
+	if !h.paged {
 		return append(out, th.muted.Render("reading the log…"))
 	}
 	if p.err != nil {
@@ -573,63 +641,83 @@ func (h *historyScreen) renderList(w, ht int, focused bool) []string {
 		head = "  " + "reading…"
 	}
 	out = append(out, th.header.Render(fit(head, w)))
-	rows := p.rows
-	if len(rows) == 0 {
+	if len(p.rows) == 0 {
 		return append(out, th.muted.Render("  no entries match; x clears the filters"))
 	}
-	h.offset = clip(h.cursor, h.offset, len(rows), h.listH)
-	end := min(h.offset+h.listH, len(rows))
-	for i := h.offset; i < end; i++ {
-		e := &rows[i]
-		mark := " "
-		if i == h.cursor {
-			mark = "›"
-		}
-		ts := h.stamp(e.Time)
-		if c.time < 17 {
-			ts = h.short(e.Time)
-		}
-		line := mark + " " + cell(ts, c.time)
-		if c.set > 0 {
-			line += cell(fmt.Sprintf("#%d", e.Batch), c.set)
-		}
-		line += cell(safe(e.Actor), c.actor) + cell(safe(e.Entity.String()), c.entity) + cell(safe(e.Field), c.field)
-		line = fit(line, w)
-		switch {
-		case i == h.cursor && focused:
-			line = th.cursor.Render(line)
-		case i == h.cursor:
-			line = th.cursorBlurred.Render(line)
-		}
-		out = append(out, line)
-	}
-	return out
+	return h.list.AppendLines(out, focused)
 }
 
+// entryRows are the entries of one answer, newest first.
+type entryRows struct {
+	h    *historyScreen
+	rows []store.AuditEntry
+}
+
+func (r entryRows) Len() int            { return len(r.rows) }
+func (r entryRows) Key(i int) uint64    { return r.rows[i].Seq }
+func (r entryRows) Selectable(int) bool { return true }
+
+// Find: the rows run newest first, seq descending.
+func (r entryRows) Find(seq uint64) (int, bool) {
+	i, _ := slices.BinarySearchFunc(r.rows, seq, func(e store.AuditEntry, seq uint64) int { return cmp.Compare(seq, e.Seq) })
+	return i, i < len(r.rows) && r.rows[i].Seq == seq
+}
+
+func (r entryRows) Render(i, w int, st list.State) string {
+	h, th, e, c := r.h, r.h.a.th, &r.rows[i], layoutHistCols(w)
+	mark := " "
+	if st.Cursor {
+		mark = "›"
+	}
+	ts := h.stamp(e.Time)
+	if c.time < 17 {
+		ts = h.short(e.Time)
+	}
+	line := mark + " " + cell(ts, c.time)
+	if c.set > 0 {
+		line += cell(fmt.Sprintf("#%d", e.Batch), c.set)
+	}
+	line += cell(safe(e.Actor), c.actor) + cell(safe(e.Entity.String()), c.entity) + cell(safe(e.Field), c.field)
+	line = fit(line, w)
+	switch {
+	case st.Cursor && st.Focused:
+		line = th.cursor.Render(line)
+	case st.Cursor:
+		line = th.cursorBlurred.Render(line)
+	}
+	return line
+}
+
+// renderChange draws the change pane as prepare laid it out (at another
+// size, laid out anew here, changing nothing).
 func (h *historyScreen) renderChange(w, ht int) []string {
 	th := h.a.th
-	e := h.current()
+	e := h.at()
 	if e == nil {
 		return []string{th.muted.Render("no entry highlighted")}
 	}
-	b, ok, fresh := h.batch.answer()
-	if !ok || !fresh {
+	b := h.shownBatch
+	if !h.batchOK || b.key != h.batch.want {
 		return []string{th.muted.Render(fmt.Sprintf("reading change set #%d…", e.Batch))}
 	}
-	if b.err != nil {
-		return wrapLines(th.bad.Render(safeErr(b.err)), w)
+	if b.val.err != nil {
+		return wrapLines(th.bad.Render(safeErr(b.val.err)), w)
 	}
-	head, body, at := changeLines(th, h.clock, b, e, w)
-	// the change set's header stays; its entries scroll, the highlighted one in view
-	room := max(ht-len(head), 1)
-	if !h.changeScrolled {
-		h.changeOff = max(at-room/3, 0)
+	c, off := h.chg, h.change.off
+	if c.seq != e.Seq || c.batch != b.seq || c.w != w || c.h != ht || c.th != th {
+		var at int
+		c.head, c.body, at = changeLines(th, h.clock, b.val, e, w)
+		room := max(ht-len(c.head), 1)
+		if !h.change.byHand {
+			off = max(at-room/3, 0)
+		}
+		off = max(min(off, len(c.body)-room), 0)
 	}
-	h.changeOff = min(h.changeOff, max(len(body)-room, 0))
-	if h.changeOff > 0 && len(body) > h.changeOff {
-		body[h.changeOff] = th.muted.Render(fmt.Sprintf("  ↑ %d more lines", h.changeOff+1))
+	out := append(make([]string, 0, len(c.head)+len(c.body)), c.head...)
+	if off > 0 && len(c.body) > off {
+		return append(append(out, th.muted.Render(fmt.Sprintf("  ↑ %d more lines", off+1))), c.body[off+1:]...)
 	}
-	return append(head, body[h.changeOff:]...)
+	return append(out, c.body[off:]...)
 }
 
 // changeLines renders a change set: a header (what, who, when, how many),
@@ -766,12 +854,8 @@ func (j *job[K, R]) answer() (R, bool, bool) {
 	return r.val, true, r.key == j.want
 }
 
-func (j *job[K, R]) answerSeq() uint64 {
-	if r := j.slot.Load(); r != nil {
-		return r.seq
-	}
-	return 0
-}
+// last is the newest answer, with the request it answers.
+func (j *job[K, R]) last() *jobAnswer[K, R] { return j.slot.Load() }
 
 func (j *job[K, R]) running() bool { return j.busy.Load() }
 

@@ -278,7 +278,7 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		for i, p := range app.screens[2].(*matrixScreen).profiles {
 			if p.Type == store.ClientUser {
 				clientProfile = p
-				app.screens[2].(*matrixScreen).pcur = i
+				app.screens[2].(*matrixScreen).profList.SetCursor(i)
 				app.screens[2].(*matrixScreen).recomputeShown()
 			}
 		}

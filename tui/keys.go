@@ -5,6 +5,8 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // binding is one key of the console, as a value: its keys and help text, why
@@ -27,6 +29,51 @@ func bind(group, keys, help string, run func() tea.Cmd) *binding {
 	}
 	return &binding{Binding: key.NewBinding(key.WithKeys(ks...), key.WithHelp(label, help)), group: group, run: run}
 }
+
+// bindKey wraps a key.Binding someone else declared (a list's KeyMap).
+func bindKey(group string, kb key.Binding, run func() tea.Cmd) *binding {
+	return &binding{Binding: kb, group: group, run: run}
+}
+
+// described is kb with its help saying what the key does here.
+func described(kb key.Binding, desc string) key.Binding {
+	kb.SetHelp(kb.Help().Key, desc)
+	return kb
+}
+
+// navGroup is where help lists the navigation keys.
+const navGroup = "Lists"
+
+// navBindings are the navigation keys of the focused pane: a list's, or
+// those of a pane that only scrolls. after, if set, runs after each move
+// (a pane that follows the list's cursor).
+func navBindings(km list.KeyMap, n list.Nav, after func()) []*binding {
+	move := func(f func()) func() tea.Cmd {
+		return func() tea.Cmd {
+			f()
+			if after != nil {
+				after()
+			}
+			return nil
+		}
+	}
+	return []*binding{
+		bindKey(navGroup, km.Up, move(n.Up)),
+		bindKey(navGroup, km.Down, move(n.Down)),
+		bindKey(navGroup, km.PageUp, move(n.PageUp)),
+		bindKey(navGroup, km.PageDown, move(n.PageDown)),
+		bindKey(navGroup, km.Home, move(n.Home)),
+		bindKey(navGroup, km.End, move(n.End)),
+	}
+}
+
+// listNav are a list's own navigation keys.
+func listNav[K comparable](l *list.Model[K], after func()) []*binding {
+	return navBindings(l.KeyMap, l, after)
+}
+
+// navKeys are the navigation keys of a pane that only scrolls: a list's.
+var navKeys = list.DefaultKeyMap()
 
 // editing marks a binding as an edit.
 func (b *binding) editing() *binding { b.edits = true; return b }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // matrixScreen is "Permissions": profiles | the matrix of screens × levels,
@@ -35,33 +36,36 @@ type matrixScreen struct {
 	labelW   int            // widest screen title
 
 	// Profiles pane
-	pcur, poff int
-	psel       map[uint64]bool // profiles chosen to show side by side
+	profList *list.Model[uint64] // its marks: the profiles shown side by side
+	per      int                 // lines per profile: 3 when the facts need a line of their own
+	legend   bool                // the pane has room for its legend
 
 	// Matrix pane
-	q              string
-	rows           []mxRow
-	shown          []*store.Profile // the matrix's columns
-	row, col       int              // cell cursor: index into rows (never a group row), into shown
-	rowOff, colOff int
-	listH          int // screen rows visible at the last render
-	geo            mxGeometry
-	marks          map[mxCell]bool
-	anchor         mxCell // the last cell space marked (pid 0: none)
+	q       string
+	rows    []mxRow
+	rowList *list.Model[string] // the cell cursor's row (never a group row) and the window, by screen key
+	shown   []*store.Profile    // the matrix's columns
+	col     int                 // the cell cursor's column: index into shown
+	colOff  int
+	geo     mxGeometry
+	marks   map[mxCell]bool
+	anchor  mxCell // the last cell space marked (pid 0: none)
+	size    [3]paneSize
 
 	// Pending edits
 	pend   map[mxCell]store.Level
 	readAt map[uint64]uint64 // profile id → its version at its first pending edit
 	gen    int               // bumps whenever pending edits or the data under them change
 
-	pv    matrixPreview
-	pvOff int // scroll of the preview pane
-	cells mxCellCache
+	pv       matrixPreview
+	pvScroll scrollPane // the preview pane
+	cells    mxCellCache
+	pendOf   map[uint64]int // pending cells per profile, as of pendGen
+	pendGen  int
 }
 
-// mxGeometry is where the last render put things, for the mouse.
+// mxGeometry is where the matrix pane is laid out, for the mouse.
 type mxGeometry struct {
-	perProfile    int // lines per profile in the Profiles pane
 	labelW, cellW int // matrix label column and cell widths
 	heads         int // matrix header lines
 	cols          int // matrix columns visible
@@ -102,8 +106,10 @@ type matrixPreview struct {
 }
 
 func newMatrixScreen(a *App) screen {
-	m := &matrixScreen{a: a, psel: map[uint64]bool{}, marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
-	m.pv.gen = -1
+	m := &matrixScreen{a: a, profList: list.New[uint64](), rowList: list.New[string](), per: 2,
+		marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
+	m.profList.SetTop(1) // below the column headings
+	m.pv.gen, m.pendGen = -1, -1
 	return m
 }
 
@@ -111,10 +117,10 @@ func (m *matrixScreen) name() string { return "Permissions" }
 
 func (m *matrixScreen) panes() [3]string {
 	left := fmt.Sprintf("Profiles (%d)", len(m.profiles))
-	if n := len(m.psel); n > 0 {
+	if n := m.profList.MarkCount(); n > 0 {
 		left = fmt.Sprintf("Profiles · %d shown", n)
 	}
-	mid := fmt.Sprintf("Matrix (%s × %s)", mxPlural(m.screenCount(), "screen"), mxPlural(len(m.shown), "profile"))
+	mid := fmt.Sprintf("Matrix (%s × %s)", plural(m.screenCount(), "screen"), plural(len(m.shown), "profile"))
 	if n := len(m.marks); n > 0 {
 		mid += fmt.Sprintf(" · %d marked", n)
 	}
@@ -157,18 +163,14 @@ func (m *matrixScreen) reload() {
 	}
 	m.guard = s.Settings().ClientGuardrail
 	// forget what no longer exists
-	for id := range m.psel {
-		if m.byID[id] == nil {
-			delete(m.psel, id)
-		}
-	}
+	m.profList.PruneMarks(func(id uint64) bool { return m.byID[id] != nil })
 	for c := range m.pend {
 		if _, ok := m.scIdx[c.screen]; !ok || m.byID[c.pid] == nil {
 			delete(m.pend, c)
 		}
 	}
 	m.tidyReadAt()
-	m.pcur = max(min(m.pcur, len(m.profiles)-1), 0)
+	m.profList.SetRows(profRows{m}) // stays on the same profile
 	m.rebuildRows()
 	m.recomputeShown()
 	m.gen++
@@ -189,10 +191,6 @@ func (m *matrixScreen) refresh(ev store.Event) {
 // rebuildRows groups the screens the filter lets through, keeping the cursor
 // on the same screen when it is still there.
 func (m *matrixScreen) rebuildRows() {
-	keep := ""
-	if sc := m.curScreen(); sc != nil {
-		keep = sc.Key
-	}
 	var groups []string
 	by := map[string][]*store.Screen{}
 	for _, sc := range m.screens {
@@ -216,17 +214,8 @@ func (m *matrixScreen) rebuildRows() {
 		}
 	}
 	m.rows = rows
-	m.row = -1
-	for i, r := range rows {
-		if r.sc != nil && (m.row < 0 || r.sc.Key == keep) {
-			m.row = i
-			if r.sc.Key == keep {
-				break
-			}
-		}
-	}
-	if m.row < 0 {
-		m.row = 0
+	if !m.rowList.SetRows(mxRows{rows}) {
+		m.rowList.SetCursor(0) // the first screen
 	}
 	m.pruneMarks()
 }
@@ -240,12 +229,12 @@ func (m *matrixScreen) recomputeShown() {
 	}
 	m.shown = m.shown[:0]
 	for _, p := range m.profiles {
-		if m.psel[p.ID] {
+		if m.profList.Marked(p.ID) {
 			m.shown = append(m.shown, p)
 		}
 	}
-	if len(m.shown) == 0 && len(m.profiles) > 0 {
-		m.shown = append(m.shown, m.profiles[m.pcur])
+	if p := m.leftProfile(); len(m.shown) == 0 && p != nil {
+		m.shown = append(m.shown, p)
 	}
 	m.col = max(min(m.col, len(m.shown)-1), 0)
 	for i, p := range m.shown {
@@ -279,8 +268,8 @@ func (m *matrixScreen) pruneMarks() {
 }
 
 func (m *matrixScreen) curScreen() *store.Screen {
-	if m.row >= 0 && m.row < len(m.rows) {
-		return m.rows[m.row].sc
+	if r := m.rowList.Cursor(); r >= 0 && r < len(m.rows) {
+		return m.rows[r].sc
 	}
 	return nil
 }
@@ -293,8 +282,8 @@ func (m *matrixScreen) curProfile() *store.Profile {
 }
 
 func (m *matrixScreen) leftProfile() *store.Profile {
-	if m.pcur >= 0 && m.pcur < len(m.profiles) {
-		return m.profiles[m.pcur]
+	if c := m.profList.Cursor(); c >= 0 && c < len(m.profiles) {
+		return m.profiles[c]
 	}
 	return nil
 }
@@ -394,6 +383,31 @@ func (m *matrixScreen) needProfile() string {
 
 func (m *matrixScreen) bindings() []*binding {
 	g := "Permissions"
+	return append(m.ownBindings(g), m.nav()...)
+}
+
+// nav: the profiles, the matrix's rows (its columns are ←/→), or the preview's lines.
+func (m *matrixScreen) nav() []*binding {
+	switch m.a.focus[m.a.cur] {
+	case 0:
+		return listNav(m.profList, m.followProfile)
+	case 1:
+		return listNav(m.rowList, nil)
+	}
+	return navBindings(navKeys, &m.pvScroll, nil)
+}
+
+// followProfile: the highlighted profile is the matrix's column, or the
+// column the cursor is in when it is one of those side by side.
+func (m *matrixScreen) followProfile() {
+	if m.profList.MarkCount() == 0 {
+		m.recomputeShown()
+	} else if p := m.leftProfile(); p != nil && m.profList.Marked(p.ID) {
+		m.col = slices.Index(m.shown, p)
+	}
+}
+
+func (m *matrixScreen) ownBindings(g string) []*binding {
 	lv := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setCellOrMarks(l); return nil } }
 	row := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setRow(l); return nil } }
 	col := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setColumn(l); return nil } }
@@ -453,8 +467,8 @@ func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 			clear(m.marks)
 			m.anchor = mxCell{}
 			m.a.flash("marks cleared", false)
-		case pane == 0 && len(m.psel) > 0:
-			clear(m.psel)
+		case pane == 0 && m.profList.MarkCount() > 0:
+			m.profList.ClearMarks()
 			m.recomputeShown()
 			m.a.flash("side by side cleared: the highlighted profile is shown", false)
 		}
@@ -464,13 +478,6 @@ func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	case 0:
 		if k == "enter" || k == "right" || k == "l" {
 			m.a.focus[m.a.cur] = 1
-			return nil
-		}
-		m.pcur = moveCursor(k, m.pcur, len(m.profiles), 5)
-		if len(m.psel) == 0 {
-			m.recomputeShown()
-		} else if p := m.leftProfile(); p != nil && m.psel[p.ID] {
-			m.col = slices.Index(m.shown, p)
 		}
 	case 1:
 		switch k {
@@ -478,27 +485,6 @@ func (m *matrixScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 			m.col = max(m.col-1, 0)
 		case "right", "l":
 			m.col = max(min(m.col+1, len(m.shown)-1), 0)
-		case "up", "k":
-			m.moveRow(m.row-1, -1)
-		case "down", "j":
-			m.moveRow(m.row+1, 1)
-		case "pgup", "ctrl+u":
-			m.moveRow(m.row-max(m.listH-1, 1), -1)
-		case "pgdown", "ctrl+d":
-			m.moveRow(m.row+max(m.listH-1, 1), 1)
-		case "home", "g":
-			m.moveRow(0, 1)
-		case "end", "G":
-			m.moveRow(len(m.rows)-1, -1)
-		}
-	case 2:
-		switch k {
-		case "up", "k":
-			m.pvOff = max(m.pvOff-1, 0)
-		case "down", "j":
-			m.pvOff++
-		case "home", "g":
-			m.pvOff = 0
 		}
 	}
 	return nil
@@ -510,36 +496,14 @@ func (m *matrixScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane < 0 {
 		return nil
 	}
-	if w, ok := msg.(tea.MouseWheelMsg); ok {
-		if pane == 1 {
-			switch w.Button {
-			case tea.MouseWheelUp:
-				m.moveRow(m.row-3, -1)
-			case tea.MouseWheelDown:
-				m.moveRow(m.row+3, 1)
-			}
-		}
-		return nil
-	}
-	if c, ok := msg.(tea.MouseClickMsg); !ok || c.Button != tea.MouseLeft {
-		return nil
-	}
 	switch pane {
 	case 0:
-		if per := max(m.geo.perProfile, 1); y >= 1 {
-			if i := m.poff + (y-1)/per; i < len(m.profiles) {
-				m.pcur = i
-				if len(m.psel) == 0 {
-					m.recomputeShown()
-				}
-			}
+		if m.profList.Mouse(msg, y) {
+			m.followProfile()
 		}
 	case 1:
-		i := m.rowOff + y - m.geo.heads
-		if y >= m.geo.heads && i < len(m.rows) && i < m.rowOff+m.listH && m.rows[i].sc != nil {
-			m.row = i
-		}
-		if x >= m.geo.labelW && m.geo.cellW > 0 {
+		m.rowList.Mouse(msg, y)
+		if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft && x >= m.geo.labelW && m.geo.cellW > 0 {
 			if j := m.colOff + (x-m.geo.labelW)/m.geo.cellW; j < len(m.shown) && j < m.colOff+m.geo.cols {
 				m.col = j
 			}
@@ -548,32 +512,9 @@ func (m *matrixScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	return nil
 }
 
-// moveRow puts the cursor on the screen row nearest to i in direction d,
-// skipping group rows; it stays put if there is none that way.
-func (m *matrixScreen) moveRow(i, d int) {
-	i = max(min(i, len(m.rows)-1), 0)
-	for j := i; j >= 0 && j < len(m.rows); j += d {
-		if m.rows[j].sc != nil {
-			m.row = j
-			return
-		}
-	}
-	for j := i; j >= 0 && j < len(m.rows); j -= d {
-		if m.rows[j].sc != nil {
-			m.row = j
-			return
-		}
-	}
-}
-
 func (m *matrixScreen) space() {
 	if m.a.focus[m.a.cur] == 0 {
-		p := m.leftProfile()
-		if m.psel[p.ID] {
-			delete(m.psel, p.ID)
-		} else {
-			m.psel[p.ID] = true
-		}
+		m.profList.ToggleMark()
 		m.recomputeShown()
 		return
 	}
@@ -610,7 +551,8 @@ func (m *matrixScreen) markBlock() {
 	if !ok {
 		return
 	}
-	for i := min(r0, m.row); i <= max(r0, m.row); i++ {
+	row := m.rowList.Cursor()
+	for i := min(r0, row); i <= max(r0, row); i++ {
 		if m.rows[i].sc == nil {
 			continue
 		}
@@ -743,14 +685,6 @@ func (m *matrixScreen) grants(ch []mxChange) func(*store.Tx) error {
 	}
 }
 
-// mxPlural is "1 cell", "2 cells".
-func mxPlural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
-
 func mxSummary(ch []mxChange) string {
 	var names []string
 	for _, c := range ch {
@@ -762,7 +696,7 @@ func mxSummary(ch []mxChange) string {
 	if len(names) > 3 {
 		who = fmt.Sprintf("%d profiles", len(names))
 	}
-	return fmt.Sprintf("permissions: %s of %s", mxPlural(len(ch), "cell"), who)
+	return fmt.Sprintf("permissions: %s of %s", plural(len(ch), "cell"), who)
 }
 
 // save writes every pending cell as one change set.
@@ -819,11 +753,8 @@ func (m *matrixScreen) copyProfile() tea.Cmd {
 			created, err = tx.CreateProfile(name, t, src.Name)
 			return err
 		}) && created != nil {
-			if i, ok := m.pIdx[created.ID]; ok {
-				m.pcur = i
-				if len(m.psel) == 0 {
-					m.recomputeShown()
-				}
+			if m.profList.Select(created.ID) && m.profList.MarkCount() == 0 {
+				m.recomputeShown()
 			}
 		}
 		return nil
@@ -872,7 +803,7 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 		effect = "they see every site"
 	}
 	n := m.a.s.ProfileUsers()[p.ID]
-	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), mxPlural(n, "user"), effect), yes: func() tea.Cmd {
+	m.a.modal = &confirm{question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", safe(p.Name), mxScope(p.Scope), mxScope(to), plural(n, "user"), effect), yes: func() tea.Cmd {
 		was := p.Version
 		if m.apply(what, change) {
 			// our own change: pending edits of this profile read it just before
@@ -941,79 +872,162 @@ func mxShortFacts(p *store.Profile, w int) string {
 	return s
 }
 
+// setSize lays the panes out for their new sizes.
+func (m *matrixScreen) setSize(p [3]paneSize) {
+	m.size = p
+	m.layout()
+}
+
+// prepare lays the panes out for what they hold now, and works out what the
+// next frame reads: the preview's dry run (once per change of the pending
+// edits), its lines, the cells' strings and the pending count per profile.
+func (m *matrixScreen) prepare() {
+	m.layout()
+	if m.pendGen != m.gen {
+		m.pendOf, m.pendGen = map[uint64]int{}, m.gen
+		for c := range m.pend {
+			m.pendOf[c.pid]++
+		}
+	}
+	w, h := m.size[2].w, m.size[2].h
+	pv := m.preview()
+	lines := pv.lines
+	if len(pv.changes) == 0 {
+		lines = m.cursorInfo(w)
+	} else if pv.linesW != w || pv.linesH != h || pv.lines == nil {
+		pv.linesW, pv.linesH = w, h
+		pv.lines = m.previewLines(pv, w, h)
+		lines = pv.lines
+	}
+	m.pvScroll.fit(len(lines), h)
+	if m.cells.cw != m.geo.cellW || m.cells.th != m.a.th {
+		m.cells = mxCellCache{cw: m.geo.cellW, th: m.a.th}
+		for l := range m.cells.s {
+			for p := range m.cells.s[l] {
+				for k := range m.cells.s[l][p] {
+					for c := range m.cells.s[l][p][k] {
+						m.cells.s[l][p][k][c] = m.cellText(store.Level(l), p == 1, k == 1, c, m.cells.cw)
+					}
+				}
+			}
+		}
+	}
+}
+
+// layout sizes the Profiles pane's list (rows of 2 or 3 lines, the legend
+// below them when there is room) and the matrix's window and columns.
+func (m *matrixScreen) layout() {
+	w, h := m.size[0].w, m.size[0].h
+	m.per = 2 // lines per profile; 3 when the facts do not fit on one line
+	for _, p := range m.profiles {
+		if 2+ansi.StringWidth(m.profileFacts(p)) > w {
+			m.per = 3
+			break
+		}
+	}
+	m.legend = len(m.profiles)*m.per+1+mxLegendLines <= h
+	room := max((h-1)/m.per, 1)
+	if m.legend {
+		room = max((h-1-mxLegendLines)/m.per, 1)
+	}
+	m.profList.SetRowLines(m.per)
+	m.profList.SetSize(w, room*m.per)
+
+	lay := m.matrixLayout(m.size[1].w, m.size[1].h)
+	m.colOff = lay.colOff
+	m.geo = mxGeometry{labelW: lay.lw, cellW: lay.cw, heads: lay.nHead, cols: lay.vis}
+	m.rowList.SetTop(lay.nHead)
+	m.rowList.SetSize(m.size[1].w, lay.listH)
+}
+
+const mxLegendLines = 4
+
+// profRows are the profiles, each on per lines.
+type profRows struct{ m *matrixScreen }
+
+func (r profRows) Len() int            { return len(r.m.profiles) }
+func (r profRows) Key(i int) uint64    { return r.m.profiles[i].ID }
+func (r profRows) Selectable(int) bool { return true }
+
+func (r profRows) Render(i, w int, st list.State) string {
+	m, th, p := r.m, r.m.a.th, r.m.profiles[i]
+	cur, sel := " ", " "
+	if st.Cursor {
+		cur = "›"
+	}
+	if st.Marked {
+		sel = "●"
+	}
+	name := safe(p.Name)
+	if n := m.pendingOf(p.ID); n > 0 {
+		name += fmt.Sprintf(" *%d", n)
+	}
+	count := strconv.Itoa(m.holders[p.ID])
+	line := fit(cur+sel+" "+name, w-len(count)-1) + " " + count
+	switch {
+	case st.Cursor && st.Focused:
+		line = th.cursor.Render(line)
+	case st.Cursor:
+		line = th.cursorBlurred.Render(line)
+	case st.Marked:
+		line = th.selected.Render(line)
+	}
+	if m.per == 2 {
+		return line + "\n" + th.muted.Render("  "+m.profileFacts(p))
+	}
+	b := "  custom"
+	if p.Builtin {
+		b = "  built-in"
+	}
+	return line + "\n" + th.muted.Render(fit("  "+mxShortFacts(p, w-2), w)) + "\n" + th.muted.Render(b)
+}
+
+// pendingOf counts a profile's pending cells (prepare counts them once per edit).
+func (m *matrixScreen) pendingOf(pid uint64) int {
+	if m.pendGen == m.gen {
+		return m.pendOf[pid]
+	}
+	n := 0
+	for c := range m.pend {
+		if c.pid == pid {
+			n++
+		}
+	}
+	return n
+}
+
 func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
 	th := m.a.th
 	out := make([]string, 0, h)
 	out = append(out, th.header.Render(fit(fit(" PROFILE", w-6)+" USERS", w)))
-	per := 2 // lines per profile; 3 when the facts do not fit on one line
-	for _, p := range m.profiles {
-		if 2+ansi.StringWidth(m.profileFacts(p)) > w {
-			per = 3
-			break
-		}
-	}
-	m.geo.perProfile = per
-	legend := []string{"", th.muted.Render(fit("● side by side (space)", w)), th.muted.Render(fit("C copy · x delete", w)), th.muted.Render(fit("S scope all/assigned", w))}
-	room := max((h-1-len(legend))/per, 1)
-	if len(m.profiles)*per+1+len(legend) > h {
-		legend = nil
-		room = max((h-1)/per, 1)
-	}
-	m.poff = clip(m.pcur, m.poff, len(m.profiles), room)
-	pendingOf := map[uint64]int{}
-	for c := range m.pend {
-		pendingOf[c.pid]++
-	}
-	for i := m.poff; i < min(m.poff+room, len(m.profiles)); i++ {
-		p := m.profiles[i]
-		cur, sel := " ", " "
-		if i == m.pcur {
-			cur = "›"
-		}
-		if m.psel[p.ID] {
-			sel = "●"
-		}
-		name := safe(p.Name)
-		if n := pendingOf[p.ID]; n > 0 {
-			name += fmt.Sprintf(" *%d", n)
-		}
-		count := strconv.Itoa(m.holders[p.ID])
-		line := fit(cur+sel+" "+name, w-len(count)-1) + " " + count
-		switch {
-		case i == m.pcur && focused:
-			line = th.cursor.Render(line)
-		case i == m.pcur:
-			line = th.cursorBlurred.Render(line)
-		case m.psel[p.ID]:
-			line = th.selected.Render(line)
-		}
-		out = append(out, line)
-		if per == 2 {
-			out = append(out, th.muted.Render("  "+m.profileFacts(p)))
-		} else {
-			out = append(out, th.muted.Render(fit("  "+mxShortFacts(p, w-2), w)))
-			b := "  custom"
-			if p.Builtin {
-				b = "  built-in"
-			}
-			out = append(out, th.muted.Render(b))
-		}
-	}
-	if legend != nil {
-		for len(out) < h-len(legend) {
+	out = m.profList.AppendLines(out, focused)
+	if m.legend {
+		for len(out) < h-mxLegendLines {
 			out = append(out, "")
 		}
-		out = append(out, legend...)
+		out = append(out, "", th.muted.Render(fit("● side by side (space)", w)), th.muted.Render(fit("C copy · x delete", w)), th.muted.Render(fit("S scope all/assigned", w)))
 	}
 	return out
 }
 
 // mxCellCache holds the rendered cell strings for one column width: every cell
 // is one of 3 levels × pending × marked × cursor state, so a frame renders
-// each of these at most once instead of styling every cell.
+// none of them (prepare renders each once per width and theme).
 type mxCellCache struct {
 	cw int
+	th *theme
 	s  [3][2][2][3]string
+}
+
+var mxLevelWords = [3]string{"·", "view", "MAINT"}
+
+// cell is one cell, cw wide, from the cache when it holds this width.
+func (m *matrixScreen) cell(l store.Level, pending, marked bool, cur, cw int) string {
+	li := min(int(l), 2)
+	if m.cells.cw == cw && m.cells.th == m.a.th {
+		return m.cells.s[li][mxBit(pending)][mxBit(marked)][cur]
+	}
+	return m.cellText(l, pending, marked, cur, cw)
 }
 
 func mxBit(b bool) int {
@@ -1023,21 +1037,12 @@ func mxBit(b bool) int {
 	return 0
 }
 
-var mxLevelWords = [3]string{"·", "view", "MAINT"}
-
-// cell renders one cell, cw wide: "·", "view" or "MAINT"; "*" after a pending
-// level, "+" before a marked one, [brackets] round the cursor — all readable
-// without colour.
-func (m *matrixScreen) cell(l store.Level, pending, marked bool, cur, cw int) string {
-	if m.cells.cw != cw {
-		m.cells = mxCellCache{cw: cw}
-	}
-	li := min(int(l), 2)
-	slot := &m.cells.s[li][mxBit(pending)][mxBit(marked)][cur]
-	if *slot != "" {
-		return *slot
-	}
+// cellText renders one cell, cw wide: "·", "view" or "MAINT"; "*" after a
+// pending level, "+" before a marked one, [brackets] round the cursor — all
+// readable without colour.
+func (m *matrixScreen) cellText(l store.Level, pending, marked bool, cur, cw int) string {
 	th := m.a.th
+	li := min(int(l), 2)
 	t := mxLevelWords[li]
 	if pending {
 		t += "*"
@@ -1067,35 +1072,79 @@ func (m *matrixScreen) cell(l store.Level, pending, marked bool, cur, cw int) st
 	if styled {
 		core = st.Render(core)
 	}
-	*slot = core + strings.Repeat(" ", pad)
-	return *slot
+	return core + strings.Repeat(" ", pad)
+}
+
+// mxRows are the matrix's rows for the list: screens, and their groups'
+// headers, which the cursor skips. The matrix pane draws them itself.
+type mxRows struct{ rows []mxRow }
+
+func (r mxRows) Len() int              { return len(r.rows) }
+func (r mxRows) Selectable(i int) bool { return r.rows[i].sc != nil }
+
+func (r mxRows) Key(i int) string {
+	if sc := r.rows[i].sc; sc != nil {
+		return sc.Key
+	}
+	return "\x00" + r.rows[i].group // no screen key holds a NUL
+}
+
+func (r mxRows) Render(i, w int, st list.State) string { return safe(r.rows[i].group) }
+
+// mxLayout is the matrix pane at a size: the label and cell widths, the
+// columns in view, the header's lines, the footer, the rows' room.
+type mxLayout struct {
+	lw, cw, vis    int
+	colOff, endCol int
+	nHead, listH   int
+	two, footer    bool
+}
+
+func (m *matrixScreen) matrixLayout(w, h int) mxLayout {
+	var l mxLayout
+	l.lw = min(m.labelW+4, max(w/2, 12))
+	nc := max(len(m.shown), 1)
+	l.cw = 10
+	if avail := w - l.lw; avail/nc > l.cw {
+		l.cw = min(avail/nc, 16)
+	}
+	l.vis = max((w-l.lw)/l.cw, 1)
+	l.colOff = clip(m.col, m.colOff, len(m.shown), l.vis)
+	l.endCol = min(l.colOff+l.vis, len(m.shown))
+	for j := l.colOff; j < l.endCol; j++ {
+		l.two = l.two || ansi.StringWidth(safe(m.shown[j].Name)) > l.cw-2 // the name on two lines
+	}
+	l.nHead = 1
+	if l.two {
+		l.nHead = 2
+	}
+	// the last line: where the window is, and what the marks mean
+	l.footer = h > l.nHead+2
+	l.listH = max(h-l.nHead, 1)
+	if l.footer {
+		l.listH--
+	}
+	if len(m.rows) == 0 {
+		l.listH = 1
+	}
+	return l
 }
 
 func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	th := m.a.th
 	if len(m.rows) == 0 {
-		m.listH = 1
 		return []string{th.muted.Render(fmt.Sprintf("no screen matches %q; / changes the filter", m.q))}
 	}
-	lw := min(m.labelW+4, max(w/2, 12))
-	nc := max(len(m.shown), 1)
-	cw := 10
-	if avail := w - lw; avail/nc > cw {
-		cw = min(avail/nc, 16)
-	}
-	vis := max((w-lw)/cw, 1)
-	m.colOff = clip(m.col, m.colOff, len(m.shown), vis)
-	endCol := min(m.colOff+vis, len(m.shown))
-	colsOver := len(m.shown) > vis
+	lay := m.matrixLayout(w, h)
+	lw, cw, endCol := lay.lw, lay.cw, lay.endCol
+	colsOver := len(m.shown) > lay.vis
 	// column headers: the profile names, on two lines when one is too long
 	heads := [2]strings.Builder{}
 	heads[0].WriteString(fit(" SCREEN", lw))
 	heads[1].WriteString(strings.Repeat(" ", lw))
-	two := false
-	for j := m.colOff; j < endCol; j++ {
+	for j := lay.colOff; j < endCol; j++ {
 		name := safe(m.shown[j].Name)
 		if ansi.StringWidth(name) > cw-2 {
-			two = true
 			parts := strings.SplitN(ansi.Wrap(name, cw-2, ""), "\n", 2)
 			heads[0].WriteString(fit(" "+parts[0], cw))
 			heads[1].WriteString(fit(" "+strings.ReplaceAll(parts[1], "\n", " "), cw))
@@ -1104,25 +1153,9 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 		heads[0].WriteString(fit(" "+name, cw))
 		heads[1].WriteString(strings.Repeat(" ", cw))
 	}
-	nHead := 1
-	if two {
-		nHead = 2
-	}
-	// the last line: where the window is, and what the marks mean
-	footer := h > nHead+2
-	listH := max(h-nHead, 1)
-	if footer {
-		listH--
-	}
-	m.listH = listH
-	m.geo.labelW, m.geo.cellW, m.geo.heads, m.geo.cols = lw, cw, nHead, vis
-	m.rowOff = clip(m.row, m.rowOff, len(m.rows), listH)
-	if m.rowOff == m.row && m.row > 0 && m.rows[m.row-1].sc == nil {
-		m.rowOff-- // keep the group's header above its first screen
-	}
 
-	out := make([]string, 0, listH+3)
-	if two {
+	out := make([]string, 0, lay.listH+3)
+	if lay.two {
 		out = append(out, th.bold.Render(fit(heads[0].String(), w)))
 		out = append(out, th.header.Render(fit(heads[1].String(), w)))
 	} else {
@@ -1133,9 +1166,10 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	if focused {
 		curState = 1
 	}
+	row, rowOff := m.rowList.Cursor(), m.rowList.Offset()
 	var b strings.Builder
-	end := min(m.rowOff+listH, len(m.rows))
-	for i := m.rowOff; i < end; i++ {
+	end := min(rowOff+lay.listH, len(m.rows))
+	for i := rowOff; i < end; i++ {
 		r := m.rows[i]
 		if r.sc == nil {
 			group := safe(r.group)
@@ -1146,40 +1180,40 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 		}
 		b.Reset()
 		mark, sens := " ", " "
-		if i == m.row {
+		if i == row {
 			mark = "›"
 		}
 		if r.sc.Sensitive {
 			sens = th.warn.Render("!")
 		}
 		label := fit(mark+sens+" "+safe(r.sc.Title), lw-1) + " "
-		if i == m.row && focused {
+		if i == row && focused {
 			label = th.bold.Render(label)
 		}
 		b.WriteString(label)
-		for j := m.colOff; j < endCol; j++ {
+		for j := lay.colOff; j < endCol; j++ {
 			p := m.shown[j]
 			l, pend := m.levelAt(p, r.sc.Key)
 			marked := len(m.marks) > 0 && m.marks[mxCell{p.ID, r.sc.Key}]
 			cur := 0
-			if i == m.row && j == m.col {
+			if i == row && j == m.col {
 				cur = curState
 			}
 			b.WriteString(m.cell(l, pend, marked, cur, cw))
 		}
 		out = append(out, b.String())
 	}
-	if footer {
-		for len(out) < listH+nHead {
+	if lay.footer {
+		for len(out) < lay.listH+lay.nHead {
 			out = append(out, "")
 		}
 		var f []string
-		if n := m.screenCount(); end-m.rowOff < len(m.rows) {
+		if n := m.screenCount(); end-rowOff < len(m.rows) {
 			before, last := 0, 0 // screens above the window; the last one in it
 			for i := 0; i < end; i++ {
 				if m.rows[i].sc != nil {
 					last++
-					if i < m.rowOff {
+					if i < rowOff {
 						before++
 					}
 				}
@@ -1188,7 +1222,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 			f = append(f, fmt.Sprintf("screens %d–%d of %d", first, last, n))
 		}
 		if colsOver {
-			f = append(f, fmt.Sprintf("profiles %d–%d of %d (←/→)", m.colOff+1, endCol, len(m.shown)))
+			f = append(f, fmt.Sprintf("profiles %d–%d of %d (←/→)", lay.colOff+1, endCol, len(m.shown)))
 		}
 		f = append(f, "* unsaved · ! sensitive · + marked")
 		out = append(out, th.muted.Render(fit(strings.Join(f, " · "), w)))
@@ -1196,11 +1230,18 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 	return out
 }
 
-// preview recomputes the dry run if the pending edits changed since last time.
+// preview is the dry run of the pending edits, run again only when they
+// changed since (in Update: prepare, or a test).
 func (m *matrixScreen) preview() *matrixPreview {
-	if m.pv.gen == m.gen {
-		return &m.pv
+	if m.pv.gen != m.gen {
+		m.pv = m.dryRun()
 	}
+	return &m.pv
+}
+
+// dryRun previews the pending edits: what changes, whom it touches, what the
+// store would refuse and what the guardrail warns of.
+func (m *matrixScreen) dryRun() matrixPreview {
 	pv := matrixPreview{gen: m.gen}
 	if len(m.pend) > 0 {
 		pv.changes = m.changes()
@@ -1232,24 +1273,27 @@ func (m *matrixScreen) preview() *matrixPreview {
 		}
 		_, pv.err = m.a.s.Preview(m.a.actor, "preview", m.grants(pv.changes))
 	}
-	m.pv = pv
-	return &m.pv
+	return pv
 }
 
+// renderPreview draws the preview as prepare left it; at another size, or
+// before prepare ran, it is worked out here without being kept.
 func (m *matrixScreen) renderPreview(w, h int) []string {
-	pv := m.preview()
-	var lines []string
-	if len(pv.changes) == 0 {
-		lines = m.cursorInfo(w)
-	} else {
-		if pv.linesW != w || pv.linesH != h || pv.lines == nil {
-			pv.linesW, pv.linesH = w, h
-			pv.lines = m.previewLines(pv, w, h)
-		}
-		lines = pv.lines
+	pv := &m.pv
+	if pv.gen != m.gen {
+		fresh := m.dryRun()
+		pv = &fresh
 	}
-	m.pvOff = min(m.pvOff, max(len(lines)-h, 0))
-	return lines[m.pvOff:]
+	var lines []string
+	switch {
+	case len(pv.changes) == 0:
+		lines = m.cursorInfo(w)
+	case pv.linesW == w && pv.linesH == h && pv.lines != nil:
+		lines = pv.lines
+	default:
+		lines = m.previewLines(pv, w, h)
+	}
+	return lines[min(m.pvScroll.off, max(len(lines)-h, 0)):]
 }
 
 // mxWrap word-wraps text to w cells, styling each line.
@@ -1263,11 +1307,11 @@ func mxWrap(st lipgloss.Style, text string, w int) []string {
 
 func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
-	of := mxPlural(pv.profiles, "profile")
+	of := plural(pv.profiles, "profile")
 	if pv.profiles == 1 {
 		of = safe(pv.changes[0].p.Name)
 	}
-	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", mxPlural(len(pv.changes), "cell"), of, mxPlural(pv.users, "user")), w)
+	out := mxWrap(th.bold, fmt.Sprintf("%s of %s · touches %s", plural(len(pv.changes), "cell"), of, plural(pv.users, "user")), w)
 	switch {
 	case len(pv.conflicts) > 0:
 		out = append(out, "", th.bad.Render("Conflict"))
@@ -1346,7 +1390,7 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 			th.bold.Render(fit(safe(p.Name)+" on "+safe(sc.Title), w)),
 			"  "+facts,
 			th.muted.Render(fit("  "+m.profileFacts(p), w)),
-			th.muted.Render(fit(fmt.Sprintf("  held by %s", mxPlural(m.holders[p.ID], "user")), w)))
+			th.muted.Render(fit(fmt.Sprintf("  held by %s", plural(m.holders[p.ID], "user")), w)))
 		if p.Type == store.ClientUser && m.guard {
 			out = append(out, th.muted.Render(fit("  guardrail on: at most view, no sensitive screen", w)))
 		}

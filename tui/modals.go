@@ -22,11 +22,22 @@ type help struct {
 func newHelp(a *App) *help {
 	h := &help{}
 	scr := a.current()
+	var own, nav []*binding
+	for _, b := range visible(scr.bindings(), a.readOnly) {
+		if b.group == navGroup {
+			nav = append(nav, b)
+		} else {
+			own = append(own, b)
+		}
+	}
 	groups := []struct {
 		title string
 		bs    []*binding
-	}{{scr.name(), visible(scr.bindings(), a.readOnly)}, {"Everywhere", visible(a.globals(), a.readOnly)}}
+	}{{scr.name(), own}, {navGroup, nav}, {"Everywhere", visible(a.globals(), a.readOnly)}}
 	for _, g := range groups {
+		if len(g.bs) == 0 && g.title == navGroup {
+			continue
+		}
 		h.lines = append(h.lines, a.th.header.Render(g.title), "")
 		for _, b := range g.bs {
 			k := fmt.Sprintf("%-14s", b.Help().Key)
@@ -38,7 +49,11 @@ func newHelp(a *App) *help {
 		}
 		h.lines = append(h.lines, "")
 	}
-	h.lines = append(h.lines, a.th.muted.Render("Lists: ↑/↓ or j/k move · pgup/pgdn page · home/end · esc discards pending changes"))
+	if len(nav) == 0 { // a screen whose lists do not declare their keys yet
+		h.lines = append(h.lines, a.th.muted.Render("Lists: ↑/↓ or j/k move · pgup/pgdn page · home/end · esc discards pending changes"))
+	} else {
+		h.lines = append(h.lines, a.th.muted.Render("esc discards pending changes"))
+	}
 	if a.readOnly {
 		h.lines = append(h.lines, a.th.warn.Render("You may only view: editing keys are not shown."))
 	}
@@ -52,7 +67,7 @@ func (h *help) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 		case "esc", "?", "q", "enter":
 			return nil, true
 		case "down", "j":
-			h.offset++
+			h.offset = min(h.offset+1, max(len(h.wrapped(a.w))-(a.bodyHeight()-2), 0))
 		case "up", "k":
 			h.offset = max(h.offset-1, 0)
 		case "ctrl+c":
@@ -62,16 +77,20 @@ func (h *help) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (h *help) view(th *theme, w, ht int) string {
-	inner := ht - 2
-	// every line whole: a long one (a "not now" reason) goes on under its
-	// description, not off the edge
+// wrapped is every line whole, in a box w wide: a long one (a "not now"
+// reason) goes on under its description, not off the edge.
+func (h *help) wrapped(w int) []string {
 	lines := make([]string, 0, len(h.lines))
 	for _, l := range h.lines {
 		lines = append(lines, wrapIndented(l, w-2, 15)...)
 	}
-	h.offset = min(h.offset, max(len(lines)-inner, 0))
-	return th.box("Help — ↑/↓ scroll, esc close", lines[h.offset:], w, ht, true)
+	return lines
+}
+
+func (h *help) view(th *theme, w, ht int) string {
+	lines := h.wrapped(w)
+	off := min(h.offset, max(len(lines)-(ht-2), 0)) // a resize may have left less to scroll
+	return th.box("Help — ↑/↓ scroll, esc close", lines[off:], w, ht, true)
 }
 
 // wrapIndented wraps a styled line to width cells, its continuation lines

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // outboxScreen: invitations | the outbox | the highlighted message. The
@@ -27,9 +28,9 @@ type outboxScreen struct {
 	inv    []invRow        // filtered
 	msgs   []*store.Message
 
-	left, leftOff int
-	cur, off      int
-	leftH, listH  int
+	invList *list.Model[invKey]
+	msgList *list.Model[uint64]
+	invSize paneSize // the Invitations pane, for its layout
 
 	state int    // index into outboxStates
 	q     string // the "/" filter: part of an email (or subject)
@@ -41,10 +42,19 @@ type invRow struct {
 	invited bool // the user is still invited (a resend makes sense)
 }
 
+// invKey names an invitation: a user's, made at a time.
+type invKey struct {
+	email   string
+	created int64
+}
+
+func (r *invRow) key() invKey { return invKey{r.Email, r.Created.UnixNano()} }
+
 var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
 func newOutboxScreen(a *App) screen {
-	o := &outboxScreen{a: a, clock: newClock()}
+	o := &outboxScreen{a: a, clock: newClock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
+	o.msgList.SetTop(1) // below the column headings
 	return o
 }
 
@@ -56,6 +66,32 @@ func (o *outboxScreen) panes() [3]string {
 		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], thousands(len(o.msgs)))
 	}
 	return [3]string{fmt.Sprintf("Invitations (%s)", thousands(len(o.inv))), box, "Message"}
+}
+
+func (o *outboxScreen) setSize(p [3]paneSize) {
+	o.invSize = p[0]
+	o.msgList.SetSize(p[1].w, max(p[1].h-1, 1))
+	o.layout()
+}
+
+// layout fits the invitations below their headings and the error, and above
+// the highlighted one's dates (a narrow pane has no columns for them).
+func (o *outboxScreen) layout() {
+	w, h := o.invSize.w, o.invSize.h
+	detail := 0
+	if w < 60 {
+		detail = 4
+	}
+	top := 1 + len(o.errLines(w))
+	o.invList.SetTop(top)
+	o.invList.SetSize(w, max(h-top-detail, 1))
+}
+
+func (o *outboxScreen) errLines(w int) []string {
+	if o.err == nil {
+		return nil
+	}
+	return wrapLines(o.a.th.bad.Render(safeErr(o.err)), w)
 }
 
 func (o *outboxScreen) reload() {
@@ -97,25 +133,20 @@ func (o *outboxScreen) reload() {
 		o.allMsg = msgs
 	}
 	o.refilter()
+	o.layout()
 }
 
+// refilter lists what the filter and the state let through; each list
+// stays on what it highlighted, or goes back to its top.
 func (o *outboxScreen) refilter() {
-	var keepMsg uint64
-	if m := o.message(); m != nil {
-		keepMsg = m.ID
-	}
-	var keepInv string
-	if r := o.invitation(); r != nil {
-		keepInv = r.Email + r.Created.String()
-	}
 	q := strings.ToLower(o.q)
-	o.inv = o.inv[:0]
+	var inv []invRow
 	for _, r := range o.allInv {
 		if q == "" || strings.Contains(strings.ToLower(r.Email), q) {
-			o.inv = append(o.inv, r)
+			inv = append(inv, r)
 		}
 	}
-	o.msgs = o.msgs[:0]
+	var msgs []*store.Message
 	for i := range o.allMsg {
 		m := &o.allMsg[i]
 		if o.state != 0 && m.State != outboxStates[o.state] {
@@ -124,33 +155,27 @@ func (o *outboxScreen) refilter() {
 		if q != "" && !strings.Contains(strings.ToLower(m.To), q) && !strings.Contains(strings.ToLower(m.Subject), q) {
 			continue
 		}
-		o.msgs = append(o.msgs, m)
+		msgs = append(msgs, m)
 	}
-	o.left, o.cur = 0, 0
-	for i, r := range o.inv {
-		if r.Email+r.Created.String() == keepInv {
-			o.left = i
-		}
+	o.inv, o.msgs = inv, msgs
+	if !o.invList.SetRows(invRows{o, inv}) {
+		o.invList.SetCursor(0)
 	}
-	for i, m := range o.msgs {
-		if m.ID == keepMsg {
-			o.cur = i
-		}
+	if !o.msgList.SetRows(msgRows{o, msgs}) {
+		o.msgList.SetCursor(0)
 	}
-	o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
-	o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
 }
 
 func (o *outboxScreen) invitation() *invRow {
-	if o.left >= 0 && o.left < len(o.inv) {
-		return &o.inv[o.left]
+	if c := o.invList.Cursor(); c >= 0 && c < len(o.inv) {
+		return &o.inv[c]
 	}
 	return nil
 }
 
 func (o *outboxScreen) message() *store.Message {
-	if o.cur >= 0 && o.cur < len(o.msgs) {
-		return o.msgs[o.cur]
+	if c := o.msgList.Cursor(); c >= 0 && c < len(o.msgs) {
+		return o.msgs[c]
 	}
 	return nil
 }
@@ -202,7 +227,7 @@ func (o *outboxScreen) canResend() string {
 
 func (o *outboxScreen) bindings() []*binding {
 	g := "Invitations & outbox"
-	return []*binding{
+	return append([]*binding{
 		bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).editing().when(o.canResend),
 		bind(g, "s", "outbox state: all / queued / sent / failed", func() tea.Cmd {
 			o.state = (o.state + 1) % len(outboxStates)
@@ -221,7 +246,7 @@ func (o *outboxScreen) bindings() []*binding {
 			}
 			return ""
 		}),
-	}
+	}, o.nav()...)
 }
 
 func (o *outboxScreen) resend() tea.Cmd {
@@ -240,18 +265,35 @@ func (o *outboxScreen) resend() tea.Cmd {
 	return nil
 }
 
-func (o *outboxScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	k := msg.String()
-	switch pane {
-	case 0:
-		if l := moveCursor(k, o.left, len(o.inv), o.leftH); l != o.left {
-			o.left = l
+func (o *outboxScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+
+// nav: the invitations, or the outbox (from the Message pane too).
+func (o *outboxScreen) nav() []*binding {
+	if o.a.focus[o.a.cur] == 0 {
+		return listNav(o.invList, o.followMoved())
+	}
+	return listNav(o.msgList, nil)
+}
+
+// followMoved follows the invitation highlighted, when a move changed it.
+func (o *outboxScreen) followMoved() func() {
+	was := o.invList.Cursor()
+	return func() {
+		if o.invList.Cursor() != was {
 			o.follow()
 		}
-		o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
-	case 1, 2:
-		o.cur = moveCursor(k, o.cur, len(o.msgs), o.listH)
-		o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+	}
+}
+
+// mouse: a click highlights an invitation or a message, the wheel moves through them.
+func (o *outboxScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	switch pane {
+	case 0:
+		after := o.followMoved()
+		o.invList.Mouse(msg, y)
+		after()
+	case 1:
+		o.msgList.Mouse(msg, y)
 	}
 	return nil
 }
@@ -264,8 +306,7 @@ func (o *outboxScreen) follow() {
 	}
 	for i, m := range o.msgs {
 		if m.Kind == "invitation" && strings.EqualFold(m.To, r.Email) {
-			o.cur = i
-			o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
+			o.msgList.SetCursor(i)
 			return
 		}
 	}
@@ -292,24 +333,53 @@ func (o *outboxScreen) render(pane, w, h int, focused bool) []string {
 	return o.renderMessage(w)
 }
 
+// invCols are the invitation columns at a width: email, the two times
+// when wide, the state.
+func invCols(w int) (wide bool, email, times, state int) {
+	wide, times, state = w >= 60, 17, 8
+	if !wide {
+		return false, w - 1 - state, 0, state
+	}
+	return true, w - 1 - 2*times - state, times, state
+}
+
+// invRows are the invitations listed.
+type invRows struct {
+	o    *outboxScreen
+	rows []invRow
+}
+
+func (r invRows) Len() int            { return len(r.rows) }
+func (r invRows) Key(i int) invKey    { return r.rows[i].key() }
+func (r invRows) Selectable(int) bool { return true }
+
+func (r invRows) Render(i, w int, st list.State) string {
+	o, inv := r.o, &r.rows[i]
+	wide, ec, tc, sc := invCols(w)
+	mark := " "
+	if st.Cursor {
+		mark = "›"
+	}
+	line := mark + cell(safe(inv.Email), ec)
+	if wide {
+		line += cell(o.stamp(inv.Created), tc) + cell(o.stamp(inv.Expires), tc)
+	}
+	state := o.invState(inv)
+	line = fit(line+cell(state, sc), w)
+	if !st.Cursor && state != "open" {
+		line = o.a.th.muted.Render(line)
+	}
+	return rowStyle(o.a.th, line, st.Cursor, st.Focused)
+}
+
 func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 	th := o.a.th
-	wide := w >= 60
-	st := 8
-	var head string
-	var ec, tc int
+	wide, ec, tc, st := invCols(w)
+	head := " " + cell("EMAIL", ec) + cell("STATE", st)
 	if wide {
-		tc = 17
-		ec = w - 1 - 2*tc - st
 		head = " " + cell("EMAIL", ec) + cell("CREATED", tc) + cell("EXPIRES", tc) + cell("STATE", st)
-	} else {
-		ec = w - 1 - st
-		head = " " + cell("EMAIL", ec) + cell("STATE", st)
 	}
-	out := []string{th.header.Render(fit(head, w))}
-	if o.err != nil {
-		out = append(out, wrapLines(th.bad.Render(safeErr(o.err)), w)...)
-	}
+	out := append([]string{th.header.Render(fit(head, w))}, o.errLines(w)...)
 	if len(o.inv) == 0 {
 		return append(out, th.muted.Render(" no invitations"))
 	}
@@ -317,25 +387,7 @@ func (o *outboxScreen) renderInvitations(w, h int, focused bool) []string {
 	if !wide {
 		detail = 4 // created / expires of the highlighted one, below the list
 	}
-	o.leftH = max(h-1-detail, 1)
-	o.leftOff = clip(o.left, o.leftOff, len(o.inv), o.leftH)
-	for i := o.leftOff; i < min(len(o.inv), o.leftOff+o.leftH); i++ {
-		r := &o.inv[i]
-		mark := " "
-		if i == o.left {
-			mark = "›"
-		}
-		line := mark + cell(safe(r.Email), ec)
-		if wide {
-			line += cell(o.stamp(r.Created), tc) + cell(o.stamp(r.Expires), tc)
-		}
-		state := o.invState(r)
-		line = fit(line+cell(state, st), w)
-		if i != o.left && state != "open" {
-			line = th.muted.Render(line)
-		}
-		out = append(out, rowStyle(th, line, i == o.left, focused))
-	}
+	out = o.invList.AppendLines(out, focused)
 	if r := o.invitation(); r != nil && !wide {
 		for len(out) < h-detail {
 			out = append(out, "")
@@ -382,7 +434,6 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 	c := layoutBoxCols(w)
 	head := "  " + cell("ID", c.id) + cell("STATE", c.state) + cell("KIND", c.kind) + cell("TO", c.to) + cell("SUBJECT", c.subject) + cell("TRIES", c.tries) + cell("LAST ERROR", c.errs)
 	out := []string{th.header.Render(fit(head, w))}
-	o.listH = max(h-1, 1)
 	if len(o.msgs) == 0 {
 		msg := "  the outbox is empty"
 		if o.state != 0 || o.q != "" {
@@ -390,24 +441,34 @@ func (o *outboxScreen) renderOutbox(w, h int, focused bool) []string {
 		}
 		return append(out, th.muted.Render(msg))
 	}
-	o.off = clip(o.cur, o.off, len(o.msgs), o.listH)
-	for i := o.off; i < min(len(o.msgs), o.off+o.listH); i++ {
-		m := o.msgs[i]
-		mark := " "
-		if i == o.cur {
-			mark = "›"
-		}
-		line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(string(m.Kind)), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
-		if c.tries > 0 {
-			line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(safe(m.LastError)), c.errs)
-		}
-		line = fit(line, w)
-		if i != o.cur && m.State == "failed" {
-			line = th.bad.Render(line)
-		}
-		out = append(out, rowStyle(th, line, i == o.cur, focused))
+	return o.msgList.AppendLines(out, focused)
+}
+
+// msgRows are the outbox messages listed.
+type msgRows struct {
+	o    *outboxScreen
+	rows []*store.Message
+}
+
+func (r msgRows) Len() int            { return len(r.rows) }
+func (r msgRows) Key(i int) uint64    { return r.rows[i].ID }
+func (r msgRows) Selectable(int) bool { return true }
+
+func (r msgRows) Render(i, w int, st list.State) string {
+	th, m, c := r.o.a.th, r.rows[i], layoutBoxCols(w)
+	mark := " "
+	if st.Cursor {
+		mark = "›"
 	}
-	return out
+	line := mark + " " + cell(fmt.Sprintf("#%d", m.ID), c.id) + cell(safe(m.State), c.state) + cell(safe(string(m.Kind)), c.kind) + cell(safe(m.To), c.to) + cell(safe(m.Subject), c.subject)
+	if c.tries > 0 {
+		line += cell(fmt.Sprint(m.Attempts), c.tries) + cell(orDash(safe(m.LastError)), c.errs)
+	}
+	line = fit(line, w)
+	if !st.Cursor && m.State == "failed" {
+		line = th.bad.Render(line)
+	}
+	return rowStyle(th, line, st.Cursor, st.Focused)
 }
 
 func (o *outboxScreen) renderMessage(w int) []string {

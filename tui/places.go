@@ -8,6 +8,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // placesScreen: clients | the sites of the highlighted client (or all, or the
@@ -18,18 +19,23 @@ type placesScreen struct {
 	names  store.Names
 	denied string
 
-	clients []*store.Client
-	sites   []*store.Site
-	teams   map[uint64][]*store.Team // by site
-	count   placeCounts
+	clients   []*store.Client
+	sites     []*store.Site
+	teams     map[uint64][]*store.Team // by site
+	count     placeCounts
+	perClient map[uint64]int // sites per client (0: the business's own)
 
-	left, leftOff int // 0 all sites, 1 own sites, 2+ clients
-	rows          []*store.Site
-	cur, off      int
-	team, teamOff int
-	listH, leftH  int
-	teamH         int
-	q             string // the "/" filter on sites
+	leftList *list.Model[leftKey] // 0 all sites, 1 own sites, 2+ clients
+	rows     []*store.Site
+	siteList *list.Model[uint64]
+	teamList *list.Model[uint64] // the highlighted site's teams
+	q        string              // the "/" filter on sites
+}
+
+// leftKey names a row of the Clients pane: all sites, own sites, or a client.
+type leftKey struct {
+	row    int // placesAll, placesOwn, placesFirstClient for every client
+	client uint64
 }
 
 // placeCounts counts users per client, per site (directly or through a team) and per team.
@@ -45,11 +51,27 @@ const (
 )
 
 func newPlacesScreen(a *App) screen {
-	p := &placesScreen{a: a}
+	p := &placesScreen{a: a, leftList: list.New[leftKey](), siteList: list.New[uint64](), teamList: list.New[uint64]()}
+	p.leftList.SetTop(1) // below the column headings
+	p.siteList.SetTop(1)
+	p.teamList.SetTop(placesTeamTop)
 	return p
 }
 
 func (p *placesScreen) name() string { return "Clients & sites" }
+
+// placesTeamTop is the lines above the teams: the site's name, client and
+// users, a blank line and the column headings.
+const placesTeamTop = 5
+
+func (p *placesScreen) setSize(ps [3]paneSize) {
+	p.leftList.SetSize(ps[0].w, max(ps[0].h-1, 1))
+	p.siteList.SetSize(ps[1].w, max(ps[1].h-1, 1))
+	p.teamList.SetSize(ps[2].w, max(ps[2].h-placesTeamTop, 1))
+}
+
+// left is the Clients pane's row: placesAll, placesOwn, or a client's.
+func (p *placesScreen) left() int { return p.leftList.Cursor() }
 
 func (p *placesScreen) panes() [3]string {
 	site := "Teams"
@@ -97,7 +119,11 @@ func (p *placesScreen) reload() {
 		}
 	})
 	p.count = c
-	p.left = min(p.left, placesFirstClient+len(p.clients)-1)
+	p.perClient = map[uint64]int{}
+	for _, st := range p.sites {
+		p.perClient[st.ClientID]++
+	}
+	p.leftList.SetRows(leftRows{p}) // stays on the same client
 	p.refilter()
 }
 
@@ -110,18 +136,15 @@ func containsID(ids []uint64, id uint64) bool {
 	return false
 }
 
-// refilter lists the sites of the left selection matching the filter.
+// refilter lists the sites of the left selection matching the filter; the
+// cursor stays on the same site, or goes back to the first.
 func (p *placesScreen) refilter() {
-	var keep uint64
-	if s := p.site(); s != nil {
-		keep = s.ID
-	}
 	client := p.client()
 	q := strings.ToLower(p.q)
-	p.rows = p.rows[:0]
+	var rows []*store.Site
 	for _, s := range p.sites {
 		switch {
-		case p.left == placesOwn && s.ClientID != 0:
+		case p.left() == placesOwn && s.ClientID != 0:
 			continue
 		case client != nil && s.ClientID != client.ID:
 			continue
@@ -129,28 +152,39 @@ func (p *placesScreen) refilter() {
 		if q != "" && !strings.Contains(strings.ToLower(s.Name), q) && !strings.Contains(strings.ToLower(p.owner(s)), q) {
 			continue
 		}
-		p.rows = append(p.rows, s)
+		rows = append(rows, s)
 	}
-	p.cur = 0
-	for i, s := range p.rows {
-		if s.ID == keep {
-			p.cur = i
-		}
+	p.rows = rows
+	if !p.siteList.SetRows(siteRows{p, rows}) {
+		p.siteList.SetCursor(0)
 	}
-	p.off = clip(p.cur, p.off, len(p.rows), p.listH)
-	p.team = min(p.team, max(len(p.siteTeams())-1, 0))
+	p.showTeams()
+}
+
+// showTeams lists the highlighted site's teams, the cursor on the same team
+// or at the same place.
+func (p *placesScreen) showTeams() {
+	p.teamList.SetRows(teamRows{p, p.siteTeams()})
 }
 
 func (p *placesScreen) client() *store.Client {
-	if i := p.left - placesFirstClient; i >= 0 && i < len(p.clients) {
+	if i := p.left() - placesFirstClient; i >= 0 && i < len(p.clients) {
 		return p.clients[i]
 	}
 	return nil
 }
 
 func (p *placesScreen) site() *store.Site {
-	if p.cur >= 0 && p.cur < len(p.rows) {
-		return p.rows[p.cur]
+	if c := p.siteList.Cursor(); c >= 0 && c < len(p.rows) {
+		return p.rows[c]
+	}
+	return nil
+}
+
+// team is the highlighted team.
+func (p *placesScreen) team() *store.Team {
+	if ts, c := p.siteTeams(), p.teamList.Cursor(); c >= 0 && c < len(ts) {
+		return ts[c]
 	}
 	return nil
 }
@@ -170,7 +204,7 @@ func (p *placesScreen) owner(s *store.Site) string {
 }
 
 func (p *placesScreen) leftLabel() string {
-	switch p.left {
+	switch p.left() {
 	case placesAll:
 		return "all"
 	case placesOwn:
@@ -192,7 +226,7 @@ func (p *placesScreen) setFilter(q string) {
 
 func (p *placesScreen) header(w int) string {
 	n := len(p.clients)
-	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), mxPlural(n, "client"), mxPlural(len(p.sites), "site"))
+	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), plural(n, "client"), plural(len(p.sites), "site"))
 }
 
 // ---- keys
@@ -217,7 +251,7 @@ func (p *placesScreen) canAdd() string {
 
 func (p *placesScreen) bindings() []*binding {
 	g := "Clients & sites"
-	return []*binding{
+	return append([]*binding{
 		bind(g, "a", "add a client, site or team (by the focused pane)", func() tea.Cmd {
 			switch p.focus() {
 			case 0:
@@ -236,7 +270,7 @@ func (p *placesScreen) bindings() []*binding {
 				}
 				return ""
 			}),
-	}
+	}, p.nav()...)
 }
 
 // highlighted is what the focused pane highlights: its kind ("client",
@@ -252,8 +286,8 @@ func (p *placesScreen) highlighted() (kind, name, label string) {
 			return "site", s.Name, s.Name
 		}
 	case 2:
-		if ts := p.siteTeams(); p.team < len(ts) {
-			l := p.site().Name + "/" + ts[p.team].Name
+		if t := p.team(); t != nil {
+			l := p.site().Name + "/" + t.Name
 			return "team", l, l
 		}
 	}
@@ -319,7 +353,7 @@ func (p *placesScreen) retire() tea.Cmd {
 			users[e.Entity.ID] = true
 		}
 	}
-	effect := fmt.Sprintf("%s touched (%s)", mxPlural(len(users), "user"), mxPlural(len(cs.Entries), "change"))
+	effect := fmt.Sprintf("%s touched (%s)", plural(len(users), "user"), plural(len(cs.Entries), "change"))
 	if kind == "client" {
 		effect = "the contract ends: its client users are disabled and signed out, its sites and teams retired, employees' assignments to it removed — " + effect
 	}
@@ -342,8 +376,8 @@ func (p *placesScreen) historyOf() string {
 			return "site:" + s.Name
 		}
 	case 2:
-		if ts := p.siteTeams(); p.team < len(ts) {
-			return "team:" + p.site().Name + "/" + ts[p.team].Name
+		if t := p.team(); t != nil {
+			return "team:" + p.site().Name + "/" + t.Name
 		}
 	}
 	return ""
@@ -357,44 +391,76 @@ func (p *placesScreen) history() tea.Cmd {
 	return nil
 }
 
+// key steps through the clients from the Sites pane (the list keys are bindings).
 func (p *placesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	k := msg.String()
-	switch pane {
-	case 0:
+	if k := msg.String(); pane == 1 && (k == "left" || k == "right") {
+		d := 1
+		if k == "left" {
+			d = -1
+		}
 		n := placesFirstClient + len(p.clients)
-		if l := moveCursor(k, p.left, n, p.leftH); l != p.left {
-			p.pickLeft(l)
-		}
-	case 1:
-		switch k {
-		case "left", "right":
-			d := 1
-			if k == "left" {
-				d = -1
-			}
-			n := placesFirstClient + len(p.clients)
-			p.pickLeft((p.left + d + n) % n)
-			return nil
-		}
-		c := moveCursor(k, p.cur, len(p.rows), p.listH)
-		if c != p.cur {
-			p.cur, p.team, p.teamOff = c, 0, 0
-		}
-		p.off = clip(p.cur, p.off, len(p.rows), p.listH)
-	case 2:
-		ts := p.siteTeams()
-		p.team = moveCursor(k, p.team, len(ts), p.teamH)
-		p.teamOff = clip(p.team, p.teamOff, len(ts), p.teamH)
+		p.pickLeft((p.left() + d + n) % n)
 	}
 	return nil
 }
 
+// nav: the focused pane's list; each pane's list follows the one before it.
+func (p *placesScreen) nav() []*binding {
+	switch p.focus() {
+	case 0:
+		return listNav(p.leftList, p.followLeft())
+	case 1:
+		return listNav(p.siteList, p.followSite())
+	}
+	return listNav(p.teamList, nil)
+}
+
+// followLeft shows the sites of the client highlighted, when a move changed it.
+func (p *placesScreen) followLeft() func() {
+	was := p.left()
+	return func() {
+		if l := p.left(); l != was {
+			p.pickLeft(l)
+		}
+	}
+}
+
+// followSite shows the teams of the site highlighted, the first first, when
+// a move changed it.
+func (p *placesScreen) followSite() func() {
+	was := p.siteList.Cursor()
+	return func() {
+		if p.siteList.Cursor() != was {
+			p.showTeams()
+			p.teamList.SetCursor(0)
+		}
+	}
+}
+
+// mouse: a click highlights a client, a site or a team; the wheel moves through them.
+func (p *placesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	switch pane {
+	case 0:
+		after := p.followLeft()
+		p.leftList.Mouse(msg, y)
+		after()
+	case 1:
+		after := p.followSite()
+		p.siteList.Mouse(msg, y)
+		after()
+	case 2:
+		p.teamList.Mouse(msg, y)
+	}
+	return nil
+}
+
+// pickLeft shows the sites of row l of the Clients pane, from the first.
 func (p *placesScreen) pickLeft(l int) {
-	p.left = l
-	p.leftOff = clip(p.left, p.leftOff, placesFirstClient+len(p.clients), p.leftH)
-	p.cur, p.off, p.team, p.teamOff = 0, 0, 0, 0
+	p.leftList.SetCursor(l)
 	p.refilter()
-	p.cur, p.off = 0, 0
+	p.siteList.SetCursor(0)
+	p.showTeams()
+	p.teamList.SetCursor(0)
 }
 
 // ---- adding
@@ -477,10 +543,9 @@ func (p *placesScreen) addTeam() tea.Cmd {
 			return err
 		}) {
 			p.showSite(st)
-			for i, t := range p.siteTeams() {
+			for _, t := range p.siteTeams() {
 				if strings.EqualFold(t.Name, strings.TrimSpace(name)) {
-					p.team = i
-					p.teamOff = clip(p.team, p.teamOff, len(p.siteTeams()), p.teamH)
+					p.teamList.Select(t.ID)
 				}
 			}
 		}
@@ -503,19 +568,15 @@ func (p *placesScreen) showClient(id uint64) {
 func (p *placesScreen) showSite(st *store.Site) {
 	if st.ClientID != 0 {
 		p.showClient(st.ClientID)
-	} else if p.left != placesAll {
+	} else if p.left() != placesAll {
 		p.pickLeft(placesOwn)
 	}
 	if p.q != "" {
 		p.q = ""
 		p.refilter()
 	}
-	for i, s := range p.rows {
-		if s.ID == st.ID {
-			p.cur = i
-			p.off = clip(p.cur, p.off, len(p.rows), p.listH)
-		}
-	}
+	p.siteList.Select(st.ID)
+	p.showTeams()
 }
 
 // ---- rendering
@@ -547,40 +608,48 @@ func rowStyle(th *theme, line string, current, focused bool) string {
 	return line
 }
 
+// leftRows are the Clients pane's rows: all sites, own sites, each client.
+type leftRows struct{ p *placesScreen }
+
+func (r leftRows) Len() int            { return placesFirstClient + len(r.p.clients) }
+func (r leftRows) Selectable(int) bool { return true }
+
+func (r leftRows) Key(i int) leftKey {
+	if i < placesFirstClient {
+		return leftKey{row: i}
+	}
+	return leftKey{placesFirstClient, r.p.clients[i-placesFirstClient].ID}
+}
+
+func (r leftRows) Render(i, w int, st list.State) string {
+	p, th, num := r.p, r.p.a.th, 6
+	var label string
+	var sites int
+	switch i {
+	case placesAll:
+		label, sites = "All sites", len(p.sites)
+	case placesOwn:
+		label, sites = "Own sites", p.count.ownSites
+	default:
+		c := p.clients[i-placesFirstClient]
+		label, sites = safe(c.Name), p.perClient[c.ID]
+	}
+	mark := " "
+	if st.Cursor {
+		mark = "›"
+	}
+	line := fit(mark+cell(label, w-1-num)+fmt.Sprintf("%*d", num-1, sites), w)
+	if i < placesFirstClient && !st.Cursor {
+		line = th.muted.Render(line)
+	}
+	return rowStyle(th, line, st.Cursor, st.Focused)
+}
+
 func (p *placesScreen) renderClients(w, h int, focused bool) []string {
 	th := p.a.th
 	num := 6
 	head := " " + cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
-	out := []string{th.header.Render(fit(head, w))}
-	n := placesFirstClient + len(p.clients)
-	p.leftH = max(h-1, 1)
-	p.leftOff = clip(p.left, p.leftOff, n, p.leftH)
-	perClient := map[uint64]int{}
-	for _, s := range p.sites {
-		perClient[s.ClientID]++
-	}
-	for i := p.leftOff; i < min(n, p.leftOff+p.leftH); i++ {
-		var label string
-		var sites int
-		switch i {
-		case placesAll:
-			label, sites = "All sites", len(p.sites)
-		case placesOwn:
-			label, sites = "Own sites", p.count.ownSites
-		default:
-			c := p.clients[i-placesFirstClient]
-			label, sites = safe(c.Name), perClient[c.ID]
-		}
-		mark := " "
-		if i == p.left {
-			mark = "›"
-		}
-		line := fit(mark+cell(label, w-1-num)+fmt.Sprintf("%*d", num-1, sites), w)
-		if i < placesFirstClient && i != p.left {
-			line = th.muted.Render(line)
-		}
-		out = append(out, rowStyle(th, line, i == p.left, focused))
-	}
+	out := p.leftList.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
 	if len(p.clients) == 0 {
 		out = append(out, "", th.muted.Render(" no clients yet: a adds one"))
 	} else if !p.a.readOnly {
@@ -603,13 +672,37 @@ func layoutSiteCols(w int, owner bool) siteCols {
 	return c
 }
 
-func (p *placesScreen) renderSites(w, h int, focused bool) []string {
-	th := p.a.th
+// siteRows are the sites listed.
+type siteRows struct {
+	p    *placesScreen
+	rows []*store.Site
+}
+
+func (r siteRows) Len() int            { return len(r.rows) }
+func (r siteRows) Key(i int) uint64    { return r.rows[i].ID }
+func (r siteRows) Selectable(int) bool { return true }
+
+func (r siteRows) Render(i, w int, st list.State) string {
+	p, s := r.p, r.rows[i]
 	owner := p.client() == nil
 	c := layoutSiteCols(w, owner)
+	mark := " "
+	if st.Cursor {
+		mark = "›"
+	}
+	line := mark + " " + cell(safe(s.Name), c.name)
+	if owner {
+		line += cell(safe(p.owner(s)), c.owner)
+	}
+	line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
+	return rowStyle(p.a.th, fit(line, w), st.Cursor, st.Focused)
+}
+
+func (p *placesScreen) renderSites(w, h int, focused bool) []string {
+	th := p.a.th
+	c := layoutSiteCols(w, p.client() == nil)
 	head := "  " + cell("SITE", c.name) + cell("CLIENT", c.owner) + fmt.Sprintf("%*s %*s", c.teams-1, "TEAMS", c.users-1, "USERS")
 	out := []string{th.header.Render(fit(head, w))}
-	p.listH = max(h-1, 1)
 	if len(p.rows) == 0 {
 		msg := "  no sites here: a adds one"
 		if p.q != "" {
@@ -617,21 +710,28 @@ func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 		}
 		return append(out, th.muted.Render(msg))
 	}
-	p.off = clip(p.cur, p.off, len(p.rows), p.listH)
-	for i := p.off; i < min(len(p.rows), p.off+p.listH); i++ {
-		s := p.rows[i]
-		mark := " "
-		if i == p.cur {
-			mark = "›"
-		}
-		line := mark + " " + cell(safe(s.Name), c.name)
-		if owner {
-			line += cell(safe(p.owner(s)), c.owner)
-		}
-		line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
-		out = append(out, rowStyle(th, fit(line, w), i == p.cur, focused))
+	return p.siteList.AppendLines(out, focused)
+}
+
+// teamRows are the highlighted site's teams; the cursor shows only while
+// their pane has the focus.
+type teamRows struct {
+	p    *placesScreen
+	rows []*store.Team
+}
+
+func (r teamRows) Len() int            { return len(r.rows) }
+func (r teamRows) Key(i int) uint64    { return r.rows[i].ID }
+func (r teamRows) Selectable(int) bool { return true }
+
+func (r teamRows) Render(i, w int, st list.State) string {
+	num, cur := 6, st.Cursor && st.Focused
+	mark := " "
+	if cur {
+		mark = "›"
 	}
-	return out
+	line := fit(mark+cell(safe(r.rows[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, r.p.count.teams[r.rows[i].ID]), w)
+	return rowStyle(r.p.a.th, line, cur, st.Focused)
 }
 
 func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
@@ -642,23 +742,12 @@ func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
 	}
 	kv := func(k, v string) string { return th.muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
 	out := []string{th.bold.Render(safe(s.Name)), kv("Client", safe(p.owner(s))), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
-	ts := p.teams[s.ID]
 	num := 6
 	out = append(out, th.header.Render(fit(" "+cell("TEAM", w-1-num)+fmt.Sprintf("%*s", num-1, "USERS"), w)))
-	if len(ts) == 0 {
+	if len(p.teams[s.ID]) == 0 {
 		return append(out, th.muted.Render(" no teams: tab here, then a adds one"))
 	}
-	p.teamH = max(h-len(out), 1)
-	p.teamOff = clip(p.team, p.teamOff, len(ts), p.teamH)
-	for i := p.teamOff; i < min(len(ts), p.teamOff+p.teamH); i++ {
-		mark := " "
-		if focused && i == p.team {
-			mark = "›"
-		}
-		line := fit(mark+cell(safe(ts[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, p.count.teams[ts[i].ID]), w)
-		out = append(out, rowStyle(th, line, focused && i == p.team, focused))
-	}
-	return out
+	return p.teamList.AppendLines(out, focused)
 }
 
 // nameField is a form of one name (a client, site or team's), where the

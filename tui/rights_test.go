@@ -175,7 +175,7 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 	picked := 0
 	for i, r := range app.users.rows {
 		if p := app.users.names.Profile(r.u.ProfileID); picked < 2 && (p == "User" || p == "Basic") {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 			press(app, "space")
 			picked++
 		}

@@ -22,7 +22,10 @@ type selfScreen struct {
 	team   []teamMember // employees assigned to the client user's client
 	err    error
 	offset [3]int
+	size   [3]paneSize
 }
+
+func (s *selfScreen) setSize(p [3]paneSize) { s.size = p }
 
 func newSelfScreen(a *App) *selfScreen {
 	s := &selfScreen{a: a}
@@ -69,7 +72,7 @@ type teamMember struct{ name, email string }
 func (s *selfScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	switch msg.String() {
 	case "down", "j":
-		s.offset[pane] = min(s.offset[pane]+1, s.lastOffset(pane))
+		s.offset[pane] = min(s.offset[pane]+1, max(len(s.lines(pane, s.size[pane].w))-s.size[pane].h, 0))
 	case "up", "k":
 		s.offset[pane] = max(s.offset[pane]-1, 0)
 	}
@@ -81,18 +84,6 @@ func (s *selfScreen) header(w int) string {
 		return "my access"
 	}
 	return fmt.Sprintf("%s · %s · profile %s · %s", s.eff.Name, s.eff.Email, s.eff.Profile, s.eff.Status)
-}
-
-// lastOffset is how far a pane scrolls: until its last line shows.
-func (s *selfScreen) lastOffset(pane int) int {
-	panes, widths := s.a.visiblePanes()
-	w := s.a.w / 3
-	for i, p := range panes {
-		if p == pane {
-			w = widths[i] - 2
-		}
-	}
-	return max(len(s.lines(pane, w))-(s.a.bodyHeight()-2), 0)
 }
 
 func (s *selfScreen) render(pane, w, h int, focused bool) []string {

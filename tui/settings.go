@@ -9,6 +9,7 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // settingsScreen: every org setting | the highlighted one, what it means and
@@ -22,8 +23,8 @@ type settingsScreen struct {
 	features []featureCount
 	denied   string
 
-	cur  int // index into store.SettingKeys
-	feat int // the highlighted feature (right pane)
+	keys  *list.Model[string] // store.SettingKeys
+	feats *list.Model[int]    // the features (right pane), by index
 }
 
 // featureCount is one org feature over every employee.
@@ -33,20 +34,29 @@ type featureCount struct {
 }
 
 func newSettingsScreen(a *App) screen {
-	s := &settingsScreen{a: a, clock: newClock()}
+	s := &settingsScreen{a: a, clock: newClock(), keys: list.New[string](), feats: list.New[int]()}
+	s.keys.SetRows(settingRows{s})
 	return s
+}
+
+// setSize: the settings take their pane; the features are few enough to
+// show whole (a page is all of them).
+func (s *settingsScreen) setSize(p [3]paneSize) {
+	s.keys.SetSize(p[0].w, p[0].h)
+	s.feats.SetSize(p[2].w, len(store.Features()))
 }
 
 func (s *settingsScreen) name() string { return "Settings" }
 
 func (s *settingsScreen) panes() [3]string {
-	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.cur+1, len(store.SettingKeys)), "Features"}
+	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.keys.Cursor()+1, len(store.SettingKeys)), "Features"}
 }
 
 func (s *settingsScreen) reload() {
 	s.denied = errText(s.a.s.Capabilities(s.a.actor).May(store.ReadSettings))
 	s.st = s.a.s.Settings()
 	s.features = countFeatures(s.a.s, s.st)
+	s.feats.SetRows(featureRows{s})
 }
 
 // countFeatures counts, per feature, the employees overriding it and those who have it.
@@ -77,7 +87,7 @@ func countFeatures(st *store.Store, set store.Settings) []featureCount {
 	return out
 }
 
-func (s *settingsScreen) setting() string { return store.SettingKeys[s.cur] }
+func (s *settingsScreen) setting() string { return store.SettingKeys[s.keys.Cursor()] }
 
 func isSwitch(st store.Settings, key string) bool {
 	v := st.Value(key)
@@ -100,8 +110,8 @@ func (s *settingsScreen) header(w int) string {
 // editKey is the setting enter would change: the highlighted feature's in
 // the Features pane, else the highlighted setting.
 func (s *settingsScreen) editKey() string {
-	if s.a.focus[s.a.cur] == 2 && s.feat < len(s.features) {
-		return s.features[s.feat].f.String()
+	if f := s.feats.Cursor(); s.a.focus[s.a.cur] == 2 && f < len(s.features) {
+		return s.features[f].f.String()
 	}
 	return s.setting()
 }
@@ -115,7 +125,7 @@ func (s *settingsScreen) canEdit() string {
 
 func (s *settingsScreen) bindings() []*binding {
 	g := "Settings"
-	return []*binding{
+	return append([]*binding{
 		bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).editing().when(s.canEdit),
 		bind(g, "t", "switch the highlighted on/off setting", func() tea.Cmd {
 			k := s.editKey()
@@ -141,16 +151,24 @@ func (s *settingsScreen) bindings() []*binding {
 			s.a.switchTo(3)
 			return nil
 		}),
-	}
+	}, s.nav()...)
 }
 
-func (s *settingsScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	k := msg.String()
-	if pane == 2 {
-		s.feat = moveCursor(k, s.feat, len(s.features), len(s.features))
-		return nil
+// nav: the features in their pane, else the settings.
+func (s *settingsScreen) nav() []*binding {
+	if s.a.focus[s.a.cur] == 2 {
+		return listNav(s.feats, nil)
 	}
-	s.cur = moveCursor(k, s.cur, len(store.SettingKeys), len(store.SettingKeys))
+	return listNav(s.keys, nil)
+}
+
+func (s *settingsScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+
+// mouse: a click highlights a setting; the wheel moves through them.
+func (s *settingsScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	if pane == 0 {
+		s.keys.Mouse(msg, y)
+	}
 	return nil
 }
 
@@ -211,26 +229,40 @@ func (s *settingsScreen) render(pane, w, h int, focused bool) []string {
 	return s.renderFeatures(w, focused)
 }
 
-func (s *settingsScreen) renderList(w int, focused bool) []string {
-	th := s.a.th
-	vw := 0
+// settingRows are the org settings, each with its value.
+type settingRows struct{ s *settingsScreen }
+
+func (r settingRows) Len() int            { return len(store.SettingKeys) }
+func (r settingRows) Key(i int) string    { return store.SettingKeys[i] }
+func (r settingRows) Selectable(int) bool { return true }
+
+func (r settingRows) Render(i, w int, st list.State) string {
+	vw, kw := 0, 0 // the widest value; the widest key, as far as the values leave room
 	for _, k := range store.SettingKeys {
-		vw = max(vw, len(s.st.Value(k))+1)
-	}
-	kw := 0
-	for _, k := range store.SettingKeys {
+		vw = max(vw, len(r.s.st.Value(k))+1)
 		kw = max(kw, len(k)+2)
 	}
 	kw = min(kw, w-1-vw)
-	out := make([]string, 0, len(store.SettingKeys)+4)
-	for i, k := range store.SettingKeys {
-		mark := " "
-		if i == s.cur {
-			mark = "›"
-		}
-		line := fit(mark+cell(k, kw)+s.st.Value(k), w)
-		out = append(out, rowStyle(th, line, i == s.cur, focused))
+	mark := " "
+	if st.Cursor {
+		mark = "›"
 	}
+	k := store.SettingKeys[i]
+	return rowStyle(r.s.a.th, fit(mark+cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
+}
+
+// featureRows are the org features; their pane draws them itself, on
+// several lines each.
+type featureRows struct{ s *settingsScreen }
+
+func (r featureRows) Len() int                              { return len(r.s.features) }
+func (r featureRows) Key(i int) int                         { return i }
+func (r featureRows) Selectable(int) bool                   { return true }
+func (r featureRows) Render(i, w int, st list.State) string { return r.s.features[i].f.Title() }
+
+func (s *settingsScreen) renderList(w int, focused bool) []string {
+	th := s.a.th
+	out := s.keys.Lines(focused)
 	if s.canEdit() == "" {
 		out = append(out, "", th.muted.Render("enter or t changes"))
 	}
@@ -271,7 +303,7 @@ func (s *settingsScreen) renderFeatures(w int, focused bool) []string {
 	th := s.a.th
 	var out []string
 	for i, c := range s.features {
-		if focused && i == s.feat {
+		if focused && i == s.feats.Cursor() {
 			out = append(out, th.cursor.Render(fit("› "+c.f.Title(), w)))
 		} else {
 			for _, l := range wrapLines(c.f.Title(), w) {

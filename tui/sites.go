@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // sitesScreen: who | available sites, teams & clients | assigned.
@@ -86,12 +87,39 @@ type siteRow struct {
 	short   bool // a team under its own site's row: just the team name
 }
 
+// siteList is Available or Assigned: the rows built for it and the list
+// component that moves over them (its marks name items).
 type siteList struct {
-	rows           []siteRow
-	n              int // item rows
-	cursor, offset int
-	h              int
-	marks          map[itemKey]bool
+	*list.Model[rowKey]
+	rows []siteRow
+	n    int // item rows
+}
+
+// rowKey names a row of a list: an item, or a group header by its name.
+type rowKey struct {
+	head string
+	it   itemKey
+}
+
+func itemRow(k itemKey) rowKey { return rowKey{it: k} }
+
+// assignRows are a list's rows as the list component reads them.
+type assignRows struct {
+	s    *sitesScreen
+	li   int
+	rows []siteRow
+}
+
+func (r assignRows) Len() int { return len(r.rows) }
+func (r assignRows) Key(i int) rowKey {
+	if it := r.rows[i].it; it != nil {
+		return itemRow(it.key)
+	}
+	return rowKey{head: r.rows[i].head}
+}
+func (r assignRows) Selectable(i int) bool { return r.rows[i].it != nil }
+func (r assignRows) Render(i, w int, st list.State) string {
+	return r.s.renderRow(r.li, r.rows[i], w, st)
 }
 
 type siteDrag struct {
@@ -107,9 +135,15 @@ const (
 func newSitesScreen(a *App) *sitesScreen {
 	s := &sitesScreen{a: a, base: map[uint64]uint64{}, pend: map[itemKey]bool{}, nCU: map[uint64]int{}}
 	for i := range s.lists {
-		s.lists[i].marks = map[itemKey]bool{}
+		s.lists[i].Model = list.New[rowKey]()
+		s.lists[i].SetRows(assignRows{s, i, nil})
 	}
 	return s
+}
+
+func (s *sitesScreen) setSize(p [3]paneSize) {
+	s.lists[siteAvail].SetSize(p[1].w, p[1].h)
+	s.lists[siteAssigned].SetSize(p[2].w, p[2].h)
 }
 
 func (s *sitesScreen) name() string { return "Sites & teams" }
@@ -136,8 +170,8 @@ func (s *sitesScreen) setWho(us []*store.User) {
 	}
 	if !same {
 		for i := range s.lists {
-			l := &s.lists[i]
-			l.cursor, l.offset, l.marks = 0, 0, map[itemKey]bool{}
+			s.lists[i].ClearMarks()
+			s.lists[i].SetCursor(0)
 		}
 	}
 	s.checkConflicts()
@@ -364,29 +398,15 @@ func (s *sitesScreen) match(it *siteItem) bool { return s.q == "" || strings.Con
 func (s *sitesScreen) rebuild() {
 	for li := range s.lists {
 		l := &s.lists[li]
-		keep := l.current() // items are rebuilt on reload: compare keys
 		l.rows, l.n = s.buildRows(li)
-		l.cursor = min(l.cursor, max(len(l.rows)-1, 0))
-		if keep != nil {
-			for i, r := range l.rows {
-				if r.it != nil && r.it.key == keep.key {
-					l.cursor = i
-					break
-				}
-			}
-		}
-		l.settle(1)
+		l.SetRows(assignRows{s, li, l.rows}) // the cursor stays on its item
 		shown := map[itemKey]bool{}
 		for _, r := range l.rows {
 			if r.it != nil {
 				shown[r.it.key] = true
 			}
 		}
-		for k := range l.marks {
-			if !shown[k] {
-				delete(l.marks, k)
-			}
-		}
+		l.PruneMarks(func(k rowKey) bool { return shown[k.it] })
 	}
 }
 
@@ -454,36 +474,20 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 func (s *sitesScreen) inAssigned(it *siteItem) bool { return s.heldNow(it) > 0 }
 
 func (l *siteList) current() *siteItem {
-	if l.cursor >= 0 && l.cursor < len(l.rows) {
-		return l.rows[l.cursor].it
+	if c := l.Cursor(); c >= 0 && c < len(l.rows) {
+		return l.rows[c].it
 	}
 	return nil
 }
 
-// settle moves the cursor off group headers, in direction dir first.
-func (l *siteList) settle(dir int) {
-	n := len(l.rows)
-	if n == 0 {
-		l.cursor = 0
-		return
-	}
-	l.cursor = max(min(l.cursor, n-1), 0)
-	for _, d := range []int{dir, -dir} {
-		for i := l.cursor; i >= 0 && i < n; i += d {
-			if l.rows[i].it != nil {
-				l.cursor = i
-				return
-			}
-		}
-	}
-}
+func (l *siteList) marked(it *siteItem) bool { return l.Marked(itemRow(it.key)) }
 
 // targets are the marked items of a list, or else its highlighted one.
 func (l *siteList) targets() []*siteItem {
 	var out []*siteItem
-	if len(l.marks) > 0 {
+	if l.MarkCount() > 0 {
 		for _, r := range l.rows {
-			if r.it != nil && l.marks[r.it.key] {
+			if r.it != nil && l.marked(r.it) {
 				out = append(out, r.it)
 			}
 		}
@@ -502,7 +506,7 @@ func (s *sitesScreen) pending() int { return len(s.pend) }
 func (s *sitesScreen) discard() {
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
-		s.lists[i].marks = map[itemKey]bool{}
+		s.lists[i].ClearMarks()
 	}
 	s.drag = nil
 	s.rebase()
@@ -527,14 +531,14 @@ func (s *sitesScreen) panes() [3]string {
 	if s.q != "" {
 		avail = fmt.Sprintf("Available /%s (%d)", s.q, av.n)
 	}
-	if n := len(av.marks); n > 0 {
+	if n := av.MarkCount(); n > 0 {
 		avail += fmt.Sprintf(" · %d marked", n)
 	}
 	assigned := fmt.Sprintf("Assigned (%d)", as.n)
 	if p := len(s.pend); p > 0 {
 		assigned = fmt.Sprintf("Assigned (%d · %d pending)", as.n, p)
 	}
-	if n := len(as.marks); n > 0 {
+	if n := as.MarkCount(); n > 0 {
 		assigned += fmt.Sprintf(" · %d marked", n)
 	}
 	if s.drag != nil {
@@ -575,8 +579,7 @@ func (s *sitesScreen) focusClients() {
 		for i, r := range l.rows {
 			if r.it != nil && r.it.isClient() {
 				s.a.focus[s.a.cur] = li + 1
-				l.cursor = i
-				l.offset = clip(max(i-1, 0), 0, len(l.rows), max(l.h, 1)) // its header shows too
+				l.SetCursor(i) // its header shows with it
 				return
 			}
 		}
@@ -619,9 +622,17 @@ func (s *sitesScreen) canMark() string {
 	return ""
 }
 
+// nav are the focused list's moves (the Who pane has none).
+func (s *sitesScreen) nav() []*binding {
+	if li := s.focusList(); li >= 0 {
+		return listNav(s.lists[li].Model, nil)
+	}
+	return nil
+}
+
 func (s *sitesScreen) bindings() []*binding {
 	g := "Sites & teams"
-	return []*binding{
+	return append([]*binding{
 		bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
 			func() tea.Cmd { s.move(siteAvail, s.lists[siteAvail].targets()); return nil }).editing().
 			when(func() string { return s.canMove(siteAvail) }),
@@ -655,33 +666,19 @@ func (s *sitesScreen) bindings() []*binding {
 				}
 				return s.mayEdit()
 			}),
-	}
+	}, s.nav()...)
 }
 
-// key moves the focused list's cursor; esc clears its marks.
+// key: esc clears the focused list's marks (its moves are bindings).
 func (s *sitesScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	li := pane - 1
-	if li < 0 || li > 1 {
+	if li < 0 || li > 1 || msg.String() != "esc" {
 		return nil
 	}
-	l := &s.lists[li]
-	k := msg.String()
-	if k == "esc" {
-		s.drag = nil
-		if len(l.marks) > 0 {
-			l.marks = map[itemKey]bool{}
-			s.a.flash("marks cleared", false)
-		}
-		return nil
+	s.drag = nil
+	if s.lists[li].ClearMarks() > 0 {
+		s.a.flash("marks cleared", false)
 	}
-	dir := 1
-	switch k {
-	case "up", "k", "pgup", "ctrl+u", "end", "G":
-		dir = -1
-	}
-	l.cursor = moveCursor(k, l.cursor, len(l.rows), l.h)
-	l.settle(dir)
-	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
 	return nil
 }
 
@@ -691,17 +688,15 @@ func (s *sitesScreen) toggleMark() {
 	if it == nil {
 		return
 	}
-	if l.marks[it.key] {
-		delete(l.marks, it.key)
+	if l.marked(it) {
+		l.Unmark(itemRow(it.key))
 	} else if s.focusList() == siteAvail && s.blocked(it) {
 		s.a.flash(s.whyBlocked(it), true)
 		return
 	} else {
-		l.marks[it.key] = true
+		l.Mark(itemRow(it.key))
 	}
-	l.cursor = min(l.cursor+1, len(l.rows)-1)
-	l.settle(1)
-	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
+	l.Down()
 }
 
 func (s *sitesScreen) markAll() {
@@ -709,22 +704,22 @@ func (s *sitesScreen) markAll() {
 	l := &s.lists[li]
 	all := true
 	for _, r := range l.rows {
-		if r.it != nil && !r.blocked && !l.marks[r.it.key] {
+		if r.it != nil && !r.blocked && !l.marked(r.it) {
 			all = false
 			break
 		}
 	}
 	if all {
-		l.marks = map[itemKey]bool{}
+		l.ClearMarks()
 		s.a.flash("marks cleared", false)
 		return
 	}
-	for _, r := range l.rows {
+	for _, r := range l.rows { // blocked rows are selectable, never marked
 		if r.it != nil && !r.blocked {
-			l.marks[r.it.key] = true
+			l.Mark(itemRow(r.it.key))
 		}
 	}
-	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", len(l.marks), siteListNames[li], [2]string{"→", "←"}[li]), false)
+	s.a.flash(fmt.Sprintf("%d marked in %s — %s moves them", l.MarkCount(), siteListNames[li], [2]string{"→", "←"}[li]), false)
 }
 
 // whyBlocked names the client that keeps an item from everyone chosen.
@@ -777,7 +772,7 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 		}
 		moved = append(moved, it.shown())
 	}
-	s.lists[from].marks = map[itemKey]bool{}
+	s.lists[from].ClearMarks()
 	s.drag = nil
 	s.checkConflicts()
 	s.rebuild()
@@ -867,7 +862,7 @@ func (s *sitesScreen) save() {
 	}
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
-		s.lists[i].marks = map[itemKey]bool{}
+		s.lists[i].ClearMarks()
 	}
 	s.a.applied(cs, summary) // follows the change set: this screen reloads, the others when shown
 }
@@ -917,9 +912,9 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 		}
 		switch msg.Button {
 		case tea.MouseWheelUp:
-			s.scroll(li, -3)
+			s.lists[li].Scroll(-list.WheelStep)
 		case tea.MouseWheelDown:
-			s.scroll(li, 3)
+			s.lists[li].Scroll(list.WheelStep)
 		}
 	case tea.MouseClickMsg:
 		if msg.Button != tea.MouseLeft {
@@ -930,11 +925,11 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 			return nil
 		}
 		l := &s.lists[li]
-		i := l.offset + y
-		if y < 0 || i >= len(l.rows) || l.rows[i].it == nil {
+		i, ok := l.RowAt(y)
+		if !ok || l.rows[i].it == nil {
 			return nil
 		}
-		l.cursor = i
+		l.SetCursor(i)
 		s.drag = &siteDrag{from: li, key: l.rows[i].it.key}
 	case tea.MouseMotionMsg:
 		if msg.Button == tea.MouseNone {
@@ -955,26 +950,12 @@ func (s *sitesScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 			return nil
 		}
 		its := []*siteItem{it}
-		if l := &s.lists[d.from]; l.marks[d.key] {
+		if l := &s.lists[d.from]; l.marked(it) {
 			its = l.targets() // dragging a marked item carries every marked one
 		}
 		s.move(d.from, its)
 	}
 	return nil
-}
-
-func (s *sitesScreen) scroll(li, d int) {
-	l := &s.lists[li]
-	h := max(l.h, 1)
-	l.offset = max(min(l.offset+d, len(l.rows)-h), 0)
-	switch {
-	case l.cursor < l.offset:
-		l.cursor = l.offset
-		l.settle(1)
-	case l.cursor >= l.offset+h:
-		l.cursor = l.offset + h - 1
-		l.settle(-1)
-	}
 }
 
 // ---- rendering ----
@@ -1063,19 +1044,12 @@ func (s *sitesScreen) mixLine() string {
 	cu := len(s.who) - s.nEmp
 	var parts []string
 	if s.nEmp > 0 {
-		parts = append(parts, sitesPlural(s.nEmp, "employee"))
+		parts = append(parts, plural(s.nEmp, "employee"))
 	}
 	if cu > 0 {
-		parts = append(parts, sitesPlural(cu, "client user"))
+		parts = append(parts, plural(cu, "client user"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sitesPlural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func (s *sitesScreen) renderWho(w, h int) []string {
@@ -1151,7 +1125,6 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 	th := s.a.th
 	l := &s.lists[li]
-	l.h = max(h, 1)
 	if len(l.rows) == 0 {
 		// said whole, wrapped: these say what to do
 		switch {
@@ -1164,19 +1137,11 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 		}
 		return wrapStyled(th.muted, "nothing assigned yet: → or enter in Available moves an item here, or drag it here with the mouse", w, " ")
 	}
-	l.offset = clip(l.cursor, l.offset, len(l.rows), l.h)
-	end := min(l.offset+l.h, len(l.rows))
-	out := make([]string, 0, end-l.offset)
-	for i := l.offset; i < end; i++ {
-		out = append(out, s.renderRow(li, i, w, focused))
-	}
-	return out
+	return l.AppendLines(nil, focused)
 }
 
-func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
+func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string {
 	th := s.a.th
-	l := &s.lists[li]
-	r := l.rows[i]
 	if r.it == nil {
 		if r.blocked {
 			return fit(th.muted.Render(safe(r.head)+" — "+r.why), w)
@@ -1185,10 +1150,10 @@ func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
 	}
 	it := r.it
 	mark := " "
-	if i == l.cursor {
+	if st.Cursor {
 		mark = "›" // the cursor shows without colour too
 	}
-	if l.marks[it.key] {
+	if st.Marked {
 		mark = "●"
 	}
 	pend := "  "
@@ -1224,11 +1189,11 @@ func (s *sitesScreen) renderRow(li, i, w int, focused bool) string {
 		line = fit(left, w-ansi.StringWidth(ann)-1) + " " + ann
 	}
 	switch {
-	case i == l.cursor && focused:
+	case st.Cursor && st.Focused:
 		return th.cursor.Render(line)
-	case i == l.cursor:
+	case st.Cursor:
 		return th.cursorBlurred.Render(line)
-	case l.marks[it.key]:
+	case st.Marked:
 		return th.selected.Render(line)
 	case r.blocked:
 		return th.muted.Render(line)

@@ -216,18 +216,18 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 		t.Errorf("refusal should name both clients: %q", app.msg)
 	}
 	press(app, "space")
-	if len(app.sites.lists[siteAvail].marks) != 0 {
+	if app.sites.lists[siteAvail].MarkCount() != 0 {
 		t.Error("another client's site could be marked")
 	}
 	// marking everything skips the greyed rows, and dragging one is refused too
 	press(app, "ctrl+a")
-	for k := range app.sites.lists[siteAvail].marks {
-		if it := app.sites.byKey[k]; it.client != u.ClientIDs[0] {
+	app.sites.lists[siteAvail].EachMark(func(k rowKey) {
+		if it := app.sites.byKey[k.it]; it.client != u.ClientIDs[0] {
 			t.Errorf("ctrl+a marked %s", it.label)
 		}
-	}
+	})
 	press(app, "ctrl+a") // again: none
-	if n := len(app.sites.lists[siteAvail].marks); n != 0 {
+	if n := app.sites.lists[siteAvail].MarkCount(); n != 0 {
 		t.Errorf("ctrl+a twice left %d marks", n)
 	}
 	sitesDrag(t, app, "Own", "North Depot")
@@ -395,10 +395,10 @@ func sitesRowY(t *testing.T, app *App, li int, label string) int {
 	l := &app.sites.lists[li]
 	for i, r := range l.rows {
 		if r.it != nil && r.it.label == label {
-			if i < l.offset || i >= l.offset+l.h {
+			if i < l.Offset() || i >= l.Offset()+l.Height() {
 				t.Fatalf("%s is not visible", label)
 			}
-			return 2 + i - l.offset
+			return 2 + i - l.Offset()
 		}
 	}
 	t.Fatalf("%s is not in list %d", label, li)
@@ -471,18 +471,18 @@ func TestSitesMouseWheel(t *testing.T) {
 	press(app, "2")
 	viewOf(app)
 	l := &app.sites.lists[siteAvail]
-	if len(l.rows) <= l.h {
-		t.Fatalf("%d rows fit in %d", len(l.rows), l.h)
+	if len(l.rows) <= l.Height() {
+		t.Fatalf("%d rows fit in %d", len(l.rows), l.Height())
 	}
 	app.Update(tea.MouseWheelMsg{X: 40, Y: 3, Button: tea.MouseWheelDown})
 	viewOf(app)
-	if l.offset != 3 || l.cursor < l.offset {
-		t.Errorf("wheel down: offset %d cursor %d", l.offset, l.cursor)
+	if l.Offset() != 3 || l.Cursor() < l.Offset() {
+		t.Errorf("wheel down: offset %d cursor %d", l.Offset(), l.Cursor())
 	}
 	app.Update(tea.MouseWheelMsg{X: 40, Y: 3, Button: tea.MouseWheelUp})
 	viewOf(app)
-	if l.offset != 0 {
-		t.Errorf("wheel up: offset %d", l.offset)
+	if l.Offset() != 0 {
+		t.Errorf("wheel up: offset %d", l.Offset())
 	}
 }
 
@@ -596,7 +596,9 @@ func TestSitesReadOnlyHidesEditingKeys(t *testing.T) {
 	if app.sites.pending() != 0 {
 		t.Error("a read-only actor made a pending move")
 	}
-	if len(visible(app.sites.bindings(), true)) != 0 {
-		t.Error("editing keys should be hidden from read-only actors")
+	for _, b := range visible(app.sites.bindings(), true) {
+		if b.group != navGroup {
+			t.Errorf("editing key %s should be hidden from read-only actors", b.Help().Key)
+		}
 	}
 }

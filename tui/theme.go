@@ -27,7 +27,7 @@ type theme struct {
 	key                   lipgloss.Style
 	header                lipgloss.Style
 
-	edges map[edgeKey]string // rendered frame edges (see box)
+	frame, frameFocused frameStyle // border and borderFocused, for box
 }
 
 // newTheme builds the styles for a terminal whose background is dark (the
@@ -38,7 +38,7 @@ func newTheme(dark bool) *theme {
 	accent := c("#5A3FC0", "#A78BFA")
 	dim := c("#8A8A8A", "#6B6B6B")
 	s := lipgloss.NewStyle
-	return &theme{
+	th := &theme{
 		dark:          dark,
 		border:        s().Foreground(dim),
 		borderFocused: s().Foreground(accent).Bold(true),
@@ -60,4 +60,6 @@ func newTheme(dark bool) *theme {
 		key:           s().Foreground(accent).Bold(true),
 		header:        s().Bold(true).Underline(true),
 	}
+	th.frame, th.frameFocused = newFrameStyle(th.border), newFrameStyle(th.borderFocused)
+	return th
 }

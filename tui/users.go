@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/list"
 )
 
 // usersScreen: filters | the user list | the highlighted user's details.
@@ -23,23 +24,20 @@ type usersScreen struct {
 
 	q, prevQ userQuery
 	rows     []*userRow
-	cursor   int
-	offset   int
-	listH    int
+	list     *list.Model[uint64] // the user list: its marks are the selection
+	filters  *list.Model[int]    // the Filters pane, one row per filter
 
-	sel    map[uint64]bool
-	selGen int // moves with every change of sel (hiddenSelected's cache)
 	hidden struct {
 		key hiddenKey
 		n   int
 	}
-	anchor int // row of the last space press, for range selection
 
-	leftCursor int
-	profiles   []*store.Profile
-	sites      []*store.Site
+	profiles []*store.Profile
+	sites    []*store.Site
 
-	detailKey string // id@version the cached details were built for
+	detailW   int    // the Details pane's width
+	detailKey string // id@version/width/theme the cached details were built for ("": none)
+	detailOf  detailSlot
 	detail    []string
 
 	building   *buildingIndex // the full index, still building after a quick start
@@ -58,7 +56,10 @@ const (
 )
 
 func newUsersScreen(a *App) *usersScreen {
-	u := &usersScreen{a: a, sel: map[uint64]bool{}, anchor: -1, vis: newVisibility(a.s, a.actor)}
+	u := &usersScreen{a: a, list: list.New[uint64](), filters: list.New[int](), vis: newVisibility(a.s, a.actor)}
+	u.list.KeyMap.SetMarks(true)
+	u.list.SetTop(1) // below the column headings
+	u.filters.SetRows(filterList{u})
 	u.reload()
 	return u
 }
@@ -71,9 +72,9 @@ func (u *usersScreen) panes() [3]string {
 		n = u.quickTotal
 	}
 	list := fmt.Sprintf("%s (%s)", typeChoices[u.q.typ], thousands(n))
-	if n := len(u.sel); n > 0 {
+	if n := u.list.MarkCount(); n > 0 {
 		list += fmt.Sprintf(" · %d selected", n)
-		if h := u.hiddenSelected(); h > 0 {
+		if h := u.hidden.n; h > 0 { // counted by prepare
 			list += fmt.Sprintf(", %d hidden", h)
 		}
 	}
@@ -83,23 +84,23 @@ func (u *usersScreen) panes() [3]string {
 type hiddenKey struct {
 	q      userQuery
 	ix     *userIndex
-	selGen int
+	selGen uint64
 }
 
 // hiddenSelected counts the selected users the filters hide: a bulk action
 // acts on them too, so the list says they are there.
 func (u *usersScreen) hiddenSelected() int {
-	k := hiddenKey{u.q, u.ix, u.selGen}
+	k := hiddenKey{u.q, u.ix, u.list.MarkGen()}
 	if k == u.hidden.key {
 		return u.hidden.n
 	}
 	n := 0
 	if u.ix != nil {
-		for id := range u.sel {
+		u.list.EachMark(func(id uint64) {
 			if r := u.ix.byID(id); r == nil || !u.q.match(r, u.names.TeamSite) {
 				n++
 			}
-		}
+		})
 	}
 	u.hidden.key, u.hidden.n = k, n
 	return n
@@ -108,7 +109,7 @@ func (u *usersScreen) hiddenSelected() int {
 // hiddenNote says, for an action on the selection, how many of its users
 // the filters hide.
 func (u *usersScreen) hiddenNote() string {
-	if len(u.sel) == 0 {
+	if u.list.MarkCount() == 0 {
 		return ""
 	}
 	if h := u.hiddenSelected(); h > 0 {
@@ -145,6 +146,7 @@ func (u *usersScreen) reload() {
 		// once the first frame is out (startIndexLater), so that frame has
 		// the cores, and the allocator, to itself
 		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite, u.vis.keep())
+		u.list.SetRows(userRows{u, u.rows})
 		u.indexLater = true
 		return
 	}
@@ -216,48 +218,36 @@ func (u *usersScreen) refilter(full bool) {
 		u.settle() // a quick start's index: wait for it (settle filters again)
 		return
 	}
-	var keep uint64
-	if r := u.current(); r != nil {
-		keep = r.u.ID
-	}
 	prev := u.rows
 	if full {
 		prev = nil
 	}
-	u.rows = u.vis.filter(u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite))
+	gen := u.list.StartFilter()
+	rows := u.vis.filter(u.ix.narrow(u.q, u.prevQ, prev, u.names.TeamSite))
 	u.prevQ = u.q
-	// stay on the same user; if the filters now hide them, stay at the same place
-	u.cursor = max(min(u.cursor, len(u.rows)-1), 0)
-	if keep != 0 {
-		for i, r := range u.rows {
-			if r.u.ID == keep {
-				u.cursor = i
-				break
-			}
-		}
+	// the list stays on the same user; if the filters now hide them, at the same place
+	if u.list.SetFiltered(gen, userRows{u, rows}) {
+		u.rows = rows
 	}
-	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
-	for id := range u.sel {
-		if r := u.ix.byID(id); r == nil || (u.vis != nil && !u.vis.sees(r.u)) {
-			delete(u.sel, id)
-			u.selGen++
-		}
-	}
+	u.list.PruneMarks(func(id uint64) bool {
+		r := u.ix.byID(id)
+		return r != nil && (u.vis == nil || u.vis.sees(r.u))
+	})
 }
 
 func (u *usersScreen) current() *userRow {
-	if u.cursor >= 0 && u.cursor < len(u.rows) {
-		return u.rows[u.cursor]
+	if c := u.list.Cursor(); c >= 0 && c < len(u.rows) {
+		return u.rows[c]
 	}
 	return nil
 }
 
 // targets are the selection, or else the highlighted user.
 func (u *usersScreen) targets() []*store.User {
-	if len(u.sel) > 0 {
-		out := make([]*store.User, 0, len(u.sel))
+	if n := u.list.MarkCount(); n > 0 {
+		out := make([]*store.User, 0, n)
 		for _, r := range u.ix.all {
-			if u.sel[r.u.ID] {
+			if u.list.Marked(r.u.ID) {
 				out = append(out, r.u)
 			}
 		}
@@ -281,7 +271,7 @@ func (u *usersScreen) setFilter(q string) {
 }
 
 func (u *usersScreen) needTarget() string {
-	if len(u.rows) == 0 && len(u.sel) == 0 {
+	if len(u.rows) == 0 && u.list.MarkCount() == 0 {
 		return "no user is highlighted"
 	}
 	return ""
@@ -296,7 +286,8 @@ func (u *usersScreen) canEdit() string {
 
 func (u *usersScreen) bindings() []*binding {
 	g := "Users"
-	return []*binding{
+	km := u.list.KeyMap
+	return append([]*binding{
 		bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).editing().
 			when(func() string { return errText(u.a.s.Capabilities(u.a.actor).May(store.EditUsers)) }),
 		bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).editing().when(u.canEdit),
@@ -310,18 +301,31 @@ func (u *usersScreen) bindings() []*binding {
 		bind(g, "h", "history of the highlighted user", func() tea.Cmd { return u.openHistory() }).when(u.needTarget),
 		bind(g, "c", "clients whose data the highlighted or selected employees see: opens Sites & teams at its Clients group", u.openClients).when(u.needTarget),
 		bind(g, "f", "feature overrides (allow / deny / inherit) of the highlighted or selected employees", func() tea.Cmd { return u.featureOverrides() }).editing().when(u.needTarget),
-		bind(g, "space", "select / unselect the highlighted user", func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
-		bind(g, "V", "select the range from the last selected to here", func() tea.Cmd { u.selectRange(); return nil }).
+		bindKey(g, described(km.Mark, "select / unselect the highlighted user"), func() tea.Cmd { u.toggleSel(); return nil }).when(u.needTarget),
+		bindKey(g, described(km.MarkRange, "select the range from the last selected to here"), func() tea.Cmd { u.selectRange(); return nil }).
 			when(func() string {
-				if u.anchor < 0 {
+				if _, ok := u.list.Anchor(); !ok {
 					return "select a first user with space"
+				}
+				if _, ok := u.list.AnchorIndex(); !ok {
+					return "the user last selected with space is not listed now: select a first user with space"
 				}
 				return u.needTarget()
 			}),
-		bind(g, "ctrl+a", "select every user the filters show (again: none)", func() tea.Cmd { u.selectAll(); return nil }).when(u.needTarget),
+		bindKey(g, described(km.MarkAll, "select every user the filters show (again: none)"), func() tea.Cmd { u.selectAll(); return nil }).when(u.needTarget),
+		bindKey(g, described(km.ClearMarks, "clear the selection"), func() tea.Cmd { u.clearSel(); return nil }),
 		bind(g, "t", "employees / client users / everyone", func() tea.Cmd { u.cycle(filterType, 1); return nil }),
 		bind(g, "s", "status filter: active+invited / active / invited / disabled / all", func() tea.Cmd { u.cycle(filterStatus, 1); return nil }),
+	}, u.nav()...)
+}
+
+// nav are the navigation keys of the focused pane: the filters, or the
+// user list (from the Details pane too).
+func (u *usersScreen) nav() []*binding {
+	if u.a.focus[u.a.cur] == 0 {
+		return listNav(u.filters, nil)
 	}
+	return listNav(u.list, nil)
 }
 
 func errText(err error) string {
@@ -331,53 +335,33 @@ func errText(err error) string {
 	return ""
 }
 
-// key moves the cursor of the focused pane.
+// key changes the highlighted filter (the list keys are bindings).
 func (u *usersScreen) key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	k := msg.String()
-	if pane == 0 {
-		switch k {
-		case "up", "k":
-			u.leftCursor = max(u.leftCursor-1, 0)
-		case "down", "j":
-			u.leftCursor = min(u.leftCursor+1, filterRows-1)
-		case "left":
-			u.cycle(u.leftCursor, -1)
-		case "right", "enter":
-			if u.leftCursor == filterText {
-				return u.a.startInput(inputFilter)
-			}
-			u.cycle(u.leftCursor, 1)
+	if pane != 0 {
+		return nil
+	}
+	row := u.filters.Cursor()
+	switch msg.String() {
+	case "left":
+		u.cycle(row, -1)
+	case "right", "enter":
+		if row == filterText {
+			return u.a.startInput(inputFilter)
 		}
-		return nil
+		u.cycle(row, 1)
 	}
-	if k == "esc" && len(u.sel) > 0 {
-		u.sel = map[uint64]bool{}
-		u.selGen++
-		u.a.flash("selection cleared", false)
-		return nil
-	}
-	u.cursor = moveCursor(k, u.cursor, len(u.rows), u.listH)
-	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 	return nil
 }
 
-// moveCursor is the list keys shared by every list.
-func moveCursor(k string, cursor, n, page int) int {
-	switch k {
-	case "up", "k":
-		cursor--
-	case "down", "j":
-		cursor++
-	case "pgup", "ctrl+u":
-		cursor -= max(page-1, 1)
-	case "pgdown", "ctrl+d":
-		cursor += max(page-1, 1)
-	case "home", "g":
-		cursor = 0
-	case "end", "G":
-		cursor = n - 1
+// mouse: a click highlights a filter or a user, the wheel moves through them.
+func (u *usersScreen) mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+	switch pane {
+	case 0:
+		u.filters.Mouse(msg, y)
+	case 1:
+		u.list.Mouse(msg, y)
 	}
-	return max(min(cursor, n-1), 0)
+	return nil
 }
 
 func (u *usersScreen) cycle(row, d int) {
@@ -409,56 +393,58 @@ func cycleID(cur uint64, d, n int, id func(int) uint64) uint64 {
 	return id(pos - 1)
 }
 
+// toggleSel selects or unselects the highlighted user and moves on to the next.
 func (u *usersScreen) toggleSel() {
-	r := u.current()
-	if r == nil {
-		return
+	if u.list.ToggleMark() {
+		u.list.Down()
 	}
-	if u.sel[r.u.ID] {
-		delete(u.sel, r.u.ID)
-		u.selGen++
-	} else {
-		u.sel[r.u.ID] = true
-		u.selGen++
-	}
-	u.anchor = u.cursor
-	u.cursor = min(u.cursor+1, len(u.rows)-1)
-	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 }
 
 func (u *usersScreen) selectRange() {
-	lo, hi := min(u.anchor, u.cursor), max(u.anchor, u.cursor)
-	for i := lo; i <= hi && i < len(u.rows); i++ {
-		u.sel[u.rows[i].u.ID] = true
-		u.selGen++
-	}
-	u.a.flash(fmt.Sprintf("%d selected", len(u.sel)), false)
+	u.list.MarkRange()
+	u.a.flash(fmt.Sprintf("%d selected", u.list.MarkCount()), false)
 }
 
 func (u *usersScreen) selectAll() {
-	all := len(u.rows) > 0
-	for _, r := range u.rows {
-		if !u.sel[r.u.ID] {
-			all = false
-			break
-		}
-	}
-	if all {
-		u.sel = map[uint64]bool{}
-		u.selGen++
+	if !u.list.MarkAll() {
 		u.a.flash("selection cleared", false)
 		return
 	}
-	for _, r := range u.rows {
-		u.sel[r.u.ID] = true
-		u.selGen++
-	}
-	u.a.flash(fmt.Sprintf("%d selected (every user the filters show)", len(u.sel)), false)
+	u.a.flash(fmt.Sprintf("%d selected (every user the filters show)", u.list.MarkCount()), false)
 }
 
+func (u *usersScreen) clearSel() {
+	if u.list.ClearMarks() > 0 {
+		u.a.flash("selection cleared", false)
+	}
+}
+
+// header is the Filters pane folded into one line (two-pane layout): the
+// filters that narrow the list, then where to change them. Those left at
+// "any" are named only where the line has room, so the hint never goes.
 func (u *usersScreen) header(w int) string {
-	return fmt.Sprintf("%s · status %s · profile %s · site %s · search %q · tab: filters",
-		typeChoices[u.q.typ], statusChoices[u.q.status].label, u.profileLabel(), u.siteLabel(), u.q.text)
+	parts := []string{typeChoices[u.q.typ], "status " + statusChoices[u.q.status].label}
+	var idle []string
+	if u.q.profile != 0 {
+		parts = append(parts, "profile "+u.profileLabel())
+	} else {
+		idle = append(idle, "profile any")
+	}
+	if u.q.site != 0 {
+		parts = append(parts, "site "+u.siteLabel())
+	} else {
+		idle = append(idle, "site any")
+	}
+	if u.q.text != "" {
+		parts = append(parts, fmt.Sprintf("search %q", u.q.text))
+	}
+	const hint = "tab: filters"
+	for _, p := range idle {
+		if ansi.StringWidth(strings.Join(append(append(parts, p), hint), " · ")) <= w {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(append(parts, hint), " · ")
 }
 
 func (u *usersScreen) profileLabel() string {
@@ -475,42 +461,84 @@ func (u *usersScreen) siteLabel() string {
 	return u.names.Site(u.q.site)
 }
 
-func (u *usersScreen) render(pane, w, h int, focused bool) []string {
+// setSize: the list takes its pane less the column headings.
+func (u *usersScreen) setSize(p [3]paneSize) {
+	u.filters.SetSize(p[0].w, p[0].h)
+	u.list.SetSize(p[1].w, max(p[1].h-1, 1))
+	u.detailW = p[2].w
+}
+
+// prepare filters again if a change made the rows stale, and counts and
+// builds what the next frame shows.
+func (u *usersScreen) prepare() {
 	if u.stale && !u.quick() {
 		u.refilter(true)
 	}
+	u.hiddenSelected()
+	if r := u.current(); r != nil {
+		if key := fmt.Sprintf("%d@%d/%d/%p", r.u.ID, r.u.Version, u.detailW, u.a.th); key != u.detailKey {
+			u.detailKey, u.detail = key, u.buildDetail(r.u, u.detailW)
+		}
+		u.detailOf = detailSlot{r.u, u.detailW, u.a.th} // the same version may be a new record
+	}
+}
+
+// detailSlot is what the cached details show: a user record, at a width, in a theme.
+type detailSlot struct {
+	u  *store.User
+	w  int
+	th *theme
+}
+
+func (u *usersScreen) render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		return u.renderFilters(w, focused)
 	case 1:
-		return u.renderList(w, h, focused)
+		return u.renderList(w, focused)
 	}
 	return u.renderDetail(w)
 }
 
+// filterList is the Filters pane's rows.
+type filterList struct{ u *usersScreen }
+
+func (f filterList) Len() int            { return filterRows }
+func (f filterList) Key(i int) int       { return i }
+func (f filterList) Selectable(int) bool { return true }
+
+func (f filterList) Render(i, w int, st list.State) string {
+	u := f.u
+	var label, value string
+	switch i {
+	case filterType:
+		label, value = "Show", typeChoices[u.q.typ]
+	case filterStatus:
+		label, value = "Status", statusChoices[u.q.status].label
+	case filterProfile:
+		label, value = "Profile", safe(u.profileLabel())
+	case filterSite:
+		label, value = "Site", safe(u.siteLabel())
+	default:
+		label, value = "Search", "/"+safe(u.q.text)
+	}
+	// the labels line up where there is room; in a narrow pane the value
+	// keeps its end and the label's padding goes first
+	lw := max(min(7, w-2-ansi.StringWidth(value)), len(label))
+	line := fmt.Sprintf(" %-*s %s", lw, label, value)
+	if st.Focused && st.Cursor {
+		line = u.a.th.cursor.Render(fit("›"+line[1:], w))
+	}
+	return line
+}
+
 func (u *usersScreen) renderFilters(w int, focused bool) []string {
 	th := u.a.th
-	vals := []struct{ k, v string }{
-		{"Show", typeChoices[u.q.typ]},
-		{"Status", statusChoices[u.q.status].label},
-		{"Profile", safe(u.profileLabel())},
-		{"Site", safe(u.siteLabel())},
-		{"Search", safe(u.q.text)},
-	}
-	var out []string
-	for i, f := range vals {
-		line := fmt.Sprintf(" %-7s %s", f.k, f.v)
-		if i == filterText {
-			line = fmt.Sprintf(" %-7s /%s", f.k, f.v)
-		}
-		if focused && i == u.leftCursor {
-			line = th.cursor.Render(fit("›"+line[1:], w))
-		}
-		out = append(out, line)
-	}
+	out := u.filters.Lines(focused)
+	n := u.list.MarkCount()
 	out = append(out, "", th.muted.Render(" ↑↓ pick · ←→ change"))
-	out = append(out, "", fmt.Sprintf("Selected  %d", len(u.sel)))
-	if len(u.sel) > 0 {
+	out = append(out, "", fmt.Sprintf("Selected  %d", n))
+	if n > 0 {
 		out = append(out, th.muted.Render("esc (in the list) clears"))
 	}
 	return out
@@ -542,11 +570,65 @@ func (u *usersScreen) roleOf(us *store.User) string {
 	return u.names.Profile(us.ProfileID)
 }
 
-func (u *usersScreen) renderList(w, h int, focused bool) []string {
+// userRows are the user list's rows: one filter's result.
+type userRows struct {
+	u    *usersScreen
+	rows []*userRow
+}
+
+func (r userRows) Len() int            { return len(r.rows) }
+func (r userRows) Key(i int) uint64    { return r.rows[i].u.ID }
+func (r userRows) Selectable(int) bool { return true }
+
+func (r userRows) Find(id uint64) (int, bool) {
+	for i, row := range r.rows {
+		if row.u.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (r userRows) Render(i, w int, st list.State) string {
+	u, th := r.u, r.u.a.th
+	c := layoutUserCols(w)
+	us := r.rows[i].u
+	mark := " "
+	if st.Cursor {
+		mark = "›" // the cursor shows without colour too
+	}
+	if st.Marked {
+		mark = "●"
+	}
+	changed := " "
+	if us.Changed() {
+		changed = "✎"
+	}
+	name := safe(us.Name())
+	if c.email == 0 { // no email column: tell apart those who share a name
+		name += sameNameHint(r.rows, i)
+	}
+	line := mark + changed + " " + cell(name, c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
+	if c.sites > 0 {
+		line += cell(safeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
+	}
+	line = fit(line, w)
+	switch {
+	case st.Cursor && st.Focused:
+		line = th.cursor.Render(line)
+	case st.Cursor:
+		line = th.cursorBlurred.Render(line)
+	case st.Marked:
+		line = th.selected.Render(line)
+	case us.Disabled:
+		line = th.muted.Render(line)
+	}
+	return line
+}
+
+func (u *usersScreen) renderList(w int, focused bool) []string {
 	th := u.a.th
 	c := layoutUserCols(w)
-	u.listH = max(h-1, 1)
-	u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
 	role := "PROFILE"
 	if u.q.typ == 1 {
 		role = "CLIENT"
@@ -554,60 +636,23 @@ func (u *usersScreen) renderList(w, h int, focused bool) []string {
 		role = "PROFILE/CLIENT"
 	}
 	head := "   " + cell("NAME", c.name) + cell("EMAIL", c.email) + cell(role, c.role) + cell("STATUS", c.status) + cell("SITES", c.sites)
-	out := make([]string, 0, u.listH+1)
-	out = append(out, th.header.Render(fit(head, w)))
 	if len(u.rows) == 0 {
-		return append(out, th.muted.Render("  no users match; change the filters (tab) or press a to add one"))
+		return append([]string{th.header.Render(fit(head, w))}, wrapStyled(th.muted, "  no users match; change the filters (tab) or press a to add one", w, " ")...)
 	}
-	end := min(u.offset+u.listH, len(u.rows))
-	for i := u.offset; i < end; i++ {
-		us := u.rows[i].u
-		mark := " "
-		if i == u.cursor {
-			mark = "›" // the cursor shows without colour too
-		}
-		if u.sel[us.ID] {
-			mark = "●"
-		}
-		changed := " "
-		if us.Changed() {
-			changed = "✎"
-		}
-		name := safe(us.Name())
-		if c.email == 0 { // no email column: tell apart those who share a name
-			name += u.sameNameHint(i)
-		}
-		line := mark + changed + " " + cell(name, c.name) + cell(safe(us.Email), c.email) + cell(safe(u.roleOf(us)), c.role) + cell(us.Status().String(), c.status)
-		if c.sites > 0 {
-			line += cell(safeJoin(u.names.Sites(us.SiteIDs), ", "), c.sites)
-		}
-		line = fit(line, w)
-		switch {
-		case i == u.cursor && focused:
-			line = th.cursor.Render(line)
-		case i == u.cursor:
-			line = th.cursorBlurred.Render(line)
-		case u.sel[us.ID]:
-			line = th.selected.Render(line)
-		case us.Disabled:
-			line = th.muted.Render(line)
-		}
-		out = append(out, line)
-	}
-	return out
+	return u.list.AppendLines([]string{th.header.Render(fit(head, w))}, focused)
 }
 
 // sameNameHint is, for a row whose user shares their name with a row beside
 // it, the end of their email that tells them apart (" …171" for
 // emeka.baker.171@… beside emeka.baker.32@…); "" for a name of its own.
-func (u *usersScreen) sameNameHint(i int) string {
-	us := u.rows[i].u
+func sameNameHint(rows []*userRow, i int) string {
+	us := rows[i].u
 	hint := ""
 	for _, j := range []int{i - 1, i + 1} {
-		if j < 0 || j >= len(u.rows) || !strings.EqualFold(u.rows[j].u.Name(), us.Name()) {
+		if j < 0 || j >= len(rows) || !strings.EqualFold(rows[j].u.Name(), us.Name()) {
 			continue
 		}
-		if h := distinguishing(us.Email, u.rows[j].u.Email); len(h) > len(hint) {
+		if h := distinguishing(us.Email, rows[j].u.Email); len(h) > len(hint) {
 			hint = h
 		}
 	}
@@ -654,19 +699,17 @@ func cell(s string, w int) string {
 	return fit(s, w-1) + " "
 }
 
-// renderDetail shows the highlighted user; cached per user version, since
-// View runs after every message.
+// renderDetail shows the highlighted user, as prepare built it (View runs
+// after every message); at a width prepare did not build for, built anew.
 func (u *usersScreen) renderDetail(w int) []string {
 	r := u.current()
 	if r == nil {
 		return []string{u.a.th.muted.Render("no user highlighted")}
 	}
-	key := fmt.Sprintf("%d@%d/%d", r.u.ID, r.u.Version, w)
-	if key == u.detailKey {
+	if u.detailKey != "" && u.detailOf == (detailSlot{r.u, w, u.a.th}) {
 		return u.detail
 	}
-	u.detailKey, u.detail = key, u.buildDetail(r.u, w)
-	return u.detail
+	return u.buildDetail(r.u, w)
 }
 
 func (u *usersScreen) buildDetail(us *store.User, w int) []string {
@@ -856,10 +899,10 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		title = fmt.Sprintf("Features of %d employees%s", len(emps), u.hiddenNote())
 	}
 	if skipped > 0 {
-		title += fmt.Sprintf(" (%s left out: they follow the org)", mxPlural(skipped, "client user"))
+		title += fmt.Sprintf(" (%s left out: they follow the org)", plural(skipped, "client user"))
 	}
 	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("feature overrides of %s", mxPlural(len(emps), "employee")), func(tx *store.Tx) error {
+		u.apply(fmt.Sprintf("feature overrides of %s", plural(len(emps), "employee")), func(tx *store.Tx) error {
 			for _, us := range emps {
 				version := us.Version // checked at the first feature: the user as shown
 				for i, f := range store.Features() {
@@ -970,13 +1013,7 @@ func (u *usersScreen) jumpTo(id uint64) {
 		u.q = userQuery{typ: 2, status: len(statusChoices) - 1}
 		u.refilter(true)
 	}
-	for i, row := range u.rows {
-		if row.u.ID == id {
-			u.cursor = i
-			u.offset = clip(u.cursor, u.offset, len(u.rows), u.listH)
-			return
-		}
-	}
+	u.list.Select(id)
 }
 
 func (u *usersScreen) editUser() tea.Cmd {
@@ -1049,7 +1086,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 	for _, c := range u.a.s.Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(safe(c.Name), c.Name))
 	}
-	title := fmt.Sprintf("Profile of %d user(s)%s", len(ts), u.hiddenNote())
+	title := fmt.Sprintf("Profile of %s%s", plural(len(ts), "user"), u.hiddenNote())
 	if len(ts) == 1 {
 		title = "Profile of " + ts[0].Email
 		profile = u.names.Profile(ts[0].ProfileID)
@@ -1059,7 +1096,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		return err == nil && p.Type == store.ClientUser
 	}
 	m, cmd := newForm(u.a, title, func() tea.Cmd {
-		u.apply(fmt.Sprintf("profile %s for %d user(s)", profile, len(ts)), func(tx *store.Tx) error {
+		u.apply(fmt.Sprintf("profile %s for %s", profile, plural(len(ts), "user")), func(tx *store.Tx) error {
 			for _, us := range ts {
 				p := store.UserPatch{Profile: &profile}
 				if client != "" && us.Type == store.Employee && isClient() {
@@ -1134,7 +1171,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 		}
 		u.apply("remove a key of "+us.Email, func(tx *store.Tx) error { return tx.RemoveKey(us.ID, action) })
 		return nil
-	}, huh.NewGroup(huh.NewSelect[string]().Title(fmt.Sprintf("%d key(s)", len(keys))).Options(opts...).Value(&action)),
+	}, huh.NewGroup(huh.NewSelect[string]().Title(plural(len(keys), "key")).Options(opts...).Value(&action)),
 		huh.NewGroup(huh.NewInput().Title("Public key").Description("one line as in ~/.ssh/id_ed25519.pub").Value(&line).
 			Validate(func(s string) error { _, _, err := store.ParsePublicKey(s); return err })).
 			WithHideFunc(func() bool { return action != "add" }),
@@ -1145,7 +1182,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 
 func (u *usersScreen) resendInvite() tea.Cmd {
 	ts := u.targets()
-	u.apply(fmt.Sprintf("resend invitation to %d user(s)", len(ts)), func(tx *store.Tx) error {
+	u.apply("resend invitation to "+plural(len(ts), "user"), func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.ResendInvite(us.ID); err != nil {
 				return err
@@ -1163,7 +1200,7 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if disable {
 		verb = "disable"
 	}
-	what := fmt.Sprintf("%s %d user(s)", verb, len(ts))
+	what := verb + " " + plural(len(ts), "user")
 	change := func(tx *store.Tx) error {
 		for _, us := range ts {
 			if err := tx.SetDisabled(us.ID, us.Version, disable); err != nil {
@@ -1212,8 +1249,7 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 	u.a.modal = &confirm{question: "Delete " + safe(label) + u.hiddenNote() + "? (one change set; u undoes)", yes: func() tea.Cmd {
 		u.apply("delete "+label, change)
 		for _, us := range ts {
-			delete(u.sel, us.ID)
-			u.selGen++
+			u.list.Unmark(us.ID)
 		}
 		return nil
 	}}

@@ -34,7 +34,7 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	app.focus[0] = 1
 	for i, r := range app.users.rows {
 		if r.u.ID == picked.ID {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 			break
 		}
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -66,8 +67,8 @@ func TestUsersBulkSetProfile(t *testing.T) {
 		picked = append(picked, r.u.Email)
 	}
 	press(app, "space", "space", "space")
-	if len(app.users.sel) != 3 {
-		t.Fatalf("selected %d, want 3", len(app.users.sel))
+	if app.users.list.MarkCount() != 3 {
+		t.Fatalf("selected %d, want 3", app.users.list.MarkCount())
 	}
 	before, _ := s.Batches(0)
 	press(app, "p")
@@ -107,7 +108,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	var target string
 	for i, r := range app.users.rows {
 		if r.u.Status().String() == "active" {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 			target = r.u.Email
 			break
 		}
@@ -130,7 +131,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	}
 	for i, r := range app.users.rows {
 		if r.u.Email == target {
-			app.users.cursor = i
+			app.users.list.SetCursor(i)
 		}
 	}
 	press(app, "x") // refused at once: nothing is asked first
@@ -328,8 +329,8 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 		t.Error("the quick first frame does not count every matching user")
 	}
 	press(app, "end")
-	if u.building != nil || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
-		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.cursor)
+	if u.building != nil || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
+		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.list.Cursor())
 	}
 }
 
@@ -454,14 +455,15 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 	s := newTestStore(t, 50)
 	// the first build is held until the second console has asked: "together"
 	release := make(chan struct{})
-	buildIndex = func(s *store.Store) *userIndex { <-release; return newIndex(s) }
+	var builds atomic.Int32
+	buildIndex = func(s *store.Store) *userIndex { builds.Add(1); <-release; return newIndex(s) }
 	defer func() { buildIndex = newIndex }()
 	b1, b2 := startIndex(s), startIndex(s)
 	close(release)
 	<-b1.done
 	<-b2.done
-	if b1 != b2 || b1.ix != b2.ix {
-		t.Error("two consoles opening together built two indexes")
+	if b1 != b2 || b1.ix != b2.ix || builds.Load() != 1 {
+		t.Errorf("two consoles opening together built %d indexes", builds.Load())
 	}
 	if sharedFor(s).fresh(s) != b1.ix {
 		t.Error("the index built was not shared")
@@ -488,7 +490,7 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	if u.building != nil || ready != 0 || cmd == nil {
 		t.Fatalf("at the first size: building %v, ready %d, tick %v", u.building != nil, ready, cmd != nil)
 	}
-	drain(app, cmd, 2) // the tick: the frame is out
+	runCmd(app, cmd) // the timer: the frame is out (drain does not wait on clocks)
 	if u.indexLater || (u.building == nil && u.ix == nil) || ready != 1 {
 		t.Fatalf("after the first frame: indexLater %v, building %v, ready %d", u.indexLater, u.building != nil, ready)
 	}
@@ -499,8 +501,8 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 		t.Fatalf("Ready ran %d times", ready)
 	}
 	press(app, "end") // a key waits for the index
-	if u.quick() || len(u.rows) != u.quickTotal || u.cursor != len(u.rows)-1 {
-		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.cursor)
+	if u.quick() || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
+		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.list.Cursor())
 	}
 }
 
@@ -510,7 +512,7 @@ func TestQuickStartKeyBeforeFirstFrame(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40) // the size's tick is never run
 	u := app.users
 	press(app, "down")
-	if u.quick() || u.ix == nil || u.cursor != 1 {
-		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.cursor)
+	if u.quick() || u.ix == nil || u.list.Cursor() != 1 {
+		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.list.Cursor())
 	}
 }

@@ -27,7 +27,7 @@ func newWhoCan(a *App, q store.WhoCanQuery) (*whoCanView, error) {
 	if q.Site != "" {
 		where = "at " + safe(w.Site)
 	}
-	v := &whoCanView{title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, safe(w.ScreenTitle), where, mxPlural(len(w.Rows), "user"))}
+	v := &whoCanView{title: fmt.Sprintf("Who can %s %s %s — %s", w.Level, safe(w.ScreenTitle), where, plural(len(w.Rows), "user"))}
 	for i := range w.Rows {
 		r := &w.Rows[i]
 		v.lines = append(v.lines, a.th.bold.Render(safe(r.User.Name()))+" "+a.th.muted.Render(safe(r.User.Email)), "   "+safe(w.Reason(r)))
@@ -43,13 +43,14 @@ func newWhoCan(a *App, q store.WhoCanQuery) (*whoCanView, error) {
 
 func (v *whoCanView) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
+		last := max(len(v.lines)-(a.bodyHeight()-2), 0)
 		switch k.String() {
 		case "down", "j":
-			v.offset++
+			v.offset = min(v.offset+1, last)
 		case "up", "k":
 			v.offset = max(v.offset-1, 0)
 		case "pgdown":
-			v.offset += 10
+			v.offset = min(v.offset+10, last)
 		case "pgup":
 			v.offset = max(v.offset-10, 0)
 		default:
@@ -60,8 +61,8 @@ func (v *whoCanView) update(msg tea.Msg, a *App) (tea.Cmd, bool) {
 }
 
 func (v *whoCanView) view(th *theme, w, h int) string {
-	v.offset = min(v.offset, max(len(v.lines)-(h-2), 0))
-	return th.box(v.title+" — ↑/↓ scroll, esc close", v.lines[v.offset:], w, h, true)
+	off := min(v.offset, max(len(v.lines)-(h-2), 0)) // a resize may have left less to scroll
+	return th.box(v.title+" — ↑/↓ scroll, esc close", v.lines[off:], w, h, true)
 }
 
 // paletteWhoCan answers ":who-can SCREEN LEVEL [SITE]".

@@ -24,7 +24,7 @@ func TestWhoCanFromThePaletteAndTheMatrix(t *testing.T) {
 		t.Fatalf("who-can payroll maintain: %v, %d rows", err, len(w.Rows))
 	}
 	screen := viewOf(app)
-	if !strings.Contains(v.title, mxPlural(len(w.Rows), "user")) || !strings.Contains(screen, w.Rows[0].User.Email) || !strings.Contains(screen, "Administrator has maintain on Payroll") {
+	if !strings.Contains(v.title, plural(len(w.Rows), "user")) || !strings.Contains(screen, w.Rows[0].User.Email) || !strings.Contains(screen, "Administrator has maintain on Payroll") {
 		t.Fatalf("the who-can view does not give the store's answer (%d users):\n%s", len(w.Rows), screen)
 	}
 	press(app, "esc", "3") // Permissions: w on a cell

@@ -68,16 +68,16 @@ func serveDB(t *testing.T, db string) *sshServer {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
-		case <-time.After(10 * time.Second):
+		case <-time.After(patience):
 			cmd.Process.Kill()
 			<-exited
-			t.Error("serve did not stop within 10s of SIGTERM")
+			t.Errorf("serve did not stop within %s of SIGTERM", patience)
 		}
 		if t.Failed() {
 			t.Logf("server log:\n%s", srv.log.String())
 		}
 	})
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); ; time.Sleep(20 * time.Millisecond) {
 		if b, err := os.ReadFile(db + ".serving"); err == nil && strings.TrimSpace(string(b)) == addr {
 			return srv
 		}
@@ -87,7 +87,7 @@ func serveDB(t *testing.T, db string) *sshServer {
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve did not listen on %s within 10s", addr)
+			t.Fatalf("serve did not listen on %s within %s", addr, patience)
 		}
 	}
 }
@@ -206,23 +206,23 @@ func TestE2EOpenSSH(t *testing.T) {
 func quitEnds(t *testing.T, tm *term, srv *sshServer, user string) {
 	t.Helper()
 	want := regexp.MustCompile(`session end .*user=` + regexp.QuoteMeta(user) + `.*kind=console.*outcome="console closed"`)
-	for deadline := time.Now().Add(10 * time.Second); !want.MatchString(srv.log.String()); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); !want.MatchString(srv.log.String()); time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the server did not close %s's console after q; the screen shows:\n%s", user, tm.screen())
 		}
 	}
-	if st, ok := tm.exitStatusWithin(10 * time.Second); !ok {
-		t.Fatalf("the server closed %s's console but ssh had not exited 10 s later:\n%s", user, tm.screen())
+	if st, ok := tm.exitStatus(); !ok {
+		t.Fatalf("the server closed %s's console but ssh had not exited %s later:\n%s", user, patience, tm.screen())
 	} else if st != "0" {
 		t.Fatalf("ssh ended with status %q after q:\n%s", st, tm.screen())
 	}
 }
 
-// exitStatusWithin waits for the program in the terminal to end and returns
-// its exit status; false if it had not ended in time.
-func (tm *term) exitStatusWithin(d time.Duration) (string, bool) {
+// exitStatus waits for the program in the terminal to end and returns its
+// exit status; false if it had not ended within patience.
+func (tm *term) exitStatus() (string, bool) {
 	tm.t.Helper()
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if b, err := os.ReadFile(tm.status); err == nil && strings.HasSuffix(string(b), "\n") {
 			return strings.TrimSpace(string(b)), true
 		}
