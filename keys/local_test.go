@@ -68,7 +68,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		code, err := keys.Attach(keys.AttachOptions{Socket: r.Socket, Args: r.Args, DB: "the database", User: "tester", HandshakeTimeout: 5 * time.Second})
+		code, err := keys.Attach(keys.AttachOptions{Socket: r.Socket, Args: r.Args, DB: "the database", User: "tester", HandshakeTimeout: patience})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "attach: %v\n", err)
 			if errors.Is(err, keys.ErrNoHolder) {
@@ -120,8 +120,8 @@ func newHolder(t *testing.T, linger time.Duration, local func(*keys.LocalSession
 		cancel()
 		select {
 		case <-h.ended:
-		case <-time.After(20 * time.Second):
-			t.Error("the holder did not end within 20s")
+		case <-time.After(patience):
+			t.Error("the holder did not end")
 		}
 		st.Close()
 		if t.Failed() {
@@ -146,7 +146,7 @@ func run(t *testing.T, sock string, stdin string, args ...string) (code int, out
 	e, _ := os.Create(filepath.Join(dir, "err"))
 	defer o.Close()
 	defer e.Close()
-	code, err = keys.Attach(keys.AttachOptions{Socket: sock, Args: args, Stdin: in, Stdout: o, Stderr: e, User: "tester", DB: "the database", HandshakeTimeout: 5 * time.Second})
+	code, err = keys.Attach(keys.AttachOptions{Socket: sock, Args: args, Stdin: in, Stdout: o, Stderr: e, User: "tester", DB: "the database", HandshakeTimeout: patience})
 	b, _ := os.ReadFile(o.Name())
 	c, _ := os.ReadFile(e.Name())
 	return code, string(b), string(c), err
@@ -322,7 +322,7 @@ func TestLocalSocketPath(t *testing.T) {
 	if _, _, _, err := run(t, sock, "", "users", "list"); !errors.Is(err, keys.ErrNoHolder) {
 		t.Fatalf("a stale socket: %v", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	if d := time.Since(start); d > 20*time.Second { // a hang, not a slow machine
 		t.Fatalf("a stale socket took %s to tell", d)
 	}
 	st, err := store.Open(filepath.Join(dir, "g.db"), store.Options{NoSync: true})
@@ -410,7 +410,7 @@ func TestLocalHolderThatNeverAnswers(t *testing.T) {
 	if !errors.As(err, &lr) || !strings.Contains(lr.Msg, "does not answer") {
 		t.Fatalf("a silent holder: %v", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 20*time.Second { // its 1 s bound, on a busy machine
 		t.Fatalf("a silent holder kept the caller %s", d)
 	}
 }
@@ -479,7 +479,7 @@ func TestLocalRefusesAnotherUsersProcess(t *testing.T) {
 		t.Fatal("a command of another user ran")
 	default:
 	}
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(h.logs.String(), "local connection refused"); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); !strings.Contains(h.logs.String(), "local connection refused"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the refusal is not logged:\n%s", h.logs.String())
 		}
@@ -519,13 +519,13 @@ func TestLocalCallerKilledMidCommand(t *testing.T) {
 		if store.KindOf(err) != store.KindRefused || !strings.Contains(err.Error(), "nothing was written") {
 			t.Fatalf("the change set of a caller gone: %v", err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the session did not end when its caller was killed")
 	}
 	if got := h.st.Clients(); len(got) != 0 {
 		t.Fatalf("written after its caller was killed: %v", got)
 	}
-	for deadline := time.Now().Add(10 * time.Second); h.srv.LocalSessions() != 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(patience); h.srv.LocalSessions() != 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the session is still open")
 		}
@@ -546,7 +546,7 @@ func TestLocalInterrupt(t *testing.T) {
 				return 1
 			}
 			return 9
-		case <-time.After(20 * time.Second):
+		case <-time.After(patience):
 			return 0
 		}
 	})
@@ -608,7 +608,7 @@ func TestLocalHolderLingers(t *testing.T) {
 	select {
 	case err := <-h.ended:
 		h.ended <- err
-	case <-time.After(20 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("the holder did not end after its last client")
 	}
 	if _, err := os.Lstat(h.sock); !errors.Is(err, os.ErrNotExist) {
