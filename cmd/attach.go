@@ -46,6 +46,10 @@ type Attach struct {
 	// process that does not serve it (one running a command of its own, or
 	// a holder still opening it); default 30s
 	Wait time.Duration
+	// Attaching, when set, is called once before a console attaches: this
+	// process will only relay a terminal, not read the database (the
+	// binary undoes what it set up to read it fast)
+	Attaching func()
 }
 
 // Caller is the caller's side of a command line that the process holding
@@ -194,6 +198,9 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		return 0, false, nil
 	case isConsole:
 		if term.IsTerminal(int(at.Stdout.Fd())) {
+			if at.Attaching != nil {
+				at.Attaching()
+			}
 			o.Console = true
 			return attachConsole(at, o, db, refused)
 		}
@@ -365,7 +372,12 @@ func (a *app) holdCmd() *cobra.Command {
 		}
 		path = keys.CanonicalDB(path)
 		sock := keys.LocalSocket(path)
+		// reading every user builds the heap a console needs: the
+		// collector waits until that is done (as the console at the
+		// machine does)
+		gc := debug.SetGCPercent(-1)
 		s, err := openForHolder(path, sock)
+		debug.SetGCPercent(gc)
 		switch {
 		case errors.Is(err, errHeldElsewhere):
 			report("held")

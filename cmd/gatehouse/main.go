@@ -42,7 +42,15 @@ func main() {
 	// every command line and the console work on a database another
 	// gatehouse process holds: they run there
 	if exe, err := os.Executable(); err == nil {
-		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+			// the console runs in the holder: this process only relays
+			// the terminal, with the collector on
+			Attaching: func() {
+				if gc != -2 {
+					debug.SetGCPercent(gc)
+					gc = -2
+				}
+			}}
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
