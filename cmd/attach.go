@@ -397,6 +397,9 @@ func (a *app) holdCmd() *cobra.Command {
 			return err
 		}
 		if err := srv.ListenLocal(sock); err != nil {
+			// something in the socket's place is refused; no place for a
+			// socket at all, and the console runs in its own process, as
+			// before (report's "failed")
 			var lr *keys.LocalRefusal
 			if errors.As(err, &lr) {
 				report("refused " + lr.Msg)

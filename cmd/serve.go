@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -120,7 +121,13 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 			return refusedf("cannot listen on %s: %v", listen, err)
 		}
 		if cfg.Local != nil {
-			if err := srv.ListenLocal(keys.LocalSocket(s.Path())); err != nil {
+			var nosock *keys.NoSocketError
+			switch err := srv.ListenLocal(keys.LocalSocket(s.Path())); {
+			case errors.As(err, &nosock):
+				// it serves SSH all the same; the machine's own commands
+				// wait for it, as before
+				logger.Warn("the commands of this machine cannot attach", "why", nosock.Msg)
+			case err != nil:
 				return refusedf("%v", err)
 			}
 		}

@@ -52,6 +52,14 @@ type LocalRefusal struct{ Msg string }
 
 func (e *LocalRefusal) Error() string { return e.Msg }
 
+// NoSocketError says the socket could not be made (a folder this user may
+// not write, a file system without sockets): nothing is in the way, there
+// is just no way for others to attach; the process holds the file alone,
+// as before.
+type NoSocketError struct{ Msg string }
+
+func (e *NoSocketError) Error() string { return e.Msg }
+
 func localRefusal(format string, a ...any) error {
 	return &LocalRefusal{Msg: fmt.Sprintf(format, a...)}
 }
@@ -200,13 +208,13 @@ func listenLocal(path string) (*net.UnixListener, error) {
 		})
 	})
 	if err != nil {
-		return nil, localRefusal("cannot open the socket %s: %v", path, unwrapNetErr(err))
+		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot open the socket %s: %v", path, unwrapNetErr(err))}
 	}
 	ln.SetUnlinkOnClose(false) // removed by name, only if it is still ours (closeLocal)
 	if err := os.Rename(tmp, path); err != nil {
 		ln.Close()
 		os.Remove(tmp)
-		return nil, localRefusal("cannot put the socket at %s: %v", path, unwrapPathErr(err))
+		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot put the socket at %s: %v", path, unwrapPathErr(err))}
 	}
 	return ln, nil
 }
