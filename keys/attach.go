@@ -261,6 +261,7 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 // told so.
 func (a *attached) exitCode(err error, restore func()) int {
 	var ee *gossh.ExitError
+	var missing *gossh.ExitMissingError
 	switch {
 	case err == nil:
 		return 0
@@ -269,6 +270,11 @@ func (a *attached) exitCode(err error, restore func()) int {
 			return 1
 		}
 		return ee.ExitStatus()
+	case !errors.As(err, &missing) && !errors.Is(err, io.EOF):
+		// this side failed: its output could not be written
+		restore()
+		fmt.Fprintf(a.o.Stderr, "gatehouse: %v\n", err)
+		return 1
 	}
 	restore()
 	if a.o.Console {
