@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -494,18 +495,19 @@ func TestLocalRefusesAnotherUsersProcess(t *testing.T) {
 func TestLocalCallerKilledMidCommand(t *testing.T) {
 	t.Parallel()
 	started, ended := make(chan struct{}), make(chan error, 1)
-	var h *holder
-	h = newHolder(t, 0, func(l *keys.LocalSession) int {
+	var held atomic.Pointer[store.Store] // set before any caller comes
+	h := newHolder(t, 0, func(l *keys.LocalSession) int {
 		close(started)
 		<-l.Context().Done() // it goes away meanwhile
 		actor := store.LocalActor(l.User).WithContext(l.Context())
-		_, err := h.st.Apply(actor, "clients add Late", func(tx *store.Tx) error {
+		_, err := held.Load().Apply(actor, "clients add Late", func(tx *store.Tx) error {
 			_, err := tx.AddClient("Late")
 			return err
 		})
 		ended <- err
 		return 0
 	})
+	held.Store(h.st)
 	c := attachClient(t, h.sock, "clients", "add", "Late")
 	c.Stdin = strings.NewReader("")
 	if err := c.Start(); err != nil {

@@ -169,10 +169,10 @@ func dialLocal(path string, timeout time.Duration) (*net.UnixConn, error) {
 // listenLocal opens the socket at path for a process that holds the
 // database (it holds the database's lock, so nobody else may serve it). A
 // socket nobody listens on is stale and taken over; anything else at the
-// path is refused. The socket is bound under a temporary name, readable
-// and writable by its owner only (0600) from the start, and then renamed
-// into place; every connection's peer is checked all the same
-// (onLocalConn).
+// path is refused. The socket is bound in a folder of its own beside it
+// (0700), made readable and writable by its owner only (0600) there, and
+// then renamed into place, so nobody connects to it before; every
+// connection's peer is checked all the same (onLocalConn).
 func listenLocal(path string) (*net.UnixListener, error) {
 	if !localSupported {
 		return nil, errors.New("local attach needs peer credentials, which this system's gatehouse does not read")
@@ -192,28 +192,33 @@ func listenLocal(path string) (*net.UnixListener, error) {
 	case !errors.Is(err, ErrNoHolder):
 		return nil, err
 	}
-	tmp := filepath.Join(filepath.Dir(path), fmt.Sprintf(".%s.%d.new", filepath.Base(path), os.Getpid()))
-	_ = os.Remove(tmp)
+	// bound in a folder of its own (0700: nobody else can reach it, nor
+	// put anything in its place), made 0600 there, then renamed into place
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".gatehouse-sock-")
+	if err != nil {
+		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot open the socket %s: %v", path, unwrapPathErr(err))}
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "s")
 	var ln *net.UnixListener
-	err := shortAddr(tmp, func(addr string) error {
-		// made 0600 as it is bound (a chmod by name after would follow
-		// whatever another user put at that name meanwhile)
-		return withUmask(0o177, func() error {
-			l, err := net.Listen("unix", addr)
-			if err != nil {
-				return err
-			}
-			ln = l.(*net.UnixListener)
-			return nil
-		})
+	err = shortAddr(tmp, func(addr string) error {
+		l, err := net.Listen("unix", addr)
+		if err != nil {
+			return err
+		}
+		ln = l.(*net.UnixListener)
+		return nil
 	})
 	if err != nil {
 		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot open the socket %s: %v", path, unwrapNetErr(err))}
 	}
 	ln.SetUnlinkOnClose(false) // removed by name, only if it is still ours (closeLocal)
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		ln.Close()
+		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot set the mode of the socket %s: %v", path, unwrapPathErr(err))}
+	}
 	if err := os.Rename(tmp, path); err != nil {
 		ln.Close()
-		os.Remove(tmp)
 		return nil, &NoSocketError{Msg: fmt.Sprintf("cannot put the socket at %s: %v", path, unwrapPathErr(err))}
 	}
 	return ln, nil

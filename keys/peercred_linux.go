@@ -41,13 +41,5 @@ func ownerOf(fi fs.FileInfo) int {
 	return -1
 }
 
-// withUmask runs fn with the process's umask set to mask (nothing else
-// creates files while a holder opens its socket).
-func withUmask(mask int, fn func() error) error {
-	old := syscall.Umask(mask)
-	defer syscall.Umask(old)
-	return fn()
-}
-
 // notifyResize sends c this terminal's size changes (SIGWINCH).
 func notifyResize(c chan<- os.Signal) { signal.Notify(c, syscall.SIGWINCH) }

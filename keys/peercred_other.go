@@ -19,6 +19,4 @@ func peerCred(c *net.UnixConn) (uid, pid int, err error) {
 
 func ownerOf(fi fs.FileInfo) int { return -1 }
 
-func withUmask(mask int, fn func() error) error { return fn() }
-
 func notifyResize(c chan<- os.Signal) {}
