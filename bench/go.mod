@@ -64,3 +64,5 @@ require (
 	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 )
+
+replace github.com/trustelem/zxcvbn => ../third_party/zxcvbn

@@ -50,6 +50,9 @@ type Attach struct {
 	// process will only relay a terminal, not read the database (the
 	// binary undoes what it set up to read it fast)
 	Attaching func()
+	// FirstOutput, when set, is told "frame" once an attached console's
+	// first output has come (the start trace)
+	FirstOutput func(phase string)
 }
 
 // Caller is the caller's side of a command line that the process holding
@@ -202,6 +205,9 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 				at.Attaching()
 			}
 			o.Console = true
+			if f := at.FirstOutput; f != nil {
+				o.FirstOutput = func() { f("frame") }
+			}
 			return attachConsole(at, o, db, refused)
 		}
 		// no terminal: the tree says so, wherever it runs

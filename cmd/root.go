@@ -144,6 +144,9 @@ type app struct {
 	st     *store.Store
 	opened bool // st was opened here and is closed after the command
 	actor  *store.Actor
+	// console: the store is opened for the console, whose first frame
+	// needs no email index (it starts it once the frame is out)
+	console bool
 
 	// rawErr is Err as given, unescaped: only for progress made of numbers
 	// that redraws its line with \r at a terminal (demo)
@@ -193,6 +196,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 			if a.env.Console == nil {
 				return c.Help()
 			}
+			a.console = true
 			s, actor, err := a.open()
 			if err != nil {
 				return err
@@ -487,7 +491,7 @@ func (a *app) store() (*store.Store, error) {
 	if path == "" {
 		path = store.DefaultPath()
 	}
-	s, err := store.Open(path, store.Options{})
+	s, err := store.Open(path, store.Options{EmailIndexLater: a.console})
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,8 @@ type AttachOptions struct {
 	DB string
 	// HandshakeTimeout bounds the wait for the holder to answer (default 10s)
 	HandshakeTimeout time.Duration
+	// FirstOutput, when set, is called once the first output has come
+	FirstOutput func()
 }
 
 // Attach runs o.Args in the process holding the database for others and
@@ -181,6 +183,9 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 	}
 	defer sess.Close()
 	sess.Stdout, sess.Stderr = a.o.Stdout, a.o.Stderr
+	if a.o.FirstOutput != nil {
+		sess.Stdout = &firstWrite{w: a.o.Stdout, first: a.o.FirstOutput}
+	}
 
 	restore := func() {}
 	if a.o.Console {
@@ -254,6 +259,19 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 			return 128 + signum(got), nil
 		}
 	}
+}
+
+// firstWrite tells once when the first bytes have been written.
+type firstWrite struct {
+	w     io.Writer
+	first func()
+	once  sync.Once
+}
+
+func (f *firstWrite) Write(b []byte) (int, error) {
+	n, err := f.w.Write(b)
+	f.once.Do(f.first)
+	return n, err
 }
 
 // exitCode is the session's exit status; a session that ended without one

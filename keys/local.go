@@ -140,12 +140,38 @@ func (s *Server) onLocalConn(ctx ssh.Context, c net.Conn) (out net.Conn) {
 		return nil
 	}
 	if s.isClosing() {
-		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-		fmt.Fprint(c, "gatehouse: the gatehouse holding this database is stopping; run the command again\r\n")
+		// it is ending: the caller finds nobody, and waits for the file
 		return nil
 	}
 	ctx.SetValue(localPeerKey{}, localPeer{uid: uid, pid: pid})
-	return c
+	// a connection keeps the holder from ending, from now until it closes
+	// (a session of it registers only once SSH has been spoken)
+	s.mu.Lock()
+	s.localConns++
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+		s.idleTimer = nil
+	}
+	s.mu.Unlock()
+	return &localConn{UnixConn: uc, srv: s}
+}
+
+// localConn is an admitted local connection: its close lets the holder's
+// countdown start again.
+type localConn struct {
+	*net.UnixConn
+	srv  *Server
+	once sync.Once
+}
+
+func (c *localConn) Close() error {
+	c.once.Do(func() {
+		c.srv.mu.Lock()
+		c.srv.localConns--
+		c.srv.armIdleLocked()
+		c.srv.mu.Unlock()
+	})
+	return c.UnixConn.Close()
 }
 
 // localHandler runs one local session: a command line of the local
@@ -280,6 +306,7 @@ func (s *Server) registerLocal(ss *session) bool {
 		return false
 	}
 	s.localOpen++
+	s.served = true
 	s.sessions[ss.sess] = ss
 	if s.idleTimer != nil {
 		s.idleTimer.Stop()
@@ -302,22 +329,32 @@ func (s *Server) unregisterLocal(ss *session) {
 // armIdleLocked starts the countdown to the holder's end once no local
 // session is open (Config.Linger; never for serve). Callers hold s.mu.
 func (s *Server) armIdleLocked() {
-	if s.cfg.Linger <= 0 || s.localOpen > 0 || s.idle == nil {
+	if s.cfg.Linger <= 0 || s.localOpen > 0 || s.localConns > 0 || s.idle == nil {
 		return
 	}
 	if s.idleTimer != nil {
 		s.idleTimer.Stop()
 	}
+	wait := s.cfg.Linger
+	if !s.served {
+		// nobody has come yet: the one that started it is on its way
+		wait = max(wait, firstClientWait)
+	}
 	s.idleGen++
 	gen := s.idleGen
-	s.idleTimer = time.AfterFunc(s.cfg.Linger, func() {
+	s.idleTimer = time.AfterFunc(wait, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if gen == s.idleGen && s.localOpen == 0 {
+		if gen == s.idleGen && s.localOpen == 0 && s.localConns == 0 {
 			s.idleOnce.Do(func() { close(s.idle) })
 		}
 	})
 }
+
+// firstClientWait is how long a holder waits for its first client at
+// least, whatever its Linger: the process that started it connects once
+// it says it is ready, which a busy machine can make take a while.
+const firstClientWait = 10 * time.Second
 
 // LocalSessions is how many local sessions are open.
 func (s *Server) LocalSessions() int {

@@ -51,9 +51,10 @@ type Config struct {
 	// holder's half of attaching. HostKeyPath may then be empty: a server
 	// for the local socket only (no Listen).
 	Local func(l *LocalSession) int
-	// Linger, when > 0, ends Serve that long after the last local session
-	// has ended (or after the start, if none comes): a holder started for
-	// the others ends by itself; serve, which has none, runs until stopped.
+	// Linger, when > 0, ends Serve that long after the last local
+	// connection has closed (after the start, if none comes: then at least
+	// 10 s): a holder started for the others ends by itself; serve, which
+	// has none, runs until stopped.
 	Linger time.Duration
 
 	// SMTP, when set, delivers the outbox while the server runs (see SMTP);
@@ -91,18 +92,20 @@ type Server struct {
 	closing bool
 
 	// the local socket (local.go)
-	lsrv      *ssh.Server
-	lln       net.Listener
-	lpath     string
-	lfi       os.FileInfo
-	localOpen int
-	idle      chan struct{} // closed once no local session has been open for Linger
-	idleOnce  sync.Once
-	idleTimer *time.Timer
-	idleGen   int
-	sessions  map[ssh.Session]*session
-	perUser   map[uint64]int // open sessions by user id
-	ptys      sync.Map       // ssh.Session → terminal (see sessionRequest)
+	lsrv       *ssh.Server
+	lln        net.Listener
+	lpath      string
+	lfi        os.FileInfo
+	localOpen  int
+	localConns int           // admitted local connections not yet closed
+	served     bool          // a local session has come
+	idle       chan struct{} // closed once no local session has been open for Linger
+	idleOnce   sync.Once
+	idleTimer  *time.Timer
+	idleGen    int
+	sessions   map[ssh.Session]*session
+	perUser    map[uint64]int // open sessions by user id
+	ptys       sync.Map       // ssh.Session → terminal (see sessionRequest)
 }
 
 // New loads (or creates) the host key and builds the server; Listen and

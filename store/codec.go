@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+	"unsafe"
 )
 
 // Users are the one large collection, read whole at open: a compact binary
@@ -49,7 +50,14 @@ type decoder struct {
 	// intern shares repeated strings (first names, actor names) across users
 	// decoded by one load: fewer allocations at open and a smaller heap.
 	intern map[string]string
+	// arena, when set, holds the other strings of the users one loader
+	// decodes (emails, password hashes) in shared chunks: one allocation per
+	// chunk rather than per string.
+	arena *[]byte
 }
+
+// arenaChunk is the size of one chunk of a loader's string arena.
+const arenaChunk = 64 << 10
 
 const maxInterned = 1 << 16
 
@@ -95,9 +103,20 @@ func (d *decoder) str() string {
 		d.err = errCorrupt
 		return ""
 	}
-	s := string(d.b[:n]) // copies: bbolt's bytes die with the transaction
+	raw := d.b[:n]
 	d.b = d.b[n:]
-	return s
+	if d.arena == nil || n == 0 || n > arenaChunk/4 {
+		return string(raw) // copies: bbolt's bytes die with the transaction
+	}
+	a := *d.arena
+	if cap(a)-len(a) < int(n) {
+		a = make([]byte, 0, arenaChunk)
+	}
+	start := len(a)
+	a = append(a, raw...)
+	*d.arena = a
+	// the bytes are never written again: appends go past them
+	return unsafe.String(&a[start], n)
 }
 
 func (d *decoder) bool() bool {
@@ -109,6 +128,9 @@ func (d *decoder) bool() bool {
 	d.b = d.b[1:]
 	return v
 }
+
+// idChunk is how many ids one allocation of a loader's backing holds.
+const idChunk = 4096
 
 // ids reads a list of ids into the shared backing array (one allocation per
 // user for all three lists); the capacity is clipped so appends copy.
@@ -122,7 +144,7 @@ func (d *decoder) ids(backing *[]uint64) []uint64 {
 		return nil
 	}
 	if uint64(cap(*backing)-len(*backing)) < n {
-		*backing = make([]uint64, 0, n+8)
+		*backing = make([]uint64, 0, max(n, idChunk))
 	}
 	start := len(*backing)
 	for i := uint64(0); i < n; i++ {
@@ -182,12 +204,31 @@ func encodeUser(u *User) []byte {
 }
 
 func decodeUser(b []byte, intern map[string]string) (*User, error) {
-	d := decoder{b: b, intern: intern}
+	u := &User{}
+	var backing []uint64
+	if err := decodeUserInto(u, b, &userLoader{intern: intern, backing: &backing}); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// userLoader is what one loader shares across the users it decodes: the
+// interned strings, the arena of other strings and the backing of id lists
+// (appends to a list copy: its capacity is clipped).
+type userLoader struct {
+	intern  map[string]string
+	arena   *[]byte
+	backing *[]uint64
+}
+
+// decodeUserInto decodes into u.
+func decodeUserInto(u *User, b []byte, l *userLoader) error {
+	backing := l.backing
+	d := decoder{b: b, intern: l.intern, arena: l.arena}
 	version := d.uvarint()
 	if version != userCodecVersion && version != userCodecWithExpiries {
-		return nil, errCorrupt
+		return errCorrupt
 	}
-	u := &User{}
 	u.ID = d.uvarint()
 	u.Version = d.uvarint()
 	u.First = d.istr()
@@ -195,13 +236,9 @@ func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	u.Email = d.str()
 	u.Type = UserType(d.uvarint())
 	u.ProfileID = d.uvarint()
-	var backing []uint64
-	if len(d.b) > 0 {
-		backing = make([]uint64, 0, 6)
-	}
-	u.ClientIDs = d.ids(&backing)
-	u.SiteIDs = d.ids(&backing)
-	u.TeamIDs = d.ids(&backing)
+	u.ClientIDs = d.ids(backing)
+	u.SiteIDs = d.ids(backing)
+	u.TeamIDs = d.ids(backing)
 	u.DefaultSiteID = d.uvarint()
 	for i := range u.Features {
 		u.Features[i] = Override(d.uvarint())
@@ -218,15 +255,12 @@ func decodeUser(b []byte, intern map[string]string) (*User, error) {
 	if version == userCodecWithExpiries {
 		n := d.uvarint()
 		if n == 0 || n > maxExpiriesPerUserRead || n > uint64(len(d.b)) {
-			return nil, errCorrupt
+			return errCorrupt
 		}
 		u.Expiries = make([]Expiry, n)
 		for i := range u.Expiries {
 			u.Expiries[i] = Expiry{Grant: Grant(d.uvarint()), ID: d.uvarint(), At: d.time(), Back: d.uvarint()}
 		}
 	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return u, nil
+	return d.err
 }

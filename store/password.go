@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/zxcvbn"
+	"github.com/trustelem/zxcvbn"
 	"golang.org/x/crypto/argon2"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"

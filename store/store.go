@@ -47,6 +47,10 @@ type Options struct {
 	NoSync bool
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// EmailIndexLater builds the email index on first use, or when
+	// StartEmailIndex is called, instead of at once in the background: a
+	// console's first frame needs none of it, and the core it took.
+	EmailIndexLater bool
 }
 
 // Store is an open gatehouse database. All methods are safe for concurrent use.
@@ -63,12 +67,13 @@ type Store struct {
 	cat   *catalog
 
 	// byEmail maps lower(email) to the user, with what a check needs inline.
-	// It is built in the background after open (only checks, sign-ins and
-	// writes need it, not a console's first frame): use emails(), which
-	// waits for it, never the field directly.
+	// It is built in the background after open, or later (EmailIndexLater):
+	// only checks, sign-ins and writes need it, not a console's first frame.
+	// Use emails(), which waits for it or builds it, never the field.
 	byEmail     map[string]emailEntry
-	emailsReady chan struct{}
-	emailsBuilt atomic.Bool // emailsReady is closed: the fast path of every check
+	emailsOnce  sync.Once
+	emailsBuilt atomic.Bool // the fast path of every check
+	emailsLater bool        // Options.EmailIndexLater
 
 	events   events
 	signIns  signIns
@@ -119,7 +124,7 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, badInput("cannot open database %s: %v", path, err)
 	}
-	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }}
+	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }, emailsLater: opt.EmailIndexLater}
 	if err := g.read(db, s.init); err != nil {
 		db.Close()
 		return nil, err
@@ -240,7 +245,6 @@ func (s *Store) load() error {
 			s.batch = btoi(k)
 		}
 		s.users, s.cat = table, cat
-		s.emailsReady = make(chan struct{})
 		s.mu.Unlock()
 		withEnds := map[uint64]*User{}
 		for _, u := range users {
@@ -249,67 +253,143 @@ func (s *Store) load() error {
 			}
 		}
 		s.noteExpiries(withEnds)
-		go func() {
-			// written before the channel closes, read only after it has
-			byEmail := make(map[string]emailEntry, len(users))
-			for _, u := range users {
-				byEmail[lower(u.Email)] = entryOf(u)
-			}
-			s.byEmail = byEmail
-			close(s.emailsReady)
-			s.emailsBuilt.Store(true)
-		}()
+		if !s.emailsLater {
+			// from the users as loaded: whoever changes one waits in emails()
+			go s.emailsOnce.Do(func() {
+				s.buildEmails(len(users), func(f func(*User)) {
+					for _, u := range users {
+						f(u)
+					}
+				})
+			})
+		}
 		return nil
 	})
 }
 
-// emails is the email index, once built. Callers hold s.mu (read or write):
-// the builder never takes it, so waiting here cannot deadlock.
+// emails is the email index, built first if nothing has yet. Callers hold
+// s.mu (read or write), so the users hold still while it builds; the
+// background builder never takes it, so waiting here cannot deadlock.
 func (s *Store) emails() map[string]emailEntry {
 	if !s.emailsBuilt.Load() {
-		<-s.emailsReady
+		s.emailsOnce.Do(func() { s.buildEmails(s.users.len(), s.users.each) })
 	}
 	return s.byEmail
 }
 
+func (s *Store) buildEmails(n int, each func(func(*User))) {
+	byEmail := make(map[string]emailEntry, n)
+	each(func(u *User) { byEmail[lower(u.Email)] = entryOf(u) })
+	s.byEmail = byEmail // read only after emailsOnce or emailsBuilt says so
+	s.emailsBuilt.Store(true)
+}
+
+// StartEmailIndex builds the email index in the background, unless it is
+// built or building (Options.EmailIndexLater).
+func (s *Store) StartEmailIndex() {
+	if s.emailsBuilt.Load() {
+		return
+	}
+	go func() {
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		s.emails()
+	}()
+}
+
 // loadUsers decodes every user on two cores: at 100k users this is most of
-// the time to open a database.
+// the time to open a database. One decoder starts on the first records
+// while this goroutine is still walking the bucket, then it decodes too.
 func loadUsers(b *bolt.Bucket) ([]*User, error) {
-	var raw [][]byte // valid for the transaction: decoded before it ends
-	if err := b.ForEach(func(k, v []byte) error {
+	work := make(chan *userChunk, 256)
+	var wg sync.WaitGroup
+	decoder := func() {
+		defer wg.Done()
+		var arena []byte
+		var backing []uint64
+		l := &userLoader{intern: make(map[string]string, 1024), arena: &arena, backing: &backing}
+		for c := range work {
+			c.decode(l)
+		}
+	}
+	wg.Add(1)
+	go decoder()
+	var chunks []*userChunk
+	slabs := newUserSlabs(b.Sequence())
+	c := &userChunk{}
+	err := b.ForEach(func(k, v []byte) error {
 		if len(v) > maxUserRecord {
 			return fmt.Errorf("a user record of %d bytes", len(v))
 		}
-		raw = append(raw, v)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	decoded := make([]*User, len(raw))
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	part := func(w, lo, hi int) {
-		defer wg.Done()
-		defer catchDamage(&errs[w])() // a bad page here is in this goroutine
-		intern := make(map[string]string, 1024)
-		for i := lo; i < hi; i++ {
-			u, err := decodeUser(raw[i], intern)
-			if err != nil {
-				errs[w] = fmt.Errorf("user record %d: %w", i, err)
-				return
-			}
-			decoded[i] = u
+		if c.recs == nil {
+			c.first = len(chunks) * userChunkSize
+			c.recs = make([][]byte, 0, userChunkSize)
+			c.slab = slabs.take(userChunkSize)
 		}
+		c.recs = append(c.recs, v) // valid for the transaction: decoded before it ends
+		if len(c.recs) == userChunkSize {
+			chunks = append(chunks, c)
+			work <- c
+			c = &userChunk{}
+		}
+		return nil
+	})
+	if err == nil && len(c.recs) > 0 {
+		chunks = append(chunks, c)
+		work <- c
 	}
-	half := len(raw) / 2
-	wg.Add(2)
-	go part(0, 0, half)
-	part(1, half, len(raw))
+	close(work)
+	if err == nil {
+		wg.Add(1)
+		decoder()
+	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return decoded, nil
+	n := 0
+	for _, c := range chunks {
+		if c.err != nil {
+			return nil, c.err // the first in the file: one line says what is wrong
+		}
+		n += len(c.users)
+	}
+	users := make([]*User, 0, n)
+	for _, c := range chunks {
+		users = append(users, c.users...)
+	}
+	return users, nil
+}
+
+// userChunkSize is how many records one decoder takes at a time.
+const userChunkSize = 2048
+
+// userChunk is a run of user records in the file's order, and their users.
+type userChunk struct {
+	first int // the index of its first record in the bucket
+	recs  [][]byte
+	slab  []User // memory for its users (nil: it allocates its own)
+	users []*User
+	err   error
+}
+
+func (c *userChunk) decode(l *userLoader) {
+	defer catchDamage(&c.err)() // a bad page here is in this goroutine
+	// one allocation for the chunk's users, not one per user: the
+	// allocator's fresh spans were a third of the decode
+	slab := c.slab
+	if len(slab) < len(c.recs) {
+		slab = make([]User, len(c.recs))
+	}
+	users := make([]*User, len(c.recs))
+	for i, raw := range c.recs {
+		if err := decodeUserInto(&slab[i], raw, l); err != nil {
+			c.err = fmt.Errorf("user record %d: %w", c.first+i, err)
+			return
+		}
+		users[i] = &slab[i]
+	}
+	c.users = users
 }
 
 func itob(v uint64) []byte {

@@ -68,6 +68,12 @@ type Options struct {
 	// rights), not this process's
 	Files Files
 	Ready func() // called once the first frame is out
+	// Trace, when set, is told when the start reaches a phase: "page" (the
+	// console is built, its first page of users ready) and "frame" (the
+	// first frame is written to the terminal). The cold-start benchmark.
+	Trace func(phase string)
+
+	framed *firstFrameWriter // set by Run: it sends firstFrameMsg
 }
 
 // Files are the files of whoever opened the console (see Options.Files).
@@ -329,8 +335,13 @@ func waitEvent(ch <-chan store.Event, last time.Time) tea.Cmd {
 // and flushed by the renderer (at most one frame interval later).
 type firstFrameMsg struct{}
 
-// firstFrameAfter is how long after the first size the first frame is surely out.
-const firstFrameAfter = 25 * time.Millisecond
+// firstFrameAfter is how long after the first size the first frame is surely
+// out, where nothing tells when it is (over SSH); where the terminal's writer
+// does (Run), how long it is waited for at most.
+const (
+	firstFrameAfter  = 25 * time.Millisecond
+	firstFrameAtMost = time.Second
+)
 
 // Init subscribes to the store's change events and asks the terminal for
 // its background colour.
@@ -608,7 +619,11 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !a.sized { // the first frame at this size is being drawn now
 			a.sized = true
 			if (a.users != nil && a.users.indexLater) || a.opts.Ready != nil {
-				return a, tea.Tick(firstFrameAfter, func(time.Time) tea.Msg { return firstFrameMsg{} })
+				after := firstFrameAfter
+				if a.opts.framed != nil {
+					after = firstFrameAtMost
+				}
+				return a, tea.Tick(after, func(time.Time) tea.Msg { return firstFrameMsg{} })
 			}
 		}
 		return a, nil
@@ -616,8 +631,20 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.flash(msg.text, msg.bad)
 		return a, nil
 	case firstFrameMsg:
+		// the email index a console's open put off (store.Options.
+		// EmailIndexLater) builds after the users index, one core for the
+		// one the terminal needs to show the frame and take the first keys
 		if a.users != nil {
 			a.users.startIndexLater()
+		}
+		if a.users != nil && a.users.building != nil {
+			s, done := a.s, a.users.building.done
+			go func() {
+				<-done
+				s.StartEmailIndex()
+			}()
+		} else {
+			a.s.StartEmailIndex()
 		}
 		if a.opts.Ready != nil {
 			a.opts.Ready()
@@ -787,6 +814,9 @@ func (a *App) bodyHeight() int { return max(a.h-a.bodyTop()-1, 3) }
 // that takes clicks and the wheel.
 func (a *App) View() tea.View {
 	v := tea.NewView(safetext.Frame(a.view()))
+	if a.sized && a.opts.framed != nil {
+		a.opts.framed.drawn.Store(true)
+	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v

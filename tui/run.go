@@ -22,21 +22,54 @@ func Run(s *store.Store, actor store.Actor, opts Options) error {
 	if !hasTerminal() {
 		return ErrNoTerminal
 	}
-	if ready := opts.Ready; ready != nil {
-		// the App calls it once the first frame is out; should no size
-		// ever arrive, a second is as long as it may wait
-		var once sync.Once
-		opts.Ready = func() { once.Do(ready) }
-		t := time.AfterFunc(time.Second, opts.Ready)
-		defer t.Stop()
+	env := os.Environ()
+	first, more := terminalColors(os.Stdout, env)
+	var p *tea.Program
+	ready := opts.Ready
+	var once sync.Once
+	opts.Ready = func() { // the App calls it once the first frame is out
+		once.Do(func() {
+			if ready != nil {
+				ready()
+			}
+			go func() {
+				if all, ok := more(); ok {
+					p.Send(tea.ColorProfileMsg{Profile: all})
+				}
+			}()
+		})
 	}
+	framed := &firstFrameWriter{File: os.Stdout}
+	framed.written = func() {
+		if opts.Trace != nil {
+			opts.Trace("frame")
+		}
+		// the terminal gets the cores to show the frame before the index
+		// build takes them (a key sooner starts it at once: settle); and
+		// the event loop may be waiting on the renderer, so not in here
+		time.AfterFunc(frameShownAfter, func() { p.Send(firstFrameMsg{}) })
+	}
+	opts.framed = framed
 	a := New(s, actor, opts)
 	defer a.Close()
+	if opts.Trace != nil {
+		opts.Trace("page")
+	}
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
-	_, err := tea.NewProgram(a, tea.WithFPS(120)).Run()
+	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(first), tea.WithEnvironment(env), tea.WithOutput(framed)}
+	p = tea.NewProgram(a, po...)
+	// should no size ever arrive, a second is as long as it may wait
+	t := time.AfterFunc(time.Second, opts.Ready)
+	defer t.Stop()
+	_, err := p.Run()
 	return err
 }
+
+// frameShownAfter is how long after the first frame is written the work put
+// off for it starts: long enough for a terminal on a 2-core machine to draw
+// the frame, short against the time to the first key.
+const frameShownAfter = 50 * time.Millisecond
 
 // hasTerminal: the console can draw (standard output is a terminal) and
 // read keys (standard input is one, or the controlling terminal opens).

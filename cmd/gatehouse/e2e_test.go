@@ -87,8 +87,10 @@ func startProgram(t *testing.T, w, h int, program string, args ...string) *term 
 	// load marked the pane dead but left the exited program a zombie,
 	// unreaped and without a status, for 20 s and more)
 	cmdline += "; echo $? > '" + tm.status + "'"
-	tm.tmux("new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "TERM=xterm-256color", cmdline)
-	tm.tmux("set-option", "-g", "remain-on-exit", "on")
+	// remain-on-exit before the pane exists: a program that fails at once
+	// (a damaged file) must leave its screen to be read, not end the server
+	tm.tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+		"new-session", "-d", "-s", "main", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-e", "TERM=xterm-256color", cmdline)
 	t.Cleanup(tm.stop)
 	return tm
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -16,6 +17,11 @@ import (
 )
 
 func main() {
+	trace := openStartTrace()
+	holder := holds(os.Args[1:])
+	if !holder {
+		trace.mark("main") // a holder's start is not the console's: its console's phases are (below)
+	}
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	gc := -2
 	if opensConsole(os.Args[1:]) {
@@ -23,9 +29,13 @@ func main() {
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
 		gc = debug.SetGCPercent(-1)
+		go tui.Warm()
+	} else if holder {
+		go tui.Warm() // the holder draws the consoles
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Ready: func() {
+		trace.mark("opened")
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
 			if gc != -2 {
 				debug.SetGCPercent(gc)
 			}
@@ -33,11 +43,24 @@ func main() {
 	}
 	// a console for a gatehouse process of this machine attached to this
 	// one (which holds the database): its files are that process's
+	var first sync.Once
 	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
 		if !terminal {
 			return nil, tui.ErrNoTerminal
 		}
-		return tui.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files}), nil
+		traced := false
+		first.Do(func() {
+			// the start of the console that started this holder: its
+			// store is open here, and its page is built here (its frame
+			// is marked by the process that shows it)
+			trace.mark("opened")
+			traced = true
+		})
+		m := tui.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files})
+		if traced {
+			trace.mark("page")
+		}
+		return m, nil
 	}
 	// every command line and the console work on a database another
 	// gatehouse process holds: they run there
@@ -50,7 +73,10 @@ func main() {
 					debug.SetGCPercent(gc)
 					gc = -2
 				}
-			}}
+			},
+			// an attached console's first frame is here when its first
+			// bytes are
+			FirstOutput: trace.hook()}
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
@@ -62,6 +88,16 @@ func main() {
 		debug.SetGCPercent(gc)
 	}
 	os.Exit(code)
+}
+
+// holds says whether the arguments run the holder (gatehouse __hold).
+func holds(args []string) bool {
+	for _, a := range args {
+		if a == "__hold" {
+			return true
+		}
+	}
+	return false
 }
 
 // opensConsole says whether the arguments name no command (only global flags).

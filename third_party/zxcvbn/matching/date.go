@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/dlclark/regexp2"
+	"github.com/trustelem/zxcvbn/internal/mathutils"
 	"github.com/trustelem/zxcvbn/match"
 	"github.com/trustelem/zxcvbn/scoring"
 )
@@ -181,7 +182,7 @@ func (dm dateMatch) Matches(password string) []*match.Match {
 }
 
 func dateMatchMetric(c *dateMatchCandidate) int {
-	return abs(c.Year - scoring.ReferenceYear)
+	return mathutils.Abs(c.Year - scoring.ReferenceYear)
 }
 
 func mapIntsToDMY(s1, s2, s3 string) *dateMatchCandidate {

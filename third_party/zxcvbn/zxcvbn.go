@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gatehouse/gatehouse/internal/zxcvbn/matching"
+	"github.com/trustelem/zxcvbn/matching"
 	"github.com/trustelem/zxcvbn/scoring"
 )
 
