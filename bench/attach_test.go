@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -26,27 +25,8 @@ import (
 // are open, each burst's edits checked afterwards and the audit chain
 // verified.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// gatehouseBinary builds the gatehouse binary of this checkout once.
-func gatehouseBinary(tb testing.TB) string {
-	tb.Helper()
-	binOnce.Do(func() {
-		binPath = filepath.Join(fixtureDir, "gatehouse")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/gatehouse").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("building gatehouse: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		tb.Fatal(binErr)
-	}
-	return binPath
-}
+// gatehouseBinary is the gatehouse binary of this checkout (built once).
+func gatehouseBinary(tb testing.TB) string { return currentBinary(tb) }
 
 // startHolder starts the holder on db (as a console would, but with no
 // console) and waits until it serves the socket; it is stopped at the end.

@@ -428,7 +428,9 @@ var errHeldElsewhere = errors.New("another gatehouse holds it and answers")
 func openForHolder(path, sock string) (*store.Store, error) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		s, err := store.Open(path, store.Options{Timeout: 100 * time.Millisecond})
+		// started by a console: its email index waits until that console's
+		// first frame is out (or a command asks for it), as at the machine
+		s, err := store.Open(path, store.Options{Timeout: 100 * time.Millisecond, EmailIndexLater: true})
 		if store.KindOf(err) != store.KindLocked || time.Now().After(deadline) || !heldByGatehouse(path) {
 			return s, err
 		}
