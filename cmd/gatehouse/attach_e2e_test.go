@@ -130,6 +130,13 @@ func TestE2EAttachConsoleAndCommandLine(t *testing.T) {
 	}
 	tm.waitFor(`Employees \(1\)`)
 	tm.waitFor(`Jane Doe`)
+	// the caller's terminal changes size: the console, drawn in the
+	// holder, follows (the short tab names of a narrower terminal)
+	if strings.Contains(tm.screen(), "3 Perms") {
+		t.Fatal("short tab names at 120 columns")
+	}
+	tm.tmux("resize-window", "-t", "main", "-x", "90")
+	tm.waitFor(`3 Perms`)
 	// the same output, exit code and --json errors as at the machine
 	if _, errOut, code := ghAt(t, dir, db, "", "--json", "users", "show", "nobody@x.y"); code != 2 || !strings.HasPrefix(errOut, `{"error":"no user with email \"nobody@x.y\"`) || !strings.Contains(errOut, `"kind":"not-found"`) {
 		t.Fatalf("an error with --json, attached: exit %d %q", code, errOut)
