@@ -1305,6 +1305,19 @@ func mxWrap(st lipgloss.Style, text string, w int) []string {
 	return ls
 }
 
+// mxWrapIndent word-wraps text to w cells with every line indented,
+// styled by st (nil: plain).
+func mxWrapIndent(st *lipgloss.Style, indent, text string, w int) []string {
+	ls := strings.Split(ansi.Wrap(text, max(w-ansi.StringWidth(indent), 8), ""), "\n")
+	for i, l := range ls {
+		if st != nil {
+			l = st.Render(l)
+		}
+		ls[i] = indent + l
+	}
+	return ls
+}
+
 func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
 	of := plural(pv.profiles, "profile")
@@ -1346,9 +1359,17 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 		sw = max(sw, ansi.StringWidth(safe(c.sc.Title)))
 	}
 	oneLine := pw+sw+4+ansi.StringWidth("maintain → maintain") <= w
-	per := 2
-	if oneLine {
-		per = 1
+	per, named := 1, [][]string(nil) // lines per change; profile · screen, wrapped
+	if !oneLine {
+		named = make([][]string, len(pv.changes))
+		for i, c := range pv.changes {
+			title := safe(c.sc.Title)
+			if c.sc.Sensitive {
+				title = "!" + title
+			}
+			named[i] = mxWrapIndent(nil, "", safe(c.p.Name)+" · "+title, w)
+			per = max(per, len(named[i])+1)
+		}
 	}
 	footer := []string{"", th.muted.Render(fit("ctrl+s save · esc discard", w))}
 	room := max((h-len(out)-len(footer))/per, 1)
@@ -1365,11 +1386,7 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 			}
 			out = append(out, fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, safe(c.p.Name), sens, sw, safe(c.sc.Title), arrow), w))
 		} else {
-			title := safe(c.sc.Title)
-			if c.sc.Sensitive {
-				title = "!" + title
-			}
-			out = append(out, fit(safe(c.p.Name)+" · "+title, w), "    "+arrow)
+			out = append(append(out, named[i]...), "    "+arrow)
 		}
 	}
 	return append(out, footer...)
@@ -1386,13 +1403,13 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 		if sc.Sensitive {
 			facts += " · sensitive screen"
 		}
-		out = append(out,
-			th.bold.Render(fit(safe(p.Name)+" on "+safe(sc.Title), w)),
-			"  "+facts,
-			th.muted.Render(fit("  "+m.profileFacts(p), w)),
-			th.muted.Render(fit(fmt.Sprintf("  held by %s", plural(m.holders[p.ID], "user")), w)))
+		// wrapped, not cut: at 80 columns the pane is 28 wide
+		out = append(out, mxWrap(th.bold, safe(p.Name)+" on "+safe(sc.Title), w)...)
+		out = append(out, mxWrapIndent(nil, "  ", facts, w)...)
+		out = append(out, mxWrapIndent(&th.muted, "  ", m.profileFacts(p), w)...)
+		out = append(out, mxWrapIndent(&th.muted, "  ", "held by "+plural(m.holders[p.ID], "user"), w)...)
 		if p.Type == store.ClientUser && m.guard {
-			out = append(out, th.muted.Render(fit("  guardrail on: at most view, no sensitive screen", w)))
+			out = append(out, mxWrapIndent(&th.muted, "  ", "guardrail on: at most view, no sensitive screen", w)...)
 		}
 		out = append(out, "")
 	}
