@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -23,23 +24,29 @@ func main() {
 		trace.mark("main") // a holder's start is not the console's: its console's phases are (below)
 	}
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	gc := -2
+	restoreGC := func() {}
+	pauseGC := func() {
+		gc := debug.SetGCPercent(-1)
+		restoreGC = sync.OnceFunc(func() { debug.SetGCPercent(gc) })
+	}
 	if opensConsole(os.Args[1:]) {
 		// Opening the console reads every user into memory: collecting
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
-		gc = debug.SetGCPercent(-1)
+		pauseGC()
 		go tui.Warm()
 	} else if holder {
 		go tui.Warm() // the holder draws the consoles
+		// the holder is started by a console: it reads every user, and
+		// then draws that console's first frame; a collection in between
+		// (the heap is all new) would come before the frame, so the
+		// collector waits for it as at the machine, 5 s at most
+		pauseGC()
+		time.AfterFunc(5*time.Second, restoreGC)
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
 		trace.mark("opened")
-		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
-			if gc != -2 {
-				debug.SetGCPercent(gc)
-			}
-		}})
+		return tui.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})
 	}
 	// a console for a gatehouse process of this machine attached to this
 	// one (which holds the database): its files are that process's
@@ -56,7 +63,7 @@ func main() {
 			trace.mark("opened")
 			traced = true
 		})
-		m := tui.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files})
+		m := tui.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files, Ready: restoreGC})
 		if traced {
 			trace.mark("page")
 		}
@@ -68,12 +75,7 @@ func main() {
 		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 			// the console runs in the holder: this process only relays
 			// the terminal, with the collector on
-			Attaching: func() {
-				if gc != -2 {
-					debug.SetGCPercent(gc)
-					gc = -2
-				}
-			},
+			Attaching: func() { restoreGC() },
 			// an attached console's first frame is here when its first
 			// bytes are
 			FirstOutput: trace.hook()}
@@ -84,9 +86,7 @@ func main() {
 		return tui.New(s, actor, tui.Options{})
 	}
 	code := cmd.Run(env, os.Args[1:])
-	if gc != -2 {
-		debug.SetGCPercent(gc)
-	}
+	restoreGC()
 	os.Exit(code)
 }
 
