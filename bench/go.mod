@@ -66,3 +66,5 @@ require (
 )
 
 replace github.com/trustelem/zxcvbn => ../third_party/zxcvbn
+
+replace github.com/charmbracelet/ultraviolet => ../third_party/ultraviolet

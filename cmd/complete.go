@@ -462,7 +462,7 @@ func (a *app) completeFlagValue(args []string) bool {
 		out, directive = a.complete(kind, nil, toComplete)
 	}
 	noDesc := args[0] == cobra.ShellCompNoDescRequestCmd
-	if v, err := strconv.ParseBool(os.Getenv("GATEHOUSE_COMPLETION_DESCRIPTIONS")); err == nil {
+	if v, err := strconv.ParseBool(a.getenv("GATEHOUSE_COMPLETION_DESCRIPTIONS")); err == nil {
 		noDesc = !v
 	}
 	noHelp := cobra.GetActiveHelpConfig(a.root) == "0"

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -29,8 +30,25 @@ func (a *app) backupCmd() *cobra.Command {
 		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
-		if _, err := os.Stat(args[0]); err == nil {
+		exists := func() error {
 			return refusedf("%s already exists; backup never overwrites: choose another name or remove it", args[0])
+		}
+		if ok, _ := a.caller().Exists(args[0]); ok {
+			return exists()
+		}
+		if a.env.Caller != nil {
+			// run for another process: the copy is made here, beside the
+			// database, and written whole on the caller's side, where the
+			// file is the caller's (its folder, its rights)
+			size, err := a.backupForCaller(s, args[0])
+			if errors.Is(err, fs.ErrExist) {
+				return exists()
+			}
+			if err != nil {
+				return err
+			}
+			a.printf("backup written to %s (%s)\n", args[0], plural(int(size), "byte", "bytes"))
+			return nil
 		}
 		if err := s.Backup(args[0]); err != nil {
 			return err
@@ -43,6 +61,30 @@ func (a *app) backupCmd() *cobra.Command {
 		return nil
 	})
 	return c
+}
+
+// backupForCaller writes a backup to the caller's file name: made in a
+// folder of its own beside the database (removed after), then sent.
+func (a *app) backupForCaller(s *store.Store, name string) (int64, error) {
+	dir, err := os.MkdirTemp(filepath.Dir(s.Path()), ".gatehouse-backup-")
+	if err != nil {
+		return 0, &store.Error{Kind: store.KindInput, Msg: fmt.Sprintf("cannot write the backup: %v", err)}
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "backup.db")
+	if err := s.Backup(tmp); err != nil {
+		return 0, err
+	}
+	f, err := os.Open(tmp)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	_, size, err := a.caller().WriteFile(name, f)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return 0, &store.Error{Kind: store.KindInput, Msg: fmt.Sprintf("cannot write the backup: %v", err)}
+	}
+	return size, err
 }
 
 func (a *app) exportCmd() *cobra.Command {
@@ -58,7 +100,7 @@ func (a *app) exportCmd() *cobra.Command {
 		file := ""
 		if len(args) == 1 && args[0] != "-" {
 			file = args[0]
-			if _, err := os.Stat(file); err == nil {
+			if ok, _ := a.caller().Exists(file); ok {
 				return refusedf("%s already exists; export never overwrites: choose another name or remove it", file)
 			}
 		}
@@ -76,18 +118,10 @@ func (a *app) exportCmd() *cobra.Command {
 			_, err := a.env.Out.Write(safetext.JSON(data))
 			return err
 		}
-		f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
+		if _, _, err := a.caller().WriteFile(file, bytes.NewReader(data)); err != nil {
 			if errors.Is(err, fs.ErrExist) {
 				return refusedf("%s already exists; export never overwrites: choose another name or remove it", file)
 			}
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
 			return err
 		}
 		a.printf("exported %s, %s, %s, %s to %s\n", plural(len(d.Users), "user", "users"), plural(len(d.Clients), "client", "clients"),
@@ -102,9 +136,12 @@ func (a *app) readInput(name string) ([]byte, error) {
 	if name == "-" {
 		return io.ReadAll(a.env.In)
 	}
-	b, err := os.ReadFile(name)
+	b, err := a.caller().ReadFile(name, maxInputFile+1)
 	if err != nil {
 		return nil, usagef("cannot read %s: %v", name, unwrapPath(err))
+	}
+	if len(b) > maxInputFile {
+		return nil, usagef("%s is larger than %d MiB, more than gatehouse reads; split it", name, maxInputFile>>20)
 	}
 	return b, nil
 }
@@ -243,10 +280,7 @@ func (a *app) demoCmd() *cobra.Command {
 			return usagef("--users must be at least 1, not %d", users)
 		}
 		start := time.Now()
-		tty := false
-		if f, ok := a.rawErr.(*os.File); ok {
-			_, tty = terminalFile(f)
-		}
+		tty := a.caller().IsTerminal(2)
 		last := -1
 		progress := func(done, total int) {
 			if total <= 0 {

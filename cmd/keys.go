@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -117,11 +116,7 @@ func (a *app) readKeyLines(name string) ([]keyLine, error) {
 		// it would tell which server files exist, and /dev/zero would never end
 		return nil, usagef("over SSH give the keys on standard input: ssh HOST users add-key EMAIL - < key.pub (%s would be a file on the server)", name)
 	default:
-		var f *os.File
-		if f, err = os.Open(name); err == nil {
-			data, err = io.ReadAll(io.LimitReader(f, 1<<20))
-			f.Close()
-		}
+		data, err = a.caller().ReadFile(name, 1<<20)
 	}
 	if err != nil {
 		return nil, usagef("cannot read %s: %v", file, err)
@@ -129,7 +124,7 @@ func (a *app) readKeyLines(name string) ([]keyLine, error) {
 	if strings.Contains(string(data), "PRIVATE KEY") {
 		hint := ""
 		if name != "-" {
-			if _, err := os.Stat(name + ".pub"); err == nil {
+			if ok, _ := a.caller().Exists(name + ".pub"); ok {
 				hint = fmt.Sprintf(": %s.pub", name)
 			}
 		}

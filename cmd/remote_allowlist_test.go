@@ -19,6 +19,8 @@ var wantOverSSH = map[string]string{
 	"gatehouse": "anyone", "help": "anyone", "effective": "anyone", "check": "anyone",
 
 	"serve": "operator", "demo": "operator", "backup": "operator", "export": "operator", "import": "operator", "import-users": "operator",
+	// the holder (issue 12): started by gatehouse itself at the machine
+	"__hold": "operator",
 
 	"completion": "nobody", "completion bash": "nobody", "completion fish": "nobody", "completion powershell": "nobody", "completion zsh": "nobody",
 	cobra.ShellCompRequestCmd: "anyone", cobra.ShellCompNoDescRequestCmd: "anyone",

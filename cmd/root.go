@@ -24,10 +24,29 @@ type Env struct {
 	In       io.Reader
 	Out, Err io.Writer
 
-	// Store, when set, is used as is and --db is refused (SSH sessions); when
-	// nil the tree opens store.Open(path, store.Options{}) itself from --db,
+	// Store, when set, is used as is and --db is refused (SSH sessions; with
+	// Caller, the database held for the caller, which --db named); when nil
+	// the tree opens store.Open(path, store.Options{}) itself from --db,
 	// GATEHOUSE_DB or store.DefaultPath(), and closes it after the command.
 	Store *store.Store
+
+	// Attach, when set (the binary sets it), makes every command line and
+	// the console work on a database another gatehouse process of this
+	// machine holds, by running there (attach.go).
+	Attach *Attach
+
+	// Caller, when set, is the caller's side of a command line run for
+	// another gatehouse process of this machine by the one holding the
+	// database (LocalCommand): the caller's files, terminal, environment.
+	// The actor is the local operator LocalUser (or --as), exactly as at
+	// the machine.
+	Caller    Caller
+	LocalUser string
+
+	// HeldConsole, when set, builds the console of a caller attached to
+	// this process (LocalCommand): files are the caller's, terminal says
+	// it attached one (else the console is refused as at the machine).
+	HeldConsole func(s *store.Store, actor store.Actor, files Files, terminal bool) (tea.Model, error)
 
 	// Actor, when set (SSH), is fixed and --as is refused; otherwise the actor
 	// is the local operator (store.LocalActor of the OS user name), or the user
@@ -234,6 +253,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		a.undoCmd(),
 		a.serveCmd(),
 		a.versionCmd(),
+		a.holdCmd(),
 	)
 	a.addKeyCommands(root)
 	a.addCompletions(root)
@@ -298,7 +318,18 @@ func wrap(c *cobra.Command, a *app) {
 // Run builds the tree, runs args (never falling back to os.Args) and returns
 // the exit code. Errors are printed as one line on Err.
 func Run(env Env, args []string) int {
+	var pre *store.Store
+	if env.Attach != nil && env.Store == nil {
+		code, done, s := attachOrOpen(env, args)
+		if done {
+			return code
+		}
+		pre = s
+	}
 	a := newApp(env)
+	if pre != nil {
+		a.st, a.opened = pre, true // opened for this line: closed after it
+	}
 	root := a.root
 	defer flushOutput(root)
 	// a command's RunE closes what it opened; cobra's __complete runs no
@@ -450,7 +481,7 @@ func (a *app) store() (*store.Store, error) {
 		return a.st, nil
 	}
 	if a.env.Store != nil {
-		if a.root.PersistentFlags().Changed("db") {
+		if a.root.PersistentFlags().Changed("db") && a.env.Caller == nil {
 			return nil, usagef("--db is not available here: this session uses the server's database")
 		}
 		a.st = a.env.Store
@@ -484,8 +515,15 @@ func (a *app) who(s *store.Store) (store.Actor, error) {
 		if actor, err = s.ActorFor(a.as); err != nil {
 			return store.Actor{}, err
 		}
+	case a.env.Caller != nil:
+		actor = store.LocalActor(a.env.LocalUser)
 	default:
 		actor = store.LocalActor(osUser())
+	}
+	if a.env.Caller != nil {
+		// a change set not written by the time the caller has gone (killed,
+		// interrupted) is not written at all
+		actor = actor.WithContext(a.env.Caller.Context())
 	}
 	a.actor = &actor
 	return actor, nil

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -43,8 +44,9 @@ account lock sign-in for a while (settings lockout-attempts, lockout-window).
 
 The host key (ed25519) is generated on first start, beside the database unless
 --host-key says where; its fingerprint is printed at start. While serving, the
-local CLI cannot open the database: it names the server instead. Stop with
-Ctrl-C or SIGTERM: open sessions are told and closed.
+local command line and consoles on this machine run in this process, over the
+socket beside the database (<db>.sock). Stop with Ctrl-C or SIGTERM: open
+sessions are told and closed.
 
 With --smtp the server delivers the outbox (invitations, password notices):
 smtp://[USER[:PASSWORD]@]HOST[:PORT] speaks STARTTLS when offered (port 587
@@ -66,7 +68,8 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 	c.Flags().StringVar(&from, "from", "", "sender address of the mail (with --smtp)")
 	c.Flags().IntVar(&attempts, "smtp-attempts", keys.DefaultMaxAttempts, "attempts per message before it fails for good (with --smtp)")
 	c.RunE = func(c *cobra.Command, args []string) error {
-		if a.env.Store != nil {
+		held := a.env.Caller != nil // run by the process holding the database, for another
+		if a.env.Store != nil && !held {
 			return refusedf("serve runs on the server's machine; it is not available over SSH")
 		}
 		if a.root.PersistentFlags().Changed("as") {
@@ -80,7 +83,7 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 				return usagef("%v", err)
 			}
 			if m.Username != "" && m.Password == "" {
-				m.Password = os.Getenv("GATEHOUSE_SMTP_PASSWORD")
+				m.Password = a.getenv("GATEHOUSE_SMTP_PASSWORD")
 			}
 			if attempts < 1 {
 				return usagef("--smtp-attempts must be at least 1")
@@ -103,6 +106,12 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 			build := a.env.RemoteConsole
 			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model { return build(s, actor) }
 		}
+		// the other gatehouse processes of this machine attach to the
+		// database through this process while it holds it (unless it serves
+		// for another: the holder it runs in listens already)
+		if !held && a.env.Attach != nil && keys.LocalSupported() {
+			cfg.Local = LocalCommand(s, a.env)
+		}
 		srv, err := keys.New(cfg)
 		if err != nil {
 			return refusedf("%v", err)
@@ -110,6 +119,17 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		addr, err := srv.Listen(listen)
 		if err != nil {
 			return refusedf("cannot listen on %s: %v", listen, err)
+		}
+		if cfg.Local != nil {
+			var nosock *keys.NoSocketError
+			switch err := srv.ListenLocal(keys.LocalSocket(s.Path())); {
+			case errors.As(err, &nosock):
+				// it serves SSH all the same; the machine's own commands
+				// wait for it, as before
+				logger.Warn("the commands of this machine cannot attach", "why", nosock.Msg)
+			case err != nil:
+				return refusedf("%v", err)
+			}
 		}
 		serving := ServingPath(s.Path())
 		if err := os.WriteFile(serving, []byte(addr.String()+"\n"), 0o600); err != nil {
@@ -128,6 +148,10 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 			a.printf("outbox: delivered through %s as %s\n", mail, mail.From)
 		} else if n, err := s.QueuedMessages(); err == nil && n > 0 {
 			a.printf("outbox: %s queued and not delivered (no --smtp): gatehouse outbox list\n", plural(n, "message", "messages"))
+		}
+		if held {
+			// the caller's Ctrl-C or SIGTERM ends its session, and this
+			return srv.Serve(a.env.Caller.Context())
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -182,6 +206,7 @@ var overSSH = map[string]remoteAccess{
 
 	"serve": operatorOnly, "demo": operatorOnly, "backup": operatorOnly,
 	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly,
+	holdName: operatorOnly, // the holder: started by gatehouse itself, at the machine
 
 	"audit": withUsers, "audit log": withUsers, "audit verify": withUsers,
 	"clients": withUsers, "clients add": withUsers, "clients list": withUsers,

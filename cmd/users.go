@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
 )
@@ -552,19 +553,15 @@ notice that the password changed is queued in the outbox.`,
 // a terminal (the policy checked before the second time); the password is
 // checked with valid either way.
 func (a *app) readPassword(email string, valid func(string) error) (string, error) {
-	if tty, ok := terminalFile(a.env.In); ok {
-		fmt.Fprintf(a.env.Err, "New password for %s: ", email)
-		p1, err := readNoEcho(tty)
-		fmt.Fprintln(a.env.Err)
+	if c := a.caller(); c.IsTerminal(0) {
+		p1, err := c.ReadSecret("New password for " + safetext.Escape(email) + ": ")
 		if err != nil {
 			return "", err
 		}
 		if err := valid(p1); err != nil {
 			return "", err
 		}
-		fmt.Fprintf(a.env.Err, "Again: ")
-		p2, err := readNoEcho(tty)
-		fmt.Fprintln(a.env.Err)
+		p2, err := c.ReadSecret("Again: ")
 		if err != nil {
 			return "", err
 		}

@@ -79,6 +79,9 @@ type consoleInput struct {
 	inPaste bool // inside a bracketed paste
 	pasted  int  // bytes of the paste since it (or its last piece) began
 	timeout time.Duration
+	// after starts the wait of timeout for a sequence's next byte: a
+	// timer's channel and its stop (a test's own clock in tests)
+	after func(time.Duration) (<-chan time.Time, func() bool)
 }
 
 type chunk struct {
@@ -99,7 +102,12 @@ const (
 )
 
 func newConsoleInput(r io.Reader) *consoleInput {
-	return &consoleInput{r: r, data: make(chan chunk), done: make(chan struct{}), timeout: escTimeout}
+	return &consoleInput{r: r, data: make(chan chunk), done: make(chan struct{}), timeout: escTimeout, after: startTimer}
+}
+
+func startTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
 
 // Close ends the reading: a Read waiting returns io.EOF, and the goroutine
@@ -137,11 +145,10 @@ func (c *consoleInput) Read(p []byte) (int, error) {
 		if c.err != nil {
 			return 0, c.err
 		}
-		var timer *time.Timer
 		var expired <-chan time.Time
+		var stop func() bool
 		if c.pending() {
-			timer = time.NewTimer(c.timeout)
-			expired = timer.C
+			expired, stop = c.after(c.timeout)
 		}
 		select {
 		case ch := <-c.data:
@@ -157,8 +164,8 @@ func (c *consoleInput) Read(p []byte) (int, error) {
 		case <-c.done:
 			c.err = io.EOF
 		}
-		if timer != nil {
-			timer.Stop()
+		if stop != nil {
+			stop()
 		}
 	}
 	n := copy(p, c.out)
@@ -169,8 +176,14 @@ func (c *consoleInput) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// pending says whether a token is begun and not finished.
-func (c *consoleInput) pending() bool { return c.st != inGround || c.alt }
+// pending says whether a token is begun and not finished, and waits for
+// its next byte at most escTimeout. A character begun does not: it is
+// kept, whatever the pause, until its next byte decides it (a character
+// split across reads of a slow link was dropped), and that is at most
+// three bytes held, of a character that can still be whole.
+func (c *consoleInput) pending() bool {
+	return c.st != inUTF8 && (c.st != inGround || c.alt)
+}
 
 // flush decides the token begun when nothing more comes: ESC alone is the
 // Escape key, ESC and an introducer alt and that key; anything else
@@ -214,7 +227,9 @@ func (c *consoleInput) step(x byte) {
 		default: // no UTF-8 (and no raw C1 control: a UTF-8 terminal sends none)
 		}
 	case inUTF8:
-		if x < 0x80 || x > 0xbf {
+		if x < 0x80 || x > 0xbf || !utf8Continues(c.tok, x) {
+			// no character: dropped, and x begins what comes next (a
+			// continuation byte alone is dropped there too)
 			c.st, c.need = inGround, 0
 			c.step(x)
 			return
@@ -443,6 +458,26 @@ func (c *consoleInput) emitText(b []byte) {
 }
 
 func (c *consoleInput) emit(b []byte) { c.out = append(c.out, b...) }
+
+// utf8Continues says whether the continuation byte x after tok, a
+// character begun, can still make a character: no overlong form, no
+// surrogate, nothing above U+10FFFF (the second byte's ranges).
+func utf8Continues(tok []byte, x byte) bool {
+	if len(tok) != 1 {
+		return true
+	}
+	switch tok[0] {
+	case 0xe0:
+		return x >= 0xa0
+	case 0xed:
+		return x <= 0x9f
+	case 0xf0:
+		return x >= 0x90
+	case 0xf4:
+		return x <= 0x8f
+	}
+	return true
+}
 
 // utf8Len is how long a UTF-8 character beginning with x is.
 func utf8Len(x byte) int {

@@ -187,7 +187,11 @@ func TestConsoleInputTokens(t *testing.T) {
 		{"\x1b\x1b[I", "\x1b[27u\x1b[I"},     // Escape, then focus
 		{"a\xffb\xe9c\x80\xc0\xc1d", "abcd"}, // no UTF-8: dropped
 		{"é€😀", "é€😀"},
-		{"\xed\xa0\x80x", "x"}, // a surrogate
+		{"\xed\xa0\x80x", "x"},     // a surrogate
+		{"\xe0\x9f\xbfx", "x"},     // overlong
+		{"\xf0\x8f\xbf\xbfx", "x"}, // overlong
+		{"\xf4\x90\x80\x80x", "x"}, // above U+10FFFF
+		{"\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf"},
 		{"\x1b[" + strings.Repeat("1", 300) + "mq", "q"},
 		{"\x1b[1;5" + "\r", "\r"},
 		{"\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\", "\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\"},
@@ -379,5 +383,67 @@ func TestConsoleInputClose(t *testing.T) {
 	c.Close()
 	if err := <-done; err != io.EOF {
 		t.Fatalf("a Read after Close: %v", err)
+	}
+}
+
+// A character split across a pause longer than the guard's wait for a
+// sequence's next byte arrives whole: the wait is for escape sequences,
+// and a character begun is kept until its next byte decides it (`a`
+// `\xf0\x9f`, a pause of 100 ms, `\x98\x80b` read as `ab`). The test's
+// clock stands for the pause: a wait started ends when the test says.
+func TestConsoleInputKeepsACharacterSplitByAPause(t *testing.T) {
+	for _, tc := range []struct{ first, rest, want string }{
+		{"a\xf0\x9f", "\x98\x80b", "a😀b"},
+		{"a\xc3", "\xa9b", "aéb"},
+		{"a\xe6", "\x97\xa5b", "a日b"},
+		{"a\xe6\x97", "\xa5b", "a日b"},
+		{"a\x1b\xc3", "\xa9b", "a\x1béb"}, // alt+é: its ESC and first byte came together
+		{"a\xed\xa0", "\x80b", "ab"},      // a surrogate begun: no character, dropped at once
+	} {
+		c := newConsoleInput(nil)
+		c.once.Do(func() {}) // no pump: the test hands the chunks over itself
+		type wait struct{ fire chan time.Time }
+		started := make(chan wait) // unbuffered: Read waits here until the test sees it
+		c.after = func(time.Duration) (<-chan time.Time, func() bool) {
+			w := wait{make(chan time.Time)}
+			started <- w
+			return w.fire, func() bool { return true }
+		}
+		out := make(chan string, 8) // Read goes on to the next chunk, whatever the test reads
+		go func() {
+			buf := make([]byte, 64)
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					close(out)
+					return
+				}
+				out <- string(buf[:n])
+			}
+		}()
+		c.data <- chunk{b: []byte(tc.first)}
+		got := <-out // "a": the character begun is not handed over
+		// the pause: Read either starts a wait (and the test ends it, as a
+		// pause longer than the wait would), or waits for input with none
+		select {
+		case w := <-started:
+			w.fire <- time.Now()
+			c.data <- chunk{b: []byte(tc.rest)}
+		case c.data <- chunk{b: []byte(tc.rest)}:
+		}
+		for len(got) < len(tc.want) {
+			s, ok := <-out
+			if !ok {
+				break
+			}
+			got += s
+			if strings.HasSuffix(got, "b") {
+				break
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%q, a pause, %q: handed over %q, want %q", tc.first, tc.rest, got, tc.want)
+		}
+		c.Close()
 	}
 }

@@ -45,6 +45,18 @@ type Config struct {
 	// not from s.Pty(), which races with the client resizing.
 	Command func(s ssh.Session, actor store.Actor, args []string, hasPty bool) int
 
+	// Local, when set, runs the command lines (the console, when one names
+	// no command) that the other gatehouse processes of this machine send
+	// over the local socket (ListenLocal), as the local operator: the
+	// holder's half of attaching. HostKeyPath may then be empty: a server
+	// for the local socket only (no Listen).
+	Local func(l *LocalSession) int
+	// Linger, when > 0, ends Serve that long after the last local
+	// connection has closed (after the start, if none comes: then at least
+	// 10 s): a holder started for the others ends by itself; serve, which
+	// has none, runs until stopped.
+	Linger time.Duration
+
 	// SMTP, when set, delivers the outbox while the server runs (see SMTP);
 	// without it the outbox stays queued for the operator.
 	SMTP *SMTP
@@ -75,12 +87,25 @@ type Server struct {
 	checkPassword func(email, pw string) (*store.User, error)
 	panicHook     func(where string)
 
-	mu       sync.Mutex
-	ln       net.Listener
-	closing  bool
-	sessions map[ssh.Session]*session
-	perUser  map[uint64]int // open sessions by user id
-	ptys     sync.Map       // ssh.Session → terminal (see sessionRequest)
+	mu      sync.Mutex
+	ln      net.Listener
+	closing bool
+
+	// the local socket (local.go)
+	lsrv       *ssh.Server
+	lln        net.Listener
+	lpath      string
+	lfi        os.FileInfo
+	localOpen  int
+	localConns int           // admitted local connections not yet closed
+	served     bool          // a local session has come
+	idle       chan struct{} // closed once no local session has been open for Linger
+	idleOnce   sync.Once
+	idleTimer  *time.Timer
+	idleGen    int
+	sessions   map[ssh.Session]*session
+	perUser    map[uint64]int // open sessions by user id
+	ptys       sync.Map       // ssh.Session → terminal (see sessionRequest)
 }
 
 // New loads (or creates) the host key and builds the server; Listen and
@@ -92,22 +117,37 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = NewLogger(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 	}
+	if cfg.HostKeyPath == "" && cfg.Local == nil {
+		return nil, errors.New("keys: no host key path given")
+	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 5 * time.Second
 	}
 	if cfg.LoginGrace <= 0 {
 		cfg.LoginGrace = time.Minute
 	}
+	s := &Server{
+		cfg: cfg, st: cfg.Store, log: cfg.Logger,
+		sessions: map[ssh.Session]*session{},
+		perUser:  map[uint64]int{},
+		idle:     make(chan struct{}),
+	}
+	if cfg.Local != nil {
+		lsrv, err := s.newLocalServer()
+		if err != nil {
+			return nil, err
+		}
+		s.lsrv = lsrv
+	}
+	if cfg.HostKeyPath == "" {
+		return s, nil // the local socket only
+	}
 	signer, created, err := LoadOrCreateHostKey(cfg.HostKeyPath)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{
-		cfg: cfg, st: cfg.Store, log: cfg.Logger, signer: signer, created: created,
-		fingerprint: gossh.FingerprintSHA256(signer.PublicKey()),
-		sessions:    map[ssh.Session]*session{},
-		perUser:     map[uint64]int{},
-	}
+	s.signer, s.created = signer, created
+	s.fingerprint = gossh.FingerprintSHA256(signer.PublicKey())
 	s.checkPassword = s.st.CheckPassword
 	s.limiter = NewLimiter(func() (int, time.Duration) {
 		st := s.st.Settings()
@@ -167,6 +207,9 @@ func (s *Server) HostKey() gossh.PublicKey { return s.signer.PublicKey() }
 
 // Listen opens the listening socket (":0" picks a free port).
 func (s *Server) Listen(addr string) (net.Addr, error) {
+	if s.srv == nil {
+		return nil, errors.New("keys: a server for the local socket only does not listen on TCP")
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -187,17 +230,19 @@ func (s *Server) Addr() net.Addr {
 	return s.ln.Addr()
 }
 
-// Serve serves until ctx ends, then shuts down gracefully: open consoles are
-// told the server is shutting down and closed, running commands get
-// ShutdownGrace to finish. Store change sets are atomic, so nothing is left
-// half-written whatever happens.
+// Serve serves until ctx ends (or, with Config.Linger, until no local
+// session has been open that long), then shuts down gracefully: open
+// consoles are told the server is shutting down and closed, running
+// commands get ShutdownGrace to finish. Store change sets are atomic, so
+// nothing is left half-written whatever happens.
 func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Lock()
-	ln := s.ln
+	ln, lln := s.ln, s.lln
 	s.mu.Unlock()
-	if ln == nil {
+	if ln == nil && lln == nil {
 		return errors.New("keys: Serve before Listen")
 	}
+	defer s.closeLocal()
 	events, stop := s.st.Subscribe()
 	defer stop()
 	go s.watch(events)
@@ -216,21 +261,37 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.log.Info("delivering the outbox", "smtp", s.cfg.SMTP.String(), "from", s.cfg.SMTP.From)
 	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- s.srv.Serve(ln) }()
-	s.log.Info("serving", "addr", ln.Addr().String(), "host-key", s.fingerprint)
+	servers := 0
+	errc := make(chan error, 2)
+	if ln != nil {
+		servers++
+		go func() { errc <- s.srv.Serve(ln) }()
+		s.log.Info("serving", "addr", ln.Addr().String(), "host-key", s.fingerprint)
+	}
+	if lln != nil {
+		servers++
+		go func() { errc <- s.lsrv.Serve(lln) }()
+		s.mu.Lock()
+		s.armIdleLocked()
+		s.mu.Unlock()
+	}
+	var failed error
 	select {
 	case err := <-errc:
-		if errors.Is(err, ssh.ErrServerClosed) {
-			return nil
+		servers--
+		if !errors.Is(err, ssh.ErrServerClosed) {
+			failed = err
 		}
-		return err
 	case <-ctx.Done():
+	case <-s.idle:
+		s.log.Debug("no local session for a while: ending", "linger", s.cfg.Linger)
 	}
 	s.shutdown()
-	<-errc
+	for ; servers > 0; servers-- {
+		<-errc
+	}
 	s.log.Info("stopped")
-	return nil
+	return failed
 }
 
 func (s *Server) shutdown() {
@@ -238,19 +299,32 @@ func (s *Server) shutdown() {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	// nobody new finds this process: the next one finds no socket, and
+	// takes the file once it is released
+	s.closeLocal()
 
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- s.srv.Shutdown(sctx) }() // closes the listener, waits for connections
+	done := make(chan error, 2)
+	n := 0
+	for _, srv := range []*ssh.Server{s.srv, s.lsrv} {
+		if srv != nil {
+			n++
+			go func() { done <- srv.Shutdown(sctx) }() // closes the listener, waits for connections
+		}
+	}
 
-	var consoles []*session
+	var consoles, localConsoles []*session
 	for _, ss := range s.allSessions() {
-		if ss.isConsole() {
+		switch {
+		case ss.local && ss.isConsole():
+			localConsoles = append(localConsoles, ss)
+		case ss.isConsole():
 			consoles = append(consoles, ss)
 		}
 	}
 	s.terminate(consoles, "the server is shutting down", 0)
+	s.terminate(localConsoles, localEndReason, 1)
 	// commands still running get the rest of the grace period
 	deadline := time.NewTimer(s.cfg.ShutdownGrace)
 	defer deadline.Stop()
@@ -259,15 +333,35 @@ wait:
 		select {
 		case <-ss.done:
 		case <-deadline.C:
-			s.terminate(s.allSessions(), "the server is shutting down", 1)
+			var remote, local []*session
+			for _, ss := range s.allSessions() {
+				if ss.local {
+					local = append(local, ss)
+				} else {
+					remote = append(remote, ss)
+				}
+			}
+			s.terminate(remote, "the server is shutting down", 1)
+			s.terminate(local, localEndReason, 1)
 			break wait
 		}
 	}
 	// connections still open (signing in, or idle without a session)
-	if err := <-done; err != nil {
-		s.srv.Close()
+	for ; n > 0; n-- {
+		if err := <-done; err != nil {
+			if s.srv != nil {
+				s.srv.Close()
+			}
+			if s.lsrv != nil {
+				s.lsrv.Close()
+			}
+		}
 	}
 }
+
+// localEndReason is what a local client is told when the holder stops
+// under it.
+const localEndReason = "the gatehouse process holding the database is stopping; a change set is written whole or not at all; start gatehouse again"
 
 // onConn sees every new connection before the SSH handshake.
 func (s *Server) onConn(ctx ssh.Context, c net.Conn) (out net.Conn) {

@@ -37,6 +37,9 @@ type session struct {
 
 	term terminal // read once (see sessionRequest)
 
+	local       bool        // a local session (the local socket): the local operator
+	interrupted atomic.Bool // (local) the caller forwarded a signal
+
 	mu      sync.Mutex
 	console bool
 	program *tea.Program
@@ -74,6 +77,11 @@ func (s *Server) sessionRequest(sess ssh.Session, kind string) bool {
 type terminalSession struct {
 	ssh.Session
 	term terminal
+	env  []string // added to the session's environment (a local caller's)
+}
+
+func (t terminalSession) Environ() []string {
+	return append(t.Session.Environ(), t.env...)
 }
 
 func (t terminalSession) Pty() (ssh.Pty, <-chan ssh.Window, bool) {
@@ -389,6 +397,13 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if m == nil {
 		return nil
 	}
+	return s.newProgram(sess, ss, m, nil)
+}
+
+// newProgram is the program of a console session: m on the session's
+// terminal. env is added to the session's environment (a local caller's
+// variables).
+func (s *Server) newProgram(sess ssh.Session, ss *session, m tea.Model, env []string, extra ...tea.ProgramOption) *tea.Program {
 	// wish asks the session for its terminal (Pty), which races with the
 	// client resizing it: it gets the one read before the session started.
 	// The input goes through consoleInput (bubbletea would hold a paste that
@@ -396,9 +411,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	// console's (bubbletea would quit every console on the server's SIGINT,
 	// before the server could tell them why).
 	in := newConsoleInput(sess)
-	opts := append(bubbletea.MakeOptions(terminalSession{Session: sess, term: ss.term}),
+	opts := append(bubbletea.MakeOptions(terminalSession{Session: sess, term: ss.term, env: env}),
 		tea.WithInput(in), tea.WithoutSignalHandler())
-	p := tea.NewProgram(m, opts...)
+	p := tea.NewProgram(m, append(opts, extra...)...)
 	ss.mu.Lock()
 	ss.console, ss.program, ss.model, ss.input = true, p, m, in
 	reason := ss.reason
@@ -416,7 +431,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 // goroutine keeps receiving from the closed channel, spinning a CPU and
 // sending the program 0×0 sizes, while the console runs on; and it never
 // hands the program a size from the goroutine reading window changes (see
-// below).
+// runProgram).
 func (s *Server) console(next ssh.Handler) ssh.Handler {
 	return func(sess ssh.Session) {
 		p := s.program(sess)
@@ -424,62 +439,68 @@ func (s *Server) console(next ssh.Handler) ssh.Handler {
 			next(sess)
 			return
 		}
-		ss := s.lookup(sess)
-		winch := ss.term.winch // needsTerminal let only sessions with a terminal through
-		done := make(chan struct{})
-		// the newest size goes to the program from a goroutine of its own:
-		// reading window changes must never wait on a busy console, or the
-		// connection's read loop waits too (a client resizing 1,000 times a
-		// second while its output backs up), and even the connection closing
-		// goes unseen: the console never ended
-		var size atomic.Pointer[ssh.Window]
-		resized := make(chan struct{}, 1)
-		go func() {
-			for {
-				select {
-				case <-done:
-					return
-				case <-resized:
-					if w := size.Load(); w != nil {
-						p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
-					}
-				}
-			}
-		}()
-		go func() {
-			for {
-				select {
-				case <-done:
-					return
-				case <-sess.Context().Done(): // the connection closed
-					p.Quit()
-					return
-				case w, ok := <-winch:
-					if !ok { // the client closed the session
-						p.Quit()
-						select {
-						case <-done:
-						case <-time.After(time.Second):
-							p.Kill()
-						}
-						return
-					}
-					size.Store(&w)
-					select {
-					case resized <- struct{}{}:
-					default: // the forwarder will read the newest size
-					}
-				}
-			}
-		}()
-		if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
-			s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", logText(sess.User()), "error", err)
-		}
-		p.Kill() // restores the terminal if the program failed
-		ss.input.Close()
-		close(done)
+		s.runProgram(sess, s.lookup(sess), p)
 		next(sess)
 	}
+}
+
+// runProgram runs a console's program until it ends: it quits when the
+// connection closes or the client closes the session, and gets the
+// terminal's size as it changes.
+func (s *Server) runProgram(sess ssh.Session, ss *session, p *tea.Program) {
+	winch := ss.term.winch // only sessions with a terminal get a console
+	done := make(chan struct{})
+	// the newest size goes to the program from a goroutine of its own:
+	// reading window changes must never wait on a busy console, or the
+	// connection's read loop waits too (a client resizing 1,000 times a
+	// second while its output backs up), and even the connection closing
+	// goes unseen: the console never ended
+	var size atomic.Pointer[ssh.Window]
+	resized := make(chan struct{}, 1)
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-resized:
+				if w := size.Load(); w != nil {
+					p.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
+				}
+			}
+		}
+	}()
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-sess.Context().Done(): // the connection closed
+				p.Quit()
+				return
+			case w, ok := <-winch:
+				if !ok { // the client closed the session
+					p.Quit()
+					select {
+					case <-done:
+					case <-time.After(time.Second):
+						p.Kill()
+					}
+					return
+				}
+				size.Store(&w)
+				select {
+				case resized <- struct{}{}:
+				default: // the forwarder will read the newest size
+				}
+			}
+		}
+	}()
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		s.log.Warn("console ended with an error", "remote", addrString(sess.RemoteAddr()), "user", logText(sess.User()), "error", err)
+	}
+	p.Kill() // restores the terminal if the program failed
+	ss.input.Close()
+	close(done)
 }
 
 // afterConsole runs once the console's program has ended: it releases the

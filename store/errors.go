@@ -22,6 +22,12 @@ const (
 	KindDamaged                  // the database file is damaged: restore a backup
 )
 
+// callerGone refuses a change set whose actor's context has ended (see
+// Actor.WithContext).
+func callerGone() error {
+	return &Error{Kind: KindRefused, Msg: "the command was interrupted (its caller went away) before its change set was written: nothing was written"}
+}
+
 // Error is every error the store returns on purpose: one line for people
 // that names no command, and as data what it is (Kind), what it is about
 // (Subject), what would make it pass (Fix) and, for a name that matched

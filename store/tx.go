@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -16,7 +17,22 @@ type Actor struct {
 	UserID uint64 // 0 for the local operator
 	Name   string // "local:<os user>" or the user's email
 	local  bool
+	ctx    context.Context // see WithContext
 }
+
+// WithContext is the actor acting for as long as ctx lasts: a change set it
+// applies once ctx has ended is written not at all (ErrCallerGone). A
+// command sent to the process holding the database by another process
+// acts so: its caller killed or interrupted before the change set was
+// committed, nothing is written, as when a command that opens the file
+// itself is killed.
+func (a Actor) WithContext(ctx context.Context) Actor {
+	a.ctx = ctx
+	return a
+}
+
+// gone says the actor's context has ended.
+func (a Actor) gone() bool { return a.ctx != nil && a.ctx.Err() != nil }
 
 // LocalActor is the operator at the machine: a full administrator.
 func LocalActor(osUser string) Actor {
@@ -122,6 +138,9 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if actor.gone() {
+		return nil, callerGone()
+	}
 	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}
 	cs := &ChangeSet{Actor: actor.Name, Summary: summary, Time: t.now, DryRun: dry}
 	err := s.db.Update(func(btx *bolt.Tx) error {
@@ -145,6 +164,9 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 		if dry {
 			cs.Entries = t.entries
 			return errDryRun
+		}
+		if actor.gone() { // the last moment it can be taken back
+			return callerGone()
 		}
 		batch, err := t.writeAudit(summary)
 		if err != nil {

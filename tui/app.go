@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,11 @@ type Options struct {
 	// WriteFiles: the console runs on the admin's own machine and may write
 	// files there (an access review); over SSH it may not
 	WriteFiles bool
-	Ready      func() // called once the first frame is out
+	// Files, when set, is where those files are written: the side of the
+	// gatehouse process this console is attached for (its folder, its
+	// rights), not this process's
+	Files Files
+	Ready func() // called once the first frame is out
 	// Trace, when set, is told when the start reaches a phase: "page" (the
 	// console is built, its first page of users ready) and "frame" (the
 	// first frame is written to the terminal). The cold-start benchmark.
@@ -31,6 +36,14 @@ type Options struct {
 	Clock ui.Clock
 
 	framed *firstFrameWriter // set by Run: it sends firstFrameMsg
+}
+
+// Files are the files of whoever opened the console (see Options.Files).
+type Files interface {
+	Exists(name string) (bool, error)
+	// WriteFile writes a new file whole or not at all, never over one;
+	// it returns the file's absolute path
+	WriteFile(name string, r io.Reader) (string, int64, error)
 }
 
 type inputMode int

@@ -1303,6 +1303,19 @@ func mxWrap(st lipgloss.Style, text string, w int) []string {
 	return ls
 }
 
+// mxWrapIndent word-wraps text to w cells with every line indented,
+// styled by st (nil: plain).
+func mxWrapIndent(st *lipgloss.Style, indent, text string, w int) []string {
+	ls := strings.Split(ansi.Wrap(text, max(w-ansi.StringWidth(indent), 8), ""), "\n")
+	for i, l := range ls {
+		if st != nil {
+			l = st.Render(l)
+		}
+		ls[i] = indent + l
+	}
+	return ls
+}
+
 func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 	th := m.a.th
 	of := ui.Plural(pv.profiles, "profile")
@@ -1344,9 +1357,17 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 		sw = max(sw, ansi.StringWidth(ui.Safe(c.sc.Title)))
 	}
 	oneLine := pw+sw+4+ansi.StringWidth("maintain → maintain") <= w
-	per := 2
-	if oneLine {
-		per = 1
+	per, named := 1, [][]string(nil) // lines per change; profile · screen, wrapped
+	if !oneLine {
+		named = make([][]string, len(pv.changes))
+		for i, c := range pv.changes {
+			title := ui.Safe(c.sc.Title)
+			if c.sc.Sensitive {
+				title = "!" + title
+			}
+			named[i] = mxWrapIndent(nil, "", ui.Safe(c.p.Name)+" · "+title, w)
+			per = max(per, len(named[i])+1)
+		}
 	}
 	footer := []string{"", th.Muted.Render(ui.Fit("ctrl+s save · esc discard", w))}
 	room := max((h-len(out)-len(footer))/per, 1)
@@ -1363,11 +1384,7 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 			}
 			out = append(out, ui.Fit(fmt.Sprintf("%-*s %s%-*s  %s", pw, ui.Safe(c.p.Name), sens, sw, ui.Safe(c.sc.Title), arrow), w))
 		} else {
-			title := ui.Safe(c.sc.Title)
-			if c.sc.Sensitive {
-				title = "!" + title
-			}
-			out = append(out, ui.Fit(ui.Safe(c.p.Name)+" · "+title, w), "    "+arrow)
+			out = append(append(out, named[i]...), "    "+arrow)
 		}
 	}
 	return append(out, footer...)
@@ -1384,13 +1401,13 @@ func (m *matrixScreen) cursorInfo(w int) []string {
 		if sc.Sensitive {
 			facts += " · sensitive screen"
 		}
-		out = append(out,
-			th.Bold.Render(ui.Fit(ui.Safe(p.Name)+" on "+ui.Safe(sc.Title), w)),
-			"  "+facts,
-			th.Muted.Render(ui.Fit("  "+m.profileFacts(p), w)),
-			th.Muted.Render(ui.Fit(fmt.Sprintf("  held by %s", ui.Plural(m.holders[p.ID], "user")), w)))
+		// wrapped, not cut: at 80 columns the pane is 28 wide
+		out = append(out, mxWrap(th.Bold, ui.Safe(p.Name)+" on "+ui.Safe(sc.Title), w)...)
+		out = append(out, mxWrapIndent(nil, "  ", facts, w)...)
+		out = append(out, mxWrapIndent(&th.Muted, "  ", m.profileFacts(p), w)...)
+		out = append(out, mxWrapIndent(&th.Muted, "  ", "held by "+ui.Plural(m.holders[p.ID], "user"), w)...)
 		if p.Type == store.ClientUser && m.guard {
-			out = append(out, th.Muted.Render(ui.Fit("  guardrail on: at most view, no sensitive screen", w)))
+			out = append(out, mxWrapIndent(&th.Muted, "  ", "guardrail on: at most view, no sensitive screen", w)...)
 		}
 		out = append(out, "")
 	}

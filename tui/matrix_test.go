@@ -647,3 +647,48 @@ func TestMatrixMouse(t *testing.T) {
 		t.Error("the wheel did not move")
 	}
 }
+
+// The preview pane at 80 columns wraps what it says, never cuts it: the
+// cell under the cursor ("guardrail on: at most vie…", "client · assigned
+// sit…") and a pending change whose profile and screen are longer than the
+// pane ("Administrator · !Users & pe…").
+func TestMatrixPreviewWrapsAt80(t *testing.T) {
+	s := newTestStore(t, 60)
+	app, m := matrixApp(t, s, nil, 80, 24)
+	matrixShow(t, app, "Administrator", "Client")
+	matrixGoto(t, app, "payroll", "Client")
+	previewSays(t, app, "Client on Payroll", "none · sensitive screen", "client · assigned sites · built-in",
+		"guardrail on: at most view, no sensitive screen")
+	golden(t, "matrix_cell_80x24", viewOf(app))
+	matrixGoto(t, app, "users", "Administrator")
+	press(app, "v")
+	if m.Pending() != 1 {
+		t.Fatalf("%d pending, want 1: %q", m.Pending(), app.msg)
+	}
+	previewSays(t, app, "Administrator · !Users & permissions")
+}
+
+// previewSays checks that no line of the preview pane (the right one, the
+// matrix focused) is cut and that each text shows whole, wrapped or not.
+func previewSays(t *testing.T, app *App, texts ...string) {
+	t.Helper()
+	v := viewOf(app)
+	var lines []string
+	for _, l := range strings.Split(v, "\n") {
+		_, right, ok := strings.Cut(l, "┃│")
+		if !ok {
+			continue
+		}
+		right = strings.TrimSpace(strings.TrimSuffix(right, "│"))
+		if strings.HasSuffix(right, "…") {
+			t.Errorf("a line of the preview is cut: %q\n%s", right, v)
+		}
+		lines = append(lines, right)
+	}
+	said := strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+	for _, want := range texts {
+		if !strings.Contains(said, want) {
+			t.Errorf("the preview does not say %q whole:\n%s", want, v)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,6 +88,44 @@ func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 		a.Fail(err)
 		return nil
 	}
+	head := reviewdoc.Head{Generated: time.Now(), By: a.actor.Name, Review: r}
+	write := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		var err error
+		switch format {
+		case "csv":
+			err = reviewdoc.WriteCSV(bw, r)
+		case "json":
+			err = reviewdoc.WriteJSON(bw, head)
+		default:
+			err = reviewdoc.WriteMarkdown(bw, head)
+		}
+		if err == nil {
+			err = bw.Flush()
+		}
+		return err
+	}
+	if files := a.opts.Files; files != nil {
+		// the console runs for another process: the file is that one's
+		if ok, _ := files.Exists(file); ok {
+			a.Fail(&store.Error{Kind: store.KindInput, Msg: file + " exists: choose another name (nothing is overwritten)", Field: fieldFile})
+			return nil
+		}
+		a.Flash("writing the access review to "+file+"…", false)
+		return func() tea.Msg {
+			pr, pw := io.Pipe()
+			go func() { pw.CloseWithError(write(pw)) }()
+			path, _, err := files.WriteFile(file, pr)
+			pr.CloseWithError(err)
+			if errors.Is(err, os.ErrExist) {
+				return ui.ReportMsg{Text: "review not written: " + file + " exists: choose another name (nothing is overwritten)", Bad: true}
+			}
+			if err != nil {
+				return ui.ReportMsg{Text: "review not written: " + err.Error(), Bad: true}
+			}
+			return ui.ReportMsg{Text: "wrote the access review (change set #" + fmt.Sprint(r.AsOf) + ") to " + path}
+		}
+	}
 	// the review names everyone's access: readable by its owner only
 	out, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -97,23 +136,10 @@ func (a *App) writeReview(file, format string, f store.ReviewFilter) tea.Cmd {
 		a.Fail(&store.Error{Kind: store.KindInput, Msg: msg, Field: fieldFile})
 		return nil
 	}
-	head := reviewdoc.Head{Generated: time.Now(), By: a.actor.Name, Review: r}
 	path, _ := filepath.Abs(file)
 	a.Flash("writing the access review to "+path+"…", false)
 	return func() tea.Msg {
-		w := bufio.NewWriterSize(out, 64<<10)
-		var err error
-		switch format {
-		case "csv":
-			err = reviewdoc.WriteCSV(w, r)
-		case "json":
-			err = reviewdoc.WriteJSON(w, head)
-		default:
-			err = reviewdoc.WriteMarkdown(w, head)
-		}
-		if err == nil {
-			err = w.Flush()
-		}
+		err := write(out)
 		if cerr := out.Close(); err == nil {
 			err = cerr
 		}

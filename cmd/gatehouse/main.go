@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -18,23 +20,66 @@ import (
 
 func main() {
 	trace := openStartTrace()
-	trace.mark("main")
+	holder := holds(os.Args[1:])
+	if !holder {
+		trace.mark("main") // a holder's start is not the console's: its console's phases are (below)
+	}
 	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	gc := -2
+	restoreGC := func() {}
+	pauseGC := func() {
+		gc := debug.SetGCPercent(-1)
+		restoreGC = sync.OnceFunc(func() { debug.SetGCPercent(gc) })
+	}
 	if opensConsole(os.Args[1:]) {
 		// Opening the console reads every user into memory: collecting
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
-		gc = debug.SetGCPercent(-1)
+		pauseGC()
 		go tui.Warm()
+	} else if holder {
+		go tui.Warm() // the holder draws the consoles
+		// the holder is started by a console: it reads every user, and
+		// then draws that console's first frame; a collection in between
+		// (the heap is all new) would come before the frame, so the
+		// collector waits for it as at the machine, 5 s at most
+		pauseGC()
+		time.AfterFunc(5*time.Second, restoreGC)
 	}
 	env.Console = func(s *store.Store, actor store.Actor) error {
 		trace.mark("opened")
-		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: func() {
-			if gc != -2 {
-				debug.SetGCPercent(gc)
-			}
-		}})
+		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})
+	}
+	// a console for a gatehouse process of this machine attached to this
+	// one (which holds the database): its files are that process's
+	var first sync.Once
+	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
+		if !terminal {
+			return nil, tui.ErrNoTerminal
+		}
+		traced := false
+		first.Do(func() {
+			// the start of the console that started this holder: its
+			// store is open here, and its page is built here (its frame
+			// is marked by the process that shows it)
+			trace.mark("opened")
+			traced = true
+		})
+		m := console.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files, Ready: restoreGC})
+		if traced {
+			trace.mark("page")
+		}
+		return m, nil
+	}
+	// every command line and the console work on a database another
+	// gatehouse process holds: they run there
+	if exe, err := os.Executable(); err == nil {
+		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+			// the console runs in the holder: this process only relays
+			// the terminal, with the collector on
+			Attaching: func() { restoreGC() },
+			// an attached console's first frame is here when its first
+			// bytes are
+			FirstOutput: trace.hook()}
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
@@ -42,10 +87,18 @@ func main() {
 		return console.New(s, actor, tui.Options{})
 	}
 	code := cmd.Run(env, os.Args[1:])
-	if gc != -2 {
-		debug.SetGCPercent(gc)
-	}
+	restoreGC()
 	os.Exit(code)
+}
+
+// holds says whether the arguments run the holder (gatehouse __hold).
+func holds(args []string) bool {
+	for _, a := range args {
+		if a == "__hold" {
+			return true
+		}
+	}
+	return false
 }
 
 // opensConsole says whether the arguments name no command (only global flags).

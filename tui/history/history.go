@@ -620,6 +620,10 @@ func layoutHistCols(w int) histCols {
 		c.actor = rest * 25 / 100
 		c.entity = rest * 48 / 100
 		c.field = rest - c.actor - c.entity
+	case w >= 40: // the list at 80 columns: who made a change still shows
+		c.actor = rest / 3        // local:NAME whole at 80 columns, a longer one cut
+		c.field = rest * 31 / 100 // most fields whole
+		c.entity = rest - c.actor - c.field
 	default:
 		c.entity = rest * 60 / 100
 		c.field = rest - c.entity

@@ -337,3 +337,39 @@ func TestHistoryPlacesOutboxSettingsFitEverySize(t *testing.T) {
 		}
 	}
 }
+
+// Whoever made a change shows in the History list at every size: at 80×24
+// the list had no ACTOR column, and the actor only in the change pane of
+// the entry highlighted.
+func TestHistoryListShowsTheActor(t *testing.T) {
+	s, c := newClockedStore(t, 60)
+	if _, err := s.Apply(store.LocalActor("test"), "settings set invite-expiry 3d", func(tx *store.Tx) error {
+		return tx.SetSetting("invite-expiry", "3d")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz.w, sz.h), func(t *testing.T) {
+			app := newClockedApp(t, s, c, nil, sz.w, sz.h)
+			press(app, "4")
+			settleHistory(t, app)
+			var head, row string
+			for _, l := range strings.Split(viewOf(app), "\n") {
+				parts := strings.Split(l, "┃") // the entries pane, focused: heavy sides
+				if len(parts) < 3 {
+					continue
+				}
+				l = parts[1]
+				switch {
+				case strings.Contains(l, "TIME"):
+					head = l
+				case row == "" && strings.Contains(l, "settings:org"):
+					row = l
+				}
+			}
+			if !strings.Contains(head, "ACTOR") || !strings.Contains(row, "local:test") {
+				t.Fatalf("the list shows no actor:\n%s\n%s\n\n%s", head, row, viewOf(app))
+			}
+		})
+	}
+}

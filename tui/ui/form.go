@@ -154,13 +154,21 @@ func filtering(f *huh.Form) bool {
 	return ok && sel.GetFiltering()
 }
 
-// leaving says whether a key leaves the text field it is typed in: 1
-// forward (enter, tab), -1 back (shift+tab), 0 not.
+// leaving says whether a key leaves the field it is typed in: 1 forward
+// (enter, tab), -1 back (shift+tab), 0 not. Text fields and selects (the
+// only kinds our forms use; every select holds strings); another kind
+// keeps huh's own move.
 func leaving(f *huh.Form, k tea.KeyPressMsg, isKey bool) int {
 	if !isKey {
 		return 0
 	}
-	if _, ok := f.GetFocusedField().(*huh.Input); !ok {
+	switch field := f.GetFocusedField().(type) {
+	case *huh.Input:
+	case *huh.Select[string]:
+		if _, ok := field.Hovered(); !ok {
+			return 0 // nothing to choose (a filter matching none): huh stays too
+		}
+	default:
 		return 0
 	}
 	switch k.String() {
@@ -172,11 +180,12 @@ func leaving(f *huh.Form, k tea.KeyPressMsg, isKey bool) int {
 	return 0
 }
 
-// leaveField moves the cursor out of a text field here and now. huh moves
-// it by a message of its own, which comes after keys typed ahead (a paste,
-// a fast typist, an SSH link's latency): those went into the field left
-// ("Jane⏎Doe" gave "JaneD" and "oe"). The field still checks its value
-// first and keeps the cursor when it refuses it.
+// leaveField moves the cursor out of a field here and now. huh moves it by
+// a message of its own, which comes after keys typed ahead (a paste, a fast
+// typist, an SSH link's latency): those went into the field left
+// ("Jane⏎Doe" gave "JaneD" and "oe"; "⏎↓" on User type chose Employee,
+// then Client). The field still checks its value first and keeps the
+// cursor when it refuses it.
 func (m *Form) leaveField(msg tea.Msg, dir int) tea.Cmd {
 	field := m.form.GetFocusedField()
 	f, _ := m.form.Update(msg) // the move it asks for by message is made below

@@ -1,0 +1,172 @@
+package keys
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"syscall"
+)
+
+// What a client and its holder say to each other over the local socket,
+// beyond SSH: the exec request's command is a localRequest (the argv whole,
+// never split again), and the holder reaches the caller's side — its files,
+// its standard input, its terminal — through channels it opens to the
+// client (callerChannel), one per operation, each a stream of frames.
+
+// LocalProtocol is the version of that: a client and a holder of different
+// versions (an older binary still holding the file) do not talk; the client
+// is told to wait for that holder to end.
+const LocalProtocol = 1
+
+// MaxLocalCommandLine bounds a local exec request (an SSH packet holds at
+// most 256 KiB).
+const MaxLocalCommandLine = 128 << 10
+
+// localRequest is the command of a local exec request, as JSON.
+type localRequest struct {
+	Protocol int      `json:"protocol"`
+	Args     []string `json:"args"`
+	// User is the caller's OS user name as it sees it (used when the
+	// holder cannot look the peer's uid up itself)
+	User string   `json:"user,omitempty"`
+	Env  []string `json:"env,omitempty"` // the caller's variables of localEnv
+	// TTY says which of the caller's standard input, output and error are
+	// terminals
+	TTY [3]bool `json:"tty"`
+	// Build is the caller's build (gatehouse version): told in refusals
+	Build string `json:"build,omitempty"`
+	// ArgsFollow: the command line is too long for the request, and the
+	// holder asks for it (opArgs)
+	ArgsFollow bool `json:"args_follow,omitempty"`
+}
+
+// maxArgs bounds a command line fetched with opArgs.
+const maxArgs = 16 << 20
+
+// localEnv are the caller's environment variables the holder uses for its
+// command line: who the caller is, its clock and language, its terminal's
+// colours, and the variables gatehouse's commands read.
+var localEnv = []string{
+	"USER", "LOGNAME", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+	"COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
+	"GATEHOUSE_SMTP_PASSWORD", "GATEHOUSE_COMPLETION_DESCRIPTIONS",
+}
+
+// callerChannel is the channel type of an operation on the caller's side.
+const callerChannel = "gatehouse-caller@gatehouse"
+
+// callerOp is the extra data of a callerChannel open.
+type callerOp struct {
+	Op     string `json:"op"` // opRead, opWrite, opStat, opSecret, opStdin
+	Name   string `json:"name,omitempty"`
+	Prompt string `json:"prompt,omitempty"`
+}
+
+const (
+	opRead   = "read"   // the caller sends a file's bytes (frames), then frameEnd
+	opWrite  = "write"  // the holder sends a new file's bytes, then frameEnd; the caller answers writeResult
+	opStat   = "stat"   // the caller answers statResult
+	opSecret = "secret" // the caller asks its terminal for a line without echo, and answers it
+	opStdin  = "stdin"  // the holder asks for up to N bytes of standard input at a time (frameRead)
+	opArgs   = "args"   // the caller sends its command line (JSON, frames), then frameEnd
+)
+
+// Frame types.
+const (
+	frameData = 'd' // bytes
+	frameEnd  = 'e' // the end, whole: the payload is the answer (JSON), if any
+	frameErr  = 'x' // failed: the payload is a callerError
+	frameRead = 'r' // (stdin) read up to the 4-byte big-endian count
+)
+
+// maxFrame bounds one frame's payload.
+const maxFrame = 64 << 10
+
+func writeFrame(w io.Writer, kind byte, payload []byte) error {
+	if len(payload) > maxFrame {
+		return fmt.Errorf("a frame of %d bytes", len(payload))
+	}
+	b := make([]byte, 5+len(payload))
+	b[0] = kind
+	binary.BigEndian.PutUint32(b[1:5], uint32(len(payload)))
+	copy(b[5:], payload)
+	_, err := w.Write(b)
+	return err
+}
+
+// readFrame reads one frame; a stream that ends before it is whole is
+// io.ErrUnexpectedEOF (the other side went away).
+func readFrame(r io.Reader) (byte, []byte, error) {
+	var h [5]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			return 0, nil, io.ErrUnexpectedEOF
+		}
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(h[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("a frame of %d bytes", n)
+	}
+	p := make([]byte, n)
+	if _, err := io.ReadFull(r, p); err != nil {
+		return 0, nil, io.ErrUnexpectedEOF
+	}
+	return h[0], p, nil
+}
+
+// callerError is a failure on the caller's side, as sent: the message and,
+// for a system call's failure, its errno (so errors.Is(err, fs.ErrExist)
+// holds on the holder's side as it would have on the caller's).
+type callerError struct {
+	Msg   string `json:"msg"`
+	Errno int    `json:"errno,omitempty"`
+	Op    string `json:"op,omitempty"`
+	Path  string `json:"path,omitempty"`
+}
+
+func encodeCallerError(err error) []byte {
+	ce := callerError{Msg: err.Error()}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		ce.Errno = int(errno)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		ce.Op, ce.Path = pe.Op, pe.Path
+	}
+	b, _ := json.Marshal(ce)
+	return b
+}
+
+func decodeCallerError(p []byte) error {
+	var ce callerError
+	if err := json.Unmarshal(p, &ce); err != nil {
+		return errors.New("the caller failed")
+	}
+	var inner error = errors.New(ce.Msg)
+	if ce.Errno != 0 {
+		inner = syscall.Errno(ce.Errno)
+	}
+	if ce.Path != "" || ce.Op != "" {
+		return &fs.PathError{Op: ce.Op, Path: ce.Path, Err: inner}
+	}
+	if ce.Errno != 0 {
+		return inner
+	}
+	return errors.New(ce.Msg)
+}
+
+// writeResult answers opWrite.
+type writeResult struct {
+	Path string `json:"path"` // the file written, absolute
+	Size int64  `json:"size"`
+}
+
+// statResult answers opStat.
+type statResult struct {
+	Exists bool `json:"exists"`
+}
