@@ -8,4 +8,3 @@ import "github.com/gatehouse/gatehouse/tui/ui"
 func NewUsersScreen(h ui.Host) ui.Screen       { return newUsersScreen(h.(*App)) }
 func NewSitesScreen(h ui.Host) ui.Screen       { return newSitesScreen(h.(*App)) }
 func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)) }
-func NewPlacesScreen(h ui.Host) ui.Screen      { return newPlacesScreen(h.(*App)) }

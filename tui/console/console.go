@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/outbox"
+	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/ui"
@@ -20,7 +21,7 @@ var Screens = tui.Screens{
 		tui.NewSitesScreen,
 		tui.NewPermissionsScreen,
 		history.New,
-		tui.NewPlacesScreen,
+		places.New,
 		outbox.New,
 		settings.New,
 	},

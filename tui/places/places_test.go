@@ -1,4 +1,4 @@
-package tui
+package places
 
 import (
 	"fmt"
@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
-func placesOf(app *App) *placesScreen { return app.screens[4].(*placesScreen) }
+func placesOf(app *tui.App) *Screen { return app.Screen(4).(*Screen) }
 
 func TestPlacesScreenGolden(t *testing.T) {
 	s, c := newClockedStore(t, 60)
@@ -30,23 +31,23 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	press(app, "5", "shift+tab") // the Clients pane
 	press(app, "a")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("a opened no form")
 	}
 	typeQuick(app, "Zeta Works")
 	press(app, "enter")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatalf("the client form is still open:\n%s", viewOf(app))
 	}
 	if cl := placesOf(app).client(); cl == nil || cl.Name != "Zeta Works" {
-		t.Fatalf("the new client is not highlighted: %v (%s)", cl, app.msg)
+		t.Fatalf("the new client is not highlighted: %v (%s)", cl, app.Message())
 	}
 
 	press(app, "tab", "a") // the Sites pane: the client defaults to the highlighted one
 	typeQuick(app, "Zeta North")
 	press(app, "enter") // to the client select
 	press(app, "enter") // submit
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatalf("the site form is still open:\n%s", viewOf(app))
 	}
 	var site *store.Site
@@ -56,7 +57,7 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 		}
 	}
 	if site == nil {
-		t.Fatalf("no site Zeta North: %s", app.msg)
+		t.Fatalf("no site Zeta North: %s", app.Message())
 	}
 	if got := s.Names().Client(site.ClientID); got != "Zeta Works" {
 		t.Errorf("Zeta North belongs to %q, want Zeta Works", got)
@@ -75,7 +76,7 @@ func TestPlacesAddClientSiteTeamByKeys(t *testing.T) {
 		}
 	}
 	if team == nil || team.SiteID != site.ID {
-		t.Fatalf("team Early: %+v (%s)", team, app.msg)
+		t.Fatalf("team Early: %+v (%s)", team, app.Message())
 	}
 	v := viewOf(app)
 	for _, want := range []string{"Zeta Works", "Zeta North", "Early", "change set #"} {
@@ -98,15 +99,15 @@ func TestPlacesRefusals(t *testing.T) {
 	press(app, "5", "shift+tab", "a")
 	typeQuick(app, "Acme Logistics")
 	press(app, "enter")
-	if len(s.Clients()) != n || !strings.Contains(app.msg, "already exists") {
-		t.Errorf("duplicate client: %d clients, status %q", len(s.Clients()), app.msg)
+	if len(s.Clients()) != n || !strings.Contains(app.Message(), "already exists") {
+		t.Errorf("duplicate client: %d clients, status %q", len(s.Clients()), app.Message())
 	}
 
 	// a Manager views clients but may not add one: the key says why
 	app = newClockedApp(t, s, c, managerActor(t, s), 120, 40)
 	press(app, "5", "shift+tab", "a")
-	if app.modal != nil || !strings.Contains(app.msg, "needs maintain") {
-		t.Errorf("a manager's a: modal %v, status %q", app.modal != nil, app.msg)
+	if app.Modal() != nil || !strings.Contains(app.Message(), "needs maintain") {
+		t.Errorf("a manager's a: modal %v, status %q", app.Modal() != nil, app.Message())
 	}
 }
 

@@ -1,4 +1,4 @@
-package tui
+package places
 
 import (
 	"strings"
@@ -14,8 +14,8 @@ func TestPlacesRenameAndRetire(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	press(app, "5")
-	app.focus[app.cur] = 1 // the sites
-	p := app.current().(*placesScreen)
+	app.SetFocus(1) // the sites
+	p := app.Screen(app.Shown()).(*Screen)
 	old := p.site().Name
 	press(app, "r")
 	for range len(old) {
@@ -28,27 +28,27 @@ func TestPlacesRenameAndRetire(t *testing.T) {
 		renamed = renamed || st.Name == "Renamed Depot"
 	}
 	if !renamed {
-		t.Fatalf("r did not rename %s: %s", old, app.msg)
+		t.Fatalf("r did not rename %s: %s", old, app.Message())
 	}
 	// a client: its contract ends
-	app.focus[app.cur] = 0
+	app.SetFocus(0)
 	press(app, "down", "down") // past "all sites" and "own sites" to the first client
 	c := p.client()
 	if c == nil {
 		t.Fatalf("no client highlighted:\n%s", viewOf(app))
 	}
 	press(app, "R")
-	cf, ok := app.modal.(*ui.Confirm)
+	cf, ok := app.Modal().(*ui.Confirm)
 	if !ok || !strings.Contains(cf.Question, "the contract ends") || !strings.Contains(cf.Question, "users touched") {
-		t.Fatalf("R asked %#v, want a preview of the contract's end", app.modal)
+		t.Fatalf("R asked %#v, want a preview of the contract's end", app.Modal())
 	}
 	press(app, "y")
 	if got := clientNamed(s, c.Name); got == nil || !got.IsRetired() {
-		t.Fatalf("R, y did not end %s's contract: %s", c.Name, app.msg)
+		t.Fatalf("R, y did not end %s's contract: %s", c.Name, app.Message())
 	}
 	press(app, "u")
 	if got := clientNamed(s, c.Name); got == nil || got.IsRetired() {
-		t.Fatalf("u did not undo the contract's end: %s", app.msg)
+		t.Fatalf("u did not undo the contract's end: %s", app.Message())
 	}
 }
 

@@ -1,4 +1,6 @@
-package tui
+// Package places is the Clients & sites screen: the clients, their sites
+// and the sites' teams, added, renamed and retired here.
+package places
 
 import (
 	"fmt"
@@ -12,11 +14,11 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// placesScreen: clients | the sites of the highlighted client (or all, or the
+// Screen: clients | the sites of the highlighted client (or all, or the
 // business's own) | the teams of the highlighted site. "a" adds to the
 // focused pane: a client, a site, a team.
-type placesScreen struct {
-	a      *App
+type Screen struct {
+	host   ui.Host
 	names  store.Names
 	denied string
 
@@ -51,30 +53,31 @@ const (
 	placesFirstClient
 )
 
-func newPlacesScreen(a *App) ui.Screen {
-	p := &placesScreen{a: a, leftList: list.New[leftKey](), siteList: list.New[uint64](), teamList: list.New[uint64]()}
+// New is the Clients & sites screen of a console.
+func New(h ui.Host) ui.Screen {
+	p := &Screen{host: h, leftList: list.New[leftKey](), siteList: list.New[uint64](), teamList: list.New[uint64]()}
 	p.leftList.SetTop(1) // below the column headings
 	p.siteList.SetTop(1)
 	p.teamList.SetTop(placesTeamTop)
 	return p
 }
 
-func (p *placesScreen) Name() string { return "Clients & sites" }
+func (p *Screen) Name() string { return "Clients & sites" }
 
 // placesTeamTop is the lines above the teams: the site's name, client and
 // users, a blank line and the column headings.
 const placesTeamTop = 5
 
-func (p *placesScreen) SetSize(ps [3]ui.PaneSize) {
+func (p *Screen) SetSize(ps [3]ui.PaneSize) {
 	p.leftList.SetSize(ps[0].W, max(ps[0].H-1, 1))
 	p.siteList.SetSize(ps[1].W, max(ps[1].H-1, 1))
 	p.teamList.SetSize(ps[2].W, max(ps[2].H-placesTeamTop, 1))
 }
 
 // left is the Clients pane's row: placesAll, placesOwn, or a client's.
-func (p *placesScreen) left() int { return p.leftList.Cursor() }
+func (p *Screen) left() int { return p.leftList.Cursor() }
 
-func (p *placesScreen) Panes() [3]string {
+func (p *Screen) Panes() [3]string {
 	site := "Teams"
 	if s := p.site(); s != nil {
 		site = "Teams of " + s.Name
@@ -82,11 +85,11 @@ func (p *placesScreen) Panes() [3]string {
 	return [3]string{fmt.Sprintf("Clients (%d)", len(p.clients)), fmt.Sprintf("Sites: %s (%d)", p.leftLabel(), len(p.rows)), site}
 }
 
-func (p *placesScreen) Reload() {
-	s := p.a.s
+func (p *Screen) Reload() {
+	s := p.host.Store()
 	p.denied = ""
-	if err := s.Capabilities(p.a.actor).May(store.ReadClients); err != nil {
-		if err2 := s.Capabilities(p.a.actor).May(store.ReadSites); err2 != nil {
+	if err := s.Capabilities(p.host.Actor()).May(store.ReadClients); err != nil {
+		if err2 := s.Capabilities(p.host.Actor()).May(store.ReadSites); err2 != nil {
 			p.denied = err.Error()
 		}
 	}
@@ -139,7 +142,7 @@ func containsID(ids []uint64, id uint64) bool {
 
 // refilter lists the sites of the left selection matching the filter; the
 // cursor stays on the same site, or goes back to the first.
-func (p *placesScreen) refilter() {
+func (p *Screen) refilter() {
 	client := p.client()
 	q := strings.ToLower(p.q)
 	var rows []*store.Site
@@ -164,18 +167,18 @@ func (p *placesScreen) refilter() {
 
 // showTeams lists the highlighted site's teams, the cursor on the same team
 // or at the same place.
-func (p *placesScreen) showTeams() {
+func (p *Screen) showTeams() {
 	p.teamList.SetRows(teamRows{p, p.siteTeams()})
 }
 
-func (p *placesScreen) client() *store.Client {
+func (p *Screen) client() *store.Client {
 	if i := p.left() - placesFirstClient; i >= 0 && i < len(p.clients) {
 		return p.clients[i]
 	}
 	return nil
 }
 
-func (p *placesScreen) site() *store.Site {
+func (p *Screen) site() *store.Site {
 	if c := p.siteList.Cursor(); c >= 0 && c < len(p.rows) {
 		return p.rows[c]
 	}
@@ -183,28 +186,28 @@ func (p *placesScreen) site() *store.Site {
 }
 
 // team is the highlighted team.
-func (p *placesScreen) team() *store.Team {
+func (p *Screen) team() *store.Team {
 	if ts, c := p.siteTeams(), p.teamList.Cursor(); c >= 0 && c < len(ts) {
 		return ts[c]
 	}
 	return nil
 }
 
-func (p *placesScreen) siteTeams() []*store.Team {
+func (p *Screen) siteTeams() []*store.Team {
 	if s := p.site(); s != nil {
 		return p.teams[s.ID]
 	}
 	return nil
 }
 
-func (p *placesScreen) owner(s *store.Site) string {
+func (p *Screen) owner(s *store.Site) string {
 	if s.ClientID == 0 {
 		return "own"
 	}
 	return p.names.Client(s.ClientID)
 }
 
-func (p *placesScreen) leftLabel() string {
+func (p *Screen) leftLabel() string {
 	switch p.left() {
 	case placesAll:
 		return "all"
@@ -217,40 +220,40 @@ func (p *placesScreen) leftLabel() string {
 	return ""
 }
 
-func (p *placesScreen) Pending() int   { return 0 }
-func (p *placesScreen) Discard()       {}
-func (p *placesScreen) Filter() string { return p.q }
-func (p *placesScreen) SetFilter(q string) {
+func (p *Screen) Pending() int   { return 0 }
+func (p *Screen) Discard()       {}
+func (p *Screen) Filter() string { return p.q }
+func (p *Screen) SetFilter(q string) {
 	p.q = strings.TrimSpace(q)
 	p.refilter()
 }
 
-func (p *placesScreen) Header(w int) string {
+func (p *Screen) Header(w int) string {
 	n := len(p.clients)
 	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), ui.Plural(n, "client"), ui.Plural(len(p.sites), "site"))
 }
 
 // ---- keys
 
-func (p *placesScreen) focus() int { return p.a.focus[p.a.cur] }
+func (p *Screen) focus() int { return p.host.Focus() }
 
 // canAdd says why "a" cannot add to the focused pane now.
-func (p *placesScreen) canAdd() string {
+func (p *Screen) canAdd() string {
 	if p.denied != "" {
 		return p.denied
 	}
 	switch p.focus() {
 	case 0:
-		return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
+		return ui.ErrText(p.host.Store().Capabilities(p.host.Actor()).May(store.EditClients))
 	case 2:
 		if p.site() == nil {
 			return "no site is highlighted to add a team to"
 		}
 	}
-	return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
+	return ui.ErrText(p.host.Store().Capabilities(p.host.Actor()).May(store.EditSites))
 }
 
-func (p *placesScreen) Bindings() []*ui.Binding {
+func (p *Screen) Bindings() []*ui.Binding {
 	g := "Clients & sites"
 	return append([]*ui.Binding{
 		ui.Bind(g, "a", "add a client, site or team (by the focused pane)", func() tea.Cmd {
@@ -276,7 +279,7 @@ func (p *placesScreen) Bindings() []*ui.Binding {
 
 // highlighted is what the focused pane highlights: its kind ("client",
 // "site", "team"), its name as the store finds it, and as people read it.
-func (p *placesScreen) highlighted() (kind, name, label string) {
+func (p *Screen) highlighted() (kind, name, label string) {
 	switch p.focus() {
 	case 0:
 		if c := p.client(); c != nil {
@@ -295,24 +298,24 @@ func (p *placesScreen) highlighted() (kind, name, label string) {
 	return "", "", ""
 }
 
-func (p *placesScreen) canChangeHighlighted() string {
+func (p *Screen) canChangeHighlighted() string {
 	kind, _, _ := p.highlighted()
 	switch kind {
 	case "":
 		return "nothing is highlighted in this pane (a client on the left, a site, a team)"
 	case "client":
-		return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditClients))
+		return ui.ErrText(p.host.Store().Capabilities(p.host.Actor()).May(store.EditClients))
 	}
-	return ui.ErrText(p.a.s.Capabilities(p.a.actor).May(store.EditSites))
+	return ui.ErrText(p.host.Store().Capabilities(p.host.Actor()).May(store.EditSites))
 }
 
-func (p *placesScreen) rename() tea.Cmd {
+func (p *Screen) rename() tea.Cmd {
 	kind, name, label := p.highlighted()
 	to := ui.Safe(label)
 	if kind == "team" {
 		_, to, _ = strings.Cut(to, "/")
 	}
-	m, cmd := ui.NewFormAt(p.a, "Rename "+kind+" "+label, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.host, "Rename "+kind+" "+label, func() tea.Cmd {
 		p.apply(fmt.Sprintf("rename %s %s to %s", kind, name, strings.TrimSpace(to)), func(tx *store.Tx) error {
 			switch kind {
 			case "client":
@@ -324,14 +327,14 @@ func (p *placesScreen) rename() tea.Cmd {
 		})
 		return nil
 	}, nameField("New name", "", &to, kind))
-	p.a.modal = m
+	p.host.Open(m)
 	return cmd
 }
 
 // retire previews what retiring the highlighted record changes (users
 // touched; for a client, its contract's end: its people disabled, its
 // sites and teams retired) and asks; a refusal shows at once.
-func (p *placesScreen) retire() tea.Cmd {
+func (p *Screen) retire() tea.Cmd {
 	kind, name, label := p.highlighted()
 	change := func(tx *store.Tx) error {
 		switch kind {
@@ -343,9 +346,9 @@ func (p *placesScreen) retire() tea.Cmd {
 		return tx.RetireTeam(name)
 	}
 	what := "retire " + kind + " " + name
-	cs, err := p.a.s.Preview(p.a.actor, what, change)
+	cs, err := p.host.Store().Preview(p.host.Actor(), what, change)
 	if err != nil {
-		p.a.Fail(err)
+		p.host.Fail(err)
 		return nil
 	}
 	users := map[uint64]bool{}
@@ -358,15 +361,15 @@ func (p *placesScreen) retire() tea.Cmd {
 	if kind == "client" {
 		effect = "the contract ends: its client users are disabled and signed out, its sites and teams retired, employees' assignments to it removed — " + effect
 	}
-	p.a.modal = &ui.Confirm{Question: fmt.Sprintf("Retire %s %s? %s. One change set; u undoes it.", kind, ui.Safe(label), effect), Yes: func() tea.Cmd {
+	p.host.Open(&ui.Confirm{Question: fmt.Sprintf("Retire %s %s? %s. One change set; u undoes it.", kind, ui.Safe(label), effect), Yes: func() tea.Cmd {
 		p.apply(what, change)
 		return nil
-	}}
+	}})
 	return nil
 }
 
 // historyOf is the audit entity of what the focused pane highlights.
-func (p *placesScreen) historyOf() string {
+func (p *Screen) historyOf() string {
 	switch p.focus() {
 	case 0:
 		if c := p.client(); c != nil {
@@ -384,13 +387,13 @@ func (p *placesScreen) historyOf() string {
 	return ""
 }
 
-func (p *placesScreen) history() tea.Cmd {
-	p.a.ShowHistory(p.historyOf())
+func (p *Screen) history() tea.Cmd {
+	p.host.ShowHistory(p.historyOf())
 	return nil
 }
 
 // Key steps through the clients from the Sites pane (the list keys are bindings).
-func (p *placesScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (p *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if k := msg.String(); pane == 1 && (k == "left" || k == "right") {
 		d := 1
 		if k == "left" {
@@ -403,7 +406,7 @@ func (p *placesScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 }
 
 // nav: the focused pane's list; each pane's list follows the one before it.
-func (p *placesScreen) nav() []*ui.Binding {
+func (p *Screen) nav() []*ui.Binding {
 	switch p.focus() {
 	case 0:
 		return ui.ListNav(p.leftList, p.followLeft())
@@ -414,7 +417,7 @@ func (p *placesScreen) nav() []*ui.Binding {
 }
 
 // followLeft shows the sites of the client highlighted, when a move changed it.
-func (p *placesScreen) followLeft() func() {
+func (p *Screen) followLeft() func() {
 	was := p.left()
 	return func() {
 		if l := p.left(); l != was {
@@ -425,7 +428,7 @@ func (p *placesScreen) followLeft() func() {
 
 // followSite shows the teams of the site highlighted, the first first, when
 // a move changed it.
-func (p *placesScreen) followSite() func() {
+func (p *Screen) followSite() func() {
 	was := p.siteList.Cursor()
 	return func() {
 		if p.siteList.Cursor() != was {
@@ -436,7 +439,7 @@ func (p *placesScreen) followSite() func() {
 }
 
 // Mouse: a click highlights a client, a site or a team; the wheel moves through them.
-func (p *placesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (p *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		after := p.followLeft()
@@ -453,7 +456,7 @@ func (p *placesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 }
 
 // pickLeft shows the sites of row l of the Clients pane, from the first.
-func (p *placesScreen) pickLeft(l int) {
+func (p *Screen) pickLeft(l int) {
 	p.leftList.SetCursor(l)
 	p.refilter()
 	p.siteList.SetCursor(0)
@@ -463,13 +466,13 @@ func (p *placesScreen) pickLeft(l int) {
 
 // ---- adding
 
-func (p *placesScreen) apply(what string, fn func(tx *store.Tx) error) bool {
-	cs, err := p.a.s.Apply(p.a.actor, what, fn)
+func (p *Screen) apply(what string, fn func(tx *store.Tx) error) bool {
+	cs, err := p.host.Store().Apply(p.host.Actor(), what, fn)
 	if err != nil {
-		p.a.Fail(err)
+		p.host.Fail(err)
 		return false
 	}
-	p.a.Applied(cs, what)
+	p.host.Applied(cs, what)
 	return true
 }
 
@@ -482,9 +485,9 @@ func nonEmpty(what string) func(string) error {
 	}
 }
 
-func (p *placesScreen) addClient() tea.Cmd {
+func (p *Screen) addClient() tea.Cmd {
 	var name string
-	m, cmd := ui.NewFormAt(p.a, "Add client", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.host, "Add client", func() tea.Cmd {
 		var cl *store.Client
 		if p.apply("add client "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -495,11 +498,11 @@ func (p *placesScreen) addClient() tea.Cmd {
 		}
 		return nil
 	}, nameField("Client name", "a customer company", &name, "client"))
-	p.a.modal = m
+	p.host.Open(m)
 	return cmd
 }
 
-func (p *placesScreen) addSite() tea.Cmd {
+func (p *Screen) addSite() tea.Cmd {
 	var name, client string
 	if c := p.client(); c != nil {
 		client = c.Name
@@ -508,7 +511,7 @@ func (p *placesScreen) addSite() tea.Cmd {
 	for _, c := range p.clients {
 		opts = append(opts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
-	m, cmd := ui.NewFormAt(p.a, "Add site", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.host, "Add site", func() tea.Cmd {
 		var st *store.Site
 		if p.apply("add site "+strings.TrimSpace(name), func(tx *store.Tx) error {
 			var err error
@@ -525,17 +528,17 @@ func (p *placesScreen) addSite() tea.Cmd {
 				Options(opts...).Value(&client).Height(min(len(opts)+2, 8)),
 		)}
 	})
-	p.a.modal = m
+	p.host.Open(m)
 	return cmd
 }
 
-func (p *placesScreen) addTeam() tea.Cmd {
+func (p *Screen) addTeam() tea.Cmd {
 	st := p.site()
 	if st == nil {
 		return nil
 	}
 	var name string
-	m, cmd := ui.NewFormAt(p.a, "Add team to "+st.Name, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(p.host, "Add team to "+st.Name, func() tea.Cmd {
 		if p.apply("add team "+st.Name+"/"+strings.TrimSpace(name), func(tx *store.Tx) error {
 			_, err := tx.AddTeam(name, st.Name)
 			return err
@@ -549,12 +552,12 @@ func (p *placesScreen) addTeam() tea.Cmd {
 		}
 		return nil
 	}, nameField("Team name", "a team lives in one site: "+ui.Safe(st.Name), &name, "team"))
-	p.a.modal = m
+	p.host.Open(m)
 	return cmd
 }
 
 // showClient highlights a client in the left pane.
-func (p *placesScreen) showClient(id uint64) {
+func (p *Screen) showClient(id uint64) {
 	for i, c := range p.clients {
 		if c.ID == id {
 			p.pickLeft(placesFirstClient + i)
@@ -563,7 +566,7 @@ func (p *placesScreen) showClient(id uint64) {
 }
 
 // showSite highlights a site: its client on the left, the site in the middle.
-func (p *placesScreen) showSite(st *store.Site) {
+func (p *Screen) showSite(st *store.Site) {
 	if st.ClientID != 0 {
 		p.showClient(st.ClientID)
 	} else if p.left() != placesAll {
@@ -579,8 +582,8 @@ func (p *placesScreen) showSite(st *store.Site) {
 
 // ---- rendering
 
-func (p *placesScreen) Render(pane, w, h int, focused bool) []string {
-	th := p.a.th
+func (p *Screen) Render(pane, w, h int, focused bool) []string {
+	th := p.host.Theme()
 	if p.denied != "" {
 		if pane == 1 {
 			return ui.WrapLines(th.Bad.Render("you may not see clients and sites: "+ui.Safe(p.denied)), w)
@@ -597,7 +600,7 @@ func (p *placesScreen) Render(pane, w, h int, focused bool) []string {
 }
 
 // leftRows are the Clients pane's rows: all sites, own sites, each client.
-type leftRows struct{ p *placesScreen }
+type leftRows struct{ p *Screen }
 
 func (r leftRows) Len() int            { return placesFirstClient + len(r.p.clients) }
 func (r leftRows) Selectable(int) bool { return true }
@@ -610,7 +613,7 @@ func (r leftRows) Key(i int) leftKey {
 }
 
 func (r leftRows) Render(i, w int, st list.State) string {
-	p, th, num := r.p, r.p.a.th, 6
+	p, th, num := r.p, r.p.host.Theme(), 6
 	var label string
 	var sites int
 	switch i {
@@ -633,14 +636,14 @@ func (r leftRows) Render(i, w int, st list.State) string {
 	return ui.RowStyle(th, line, st.Cursor, st.Focused)
 }
 
-func (p *placesScreen) renderClients(w, h int, focused bool) []string {
-	th := p.a.th
+func (p *Screen) renderClients(w, h int, focused bool) []string {
+	th := p.host.Theme()
 	num := 6
 	head := " " + ui.Cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
 	out := p.leftList.AppendLines([]string{th.Header.Render(ui.Fit(head, w))}, focused)
 	if len(p.clients) == 0 {
 		out = append(out, "", th.Muted.Render(" no clients yet: a adds one"))
-	} else if !p.a.readOnly {
+	} else if !p.host.ReadOnly() {
 		out = append(out, "", th.Muted.Render(" a adds · h history"))
 	}
 	return out
@@ -662,7 +665,7 @@ func layoutSiteCols(w int, owner bool) siteCols {
 
 // siteRows are the sites listed.
 type siteRows struct {
-	p    *placesScreen
+	p    *Screen
 	rows []*store.Site
 }
 
@@ -683,11 +686,11 @@ func (r siteRows) Render(i, w int, st list.State) string {
 		line += ui.Cell(ui.Safe(p.owner(s)), c.owner)
 	}
 	line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
-	return ui.RowStyle(p.a.th, ui.Fit(line, w), st.Cursor, st.Focused)
+	return ui.RowStyle(p.host.Theme(), ui.Fit(line, w), st.Cursor, st.Focused)
 }
 
-func (p *placesScreen) renderSites(w, h int, focused bool) []string {
-	th := p.a.th
+func (p *Screen) renderSites(w, h int, focused bool) []string {
+	th := p.host.Theme()
 	c := layoutSiteCols(w, p.client() == nil)
 	head := "  " + ui.Cell("SITE", c.name) + ui.Cell("CLIENT", c.owner) + fmt.Sprintf("%*s %*s", c.teams-1, "TEAMS", c.users-1, "USERS")
 	out := []string{th.Header.Render(ui.Fit(head, w))}
@@ -704,7 +707,7 @@ func (p *placesScreen) renderSites(w, h int, focused bool) []string {
 // teamRows are the highlighted site's teams; the cursor shows only while
 // their pane has the focus.
 type teamRows struct {
-	p    *placesScreen
+	p    *Screen
 	rows []*store.Team
 }
 
@@ -719,11 +722,11 @@ func (r teamRows) Render(i, w int, st list.State) string {
 		mark = "›"
 	}
 	line := ui.Fit(mark+ui.Cell(ui.Safe(r.rows[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, r.p.count.teams[r.rows[i].ID]), w)
-	return ui.RowStyle(r.p.a.th, line, cur, st.Focused)
+	return ui.RowStyle(r.p.host.Theme(), line, cur, st.Focused)
 }
 
-func (p *placesScreen) renderTeams(w, h int, focused bool) []string {
-	th := p.a.th
+func (p *Screen) renderTeams(w, h int, focused bool) []string {
+	th := p.host.Theme()
 	s := p.site()
 	if s == nil {
 		return []string{th.Muted.Render("no site highlighted")}
