@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/outbox"
+	"github.com/gatehouse/gatehouse/tui/permissions"
 	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
@@ -85,7 +86,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, NewPermissionsScreen, history.New, places.New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, permissions.New, history.New, places.New, outbox.New, settings.New},
 	Self:  self.New,
 }
 

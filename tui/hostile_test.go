@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/hostile"
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/permissions"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -276,11 +277,10 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		app.switchTo(2)
 		app.focus[app.cur] = 0
 		var clientProfile *store.Profile
-		for i, p := range app.screens[2].(*matrixScreen).profiles {
+		for _, p := range s.Profiles() {
 			if p.Type == store.ClientUser {
 				clientProfile = p
-				app.screens[2].(*matrixScreen).profList.SetCursor(i)
-				app.screens[2].(*matrixScreen).recomputeShown()
+				app.screens[2].(*permissions.Screen).SelectProfile(p.ID)
 			}
 		}
 		app.focus[app.cur] = 1

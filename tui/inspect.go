@@ -3,6 +3,7 @@ package tui
 import (
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -39,3 +40,8 @@ func (a *App) Reload() { a.reloadAll() }
 // Subscribe starts the store's change events, as Init does, and returns
 // the wait for the next.
 func (a *App) Subscribe() tea.Cmd { return a.subscribe() }
+
+// ChangeEvent is the message a console gets for a change event: its
+// subscription delivers them; a program or test feeding one its own gives it
+// this.
+func ChangeEvent(ev store.Event) tea.Msg { return eventMsg{ev: ev} }

@@ -5,6 +5,5 @@ import "github.com/gatehouse/gatehouse/tui/ui"
 // The screens still in package tui, as package console lists them; each
 // goes when its screen moves to a package of its own.
 
-func NewUsersScreen(h ui.Host) ui.Screen       { return newUsersScreen(h.(*App)) }
-func NewSitesScreen(h ui.Host) ui.Screen       { return newSitesScreen(h.(*App)) }
-func NewPermissionsScreen(h ui.Host) ui.Screen { return newMatrixScreen(h.(*App)) }
+func NewUsersScreen(h ui.Host) ui.Screen { return newUsersScreen(h.(*App)) }
+func NewSitesScreen(h ui.Host) ui.Screen { return newSitesScreen(h.(*App)) }

@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/history"
 	"github.com/gatehouse/gatehouse/tui/outbox"
+	"github.com/gatehouse/gatehouse/tui/permissions"
 	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
@@ -19,7 +20,7 @@ var Screens = tui.Screens{
 	Admin: []func(ui.Host) ui.Screen{
 		tui.NewUsersScreen,
 		tui.NewSitesScreen,
-		tui.NewPermissionsScreen,
+		permissions.New,
 		history.New,
 		places.New,
 		outbox.New,

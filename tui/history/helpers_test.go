@@ -10,6 +10,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/outbox"
+	"github.com/gatehouse/gatehouse/tui/permissions"
 	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
@@ -19,7 +20,7 @@ import (
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, tui.NewPermissionsScreen, New, places.New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, permissions.New, New, places.New, outbox.New, settings.New},
 	Self:  self.New,
 }
 

@@ -1,4 +1,4 @@
-package tui
+package permissions
 
 import (
 	"strings"
@@ -37,7 +37,7 @@ func TestMatrixNothingAboveTheActorCanBeLowered(t *testing.T) {
 	matrixGoto(t, app, "payroll", "Administrator")
 	press(app, "n")
 	if m.Pending() != 1 {
-		t.Fatalf("%d pending: %s", m.Pending(), app.msg)
+		t.Fatalf("%d pending: %s", m.Pending(), app.Message())
 	}
 	pv := m.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "nothing above their own profile") {
@@ -47,7 +47,7 @@ func TestMatrixNothingAboveTheActorCanBeLowered(t *testing.T) {
 	if storedLevel(t, s, "Administrator", "payroll") != store.Maintain {
 		t.Fatal("HR lowered the Administrator's payroll from the console")
 	}
-	if !app.msgBad || !strings.Contains(app.msg, "Administrator") {
-		t.Errorf("status line: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "Administrator") {
+		t.Errorf("status line: %q", app.Message())
 	}
 }

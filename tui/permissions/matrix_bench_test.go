@@ -1,4 +1,4 @@
-package tui
+package permissions
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
 // matrixBigStore is the demo data with 200 screens (184 added to the 16
@@ -37,7 +38,7 @@ func matrixBigStore(tb testing.TB) *store.Store {
 }
 
 // matrixShowAll puts every profile side by side and focuses the matrix.
-func matrixShowAll(app *App) {
+func matrixShowAll(app *tui.App) {
 	m := matrixOf(app)
 	press(app, "shift+tab", "home")
 	for range m.profiles {

@@ -1,4 +1,4 @@
-package tui
+package permissions
 
 import (
 	"fmt"
@@ -8,13 +8,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-func matrixOf(app *App) *matrixScreen { return app.screens[2].(*matrixScreen) }
+func matrixOf(app *tui.App) *Screen { return app.Screen(2).(*Screen) }
 
 // matrixApp opens a console on the Permissions screen.
-func matrixApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) (*App, *matrixScreen) {
+func matrixApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) (*tui.App, *Screen) {
 	t.Helper()
 	app := newTestApp(t, s, actor, w, h)
 	press(app, "3")
@@ -23,12 +24,12 @@ func matrixApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) (*App
 
 // matrixShow picks profiles side by side in the Profiles pane (space), then
 // focuses the matrix.
-func matrixShow(t *testing.T, app *App, names ...string) {
+func matrixShow(t *testing.T, app *tui.App, names ...string) {
 	t.Helper()
 	m := matrixOf(app)
 	press(app, "shift+tab")
-	if app.focus[2] != 0 {
-		t.Fatalf("shift+tab focused pane %d, want the Profiles pane", app.focus[2])
+	if app.Focus() != 0 {
+		t.Fatalf("shift+tab focused pane %d, want the Profiles pane", app.Focus())
 	}
 	for _, n := range names {
 		press(app, "home")
@@ -41,13 +42,13 @@ func matrixShow(t *testing.T, app *App, names ...string) {
 		press(app, "space")
 	}
 	press(app, "tab")
-	if app.focus[2] != 1 {
-		t.Fatalf("tab focused pane %d, want the matrix", app.focus[2])
+	if app.Focus() != 1 {
+		t.Fatalf("tab focused pane %d, want the matrix", app.Focus())
 	}
 }
 
 // matrixGoto moves the cell cursor with the arrow keys.
-func matrixGoto(t *testing.T, app *App, screen, profile string) {
+func matrixGoto(t *testing.T, app *tui.App, screen, profile string) {
 	t.Helper()
 	m := matrixOf(app)
 	press(app, "home")
@@ -66,14 +67,14 @@ func matrixGoto(t *testing.T, app *App, screen, profile string) {
 }
 
 // matrixPreviewText is the preview pane, wide enough not to wrap.
-func matrixPreviewText(m *matrixScreen) string {
+func matrixPreviewText(m *Screen) string {
 	return strings.Join(m.Render(2, 400, 60, false), "\n")
 }
 
 func altKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.ModAlt} }
 
 // matrixLevel is what the cell shows (pending or stored).
-func matrixLevel(t *testing.T, m *matrixScreen, profile, screen string) (store.Level, bool) {
+func matrixLevel(t *testing.T, m *Screen, profile, screen string) (store.Level, bool) {
 	t.Helper()
 	for _, p := range m.profiles {
 		if p.Name == profile {
@@ -148,13 +149,13 @@ func TestMatrixClientViewSaved(t *testing.T) {
 	before := batchCount(t, s)
 	press(app, "ctrl+s")
 	if m.Pending() != 0 {
-		t.Fatalf("still %d pending after ctrl+s: %s", m.Pending(), app.msg)
+		t.Fatalf("still %d pending after ctrl+s: %s", m.Pending(), app.Message())
 	}
 	if n := batchCount(t, s); n != before+1 {
 		t.Errorf("%d change sets written, want 1", n-before)
 	}
-	if !strings.Contains(app.msg, "change set") || app.msgBad {
-		t.Errorf("status line: %q", app.msg)
+	if !strings.Contains(app.Message(), "change set") || app.MessageBad() {
+		t.Errorf("status line: %q", app.Message())
 	}
 	var u *store.User
 	for _, cu := range clientUsers {
@@ -209,8 +210,8 @@ func TestMatrixGuardrailRefusedInPreview(t *testing.T) {
 	if storedLevel(t, s, "Client", "payroll") != store.None {
 		t.Error("Client got payroll")
 	}
-	if !app.msgBad || !strings.Contains(app.msg, "guardrail") {
-		t.Errorf("status line: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "guardrail") {
+		t.Errorf("status line: %q", app.Message())
 	}
 	if m.Pending() != 1 {
 		t.Errorf("%d pending after the refusal, want the edit kept", m.Pending())
@@ -305,7 +306,7 @@ func TestMatrixMarkedBlock(t *testing.T) {
 	}
 	press(app, "ctrl+s")
 	if storedLevel(t, s, "Manager", "roster") != store.View || storedLevel(t, s, "Client", "timesheets") != store.View {
-		t.Errorf("block not saved: %s", app.msg)
+		t.Errorf("block not saved: %s", app.Message())
 	}
 }
 
@@ -326,7 +327,7 @@ func TestMatrixConflict(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	app.Update(eventMsg{ev: <-ch})
+	app.Update(tui.ChangeEvent(<-ch))
 	if m.Pending() != 1 {
 		t.Fatalf("the change event dropped the pending edit (%d pending)", m.Pending())
 	}
@@ -339,8 +340,8 @@ func TestMatrixConflict(t *testing.T) {
 
 	before := batchCount(t, s)
 	press(app, "ctrl+s")
-	if !app.msgBad || !strings.Contains(app.msg, "local:other") {
-		t.Errorf("status line does not name the other writer: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "local:other") {
+		t.Errorf("status line does not name the other writer: %q", app.Message())
 	}
 	if n := batchCount(t, s); n != before {
 		t.Errorf("ctrl+s wrote %d change set(s) over a conflict", n-before)
@@ -371,8 +372,8 @@ func TestMatrixConflictWithoutEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	press(app, "ctrl+s")
-	if !strings.Contains(app.msg, "changed by local:other") {
-		t.Errorf("status line: %q", app.msg)
+	if !strings.Contains(app.Message(), "changed by local:other") {
+		t.Errorf("status line: %q", app.Message())
 	}
 	if storedLevel(t, s, "Client", "scheduler") != store.None {
 		t.Error("saved over a conflict")
@@ -394,7 +395,7 @@ func TestMatrixEscDiscards(t *testing.T) {
 	}
 	before := batchCount(t, s)
 	press(app, "esc")
-	if m.Pending() != 0 || app.pendingTotal() != 0 {
+	if m.Pending() != 0 || app.Pending() != 0 {
 		t.Fatalf("esc left %d pending", m.Pending())
 	}
 	if n := batchCount(t, s); n != before {
@@ -404,8 +405,8 @@ func TestMatrixEscDiscards(t *testing.T) {
 	if strings.Contains(v, "view*") || strings.Contains(v, "MAINT*") || strings.Contains(v, "·*") || !strings.Contains(v, "No unsaved changes") {
 		t.Errorf("the view still shows pending cells:\n%s", v)
 	}
-	if !strings.Contains(app.msg, "discarded 3") {
-		t.Errorf("status line: %q", app.msg)
+	if !strings.Contains(app.Message(), "discarded 3") {
+		t.Errorf("status line: %q", app.Message())
 	}
 }
 
@@ -420,14 +421,14 @@ func TestMatrixUndoAfterSave(t *testing.T) {
 	press(app, "n")
 	press(app, "ctrl+s")
 	if storedLevel(t, s, "Client", "scheduler") != store.View || storedLevel(t, s, "Client", "roster") != store.None {
-		t.Fatalf("not saved: %s", app.msg)
+		t.Fatalf("not saved: %s", app.Message())
 	}
 	press(app, "u")
 	if storedLevel(t, s, "Client", "scheduler") != store.None || storedLevel(t, s, "Client", "roster") != store.View {
-		t.Fatalf("undo did not restore the levels: %s", app.msg)
+		t.Fatalf("undo did not restore the levels: %s", app.Message())
 	}
-	if !strings.Contains(app.msg, "undid") {
-		t.Errorf("status line: %q", app.msg)
+	if !strings.Contains(app.Message(), "undid") {
+		t.Errorf("status line: %q", app.Message())
 	}
 	if l, pend := matrixLevel(t, m, "Client", "roster"); l != store.View || pend {
 		t.Errorf("the matrix shows roster %s (pending %v) after undo", l, pend)
@@ -444,18 +445,18 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 		t.Fatalf("highlighted %s", m.leftProfile().Name)
 	}
 	press(app, "C")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("C opened no form")
 	}
 	if !strings.Contains(viewOf(app), "Manager copy") {
 		t.Errorf("the form does not offer a name:\n%s", viewOf(app))
 	}
-	for i := 0; i < 4 && app.modal != nil; i++ {
+	for i := 0; i < 4 && app.Modal() != nil; i++ {
 		press(app, "enter")
 	}
 	p, err := s.Profile("Manager copy")
 	if err != nil {
-		t.Fatalf("no copy: %v (%s)", err, app.msg)
+		t.Fatalf("no copy: %v (%s)", err, app.Message())
 	}
 	if p.Type != store.Employee || p.Levels["users"] != store.Maintain || p.Scope != store.ScopeAssigned {
 		t.Errorf("copy: %+v", p)
@@ -464,33 +465,33 @@ func TestMatrixProfileCopyScopeDelete(t *testing.T) {
 		t.Errorf("the cursor is on %s, not the new profile", m.leftProfile().Name)
 	}
 	press(app, "S") // one key, every user of the profile: it asks first
-	if c, ok := app.modal.(*ui.Confirm); !ok || !strings.Contains(c.Question, "Profile Manager copy: assigned sites → all sites. 0 users hold it") {
-		t.Fatalf("S asked nothing, or not what it changes: %#v", app.modal)
+	if c, ok := app.Modal().(*ui.Confirm); !ok || !strings.Contains(c.Question, "Profile Manager copy: assigned sites → all sites. 0 users hold it") {
+		t.Fatalf("S asked nothing, or not what it changes: %#v", app.Modal())
 	}
 	press(app, "y")
 	if p, _ := s.Profile("Manager copy"); p.Scope != store.ScopeAll {
-		t.Errorf("S left scope %s: %s", p.Scope, app.msg)
+		t.Errorf("S left scope %s: %s", p.Scope, app.Message())
 	}
 	press(app, "x")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("x asked nothing for an unused profile")
 	}
 	press(app, "y")
 	if _, err := s.Profile("Manager copy"); err == nil {
-		t.Errorf("not deleted: %s", app.msg)
+		t.Errorf("not deleted: %s", app.Message())
 	}
 
 	press(app, "home", "x") // Administrator: built-in, refused at once by the store
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatal("x asked to confirm deleting a built-in profile")
 	}
-	if _, err := s.Profile("Administrator"); err != nil || !app.msgBad || !strings.Contains(app.msg, "built-in") {
-		t.Errorf("built-in delete: %v, status %q", err, app.msg)
+	if _, err := s.Profile("Administrator"); err != nil || !app.MessageBad() || !strings.Contains(app.Message(), "built-in") {
+		t.Errorf("built-in delete: %v, status %q", err, app.Message())
 	}
 
 	press(app, "end", "S") // Client cannot reach all sites
-	if !app.msgBad || !strings.Contains(app.msg, "cannot reach all sites") {
-		t.Errorf("client scope refusal: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "cannot reach all sites") {
+		t.Errorf("client scope refusal: %q", app.Message())
 	}
 }
 
@@ -499,8 +500,8 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	s := newTestStore(t, 60)
 	actor := actorOnNewProfile(t, s, "Auditor", "Basic", map[string]store.Level{"users": store.View})
 	app, m := matrixApp(t, s, &actor, 120, 40)
-	if !app.readOnly || app.current() != m {
-		t.Fatalf("read-only %v, on %s", app.readOnly, app.current().Name())
+	if !app.ReadOnly() || app.Screen(app.Shown()) != m {
+		t.Fatalf("read-only %v, on %s", app.ReadOnly(), app.Screen(app.Shown()).Name())
 	}
 	press(app, "v", "ctrl+s")
 	if m.Pending() != 0 {
@@ -522,8 +523,8 @@ func TestMatrixReadOnlyAndScopedActors(t *testing.T) {
 	}
 	app, m = matrixApp(t, s, &mgr, 120, 40)
 	press(app, "v")
-	if m.Pending() != 0 || !app.msgBad || !strings.Contains(app.msg, "assigned sites") {
-		t.Errorf("scoped manager: %d pending, status %q", m.Pending(), app.msg)
+	if m.Pending() != 0 || !app.MessageBad() || !strings.Contains(app.Message(), "assigned sites") {
+		t.Errorf("scoped manager: %d pending, status %q", m.Pending(), app.Message())
 	}
 	if !strings.Contains(viewOf(app), "You cannot edit profiles") {
 		t.Error("the preview does not say why editing is off")
@@ -540,7 +541,7 @@ func TestMatrixEscalationRefusedInPreview(t *testing.T) {
 	matrixGoto(t, app, "payroll", "Basic")
 	press(app, "m")
 	if m.Pending() != 1 {
-		t.Fatalf("%d pending: %s", m.Pending(), app.msg)
+		t.Fatalf("%d pending: %s", m.Pending(), app.Message())
 	}
 	pv := m.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "no one may grant more than they hold") {
@@ -586,12 +587,12 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 		matrixShowAll(app)
 		press(app, "v", "end", "V")
 		for f := 0; f < 3; f++ {
-			app.focus[2] = f
+			app.SetFocus(f)
 			t.Run(fmt.Sprintf("%dx%d/pane%d", sz.w, sz.h, f), func(t *testing.T) {
 				checkFits(t, viewOf(app), sz.w, sz.h)
 			})
 		}
-		app.focus[2] = 1
+		app.SetFocus(1)
 		lines := m.Render(1, 100, sz.h, true)
 		if len(lines) > sz.h {
 			t.Errorf("%dx%d: the matrix drew %d lines for %d rows", sz.w, sz.h, len(lines), sz.h)
@@ -663,14 +664,14 @@ func TestMatrixPreviewWrapsAt80(t *testing.T) {
 	matrixGoto(t, app, "users", "Administrator")
 	press(app, "v")
 	if m.Pending() != 1 {
-		t.Fatalf("%d pending, want 1: %q", m.Pending(), app.msg)
+		t.Fatalf("%d pending, want 1: %q", m.Pending(), app.Message())
 	}
 	previewSays(t, app, "Administrator · !Users & permissions")
 }
 
 // previewSays checks that no line of the preview pane (the right one, the
 // matrix focused) is cut and that each text shows whole, wrapped or not.
-func previewSays(t *testing.T, app *App, texts ...string) {
+func previewSays(t *testing.T, app *tui.App, texts ...string) {
 	t.Helper()
 	v := viewOf(app)
 	var lines []string

@@ -1,4 +1,4 @@
-package tui
+package permissions
 
 // clip keeps a cursor inside a window of h rows over n items (the matrix's
 // columns).

@@ -1,4 +1,7 @@
-package tui
+// Package permissions is the Permissions screen: the profiles, the matrix
+// of screens × levels (several profiles side by side for bulk edits), and a
+// preview of what the pending change does.
+package permissions
 
 import (
 	"fmt"
@@ -16,7 +19,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// matrixScreen is "Permissions": profiles | the matrix of screens × levels,
+// Screen is "Permissions": profiles | the matrix of screens × levels,
 // several profiles side by side | a preview of the unsaved change.
 //
 // Edits are pending until ctrl+s, which writes them all as one change set.
@@ -24,8 +27,8 @@ import (
 // profile is captured at the profile's first pending edit and carried into
 // every tx.Grant, so a profile changed meanwhile by someone else is refused
 // (a conflict) and nothing is overwritten.
-type matrixScreen struct {
-	a *App
+type Screen struct {
+	host ui.Host
 
 	profiles []*store.Profile
 	byID     map[uint64]*store.Profile
@@ -106,17 +109,18 @@ type matrixPreview struct {
 	lines          []string
 }
 
-func newMatrixScreen(a *App) ui.Screen {
-	m := &matrixScreen{a: a, profList: list.New[uint64](), rowList: list.New[string](), per: 2,
+// New is the Permissions screen of a console.
+func New(h ui.Host) ui.Screen {
+	m := &Screen{host: h, profList: list.New[uint64](), rowList: list.New[string](), per: 2,
 		marks: map[mxCell]bool{}, pend: map[mxCell]store.Level{}, readAt: map[uint64]uint64{}}
 	m.profList.SetTop(1) // below the column headings
 	m.pv.gen, m.pendGen = -1, -1
 	return m
 }
 
-func (m *matrixScreen) Name() string { return "Permissions" }
+func (m *Screen) Name() string { return "Permissions" }
 
-func (m *matrixScreen) Panes() [3]string {
+func (m *Screen) Panes() [3]string {
 	left := fmt.Sprintf("Profiles (%d)", len(m.profiles))
 	if n := m.profList.MarkCount(); n > 0 {
 		left = fmt.Sprintf("Profiles · %d shown", n)
@@ -132,7 +136,7 @@ func (m *matrixScreen) Panes() [3]string {
 	return [3]string{left, mid, right}
 }
 
-func (m *matrixScreen) screenCount() int {
+func (m *Screen) screenCount() int {
 	n := 0
 	for _, r := range m.rows {
 		if r.sc != nil {
@@ -146,8 +150,8 @@ func (m *matrixScreen) screenCount() int {
 
 // Reload re-reads profiles and screens. Pending edits stay; a profile that got
 // a new version since its first pending edit shows as a conflict in the preview.
-func (m *matrixScreen) Reload() {
-	s := m.a.s
+func (m *Screen) Reload() {
+	s := m.host.Store()
 	m.profiles = s.Profiles()
 	m.byID = make(map[uint64]*store.Profile, len(m.profiles))
 	m.pIdx = make(map[uint64]int, len(m.profiles))
@@ -179,7 +183,7 @@ func (m *matrixScreen) Reload() {
 
 // Refresh follows one change event: only profiles, screens, settings (the
 // guardrail) and users (who holds which profile) matter here.
-func (m *matrixScreen) Refresh(ev store.Event) {
+func (m *Screen) Refresh(ev store.Event) {
 	for _, r := range ev.Refs {
 		switch r.Kind {
 		case "profile", "screen", "settings", "user":
@@ -191,7 +195,7 @@ func (m *matrixScreen) Refresh(ev store.Event) {
 
 // rebuildRows groups the screens the filter lets through, keeping the cursor
 // on the same screen when it is still there.
-func (m *matrixScreen) rebuildRows() {
+func (m *Screen) rebuildRows() {
 	var groups []string
 	by := map[string][]*store.Screen{}
 	for _, sc := range m.screens {
@@ -223,7 +227,7 @@ func (m *matrixScreen) rebuildRows() {
 
 // recomputeShown sets the matrix's columns: the selected profiles, or else the
 // highlighted one. The cursor stays on the same profile when it can.
-func (m *matrixScreen) recomputeShown() {
+func (m *Screen) recomputeShown() {
 	var keep uint64
 	if p := m.curProfile(); p != nil {
 		keep = p.ID
@@ -247,7 +251,7 @@ func (m *matrixScreen) recomputeShown() {
 }
 
 // pruneMarks drops marks on cells no longer in view (a profile not shown, a screen filtered out).
-func (m *matrixScreen) pruneMarks() {
+func (m *Screen) pruneMarks() {
 	if len(m.marks) == 0 {
 		return
 	}
@@ -268,31 +272,40 @@ func (m *matrixScreen) pruneMarks() {
 	}
 }
 
-func (m *matrixScreen) curScreen() *store.Screen {
+func (m *Screen) curScreen() *store.Screen {
 	if r := m.rowList.Cursor(); r >= 0 && r < len(m.rows) {
 		return m.rows[r].sc
 	}
 	return nil
 }
 
-func (m *matrixScreen) curProfile() *store.Profile {
+func (m *Screen) curProfile() *store.Profile {
 	if m.col >= 0 && m.col < len(m.shown) {
 		return m.shown[m.col]
 	}
 	return nil
 }
 
-func (m *matrixScreen) leftProfile() *store.Profile {
+func (m *Screen) leftProfile() *store.Profile {
 	if c := m.profList.Cursor(); c >= 0 && c < len(m.profiles) {
 		return m.profiles[c]
 	}
 	return nil
 }
 
+// SelectProfile highlights a profile in the Profiles pane: the matrix shows
+// it, unless profiles are side by side.
+func (m *Screen) SelectProfile(id uint64) {
+	if i, ok := m.pIdx[id]; ok {
+		m.profList.SetCursor(i)
+		m.recomputeShown()
+	}
+}
+
 // target is "the highlighted profile": the Profiles pane's cursor when that
 // pane has focus, otherwise the profile under the cell cursor.
-func (m *matrixScreen) target() *store.Profile {
-	if m.a.focus[m.a.cur] == 0 {
+func (m *Screen) target() *store.Profile {
+	if m.host.Focus() == 0 {
 		return m.leftProfile()
 	}
 	if p := m.curProfile(); p != nil {
@@ -302,7 +315,7 @@ func (m *matrixScreen) target() *store.Profile {
 }
 
 // levelAt is what a cell shows: the pending level if any, else the stored one.
-func (m *matrixScreen) levelAt(p *store.Profile, screen string) (store.Level, bool) {
+func (m *Screen) levelAt(p *store.Profile, screen string) (store.Level, bool) {
 	if len(m.pend) > 0 {
 		if l, ok := m.pend[mxCell{p.ID, screen}]; ok {
 			return l, true
@@ -313,9 +326,9 @@ func (m *matrixScreen) levelAt(p *store.Profile, screen string) (store.Level, bo
 
 // ---- the screen interface ----
 
-func (m *matrixScreen) Pending() int { return len(m.pend) }
+func (m *Screen) Pending() int { return len(m.pend) }
 
-func (m *matrixScreen) Discard() {
+func (m *Screen) Discard() {
 	clear(m.pend)
 	clear(m.readAt)
 	clear(m.marks)
@@ -323,16 +336,16 @@ func (m *matrixScreen) Discard() {
 	m.gen++
 }
 
-func (m *matrixScreen) Filter() string { return m.q }
+func (m *Screen) Filter() string { return m.q }
 
-func (m *matrixScreen) SetFilter(q string) {
+func (m *Screen) SetFilter(q string) {
 	m.q = strings.ToLower(strings.TrimSpace(q))
 	m.rebuildRows()
 }
 
 // Header folds the profile list into one line: the shown profiles first, in
 // brackets, then the others (or how many there are, if they do not fit).
-func (m *matrixScreen) Header(w int) string {
+func (m *Screen) Header(w int) string {
 	shown := map[uint64]bool{}
 	var sh, others []string
 	for _, p := range m.shown {
@@ -358,11 +371,11 @@ func (m *matrixScreen) Header(w int) string {
 
 // ---- keys ----
 
-func (m *matrixScreen) canEdit() string {
-	return ui.ErrText(m.a.s.Capabilities(m.a.actor).May(store.EditProfiles))
+func (m *Screen) canEdit() string {
+	return ui.ErrText(m.host.Store().Capabilities(m.host.Actor()).May(store.EditProfiles))
 }
 
-func (m *matrixScreen) needCell() string {
+func (m *Screen) needCell() string {
 	if why := m.canEdit(); why != "" {
 		return why
 	}
@@ -372,7 +385,7 @@ func (m *matrixScreen) needCell() string {
 	return ""
 }
 
-func (m *matrixScreen) needProfile() string {
+func (m *Screen) needProfile() string {
 	if why := m.canEdit(); why != "" {
 		return why
 	}
@@ -382,14 +395,14 @@ func (m *matrixScreen) needProfile() string {
 	return ""
 }
 
-func (m *matrixScreen) Bindings() []*ui.Binding {
+func (m *Screen) Bindings() []*ui.Binding {
 	g := "Permissions"
 	return append(m.ownBindings(g), m.nav()...)
 }
 
 // nav: the profiles, the matrix's rows (its columns are ←/→), or the preview's lines.
-func (m *matrixScreen) nav() []*ui.Binding {
-	switch m.a.focus[m.a.cur] {
+func (m *Screen) nav() []*ui.Binding {
+	switch m.host.Focus() {
 	case 0:
 		return ui.ListNav(m.profList, m.followProfile)
 	case 1:
@@ -400,7 +413,7 @@ func (m *matrixScreen) nav() []*ui.Binding {
 
 // followProfile: the highlighted profile is the matrix's column, or the
 // column the cursor is in when it is one of those side by side.
-func (m *matrixScreen) followProfile() {
+func (m *Screen) followProfile() {
 	if m.profList.MarkCount() == 0 {
 		m.recomputeShown()
 	} else if p := m.leftProfile(); p != nil && m.profList.Marked(p.ID) {
@@ -408,7 +421,7 @@ func (m *matrixScreen) followProfile() {
 	}
 }
 
-func (m *matrixScreen) ownBindings(g string) []*ui.Binding {
+func (m *Screen) ownBindings(g string) []*ui.Binding {
 	lv := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setCellOrMarks(l); return nil } }
 	row := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setRow(l); return nil } }
 	col := func(l store.Level) func() tea.Cmd { return func() tea.Cmd { m.setColumn(l); return nil } }
@@ -424,7 +437,7 @@ func (m *matrixScreen) ownBindings(g string) []*ui.Binding {
 		ui.Bind(g, "alt+m", "column: maintain on every screen shown", col(store.Maintain)).Editing().When(m.needCell),
 		ui.Bind(g, "space", "Profiles: show side by side / not · Matrix: mark / unmark the cell", func() tea.Cmd { m.space(); return nil }).
 			When(func() string {
-				if m.a.focus[m.a.cur] == 0 {
+				if m.host.Focus() == 0 {
 					if m.leftProfile() == nil {
 						return "no profile is highlighted"
 					}
@@ -460,25 +473,25 @@ func (m *matrixScreen) ownBindings(g string) []*ui.Binding {
 }
 
 // Key moves the cursor of the focused pane.
-func (m *matrixScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (m *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	k := msg.String()
 	if k == "esc" {
 		switch {
 		case len(m.marks) > 0:
 			clear(m.marks)
 			m.anchor = mxCell{}
-			m.a.Flash("marks cleared", false)
+			m.host.Flash("marks cleared", false)
 		case pane == 0 && m.profList.MarkCount() > 0:
 			m.profList.ClearMarks()
 			m.recomputeShown()
-			m.a.Flash("side by side cleared: the highlighted profile is shown", false)
+			m.host.Flash("side by side cleared: the highlighted profile is shown", false)
 		}
 		return nil
 	}
 	switch pane {
 	case 0:
 		if k == "enter" || k == "right" || k == "l" {
-			m.a.focus[m.a.cur] = 1
+			m.host.SetFocus(1)
 		}
 	case 1:
 		switch k {
@@ -493,7 +506,7 @@ func (m *matrixScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 
 // Mouse: a click highlights a profile or puts the cell cursor on a cell; the
 // wheel moves through the screens.
-func (m *matrixScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (m *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	if pane < 0 {
 		return nil
 	}
@@ -513,8 +526,8 @@ func (m *matrixScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	return nil
 }
 
-func (m *matrixScreen) space() {
-	if m.a.focus[m.a.cur] == 0 {
+func (m *Screen) space() {
+	if m.host.Focus() == 0 {
 		m.profList.ToggleMark()
 		m.recomputeShown()
 		return
@@ -529,7 +542,7 @@ func (m *matrixScreen) space() {
 }
 
 // anchorPos finds the last marked cell in the current rows and columns.
-func (m *matrixScreen) anchorPos() (int, int, bool) {
+func (m *Screen) anchorPos() (int, int, bool) {
 	if m.anchor.pid == 0 {
 		return 0, 0, false
 	}
@@ -547,7 +560,7 @@ func (m *matrixScreen) anchorPos() (int, int, bool) {
 	return r, c, r >= 0 && c >= 0
 }
 
-func (m *matrixScreen) markBlock() {
+func (m *Screen) markBlock() {
 	r0, c0, ok := m.anchorPos()
 	if !ok {
 		return
@@ -561,14 +574,14 @@ func (m *matrixScreen) markBlock() {
 			m.marks[mxCell{m.shown[j].ID, m.rows[i].sc.Key}] = true
 		}
 	}
-	m.a.Flash(fmt.Sprintf("%d cells marked: n, v or m sets them all · esc clears", len(m.marks)), false)
+	m.host.Flash(fmt.Sprintf("%d cells marked: n, v or m sets them all · esc clears", len(m.marks)), false)
 }
 
 // ---- edits ----
 
 // setCells makes l the pending level of cells; a cell set back to its stored
 // level is no longer pending.
-func (m *matrixScreen) setCells(cells []mxCell, l store.Level) int {
+func (m *Screen) setCells(cells []mxCell, l store.Level) int {
 	changed := 0
 	for _, c := range cells {
 		p := m.byID[c.pid]
@@ -600,7 +613,7 @@ func (m *matrixScreen) setCells(cells []mxCell, l store.Level) int {
 
 // tidyReadAt forgets the version of profiles with no pending cell left, so a
 // later first edit captures the version then.
-func (m *matrixScreen) tidyReadAt() {
+func (m *Screen) tidyReadAt() {
 	if len(m.readAt) == 0 {
 		return
 	}
@@ -615,7 +628,7 @@ func (m *matrixScreen) tidyReadAt() {
 	}
 }
 
-func (m *matrixScreen) setCellOrMarks(l store.Level) {
+func (m *Screen) setCellOrMarks(l store.Level) {
 	if len(m.marks) > 0 {
 		cells := make([]mxCell, 0, len(m.marks))
 		for c := range m.marks {
@@ -625,23 +638,23 @@ func (m *matrixScreen) setCellOrMarks(l store.Level) {
 		m.setCells(cells, l)
 		clear(m.marks)
 		m.anchor = mxCell{}
-		m.a.Flash(fmt.Sprintf("%d marked cells → %s (pending; ctrl+s saves, esc discards)", n, l), false)
+		m.host.Flash(fmt.Sprintf("%d marked cells → %s (pending; ctrl+s saves, esc discards)", n, l), false)
 		return
 	}
 	m.setCells([]mxCell{{m.curProfile().ID, m.curScreen().Key}}, l)
 }
 
-func (m *matrixScreen) setRow(l store.Level) {
+func (m *Screen) setRow(l store.Level) {
 	sc := m.curScreen()
 	cells := make([]mxCell, 0, len(m.shown))
 	for _, p := range m.shown {
 		cells = append(cells, mxCell{p.ID, sc.Key})
 	}
 	m.setCells(cells, l)
-	m.a.Flash(fmt.Sprintf("%s → %s for %d profile(s) (pending)", sc.Title, l, len(cells)), false)
+	m.host.Flash(fmt.Sprintf("%s → %s for %d profile(s) (pending)", sc.Title, l, len(cells)), false)
 }
 
-func (m *matrixScreen) setColumn(l store.Level) {
+func (m *Screen) setColumn(l store.Level) {
 	p := m.curProfile()
 	cells := make([]mxCell, 0, len(m.rows))
 	for _, r := range m.rows {
@@ -650,11 +663,11 @@ func (m *matrixScreen) setColumn(l store.Level) {
 		}
 	}
 	m.setCells(cells, l)
-	m.a.Flash(fmt.Sprintf("%s → %s on %d screen(s) (pending)", p.Name, l, len(cells)), false)
+	m.host.Flash(fmt.Sprintf("%s → %s on %d screen(s) (pending)", p.Name, l, len(cells)), false)
 }
 
 // changes lists the pending cells in profile, then catalog, order.
-func (m *matrixScreen) changes() []mxChange {
+func (m *Screen) changes() []mxChange {
 	out := make([]mxChange, 0, len(m.pend))
 	for c, l := range m.pend {
 		p, i := m.byID[c.pid], m.scIdx[c.screen]
@@ -671,7 +684,7 @@ func (m *matrixScreen) changes() []mxChange {
 
 // grants is the change set: one tx.Grant per pending cell, each carrying the
 // version its profile was read at. The preview runs exactly this.
-func (m *matrixScreen) grants(ch []mxChange) func(*store.Tx) error {
+func (m *Screen) grants(ch []mxChange) func(*store.Tx) error {
 	readAt := make(map[uint64]uint64, len(m.readAt))
 	for k, v := range m.readAt {
 		readAt[k] = v
@@ -701,16 +714,16 @@ func mxSummary(ch []mxChange) string {
 }
 
 // Save writes every pending cell as one change set.
-func (m *matrixScreen) Save() tea.Cmd {
+func (m *Screen) Save() tea.Cmd {
 	ch := m.changes()
 	if len(ch) == 0 {
-		m.a.Flash("nothing to save", false)
+		m.host.Flash("nothing to save", false)
 		return nil
 	}
 	what := mxSummary(ch)
-	cs, err := m.a.s.Apply(m.a.actor, what, m.grants(ch))
+	cs, err := m.host.Store().Apply(m.host.Actor(), what, m.grants(ch))
 	if err != nil {
-		m.a.Fail(err)
+		m.host.Fail(err)
 		if store.KindOf(err) == store.KindConflict {
 			m.Reload() // show who changed what in the preview; the edits stay pending
 		} else {
@@ -723,29 +736,29 @@ func (m *matrixScreen) Save() tea.Cmd {
 	clear(m.marks)
 	m.anchor = mxCell{}
 	m.gen++
-	m.a.Applied(cs, what) // follows the change set: this screen reloads, the others when shown
+	m.host.Applied(cs, what) // follows the change set: this screen reloads, the others when shown
 	return nil
 }
 
 // apply runs one immediate change (profile create, delete, scope).
-func (m *matrixScreen) apply(what string, fn func(*store.Tx) error) bool {
-	cs, err := m.a.s.Apply(m.a.actor, what, fn)
+func (m *Screen) apply(what string, fn func(*store.Tx) error) bool {
+	cs, err := m.host.Store().Apply(m.host.Actor(), what, fn)
 	if err != nil {
-		m.a.Fail(err)
+		m.host.Fail(err)
 		return false
 	}
-	m.a.Applied(cs, what) // reloads this screen
+	m.host.Applied(cs, what) // reloads this screen
 	return true
 }
 
-func (m *matrixScreen) copyProfile() tea.Cmd {
+func (m *Screen) copyProfile() tea.Cmd {
 	src := m.target()
 	name := ui.Safe(src.Name) + " copy" // what the field shows is what a new profile is named
 	typ := src.Type.String()
-	f, cmd := ui.NewForm(m.a, "Copy profile "+src.Name, func() tea.Cmd {
+	f, cmd := ui.NewForm(m.host, "Copy profile "+src.Name, func() tea.Cmd {
 		t, err := store.ParseUserType(typ)
 		if err != nil {
-			m.a.Fail(err)
+			m.host.Fail(err)
 			return nil
 		}
 		var created *store.Profile
@@ -769,11 +782,11 @@ func (m *matrixScreen) copyProfile() tea.Cmd {
 			}),
 		huh.NewSelect[string]().Title("For").Options(huh.NewOption("Employees", "employee"), huh.NewOption("Client users", "client")).Value(&typ),
 	))
-	m.a.modal = f
+	m.host.Open(f)
 	return cmd
 }
 
-func (m *matrixScreen) deleteProfile() tea.Cmd {
+func (m *Screen) deleteProfile() tea.Cmd {
 	p := m.target()
 	do := func() tea.Cmd {
 		m.apply("delete profile "+p.Name, func(tx *store.Tx) error { return tx.DeleteProfile(p.Name) })
@@ -782,11 +795,11 @@ func (m *matrixScreen) deleteProfile() tea.Cmd {
 	if p.Builtin || m.holders[p.ID] > 0 {
 		return do() // the store refuses, with its reason; nothing to confirm
 	}
-	m.a.modal = &ui.Confirm{Question: fmt.Sprintf("Delete profile %s? No one holds it.", p.Name), Yes: do}
+	m.host.Open(&ui.Confirm{Question: fmt.Sprintf("Delete profile %s? No one holds it.", p.Name), Yes: do})
 	return nil
 }
 
-func (m *matrixScreen) toggleScope() tea.Cmd {
+func (m *Screen) toggleScope() tea.Cmd {
 	p := m.target()
 	to := store.ScopeAll
 	if p.Scope == store.ScopeAll {
@@ -795,16 +808,16 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 	what := fmt.Sprintf("profile %s scope: %s", p.Name, mxScope(to))
 	change := func(tx *store.Tx) error { return tx.SetProfileScope(p.Name, to) }
 	// one key, every user of the profile: refused at once, else asked
-	if _, err := m.a.s.Preview(m.a.actor, what, change); err != nil {
-		m.a.Fail(err)
+	if _, err := m.host.Store().Preview(m.host.Actor(), what, change); err != nil {
+		m.host.Fail(err)
 		return nil
 	}
 	effect := "they see only their assigned sites"
 	if to == store.ScopeAll {
 		effect = "they see every site"
 	}
-	n := m.a.s.ProfileUsers()[p.ID]
-	m.a.modal = &ui.Confirm{Question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", ui.Safe(p.Name), mxScope(p.Scope), mxScope(to), ui.Plural(n, "user"), effect), Yes: func() tea.Cmd {
+	n := m.host.Store().ProfileUsers()[p.ID]
+	m.host.Open(&ui.Confirm{Question: fmt.Sprintf("Profile %s: %s → %s. %s hold it: %s. Change it?", ui.Safe(p.Name), mxScope(p.Scope), mxScope(to), ui.Plural(n, "user"), effect), Yes: func() tea.Cmd {
 		was := p.Version
 		if m.apply(what, change) {
 			// our own change: pending edits of this profile read it just before
@@ -816,20 +829,20 @@ func (m *matrixScreen) toggleScope() tea.Cmd {
 			}
 		}
 		return nil
-	}}
+	}})
 	return nil
 }
 
 // whoCan lists who holds the highlighted cell's screen at its level (view
 // for a cell at none).
-func (m *matrixScreen) whoCan() tea.Cmd {
+func (m *Screen) whoCan() tea.Cmd {
 	sc, p := m.curScreen(), m.curProfile()
 	lv := store.View
 	if p != nil && p.Level(sc.Key) == store.Maintain {
 		lv = store.Maintain
 	}
-	if err := m.a.WhoCan(store.WhoCanQuery{Screen: sc.Key, Level: lv}); err != nil {
-		m.a.Fail(err)
+	if err := m.host.WhoCan(store.WhoCanQuery{Screen: sc.Key, Level: lv}); err != nil {
+		m.host.Fail(err)
 	}
 	return nil
 }
@@ -843,7 +856,7 @@ func mxScope(s store.Scope) string {
 
 // ---- rendering ----
 
-func (m *matrixScreen) Render(pane, w, h int, focused bool) []string {
+func (m *Screen) Render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		return m.renderProfiles(w, h, focused)
@@ -853,7 +866,7 @@ func (m *matrixScreen) Render(pane, w, h int, focused bool) []string {
 	return m.renderPreview(w, h)
 }
 
-func (m *matrixScreen) profileFacts(p *store.Profile) string {
+func (m *Screen) profileFacts(p *store.Profile) string {
 	s := p.Type.String() + " · " + mxScope(p.Scope)
 	if p.Builtin {
 		s += " · built-in"
@@ -871,7 +884,7 @@ func mxShortFacts(p *store.Profile, w int) string {
 }
 
 // SetSize lays the panes out for their new sizes.
-func (m *matrixScreen) SetSize(p [3]ui.PaneSize) {
+func (m *Screen) SetSize(p [3]ui.PaneSize) {
 	m.size = p
 	m.layout()
 }
@@ -879,7 +892,7 @@ func (m *matrixScreen) SetSize(p [3]ui.PaneSize) {
 // Prepare lays the panes out for what they hold now, and works out what the
 // next frame reads: the preview's dry run (once per change of the pending
 // edits), its lines, the cells' strings and the pending count per profile.
-func (m *matrixScreen) Prepare() {
+func (m *Screen) Prepare() {
 	m.layout()
 	if m.pendGen != m.gen {
 		m.pendOf, m.pendGen = map[uint64]int{}, m.gen
@@ -898,8 +911,8 @@ func (m *matrixScreen) Prepare() {
 		lines = pv.lines
 	}
 	m.pvScroll.Fit(len(lines), h)
-	if m.cells.cw != m.geo.cellW || m.cells.th != m.a.th {
-		m.cells = mxCellCache{cw: m.geo.cellW, th: m.a.th}
+	if m.cells.cw != m.geo.cellW || m.cells.th != m.host.Theme() {
+		m.cells = mxCellCache{cw: m.geo.cellW, th: m.host.Theme()}
 		for l := range m.cells.s {
 			for p := range m.cells.s[l] {
 				for k := range m.cells.s[l][p] {
@@ -914,7 +927,7 @@ func (m *matrixScreen) Prepare() {
 
 // layout sizes the Profiles pane's list (rows of 2 or 3 lines, the legend
 // below them when there is room) and the matrix's window and columns.
-func (m *matrixScreen) layout() {
+func (m *Screen) layout() {
 	w, h := m.size[0].W, m.size[0].H
 	m.per = 2 // lines per profile; 3 when the facts do not fit on one line
 	for _, p := range m.profiles {
@@ -941,14 +954,14 @@ func (m *matrixScreen) layout() {
 const mxLegendLines = 4
 
 // profRows are the profiles, each on per lines.
-type profRows struct{ m *matrixScreen }
+type profRows struct{ m *Screen }
 
 func (r profRows) Len() int            { return len(r.m.profiles) }
 func (r profRows) Key(i int) uint64    { return r.m.profiles[i].ID }
 func (r profRows) Selectable(int) bool { return true }
 
 func (r profRows) Render(i, w int, st list.State) string {
-	m, th, p := r.m, r.m.a.th, r.m.profiles[i]
+	m, th, p := r.m, r.m.host.Theme(), r.m.profiles[i]
 	cur, sel := " ", " "
 	if st.Cursor {
 		cur = "›"
@@ -981,7 +994,7 @@ func (r profRows) Render(i, w int, st list.State) string {
 }
 
 // pendingOf counts a profile's pending cells (prepare counts them once per edit).
-func (m *matrixScreen) pendingOf(pid uint64) int {
+func (m *Screen) pendingOf(pid uint64) int {
 	if m.pendGen == m.gen {
 		return m.pendOf[pid]
 	}
@@ -994,8 +1007,8 @@ func (m *matrixScreen) pendingOf(pid uint64) int {
 	return n
 }
 
-func (m *matrixScreen) renderProfiles(w, h int, focused bool) []string {
-	th := m.a.th
+func (m *Screen) renderProfiles(w, h int, focused bool) []string {
+	th := m.host.Theme()
 	out := make([]string, 0, h)
 	out = append(out, th.Header.Render(ui.Fit(ui.Fit(" PROFILE", w-6)+" USERS", w)))
 	out = m.profList.AppendLines(out, focused)
@@ -1020,9 +1033,9 @@ type mxCellCache struct {
 var mxLevelWords = [3]string{"·", "view", "MAINT"}
 
 // cell is one cell, cw wide, from the cache when it holds this width.
-func (m *matrixScreen) cell(l store.Level, pending, marked bool, cur, cw int) string {
+func (m *Screen) cell(l store.Level, pending, marked bool, cur, cw int) string {
 	li := min(int(l), 2)
-	if m.cells.cw == cw && m.cells.th == m.a.th {
+	if m.cells.cw == cw && m.cells.th == m.host.Theme() {
 		return m.cells.s[li][mxBit(pending)][mxBit(marked)][cur]
 	}
 	return m.cellText(l, pending, marked, cur, cw)
@@ -1038,8 +1051,8 @@ func mxBit(b bool) int {
 // cellText renders one cell, cw wide: "·", "view" or "MAINT"; "*" after a
 // pending level, "+" before a marked one, [brackets] round the cursor — all
 // readable without colour.
-func (m *matrixScreen) cellText(l store.Level, pending, marked bool, cur, cw int) string {
-	th := m.a.th
+func (m *Screen) cellText(l store.Level, pending, marked bool, cur, cw int) string {
+	th := m.host.Theme()
 	li := min(int(l), 2)
 	t := mxLevelWords[li]
 	if pending {
@@ -1098,7 +1111,7 @@ type mxLayout struct {
 	two, footer    bool
 }
 
-func (m *matrixScreen) matrixLayout(w, h int) mxLayout {
+func (m *Screen) matrixLayout(w, h int) mxLayout {
 	var l mxLayout
 	l.lw = min(m.labelW+4, max(w/2, 12))
 	nc := max(len(m.shown), 1)
@@ -1128,8 +1141,8 @@ func (m *matrixScreen) matrixLayout(w, h int) mxLayout {
 	return l
 }
 
-func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
-	th := m.a.th
+func (m *Screen) renderMatrix(w, h int, focused bool) []string {
+	th := m.host.Theme()
 	if len(m.rows) == 0 {
 		return []string{th.Muted.Render(fmt.Sprintf("no screen matches %q; / changes the filter", m.q))}
 	}
@@ -1230,7 +1243,7 @@ func (m *matrixScreen) renderMatrix(w, h int, focused bool) []string {
 
 // preview is the dry run of the pending edits, run again only when they
 // changed since (in Update: prepare, or a test).
-func (m *matrixScreen) preview() *matrixPreview {
+func (m *Screen) preview() *matrixPreview {
 	if m.pv.gen != m.gen {
 		m.pv = m.dryRun()
 	}
@@ -1239,7 +1252,7 @@ func (m *matrixScreen) preview() *matrixPreview {
 
 // dryRun previews the pending edits: what changes, whom it touches, what the
 // store would refuse and what the guardrail warns of.
-func (m *matrixScreen) dryRun() matrixPreview {
+func (m *Screen) dryRun() matrixPreview {
 	pv := matrixPreview{gen: m.gen}
 	if len(m.pend) > 0 {
 		pv.changes = m.changes()
@@ -1269,14 +1282,14 @@ func (m *matrixScreen) dryRun() matrixPreview {
 					ui.Safe(p.Name), ui.Safe(p.UpdatedBy), p.Updated.Local().Format("2006-01-02 15:04:05")))
 			}
 		}
-		_, pv.err = m.a.s.Preview(m.a.actor, "preview", m.grants(pv.changes))
+		_, pv.err = m.host.Store().Preview(m.host.Actor(), "preview", m.grants(pv.changes))
 	}
 	return pv
 }
 
 // renderPreview draws the preview as prepare left it; at another size, or
 // before prepare ran, it is worked out here without being kept.
-func (m *matrixScreen) renderPreview(w, h int) []string {
+func (m *Screen) renderPreview(w, h int) []string {
 	pv := &m.pv
 	if pv.gen != m.gen {
 		fresh := m.dryRun()
@@ -1316,8 +1329,8 @@ func mxWrapIndent(st *lipgloss.Style, indent, text string, w int) []string {
 	return ls
 }
 
-func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
-	th := m.a.th
+func (m *Screen) previewLines(pv *matrixPreview, w, h int) []string {
+	th := m.host.Theme()
 	of := ui.Plural(pv.profiles, "profile")
 	if pv.profiles == 1 {
 		of = ui.Safe(pv.changes[0].p.Name)
@@ -1391,8 +1404,8 @@ func (m *matrixScreen) previewLines(pv *matrixPreview, w, h int) []string {
 }
 
 // cursorInfo is the preview pane with nothing pending: the cursor's cell and the keys.
-func (m *matrixScreen) cursorInfo(w int) []string {
-	th := m.a.th
+func (m *Screen) cursorInfo(w int) []string {
+	th := m.host.Theme()
 	out := []string{th.Muted.Render("No unsaved changes."), ""}
 	p, sc := m.curProfile(), m.curScreen()
 	if p != nil && sc != nil {
