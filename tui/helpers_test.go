@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
+	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -86,7 +87,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, NewSitesScreen, permissions.New, history.New, places.New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, sites.New, permissions.New, history.New, places.New, outbox.New, settings.New},
 	Self:  self.New,
 }
 
@@ -105,4 +106,3 @@ func settleWork(t *testing.T, app *App) {
 }
 
 func usersOf(app *App) *usersScreen { return app.screens[0].(*usersScreen) }
-func sitesOf(app *App) *sitesScreen { return app.screens[1].(*sitesScreen) }

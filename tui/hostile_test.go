@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/internal/hostile"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/permissions"
+	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -250,12 +251,12 @@ func TestHostileConsolePendingAndConflicts(t *testing.T) {
 		}
 		// Sites & teams: one client user, then everyone at once
 		app.switchTo(1)
-		sitesOf(app).SetWho([]*store.User{client})
+		app.screens[1].(*sites.Screen).SetWho([]*store.User{client})
 		for pane := 0; pane < 3; pane++ {
 			app.focus[app.cur] = pane
 			v.check(fmt.Sprintf("the client user's sites, pane %d", pane))
 		}
-		sitesOf(app).SetWho(everyone)
+		app.screens[1].(*sites.Screen).SetWho(everyone)
 		v.check("everyone's sites")
 		app.focus[app.cur] = 1
 		v.keys("moving a site", "down", "right", "down", "enter")

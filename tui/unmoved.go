@@ -6,4 +6,3 @@ import "github.com/gatehouse/gatehouse/tui/ui"
 // goes when its screen moves to a package of its own.
 
 func NewUsersScreen(h ui.Host) ui.Screen { return newUsersScreen(h.(*App)) }
-func NewSitesScreen(h ui.Host) ui.Screen { return newSitesScreen(h.(*App)) }

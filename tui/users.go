@@ -254,6 +254,16 @@ func (u *usersScreen) Current() *store.User {
 	return nil
 }
 
+// Listed are the users the list shows, in its order.
+func (u *usersScreen) Listed() []*store.User {
+	u.Settle() // rows are filtered again lazily after a change event
+	out := make([]*store.User, len(u.rows))
+	for i, r := range u.rows {
+		out[i] = r.u
+	}
+	return out
+}
+
 // targets are the selection, or else the highlighted user.
 func (u *usersScreen) targets() []*store.User {
 	if n := u.list.MarkCount(); n > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui/places"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
+	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -19,7 +20,7 @@ import (
 var Screens = tui.Screens{
 	Admin: []func(ui.Host) ui.Screen{
 		tui.NewUsersScreen,
-		tui.NewSitesScreen,
+		sites.New,
 		permissions.New,
 		history.New,
 		places.New,

@@ -14,13 +14,14 @@ import (
 	"github.com/gatehouse/gatehouse/tui/permissions"
 	"github.com/gatehouse/gatehouse/tui/self"
 	"github.com/gatehouse/gatehouse/tui/settings"
+	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, tui.NewSitesScreen, permissions.New, history.New, New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, sites.New, permissions.New, history.New, New, outbox.New, settings.New},
 	Self:  self.New,
 }
 

@@ -1,4 +1,4 @@
-package tui
+package sites
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -17,31 +18,47 @@ import (
 // list (sorted by last name) is Maya Evans of Brightwater Health, who holds
 // Brightwater Central.
 
+func sitesOf(app *tui.App) *Screen { return app.Screen(1).(*Screen) }
+
+// usersOf is the Users screen as these tests choose whom Sites & teams is
+// for.
+func usersOf(app *tui.App) interface {
+	Listed() []*store.User
+	Current() *store.User
+	Select(id uint64)
+} {
+	return app.Screen(0).(interface {
+		Listed() []*store.User
+		Current() *store.User
+		Select(id uint64)
+	})
+}
+
 // sitesChooseClientUser shows client users on screen 1 and opens the first
 // on screen 2, by keys.
-func sitesChooseClientUser(t *testing.T, app *App) *store.User {
+func sitesChooseClientUser(t *testing.T, app *tui.App) *store.User {
 	t.Helper()
 	press(app, "t", "enter")
-	if app.cur != 1 || len(sitesOf(app).who) != 1 || sitesOf(app).who[0].Type != store.ClientUser {
-		t.Fatalf("enter on a client user should open screen 2 with them; screen %d, who %v", app.cur, sitesOf(app).who)
+	if app.Shown() != 1 || len(sitesOf(app).who) != 1 || sitesOf(app).who[0].Type != store.ClientUser {
+		t.Fatalf("enter on a client user should open screen 2 with them; screen %d, who %v", app.Shown(), sitesOf(app).who)
 	}
 	return sitesOf(app).who[0]
 }
 
 // sitesFocus tabs to a list (0 Available, 1 Assigned).
-func sitesFocus(t *testing.T, app *App, li int) {
+func sitesFocus(t *testing.T, app *tui.App, li int) {
 	t.Helper()
-	for i := 0; i < 3 && app.focus[app.cur] != li+1; i++ {
+	for i := 0; i < 3 && app.Focus() != li+1; i++ {
 		press(app, "tab")
 	}
-	if app.focus[app.cur] != li+1 {
+	if app.Focus() != li+1 {
 		t.Fatalf("cannot focus list %d", li)
 	}
 }
 
 // sitesCursorTo focuses a list and moves its cursor to the item labelled
 // label ("Site" or "Site/Team") with the arrow keys.
-func sitesCursorTo(t *testing.T, app *App, li int, label string) {
+func sitesCursorTo(t *testing.T, app *tui.App, li int, label string) {
 	t.Helper()
 	sitesFocus(t, app, li)
 	l := &sitesOf(app).lists[li]
@@ -115,7 +132,7 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	press(app, "space")
 	press(app, "right")
 	if got := sitesOf(app).Pending(); got != 2 {
-		t.Fatalf("pending %d, want 2 (msg %q)", got, app.msg)
+		t.Fatalf("pending %d, want 2 (msg %q)", got, app.Message())
 	}
 	if v := viewOf(app); !strings.Contains(v, "+ Brightwater East Gate") || !strings.Contains(v, "+ Brightwater South Yard") {
 		t.Fatalf("pending moves not shown:\n%s", v)
@@ -128,7 +145,7 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	got := sitesUser(t, s, u.Email)
 	for _, name := range []string{"Brightwater Central", "Brightwater East Gate", "Brightwater South Yard"} {
 		if !slices.Contains(got.SiteIDs, sitesSiteID(t, s, name)) {
-			t.Errorf("%s does not hold %s after ctrl+s (msg %q)", u.Email, name, app.msg)
+			t.Errorf("%s does not hold %s after ctrl+s (msg %q)", u.Email, name, app.Message())
 		}
 	}
 	bs := sitesBatches(t, s)
@@ -138,11 +155,11 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 	if !strings.Contains(bs[0].Summary, u.Email) {
 		t.Errorf("change set summary %q does not name %s", bs[0].Summary, u.Email)
 	}
-	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "change set #") {
-		t.Errorf("after save: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.Message(), "change set #") {
+		t.Errorf("after save: pending %d, msg %q", sitesOf(app).Pending(), app.Message())
 	}
-	if len(app.undoStack) != 1 {
-		t.Errorf("the save is not on the undo stack: %v", app.undoStack)
+	if app.Undoable() != 1 {
+		t.Errorf("the save is not on the undo stack: %d change sets on it", app.Undoable())
 	}
 	// the saved sites now show as assigned, not pending
 	if v := viewOf(app); strings.Contains(v, "+ Brightwater") || !strings.Contains(v, "Brightwater South Yard") {
@@ -151,8 +168,8 @@ func TestSitesClientUserTwoSitesOneChangeSet(t *testing.T) {
 
 	// ctrl+s with nothing pending says why
 	press(app, "ctrl+s")
-	if !strings.Contains(app.msg, "nothing pending") {
-		t.Errorf("ctrl+s with nothing pending: msg %q", app.msg)
+	if !strings.Contains(app.Message(), "nothing pending") {
+		t.Errorf("ctrl+s with nothing pending: msg %q", app.Message())
 	}
 }
 
@@ -165,15 +182,15 @@ func TestSitesEscDiscards(t *testing.T) {
 	press(app, "right")
 	sitesCursorTo(t, app, siteAssigned, "Brightwater Central")
 	press(app, "left")
-	if sitesOf(app).Pending() != 2 || app.pendingTotal() != 2 {
+	if sitesOf(app).Pending() != 2 || app.Pending() != 2 {
 		t.Fatalf("pending %d, want 2", sitesOf(app).Pending())
 	}
 	if v := viewOf(app); !strings.Contains(v, "− Brightwater Central") {
 		t.Errorf("an unassign pending is not shown with −:\n%s", v)
 	}
 	press(app, "esc")
-	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "discarded 2") {
-		t.Fatalf("esc: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.Message(), "discarded 2") {
+		t.Fatalf("esc: pending %d, msg %q", sitesOf(app).Pending(), app.Message())
 	}
 	if len(sitesBatches(t, s)) != before {
 		t.Error("esc wrote a change set")
@@ -213,8 +230,8 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 	if sitesOf(app).Pending() != 0 {
 		t.Fatal("another client's site became a pending move")
 	}
-	if !app.msgBad || !strings.Contains(app.msg, "Acme Logistics") || !strings.Contains(app.msg, "Brightwater Health") {
-		t.Errorf("refusal should name both clients: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "Acme Logistics") || !strings.Contains(app.Message(), "Brightwater Health") {
+		t.Errorf("refusal should name both clients: %q", app.Message())
 	}
 	press(app, "space")
 	if sitesOf(app).lists[siteAvail].MarkCount() != 0 {
@@ -232,8 +249,8 @@ func TestSitesOtherClientsSiteRefused(t *testing.T) {
 		t.Errorf("ctrl+a twice left %d marks", n)
 	}
 	sitesDrag(t, app, "Own", "North Depot")
-	if sitesOf(app).Pending() != 0 || !strings.Contains(app.msg, "own sites") {
-		t.Errorf("dragging an own site onto a client user: pending %d, msg %q", sitesOf(app).Pending(), app.msg)
+	if sitesOf(app).Pending() != 0 || !strings.Contains(app.Message(), "own sites") {
+		t.Errorf("dragging an own site onto a client user: pending %d, msg %q", sitesOf(app).Pending(), app.Message())
 	}
 	press(app, "ctrl+s")
 	if len(sitesBatches(t, s)) != before {
@@ -249,8 +266,8 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	press(app, "space", "space", "space", "space", "space", "enter")
 	who := sitesOf(app).who
-	if app.cur != 1 || len(who) != 5 {
-		t.Fatalf("screen %d with %d users, want screen 2 with 5", app.cur, len(who))
+	if app.Shown() != 1 || len(who) != 5 {
+		t.Fatalf("screen %d with %d users, want screen 2 with 5", app.Shown(), len(who))
 	}
 	for _, u := range who {
 		if u.Type != store.Employee {
@@ -272,7 +289,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	sitesCursorTo(t, app, siteAvail, "Head Office")
 	press(app, "right")
 	if sitesOf(app).Pending() != 1 {
-		t.Fatalf("pending %d (msg %q)", sitesOf(app).Pending(), app.msg)
+		t.Fatalf("pending %d (msg %q)", sitesOf(app).Pending(), app.Message())
 	}
 	if v := viewOf(app); !strings.Contains(v, "all · pending") {
 		t.Errorf("a pending site for everyone should read \"all\":\n%s", v)
@@ -280,7 +297,7 @@ func TestSitesBulkFiveEmployees(t *testing.T) {
 	press(app, "ctrl+s")
 	for _, u := range who {
 		if got := sitesUser(t, s, u.Email); !slices.Contains(got.SiteIDs, head) {
-			t.Errorf("%s lacks Head Office after save (msg %q)", u.Email, app.msg)
+			t.Errorf("%s lacks Head Office after save (msg %q)", u.Email, app.Message())
 		}
 	}
 	bs := sitesBatches(t, s)
@@ -332,8 +349,8 @@ func TestSitesConflict(t *testing.T) {
 	before := len(sitesBatches(t, s))
 
 	press(app, "ctrl+s")
-	if !app.msgBad || !strings.Contains(app.msg, "changed by") || !strings.Contains(app.msg, "local:other") {
-		t.Fatalf("a stale save should fail with the conflict: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "changed by") || !strings.Contains(app.Message(), "local:other") {
+		t.Fatalf("a stale save should fail with the conflict: %q", app.Message())
 	}
 	if len(sitesBatches(t, s)) != before {
 		t.Error("the console wrote a change set despite the conflict")
@@ -356,7 +373,7 @@ func TestSitesConflict(t *testing.T) {
 	sitesCursorTo(t, app, siteAvail, "Brightwater West Wing")
 	press(app, "right", "ctrl+s")
 	if got := sitesUser(t, s, u.Email); !slices.Contains(got.SiteIDs, sitesSiteID(t, s, "Brightwater West Wing")) {
-		t.Errorf("redoing the move after esc did not save: %q", app.msg)
+		t.Errorf("redoing the move after esc did not save: %q", app.Message())
 	}
 }
 
@@ -375,7 +392,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := sitesOf(app).lists[siteAvail].current()
-	app.Update(eventMsg{ev: store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}})
+	app.Update(tui.ChangeEvent(store.Event{Batch: cs.Batch, Actor: cs.Actor, Summary: cs.Summary, Refs: []store.Ref{{Kind: "user", ID: u.ID}}}))
 	v := viewOf(app)
 	if !strings.Contains(v, "changed by local:other") {
 		t.Errorf("a change event under pending moves should be flagged:\n%s", v)
@@ -391,7 +408,7 @@ func TestSitesReloadFlagsConflict(t *testing.T) {
 
 // sitesRowY is the screen row of an item of a list in the three-pane
 // layout: tabs on row 0, frame top on row 1, content from row 2.
-func sitesRowY(t *testing.T, app *App, li int, label string) int {
+func sitesRowY(t *testing.T, app *tui.App, li int, label string) int {
 	t.Helper()
 	l := &sitesOf(app).lists[li]
 	for i, r := range l.rows {
@@ -409,10 +426,10 @@ func sitesRowY(t *testing.T, app *App, li int, label string) int {
 // sitesDrag drags an item from Available (or back, when the label is in
 // Assigned only) onto the other list, through App.Update at 120 columns,
 // where x=30 is inside Available and x=100 inside Assigned.
-func sitesDrag(t *testing.T, app *App, _ string, label string) {
+func sitesDrag(t *testing.T, app *tui.App, _ string, label string) {
 	t.Helper()
-	if app.w != 120 {
-		t.Fatalf("sitesDrag assumes 120 columns, not %d", app.w)
+	if w, _ := app.Size(); w != 120 {
+		t.Fatalf("sitesDrag assumes 120 columns, not %d", w)
 	}
 	viewOf(app) // lay out, as a terminal would have
 	from, to, li := 100, 30, siteAssigned
@@ -432,7 +449,9 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	sitesChooseClientUser(t, app)
 	// the drags below press at x=30 (Available) and x=100 (Assigned)
-	if cols := columns(layoutFor(120), 120); cols[0] > 30 || cols[0]+cols[1] <= 30 || cols[0]+cols[1] > 100 {
+	// the panes' widths, frames included, as the lists were sized for them
+	avail, assigned := sitesOf(app).lists[siteAvail].Width()+2, sitesOf(app).lists[siteAssigned].Width()+2
+	if cols := []int{120 - avail - assigned, avail, assigned}; cols[0] > 30 || cols[0]+cols[1] <= 30 || cols[0]+cols[1] > 100 {
 		t.Fatalf("layout changed: %v", cols)
 	}
 
@@ -451,7 +470,7 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	// drag from Available, drop over Assigned: a pending move
 	sitesDrag(t, app, "", "Brightwater South Yard")
 	if add, ok := sitesOf(app).pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater South Yard")}]; !ok || !add {
-		t.Fatalf("drop on Assigned did not make a pending assign (msg %q)", app.msg)
+		t.Fatalf("drop on Assigned did not make a pending assign (msg %q)", app.Message())
 	}
 	if v := viewOf(app); !strings.Contains(v, "+ Brightwater South Yard") || strings.Contains(v, "drop here") {
 		t.Errorf("after the drop:\n%s", v)
@@ -459,7 +478,7 @@ func TestSitesMouseDragAndDrop(t *testing.T) {
 	// and back: dragging the assigned site to Available makes a pending unassign
 	sitesDrag(t, app, "", "Brightwater Central")
 	if add, ok := sitesOf(app).pend[itemKey{siteKind, sitesSiteID(t, s, "Brightwater Central")}]; !ok || add {
-		t.Fatalf("drop on Available did not make a pending unassign (msg %q)", app.msg)
+		t.Fatalf("drop on Available did not make a pending unassign (msg %q)", app.Message())
 	}
 	if sitesOf(app).Pending() != 2 {
 		t.Errorf("pending %d, want 2", sitesOf(app).Pending())
@@ -499,8 +518,8 @@ func TestSitesNobodyChosen(t *testing.T) {
 		checkFits(t, v, sz.w, sz.h)
 		for _, k := range []string{"right", "ctrl+s", "space"} {
 			press(app, k)
-			if !strings.Contains(app.msg, "nobody chosen") {
-				t.Errorf("%s with nobody chosen: msg %q", k, app.msg)
+			if !strings.Contains(app.Message(), "nobody chosen") {
+				t.Errorf("%s with nobody chosen: msg %q", k, app.Message())
 			}
 		}
 	}
@@ -557,8 +576,8 @@ func TestSitesSetWhoKeepsPendingForOthers(t *testing.T) {
 	if len(sitesOf(app).who) != 1 || sitesOf(app).who[0].ID != u.ID || sitesOf(app).Pending() != 1 {
 		t.Errorf("choosing someone else under pending moves should keep them: who %v", sitesOf(app).who)
 	}
-	if !strings.Contains(app.msg, "save them") {
-		t.Errorf("msg %q", app.msg)
+	if !strings.Contains(app.Message(), "save them") {
+		t.Errorf("msg %q", app.Message())
 	}
 }
 
@@ -589,7 +608,7 @@ func TestSitesReadOnlyHidesEditingKeys(t *testing.T) {
 	}
 	actor, _ := viewerActor(t, s)
 	app := newTestApp(t, s, &actor, 120, 40)
-	if !app.readOnly {
+	if !app.ReadOnly() {
 		t.Fatal("a viewer is not read-only")
 	}
 	sitesOf(app).SetWho([]*store.User{basic})

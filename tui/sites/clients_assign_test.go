@@ -1,4 +1,4 @@
-package tui
+package sites
 
 import (
 	"slices"
@@ -6,16 +6,17 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
 // employeeRows highlights the first employee without clients on Users and
 // returns it.
-func firstEmployeeWithoutClients(t *testing.T, app *App) *store.User {
+func firstEmployeeWithoutClients(t *testing.T, app *tui.App) *store.User {
 	t.Helper()
-	for i, r := range usersOf(app).rows {
-		if r.u.Type == store.Employee && len(r.u.ClientIDs) == 0 {
-			usersOf(app).list.SetCursor(i)
-			return r.u
+	for _, u := range usersOf(app).Listed() {
+		if u.Type == store.Employee && len(u.ClientIDs) == 0 {
+			usersOf(app).Select(u.ID)
+			return u
 		}
 	}
 	t.Fatal("no employee without clients in the demo")
@@ -31,8 +32,8 @@ func TestAssignClientsAsAPaneBesideSites(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	emp := firstEmployeeWithoutClients(t, app)
 	press(app, "c")
-	if app.cur != 1 || app.focus[1] != 1+siteAvail {
-		t.Fatalf("c should open Sites & teams with Available focused; screen %d, focus %d", app.cur, app.focus[1])
+	if app.Shown() != 1 || app.Focus() != 1+siteAvail {
+		t.Fatalf("c should open Sites & teams with Available focused; screen %d, focus %d", app.Shown(), app.Focus())
 	}
 	it := sitesOf(app).lists[siteAvail].current()
 	if it == nil || !it.isClient() {
@@ -40,7 +41,7 @@ func TestAssignClientsAsAPaneBesideSites(t *testing.T) {
 	}
 	press(app, "right")
 	if p := sitesOf(app).Pending(); p != 1 {
-		t.Fatalf("→ on a client: %d pending, want 1 (%s)", p, app.msg)
+		t.Fatalf("→ on a client: %d pending, want 1 (%s)", p, app.Message())
 	}
 	if got, _ := s.UserByID(emp.ID); len(got.ClientIDs) != 0 {
 		t.Fatal("a pending client was saved before ctrl+s")
@@ -52,7 +53,7 @@ func TestAssignClientsAsAPaneBesideSites(t *testing.T) {
 	press(app, "ctrl+s")
 	got, _ := s.UserByID(emp.ID)
 	if !slices.Equal(got.ClientIDs, []uint64{it.client}) {
-		t.Fatalf("ctrl+s did not give %s client %s: %v (%s)", emp.Email, it.label, got.ClientIDs, app.msg)
+		t.Fatalf("ctrl+s did not give %s client %s: %v (%s)", emp.Email, it.label, got.ClientIDs, app.Message())
 	}
 	bs := sitesBatches(t, s)
 	if last := bs[0]; !strings.Contains(last.Summary, "client "+it.label) {
@@ -63,11 +64,11 @@ func TestAssignClientsAsAPaneBesideSites(t *testing.T) {
 	sitesCursorTo(t, app, siteAssigned, it.label)
 	press(app, "left", "ctrl+s")
 	if got, _ = s.UserByID(emp.ID); len(got.ClientIDs) != 0 {
-		t.Fatalf("← and ctrl+s did not take the client away: %v (%s)", got.ClientIDs, app.msg)
+		t.Fatalf("← and ctrl+s did not take the client away: %v (%s)", got.ClientIDs, app.Message())
 	}
 	press(app, "u") // undo the removal
 	if got, _ = s.UserByID(emp.ID); !slices.Equal(got.ClientIDs, []uint64{it.client}) {
-		t.Fatalf("u did not give the client back: %v (%s)", got.ClientIDs, app.msg)
+		t.Fatalf("u did not give the client back: %v (%s)", got.ClientIDs, app.Message())
 	}
 }
 
@@ -78,9 +79,9 @@ func TestAssignClientsToABulkSelection(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	var emps []*store.User
-	for _, r := range usersOf(app).rows {
-		if r.u.Type == store.Employee && len(emps) < 3 {
-			emps = append(emps, r.u)
+	for _, u := range usersOf(app).Listed() {
+		if u.Type == store.Employee && len(emps) < 3 {
+			emps = append(emps, u)
 		}
 	}
 	for _, u := range emps {
@@ -88,7 +89,7 @@ func TestAssignClientsToABulkSelection(t *testing.T) {
 		press(app, "space")
 	}
 	press(app, "t") // client users: the employees stay selected, hidden
-	cu := usersOf(app).current().u
+	cu := usersOf(app).Current()
 	if len(emps) < 3 || cu.Type != store.ClientUser {
 		t.Fatalf("the demo lacks three employees and a client user (%d, %s)", len(emps), cu.Type)
 	}
@@ -102,7 +103,7 @@ func TestAssignClientsToABulkSelection(t *testing.T) {
 	}
 	press(app, "right", "ctrl+s")
 	if n := len(sitesBatches(t, s)) - before; n != 1 {
-		t.Fatalf("%d change sets, want 1 (%s)", n, app.msg)
+		t.Fatalf("%d change sets, want 1 (%s)", n, app.Message())
 	}
 	want := []uint64{clients[0].ID, clients[1].ID}
 	for _, e := range emps {

@@ -1,4 +1,4 @@
-package tui
+package sites
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 func TestWhoPaneKeepsEmailWordsWhole(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	email := usersOf(app).current().u.Email // ben.adams.135@staff.example.com: longer than the pane
+	email := usersOf(app).Current().Email // ben.adams.135@staff.example.com: longer than the pane
 	press(app, "enter")
 	lines := sitesOf(app).renderWho(20, 30)
 	var parts []string

@@ -1,4 +1,6 @@
-package tui
+// Package sites is the Sites & teams screen: the sites, teams and clients
+// of the users chosen on Users, moved between Available and Assigned.
+package sites
 
 import (
 	"errors"
@@ -15,15 +17,15 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// sitesScreen: who | available sites, teams & clients | assigned.
+// Screen: who | available sites, teams & clients | assigned.
 //
 // The seeds' drag and drop between two panels, from the keyboard (→ ← enter,
 // space marks several) and the mouse (press on an item, release over the
 // other list). Moves stay pending until ctrl+s saves them as one change set,
 // carrying the versions of the users read when they were chosen, so a record
 // changed under the open edit is refused by the store, never overwritten.
-type sitesScreen struct {
-	a     *App
+type Screen struct {
+	host  ui.Host
 	names store.Names
 
 	items  []*siteItem // catalog order: group, site, then its teams
@@ -106,7 +108,7 @@ func itemRow(k itemKey) rowKey { return rowKey{it: k} }
 
 // assignRows are a list's rows as the list component reads them.
 type assignRows struct {
-	s    *sitesScreen
+	s    *Screen
 	li   int
 	rows []siteRow
 }
@@ -133,8 +135,9 @@ const (
 	siteAssigned = 1
 )
 
-func newSitesScreen(a *App) *sitesScreen {
-	s := &sitesScreen{a: a, base: map[uint64]uint64{}, pend: map[itemKey]bool{}, nCU: map[uint64]int{}}
+// New is the Sites & teams screen of a console.
+func New(h ui.Host) ui.Screen {
+	s := &Screen{host: h, base: map[uint64]uint64{}, pend: map[itemKey]bool{}, nCU: map[uint64]int{}}
 	for i := range s.lists {
 		s.lists[i].Model = list.New[rowKey]()
 		s.lists[i].SetRows(assignRows{s, i, nil})
@@ -142,23 +145,23 @@ func newSitesScreen(a *App) *sitesScreen {
 	return s
 }
 
-func (s *sitesScreen) SetSize(p [3]ui.PaneSize) {
+func (s *Screen) SetSize(p [3]ui.PaneSize) {
 	s.lists[siteAvail].SetSize(p[1].W, p[1].H)
 	s.lists[siteAssigned].SetSize(p[2].W, p[2].H)
 }
 
-func (s *sitesScreen) Name() string { return "Sites & teams" }
+func (s *Screen) Name() string { return "Sites & teams" }
 
 // SetWho sets whose sites are edited: one user or the bulk selection. While
 // moves are pending for others it refuses, so moves never land on people
 // they were not made for.
-func (s *sitesScreen) SetWho(us []*store.User) {
+func (s *Screen) SetWho(us []*store.User) {
 	same := len(us) == len(s.who)
 	for i := 0; same && i < len(us); i++ {
 		same = us[i].ID == s.who[i].ID
 	}
 	if len(s.pend) > 0 && !same {
-		s.a.Flash(fmt.Sprintf("%d pending move(s) for %s: save them (ctrl+s) or discard them (esc) before choosing others",
+		s.host.Flash(fmt.Sprintf("%d pending move(s) for %s: save them (ctrl+s) or discard them (esc) before choosing others",
 			len(s.pend), s.whoLabel()), true)
 		return
 	}
@@ -183,12 +186,12 @@ func (s *sitesScreen) SetWho(us []*store.User) {
 // Reload re-reads the catalog and the who users by id (a change event, ctrl+r,
 // or our own save). With moves pending, a who user whose version moved is
 // flagged, not silently rebased.
-func (s *sitesScreen) Reload() {
+func (s *Screen) Reload() {
 	s.loadCatalog()
 	if len(s.who) > 0 {
 		fresh := make([]*store.User, 0, len(s.who))
 		for _, u := range s.who {
-			if nu, err := s.a.s.UserByID(u.ID); err == nil {
+			if nu, err := s.host.Store().UserByID(u.ID); err == nil {
 				fresh = append(fresh, nu)
 			} else {
 				delete(s.base, u.ID)
@@ -209,14 +212,14 @@ func (s *sitesScreen) Reload() {
 	s.rebuild()
 }
 
-func (s *sitesScreen) rebase() {
+func (s *Screen) rebase() {
 	s.base = make(map[uint64]uint64, len(s.who))
 	for _, u := range s.who {
 		s.base[u.ID] = u.Version
 	}
 }
 
-func (s *sitesScreen) checkConflicts() {
+func (s *Screen) checkConflicts() {
 	s.conflicts = nil
 	if len(s.pend) == 0 {
 		return
@@ -233,9 +236,9 @@ const clientsGroup = "Clients they see"
 
 // loadCatalog builds the groups: the clients themselves, the business's own
 // sites, then each client's.
-func (s *sitesScreen) loadCatalog() {
-	s.names = s.a.s.Names()
-	clients := s.a.s.Clients()
+func (s *Screen) loadCatalog() {
+	s.names = s.host.Store().Names()
+	clients := s.host.Store().Clients()
 	own := &siteGroup{name: "Own sites"}
 	cg := &siteGroup{name: clientsGroup, clients: true}
 	s.groups = []*siteGroup{cg, own}
@@ -253,7 +256,7 @@ func (s *sitesScreen) loadCatalog() {
 		s.byKey[it.key] = it
 	}
 	sites := map[uint64]*siteItem{}
-	for _, x := range s.a.s.Sites() {
+	for _, x := range s.host.Store().Sites() {
 		it := &siteItem{key: itemKey{siteKind, x.ID}, site: x.ID, client: x.ClientID, name: x.Name, label: x.Name}
 		it.hay = strings.ToLower(x.Name + "\x00" + s.names.Client(x.ClientID))
 		sites[x.ID] = it
@@ -262,7 +265,7 @@ func (s *sitesScreen) loadCatalog() {
 			g.sites = append(g.sites, it)
 		}
 	}
-	for _, t := range s.a.s.Teams() {
+	for _, t := range s.host.Store().Teams() {
 		p := sites[t.SiteID]
 		if p == nil {
 			continue
@@ -292,7 +295,7 @@ func mayHold(u *store.User, it *siteItem) bool {
 }
 
 // recount counts, per item, the who users holding it.
-func (s *sitesScreen) recount() {
+func (s *Screen) recount() {
 	s.nEmp, s.nCU = 0, map[uint64]int{}
 	for _, u := range s.who {
 		if u.Type == store.ClientUser {
@@ -330,7 +333,7 @@ func (s *sitesScreen) recount() {
 }
 
 // elig is how many of the who may hold a site of this client.
-func (s *sitesScreen) elig(client uint64) int {
+func (s *Screen) elig(client uint64) int {
 	if client == 0 {
 		return s.nEmp
 	}
@@ -338,24 +341,24 @@ func (s *sitesScreen) elig(client uint64) int {
 }
 
 // eligOf is how many of the who may be given the item.
-func (s *sitesScreen) eligOf(it *siteItem) int {
+func (s *Screen) eligOf(it *siteItem) int {
 	if it.isClient() {
 		return s.nEmp
 	}
 	return s.elig(it.client)
 }
 
-func (s *sitesScreen) groupElig(g *siteGroup) int {
+func (s *Screen) groupElig(g *siteGroup) int {
 	if g.clients {
 		return s.nEmp
 	}
 	return s.elig(g.client)
 }
 
-func (s *sitesScreen) blocked(it *siteItem) bool { return len(s.who) > 0 && s.eligOf(it) == 0 }
+func (s *Screen) blocked(it *siteItem) bool { return len(s.who) > 0 && s.eligOf(it) == 0 }
 
 // heldNow is how many of the who hold the item once the pending moves apply.
-func (s *sitesScreen) heldNow(it *siteItem) int {
+func (s *Screen) heldNow(it *siteItem) int {
 	if add, ok := s.pend[it.key]; ok {
 		if add {
 			return it.held + s.eligOf(it) - it.eligHeld
@@ -366,7 +369,7 @@ func (s *sitesScreen) heldNow(it *siteItem) int {
 }
 
 // addable is how many of the who could still be given the item.
-func (s *sitesScreen) addable(it *siteItem) int {
+func (s *Screen) addable(it *siteItem) int {
 	if add, ok := s.pend[it.key]; ok {
 		if add {
 			return 0
@@ -376,7 +379,7 @@ func (s *sitesScreen) addable(it *siteItem) int {
 	return s.eligOf(it) - it.eligHeld
 }
 
-func (s *sitesScreen) inAvail(it *siteItem) bool {
+func (s *Screen) inAvail(it *siteItem) bool {
 	return len(s.who) == 0 || s.addable(it) > 0 || (!it.team() && s.blocked(it))
 }
 
@@ -393,10 +396,10 @@ func (it *siteItem) shown() string {
 	return it.label
 }
 
-func (s *sitesScreen) match(it *siteItem) bool { return s.q == "" || strings.Contains(it.hay, s.q) }
+func (s *Screen) match(it *siteItem) bool { return s.q == "" || strings.Contains(it.hay, s.q) }
 
 // rebuild recomputes both lists' rows, keeping each cursor on its item.
-func (s *sitesScreen) rebuild() {
+func (s *Screen) rebuild() {
 	for li := range s.lists {
 		l := &s.lists[li]
 		l.rows, l.n = s.buildRows(li)
@@ -411,7 +414,7 @@ func (s *sitesScreen) rebuild() {
 	}
 }
 
-func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
+func (s *Screen) buildRows(li int) ([]siteRow, int) {
 	var rows []siteRow
 	n := 0
 	groups := s.groups
@@ -472,7 +475,7 @@ func (s *sitesScreen) buildRows(li int) ([]siteRow, int) {
 	return rows, n
 }
 
-func (s *sitesScreen) inAssigned(it *siteItem) bool { return s.heldNow(it) > 0 }
+func (s *Screen) inAssigned(it *siteItem) bool { return s.heldNow(it) > 0 }
 
 func (l *siteList) current() *siteItem {
 	if c := l.Cursor(); c >= 0 && c < len(l.rows) {
@@ -502,9 +505,9 @@ func (l *siteList) targets() []*siteItem {
 
 // ---- the screen interface ----
 
-func (s *sitesScreen) Pending() int { return len(s.pend) }
+func (s *Screen) Pending() int { return len(s.pend) }
 
-func (s *sitesScreen) Discard() {
+func (s *Screen) Discard() {
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
 		s.lists[i].ClearMarks()
@@ -515,14 +518,14 @@ func (s *sitesScreen) Discard() {
 	s.rebuild()
 }
 
-func (s *sitesScreen) Filter() string { return s.q }
+func (s *Screen) Filter() string { return s.q }
 
-func (s *sitesScreen) SetFilter(q string) {
+func (s *Screen) SetFilter(q string) {
 	s.q = strings.ToLower(strings.TrimSpace(q))
 	s.rebuild()
 }
 
-func (s *sitesScreen) Panes() [3]string {
+func (s *Screen) Panes() [3]string {
 	who := "Who"
 	if len(s.who) > 1 {
 		who = fmt.Sprintf("Who (%d)", len(s.who))
@@ -554,7 +557,7 @@ func (s *sitesScreen) Panes() [3]string {
 
 // ---- keys ----
 
-func (s *sitesScreen) needWho() string {
+func (s *Screen) needWho() string {
 	if len(s.who) == 0 {
 		return "nobody chosen: pick users on screen 1 (space selects, enter opens here)"
 	}
@@ -562,24 +565,24 @@ func (s *sitesScreen) needWho() string {
 }
 
 // mayEdit is why the actor may not change assignments (empty: they may).
-func (s *sitesScreen) mayEdit() string {
+func (s *Screen) mayEdit() string {
 	if r := s.needWho(); r != "" {
 		return r
 	}
-	if s.a.readOnly {
+	if s.host.ReadOnly() {
 		return "read-only: you may only view"
 	}
-	return ui.ErrText(s.a.s.Capabilities(s.a.actor).May(store.EditUsers))
+	return ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.EditUsers))
 }
 
 // FocusClients puts the cursor of Available on its first client, or of
 // Assigned when every client is given already.
-func (s *sitesScreen) FocusClients() {
+func (s *Screen) FocusClients() {
 	for _, li := range []int{siteAvail, siteAssigned} {
 		l := &s.lists[li]
 		for i, r := range l.rows {
 			if r.it != nil && r.it.isClient() {
-				s.a.focus[s.a.cur] = li + 1
+				s.host.SetFocus(li + 1)
 				l.SetCursor(i) // its header shows with it
 				return
 			}
@@ -588,11 +591,11 @@ func (s *sitesScreen) FocusClients() {
 }
 
 // focusList is the focused list (-1: the Who pane).
-func (s *sitesScreen) focusList() int { return s.a.focus[s.a.cur] - 1 }
+func (s *Screen) focusList() int { return s.host.Focus() - 1 }
 
 var siteListNames = [2]string{"Available", "Assigned"}
 
-func (s *sitesScreen) canMove(li int) string {
+func (s *Screen) canMove(li int) string {
 	if r := s.mayEdit(); r != "" {
 		return r
 	}
@@ -609,7 +612,7 @@ func (s *sitesScreen) canMove(li int) string {
 	return ""
 }
 
-func (s *sitesScreen) canMark() string {
+func (s *Screen) canMark() string {
 	if r := s.mayEdit(); r != "" {
 		return r
 	}
@@ -624,14 +627,14 @@ func (s *sitesScreen) canMark() string {
 }
 
 // nav are the focused list's moves (the Who pane has none).
-func (s *sitesScreen) nav() []*ui.Binding {
+func (s *Screen) nav() []*ui.Binding {
 	if li := s.focusList(); li >= 0 {
 		return ui.ListNav(s.lists[li].Model, nil)
 	}
 	return nil
 }
 
-func (s *sitesScreen) Bindings() []*ui.Binding {
+func (s *Screen) Bindings() []*ui.Binding {
 	g := "Sites & teams"
 	return append([]*ui.Binding{
 		ui.Bind(g, "right,l,>", "assign: move the highlighted (or marked) items from Available to Assigned — pending until ctrl+s",
@@ -671,19 +674,19 @@ func (s *sitesScreen) Bindings() []*ui.Binding {
 }
 
 // Key: esc clears the focused list's marks (its moves are bindings).
-func (s *sitesScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	li := pane - 1
 	if li < 0 || li > 1 || msg.String() != "esc" {
 		return nil
 	}
 	s.drag = nil
 	if s.lists[li].ClearMarks() > 0 {
-		s.a.Flash("marks cleared", false)
+		s.host.Flash("marks cleared", false)
 	}
 	return nil
 }
 
-func (s *sitesScreen) toggleMark() {
+func (s *Screen) toggleMark() {
 	l := &s.lists[s.focusList()]
 	it := l.current()
 	if it == nil {
@@ -692,7 +695,7 @@ func (s *sitesScreen) toggleMark() {
 	if l.marked(it) {
 		l.Unmark(itemRow(it.key))
 	} else if s.focusList() == siteAvail && s.blocked(it) {
-		s.a.Flash(s.whyBlocked(it), true)
+		s.host.Flash(s.whyBlocked(it), true)
 		return
 	} else {
 		l.Mark(itemRow(it.key))
@@ -700,7 +703,7 @@ func (s *sitesScreen) toggleMark() {
 	l.Down()
 }
 
-func (s *sitesScreen) markAll() {
+func (s *Screen) markAll() {
 	li := s.focusList()
 	l := &s.lists[li]
 	all := true
@@ -712,7 +715,7 @@ func (s *sitesScreen) markAll() {
 	}
 	if all {
 		l.ClearMarks()
-		s.a.Flash("marks cleared", false)
+		s.host.Flash("marks cleared", false)
 		return
 	}
 	for _, r := range l.rows { // blocked rows are selectable, never marked
@@ -720,11 +723,11 @@ func (s *sitesScreen) markAll() {
 			l.Mark(itemRow(r.it.key))
 		}
 	}
-	s.a.Flash(fmt.Sprintf("%d marked in %s — %s moves them", l.MarkCount(), siteListNames[li], [2]string{"→", "←"}[li]), false)
+	s.host.Flash(fmt.Sprintf("%d marked in %s — %s moves them", l.MarkCount(), siteListNames[li], [2]string{"→", "←"}[li]), false)
 }
 
 // whyBlocked names the client that keeps an item from everyone chosen.
-func (s *sitesScreen) whyBlocked(it *siteItem) string {
+func (s *Screen) whyBlocked(it *siteItem) string {
 	if it.isClient() {
 		if len(s.who) == 1 {
 			return fmt.Sprintf("client user %s has exactly one client (e on Users changes it): clients are given to employees", s.who[0].Email)
@@ -752,7 +755,7 @@ func siteFirstClient(u *store.User) uint64 {
 
 // move makes the items of list `from` pending for the other list. Moving an
 // item that is pending the other way just cancels that.
-func (s *sitesScreen) move(from int, its []*siteItem) {
+func (s *Screen) move(from int, its []*siteItem) {
 	if from < 0 || len(its) == 0 {
 		return
 	}
@@ -779,20 +782,20 @@ func (s *sitesScreen) move(from int, its []*siteItem) {
 	s.rebuild()
 	switch {
 	case len(moved) == 0:
-		s.a.Flash(refused, true)
+		s.host.Flash(refused, true)
 	case refused != "":
-		s.a.Flash(fmt.Sprintf("%d moved; refused: %s", len(moved), refused), true)
+		s.host.Flash(fmt.Sprintf("%d moved; refused: %s", len(moved), refused), true)
 	default:
 		what := moved[0]
 		if len(moved) > 1 {
 			what = fmt.Sprintf("%d items", len(moved))
 		}
-		s.a.Flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, siteListNames[1-from]), false)
+		s.host.Flash(fmt.Sprintf("%s → %s (pending: ctrl+s saves, esc discards)", what, siteListNames[1-from]), false)
 	}
 }
 
 // save applies every pending move, for every who user, as one change set.
-func (s *sitesScreen) save() {
+func (s *Screen) save() {
 	type plan struct {
 		id, version                        uint64
 		addS, addT, delS, delT, addC, delC []string
@@ -825,7 +828,7 @@ func (s *sitesScreen) save() {
 		}
 	}
 	summary := s.summary()
-	cs, err := s.a.s.Apply(s.a.actor, summary, func(tx *store.Tx) error {
+	cs, err := s.host.Store().Apply(s.host.Actor(), summary, func(tx *store.Tx) error {
 		for _, p := range plans {
 			if len(p.addS)+len(p.addT) > 0 {
 				if err := tx.AssignSites(p.id, p.version, p.addS, p.addT, true); err != nil {
@@ -855,21 +858,21 @@ func (s *sitesScreen) save() {
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
 			s.Reload() // flags who changed in the Who pane; the moves stay pending
-			s.a.Flash(err.Error()+" — nothing saved; esc discards your moves so you can redo them", true)
+			s.host.Flash(err.Error()+" — nothing saved; esc discards your moves so you can redo them", true)
 			return
 		}
-		s.a.Fail(err)
+		s.host.Fail(err)
 		return
 	}
 	s.pend = map[itemKey]bool{}
 	for i := range s.lists {
 		s.lists[i].ClearMarks()
 	}
-	s.a.Applied(cs, summary) // follows the change set: this screen reloads, the others when shown
+	s.host.Applied(cs, summary) // follows the change set: this screen reloads, the others when shown
 }
 
 // summary names the change set: whose, and what moved.
-func (s *sitesScreen) summary() string {
+func (s *Screen) summary() string {
 	var parts []string
 	adds, dels := 0, 0
 	for _, it := range s.items {
@@ -904,7 +907,7 @@ func (s *sitesScreen) summary() string {
 
 // ---- mouse: drag & drop between the lists, wheel scrolls ----
 
-func (s *sitesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	li := pane - 1
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
@@ -943,7 +946,7 @@ func (s *sitesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 			return nil // a click: the press highlighted the item
 		}
 		if why := s.mayEdit(); why != "" {
-			s.a.Flash("drop: "+why, true)
+			s.host.Flash("drop: "+why, true)
 			return nil
 		}
 		it := s.byKey[d.key]
@@ -961,14 +964,14 @@ func (s *sitesScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 
 // ---- rendering ----
 
-func (s *sitesScreen) Render(pane, w, h int, focused bool) []string {
+func (s *Screen) Render(pane, w, h int, focused bool) []string {
 	if pane == 0 {
 		return s.renderWho(w, h)
 	}
 	return s.renderList(pane-1, w, h, focused)
 }
 
-func (s *sitesScreen) whoLabel() string {
+func (s *Screen) whoLabel() string {
 	switch len(s.who) {
 	case 0:
 		return "nobody"
@@ -978,7 +981,7 @@ func (s *sitesScreen) whoLabel() string {
 	return fmt.Sprintf("%d users", len(s.who))
 }
 
-func (s *sitesScreen) typeLine(u *store.User) string {
+func (s *Screen) typeLine(u *store.User) string {
 	if u.Type == store.ClientUser {
 		return "client user of " + ui.OrNone(ui.Safe(s.names.Client(siteFirstClient(u))))
 	}
@@ -989,7 +992,7 @@ func (s *sitesScreen) typeLine(u *store.User) string {
 	return line
 }
 
-func (s *sitesScreen) conflictText() string {
+func (s *Screen) conflictText() string {
 	if len(s.conflicts) == 0 {
 		return ""
 	}
@@ -1007,7 +1010,7 @@ func (s *sitesScreen) conflictText() string {
 }
 
 // Header is the Who pane folded into one line (two-pane layout).
-func (s *sitesScreen) Header(w int) string {
+func (s *Screen) Header(w int) string {
 	var parts []string
 	switch len(s.who) {
 	case 0:
@@ -1041,7 +1044,7 @@ func (s *sitesScreen) Header(w int) string {
 }
 
 // mixLine says what a bulk selection is made of.
-func (s *sitesScreen) mixLine() string {
+func (s *Screen) mixLine() string {
 	cu := len(s.who) - s.nEmp
 	var parts []string
 	if s.nEmp > 0 {
@@ -1053,8 +1056,8 @@ func (s *sitesScreen) mixLine() string {
 	return strings.Join(parts, ", ")
 }
 
-func (s *sitesScreen) renderWho(w, h int) []string {
-	th := s.a.th
+func (s *Screen) renderWho(w, h int) []string {
+	th := s.host.Theme()
 	var out []string
 	add := func(st lipgloss.Style, text string) {
 		for _, line := range strings.Split(ansi.Wrap(text, w, ""), "\n") {
@@ -1123,8 +1126,8 @@ func (s *sitesScreen) renderWho(w, h int) []string {
 	return out
 }
 
-func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
-	th := s.a.th
+func (s *Screen) renderList(li, w, h int, focused bool) []string {
+	th := s.host.Theme()
 	l := &s.lists[li]
 	if len(l.rows) == 0 {
 		// said whole, wrapped: these say what to do
@@ -1141,8 +1144,8 @@ func (s *sitesScreen) renderList(li, w, h int, focused bool) []string {
 	return l.AppendLines(nil, focused)
 }
 
-func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string {
-	th := s.a.th
+func (s *Screen) renderRow(li int, r siteRow, w int, st list.State) string {
+	th := s.host.Theme()
 	if r.it == nil {
 		if r.blocked {
 			return ui.Fit(th.Muted.Render(ui.Safe(r.head)+" — "+r.why), w)
@@ -1207,7 +1210,7 @@ func (s *sitesScreen) renderRow(li int, r siteRow, w int, st list.State) string 
 // annotation is the right-hand note of an item row: how many of a bulk
 // selection hold it, or that its site already gives it; and whether a move
 // of it is pending.
-func (s *sitesScreen) annotation(li int, it *siteItem) (string, bool) {
+func (s *Screen) annotation(li int, it *siteItem) (string, bool) {
 	n := len(s.who)
 	held := s.heldNow(it)
 	var note string
