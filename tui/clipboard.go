@@ -40,11 +40,3 @@ func (a *App) copyOut(what, text string) tea.Cmd {
 	a.Flash("copied "+what+" to the clipboard", false)
 	return tea.SetClipboard(ui.Safe(text))
 }
-
-func (u *usersScreen) CopyText() (string, string) {
-	r := u.current()
-	if r == nil {
-		return "", ""
-	}
-	return "the email " + r.u.Email, r.u.Email
-}

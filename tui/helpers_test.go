@@ -16,6 +16,7 @@ import (
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
+	"github.com/gatehouse/gatehouse/tui/users"
 )
 
 // Shared by every tui test file; what the tests of every console package
@@ -87,7 +88,7 @@ func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.
 
 // testScreens are the console's screens (console.Screens, which imports this package).
 var testScreens = Screens{
-	Admin: []func(ui.Host) ui.Screen{NewUsersScreen, sites.New, permissions.New, history.New, places.New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{users.New, sites.New, permissions.New, history.New, places.New, outbox.New, settings.New},
 	Self:  self.New,
 }
 
@@ -105,4 +106,9 @@ func settleWork(t *testing.T, app *App) {
 	t.Fatal("the screen still starts work after 100 rounds of it")
 }
 
-func usersOf(app *App) *usersScreen { return app.screens[0].(*usersScreen) }
+// usersOf is the Users screen (nil when the console shows only the actor's
+// own access).
+func usersOf(app *App) *users.Screen {
+	u, _ := app.screens[0].(*users.Screen)
+	return u
+}

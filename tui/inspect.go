@@ -45,3 +45,13 @@ func (a *App) Subscribe() tea.Cmd { return a.subscribe() }
 // subscription delivers them; a program or test feeding one its own gives it
 // this.
 func ChangeEvent(ev store.Event) tea.Msg { return eventMsg{ev: ev} }
+
+// ChangeEvents are the change events a message brings (ok: it brings some),
+// the first and those that queued up behind it.
+func ChangeEvents(msg tea.Msg) ([]store.Event, bool) {
+	m, ok := msg.(eventMsg)
+	if !ok {
+		return nil, false
+	}
+	return append([]store.Event{m.ev}, m.more...), true
+}

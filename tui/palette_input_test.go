@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -12,7 +13,7 @@ import (
 func TestPaletteTellsInputErrorsFromDenials(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	email := usersOf(app).current().u.Email
+	email := usersOf(app).Current().Email
 	run := func(line string) string {
 		t.Helper()
 		press(app, ":")
@@ -33,5 +34,40 @@ func TestPaletteTellsInputErrorsFromDenials(t *testing.T) {
 	run("add")
 	if f, ok := app.modal.(*ui.Form); !ok || (f.Title() != "Add client" && f.Title() != "Add site") {
 		t.Fatalf(":add on Clients & sites opened %#v, want what a adds there", app.modal)
+	}
+}
+
+// The palette's check answers about users the actor may see only, as
+// `gatehouse check` does: a user outside a Manager's sites is not there.
+func TestPaletteCheckOnlyOfTheVisible(t *testing.T) {
+	s := newTestStore(t, 200)
+	actor, _ := aManager(t, s)
+	app := newTestApp(t, s, &actor, 120, 40)
+	see := s.Visible(actor)
+	var hidden, shown *store.User
+	s.EachUser(func(u *store.User) {
+		switch {
+		case hidden == nil && !see(u):
+			hidden = u
+		case shown == nil && see(u) && u.ID != actor.UserID:
+			shown = u
+		}
+	})
+	if hidden == nil || shown == nil {
+		t.Fatal("the demo Manager sees everyone or no one")
+	}
+	for _, c := range []struct {
+		u    *store.User
+		want string
+	}{{hidden, "no user with email"}, {shown, shown.Email}} {
+		app.msg = ""
+		app.Update(keyMsg(":"))
+		for _, r := range "check " + c.u.Email + " roster view" {
+			app.Update(runeKey(string(r)))
+		}
+		app.Update(keyMsg("enter"))
+		if !strings.Contains(app.msg, c.want) || (c.u == hidden && strings.Contains(app.msg, "allowed")) {
+			t.Errorf("check %s: %q, want %q", c.u.Email, app.msg, c.want)
+		}
 	}
 }

@@ -27,7 +27,7 @@ func fieldBlock(v, title string) string {
 func TestRefusalShowsAtTheField(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
-	taken := usersOf(app).current().u.Email
+	taken := usersOf(app).Current().Email
 	press(app, "a")
 	typeText(app, "Zed")
 	press(app, "enter")

@@ -26,7 +26,7 @@ func TestAccessReviewToAFileFromTheConsole(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	app := newTestAppWith(t, s, Options{WriteFiles: true}, 120, 40)
-	someone := usersOf(app).current().u
+	someone := usersOf(app).Current()
 
 	press(app, ":")
 	typeText(app, "review")

@@ -7,44 +7,31 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // rightsConsole is a console open for an actor over a real store, its
 // change events arriving through its own subscription, as in a session.
 type rightsConsole struct {
-	t    *testing.T
-	s    *store.Store
-	app  *App
-	wait tea.Cmd // the subscription's next delivery
+	*tuitest.Live
+	t   *testing.T
+	app *App
 }
 
 func openRightsConsole(t *testing.T, s *store.Store, actor store.Actor) *rightsConsole {
 	t.Helper()
 	app := newTestApp(t, s, &actor, 120, 40)
-	c := &rightsConsole{t: t, s: s, app: app, wait: app.subscribe()}
+	c := &rightsConsole{Live: &tuitest.Live{T: t, S: s, M: app, Wait: app.subscribe(), Events: ChangeEvents}, t: t, app: app}
 	t.Cleanup(app.Close)
 	return c
 }
 
-// change applies a change set as the local operator (someone else, at the
-// machine) and lets the console take the event it publishes.
+// change applies a change set as the local operator and lets the console
+// take the event it publishes.
 func (c *rightsConsole) change(what string, fn func(tx *store.Tx) error) {
 	c.t.Helper()
-	cs, err := c.s.Apply(store.LocalActor("admin"), what, fn)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	for {
-		msg, ok := c.wait().(eventMsg) // blocks until the subscription delivers
-		if !ok {
-			c.t.Fatalf("%s: the subscription ended", what)
-		}
-		_, c.wait = c.app.Update(msg)
-		if msg.ev.Batch == cs.Batch || len(msg.more) > 0 && msg.more[len(msg.more)-1].Batch == cs.Batch {
-			return
-		}
-	}
+	c.Change(what, fn)
 }
 
 // help is the help screen's text for the current screen.
@@ -163,9 +150,10 @@ func TestConsoleClosesAConfirmationTheActorMayNoLongerGive(t *testing.T) {
 	// two users the manager may change (the list also shows users above
 	// them: a disable of those is refused at once)
 	picked := 0
-	for i, r := range usersOf(app).rows {
-		if p := usersOf(app).names.Profile(r.u.ProfileID); picked < 2 && (p == "User" || p == "Basic") {
-			usersOf(app).list.SetCursor(i)
+	names := s.Names()
+	for _, u := range usersOf(app).Listed() {
+		if p := names.Profile(u.ProfileID); picked < 2 && (p == "User" || p == "Basic") {
+			usersOf(app).Select(u.ID)
 			press(app, "space")
 			picked++
 		}

@@ -14,12 +14,13 @@ import (
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
+	"github.com/gatehouse/gatehouse/tui/users"
 )
 
 // Screens are the console's screens, in tab order.
 var Screens = tui.Screens{
 	Admin: []func(ui.Host) ui.Screen{
-		tui.NewUsersScreen,
+		users.New,
 		sites.New,
 		permissions.New,
 		history.New,

@@ -16,12 +16,13 @@ import (
 	"github.com/gatehouse/gatehouse/tui/settings"
 	"github.com/gatehouse/gatehouse/tui/sites"
 	"github.com/gatehouse/gatehouse/tui/ui"
+	"github.com/gatehouse/gatehouse/tui/users"
 )
 
 // This screen's tests open whole consoles, with the screens package console
 // lists (which they cannot import: it imports this package).
 var screens = tui.Screens{
-	Admin: []func(ui.Host) ui.Screen{tui.NewUsersScreen, sites.New, permissions.New, New, places.New, outbox.New, settings.New},
+	Admin: []func(ui.Host) ui.Screen{users.New, sites.New, permissions.New, New, places.New, outbox.New, settings.New},
 	Self:  self.New,
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
+	"github.com/gatehouse/gatehouse/tui/users"
 )
 
 func historyOf(app *tui.App) *Screen { return app.Screen(3).(*Screen) }
@@ -100,11 +101,8 @@ func TestHistoryShowsNewEntryAfterReload(t *testing.T) {
 func TestHistoryShowEntityFromUsers(t *testing.T) {
 	s, c := newClockedStore(t, 60)
 	app := newClockedApp(t, s, c, nil, 120, 40)
-	users := app.Screen(0).(interface {
-		Current() *store.User
-		Select(id uint64)
-	})
-	target := users.Current()
+	onUsers := app.Screen(0).(*users.Screen)
+	target := onUsers.Current()
 	if _, err := s.Apply(store.LocalActor("test"), "edit", func(tx *store.Tx) error {
 		last := "Renamed"
 		_, err := tx.EditUser(target.ID, 0, store.UserPatch{Last: &last})
@@ -113,7 +111,7 @@ func TestHistoryShowEntityFromUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Reload()
-	users.Select(target.ID)
+	onUsers.Select(target.ID)
 	press(app, "h")
 	if app.Shown() != 3 {
 		t.Fatalf("h switched to screen %d, want History", app.Shown()+1)

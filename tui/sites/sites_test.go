@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
+	"github.com/gatehouse/gatehouse/tui/users"
 )
 
 // The demo data with 60 users (seed 1) has three clients: Acme Logistics,
@@ -20,19 +21,9 @@ import (
 
 func sitesOf(app *tui.App) *Screen { return app.Screen(1).(*Screen) }
 
-// usersOf is the Users screen as these tests choose whom Sites & teams is
-// for.
-func usersOf(app *tui.App) interface {
-	Listed() []*store.User
-	Current() *store.User
-	Select(id uint64)
-} {
-	return app.Screen(0).(interface {
-		Listed() []*store.User
-		Current() *store.User
-		Select(id uint64)
-	})
-}
+// usersOf is the Users screen, where these tests choose whom Sites & teams
+// is for.
+func usersOf(app *tui.App) *users.Screen { return app.Screen(0).(*users.Screen) }
 
 // sitesChooseClientUser shows client users on screen 1 and opens the first
 // on screen 2, by keys.

@@ -1,4 +1,8 @@
-package tui
+// Package users is the Users screen: filters, the user list (100,000
+// users and more, from an index every console on the store shares), and
+// the highlighted user's details and effective access. The forms that
+// change users open from here.
+package users
 
 import (
 	"fmt"
@@ -15,9 +19,9 @@ import (
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
-// usersScreen: filters | the user list | the highlighted user's details.
-type usersScreen struct {
-	a     *App
+// Screen: filters | the user list | the highlighted user's details.
+type Screen struct {
+	host  ui.Host
 	ix    *userIndex  // shared with every console on the store; never changed
 	vis   *visibility // whom the actor may see (nil: everyone, the operator)
 	names store.Names
@@ -55,8 +59,9 @@ const (
 	filterRows
 )
 
-func newUsersScreen(a *App) *usersScreen {
-	u := &usersScreen{a: a, list: list.New[uint64](), filters: list.New[int](), vis: newVisibility(a.s, a.actor)}
+// New is the Users screen of a console.
+func New(h ui.Host) ui.Screen {
+	u := &Screen{host: h, list: list.New[uint64](), filters: list.New[int](), vis: newVisibility(h.Store(), h.Actor())}
 	u.list.KeyMap.SetMarks(true)
 	u.list.SetTop(1) // below the column headings
 	u.filters.SetRows(filterList{u})
@@ -64,9 +69,9 @@ func newUsersScreen(a *App) *usersScreen {
 	return u
 }
 
-func (u *usersScreen) Name() string { return "Users" }
+func (u *Screen) Name() string { return "Users" }
 
-func (u *usersScreen) Panes() [3]string {
+func (u *Screen) Panes() [3]string {
 	n := len(u.rows)
 	if u.quick() {
 		n = u.quickTotal
@@ -89,7 +94,7 @@ type hiddenKey struct {
 
 // hiddenSelected counts the selected users the filters hide: a bulk action
 // acts on them too, so the list says they are there.
-func (u *usersScreen) hiddenSelected() int {
+func (u *Screen) hiddenSelected() int {
 	k := hiddenKey{u.q, u.ix, u.list.MarkGen()}
 	if k == u.hidden.key {
 		return u.hidden.n
@@ -108,7 +113,7 @@ func (u *usersScreen) hiddenSelected() int {
 
 // hiddenNote says, for an action on the selection, how many of its users
 // the filters hide.
-func (u *usersScreen) hiddenNote() string {
+func (u *Screen) hiddenNote() string {
 	if u.list.MarkCount() == 0 {
 		return ""
 	}
@@ -119,17 +124,17 @@ func (u *usersScreen) hiddenNote() string {
 }
 
 // Reload re-reads every user (startup, ctrl+r, and change events).
-func (u *usersScreen) Reload() {
+func (u *Screen) Reload() {
 	u.detailKey = ""
-	u.names = u.a.s.Names()
-	u.profiles = u.a.s.Profiles()
-	u.sites = u.a.s.Sites()
+	u.names = u.host.Store().Names()
+	u.profiles = u.host.Store().Profiles()
+	u.sites = u.host.Store().Sites()
 	if u.vis != nil {
 		u.vis.reset() // the actor's rights, or what they reach, may have changed
 	}
-	shared := sharedFor(u.a.s)
-	if u.ix == nil && u.building == nil && u.q.text == "" && u.a.s.UserCount() >= quickStartUsers {
-		if ix := shared.fresh(u.a.s); ix != nil { // another console built it
+	shared := sharedFor(u.host.Store())
+	if u.ix == nil && u.building == nil && u.q.text == "" && u.host.Store().UserCount() >= quickStartUsers {
+		if ix := shared.fresh(u.host.Store()); ix != nil { // another console built it
 			u.ix = ix
 			u.refilter(true)
 			return
@@ -137,20 +142,20 @@ func (u *usersScreen) Reload() {
 		// first load of a big database: the first page now, and the index
 		// once the first frame is out (startIndexLater), so that frame has
 		// the cores, and the allocator, to itself
-		u.rows, u.quickTotal = quickFirstPage(u.a.s, u.q, u.names.TeamSite, u.vis.keep())
+		u.rows, u.quickTotal = quickFirstPage(u.host.Store(), u.q, u.names.TeamSite, u.vis.keep())
 		u.list.SetRows(userRows{u, u.rows})
 		u.indexLater = true
 		return
 	}
 	u.Settle()
-	u.ix = shared.current(u.a.s)
+	u.ix = shared.current(u.host.Store())
 	u.refilter(true)
 }
 
 // Settle waits for the index of a quick start; every key, mouse event and
-// change goes through it first (the App calls it), so only the first frames
+// change goes through it first (the console calls it), so only the first frames
 // are drawn from the quick first page.
-func (u *usersScreen) Settle() {
+func (u *Screen) Settle() {
 	u.startIndexLater()
 	if u.building != nil {
 		<-u.building.done
@@ -164,13 +169,13 @@ func (u *usersScreen) Settle() {
 }
 
 // quick says the rows are only a quick start's first page.
-func (u *usersScreen) quick() bool { return u.building != nil || u.indexLater }
+func (u *Screen) quick() bool { return u.building != nil || u.indexLater }
 
 // Deferring: a quick start's index waits for the first frame.
-func (u *usersScreen) Deferring() bool { return u.indexLater }
+func (u *Screen) Deferring() bool { return u.indexLater }
 
 // FrameOut starts the index a quick start put off, and says when it is built.
-func (u *usersScreen) FrameOut() <-chan struct{} {
+func (u *Screen) FrameOut() <-chan struct{} {
 	u.startIndexLater()
 	if u.building != nil {
 		return u.building.done
@@ -178,28 +183,28 @@ func (u *usersScreen) FrameOut() <-chan struct{} {
 	return nil
 }
 
-// startIndexLater starts the index a quick start put off (the App calls it
-// once the first frame is out; settle, before anything needs it).
-func (u *usersScreen) startIndexLater() {
+// startIndexLater starts the index a quick start put off (FrameOut, once
+// the first frame is out; Settle, before anything needs it).
+func (u *Screen) startIndexLater() {
 	if u.indexLater {
 		u.indexLater = false
-		u.building = startIndex(u.a.s)
+		u.building = startIndex(u.host.Store())
 	}
 }
 
 // Refresh follows one change event: only the touched users move, unless the
 // event touched the catalog (names, profiles) or very many users.
-func (u *usersScreen) Refresh(ev store.Event) {
+func (u *Screen) Refresh(ev store.Event) {
 	u.Settle()
 	var ids []uint64
 	rights := false // what the actor may see may have moved for everyone
 	for _, r := range ev.Refs {
 		if r.Kind == "user" {
 			ids = append(ids, r.ID)
-			rights = rights || r.ID == u.a.actor.UserID
+			rights = rights || r.ID == u.host.Actor().UserID
 		} else {
 			// names of profiles, clients or sites may have changed
-			u.names, u.profiles, u.sites = u.a.s.Names(), u.a.s.Profiles(), u.a.s.Sites()
+			u.names, u.profiles, u.sites = u.host.Store().Names(), u.host.Store().Profiles(), u.host.Store().Sites()
 			rights = true
 		}
 	}
@@ -210,13 +215,13 @@ func (u *usersScreen) Refresh(ev store.Event) {
 			u.vis.forget(ids)
 		}
 	}
-	u.ix = sharedFor(u.a.s).follow(u.a.s, u.ix, ev.Batch, ids)
+	u.ix = sharedFor(u.host.Store()).follow(u.host.Store(), u.ix, ev.Batch, ids)
 	u.detailKey = ""
 	u.stale = true // filtered once, when next drawn or used: a burst of events costs one
 }
 
 // refilter recomputes the visible rows, keeping the cursor on the same user.
-func (u *usersScreen) refilter(full bool) {
+func (u *Screen) refilter(full bool) {
 	u.stale = false
 	if u.ix == nil {
 		u.Settle() // a quick start's index: wait for it (settle filters again)
@@ -239,7 +244,7 @@ func (u *usersScreen) refilter(full bool) {
 	})
 }
 
-func (u *usersScreen) current() *userRow {
+func (u *Screen) current() *userRow {
 	if c := u.list.Cursor(); c >= 0 && c < len(u.rows) {
 		return u.rows[c]
 	}
@@ -247,7 +252,7 @@ func (u *usersScreen) current() *userRow {
 }
 
 // Current is the highlighted user (nil: none).
-func (u *usersScreen) Current() *store.User {
+func (u *Screen) Current() *store.User {
 	if r := u.current(); r != nil {
 		return r.u
 	}
@@ -255,7 +260,7 @@ func (u *usersScreen) Current() *store.User {
 }
 
 // Listed are the users the list shows, in its order.
-func (u *usersScreen) Listed() []*store.User {
+func (u *Screen) Listed() []*store.User {
 	u.Settle() // rows are filtered again lazily after a change event
 	out := make([]*store.User, len(u.rows))
 	for i, r := range u.rows {
@@ -265,7 +270,7 @@ func (u *usersScreen) Listed() []*store.User {
 }
 
 // targets are the selection, or else the highlighted user.
-func (u *usersScreen) targets() []*store.User {
+func (u *Screen) targets() []*store.User {
 	if n := u.list.MarkCount(); n > 0 {
 		out := make([]*store.User, 0, n)
 		for _, r := range u.ix.all {
@@ -281,37 +286,37 @@ func (u *usersScreen) targets() []*store.User {
 	return nil
 }
 
-func (u *usersScreen) Pending() int { return 0 }
-func (u *usersScreen) Discard()     {}
-func (u *usersScreen) Filter() string {
+func (u *Screen) Pending() int { return 0 }
+func (u *Screen) Discard()     {}
+func (u *Screen) Filter() string {
 	return u.q.text
 }
 
-func (u *usersScreen) SetFilter(q string) {
+func (u *Screen) SetFilter(q string) {
 	u.q.text = strings.ToLower(strings.TrimSpace(q))
 	u.refilter(false)
 }
 
-func (u *usersScreen) needTarget() string {
+func (u *Screen) needTarget() string {
 	if len(u.rows) == 0 && u.list.MarkCount() == 0 {
 		return "no user is highlighted"
 	}
 	return ""
 }
 
-func (u *usersScreen) canEdit() string {
-	if err := u.a.s.Capabilities(u.a.actor).May(store.EditUsers); err != nil {
+func (u *Screen) canEdit() string {
+	if err := u.host.Store().Capabilities(u.host.Actor()).May(store.EditUsers); err != nil {
 		return err.Error()
 	}
 	return u.needTarget()
 }
 
-func (u *usersScreen) Bindings() []*ui.Binding {
+func (u *Screen) Bindings() []*ui.Binding {
 	g := "Users"
 	km := u.list.KeyMap
 	return append([]*ui.Binding{
 		ui.Bind(g, "a", "add a user (an invitation is queued)", func() tea.Cmd { return u.addUser() }).Editing().
-			When(func() string { return ui.ErrText(u.a.s.Capabilities(u.a.actor).May(store.EditUsers)) }),
+			When(func() string { return ui.ErrText(u.host.Store().Capabilities(u.host.Actor()).May(store.EditUsers)) }),
 		ui.Bind(g, "e", "edit the highlighted user", func() tea.Cmd { return u.editUser() }).Editing().When(u.canEdit),
 		ui.Bind(g, "p", "change profile (role) of the highlighted or selected users", func() tea.Cmd { return u.changeProfile() }).Editing().When(u.canEdit),
 		ui.Bind(g, "P", "set password (a notice is queued)", func() tea.Cmd { return u.setPassword() }).Editing().When(u.canEdit),
@@ -343,15 +348,15 @@ func (u *usersScreen) Bindings() []*ui.Binding {
 
 // nav are the navigation keys of the focused pane: the filters, or the
 // user list (from the Details pane too).
-func (u *usersScreen) nav() []*ui.Binding {
-	if u.a.focus[u.a.cur] == 0 {
+func (u *Screen) nav() []*ui.Binding {
+	if u.host.Focus() == 0 {
 		return ui.ListNav(u.filters, nil)
 	}
 	return ui.ListNav(u.list, nil)
 }
 
 // Key changes the highlighted filter (the list keys are bindings).
-func (u *usersScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
+func (u *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 	if pane != 0 {
 		return nil
 	}
@@ -361,7 +366,7 @@ func (u *usersScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 		u.cycle(row, -1)
 	case "right", "enter":
 		if row == filterText {
-			return u.a.startInput(inputFilter)
+			return u.host.StartFilter()
 		}
 		u.cycle(row, 1)
 	}
@@ -369,7 +374,7 @@ func (u *usersScreen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
 }
 
 // Mouse: a click highlights a filter or a user, the wheel moves through them.
-func (u *usersScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
+func (u *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	switch pane {
 	case 0:
 		u.filters.Mouse(msg, y)
@@ -379,7 +384,7 @@ func (u *usersScreen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	return nil
 }
 
-func (u *usersScreen) cycle(row, d int) {
+func (u *Screen) cycle(row, d int) {
 	switch row {
 	case filterType:
 		u.q.typ = (u.q.typ + d + len(typeChoices)) % len(typeChoices)
@@ -409,35 +414,35 @@ func cycleID(cur uint64, d, n int, id func(int) uint64) uint64 {
 }
 
 // toggleSel selects or unselects the highlighted user and moves on to the next.
-func (u *usersScreen) toggleSel() {
+func (u *Screen) toggleSel() {
 	if u.list.ToggleMark() {
 		u.list.Down()
 	}
 }
 
-func (u *usersScreen) selectRange() {
+func (u *Screen) selectRange() {
 	u.list.MarkRange()
-	u.a.Flash(fmt.Sprintf("%d selected", u.list.MarkCount()), false)
+	u.host.Flash(fmt.Sprintf("%d selected", u.list.MarkCount()), false)
 }
 
-func (u *usersScreen) selectAll() {
+func (u *Screen) selectAll() {
 	if !u.list.MarkAll() {
-		u.a.Flash("selection cleared", false)
+		u.host.Flash("selection cleared", false)
 		return
 	}
-	u.a.Flash(fmt.Sprintf("%d selected (every user the filters show)", u.list.MarkCount()), false)
+	u.host.Flash(fmt.Sprintf("%d selected (every user the filters show)", u.list.MarkCount()), false)
 }
 
-func (u *usersScreen) clearSel() {
+func (u *Screen) clearSel() {
 	if u.list.ClearMarks() > 0 {
-		u.a.Flash("selection cleared", false)
+		u.host.Flash("selection cleared", false)
 	}
 }
 
 // Header is the Filters pane folded into one line (two-pane layout): the
 // filters that narrow the list, then where to change them. Those left at
 // "any" are named only where the line has room, so the hint never goes.
-func (u *usersScreen) Header(w int) string {
+func (u *Screen) Header(w int) string {
 	parts := []string{typeChoices[u.q.typ], "status " + statusChoices[u.q.status].label}
 	var idle []string
 	if u.q.profile != 0 {
@@ -462,14 +467,14 @@ func (u *usersScreen) Header(w int) string {
 	return strings.Join(append(parts, hint), " · ")
 }
 
-func (u *usersScreen) profileLabel() string {
+func (u *Screen) profileLabel() string {
 	if u.q.profile == 0 {
 		return "any"
 	}
 	return u.names.Profile(u.q.profile)
 }
 
-func (u *usersScreen) siteLabel() string {
+func (u *Screen) siteLabel() string {
 	if u.q.site == 0 {
 		return "any"
 	}
@@ -477,7 +482,7 @@ func (u *usersScreen) siteLabel() string {
 }
 
 // SetSize: the list takes its pane less the column headings.
-func (u *usersScreen) SetSize(p [3]ui.PaneSize) {
+func (u *Screen) SetSize(p [3]ui.PaneSize) {
 	u.filters.SetSize(p[0].W, p[0].H)
 	u.list.SetSize(p[1].W, max(p[1].H-1, 1))
 	u.detailW = p[2].W
@@ -485,16 +490,16 @@ func (u *usersScreen) SetSize(p [3]ui.PaneSize) {
 
 // Prepare filters again if a change made the rows stale, and counts and
 // builds what the next frame shows.
-func (u *usersScreen) Prepare() {
+func (u *Screen) Prepare() {
 	if u.stale && !u.quick() {
 		u.refilter(true)
 	}
 	u.hiddenSelected()
 	if r := u.current(); r != nil {
-		if key := fmt.Sprintf("%d@%d/%d/%p", r.u.ID, r.u.Version, u.detailW, u.a.th); key != u.detailKey {
+		if key := fmt.Sprintf("%d@%d/%d/%p", r.u.ID, r.u.Version, u.detailW, u.host.Theme()); key != u.detailKey {
 			u.detailKey, u.detail = key, u.buildDetail(r.u, u.detailW)
 		}
-		u.detailOf = detailSlot{r.u, u.detailW, u.a.th} // the same version may be a new record
+		u.detailOf = detailSlot{r.u, u.detailW, u.host.Theme()} // the same version may be a new record
 	}
 }
 
@@ -505,7 +510,7 @@ type detailSlot struct {
 	th *ui.Theme
 }
 
-func (u *usersScreen) Render(pane, w, h int, focused bool) []string {
+func (u *Screen) Render(pane, w, h int, focused bool) []string {
 	switch pane {
 	case 0:
 		return u.renderFilters(w, focused)
@@ -516,7 +521,7 @@ func (u *usersScreen) Render(pane, w, h int, focused bool) []string {
 }
 
 // filterList is the Filters pane's rows.
-type filterList struct{ u *usersScreen }
+type filterList struct{ u *Screen }
 
 func (f filterList) Len() int            { return filterRows }
 func (f filterList) Key(i int) int       { return i }
@@ -542,13 +547,13 @@ func (f filterList) Render(i, w int, st list.State) string {
 	lw := max(min(7, w-2-ansi.StringWidth(value)), len(label))
 	line := fmt.Sprintf(" %-*s %s", lw, label, value)
 	if st.Focused && st.Cursor {
-		line = u.a.th.Cursor.Render(ui.Fit("›"+line[1:], w))
+		line = u.host.Theme().Cursor.Render(ui.Fit("›"+line[1:], w))
 	}
 	return line
 }
 
-func (u *usersScreen) renderFilters(w int, focused bool) []string {
-	th := u.a.th
+func (u *Screen) renderFilters(w int, focused bool) []string {
+	th := u.host.Theme()
 	out := u.filters.Lines(focused)
 	n := u.list.MarkCount()
 	out = append(out, "", th.Muted.Render(" ↑↓ pick · ←→ change"))
@@ -578,7 +583,7 @@ func layoutUserCols(w int) userCols {
 	return c
 }
 
-func (u *usersScreen) roleOf(us *store.User) string {
+func (u *Screen) roleOf(us *store.User) string {
 	if us.Type == store.ClientUser && len(us.ClientIDs) > 0 {
 		return u.names.Client(us.ClientIDs[0]) // the client stands where the role does
 	}
@@ -587,7 +592,7 @@ func (u *usersScreen) roleOf(us *store.User) string {
 
 // userRows are the user list's rows: one filter's result.
 type userRows struct {
-	u    *usersScreen
+	u    *Screen
 	rows []*userRow
 }
 
@@ -605,7 +610,7 @@ func (r userRows) Find(id uint64) (int, bool) {
 }
 
 func (r userRows) Render(i, w int, st list.State) string {
-	u, th := r.u, r.u.a.th
+	u, th := r.u, r.u.host.Theme()
 	c := layoutUserCols(w)
 	us := r.rows[i].u
 	mark := " "
@@ -641,8 +646,8 @@ func (r userRows) Render(i, w int, st list.State) string {
 	return line
 }
 
-func (u *usersScreen) renderList(w int, focused bool) []string {
-	th := u.a.th
+func (u *Screen) renderList(w int, focused bool) []string {
+	th := u.host.Theme()
 	c := layoutUserCols(w)
 	role := "PROFILE"
 	if u.q.typ == 1 {
@@ -708,19 +713,19 @@ func distinguishing(a, b string) string {
 
 // renderDetail shows the highlighted user, as prepare built it (View runs
 // after every message); at a width prepare did not build for, built anew.
-func (u *usersScreen) renderDetail(w int) []string {
+func (u *Screen) renderDetail(w int) []string {
 	r := u.current()
 	if r == nil {
-		return []string{u.a.th.Muted.Render("no user highlighted")}
+		return []string{u.host.Theme().Muted.Render("no user highlighted")}
 	}
-	if u.detailKey != "" && u.detailOf == (detailSlot{r.u, w, u.a.th}) {
+	if u.detailKey != "" && u.detailOf == (detailSlot{r.u, w, u.host.Theme()}) {
 		return u.detail
 	}
 	return u.buildDetail(r.u, w)
 }
 
-func (u *usersScreen) buildDetail(us *store.User, w int) []string {
-	th := u.a.th
+func (u *Screen) buildDetail(us *store.User, w int) []string {
+	th := u.host.Theme()
 	n := u.names
 	// a value too long for the pane goes on under itself: none loses its end
 	kv := func(k, v string) string {
@@ -775,7 +780,7 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if us.HasRecords() {
 		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
 	}
-	if keys, err := u.a.s.KeysOf(us.ID); err == nil && len(keys) > 0 {
+	if keys, err := u.host.Store().KeysOf(us.ID); err == nil && len(keys) > 0 {
 		out = append(out, kv("SSH keys", fmt.Sprintf("%d (K manages them)", len(keys))))
 		for _, k := range keys {
 			out = append(out, "           "+ui.Safe(k.Fingerprint))
@@ -784,7 +789,7 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 	if us.Changed() {
 		out = append(out, kv("Changed", fmt.Sprintf("v%d by %s, %s (h: history)", us.Version, ui.Safe(us.UpdatedBy), us.Updated.Local().Format("2006-01-02 15:04"))))
 	}
-	if e, err := u.a.s.EffectiveByID(us.ID); err == nil {
+	if e, err := u.host.Store().EffectiveByID(us.ID); err == nil {
 		out = append(out, "", th.Header.Render("Effective access"))
 		var labels, values, marks []string
 		for _, l := range e.Levels {
@@ -831,8 +836,8 @@ func (u *usersScreen) buildDetail(us *store.User, w int) []string {
 // data an employee sees (seed 002: "a user can be assigned to one or more
 // clients") move between Available and Assigned like sites, pending until
 // ctrl+s saves them with any site moves as one change set.
-func (u *usersScreen) openClients() tea.Cmd {
-	u.a.AssignSites(u.targets(), true)
+func (u *Screen) openClients() tea.Cmd {
+	u.host.AssignSites(u.targets(), true)
 	return nil
 }
 
@@ -840,7 +845,7 @@ func (u *usersScreen) openClients() tea.Cmd {
 // employees follow the org (inherit) or are let in or kept out whatever it
 // says; for several users a feature may be left as each has it. Client
 // users follow the org: they are left out, and the form says so.
-func (u *usersScreen) featureOverrides() tea.Cmd {
+func (u *Screen) featureOverrides() tea.Cmd {
 	var emps []*store.User
 	skipped := 0
 	for _, us := range u.targets() {
@@ -851,10 +856,10 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		}
 	}
 	if len(emps) == 0 {
-		u.a.Flash("feature overrides are for employees; client users follow the org's settings", true)
+		u.host.Flash("feature overrides are for employees; client users follow the org's settings", true)
 		return nil
 	}
-	org := u.a.s.Settings()
+	org := u.host.Store().Settings()
 	const keep = "keep"
 	choices := make([]string, len(store.Features()))
 	var fields []huh.Field
@@ -885,7 +890,7 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 	if skipped > 0 {
 		title += fmt.Sprintf(" (%s left out: they follow the org)", ui.Plural(skipped, "client user"))
 	}
-	m, cmd := ui.NewForm(u.a, title, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.host, title, func() tea.Cmd {
 		u.apply(fmt.Sprintf("feature overrides of %s", ui.Plural(len(emps), "employee")), func(tx *store.Tx) error {
 			for _, us := range emps {
 				version := us.Version // checked at the first feature: the user as shown
@@ -907,7 +912,7 @@ func (u *usersScreen) featureOverrides() tea.Cmd {
 		})
 		return nil
 	}, huh.NewGroup(fields...))
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
@@ -921,21 +926,21 @@ func nowMark(label string, now bool) string {
 
 // ---- actions ----
 
-func (u *usersScreen) apply(what string, fn func(tx *store.Tx) error) {
-	cs, err := u.a.s.Apply(u.a.actor, what, fn)
+func (u *Screen) apply(what string, fn func(tx *store.Tx) error) {
+	cs, err := u.host.Store().Apply(u.host.Actor(), what, fn)
 	if err != nil {
-		u.a.Fail(err)
+		u.host.Fail(err)
 		return
 	}
-	u.a.Applied(cs, what) // follows the change set: only touched rows move
+	u.host.Applied(cs, what) // follows the change set: only touched rows move
 }
 
-func (u *usersScreen) addUser() tea.Cmd {
+func (u *Screen) addUser() tea.Cmd {
 	var first, last, email, typ, profile, client string
 	typ = "employee"
 	profileOpts := func() []huh.Option[string] {
 		var o []huh.Option[string]
-		ps := u.a.s.Profiles()
+		ps := u.host.Store().Profiles()
 		store.SortByPower(ps) // the least powerful first, and so the one offered
 		for _, p := range ps {
 			if p.Type.String() == typ {
@@ -945,7 +950,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 		return o
 	}
 	var clientOpts []huh.Option[string]
-	for _, c := range u.a.s.Clients() {
+	for _, c := range u.host.Store().Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
 	groups := func(note func(store.Field, string) string) []*huh.Group {
@@ -964,7 +969,7 @@ func (u *usersScreen) addUser() tea.Cmd {
 			),
 		}
 	}
-	m, cmd := ui.NewFormAt(u.a, "Add user", func() tea.Cmd {
+	m, cmd := ui.NewFormAt(u.host, "Add user", func() tea.Cmd {
 		t, _ := store.ParseUserType(typ)
 		nu := store.NewUser{First: first, Last: last, Email: email, Type: t, Profile: profile}
 		if t == store.ClientUser && client != "" {
@@ -978,16 +983,16 @@ func (u *usersScreen) addUser() tea.Cmd {
 		})
 		if created != nil {
 			u.Select(created.ID)
-			u.a.Flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
+			u.host.Flash(fmt.Sprintf("added %s; invitation queued — enter assigns sites", created.Email), false)
 		}
 		return nil
 	}, groups)
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
 // Select highlights a user in the list, widening the filters if needed.
-func (u *usersScreen) Select(id uint64) {
+func (u *Screen) Select(id uint64) {
 	u.Settle() // the rows a change just made stale: the user may be new
 	r := u.ix.byID(id)
 	if r == nil {
@@ -1000,7 +1005,7 @@ func (u *usersScreen) Select(id uint64) {
 	u.list.Select(id)
 }
 
-func (u *usersScreen) editUser() tea.Cmd {
+func (u *Screen) editUser() tea.Cmd {
 	r := u.current()
 	if r == nil {
 		return nil
@@ -1022,7 +1027,7 @@ func (u *usersScreen) editUser() tea.Cmd {
 		}
 	}
 	version := us.Version
-	m, cmd := ui.NewFormAt(u.a, "Edit "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewFormAt(u.host, "Edit "+us.Email, func() tea.Cmd {
 		p := store.UserPatch{DefaultSite: &def}
 		if first != shown[0] {
 			p.First = &first
@@ -1046,11 +1051,11 @@ func (u *usersScreen) editUser() tea.Cmd {
 			huh.NewSelect[string]().Key(string(store.FieldDefaultSite)).Title("Default location").Description(note(store.FieldDefaultSite, "")).Options(siteOpts...).Value(&def).Height(8),
 		)}
 	})
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
-func (u *usersScreen) changeProfile() tea.Cmd {
+func (u *Screen) changeProfile() tea.Cmd {
 	ts := u.targets()
 	if len(ts) == 0 {
 		return nil
@@ -1067,7 +1072,7 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		opts = append(opts, huh.NewOption(nowMark(fmt.Sprintf("%s (%s)", ui.Safe(p.Name), p.Type), p.Name == current), p.Name))
 	}
 	var clientOpts []huh.Option[string]
-	for _, c := range u.a.s.Clients() {
+	for _, c := range u.host.Store().Clients() {
 		clientOpts = append(clientOpts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
 	title := fmt.Sprintf("Profile of %s%s", ui.Plural(len(ts), "user"), u.hiddenNote())
@@ -1076,10 +1081,10 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		profile = u.names.Profile(ts[0].ProfileID)
 	}
 	isClient := func() bool {
-		p, err := u.a.s.Profile(profile)
+		p, err := u.host.Store().Profile(profile)
 		return err == nil && p.Type == store.ClientUser
 	}
-	m, cmd := ui.NewForm(u.a, title, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.host, title, func() tea.Cmd {
 		u.apply(fmt.Sprintf("profile %s for %s", profile, ui.Plural(len(ts), "user")), func(tx *store.Tx) error {
 			for _, us := range ts {
 				p := store.UserPatch{Profile: &profile}
@@ -1097,18 +1102,18 @@ func (u *usersScreen) changeProfile() tea.Cmd {
 		huh.NewGroup(huh.NewSelect[string]().Title("Client (for users who become client users)").Options(clientOpts...).Value(&client)).
 			WithHideFunc(func() bool { return !isClient() || len(clientOpts) == 0 }),
 	)
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
-func (u *usersScreen) setPassword() tea.Cmd {
+func (u *Screen) setPassword() tea.Cmd {
 	r := u.current()
 	if r == nil {
 		return nil
 	}
 	us := r.u
 	var pw, again string
-	m, cmd := ui.NewForm(u.a, "Password of "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.host, "Password of "+us.Email, func() tea.Cmd {
 		u.apply("set password of "+us.Email, func(tx *store.Tx) error { return tx.SetPassword(us.ID, us.Version, pw) })
 		return nil
 	}, huh.NewGroup(
@@ -1120,20 +1125,20 @@ func (u *usersScreen) setPassword() tea.Cmd {
 			return nil
 		}),
 	))
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
 // manageKeys adds a public key (pasted as an authorized_keys line) or removes one.
-func (u *usersScreen) manageKeys() tea.Cmd {
+func (u *Screen) manageKeys() tea.Cmd {
 	r := u.current()
 	if r == nil {
 		return nil
 	}
 	us := r.u
-	keys, err := u.a.s.KeysOf(us.ID)
+	keys, err := u.host.Store().KeysOf(us.ID)
 	if err != nil {
-		u.a.Fail(err)
+		u.host.Fail(err)
 		return nil
 	}
 	action, line := "add", ""
@@ -1145,7 +1150,7 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 		}
 		opts = append(opts, huh.NewOption(label, k.Fingerprint))
 	}
-	m, cmd := ui.NewForm(u.a, "SSH keys of "+us.Email, func() tea.Cmd {
+	m, cmd := ui.NewForm(u.host, "SSH keys of "+us.Email, func() tea.Cmd {
 		if action == "add" {
 			u.apply("add a key for "+us.Email, func(tx *store.Tx) error {
 				_, err := tx.AddKey(us.ID, line)
@@ -1160,11 +1165,11 @@ func (u *usersScreen) manageKeys() tea.Cmd {
 			Validate(func(s string) error { _, _, err := store.ParsePublicKey(s); return err })).
 			WithHideFunc(func() bool { return action != "add" }),
 	)
-	u.a.modal = m
+	u.host.Open(m)
 	return cmd
 }
 
-func (u *usersScreen) resendInvite() tea.Cmd {
+func (u *Screen) resendInvite() tea.Cmd {
 	ts := u.targets()
 	u.apply("resend invitation to "+ui.Plural(len(ts), "user"), func(tx *store.Tx) error {
 		for _, us := range ts {
@@ -1177,7 +1182,7 @@ func (u *usersScreen) resendInvite() tea.Cmd {
 	return nil
 }
 
-func (u *usersScreen) toggleDisabled() tea.Cmd {
+func (u *Screen) toggleDisabled() tea.Cmd {
 	ts := u.targets()
 	disable := slices.ContainsFunc(ts, func(us *store.User) bool { return !us.Disabled })
 	verb := "enable"
@@ -1194,8 +1199,8 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 		return nil
 	}
 	// refused at once, not after a question
-	if _, err := u.a.s.Preview(u.a.actor, what, change); err != nil {
-		u.a.Fail(err)
+	if _, err := u.host.Store().Preview(u.host.Actor(), what, change); err != nil {
+		u.host.Fail(err)
 		return nil
 	}
 	do := func() tea.Cmd { u.apply(what, change); return nil }
@@ -1207,11 +1212,11 @@ func (u *usersScreen) toggleDisabled() tea.Cmd {
 	if len(ts) == 1 {
 		who = ui.Safe(ts[0].Email)
 	}
-	u.a.modal = &ui.Confirm{Question: fmt.Sprintf("%s %s? %s. (one change set; u undoes)", strings.ToUpper(verb[:1])+verb[1:], who, strings.ToUpper(effect[:1])+effect[1:]), Yes: do}
+	u.host.Open(&ui.Confirm{Question: fmt.Sprintf("%s %s? %s. (one change set; u undoes)", strings.ToUpper(verb[:1])+verb[1:], who, strings.ToUpper(effect[:1])+effect[1:]), Yes: do})
 	return nil
 }
 
-func (u *usersScreen) deleteUsers() tea.Cmd {
+func (u *Screen) deleteUsers() tea.Cmd {
 	ts := u.targets()
 	label := ts[0].Email
 	if len(ts) > 1 {
@@ -1226,30 +1231,38 @@ func (u *usersScreen) deleteUsers() tea.Cmd {
 		return nil
 	}
 	// a delete the store will refuse (a user with records) says so now
-	if _, err := u.a.s.Preview(u.a.actor, "delete "+label, change); err != nil {
-		u.a.Fail(err)
+	if _, err := u.host.Store().Preview(u.host.Actor(), "delete "+label, change); err != nil {
+		u.host.Fail(err)
 		return nil
 	}
-	u.a.modal = &ui.Confirm{Question: "Delete " + ui.Safe(label) + u.hiddenNote() + "? (one change set; u undoes)", Yes: func() tea.Cmd {
+	u.host.Open(&ui.Confirm{Question: "Delete " + ui.Safe(label) + u.hiddenNote() + "? (one change set; u undoes)", Yes: func() tea.Cmd {
 		u.apply("delete "+label, change)
 		for _, us := range ts {
 			u.list.Unmark(us.ID)
 		}
 		return nil
-	}}
+	}})
 	return nil
 }
 
-func (u *usersScreen) openSites() tea.Cmd {
-	u.a.AssignSites(u.targets(), false)
+func (u *Screen) openSites() tea.Cmd {
+	u.host.AssignSites(u.targets(), false)
 	return nil
 }
 
-func (u *usersScreen) openHistory() tea.Cmd {
+func (u *Screen) openHistory() tea.Cmd {
 	r := u.current()
 	if r == nil {
 		return nil
 	}
-	u.a.ShowHistory("user:" + r.u.Email)
+	u.host.ShowHistory("user:" + r.u.Email)
 	return nil
+}
+
+func (u *Screen) CopyText() (string, string) {
+	r := u.current()
+	if r == nil {
+		return "", ""
+	}
+	return "the email " + r.u.Email, r.u.Email
 }

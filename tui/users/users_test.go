@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"fmt"
@@ -9,8 +9,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
+
+func usersOf(app *tui.App) *Screen { return app.Screen(0).(*Screen) }
 
 func TestUsersScreenGolden(t *testing.T) {
 	s := newTestStore(t, 60)
@@ -24,7 +27,7 @@ func TestUsersScreenGolden(t *testing.T) {
 	}
 }
 
-func usersRowEmails(app *App) []string {
+func usersRowEmails(app *tui.App) []string {
 	usersOf(app).Settle() // rows are filtered again lazily after a change event
 	var out []string
 	for _, r := range usersOf(app).rows {
@@ -73,7 +76,7 @@ func TestUsersBulkSetProfile(t *testing.T) {
 	}
 	before, _ := s.Batches(0)
 	press(app, "p")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("p opened no form")
 	}
 	// move the select to Supervisor and submit
@@ -81,7 +84,7 @@ func TestUsersBulkSetProfile(t *testing.T) {
 		press(app, "down")
 	}
 	press(app, "enter")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		press(app, "enter")
 	}
 	for _, e := range picked {
@@ -94,8 +97,8 @@ func TestUsersBulkSetProfile(t *testing.T) {
 	if len(after) != len(before)+1 {
 		t.Errorf("%d change sets written, want 1", len(after)-len(before))
 	}
-	if !strings.Contains(app.msg, "change set") {
-		t.Errorf("status line: %q", app.msg)
+	if !strings.Contains(app.Message(), "change set") {
+		t.Errorf("status line: %q", app.Message())
 	}
 }
 
@@ -105,7 +108,7 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	// an active user (the demo's active users have accepted their invitation: records)
 	press(app, "tab", "tab") // focus stays usable: back to the list below
-	app.focus[0] = 1
+	app.SetFocus(1)
 	var target string
 	for i, r := range usersOf(app).rows {
 		if r.u.Status().String() == "active" {
@@ -115,16 +118,16 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 		}
 	}
 	press(app, "d") // a single disable asks too, saying what it does
-	if c, ok := app.modal.(*ui.Confirm); !ok || !strings.Contains(c.Question, "Disable "+target+"? They lose access at once") {
-		t.Fatalf("a single disable asked nothing, or not what it does: %#v", app.modal)
+	if c, ok := app.Modal().(*ui.Confirm); !ok || !strings.Contains(c.Question, "Disable "+target+"? They lose access at once") {
+		t.Fatalf("a single disable asked nothing, or not what it does: %#v", app.Modal())
 	}
 	press(app, "y")
 	if u, _ := s.User(target); !u.Disabled {
-		t.Fatalf("%s not disabled: %s", target, app.msg)
+		t.Fatalf("%s not disabled: %s", target, app.Message())
 	}
 	press(app, "u")
 	if u, _ := s.User(target); u.Disabled {
-		t.Fatalf("undo left %s disabled: %s", target, app.msg)
+		t.Fatalf("undo left %s disabled: %s", target, app.Message())
 	}
 	log, _ := s.AuditLog(store.AuditFilter{Entity: "user:" + target})
 	if len(log) < 2 || !strings.Contains(log[len(log)-1].Actor, "local:test") {
@@ -136,14 +139,14 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 		}
 	}
 	press(app, "x") // refused at once: nothing is asked first
-	if app.modal != nil {
-		t.Fatalf("a delete the store refuses asked first: %#v", app.modal)
+	if app.Modal() != nil {
+		t.Fatalf("a delete the store refuses asked first: %#v", app.Modal())
 	}
 	if _, err := s.User(target); err != nil {
 		t.Fatalf("a user with records was deleted")
 	}
-	if !strings.Contains(app.msg, "disable them instead (d on Users)") {
-		t.Errorf("delete refusal not shown: %q", app.msg)
+	if !strings.Contains(app.Message(), "disable them instead (d on Users)") {
+		t.Errorf("delete refusal not shown: %q", app.Message())
 	}
 }
 
@@ -152,7 +155,7 @@ func TestUsersReadOnlyActorHasNoEditingKeys(t *testing.T) {
 	s := newTestStore(t, 60)
 	actor, _ := viewerActor(t, s)
 	app := newTestApp(t, s, &actor, 120, 40)
-	if !app.readOnly {
+	if !app.ReadOnly() {
 		t.Fatal("a viewer is not read-only")
 	}
 	if !strings.Contains(viewOf(app), "Employees (") {
@@ -166,7 +169,7 @@ func TestUsersReadOnlyActorHasNoEditingKeys(t *testing.T) {
 		}
 	}
 	press(app, "esc", "a")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Error("a opened a form for a read-only actor")
 	}
 	if !strings.Contains(viewOf(app), "view only") {
@@ -188,48 +191,12 @@ func TestUsersLiveRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := <-ch
-	app.Update(eventMsg{ev: ev})
+	app.Update(tui.ChangeEvent(ev))
 	if !strings.Contains(strings.Join(usersRowEmails(app), " "), "zed@elsewhere.test") {
 		t.Error("the new user is not in the list after the change event")
 	}
-	if !strings.Contains(app.msg, "local:other") {
-		t.Errorf("status line does not say who changed it: %q", app.msg)
-	}
-}
-
-// Every screen fits every size, including 60×20 (one pane at a time).
-func TestEveryScreenFits(t *testing.T) {
-	s := newTestStore(t, 60)
-	for _, sz := range append(sizes, struct{ w, h int }{60, 20}) {
-		app := newTestApp(t, s, nil, sz.w, sz.h)
-		for i := range app.screens {
-			app.switchTo(i)
-			for f := 0; f < 3; f++ {
-				app.focus[i] = f
-				t.Run(fmt.Sprintf("%dx%d/%s/pane%d", sz.w, sz.h, app.current().Name(), f), func(t *testing.T) {
-					checkFits(t, viewOf(app), sz.w, sz.h)
-				})
-			}
-		}
-	}
-}
-
-// Resizing re-lays out at once: three panes, two, one.
-func TestLayoutFollowsWidth(t *testing.T) {
-	s := newTestStore(t, 20)
-	app := newTestApp(t, s, nil, 200, 60)
-	if !strings.Contains(viewOf(app), "Filters") {
-		t.Error("200 columns: no Filters pane")
-	}
-	app.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	v := viewOf(app)
-	if strings.Contains(v, "─ Filters") || !strings.Contains(v, "tab: filters") {
-		t.Error("100 columns: the filters should fold into the header line")
-	}
-	app.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
-	v = viewOf(app)
-	if !strings.Contains(v, "tab: next pane") || strings.Contains(v, "─ Details") {
-		t.Errorf("60 columns: want one pane with pane tabs:\n%s", v)
+	if !strings.Contains(app.Message(), "local:other") {
+		t.Errorf("status line does not say who changed it: %q", app.Message())
 	}
 }
 
@@ -256,47 +223,6 @@ func TestUserIndexTextSearchMatchesPlainScan(t *testing.T) {
 			}
 		}
 	}
-}
-
-// A client user gets only their own access: no admin screen at all.
-func TestSelfServiceForClientUser(t *testing.T) {
-	s := newTestStore(t, 200)
-	cs, _ := s.Users(store.UserFilter{Profile: "Client", Statuses: []store.Status{store.Active}})
-	if len(cs) == 0 {
-		t.Fatal("no active client user in the demo data")
-	}
-	me := cs[0]
-	actor, err := s.ActorFor(me.Email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// an employee assigned to that client shows under "Employees assigned to my client"
-	client := s.Names().Client(me.ClientIDs[0])
-	var emp *store.User
-	es, _ := s.Users(store.UserFilter{Profile: "Basic", Statuses: []store.Status{store.Active}})
-	emp = es[0]
-	if _, err := s.Apply(store.LocalActor("t"), "assign", func(tx *store.Tx) error {
-		return tx.AssignClients(emp.ID, 0, []string{client}, true)
-	}); err != nil {
-		t.Fatal(err)
-	}
-	app := newTestApp(t, s, &actor, 120, 40)
-	v := viewOf(app)
-	for _, want := range []string{"My access", me.Name(), "Roster", "Screens I may use", emp.Name() + "  ", " " + emp.Email} {
-		if !strings.Contains(v, want) {
-			t.Errorf("self view lacks %q:\n%s", want, v)
-		}
-	}
-	for _, not := range []string{"Permissions", "Invitations", "Employees ("} {
-		if strings.Contains(v, not) {
-			t.Errorf("self view shows admin screen text %q", not)
-		}
-	}
-	press(app, "2", "a", "?")
-	if strings.Contains(viewOf(app), "add a user") {
-		t.Error("help offers admin keys to a client user")
-	}
-	checkFits(t, viewOf(app), 120, 40)
 }
 
 // The quick first page of a cold start is exactly the first rows of the full
@@ -365,22 +291,22 @@ func TestUsersManageKeys(t *testing.T) {
 	us := usersOf(app).current().u
 	const line = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMvkh4+u4vRa6dZ7CLS3SSTwD/FCtzsJDAhn3z8r39zk tester@example"
 	press(app, "K")
-	if app.modal == nil {
+	if app.Modal() == nil {
 		t.Fatal("K opened no form")
 	}
 	press(app, "enter") // "Add a key"
-	app.modal.(*ui.Form).Huh().Update(tea.PasteMsg{Content: line})
+	app.Modal().(*ui.Form).Huh().Update(tea.PasteMsg{Content: line})
 	press(app, "enter")
 	keys, _ := s.KeysOf(us.ID)
 	if len(keys) != 1 {
-		t.Fatalf("%s has %d keys after adding one (status: %q)", us.Email, len(keys), app.msg)
+		t.Fatalf("%s has %d keys after adding one (status: %q)", us.Email, len(keys), app.Message())
 	}
 	if v := viewOf(app); !strings.Contains(v, "SSH keys") || !strings.Contains(v, keys[0].Fingerprint[:20]) {
 		t.Error("the details pane does not show the key's fingerprint")
 	}
 	press(app, "K", "down", "enter")
 	if keys, _ := s.KeysOf(us.ID); len(keys) != 0 {
-		t.Errorf("the key was not removed: %v (status %q)", keys, app.msg)
+		t.Errorf("the key was not removed: %v (status %q)", keys, app.Message())
 	}
 }
 
@@ -407,8 +333,8 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 	}
 	ev := <-ch
 	before := usersOf(a1).ix
-	a1.Update(eventMsg{ev: ev})
-	a2.Update(eventMsg{ev: ev})
+	a1.Update(tui.ChangeEvent(ev))
+	a2.Update(tui.ChangeEvent(ev))
 	if usersOf(a1).ix == before || usersOf(a1).ix != usersOf(a2).ix {
 		t.Error("the change did not move the shared index on once for both consoles")
 	}
@@ -478,8 +404,8 @@ func TestUsersIndexBuiltOnceForConsolesOpeningTogether(t *testing.T) {
 func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	s := newTestStore(t, quickStartUsers)
 	ready := 0
-	app := New(s, store.LocalActor("test"), testScreens, Options{DBPath: "test.db", Ready: func() { ready++ }})
-	app.modal = nil
+	app := tui.New(s, store.LocalActor("test"), screens, tui.Options{DBPath: "test.db", Ready: func() { ready++ }})
+	app.Open(nil)
 	u := usersOf(app)
 	if !u.indexLater || u.building != nil || u.ix != nil {
 		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.indexLater, u.building != nil, u.ix != nil)

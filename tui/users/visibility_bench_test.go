@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
 // BenchmarkUsersKeystrokeManager is BenchmarkUsersKeystroke for a Manager
@@ -60,7 +61,7 @@ func BenchmarkConsoleOpenAdmin(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, admin, testScreens, Options{})
+		app := tui.New(s, admin, screens, tui.Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
 		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")

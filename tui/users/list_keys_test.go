@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"strings"
@@ -52,8 +52,8 @@ func TestMarkKeyGuarded(t *testing.T) {
 	press(app, "/")
 	typeText(app, "zzzz-nobody")
 	press(app, "enter", "space")
-	if !app.msgBad || !strings.Contains(app.msg, "no user is highlighted") {
-		t.Errorf("space on an empty list: %q", app.msg)
+	if !app.MessageBad() || !strings.Contains(app.Message(), "no user is highlighted") {
+		t.Errorf("space on an empty list: %q", app.Message())
 	}
 	if usersOf(app).list.MarkCount() != 0 {
 		t.Errorf("%d selected", usersOf(app).list.MarkCount())

@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"strings"
@@ -20,7 +20,7 @@ func TestFeatureOverridesFromTheKeyboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	us, _ = s.UserByID(us.ID)
-	app.reloadAll() // as the change event would
+	app.Reload() // as the change event would
 	press(app, "f")
 	if v := viewOf(app); !strings.Contains(v, "inherit: follow the org") || !strings.Contains(v, "← now") {
 		t.Fatalf("the feature form does not show the choices and the current one:\n%s", v)
@@ -29,7 +29,7 @@ func TestFeatureOverridesFromTheKeyboard(t *testing.T) {
 	press(app, "enter", "enter") // the other two as they are
 	got, _ := s.UserByID(us.ID)
 	if got.Features[store.FeatureAdhocClockIn] != store.Allow || got.Features[store.FeaturePortal] != us.Features[store.FeaturePortal] {
-		t.Fatalf("features after the form: %v (were %v): %s", got.Features, us.Features, app.msg)
+		t.Fatalf("features after the form: %v (were %v): %s", got.Features, us.Features, app.Message())
 	}
 	// bulk: two employees, portal denied, the rest kept
 	press(app, "home", "space", "space", "f")
@@ -39,7 +39,7 @@ func TestFeatureOverridesFromTheKeyboard(t *testing.T) {
 	for _, r := range usersOf(app).rows[:2] {
 		u, _ := s.UserByID(r.u.ID)
 		if u.Features[store.FeaturePortal] != store.Deny {
-			t.Fatalf("%s: portal %v after the bulk form, want deny: %s", u.Email, u.Features[store.FeaturePortal], app.msg)
+			t.Fatalf("%s: portal %v after the bulk form, want deny: %s", u.Email, u.Features[store.FeaturePortal], app.Message())
 		}
 		if u.ID == us.ID && u.Features[store.FeatureAdhocClockIn] != store.Allow {
 			t.Fatalf("keep changed %s's clock-in: %v", u.Email, u.Features[store.FeatureAdhocClockIn])

@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"slices"
@@ -6,11 +6,35 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
+	"github.com/gatehouse/gatehouse/tui/internal/tuitest"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
+// rightsConsole is a console open for an actor over a real store, its
+// change events arriving through its own subscription, as in a session.
+type rightsConsole struct {
+	*tuitest.Live
+	app *tui.App
+}
+
+func openRightsConsole(t *testing.T, s *store.Store, actor store.Actor) *rightsConsole {
+	t.Helper()
+	app := newTestApp(t, s, &actor, 120, 40)
+	c := &rightsConsole{Live: &tuitest.Live{T: t, S: s, M: app, Wait: app.Subscribe(), Events: tui.ChangeEvents}, app: app}
+	t.Cleanup(app.Close)
+	return c
+}
+
+// change applies a change set as the local operator and lets the console
+// take the event it publishes.
+func (c *rightsConsole) change(what string, fn func(tx *store.Tx) error) {
+	c.T.Helper()
+	c.Change(what, fn)
+}
+
 // listedIDs are the users the Users screen lists, with every filter open.
-func listedIDs(app *App) []uint64 {
+func listedIDs(app *tui.App) []uint64 {
 	u := usersOf(app)
 	u.q = userQuery{typ: 2, status: len(statusChoices) - 1}
 	u.refilter(true)
@@ -114,40 +138,5 @@ func TestUsersQuickStartKeepsOnlyTheVisible(t *testing.T) {
 	}
 	if newVisibility(s, store.LocalActor("op")) != nil {
 		t.Fatal("the operator's console filters its list")
-	}
-}
-
-// The palette's check answers about users the actor may see only, as
-// `gatehouse check` does: a user outside a Manager's sites is not there.
-func TestPaletteCheckOnlyOfTheVisible(t *testing.T) {
-	s := newTestStore(t, 200)
-	actor, _ := aManager(t, s)
-	app := newTestApp(t, s, &actor, 120, 40)
-	see := s.Visible(actor)
-	var hidden, shown *store.User
-	s.EachUser(func(u *store.User) {
-		switch {
-		case hidden == nil && !see(u):
-			hidden = u
-		case shown == nil && see(u) && u.ID != actor.UserID:
-			shown = u
-		}
-	})
-	if hidden == nil || shown == nil {
-		t.Fatal("the demo Manager sees everyone or no one")
-	}
-	for _, c := range []struct {
-		u    *store.User
-		want string
-	}{{hidden, "no user with email"}, {shown, shown.Email}} {
-		app.msg = ""
-		app.Update(keyMsg(":"))
-		for _, r := range "check " + c.u.Email + " roster view" {
-			app.Update(runeKey(string(r)))
-		}
-		app.Update(keyMsg("enter"))
-		if !strings.Contains(app.msg, c.want) || (c.u == hidden && strings.Contains(app.msg, "allowed")) {
-			t.Errorf("check %s: %q, want %q", c.u.Email, app.msg, c.want)
-		}
 	}
 }

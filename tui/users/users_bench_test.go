@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"os"
@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
+	"github.com/gatehouse/gatehouse/tui"
 )
 
 // The console benchmarks run on the 100,000-user demo database.
@@ -136,7 +137,7 @@ func benchFirstFrame(b *testing.B, s *store.Store) {
 	defer cpu()
 	for b.Loop() {
 		sharedIndexes.Delete(s)
-		app := New(s, store.LocalActor("bench"), testScreens, Options{})
+		app := tui.New(s, store.LocalActor("bench"), screens, tui.Options{})
 		app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		v := app.View().Content
 		if !usersOf(app).quick() || !strings.Contains(v, "Employees (") {
@@ -192,7 +193,7 @@ func BenchmarkConsoleOpen(b *testing.B) {
 	newTestApp(b, s, nil, 140, 40).View() // the shared index, built once per store
 	b.ReportAllocs()
 	for b.Loop() {
-		app := New(s, store.LocalActor("bench"), testScreens, Options{})
+		app := tui.New(s, store.LocalActor("bench"), screens, tui.Options{})
 		app.Update(tea.WindowSizeMsg{Width: 140, Height: 40})
 		if len(viewOf(app)) == 0 {
 			b.Fatal("no frame")

@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"strings"
@@ -54,7 +54,7 @@ func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
 	typeText(app, strings.ToUpper(taken)) // the same address in other case: the store refuses it
 	press(app, "enter", "enter", "enter")
 	v := viewOf(app)
-	if _, ok := app.modal.(*ui.Form); !ok {
+	if _, ok := app.Modal().(*ui.Form); !ok {
 		t.Fatalf("the refused form closed:\n%s", v)
 	}
 	if !strings.Contains(v, "already") || !strings.Contains(v, "submit again") {
@@ -65,15 +65,15 @@ func TestRefusedFormKeepsWhatWasTyped(t *testing.T) {
 		t.Fatalf("what was typed is gone:\n%s", v)
 	}
 	press(app, "ctrl+c")
-	if v := viewOf(app); app.modal == nil || !strings.Contains(v, "Drop what you typed?") {
+	if v := viewOf(app); app.Modal() == nil || !strings.Contains(v, "Drop what you typed?") {
 		t.Fatalf("ctrl+c in a half-filled form did not ask first:\n%s", v)
 	}
 	press(app, "n")
-	if _, ok := app.modal.(*ui.Form); !ok {
+	if _, ok := app.Modal().(*ui.Form); !ok {
 		t.Fatal("n did not go back to the form")
 	}
 	press(app, "esc", "y")
-	if app.modal != nil {
+	if app.Modal() != nil {
 		t.Fatal("esc, y did not close the form")
 	}
 }

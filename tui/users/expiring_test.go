@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"strings"
@@ -30,7 +30,7 @@ func TestDetailsShowWhenAccessEnds(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	app.reloadAll()
+	app.Reload()
 	v := flat(ansi.Strip(strings.Join(usersOf(app).renderDetail(52), "\n")))
 	day := store.UntilText(until)
 	if !strings.Contains(v, site+" (until "+day+")") {

@@ -1,4 +1,4 @@
-package tui
+package users
 
 import (
 	"strings"
@@ -29,9 +29,9 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	}
 	app := newTestApp(t, s, nil, 120, 40)
 	press(app, "tab") // Filters: show client users
-	app.focus[0] = 0
+	app.SetFocus(0)
 	press(app, "right") // Show: Client users
-	app.focus[0] = 1
+	app.SetFocus(1)
 	for i, r := range usersOf(app).rows {
 		if r.u.ID == picked.ID {
 			usersOf(app).list.SetCursor(i)
