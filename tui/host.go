@@ -66,3 +66,6 @@ func (a *App) WhoCan(q store.WhoCanQuery) error {
 	a.modal = v
 	return nil
 }
+
+// The App is every screen's Host (Flash, Fail and Applied are in app.go).
+var _ ui.Host = (*App)(nil)
