@@ -2,7 +2,6 @@ package tui
 
 import (
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -27,7 +26,6 @@ var (
 	viewOf            = tuitest.View
 	rawView           = tuitest.RawView
 	newTestStore      = tuitest.Store
-	newClockedStore   = tuitest.ClockedStore
 	keyMsg            = tuitest.Key
 	runeKey           = tuitest.RuneKey
 	press             = tuitest.Press
@@ -38,16 +36,8 @@ var (
 	checkFits         = tuitest.CheckFits
 	flat              = tuitest.Flat
 	actorOnNewProfile = tuitest.ActorOnNewProfile
-	viewerActor       = tuitest.ViewerActor
-	managerActor      = tuitest.ManagerActor
 	aManager          = tuitest.AManager
 )
-
-// golden compares a settled screen with testdata/NAME.golden (-update rewrites).
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	tuitest.Golden(t, "testdata", name, got)
-}
 
 var sizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 
@@ -68,19 +58,6 @@ func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *App
 func newTestAppWith(t testing.TB, s *store.Store, opts Options, w, h int) *App {
 	t.Helper()
 	app := New(s, store.LocalActor("test"), testScreens, opts)
-	app.modal = nil
-	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	return app
-}
-
-// newClockedApp is newTestApp telling time by c, in UTC.
-func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.Actor, w, h int) *App {
-	t.Helper()
-	a := store.LocalActor("test")
-	if actor != nil {
-		a = *actor
-	}
-	app := New(s, a, testScreens, Options{DBPath: "test.db", Clock: ui.Clock{Now: c.Now, Loc: time.UTC}})
 	app.modal = nil
 	app.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return app

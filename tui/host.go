@@ -21,10 +21,10 @@ func (a *App) Focus() int { return a.focus[a.cur] }
 
 func (a *App) SetFocus(pane int) { a.focus[a.cur] = pane }
 
-func (a *App) TakeRefusal() (error, string) {
+func (a *App) TakeRefusal() (string, error) {
 	err := a.refusal
 	a.refusal = nil
-	return err, a.msg
+	return a.msg, err
 }
 
 func (a *App) Open(m ui.Modal) { a.modal = m }

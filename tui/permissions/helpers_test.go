@@ -2,7 +2,6 @@ package permissions
 
 import (
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -28,22 +27,12 @@ var screens = tui.Screens{
 
 var (
 	viewOf            = tuitest.View
-	rawView           = tuitest.RawView
 	newTestStore      = tuitest.Store
-	newClockedStore   = tuitest.ClockedStore
 	keyMsg            = tuitest.Key
-	runeKey           = tuitest.RuneKey
 	press             = tuitest.Press
 	typeText          = tuitest.Type
-	typeQuick         = tuitest.TypeQuick
-	drain             = tuitest.Drain
-	runCmd            = tuitest.Run
 	checkFits         = tuitest.CheckFits
-	flat              = tuitest.Flat
 	actorOnNewProfile = tuitest.ActorOnNewProfile
-	viewerActor       = tuitest.ViewerActor
-	managerActor      = tuitest.ManagerActor
-	aManager          = tuitest.AManager
 )
 
 // golden compares a settled screen with tui/testdata/NAME.golden, where
@@ -59,18 +48,6 @@ var sizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *tui.App {
 	t.Helper()
 	return openApp(s, actor, tui.Options{DBPath: "test.db"}, w, h)
-}
-
-// newTestAppWith builds a console for the local operator with opts at w×h.
-func newTestAppWith(t testing.TB, s *store.Store, opts tui.Options, w, h int) *tui.App {
-	t.Helper()
-	return openApp(s, nil, opts, w, h)
-}
-
-// newClockedApp is newTestApp telling time by c, in UTC.
-func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.Actor, w, h int) *tui.App {
-	t.Helper()
-	return openApp(s, actor, tui.Options{DBPath: "test.db", Clock: ui.Clock{Now: c.Now, Loc: time.UTC}}, w, h)
 }
 
 func openApp(s *store.Store, actor *store.Actor, opts tui.Options, w, h int) *tui.App {

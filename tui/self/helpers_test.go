@@ -27,23 +27,9 @@ var screens = tui.Screens{
 }
 
 var (
-	viewOf            = tuitest.View
-	rawView           = tuitest.RawView
-	newTestStore      = tuitest.Store
-	newClockedStore   = tuitest.ClockedStore
-	keyMsg            = tuitest.Key
-	runeKey           = tuitest.RuneKey
-	press             = tuitest.Press
-	typeText          = tuitest.Type
-	typeQuick         = tuitest.TypeQuick
-	drain             = tuitest.Drain
-	runCmd            = tuitest.Run
-	checkFits         = tuitest.CheckFits
-	flat              = tuitest.Flat
-	actorOnNewProfile = tuitest.ActorOnNewProfile
-	viewerActor       = tuitest.ViewerActor
-	managerActor      = tuitest.ManagerActor
-	aManager          = tuitest.AManager
+	viewOf          = tuitest.View
+	newClockedStore = tuitest.ClockedStore
+	checkFits       = tuitest.CheckFits
 )
 
 // golden compares a settled screen with tui/testdata/NAME.golden, where
@@ -55,19 +41,8 @@ func golden(t *testing.T, name, got string) {
 
 var sizes = []struct{ w, h int }{{80, 24}, {120, 40}, {200, 60}}
 
-// newTestApp builds a console for actor (local operator when nil) at w×h.
-func newTestApp(t testing.TB, s *store.Store, actor *store.Actor, w, h int) *tui.App {
-	t.Helper()
-	return openApp(s, actor, tui.Options{DBPath: "test.db"}, w, h)
-}
-
-// newTestAppWith builds a console for the local operator with opts at w×h.
-func newTestAppWith(t testing.TB, s *store.Store, opts tui.Options, w, h int) *tui.App {
-	t.Helper()
-	return openApp(s, nil, opts, w, h)
-}
-
-// newClockedApp is newTestApp telling time by c, in UTC.
+// newClockedApp builds a console for actor (local operator when nil) at
+// w×h, telling time by c in UTC.
 func newClockedApp(t testing.TB, s *store.Store, c *tuitest.Clock, actor *store.Actor, w, h int) *tui.App {
 	t.Helper()
 	return openApp(s, actor, tui.Options{DBPath: "test.db", Clock: ui.Clock{Now: c.Now, Loc: time.UTC}}, w, h)

@@ -120,7 +120,7 @@ func (m *Form) Update(msg tea.Msg, h Host) (tea.Cmd, bool) {
 	case huh.StateCompleted:
 		h.TakeRefusal() // an older one is not this submission's
 		next := m.done()
-		if err, line := h.TakeRefusal(); err != nil {
+		if line, err := h.TakeRefusal(); err != nil {
 			// refused: the form again from its first field, as it was
 			// filled in (its fields hold what was typed), with the reason
 			m.refusal, m.at = line, "" // as fail rendered it, with its fix

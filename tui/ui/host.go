@@ -30,9 +30,9 @@ type Host interface {
 	// Fail shows a store error with the console's fix; a form that
 	// submitted what was refused stays open with it (TakeRefusal).
 	Fail(err error)
-	// TakeRefusal is the error Fail showed since the last call, and the
-	// status line it wrote, and forgets it.
-	TakeRefusal() (err error, line string)
+	// TakeRefusal is the status line Fail wrote since the last call, and
+	// the error it showed, and forgets them.
+	TakeRefusal() (line string, err error)
 	// Applied records a committed change set for undo, follows it on
 	// every screen and reports it.
 	Applied(cs *store.ChangeSet, what string)
