@@ -351,7 +351,7 @@ func TestOpenCleansTokensAnOlderFileHolds(t *testing.T) {
 	})
 	token, u := cs.Tokens[0], f.user("old@example.com")
 	// as the older version left it: the user active, the invitation open, its message sent with the token
-	if err := f.s.db.Update(func(btx *bolt.Tx) error {
+	if err := f.s.boltDB().Update(func(btx *bolt.Tx) error {
 		raw := u.clone()
 		raw.Activated = true
 		if err := btx.Bucket(bucketUsers).Put(itob(raw.ID), encodeUser(raw)); err != nil {

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
@@ -85,11 +83,11 @@ func (cs *ChangeSet) QueuedFor(userID uint64) []uint64 {
 }
 
 // Tx is one change set in progress. Its methods check the actor's rights and
-// every rule, write through to bbolt and record audit entries; nothing is
+// every rule, write through to the engine and record audit entries; nothing is
 // visible to readers until Apply commits.
 type Tx struct {
 	s     *Store
-	btx   *bolt.Tx
+	w     wtx // the engine's transaction
 	actor Actor
 	now   time.Time
 
@@ -112,7 +110,7 @@ type Tx struct {
 
 var errDryRun = errors.New("dry run")
 
-// Apply runs fn as one change set: one bbolt transaction, one audit batch.
+// Apply runs fn as one change set: one engine transaction, one audit batch.
 // If fn fails nothing is written.
 func (s *Store) Apply(actor Actor, summary string, fn func(*Tx) error) (*ChangeSet, error) {
 	return s.apply(actor, summary, false, fn)
@@ -143,8 +141,8 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	}
 	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}
 	cs := &ChangeSet{Actor: actor.Name, Summary: summary, Time: t.now, DryRun: dry}
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		t.btx = btx
+	err := s.db.update(func(w wtx) error {
+		t.w = w
 		if err := t.resolveActor(); err != nil {
 			return err
 		}
@@ -321,9 +319,8 @@ func (t *Tx) flushUsers() error {
 		}
 	}
 	slices.Sort(ids)
-	b := t.btx.Bucket(bucketUsers)
 	for _, id := range ids {
-		if err := b.Put(itob(id), encodeUser(t.users[id])); err != nil {
+		if err := t.w.put(bucketUsers, itob(id), encodeUser(t.users[id])); err != nil {
 			return err
 		}
 	}
