@@ -253,6 +253,7 @@ func snapshot(t *testing.T, s *Store) string {
 
 // The audit chain verifies after many change sets and reports tampering by entry number.
 func TestAuditChainTamper(t *testing.T) {
+	skipOnEtcd(t, "it tampers with the file")
 	f := newFixture(t)
 	for i := range 40 {
 		f.clock.Advance(time.Minute)
@@ -505,6 +506,7 @@ func TestEvents(t *testing.T) {
 
 // A second Open of a held file fails quickly and says the database is in use.
 func TestLock(t *testing.T) {
+	skipOnEtcd(t, "the file lock")
 	f := openStore(t)
 	start := time.Now()
 	s2, err := Open(f.path, Options{NoSync: true})

@@ -237,31 +237,16 @@ func (s *Store) checkSchema() error {
 // load reads what reads and checks need into memory.
 func (s *Store) load() error {
 	return s.db.view(func(tx rtx) error {
-		cat, err := loadCatalog(tx)
+		users, table, cat, batch, err := readState(tx)
 		if err != nil {
 			return err
 		}
-		users, err := loadUsers(tx)
-		if err != nil {
-			return err
-		}
-		table, err := newUserTable(users)
-		if err != nil {
-			return err
-		}
+		s.loadedAt(tx)
 		s.mu.Lock()
-		if k := lastKey(tx, bucketBatches); k != nil {
-			s.batch = btoi(k)
-		}
+		s.batch = batch
 		s.users, s.cat = table, cat
 		s.mu.Unlock()
-		withEnds := map[uint64]*User{}
-		for _, u := range users {
-			if len(u.Expiries) > 0 {
-				withEnds[u.ID] = u
-			}
-		}
-		s.noteExpiries(withEnds)
+		s.noteExpiries(usersWithEnds(users))
 		if !s.emailsLater {
 			// from the users as loaded: whoever changes one waits in emails()
 			go s.emailsOnce.Do(func() {
@@ -274,6 +259,83 @@ func (s *Store) load() error {
 		}
 		return nil
 	})
+}
+
+// readState reads the users, the catalog and the last change set.
+func readState(tx rtx) (users []*User, table userTable, cat *catalog, batch uint64, err error) {
+	if cat, err = loadCatalog(tx); err != nil {
+		return
+	}
+	if users, err = loadUsers(tx); err != nil {
+		return
+	}
+	if table, err = newUserTable(users); err != nil {
+		return
+	}
+	if k := lastKey(tx, bucketBatches); k != nil {
+		batch = btoi(k)
+	}
+	return
+}
+
+func usersWithEnds(users []*User) map[uint64]*User {
+	out := map[uint64]*User{}
+	for _, u := range users {
+		if len(u.Expiries) > 0 {
+			out[u.ID] = u
+		}
+	}
+	return out
+}
+
+// follower is an engine that other nodes write to as well (etcd): a write
+// transaction begun while this node's memory is behind what the engine
+// holds returns errRaced before its function runs.
+type follower interface {
+	// loadedAt records that memory was read from tx's snapshot.
+	loadedAt(tx rtx)
+}
+
+func (s *Store) loadedAt(tx rtx) {
+	if f, ok := s.db.(follower); ok {
+		f.loadedAt(tx)
+	}
+}
+
+// catchUp reads memory again from the engine after another writer
+// committed first (errRaced), so that the change set runs again on what
+// that writer left. For now it reads everything again: with one node a race
+// is rare (another process on the same prefix). The caller holds wmu.
+func (s *Store) catchUp() error {
+	var users []*User
+	var table userTable
+	var cat *catalog
+	var batch uint64
+	if err := s.db.view(func(tx rtx) error {
+		var err error
+		if users, table, cat, batch, err = readState(tx); err == nil {
+			s.loadedAt(tx)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.emails() // built (or building) from the old users: let it finish, then replace it
+	byEmail := make(map[string]emailEntry, len(users))
+	for _, u := range users {
+		byEmail[lower(u.Email)] = entryOf(u)
+	}
+	s.users, s.cat, s.batch, s.byEmail = table, cat, batch, byEmail
+	s.looks = nil // built again from these users by the next change set that needs them
+	s.exp.mu.Lock()
+	s.exp.users = nil
+	s.exp.mu.Unlock()
+	s.noteExpiries(usersWithEnds(users))
+	s.mu.Unlock()
+	s.dropKeyCache()
+	s.armExpiry()
+	return nil
 }
 
 // emails is the email index, built first if nothing has yet. Callers hold
@@ -411,10 +473,19 @@ func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 // update runs fn in a read-write transaction of its own (not a change set:
 // fn reads what it needs in the transaction, not from memory), again when
-// another writer raced it (errRaced).
+// another writer raced it (errRaced), after catching up with that writer.
 func (s *Store) update(fn func(wtx) error) error {
-	for {
-		if err := s.db.update(fn); !errors.Is(err, errRaced) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for races := 0; ; races++ {
+		err := s.db.update(fn)
+		if !errors.Is(err, errRaced) {
+			return err
+		}
+		if races == maxRaces {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("%d other changes were committed while this one was tried; nothing was written, try again", races)}
+		}
+		if err := s.catchUp(); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+)
+
+// Tests run on the bbolt engine, and on etcd: every test under TestOnEtcd
+// (engine_etcd_test.go), or all of them with GATEHOUSE_TEST_ENGINE=etcd.
+// The etcd is one embedded member started by the first test that needs
+// it (127.0.0.1, random ports, no fsync, a temporary folder), and each
+// store gets a key prefix of its own.
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	stopTestEtcd()
+	os.Exit(code)
+}
+
+// onEtcd says whether t's stores are to be opened on etcd.
+func onEtcd(t testing.TB) bool {
+	return os.Getenv("GATEHOUSE_TEST_ENGINE") == "etcd" || strings.HasPrefix(t.Name(), "TestOnEtcd/")
+}
+
+var testEtcd struct {
+	once     sync.Once
+	e        *embed.Etcd
+	dir      string
+	endpoint string
+	err      error
+	prefixes atomic.Int64
+}
+
+// etcdEndpoint starts the test member on first use and gives its client URL.
+func etcdEndpoint(t testing.TB) string {
+	t.Helper()
+	testEtcd.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gatehouse-etcd-")
+		if err != nil {
+			testEtcd.err = err
+			return
+		}
+		testEtcd.dir = dir
+		cfg := embed.NewConfig()
+		cfg.Dir = dir
+		cfg.UnsafeNoFsync = true
+		// the suite's bulk change sets (hundreds of users in one) need
+		// more than etcd's defaults; TestEtcdRefusesTooBigAChangeSet
+		// holds the store to the defaults
+		cfg.MaxTxnOps, cfg.MaxRequestBytes = testEtcdMaxTxnOps, testEtcdMaxRequestBytes
+		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
+		u, _ := url.Parse("http://127.0.0.1:0")
+		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
+		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
+		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+		e, err := embed.StartEtcd(cfg)
+		if err != nil {
+			testEtcd.err = err
+			return
+		}
+		select {
+		case <-e.Server.ReadyNotify():
+		case err := <-e.Err():
+			e.Close()
+			testEtcd.err = err
+			return
+		case <-time.After(60 * time.Second):
+			e.Close()
+			testEtcd.err = fmt.Errorf("the test etcd member was not ready in 60s")
+			return
+		}
+		testEtcd.e = e
+		testEtcd.endpoint = "http://" + e.Clients[0].Addr().String()
+	})
+	if testEtcd.err != nil {
+		t.Fatalf("test etcd: %v", testEtcd.err)
+	}
+	return testEtcd.endpoint
+}
+
+func stopTestEtcd() {
+	if testEtcd.e != nil {
+		testEtcd.e.Close()
+	}
+	if testEtcd.dir != "" {
+		os.RemoveAll(testEtcd.dir)
+	}
+}
+
+const (
+	testEtcdMaxTxnOps       = 1 << 16
+	testEtcdMaxRequestBytes = 64 << 20
+)
+
+// etcdConfig is a fresh prefix on the test member, with its limits.
+func etcdConfig(t testing.TB) EtcdConfig {
+	t.Helper()
+	return EtcdConfig{Endpoints: []string{etcdEndpoint(t)}, Prefix: fmt.Sprintf("test/%d/", testEtcd.prefixes.Add(1)),
+		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testEtcdMaxRequestBytes}
+}
+
+// skipOnEtcd skips a test that is about the bbolt file itself on etcd.
+func skipOnEtcd(t testing.TB, why string) {
+	t.Helper()
+	if onEtcd(t) {
+		t.Skip("bbolt only: " + why)
+	}
+}
+
+// storedBytes is everything the fixture's store holds, as stored: the
+// bbolt file, or every key and value under its etcd prefix.
+func (f *fx) storedBytes() []byte {
+	f.t.Helper()
+	if f.etcd == nil {
+		raw, err := os.ReadFile(f.path)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return raw
+	}
+	cli := testEtcdClient(f.t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, f.etcd.Prefix, clientv3.WithPrefix())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []byte
+	for _, kv := range resp.Kvs {
+		out = append(append(append(out, kv.Key...), '\n'), kv.Value...)
+	}
+	return out
+}
+
+// testEtcdClient is a client of the test member, closed with the test.
+func testEtcdClient(t testing.TB) *clientv3.Client {
+	t.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{etcdEndpoint(t)}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+// testOpen opens a new store at path, or, on etcd, under a fresh prefix.
+func testOpen(t testing.TB, path string, opt Options) (*Store, error) {
+	t.Helper()
+	if onEtcd(t) {
+		return OpenEtcd(etcdConfig(t), opt)
+	}
+	return Open(path, opt)
+}
