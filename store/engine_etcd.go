@@ -83,9 +83,9 @@ type etcdEngine struct {
 	// (loadedAt, and each commit of its own): a write transaction that
 	// finds another head was begun behind, and is errRaced at once
 	known atomic.Int64
-	// beforeCommit, for tests, runs between a write transaction's function
-	// and its commit (nil: nothing)
-	beforeCommit func()
+	// commitHook, for tests, sends a commit's Txn in place of the engine:
+	// it may do something first, or lose the answer (nil: send it)
+	commitHook func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error)
 }
 
 func (e *etcdEngine) loadedAt(tx rtx) { e.known.Store(tx.(*etcdTx).headRev) }
@@ -528,15 +528,20 @@ func (t *etcdTx) commit() error {
 		}
 	}
 	ops = append(ops, clientv3.OpPut(t.e.headKey, string(head)))
-	if t.e.beforeCommit != nil {
-		t.e.beforeCommit()
-	}
 	ctx, cancel := t.e.ctx()
 	defer cancel()
-	resp, err := t.e.cli.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(t.e.headKey), "=", t.headRev)).
-		Then(ops...).
-		Commit()
+	send := func() (*clientv3.TxnResponse, error) {
+		return t.e.cli.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(t.e.headKey), "=", t.headRev)).
+			Then(ops...).
+			Commit()
+	}
+	var resp *clientv3.TxnResponse
+	if t.e.commitHook != nil {
+		resp, err = t.e.commitHook(send)
+	} else {
+		resp, err = send()
+	}
 	switch {
 	case err == nil && resp.Succeeded:
 		t.e.known.Store(resp.Header.Revision) // the head's, put in this Txn
@@ -548,32 +553,69 @@ func (t *etcdTx) commit() error {
 	case errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return t.tooBig("a request larger than the cluster allows", "--max-request-bytes")
 	}
-	// the outcome is unknown (a deadline, a lost connection): the head
-	// says whether this commit landed
-	if rev, rerr := t.e.landed(token); rerr == nil && rev != 0 {
-		t.e.known.Store(rev)
+	// the outcome is unknown (a deadline, a lost connection): settle it
+	rev, serr := t.e.settle(token, t.headRev)
+	switch {
+	case serr != nil:
+		return fmt.Errorf("%w; whether it was written is not known until the store answers again (%v)", t.e.etcdError("a commit", err), serr)
+	case rev != 0:
+		t.e.known.Store(rev) // it landed
 		return nil
 	}
-	return t.e.etcdError("a commit", err)
+	return fmt.Errorf("%w; nothing was written", t.e.etcdError("a commit", err))
 }
 
-// landed is the head's ModRevision when the head names the commit with
-// this token (it landed), else 0.
-func (e *etcdEngine) landed(token string) (int64, error) {
+// settle finds out whether the commit named token, guarded by the head at
+// headRev, landed, when its answer was lost: the first head written after
+// headRev is the one commit that won the compare. Until the head moves the
+// commit may still be on its way, so a fence (the head put again, under the
+// same compare) takes its place: once the fence is in, the commit can never
+// land. It returns the head's ModRevision of the landed commit, or 0 when
+// it did not land.
+func (e *etcdEngine) settle(token string, headRev int64) (int64, error) {
 	ctx, cancel := e.ctx()
 	defer cancel()
 	resp, err := e.cli.Get(ctx, e.headKey)
-	if err != nil || len(resp.Kvs) == 0 {
+	if err != nil {
 		return 0, err
 	}
-	var h etcdHead
-	if err := json.Unmarshal(resp.Kvs[0].Value, &h); err != nil {
-		return 0, err
+	if len(resp.Kvs) == 1 && resp.Kvs[0].ModRevision == headRev || len(resp.Kvs) == 0 && headRev == 0 {
+		var value []byte
+		if len(resp.Kvs) == 1 {
+			value = resp.Kvs[0].Value
+		} else {
+			value, _ = json.Marshal(etcdHead{})
+		}
+		fence, err := e.cli.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(e.headKey), "=", headRev)).
+			Then(clientv3.OpPut(e.headKey, string(value))).
+			Commit()
+		if err != nil {
+			return 0, err
+		}
+		if fence.Succeeded {
+			return 0, nil // fenced out: it never lands
+		}
 	}
-	if h.Commit != token {
-		return 0, nil
+	// the head moved since headRev: its first version after headRev won
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	for w := range e.cli.Watch(wctx, e.headKey, clientv3.WithRev(headRev+1)) {
+		if err := w.Err(); err != nil {
+			return 0, err
+		}
+		for _, ev := range w.Events {
+			var h etcdHead
+			if err := json.Unmarshal(ev.Kv.Value, &h); err != nil {
+				return 0, err
+			}
+			if h.Commit == token {
+				return ev.Kv.ModRevision, nil
+			}
+			return 0, nil
+		}
 	}
-	return resp.Kvs[0].ModRevision, nil
+	return 0, ctx.Err()
 }
 
 // fits refuses a commit that the cluster's limits would refuse, before

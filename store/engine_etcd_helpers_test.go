@@ -162,3 +162,64 @@ func testOpen(t testing.TB, path string, opt Options) (*Store, error) {
 	}
 	return Open(path, opt)
 }
+
+// copyEtcdPrefix copies every key under one prefix to another.
+func copyEtcdPrefix(t testing.TB, from, to string) {
+	t.Helper()
+	cli := testEtcdClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, from, clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ops []clientv3.Op
+	flush := func() {
+		if _, err := cli.Txn(ctx).Then(ops...).Commit(); err != nil {
+			t.Fatal(err)
+		}
+		ops = ops[:0]
+	}
+	for _, kv := range resp.Kvs {
+		ops = append(ops, clientv3.OpPut(to+strings.TrimPrefix(string(kv.Key), from), string(kv.Value)))
+		if len(ops) == 1000 {
+			flush()
+		}
+	}
+	flush()
+}
+
+// etcdAuditKeys is the audit log's keys under a prefix, written directly:
+// as someone with access to the etcd cluster could.
+type etcdAuditKeys struct {
+	t      testing.TB
+	cli    *clientv3.Client
+	prefix string
+}
+
+func (k etcdAuditKeys) Get(key []byte) []byte {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := k.cli.Get(ctx, k.prefix+string(key))
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil
+	}
+	return resp.Kvs[0].Value
+}
+
+func (k etcdAuditKeys) Put(key, value []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := k.cli.Put(ctx, k.prefix+string(key), string(value))
+	return err
+}
+
+func (k etcdAuditKeys) Delete(key []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := k.cli.Delete(ctx, k.prefix+string(key))
+	return err
+}

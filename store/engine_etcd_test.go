@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -37,6 +39,7 @@ func TestOnEtcd(t *testing.T) {
 		{"TestRule10Conflicts", TestRule10Conflicts},
 		{"TestRule11AuditEveryChange", TestRule11AuditEveryChange},
 		{"TestRule12Check", TestRule12Check},
+		{"TestAuditChainTamper", TestAuditChainTamper},
 		{"TestChangeSetAllOrNothing", TestChangeSetAllOrNothing},
 		{"TestPreview", TestPreview},
 		{"TestEvents", TestEvents},
@@ -354,12 +357,13 @@ func TestEtcdLostCompareRunsTheChangeSetAgain(t *testing.T) {
 	defer b.Close()
 	local := LocalActor("test")
 	runs, cut := 0, 0
-	a.db.(*etcdEngine).beforeCommit = func() {
+	a.db.(*etcdEngine).commitHook = func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
 		if cut++; cut == 1 { // b commits first, once
 			if _, err := b.Apply(local, "on b", addUsers("both", 1)); err != nil {
 				t.Error(err)
 			}
 		}
+		return send()
 	}
 	_, err = a.Apply(local, "on a", func(tx *Tx) error {
 		runs++
@@ -374,5 +378,74 @@ func TestEtcdLostCompareRunsTheChangeSetAgain(t *testing.T) {
 	}
 	if r, err := a.VerifyAudit(); err != nil || !r.OK {
 		t.Fatalf("the chain: %+v %v", r, err)
+	}
+}
+
+// A commit whose answer is lost (a deadline) is settled by the head: if
+// the first head after the one it was guarded by names it, it landed;
+// if another commit's, it did not; if the head has not moved, a fence
+// under the same compare makes sure it never lands.
+func TestEtcdUnknownOutcomeIsSettledByTheHead(t *testing.T) {
+	lost := errors.New("the answer was lost")
+	for _, c := range []struct {
+		name   string
+		hook   func(b *Store, send func() (*clientv3.TxnResponse, error)) error
+		landed bool
+	}{
+		{"it landed", func(_ *Store, send func() (*clientv3.TxnResponse, error)) error {
+			if _, err := send(); err != nil {
+				return err
+			}
+			return lost
+		}, true},
+		{"it was never sent", func(*Store, func() (*clientv3.TxnResponse, error)) error { return lost }, false},
+		{"another commit won", func(b *Store, _ func() (*clientv3.TxnResponse, error)) error {
+			if _, err := b.Apply(LocalActor("test"), "on b", addUsers("other", 1)); err != nil {
+				return err
+			}
+			return lost
+		}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := etcdConfig(t)
+			a, err := OpenEtcd(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			b, err := OpenEtcd(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			e := a.db.(*etcdEngine)
+			e.commitHook = func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
+				e.commitHook = nil // once
+				return nil, c.hook(b, send)
+			}
+			_, err = a.Apply(LocalActor("test"), "on a", addUsers("mine", 1))
+			_, uerr := a.User("mine0@example.com")
+			switch {
+			case c.landed && (err != nil || uerr != nil):
+				t.Fatalf("landed, but the change set says %v and the user %v", err, uerr)
+			case !c.landed && (err == nil || !strings.Contains(err.Error(), "nothing was written") || uerr == nil):
+				t.Fatalf("did not land, but the change set says %v and the user %v", err, uerr)
+			}
+			// whatever happened, the next change set on a goes through, in one chain
+			if _, err := a.Apply(LocalActor("test"), "next", addUsers("next", 1)); err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := OpenEtcd(cfg, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer fresh.Close()
+			if _, err := fresh.User("mine0@example.com"); (err == nil) != c.landed {
+				t.Fatalf("a store opened now: %v", err)
+			}
+			if r, err := fresh.VerifyAudit(); err != nil || !r.OK {
+				t.Fatalf("the chain: %+v %v", r, err)
+			}
+		})
 	}
 }
