@@ -386,10 +386,7 @@ type auditKeys interface {
 func (f *fx) tamperedCopy(t *testing.T, edit func(*testing.T, auditKeys)) (*Store, error) {
 	t.Helper()
 	if f.etcd != nil {
-		cfg := etcdConfig(t)
-		copyEtcdPrefix(t, f.etcd.Prefix, cfg.Prefix)
-		edit(t, etcdAuditKeys{t: t, cli: testEtcdClient(t), prefix: cfg.Prefix + "d/audit\x00"})
-		return OpenEtcd(cfg, Options{})
+		return etcdTamperedCopy(t, f.etcd.Prefix, edit)
 	}
 	path := filepath.Join(t.TempDir(), "tampered.db")
 	copyFile(t, f.path, path)

@@ -1,3 +1,5 @@
+//go:build etcd
+
 package store
 
 import (
@@ -36,22 +38,6 @@ import (
 // puts the head, so one compare serialises all writers, as bbolt's lock does
 // on one node, and the audit chain cannot fork. A lost compare is errRaced:
 // nothing was written.
-
-// EtcdConfig says which etcd cluster holds the store, and its limits.
-type EtcdConfig struct {
-	Endpoints []string // client URLs
-	Prefix    string   // every key of the store starts with it (default "gatehouse/")
-	// MaxTxnOps and MaxRequestBytes are the cluster's limits (etcd's
-	// --max-txn-ops, default 128, and --max-request-bytes, default 1.5
-	// MiB): a change set that would not fit is refused before anything is
-	// written.
-	MaxTxnOps       int
-	MaxRequestBytes int
-	// DialTimeout bounds connecting (default 5s); CallTimeout every call
-	// (default 5s).
-	DialTimeout time.Duration
-	CallTimeout time.Duration
-}
 
 const (
 	defaultEtcdMaxTxnOps       = 128

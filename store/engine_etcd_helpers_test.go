@@ -1,3 +1,5 @@
+//go:build etcd
+
 package store
 
 import (
@@ -22,15 +24,12 @@ import (
 // it (127.0.0.1, random ports, no fsync, a temporary folder), and each
 // store gets a key prefix of its own.
 
+const etcdBuilt = true
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopTestEtcd()
 	os.Exit(code)
-}
-
-// onEtcd says whether t's stores are to be opened on etcd.
-func onEtcd(t testing.TB) bool {
-	return os.Getenv("GATEHOUSE_TEST_ENGINE") == "etcd" || strings.HasPrefix(t.Name(), "TestOnEtcd/")
 }
 
 var testEtcd struct {
@@ -110,37 +109,31 @@ func etcdConfig(t testing.TB) EtcdConfig {
 		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testEtcdMaxRequestBytes}
 }
 
-// skipOnEtcd skips a test that is about the bbolt file itself on etcd.
-func skipOnEtcd(t testing.TB, why string) {
+// etcdStoredBytes is every key and value under a prefix, as stored.
+func etcdStoredBytes(t testing.TB, prefix string) []byte {
 	t.Helper()
-	if onEtcd(t) {
-		t.Skip("bbolt only: " + why)
-	}
-}
-
-// storedBytes is everything the fixture's store holds, as stored: the
-// bbolt file, or every key and value under its etcd prefix.
-func (f *fx) storedBytes() []byte {
-	f.t.Helper()
-	if f.etcd == nil {
-		raw, err := os.ReadFile(f.path)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		return raw
-	}
-	cli := testEtcdClient(f.t)
+	cli := testEtcdClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	resp, err := cli.Get(ctx, f.etcd.Prefix, clientv3.WithPrefix())
+	resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix())
 	if err != nil {
-		f.t.Fatal(err)
+		t.Fatal(err)
 	}
 	var out []byte
 	for _, kv := range resp.Kvs {
 		out = append(append(append(out, kv.Key...), '\n'), kv.Value...)
 	}
 	return out
+}
+
+// etcdTamperedCopy copies the store under prefix to a fresh one, lets edit
+// change its audit log's keys directly, and opens the copy.
+func etcdTamperedCopy(t *testing.T, prefix string, edit func(*testing.T, auditKeys)) (*Store, error) {
+	t.Helper()
+	cfg := etcdConfig(t)
+	copyEtcdPrefix(t, prefix, cfg.Prefix)
+	edit(t, etcdAuditKeys{t: t, cli: testEtcdClient(t), prefix: cfg.Prefix + "d/audit\x00"})
+	return OpenEtcd(cfg, Options{})
 }
 
 // testEtcdClient is a client of the test member, closed with the test.
@@ -152,15 +145,6 @@ func testEtcdClient(t testing.TB) *clientv3.Client {
 	}
 	t.Cleanup(func() { cli.Close() })
 	return cli
-}
-
-// testOpen opens a new store at path, or, on etcd, under a fresh prefix.
-func testOpen(t testing.TB, path string, opt Options) (*Store, error) {
-	t.Helper()
-	if onEtcd(t) {
-		return OpenEtcd(etcdConfig(t), opt)
-	}
-	return Open(path, opt)
 }
 
 // copyEtcdPrefix copies every key under one prefix to another.
