@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Ref names a record: its kind, id and a human label (email, name).
@@ -97,37 +95,33 @@ func (t *Tx) record(ref Ref, field, before, after string) {
 }
 
 func (t *Tx) writeAudit(summary string) (uint64, error) {
-	meta := t.btx.Bucket(bucketMeta)
 	var head auditHead
-	if v := meta.Get(keyAuditHead); v != nil {
+	if v := t.w.get(bucketMeta, keyAuditHead); v != nil {
 		if err := json.Unmarshal(v, &head); err != nil {
 			return 0, err
 		}
 	}
-	bb := t.btx.Bucket(bucketBatches)
-	batch, err := bb.NextSequence()
+	batch, err := t.w.nextID(bucketBatches)
 	if err != nil {
 		return 0, err
 	}
-	ab := t.btx.Bucket(bucketAudit)
-	ab.FillPercent = 1 // keys only ever grow: pack pages full
 	first := head.Seq + 1
 	for i := range t.entries {
 		e := &t.entries[i]
 		head.Seq++
 		e.Seq, e.Batch, e.Time, e.Actor, e.Prev = head.Seq, batch, t.now, t.actor.Name, head.Hash
-		// one encoding serves both the hash and the stored value; bbolt keeps
-		// the value slice until commit, so each entry gets its own
+		// one encoding serves both the hash and the stored value; the engine
+		// keeps the value slice until commit, so each entry gets its own
 		val := sealEntry(e, make([]byte, 0, 320+len(e.Actor)+len(e.Entity.Label)+len(e.Field)+len(e.Before)+len(e.After)))
 		head.Hash = e.Hash
-		if err := ab.Put(itob(e.Seq), val); err != nil {
+		if err := t.w.put(bucketAudit, itob(e.Seq), val); err != nil {
 			return 0, err
 		}
 	}
-	if err := putJSON(bb, itob(batch), Batch{ID: batch, Actor: t.actor.Name, Time: t.now, Summary: summary, FirstSeq: first, LastSeq: head.Seq}); err != nil {
+	if err := writeJSON(t.w, bucketBatches, itob(batch), Batch{ID: batch, Actor: t.actor.Name, Time: t.now, Summary: summary, FirstSeq: first, LastSeq: head.Seq}); err != nil {
 		return 0, err
 	}
-	return batch, putJSON(meta, keyAuditHead, head)
+	return batch, writeJSON(t.w, bucketMeta, keyAuditHead, head)
 }
 
 // entryHash is sha256 over the entry's canonical JSON with an empty hash;
@@ -260,9 +254,9 @@ type VerifyResult struct {
 // says, and the last one must be the head recorded beside the chain.
 func (s *Store) VerifyAudit() (VerifyResult, error) {
 	var r VerifyResult
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.db.view(func(tx rtx) error {
 		var head auditHead
-		if v := tx.Bucket(bucketMeta).Get(keyAuditHead); v != nil {
+		if v := tx.get(bucketMeta, keyAuditHead); v != nil {
 			if err := json.Unmarshal(v, &head); err != nil {
 				r.Problems = append(r.Problems, "the audit head record is unreadable")
 			}
@@ -270,11 +264,12 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 		var prev string
 		var want uint64 = 1
 		buf := make([]byte, 0, 512)
-		c := tx.Bucket(bucketAudit).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		stopped := false
+		err := tx.scan(bucketAudit, nil, false, func(k, v []byte) error {
 			if len(r.Problems) >= 20 {
 				r.Problems = append(r.Problems, "stopping after 20 problems")
-				return nil
+				stopped = true
+				return errStop
 			}
 			seq := btoi(k)
 			r.Entries++
@@ -294,13 +289,13 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 					r.Problems = append(r.Problems, fmt.Sprintf("entry %d was altered (its hash does not match)", seq))
 				}
 				prev = string(se.hash)
-				continue
+				return nil
 			}
 			var e AuditEntry // not that shape: decode it to say what is wrong
 			if err := json.Unmarshal(v, &e); err != nil {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d is unreadable (altered)", seq))
 				prev = ""
-				continue
+				return nil
 			}
 			if e.Seq != seq {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d claims to be entry %d (altered)", seq, e.Seq))
@@ -312,6 +307,10 @@ func (s *Store) VerifyAudit() (VerifyResult, error) {
 				r.Problems = append(r.Problems, fmt.Sprintf("entry %d was altered (its hash does not match)", seq))
 			}
 			prev = e.Hash
+			return nil
+		})
+		if err != nil || stopped {
+			return err
 		}
 		if want-1 != head.Seq {
 			r.Problems = append(r.Problems, fmt.Sprintf("the log ends at entry %d but the head says %d (entries missing at the end)", want-1, head.Seq))
@@ -370,22 +369,21 @@ func (f AuditFilter) match(e *AuditEntry) bool {
 // AuditLog returns matching entries, oldest first (the newest Limit of them).
 func (s *Store) AuditLog(f AuditFilter) ([]AuditEntry, error) {
 	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketAudit).Cursor()
-		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketAudit, nil, true, func(k, v []byte) error {
 			var e AuditEntry
 			if err := json.Unmarshal(v, &e); err != nil {
-				continue // VerifyAudit reports it
+				return nil // VerifyAudit reports it
 			}
 			if !f.match(&e) || f.keep != nil && !f.keep(&e) {
-				continue
+				return nil
 			}
 			out = append(out, e)
 			if f.Limit > 0 && len(out) >= f.Limit {
-				break
+				return errStop
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
@@ -400,8 +398,8 @@ func (s *Store) History(email string) ([]AuditEntry, error) {
 		return nil, err
 	}
 	var out []AuditEntry
-	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+	err = s.db.view(func(tx rtx) error {
+		return tx.scan(bucketAudit, nil, false, func(k, v []byte) error {
 			// cheap pre-filter before decoding: the id appears in the entity
 			if !bytes.Contains(v, []byte(`"kind":"user","id":`+fmt.Sprint(u.ID)+`,`)) {
 				return nil
@@ -419,15 +417,17 @@ func (s *Store) History(email string) ([]AuditEntry, error) {
 // Batches returns the newest n committed change sets, newest first.
 func (s *Store) Batches(n int) ([]Batch, error) {
 	var out []Batch
-	err := s.db.View(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketBatches).Cursor()
-		for k, v := c.Last(); k != nil && (n <= 0 || len(out) < n); k, v = c.Prev() {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketBatches, nil, true, func(k, v []byte) error {
+			if n > 0 && len(out) >= n {
+				return errStop
+			}
 			var b Batch
 			if err := json.Unmarshal(v, &b); err == nil {
 				out = append(out, b)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
 }
@@ -459,11 +459,10 @@ func (s *Store) ChangedUsersSince(batch uint64, limit int) (ids []uint64, last u
 	}
 	seen := map[uint64]bool{}
 	entries := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
-		bb, ab := tx.Bucket(bucketBatches), tx.Bucket(bucketAudit)
+	err := s.db.view(func(tx rtx) error {
 		for id := batch + 1; id <= last; id++ {
 			var b Batch
-			v := bb.Get(itob(id))
+			v := tx.get(bucketBatches, itob(id))
 			if v == nil || json.Unmarshal(v, &b) != nil {
 				return errCorrupt
 			}
@@ -473,7 +472,7 @@ func (s *Store) ChangedUsersSince(batch uint64, limit int) (ids []uint64, last u
 			}
 			for seq := b.FirstSeq; seq <= b.LastSeq; seq++ {
 				var e AuditEntry
-				if v := ab.Get(itob(seq)); v == nil || json.Unmarshal(v, &e) != nil {
+				if v := tx.get(bucketAudit, itob(seq)); v == nil || json.Unmarshal(v, &e) != nil {
 					return errCorrupt
 				}
 				if e.Entity.Kind == "user" && !seen[e.Entity.ID] {

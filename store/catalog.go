@@ -9,7 +9,6 @@ import (
 	"time"
 	"unsafe"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -210,23 +209,23 @@ func (c *catalog) teamSite(teamID uint64) uint64 {
 	return 0
 }
 
-func loadCatalog(tx *bolt.Tx) (*catalog, error) {
+func loadCatalog(tx rtx) (*catalog, error) {
 	c := &catalog{
 		clients:  map[uint64]*Client{},
 		sites:    map[uint64]*Site{},
 		teams:    map[uint64]*Team{},
 		profiles: map[uint64]*Profile{},
 	}
-	if err := loadJSON(tx.Bucket(bucketClients), func() any { return &Client{} }, func(v any) { x := v.(*Client); c.clients[x.ID] = x }); err != nil {
+	if err := loadJSON(tx, bucketClients, func() any { return &Client{} }, func(v any) { x := v.(*Client); c.clients[x.ID] = x }); err != nil {
 		return nil, err
 	}
-	if err := loadJSON(tx.Bucket(bucketSites), func() any { return &Site{} }, func(v any) { x := v.(*Site); c.sites[x.ID] = x }); err != nil {
+	if err := loadJSON(tx, bucketSites, func() any { return &Site{} }, func(v any) { x := v.(*Site); c.sites[x.ID] = x }); err != nil {
 		return nil, err
 	}
-	if err := loadJSON(tx.Bucket(bucketTeams), func() any { return &Team{} }, func(v any) { x := v.(*Team); c.teams[x.ID] = x }); err != nil {
+	if err := loadJSON(tx, bucketTeams, func() any { return &Team{} }, func(v any) { x := v.(*Team); c.teams[x.ID] = x }); err != nil {
 		return nil, err
 	}
-	if err := loadJSON(tx.Bucket(bucketProfiles), func() any { return &Profile{} }, func(v any) {
+	if err := loadJSON(tx, bucketProfiles, func() any { return &Profile{} }, func(v any) {
 		x := v.(*Profile)
 		if x.Levels == nil {
 			x.Levels = map[string]Level{}
@@ -236,10 +235,10 @@ func loadCatalog(tx *bolt.Tx) (*catalog, error) {
 		return nil, err
 	}
 	// screens are keyed by position so the catalog keeps its order
-	if err := loadJSON(tx.Bucket(bucketScreens), func() any { return &Screen{} }, func(v any) { c.screens = append(c.screens, v.(*Screen)) }); err != nil {
+	if err := loadJSON(tx, bucketScreens, func() any { return &Screen{} }, func(v any) { c.screens = append(c.screens, v.(*Screen)) }); err != nil {
 		return nil, err
 	}
-	if v := tx.Bucket(bucketMeta).Get(keySettings); v != nil {
+	if v := tx.get(bucketMeta, keySettings); v != nil {
 		if err := json.Unmarshal(v, &c.settings); err != nil {
 			return nil, err
 		}
@@ -248,8 +247,8 @@ func loadCatalog(tx *bolt.Tx) (*catalog, error) {
 	return c, nil
 }
 
-func loadJSON(b *bolt.Bucket, mk func() any, keep func(any)) error {
-	return b.ForEach(func(k, v []byte) error {
+func loadJSON(tx rtx, bucket []byte, mk func() any, keep func(any)) error {
+	return tx.scan(bucket, nil, false, func(k, v []byte) error {
 		x := mk()
 		if err := json.Unmarshal(v, x); err != nil {
 			return err
@@ -318,34 +317,34 @@ func DefaultSettings() Settings {
 	}
 }
 
-// seed writes the screen catalog, built-in profiles and settings into a new file.
-func seed(tx *bolt.Tx, now time.Time) error {
-	sb := tx.Bucket(bucketScreens)
+// seedCatalog writes the screen catalog, built-in profiles and settings into a new database.
+func seedCatalog(tx wtx, now time.Time) error {
 	for i := range builtinScreens {
 		sc := builtinScreens[i]
 		sc.Builtin = true
-		if err := putJSON(sb, itob(uint64(i+1)), &sc); err != nil {
+		if err := writeJSON(tx, bucketScreens, itob(uint64(i+1)), &sc); err != nil {
 			return err
 		}
 	}
-	pb := tx.Bucket(bucketProfiles)
 	for _, p := range builtinProfiles() {
-		id, _ := pb.NextSequence()
+		id, err := tx.nextID(bucketProfiles)
+		if err != nil {
+			return err
+		}
 		p.ID, p.Version, p.Builtin, p.Created, p.Updated, p.UpdatedBy = id, 1, true, now, now, "system"
-		if err := putJSON(pb, itob(id), p); err != nil {
+		if err := writeJSON(tx, bucketProfiles, itob(id), p); err != nil {
 			return err
 		}
 	}
 	st := DefaultSettings()
 	st.Version, st.Updated, st.UpdatedBy = 1, now, "system"
-	meta := tx.Bucket(bucketMeta)
-	if err := putJSON(meta, keySettings, st); err != nil {
+	if err := writeJSON(tx, bucketMeta, keySettings, st); err != nil {
 		return err
 	}
-	if err := meta.Put(keyOutboxTokens, []byte{1}); err != nil {
+	if err := tx.put(bucketMeta, keyOutboxTokens, []byte{1}); err != nil {
 		return err
 	}
-	return meta.Put(keySchema, itob(schemaVersion))
+	return tx.put(bucketMeta, keySchema, itob(schemaVersion))
 }
 
 // foldKey is how a name or email typed by someone finds its record: trimmed,

@@ -284,10 +284,10 @@ func TestAuditChainTamper(t *testing.T) {
 
 	tamper := []struct {
 		name  string
-		edit  func(t *testing.T, b *bolt.Bucket)
+		edit  func(t *testing.T, b auditKeys)
 		wants []string // every one must be in some problem
 	}{
-		{"one byte of a value", func(t *testing.T, b *bolt.Bucket) {
+		{"one byte of a value", func(t *testing.T, b auditKeys) {
 			v := bytes.Clone(b.Get(itob(mid)))
 			i := bytes.Index(v, []byte(`"field":"`)) + len(`"field":"`)
 			v[i] ^= 0x01 // a letter stays a letter: the JSON still reads
@@ -295,14 +295,14 @@ func TestAuditChainTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []string{fmt.Sprintf("entry %d ", mid), "altered"}},
-		{"one byte breaking the JSON", func(t *testing.T, b *bolt.Bucket) {
+		{"one byte breaking the JSON", func(t *testing.T, b auditKeys) {
 			v := bytes.Clone(b.Get(itob(mid)))
 			v[0] = '['
 			if err := b.Put(itob(mid), v); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{fmt.Sprintf("entry %d ", mid), "altered"}},
-		{"one byte of the stored hash", func(t *testing.T, b *bolt.Bucket) {
+		{"one byte of the stored hash", func(t *testing.T, b auditKeys) {
 			v := bytes.Clone(b.Get(itob(mid)))
 			i := bytes.Index(v, []byte(`"hash":"`)) + len(`"hash":"`)
 			v[i] = map[bool]byte{true: 'a', false: 'b'}[v[i] != 'a']
@@ -310,22 +310,22 @@ func TestAuditChainTamper(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []string{fmt.Sprintf("entry %d ", mid), fmt.Sprintf("entry %d ", mid+1)}},
-		{"a middle entry deleted", func(t *testing.T, b *bolt.Bucket) {
+		{"a middle entry deleted", func(t *testing.T, b auditKeys) {
 			if err := b.Delete(itob(mid)); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{fmt.Sprintf("%d", mid), "missing"}},
-		{"the first entry deleted", func(t *testing.T, b *bolt.Bucket) {
+		{"the first entry deleted", func(t *testing.T, b auditKeys) {
 			if err := b.Delete(itob(1)); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{"1", "missing"}},
-		{"the last entry deleted", func(t *testing.T, b *bolt.Bucket) {
+		{"the last entry deleted", func(t *testing.T, b auditKeys) {
 			if err := b.Delete(itob(uint64(n))); err != nil {
 				t.Fatal(err)
 			}
 		}, []string{fmt.Sprintf("%d", n), "missing at the end"}},
-		{"an entry rewritten with a fresh hash", func(t *testing.T, b *bolt.Bucket) {
+		{"an entry rewritten with a fresh hash", func(t *testing.T, b auditKeys) {
 			var e AuditEntry
 			if err := json.Unmarshal(b.Get(itob(mid)), &e); err != nil {
 				t.Fatal(err)
@@ -341,17 +341,7 @@ func TestAuditChainTamper(t *testing.T) {
 	}
 	for _, c := range tamper {
 		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "tampered.db")
-			copyFile(t, f.path, path)
-			db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Update(func(tx *bolt.Tx) error { c.edit(t, tx.Bucket(bucketAudit)); return nil }); err != nil {
-				t.Fatal(err)
-			}
-			db.Close()
-			s, err := Open(path, Options{NoSync: true})
+			s, err := f.tamperedCopy(t, c.edit)
 			if err != nil {
 				t.Fatalf("open a tampered file: %v", err)
 			}
@@ -372,9 +362,7 @@ func TestAuditChainTamper(t *testing.T) {
 		})
 	}
 	t.Run("untouched copy", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "copy.db")
-		copyFile(t, f.path, path)
-		s, err := Open(path, Options{NoSync: true})
+		s, err := f.tamperedCopy(t, func(*testing.T, auditKeys) {})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,6 +371,34 @@ func TestAuditChainTamper(t *testing.T) {
 			t.Fatalf("pristine copy: %v", r.Problems)
 		}
 	})
+}
+
+// auditKeys is the audit log as stored, to tamper with (a bbolt bucket, or
+// the keys under an etcd prefix).
+type auditKeys interface {
+	Get(key []byte) []byte
+	Put(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// tamperedCopy copies the fixture's closed store, lets edit change its
+// audit log below the store, and opens the copy.
+func (f *fx) tamperedCopy(t *testing.T, edit func(*testing.T, auditKeys)) (*Store, error) {
+	t.Helper()
+	if f.etcd != nil {
+		return etcdTamperedCopy(t, f.etcd.Prefix, edit)
+	}
+	path := filepath.Join(t.TempDir(), "tampered.db")
+	copyFile(t, f.path, path)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { edit(t, tx.Bucket(bucketAudit)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	return Open(path, Options{NoSync: true})
 }
 
 // sameHashing returns a function that hashes entries the way the store does,
@@ -505,6 +521,7 @@ func TestEvents(t *testing.T) {
 
 // A second Open of a held file fails quickly and says the database is in use.
 func TestLock(t *testing.T) {
+	skipOnEtcd(t, "the file lock")
 	f := openStore(t)
 	start := time.Now()
 	s2, err := Open(f.path, Options{NoSync: true})

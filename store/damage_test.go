@@ -482,7 +482,7 @@ func TestBugIsNotDamage(t *testing.T) {
 			var got any
 			func() {
 				defer func() { got = recover() }()
-				_ = f.s.db.View(func(*bolt.Tx) error { bug.fn(); return nil })
+				_ = f.s.boltDB().View(func(*bolt.Tx) error { bug.fn(); return nil })
 			}()
 			if got == nil {
 				t.Fatalf("the bug's panic was swallowed")
@@ -594,7 +594,7 @@ func TestHeldFileIsInUseNotDamaged(t *testing.T) {
 	f.Close()
 	_, err = Open(src, Options{NoSync: true, Timeout: 100 * time.Millisecond})
 	wantOneLine(t, err, ErrLocked, "in use by another gatehouse process")
-	holder.db.Close() // not holder.Close: nothing may write the torn meta pages back
+	holder.boltDB().Close() // not holder.Close: nothing may write the torn meta pages back
 	_, err = Open(src, Options{NoSync: true})
 	wantOneLine(t, err, ErrDamaged, "neither meta page is valid", restoreHint)
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,8 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // DumpFormat names the export format; Import refuses any other.
@@ -79,6 +76,10 @@ type DumpUser struct {
 // memory map, which a writer growing the file may remap meanwhile (seen as
 // altered audit entries in backups taken during a write storm).
 func (s *Store) Backup(path string) error {
+	b, ok := s.db.(backuper)
+	if !ok {
+		return refused("this store keeps no file to back up: back up its engine instead")
+	}
 	if _, err := os.Stat(path); err == nil {
 		return refused("%s already exists; choose a new file name (backups never overwrite)", path)
 	}
@@ -89,84 +90,16 @@ func (s *Store) Backup(path string) error {
 	name := tmp.Name()
 	tmp.Close()
 	defer os.Remove(name)
-	// no fsync per batch: one at the end, before the rename makes it a backup
-	dst, err := bolt.Open(name, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true, PageSize: 16384, NoFreelistSync: false, FreelistType: bolt.FreelistMapType})
-	if err != nil {
-		return badInput("cannot write the backup: %v", err)
-	}
-	if err := s.copyLive(dst); err != nil {
-		dst.Close()
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := dst.Sync(); err != nil {
-		dst.Close()
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := dst.Close(); err != nil {
+	if err := b.backup(name); err != nil {
 		return err
 	}
 	return os.Rename(name, path)
 }
 
-// copyLive copies every bucket, key, value and sequence of the database
-// into dst inside one read transaction (a consistent copy), committing dst
-// every 4 MiB (bigger batches only cost memory and time: BENCH.md); keys and
-// values are copied out of the memory map first.
-func (s *Store) copyLive(dst *bolt.DB) error {
-	const batch = 4 << 20
-	return s.db.View(func(src *bolt.Tx) error {
-		out, err := dst.Begin(true)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = out.Rollback() }()
-		size := 0
-		var walk func(from *bolt.Bucket, path [][]byte) error
-		walk = func(from *bolt.Bucket, path [][]byte) error {
-			return from.ForEach(func(k, v []byte) error {
-				if size >= batch {
-					if err := out.Commit(); err != nil {
-						return err
-					}
-					if out, err = dst.Begin(true); err != nil {
-						return err
-					}
-					size = 0
-				}
-				to := out.Bucket(path[0])
-				for _, name := range path[1:] {
-					to = to.Bucket(name)
-				}
-				to.FillPercent = 1
-				if v == nil { // a nested bucket
-					sub := from.Bucket(k)
-					nb, err := to.CreateBucket(bytes.Clone(k))
-					if err != nil {
-						return err
-					}
-					if err := nb.SetSequence(sub.Sequence()); err != nil {
-						return err
-					}
-					return walk(sub, append(path, bytes.Clone(k)))
-				}
-				size += len(k) + len(v)
-				return to.Put(bytes.Clone(k), bytes.Clone(v))
-			})
-		}
-		if err := src.ForEach(func(name []byte, b *bolt.Bucket) error {
-			nb, err := out.CreateBucket(bytes.Clone(name))
-			if err != nil {
-				return err
-			}
-			if err := nb.SetSequence(b.Sequence()); err != nil {
-				return err
-			}
-			return walk(b, [][]byte{bytes.Clone(name)})
-		}); err != nil {
-			return err
-		}
-		return out.Commit()
-	})
+// backuper is an engine that writes a consistent copy of what it holds into
+// a new file, while readers and writers go on (the bbolt engine).
+type backuper interface {
+	backup(name string) error
 }
 
 // Export returns the portable form of everything but secrets and the audit log.

@@ -12,7 +12,7 @@ func (f *fx) reopenLater() {
 		f.t.Fatalf("Close: %v", err)
 	}
 	f.s = nil
-	s, err := Open(f.path, Options{NoSync: true, Now: f.clock.Now, EmailIndexLater: true})
+	s, err := f.open(Options{NoSync: true, Now: f.clock.Now, EmailIndexLater: true})
 	if err != nil {
 		f.t.Fatalf("reopen: %v", err)
 	}

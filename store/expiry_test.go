@@ -85,7 +85,7 @@ func TestOpenTakesBackWhatEndedWhileClosed(t *testing.T) {
 	f.s.Close()
 	f.s = nil
 	f.clock.Advance(2 * time.Hour)
-	s, err := Open(f.path, Options{NoSync: true, Now: f.clock.Now})
+	s, err := f.open(Options{NoSync: true, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestOpenTakesBackWhatEndedWhileClosed(t *testing.T) {
 func TestTheTimerTakesItBack(t *testing.T) {
 	f := openStore(t)
 	f.s.Close()
-	s, err := Open(f.path, Options{NoSync: true}) // the real clock
+	s, err := f.open(Options{NoSync: true}) // the real clock
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,7 @@ type fx struct {
 	t     *testing.T
 	s     *Store
 	path  string
+	etcd  *EtcdConfig // the store's prefix on etcd (onEtcd), else nil
 	clock *testClock
 	local Actor
 }
@@ -54,12 +55,16 @@ const (
 func openStore(t *testing.T) *fx {
 	t.Helper()
 	clock := newClock()
-	path := filepath.Join(t.TempDir(), "gatehouse.db")
-	s, err := Open(path, Options{NoSync: true, Now: clock.Now})
+	f := &fx{t: t, path: filepath.Join(t.TempDir(), "gatehouse.db"), clock: clock, local: LocalActor("test")}
+	if onEtcd(t) {
+		cfg := etcdConfig(t)
+		f.etcd = &cfg
+	}
+	s, err := f.open(Options{NoSync: true, Now: clock.Now})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	f := &fx{t: t, s: s, path: path, clock: clock, local: LocalActor("test")}
+	f.s = s
 	t.Cleanup(func() {
 		if f.s != nil {
 			f.s.Close()
@@ -143,11 +148,19 @@ func (f *fx) reopen() {
 		f.t.Fatalf("Close: %v", err)
 	}
 	f.s = nil
-	s, err := Open(f.path, Options{NoSync: true, Now: f.clock.Now})
+	s, err := f.open(Options{NoSync: true, Now: f.clock.Now})
 	if err != nil {
 		f.t.Fatalf("reopen: %v", err)
 	}
 	f.s = s
+}
+
+// open opens the fixture's store again, on its engine.
+func (f *fx) open(opt Options) (*Store, error) {
+	if f.etcd != nil {
+		return OpenEtcd(*f.etcd, opt)
+	}
+	return Open(f.path, opt)
 }
 
 func ptr[T any](v T) *T { return &v }

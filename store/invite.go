@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
@@ -10,8 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Invitation is a one-time token's record; only the token's hash is stored.
@@ -88,10 +85,10 @@ func (t *Tx) invite(u *User) error {
 		return err
 	}
 	inv.Message = id
-	if err := putJSON(t.btx.Bucket(bucketInvitations), key, inv); err != nil {
+	if err := writeJSON(t.w, bucketInvitations, key, inv); err != nil {
 		return err
 	}
-	if err := t.btx.Bucket(bucketUserInvites).Put(append(itob(u.ID), key...), nil); err != nil {
+	if err := t.w.put(bucketUserInvites, append(itob(u.ID), key...), nil); err != nil {
 		return err
 	}
 	t.record(userRef(u), "invitation", "", fmt.Sprintf("queued (outbox #%d, expires %s)", id, inv.Expires.Format("2006-01-02")))
@@ -102,15 +99,16 @@ func (t *Tx) invite(u *User) error {
 // user → token index so a resend does not scan every invitation, and takes
 // each one's token out of its message.
 func (t *Tx) revokeInvites(userID uint64) error {
-	b := t.btx.Bucket(bucketInvitations)
 	prefix := itob(userID)
 	var keys [][]byte
-	c := t.btx.Bucket(bucketUserInvites).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+	if err := scanPrefix(t.w, bucketUserInvites, prefix, func(k, _ []byte) error {
 		keys = append(keys, append([]byte(nil), k[len(prefix):]...))
+		return nil
+	}); err != nil {
+		return err
 	}
 	for _, key := range keys {
-		v := b.Get(key)
+		v := t.w.get(bucketInvitations, key)
 		if v == nil {
 			continue
 		}
@@ -120,10 +118,10 @@ func (t *Tx) revokeInvites(userID uint64) error {
 		}
 		if inv.Used.IsZero() && !inv.Revoked {
 			inv.Revoked = true
-			if err := putJSON(b, key, inv); err != nil {
+			if err := writeJSON(t.w, bucketInvitations, key, inv); err != nil {
 				return err
 			}
-			if err := retireInvitationMessage(t.btx, inv.Message, key, "revoked", t.now); err != nil {
+			if err := retireInvitationMessage(t.w, inv.Message, key, "revoked", t.now); err != nil {
 				return err
 			}
 		}
@@ -132,8 +130,7 @@ func (t *Tx) revokeInvites(userID uint64) error {
 }
 
 func (t *Tx) queue(kind MessageKind, to *User, subject, body string) (uint64, error) {
-	b := t.btx.Bucket(bucketOutbox)
-	id, err := b.NextSequence()
+	id, err := t.w.nextID(bucketOutbox)
 	if err != nil {
 		return 0, err
 	}
@@ -142,7 +139,7 @@ func (t *Tx) queue(kind MessageKind, to *User, subject, body string) (uint64, er
 		return 0, err
 	}
 	t.queued = append(t.queued, Queued{Message: id, Kind: kind, UserID: to.ID})
-	return id, putJSON(b, itob(id), m)
+	return id, writeJSON(t.w, bucketOutbox, itob(id), m)
 }
 
 // ResendInvite replaces an invited user's token with a new one.
@@ -196,8 +193,8 @@ var errBadToken = refused("that invitation token is not valid; ask your administ
 func (s *Store) readInvitation(token string) (Invitation, []byte, error) {
 	key := tokenKey(token)
 	var inv Invitation
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketInvitations).Get(key)
+	err := s.db.view(func(tx rtx) error {
+		v := tx.get(bucketInvitations, key)
 		if v == nil {
 			return errBadToken
 		}
@@ -218,7 +215,7 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 	}
 	var out *User
 	_, err = s.Apply(Actor{UserID: inv.UserID, Name: inv.Email}, "accept invitation", func(t *Tx) error {
-		v := t.btx.Bucket(bucketInvitations).Get(key)
+		v := t.w.get(bucketInvitations, key)
 		if v == nil {
 			return errBadToken
 		}
@@ -237,10 +234,10 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 			return err
 		}
 		cur.Used = t.now
-		if err := putJSON(t.btx.Bucket(bucketInvitations), key, cur); err != nil {
+		if err := writeJSON(t.w, bucketInvitations, key, cur); err != nil {
 			return err
 		}
-		if err := retireInvitationMessage(t.btx, cur.Message, key, "used", t.now); err != nil {
+		if err := retireInvitationMessage(t.w, cur.Message, key, "used", t.now); err != nil {
 			return err
 		}
 		c := u.clone()
@@ -267,8 +264,8 @@ func (s *Store) AcceptInvitation(token, password string) (*User, error) {
 // Outbox lists messages, oldest first.
 func (s *Store) Outbox() ([]Message, error) {
 	var out []Message
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketOutbox, nil, false, func(k, v []byte) error {
 			var m Message
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
@@ -283,8 +280,8 @@ func (s *Store) Outbox() ([]Message, error) {
 // Invitations lists invitations, newest first, for the console and the CLI.
 func (s *Store) Invitations() ([]Invitation, error) {
 	var out []Invitation
-	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketInvitations).ForEach(func(k, v []byte) error {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketInvitations, nil, false, func(k, v []byte) error {
 			var inv Invitation
 			if err := json.Unmarshal(v, &inv); err != nil {
 				return err

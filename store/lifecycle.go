@@ -144,7 +144,7 @@ func (t *Tx) RetitleScreen(key, title string) error {
 	c.screens[i] = &ns
 	c.index()
 	t.record(Ref{Kind: RecordScreen, ID: uint64(i + 1), Label: sc.Key}, "title", sc.Title, n)
-	return putJSON(t.btx.Bucket(bucketScreens), itob(uint64(i+1)), &ns)
+	return writeJSON(t.w, bucketScreens, itob(uint64(i+1)), &ns)
 }
 
 // ---- retire and restore
@@ -313,7 +313,7 @@ func (t *Tx) DeleteClient(name string) error {
 	delete(c.clients, cl.ID)
 	c.index()
 	t.record(clientRef(cl), "deleted", cl.Name, "")
-	return t.btx.Bucket(bucketClients).Delete(itob(cl.ID))
+	return t.w.del(bucketClients, itob(cl.ID))
 }
 
 // DeleteSite removes a site nobody ever used.
@@ -329,7 +329,7 @@ func (t *Tx) DeleteSite(name string) error {
 	delete(c.sites, st.ID)
 	c.index()
 	t.record(siteRef(st), "deleted", st.Name, "")
-	return t.btx.Bucket(bucketSites).Delete(itob(st.ID))
+	return t.w.del(bucketSites, itob(st.ID))
 }
 
 // DeleteTeam removes a team nobody ever used.
@@ -346,7 +346,7 @@ func (t *Tx) DeleteTeam(name string) error {
 	delete(c.teams, tm.ID)
 	c.index()
 	t.record(ref, "deleted", ref.Label, "")
-	return t.btx.Bucket(bucketTeams).Delete(itob(tm.ID))
+	return t.w.del(bucketTeams, itob(tm.ID))
 }
 
 // ---- move a team
@@ -557,13 +557,14 @@ func (t *Tx) sitesOfClient(clientID uint64) []*Site {
 func (t *Tx) hasHistory(kind RecordKind, id uint64) bool {
 	needle := []byte(`"entity":{"kind":"` + string(kind) + `","id":` + strconv.FormatUint(id, 10) + `,`)
 	found := false
-	_ = t.btx.Bucket(bucketAudit).ForEach(func(_, v []byte) error {
-		if found || !bytes.Contains(v, needle) {
+	_ = t.w.scan(bucketAudit, nil, false, func(_, v []byte) error {
+		if !bytes.Contains(v, needle) {
 			return nil
 		}
 		var e AuditEntry
 		if json.Unmarshal(v, &e) == nil && e.Entity.Kind == kind && e.Entity.ID == id && e.Field != "created" {
 			found = true
+			return errStop
 		}
 		return nil
 	})
@@ -576,7 +577,7 @@ func (t *Tx) putClient(cl *Client) error {
 	cl.Updated, cl.UpdatedBy = t.now, t.actor.Name
 	c.clients[cl.ID] = cl
 	c.index()
-	return putJSON(t.btx.Bucket(bucketClients), itob(cl.ID), cl)
+	return writeJSON(t.w, bucketClients, itob(cl.ID), cl)
 }
 
 func (t *Tx) putSite(st *Site) error {
@@ -585,7 +586,7 @@ func (t *Tx) putSite(st *Site) error {
 	st.Updated, st.UpdatedBy = t.now, t.actor.Name
 	c.sites[st.ID] = st
 	c.index()
-	return putJSON(t.btx.Bucket(bucketSites), itob(st.ID), st)
+	return writeJSON(t.w, bucketSites, itob(st.ID), st)
 }
 
 func (t *Tx) putTeam(tm *Team) error {
@@ -594,7 +595,7 @@ func (t *Tx) putTeam(tm *Team) error {
 	tm.Updated, tm.UpdatedBy = t.now, t.actor.Name
 	c.teams[tm.ID] = tm
 	c.index()
-	return putJSON(t.btx.Bucket(bucketTeams), itob(tm.ID), tm)
+	return writeJSON(t.w, bucketTeams, itob(tm.ID), tm)
 }
 
 // describeRetired is how a retired place reads in a refusal.

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
@@ -47,8 +45,8 @@ func dueTime(b []byte) time.Time {
 
 // markDue indexes a newly queued message, once delivery keeps the index.
 func (t *Tx) markDue(id uint64, at time.Time) error {
-	if b := t.btx.Bucket(bucketOutboxDue); b != nil {
-		return b.Put(itob(id), dueValue(at))
+	if t.w.hasBucket(bucketOutboxDue) {
+		return t.w.put(bucketOutboxDue, itob(id), dueValue(at))
 	}
 	return nil
 }
@@ -56,21 +54,20 @@ func (t *Tx) markDue(id uint64, at time.Time) error {
 // dueIndex returns the index, building it from the outbox on first use.
 func (s *Store) dueIndex() error {
 	missing := false
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		missing = tx.Bucket(bucketOutboxDue) == nil
+	if err := s.db.view(func(tx rtx) error {
+		missing = !tx.hasBucket(bucketOutboxDue)
 		return nil
 	}); err != nil || !missing {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketOutboxDue) != nil {
+	return s.update(func(tx wtx) error {
+		if tx.hasBucket(bucketOutboxDue) {
 			return nil
 		}
-		due, err := tx.CreateBucket(bucketOutboxDue)
-		if err != nil {
+		if err := tx.createBucket(bucketOutboxDue); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+		return tx.scan(bucketOutbox, nil, false, func(k, v []byte) error {
 			var m Message
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
@@ -82,7 +79,7 @@ func (s *Store) dueIndex() error {
 			if at.IsZero() {
 				at = m.Created
 			}
-			return due.Put(append([]byte(nil), k...), dueValue(at))
+			return tx.put(bucketOutboxDue, append([]byte(nil), k...), dueValue(at))
 		})
 	})
 }
@@ -94,13 +91,12 @@ func (s *Store) PendingMessages(now time.Time) ([]Message, error) {
 		return nil, err
 	}
 	var out []Message
-	err := s.db.View(func(tx *bolt.Tx) error {
-		box := tx.Bucket(bucketOutbox)
-		return tx.Bucket(bucketOutboxDue).ForEach(func(k, v []byte) error {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketOutboxDue, nil, false, func(k, v []byte) error {
 			if dueTime(v).After(now) {
 				return nil
 			}
-			data := box.Get(k)
+			data := tx.get(bucketOutbox, k)
 			if data == nil {
 				return nil
 			}
@@ -123,8 +119,8 @@ func (s *Store) NextMessageDue() (at time.Time, ok bool, err error) {
 	if err := s.dueIndex(); err != nil {
 		return time.Time{}, false, err
 	}
-	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutboxDue).ForEach(func(_, v []byte) error {
+	err = s.db.view(func(tx rtx) error {
+		return tx.scan(bucketOutboxDue, nil, false, func(_, v []byte) error {
 			if d := dueTime(v); !ok || d.Before(at) {
 				at, ok = d, true
 			}
@@ -140,21 +136,21 @@ func (s *Store) QueuedMessages() (int, error) {
 		return 0, err
 	}
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bucketOutboxDue).Stats().KeyN
-		return nil
+	err := s.db.view(func(tx rtx) error {
+		var err error
+		n, err = count(tx, bucketOutboxDue)
+		return err
 	})
 	return n, err
 }
 
 // updateMessage changes one queued message in its own small transaction.
-func (s *Store) updateMessage(id uint64, fn func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error) error {
+func (s *Store) updateMessage(id uint64, fn func(tx wtx, m *Message) error) error {
 	if err := s.dueIndex(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		box := tx.Bucket(bucketOutbox)
-		data := box.Get(itob(id))
+	return s.update(func(tx wtx) error {
+		data := tx.get(bucketOutbox, itob(id))
 		if data == nil {
 			return notFound("no outbox message %d", id)
 		}
@@ -165,21 +161,21 @@ func (s *Store) updateMessage(id uint64, fn func(tx *bolt.Tx, m *Message, due *b
 		if m.State != MessageQueued {
 			return refused("outbox message %d is %s, not queued", id, m.State)
 		}
-		if err := fn(tx, &m, tx.Bucket(bucketOutboxDue)); err != nil {
+		if err := fn(tx, &m); err != nil {
 			return err
 		}
 		m.Updated = s.now()
-		return putJSON(box, itob(id), m)
+		return writeJSON(tx, bucketOutbox, itob(id), m)
 	})
 }
 
 // MarkSent records that a queued message was delivered; an invitation's
 // token leaves the stored copy (the mail has it).
 func (s *Store) MarkSent(id uint64) error {
-	return s.updateMessage(id, func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error {
+	return s.updateMessage(id, func(tx wtx, m *Message) error {
 		m.State, m.Attempts, m.LastError, m.NextAttempt = MessageSent, m.Attempts+1, "", time.Time{}
 		removeKnownTokens(tx, m, "sent")
-		return due.Delete(itob(id))
+		return tx.del(bucketOutboxDue, itob(id))
 	})
 }
 
@@ -191,16 +187,16 @@ func (s *Store) MarkFailed(id uint64, errText string, next time.Time) error {
 	if len(errText) > 500 {
 		errText = strings.ToValidUTF8(errText[:500], "")
 	}
-	return s.updateMessage(id, func(tx *bolt.Tx, m *Message, due *bolt.Bucket) error {
+	return s.updateMessage(id, func(tx wtx, m *Message) error {
 		m.Attempts++
 		m.LastError = errText
 		if next.IsZero() {
 			// given up on: resending the invitation makes a new token
 			m.State, m.NextAttempt = MessageFailed, time.Time{}
 			removeKnownTokens(tx, m, "not delivered; resend the invitation")
-			return due.Delete(itob(id))
+			return tx.del(bucketOutboxDue, itob(id))
 		}
 		m.NextAttempt = next.UTC()
-		return due.Put(itob(id), dueValue(next))
+		return tx.put(bucketOutboxDue, itob(id), dueValue(next))
 	})
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An invitation token is kept in clear in one place only: the body of its
@@ -50,9 +48,8 @@ func removeTokens(body, why string, match func(key []byte) bool) (string, bool) 
 // retireInvitationMessage takes the token out of an invitation's message
 // once the invitation is used, revoked or replaced; a message still queued
 // is cancelled (sending it now would only confuse).
-func retireInvitationMessage(tx *bolt.Tx, id uint64, key []byte, why string, now time.Time) error {
-	box := tx.Bucket(bucketOutbox)
-	v := box.Get(itob(id))
+func retireInvitationMessage(tx wtx, id uint64, key []byte, why string, now time.Time) error {
+	v := tx.get(bucketOutbox, itob(id))
 	if v == nil {
 		return nil
 	}
@@ -63,8 +60,8 @@ func retireInvitationMessage(tx *bolt.Tx, id uint64, key []byte, why string, now
 	body, changed := removeTokens(m.Body, why, func(k []byte) bool { return bytes.Equal(k, key) })
 	if m.State == MessageQueued {
 		m.State, m.LastError, m.NextAttempt, changed = MessageCancelled, "not sent: the invitation was "+why, time.Time{}, true
-		if due := tx.Bucket(bucketOutboxDue); due != nil {
-			if err := due.Delete(itob(id)); err != nil {
+		if tx.hasBucket(bucketOutboxDue) {
+			if err := tx.del(bucketOutboxDue, itob(id)); err != nil {
 				return err
 			}
 		}
@@ -73,17 +70,16 @@ func retireInvitationMessage(tx *bolt.Tx, id uint64, key []byte, why string, now
 		return nil
 	}
 	m.Body, m.Updated = body, now
-	return putJSON(box, itob(id), m)
+	return writeJSON(tx, bucketOutbox, itob(id), m)
 }
 
 // removeKnownTokens takes out of a message every token the invitations
 // bucket knows (a message sent or given up on waits for nothing).
-func removeKnownTokens(tx *bolt.Tx, m *Message, why string) {
+func removeKnownTokens(tx rtx, m *Message, why string) {
 	if m.Kind != "invitation" {
 		return
 	}
-	invs := tx.Bucket(bucketInvitations)
-	m.Body, _ = removeTokens(m.Body, why, func(k []byte) bool { return invs.Get(k) != nil })
+	m.Body, _ = removeTokens(m.Body, why, func(k []byte) bool { return tx.get(bucketInvitations, k) != nil })
 }
 
 // scrubLegacyTokens cleans a file written before this rule, once: tokens of
@@ -94,17 +90,16 @@ func removeKnownTokens(tx *bolt.Tx, m *Message, why string) {
 // without a scan.
 func (s *Store) scrubLegacyTokens() error {
 	done := false
-	if err := s.db.View(func(tx *bolt.Tx) error {
-		done = tx.Bucket(bucketMeta).Get(keyOutboxTokens) != nil
+	if err := s.db.view(func(tx rtx) error {
+		done = tx.get(bucketMeta, keyOutboxTokens) != nil
 		return nil
 	}); err != nil || done {
 		return err
 	}
 	now := s.now()
-	return s.db.Update(func(tx *bolt.Tx) error {
-		invs, box, users := tx.Bucket(bucketInvitations), tx.Bucket(bucketOutbox), tx.Bucket(bucketUsers)
+	return s.update(func(tx wtx) error {
 		invited := func(id uint64) bool {
-			v := users.Get(itob(id))
+			v := tx.get(bucketUsers, itob(id))
 			if v == nil {
 				return false
 			}
@@ -120,7 +115,7 @@ func (s *Store) scrubLegacyTokens() error {
 		var links []Invitation
 		var linkKeys [][]byte
 		var sent []Message
-		err := box.ForEach(func(k, v []byte) error {
+		err := tx.scan(bucketOutbox, nil, false, func(k, v []byte) error {
 			var m Message
 			if err := json.Unmarshal(v, &m); err != nil {
 				return err
@@ -133,7 +128,7 @@ func (s *Store) scrubLegacyTokens() error {
 					continue
 				}
 				key := tokenKey(w)
-				iv := invs.Get(key)
+				iv := tx.get(bucketInvitations, key)
 				if iv == nil {
 					continue
 				}
@@ -164,7 +159,7 @@ func (s *Store) scrubLegacyTokens() error {
 			return err
 		}
 		for i, inv := range links {
-			if err := putJSON(invs, linkKeys[i], inv); err != nil {
+			if err := writeJSON(tx, bucketInvitations, linkKeys[i], inv); err != nil {
 				return err
 			}
 		}
@@ -175,10 +170,10 @@ func (s *Store) scrubLegacyTokens() error {
 		}
 		for _, m := range sent {
 			removeKnownTokens(tx, &m, m.State)
-			if err := putJSON(box, itob(m.ID), m); err != nil {
+			if err := writeJSON(tx, bucketOutbox, itob(m.ID), m); err != nil {
 				return err
 			}
 		}
-		return tx.Bucket(bucketMeta).Put(keyOutboxTokens, []byte{1})
+		return tx.put(bucketMeta, keyOutboxTokens, []byte{1})
 	})
 }

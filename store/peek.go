@@ -1,14 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrPeekStale says a file cannot be peeked at (another schema): open it.
@@ -23,35 +19,32 @@ var ErrPeekStale = errors.New("the file is of another schema: open it instead")
 // they may see. It writes nothing (what has ended is taken back at the next
 // open), and a file of another schema is ErrPeekStale.
 func PeekEmails(path, prefix string, max int, timeout time.Duration) (users []*User, matched int, err error) {
-	g := &openGuard{path: path}
-	db, err := g.open(&bolt.Options{ReadOnly: true, Timeout: timeout})
+	db, err := openBolt(path, boltOpen{readOnly: true, timeout: timeout})
 	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
+		if errors.Is(err, errFileLocked) {
 			return nil, 0, &Error{Kind: KindLocked, Msg: "database " + path + " is in use by another gatehouse process"}
 		}
 		return nil, 0, err
 	}
-	defer db.Close()
+	defer db.close()
 	stale := false
-	err = g.read(db, func() error {
-		return db.View(func(tx *bolt.Tx) error {
-			meta := tx.Bucket(bucketMeta)
-			if meta == nil {
+	err = db.checked(func() error {
+		return db.view(func(tx rtx) error {
+			if !tx.hasBucket(bucketMeta) {
 				return nil // a new file: nobody yet
 			}
-			if binary.BigEndian.Uint64(meta.Get(keySchema)) != schemaVersion {
-				stale = true // not damage: g.read would call any other error so
+			if binary.BigEndian.Uint64(tx.get(bucketMeta, keySchema)) != schemaVersion {
+				stale = true // not damage: checked would call any other error so
 				return nil
 			}
-			byID, intern := tx.Bucket(bucketUsers), map[string]string{}
+			intern := map[string]string{}
 			p := []byte(lower(strings.TrimSpace(prefix)))
-			c := tx.Bucket(bucketEmails).Cursor()
-			for k, id := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, id = c.Next() {
+			return scanPrefix(tx, bucketEmails, p, func(_, id []byte) error {
 				matched++
 				if max > 0 && len(users) == max {
-					continue // counted, not read
+					return nil // counted, not read
 				}
-				raw := byID.Get(id)
+				raw := tx.get(bucketUsers, id)
 				if raw == nil {
 					return errors.New("an email of the index names no user")
 				}
@@ -60,8 +53,8 @@ func PeekEmails(path, prefix string, max int, timeout time.Duration) (users []*U
 					return err
 				}
 				users = append(users, u)
-			}
-			return nil
+				return nil
+			})
 		})
 	})
 	switch {

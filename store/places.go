@@ -15,13 +15,12 @@ func (t *Tx) AddClient(name string) (*Client, error) {
 	if _, ok := c.clientByName[lower(n)]; ok {
 		return nil, atField(refused("a client named %q already exists", n), FieldName)
 	}
-	b := t.btx.Bucket(bucketClients)
-	id, err := b.NextSequence()
+	id, err := t.w.nextID(bucketClients)
 	if err != nil {
 		return nil, err
 	}
 	cl := &Client{ID: id, Version: 1, Name: n, Created: t.now, Updated: t.now, UpdatedBy: t.actor.Name}
-	if err := putJSON(b, itob(id), cl); err != nil {
+	if err := writeJSON(t.w, bucketClients, itob(id), cl); err != nil {
 		return nil, err
 	}
 	c.clients[id] = cl
@@ -55,13 +54,12 @@ func (t *Tx) AddSite(name, client string) (*Site, error) {
 		}
 		clientID, owner = cl.ID, cl.Name
 	}
-	b := t.btx.Bucket(bucketSites)
-	id, err := b.NextSequence()
+	id, err := t.w.nextID(bucketSites)
 	if err != nil {
 		return nil, err
 	}
 	s := &Site{ID: id, Version: 1, Name: n, ClientID: clientID, Created: t.now, Updated: t.now, UpdatedBy: t.actor.Name}
-	if err := putJSON(b, itob(id), s); err != nil {
+	if err := writeJSON(t.w, bucketSites, itob(id), s); err != nil {
 		return nil, err
 	}
 	c.sites[id] = s
@@ -93,13 +91,12 @@ func (t *Tx) AddTeam(name, site string) (*Team, error) {
 			return nil, atField(refused("site %s already has a team named %q", s.Name, n), FieldName)
 		}
 	}
-	b := t.btx.Bucket(bucketTeams)
-	id, err := b.NextSequence()
+	id, err := t.w.nextID(bucketTeams)
 	if err != nil {
 		return nil, err
 	}
 	tm := &Team{ID: id, Version: 1, Name: n, SiteID: s.ID, Created: t.now, Updated: t.now, UpdatedBy: t.actor.Name}
-	if err := putJSON(b, itob(id), tm); err != nil {
+	if err := writeJSON(t.w, bucketTeams, itob(id), tm); err != nil {
 		return nil, err
 	}
 	c.teams[id] = tm

@@ -58,13 +58,12 @@ func (t *Tx) CreateProfile(name string, typ UserType, copyFrom string) (*Profile
 	if err := t.notAbove(p, "profile "+n); err != nil {
 		return nil, err
 	}
-	b := t.btx.Bucket(bucketProfiles)
-	id, err := b.NextSequence()
+	id, err := t.w.nextID(bucketProfiles)
 	if err != nil {
 		return nil, err
 	}
 	p.ID, p.Version, p.Created, p.Updated, p.UpdatedBy = id, 1, t.now, t.now, t.actor.Name
-	if err := putJSON(b, itob(id), p); err != nil {
+	if err := writeJSON(t.w, bucketProfiles, itob(id), p); err != nil {
 		return nil, err
 	}
 	c.profiles[id] = p
@@ -126,7 +125,7 @@ func (t *Tx) putProfile(p *Profile, field, before, after string) error {
 	c.profiles[p.ID] = p
 	c.index()
 	t.record(profileRef(p), field, before, after)
-	return putJSON(t.btx.Bucket(bucketProfiles), itob(p.ID), p)
+	return writeJSON(t.w, bucketProfiles, itob(p.ID), p)
 }
 
 func (t *Tx) touchedProfile(id uint64) bool {
@@ -161,7 +160,7 @@ func (t *Tx) DeleteProfile(name string) error {
 	delete(c.profiles, p.ID)
 	c.index()
 	t.record(profileRef(p), "deleted", summarizeLevels(p, c), "")
-	return t.btx.Bucket(bucketProfiles).Delete(itob(p.ID))
+	return t.w.del(bucketProfiles, itob(p.ID))
 }
 
 // profileUse counts users holding a profile, seen through the change set.
@@ -232,7 +231,7 @@ func (t *Tx) AddScreen(key, title, group string, sensitive bool) (*Screen, error
 	c.screens = append(c.screens, sc)
 	c.index()
 	t.record(Ref{Kind: "screen", ID: uint64(len(c.screens)), Label: k}, "created", "", title)
-	return sc, putJSON(t.btx.Bucket(bucketScreens), itob(uint64(len(c.screens))), sc)
+	return sc, writeJSON(t.w, bucketScreens, itob(uint64(len(c.screens))), sc)
 }
 
 // SetProfileScope sets which sites a profile's holders reach (all-sites actors only).

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -94,16 +93,13 @@ func normalFingerprint(fp string) string {
 
 func userKeyIndex(userID uint64, fp string) []byte { return append(itob(userID), fp...) }
 
-// keyBuckets returns both key buckets, creating them on first use.
-func (t *Tx) keyBuckets() (keys, index *bolt.Bucket, err error) {
+// keyBuckets creates both key buckets on first use.
+func (t *Tx) keyBuckets() error {
 	t.keysTouched = true // the key cache is dropped once this commits
-	if keys, err = t.btx.CreateBucketIfNotExists(bucketPubKeys); err != nil {
-		return nil, nil, err
+	if err := t.w.createBucket(bucketPubKeys); err != nil {
+		return err
 	}
-	if index, err = t.btx.CreateBucketIfNotExists(bucketUserKeys); err != nil {
-		return nil, nil, err
-	}
-	return keys, index, nil
+	return t.w.createBucket(bucketUserKeys)
 }
 
 // AddKey enrols a public key (one authorized_keys line) for a user. It needs
@@ -140,11 +136,10 @@ func (t *Tx) EnrolOwnKey(authorizedKey string) (PublicKey, error) {
 
 // addKey stores k for u (a clone to change); unchanged when u already holds it.
 func (t *Tx) addKey(u *User, k PublicKey) (PublicKey, error) {
-	keys, index, err := t.keyBuckets()
-	if err != nil {
+	if err := t.keyBuckets(); err != nil {
 		return PublicKey{}, err
 	}
-	if v := keys.Get([]byte(k.Fingerprint)); v != nil {
+	if v := t.w.get(bucketPubKeys, []byte(k.Fingerprint)); v != nil {
 		var old PublicKey
 		if err := json.Unmarshal(v, &old); err != nil {
 			return PublicKey{}, err
@@ -157,15 +152,15 @@ func (t *Tx) addKey(u *User, k PublicKey) (PublicKey, error) {
 				userRef(holder), Fix{Do: FixRemoveKey, Ref: userRef(holder), Value: k.Fingerprint})
 		}
 		// the holder was deleted: the key is free again
-		if err := index.Delete(userKeyIndex(old.UserID, old.Fingerprint)); err != nil {
+		if err := t.w.del(bucketUserKeys, userKeyIndex(old.UserID, old.Fingerprint)); err != nil {
 			return PublicKey{}, err
 		}
 	}
 	k.UserID, k.Added, k.AddedBy = u.ID, t.now, t.actor.Name
-	if err := putJSON(keys, []byte(k.Fingerprint), k); err != nil {
+	if err := writeJSON(t.w, bucketPubKeys, []byte(k.Fingerprint), k); err != nil {
 		return PublicKey{}, err
 	}
-	if err := index.Put(userKeyIndex(u.ID, k.Fingerprint), nil); err != nil {
+	if err := t.w.put(bucketUserKeys, userKeyIndex(u.ID, k.Fingerprint), nil); err != nil {
 		return PublicKey{}, err
 	}
 	after := k.Fingerprint + " (" + k.Type
@@ -183,11 +178,10 @@ func (t *Tx) RemoveKey(userID uint64, fingerprint string) error {
 		return err
 	}
 	fp := normalFingerprint(fingerprint)
-	keys, index, err := t.keyBuckets()
-	if err != nil {
+	if err := t.keyBuckets(); err != nil {
 		return err
 	}
-	v := keys.Get([]byte(fp))
+	v := t.w.get(bucketPubKeys, []byte(fp))
 	var k PublicKey
 	if v != nil {
 		if err := json.Unmarshal(v, &k); err != nil {
@@ -197,10 +191,10 @@ func (t *Tx) RemoveKey(userID uint64, fingerprint string) error {
 	if v == nil || k.UserID != u.ID {
 		return with(notFound("%s has no key %s", u.Email, fp), userRef(u), Fix{Do: FixListKeys, Ref: userRef(u)})
 	}
-	if err := keys.Delete([]byte(fp)); err != nil {
+	if err := t.w.del(bucketPubKeys, []byte(fp)); err != nil {
 		return err
 	}
-	if err := index.Delete(userKeyIndex(u.ID, fp)); err != nil {
+	if err := t.w.del(bucketUserKeys, userKeyIndex(u.ID, fp)); err != nil {
 		return err
 	}
 	before := k.Fingerprint + " (" + k.Type
@@ -223,25 +217,23 @@ func (s *Store) Keys(email string) ([]PublicKey, error) {
 // KeysOf lists the public keys of a user by id, oldest first.
 func (s *Store) KeysOf(userID uint64) ([]PublicKey, error) {
 	out := []PublicKey{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		keys, index := tx.Bucket(bucketPubKeys), tx.Bucket(bucketUserKeys)
-		if keys == nil || index == nil {
+	err := s.db.view(func(tx rtx) error {
+		if !tx.hasBucket(bucketPubKeys) || !tx.hasBucket(bucketUserKeys) {
 			return nil
 		}
 		prefix := itob(userID)
-		c := index.Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			v := keys.Get(k[len(prefix):])
+		return scanPrefix(tx, bucketUserKeys, prefix, func(k, _ []byte) error {
+			v := tx.get(bucketPubKeys, k[len(prefix):])
 			if v == nil {
-				continue
+				return nil
 			}
 			var pk PublicKey
 			if err := json.Unmarshal(v, &pk); err != nil {
 				return err
 			}
 			out = append(out, pk)
-		}
-		return nil
+			return nil
+		})
 	})
 	slices.SortFunc(out, func(a, b PublicKey) int { return a.Added.Compare(b.Added) })
 	return out, err
@@ -277,12 +269,8 @@ func (s *Store) keyIndex() (map[string]PublicKey, error) {
 		return s.keyCache.m, nil
 	}
 	m := map[string]PublicKey{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketPubKeys)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(fp, v []byte) error {
+	err := s.db.view(func(tx rtx) error {
+		return tx.scan(bucketPubKeys, nil, false, func(fp, v []byte) error {
 			var k PublicKey
 			if err := json.Unmarshal(v, &k); err != nil {
 				return err

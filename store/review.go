@@ -4,8 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // An access review: who holds what where, with when and by whom each grant
@@ -121,7 +119,7 @@ func (s *Store) Review(a Actor, f ReviewFilter) (*Review, error) {
 		return nil, err
 	}
 	sortUsersFast(r.users)
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.db.view(func(tx rtx) error {
 		var err error
 		r.idx, err = readReviewIndex(tx, r.AsOf, nUsers, f.Since)
 		return err

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // What an access review reads of the audit log: for every user and every
@@ -131,7 +129,7 @@ func (x *reviewIndex) profileStamp(id uint64, field string) (stamp, bool) {
 
 // readReviewIndex reads the audit log up to change set asOf (what the
 // users and the catalog in hand reflect) for users with ids below nUsers.
-func readReviewIndex(tx *bolt.Tx, asOf uint64, nUsers int, since time.Time) (*reviewIndex, error) {
+func readReviewIndex(tx rtx, asOf uint64, nUsers int, since time.Time) (*reviewIndex, error) {
 	x := &reviewIndex{users: make([][numSlots]uint32, nUsers), profile: map[profileField]uint32{}, since: since}
 	if !since.IsZero() {
 		x.before = map[fieldKey]string{}
@@ -143,24 +141,23 @@ func readReviewIndex(tx *bolt.Tx, asOf uint64, nUsers int, since time.Time) (*re
 		inSince bool
 		actors  = map[string]string{}
 	)
-	c := tx.Bucket(bucketAudit).Cursor()
-	for k, v := c.Last(); k != nil; k, v = c.Prev() {
+	err := tx.scan(bucketAudit, nil, true, func(k, v []byte) error {
 		h, ok := scanEntryHead(v)
 		if !ok { // not the shape appendEntry writes: decode it
 			var e AuditEntry
 			if json.Unmarshal(v, &e) != nil {
-				continue // VerifyAudit reports it
+				return nil // VerifyAudit reports it
 			}
 			h = entryHead{batch: e.Batch, id: e.Entity.ID, kind: []byte(e.Entity.Kind), field: []byte(e.Field),
 				time: []byte(e.Time.Format(time.RFC3339Nano)), actor: mustQuote(e.Actor), before: mustQuote(e.Before)}
 		}
 		if h.batch > asOf {
-			continue // committed after the records in hand were read
+			return nil // committed after the records in hand were read
 		}
 		if h.batch != cur || ref == 0 {
 			at, err := time.Parse(time.RFC3339Nano, string(h.time))
 			if err != nil {
-				continue
+				return nil
 			}
 			by, ok := actors[string(h.actor)]
 			if !ok {
@@ -181,7 +178,7 @@ func readReviewIndex(tx *bolt.Tx, asOf uint64, nUsers int, since time.Time) (*re
 			}
 			slot := userSlot(h.field)
 			if slot < 0 || h.id >= uint64(nUsers) {
-				continue
+				return nil
 			}
 			if x.users[h.id][slot] == 0 {
 				x.users[h.id][slot] = ref
@@ -202,8 +199,9 @@ func readReviewIndex(tx *bolt.Tx, asOf uint64, nUsers int, since time.Time) (*re
 				x.before[fieldKey{profileField: pf}] = jsonText(h.before)
 			}
 		}
-	}
-	return x, nil
+		return nil
+	})
+	return x, err
 }
 
 // entryHead is the start of a stored audit entry, in place: strings as

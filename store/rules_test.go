@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -519,13 +518,9 @@ func TestRule5InvitationsAndPasswords(t *testing.T) {
 	}
 
 	// no clear password anywhere in the file
-	path := f.path
 	f.s.Close()
 	f.s = nil
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := f.storedBytes()
 	for _, p := range []string{pw, pw2} {
 		if strings.Contains(string(raw), p) {
 			t.Errorf("the clear password %q is in the database file", p)

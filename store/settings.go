@@ -159,7 +159,7 @@ func (t *Tx) SetSetting(key, value string) error {
 	st.Updated, st.UpdatedBy = t.now, t.actor.Name
 	c.settings = st
 	t.record(Ref{Kind: "settings", ID: 1, Label: "org"}, key, before, after)
-	return putJSON(t.btx.Bucket(bucketMeta), keySettings, st)
+	return writeJSON(t.w, bucketMeta, keySettings, st)
 }
 
 // settingsAllowed refuses a switch that existing data would break.

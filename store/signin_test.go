@@ -254,7 +254,7 @@ func TestCloseWaitsForSignInsLater(t *testing.T) {
 		t.Fatal("a sign-in was taken after Close")
 	}
 	f.s = nil
-	s, err := Open(f.path, Options{NoSync: true, Now: f.clock.Now})
+	s, err := f.open(Options{NoSync: true, Now: f.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,9 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -55,7 +51,7 @@ type Options struct {
 
 // Store is an open gatehouse database. All methods are safe for concurrent use.
 type Store struct {
-	db   *guardedDB // every transaction guarded against a damaged file (damage.go)
+	db   engine // where the bytes are kept (engine.go)
 	path string
 	now  func() time.Time
 
@@ -104,19 +100,13 @@ func Open(path string, opt Options) (*Store, error) {
 	if opt.Timeout <= 0 {
 		opt.Timeout = time.Second
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, badInput("cannot create the database folder: %v", err)
 	}
 	// a damaged file is refused with one line, never a crash (damage.go)
-	g := &openGuard{path: path}
-	// 16 KiB pages (new files): a bulk change set of 10,000 scattered users
-	// rewrites a quarter as many pages, in a quarter as many writes
-	db, err := g.open(&bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, NoFreelistSync: false, FreelistType: bolt.FreelistMapType, PageSize: 16384})
+	eng, err := openBolt(path, boltOpen{timeout: opt.Timeout, noSync: opt.NoSync})
 	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
+		if errors.Is(err, errFileLocked) {
 			return nil, &Error{Kind: KindLocked, Msg: fmt.Sprintf("database %s is in use by another gatehouse process%s; use that one (over SSH if it is the server) or stop it", path, holderHint(path))}
 		}
 		if KindOf(err) != 0 {
@@ -124,9 +114,29 @@ func Open(path string, opt Options) (*Store, error) {
 		}
 		return nil, badInput("cannot open database %s: %v", path, err)
 	}
-	s := &Store{db: &guardedDB{DB: db, path: path}, path: path, now: func() time.Time { return opt.Now().UTC() }, emailsLater: opt.EmailIndexLater}
-	if err := g.read(db, s.init); err != nil {
-		db.Close()
+	return openOn(eng, path, opt)
+}
+
+// openChecker is an engine that checks what it holds before the store
+// reads it (the bbolt engine: a damaged file is one line, never a crash).
+type openChecker interface {
+	checked(fn func() error) error
+}
+
+// openOn opens the store on an engine: init (creating and seeding what is
+// new) and load, under the engine's checks; then what has ended is taken
+// back. The engine is closed when this fails.
+func openOn(eng engine, where string, opt Options) (*Store, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Store{db: eng, path: where, now: func() time.Time { return opt.Now().UTC() }, emailsLater: opt.EmailIndexLater}
+	run := func(fn func() error) error { return fn() }
+	if c, ok := eng.(openChecker); ok {
+		run = c.checked
+	}
+	if err := run(s.init); err != nil {
+		eng.close()
 		return nil, err
 	}
 	// what ended while nothing held the file is taken back before anyone
@@ -163,7 +173,7 @@ func (s *Store) Close() error {
 	s.signIns.mu.Unlock()
 	s.signIns.running.Wait() // sign-ins recorded in the background are written first
 	s.events.closeAll()
-	return s.db.Close()
+	return s.db.close()
 }
 
 // Path is the database file.
@@ -172,14 +182,14 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) init() error {
 	// an existing, complete database needs no write (and so no fsync) to open
 	ready := false
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.db.view(func(tx rtx) error {
 		ready = true
 		for _, b := range allBuckets {
-			if tx.Bucket(b) == nil {
+			if !tx.hasBucket(b) {
 				ready = false
 			}
 		}
-		if ready && tx.Bucket(bucketMeta).Get(keySchema) == nil {
+		if ready && tx.get(bucketMeta, keySchema) == nil {
 			ready = false
 		}
 		return nil
@@ -195,20 +205,19 @@ func (s *Store) init() error {
 		}
 		return s.load()
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx wtx) error {
 		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			if err := tx.createBucket(b); err != nil {
 				return err
 			}
 		}
-		meta := tx.Bucket(bucketMeta)
-		if v := meta.Get(keySchema); v != nil {
+		if v := tx.get(bucketMeta, keySchema); v != nil {
 			if binary.BigEndian.Uint64(v) > schemaVersion {
 				return badInput("database %s was written by a newer gatehouse (schema %d); upgrade gatehouse", s.path, binary.BigEndian.Uint64(v))
 			}
 			return nil
 		}
-		return seed(tx, s.now())
+		return seedCatalog(tx, s.now())
 	})
 	if err != nil {
 		return err
@@ -217,8 +226,8 @@ func (s *Store) init() error {
 }
 
 func (s *Store) checkSchema() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketMeta).Get(keySchema); binary.BigEndian.Uint64(v) > schemaVersion {
+	return s.db.view(func(tx rtx) error {
+		if v := tx.get(bucketMeta, keySchema); binary.BigEndian.Uint64(v) > schemaVersion {
 			return badInput("database %s was written by a newer gatehouse (schema %d); upgrade gatehouse", s.path, binary.BigEndian.Uint64(v))
 		}
 		return nil
@@ -227,32 +236,17 @@ func (s *Store) checkSchema() error {
 
 // load reads what reads and checks need into memory.
 func (s *Store) load() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		cat, err := loadCatalog(tx)
+	return s.db.view(func(tx rtx) error {
+		users, table, cat, batch, err := readState(tx)
 		if err != nil {
 			return err
 		}
-		users, err := loadUsers(tx.Bucket(bucketUsers))
-		if err != nil {
-			return err
-		}
-		table, err := newUserTable(users)
-		if err != nil {
-			return err
-		}
+		s.loadedAt(tx)
 		s.mu.Lock()
-		if k, _ := tx.Bucket(bucketBatches).Cursor().Last(); k != nil {
-			s.batch = btoi(k)
-		}
+		s.batch = batch
 		s.users, s.cat = table, cat
 		s.mu.Unlock()
-		withEnds := map[uint64]*User{}
-		for _, u := range users {
-			if len(u.Expiries) > 0 {
-				withEnds[u.ID] = u
-			}
-		}
-		s.noteExpiries(withEnds)
+		s.noteExpiries(usersWithEnds(users))
 		if !s.emailsLater {
 			// from the users as loaded: whoever changes one waits in emails()
 			go s.emailsOnce.Do(func() {
@@ -265,6 +259,83 @@ func (s *Store) load() error {
 		}
 		return nil
 	})
+}
+
+// readState reads the users, the catalog and the last change set.
+func readState(tx rtx) (users []*User, table userTable, cat *catalog, batch uint64, err error) {
+	if cat, err = loadCatalog(tx); err != nil {
+		return
+	}
+	if users, err = loadUsers(tx); err != nil {
+		return
+	}
+	if table, err = newUserTable(users); err != nil {
+		return
+	}
+	if k := lastKey(tx, bucketBatches); k != nil {
+		batch = btoi(k)
+	}
+	return
+}
+
+func usersWithEnds(users []*User) map[uint64]*User {
+	out := map[uint64]*User{}
+	for _, u := range users {
+		if len(u.Expiries) > 0 {
+			out[u.ID] = u
+		}
+	}
+	return out
+}
+
+// follower is an engine that other nodes write to as well (etcd): a write
+// transaction begun while this node's memory is behind what the engine
+// holds returns errRaced before its function runs.
+type follower interface {
+	// loadedAt records that memory was read from tx's snapshot.
+	loadedAt(tx rtx)
+}
+
+func (s *Store) loadedAt(tx rtx) {
+	if f, ok := s.db.(follower); ok {
+		f.loadedAt(tx)
+	}
+}
+
+// catchUp reads memory again from the engine after another writer
+// committed first (errRaced), so that the change set runs again on what
+// that writer left. For now it reads everything again: with one node a race
+// is rare (another process on the same prefix). The caller holds wmu.
+func (s *Store) catchUp() error {
+	var users []*User
+	var table userTable
+	var cat *catalog
+	var batch uint64
+	if err := s.db.view(func(tx rtx) error {
+		var err error
+		if users, table, cat, batch, err = readState(tx); err == nil {
+			s.loadedAt(tx)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.emails() // built (or building) from the old users: let it finish, then replace it
+	byEmail := make(map[string]emailEntry, len(users))
+	for _, u := range users {
+		byEmail[lower(u.Email)] = entryOf(u)
+	}
+	s.users, s.cat, s.batch, s.byEmail = table, cat, batch, byEmail
+	s.looks = nil // built again from these users by the next change set that needs them
+	s.exp.mu.Lock()
+	s.exp.users = nil
+	s.exp.mu.Unlock()
+	s.noteExpiries(usersWithEnds(users))
+	s.mu.Unlock()
+	s.dropKeyCache()
+	s.armExpiry()
+	return nil
 }
 
 // emails is the email index, built first if nothing has yet. Callers hold
@@ -300,7 +371,7 @@ func (s *Store) StartEmailIndex() {
 // loadUsers decodes every user on two cores: at 100k users this is most of
 // the time to open a database. One decoder starts on the first records
 // while this goroutine is still walking the bucket, then it decodes too.
-func loadUsers(b *bolt.Bucket) ([]*User, error) {
+func loadUsers(tx rtx) ([]*User, error) {
 	work := make(chan *userChunk, 256)
 	var wg sync.WaitGroup
 	decoder := func() {
@@ -315,9 +386,9 @@ func loadUsers(b *bolt.Bucket) ([]*User, error) {
 	wg.Add(1)
 	go decoder()
 	var chunks []*userChunk
-	slabs := newUserSlabs(b.Sequence())
+	slabs := newUserSlabs(tx.sequence(bucketUsers))
 	c := &userChunk{}
-	err := b.ForEach(func(k, v []byte) error {
+	err := tx.scan(bucketUsers, nil, false, func(k, v []byte) error {
 		if len(v) > maxUserRecord {
 			return fmt.Errorf("a user record of %d bytes", len(v))
 		}
@@ -400,10 +471,22 @@ func itob(v uint64) []byte {
 
 func btoi(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
+// update runs fn in a read-write transaction of its own (not a change set:
+// fn reads what it needs in the transaction, not from memory), again when
+// another writer raced it (errRaced), after catching up with that writer.
+func (s *Store) update(fn func(wtx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for races := 0; ; races++ {
+		err := s.db.update(fn)
+		if !errors.Is(err, errRaced) {
+			return err
+		}
+		if races == maxRaces {
+			return &Error{Kind: KindConflict, Msg: fmt.Sprintf("%d other changes were committed while this one was tried; nothing was written, try again", races)}
+		}
+		if err := s.catchUp(); err != nil {
+			return err
+		}
 	}
-	return b.Put(key, data)
 }

@@ -3,11 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
 )
@@ -85,11 +84,11 @@ func (cs *ChangeSet) QueuedFor(userID uint64) []uint64 {
 }
 
 // Tx is one change set in progress. Its methods check the actor's rights and
-// every rule, write through to bbolt and record audit entries; nothing is
+// every rule, write through to the engine and record audit entries; nothing is
 // visible to readers until Apply commits.
 type Tx struct {
 	s     *Store
-	btx   *bolt.Tx
+	w     wtx // the engine's transaction
 	actor Actor
 	now   time.Time
 
@@ -112,7 +111,7 @@ type Tx struct {
 
 var errDryRun = errors.New("dry run")
 
-// Apply runs fn as one change set: one bbolt transaction, one audit batch.
+// Apply runs fn as one change set: one engine transaction, one audit batch.
 // If fn fails nothing is written.
 func (s *Store) Apply(actor Actor, summary string, fn func(*Tx) error) (*ChangeSet, error) {
 	return s.apply(actor, summary, false, fn)
@@ -138,13 +137,62 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	if actor.gone() {
-		return nil, callerGone()
+	var t *Tx
+	var cs *ChangeSet
+	for races := 0; ; races++ {
+		if actor.gone() {
+			return nil, callerGone()
+		}
+		var err error
+		t, cs, err = s.try(actor, summary, dry, fn)
+		if errors.Is(err, errRaced) && races < maxRaces {
+			// another node committed first: catch up with it, and run
+			// the change set again on what it left (version checks then
+			// raise today's conflicts)
+			if err := s.catchUp(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if errors.Is(err, errRaced) {
+			return nil, &Error{Kind: KindConflict, Msg: fmt.Sprintf("%d other changes were committed while this one was tried; nothing was written, try again", races)}
+		}
+		if errors.Is(err, errDryRun) {
+			if dry {
+				cs.Entries = t.entries
+			}
+			return cs, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		break
 	}
+	cs.Entries = t.entries
+	cs.Tokens = t.invites
+	cs.Queued = t.queued
+	s.publish(t, cs.Batch)
+	if t.keysTouched {
+		s.dropKeyCache()
+	}
+	if t.expiriesTouched {
+		s.armExpiry()
+	}
+	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary,
+		Changes: changesOf(t.entries), SignIn: t.signIn, Refs: refsOf(t.entries)})
+	return cs, nil
+}
+
+// maxRaces is how many times a change set is tried again when other
+// writers commit first.
+const maxRaces = 20
+
+// try runs fn once in one engine transaction.
+func (s *Store) try(actor Actor, summary string, dry bool, fn func(*Tx) error) (*Tx, *ChangeSet, error) {
 	t := &Tx{s: s, actor: actor, now: s.now(), users: map[uint64]*User{}, emails: map[string]uint64{}}
 	cs := &ChangeSet{Actor: actor.Name, Summary: summary, Time: t.now, DryRun: dry}
-	err := s.db.Update(func(btx *bolt.Tx) error {
-		t.btx = btx
+	err := s.db.update(func(w wtx) error {
+		t.w = w
 		if err := t.resolveActor(); err != nil {
 			return err
 		}
@@ -175,28 +223,7 @@ func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error
 		cs.Batch = batch
 		return nil
 	})
-	if errors.Is(err, errDryRun) {
-		if dry {
-			cs.Entries = t.entries
-		}
-		return cs, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	cs.Entries = t.entries
-	cs.Tokens = t.invites
-	cs.Queued = t.queued
-	s.publish(t, cs.Batch)
-	if t.keysTouched {
-		s.dropKeyCache()
-	}
-	if t.expiriesTouched {
-		s.armExpiry()
-	}
-	s.events.publish(Event{Batch: cs.Batch, Actor: t.actor.Name, Time: t.now, Summary: summary,
-		Changes: changesOf(t.entries), SignIn: t.signIn, Refs: refsOf(t.entries)})
-	return cs, nil
+	return t, cs, err
 }
 
 // publish makes a committed change set visible to readers.
@@ -321,9 +348,8 @@ func (t *Tx) flushUsers() error {
 		}
 	}
 	slices.Sort(ids)
-	b := t.btx.Bucket(bucketUsers)
 	for _, id := range ids {
-		if err := b.Put(itob(id), encodeUser(t.users[id])); err != nil {
+		if err := t.w.put(bucketUsers, itob(id), encodeUser(t.users[id])); err != nil {
 			return err
 		}
 	}

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Undo applies the inverse of a committed change set as a new change set
@@ -34,18 +32,17 @@ func (s *Store) Undo(actor Actor, batch uint64) (*ChangeSet, error) {
 func (s *Store) batchEntries(batch uint64) ([]AuditEntry, Batch, error) {
 	var b Batch
 	var out []AuditEntry
-	err := s.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketBatches).Get(itob(batch))
+	err := s.db.view(func(tx rtx) error {
+		v := tx.get(bucketBatches, itob(batch))
 		if v == nil {
 			return notFound("no change set #%d", batch)
 		}
 		if err := json.Unmarshal(v, &b); err != nil {
 			return err
 		}
-		ab := tx.Bucket(bucketAudit)
 		for seq := b.FirstSeq; seq <= b.LastSeq; seq++ {
 			var e AuditEntry
-			v := ab.Get(itob(seq))
+			v := tx.get(bucketAudit, itob(seq))
 			if v == nil || json.Unmarshal(v, &e) != nil {
 				return with(refused("change set #%d is damaged in the audit log; it cannot be undone", batch), Ref{}, Fix{Do: FixVerifyAudit})
 			}

@@ -9,7 +9,7 @@ import (
 
 func undoFixture(t *testing.T) (*Store, Actor) {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "undo.db"), Options{NoSync: true})
+	s, err := testOpen(t, filepath.Join(t.TempDir(), "undo.db"), Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,8 +148,7 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 	if err := t.notAbove(p, "profile "+p.Name); err != nil {
 		return nil, err
 	}
-	bucket := t.btx.Bucket(bucketUsers)
-	id, err := bucket.NextSequence()
+	id, err := t.w.nextID(bucketUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +197,7 @@ func (t *Tx) addUser(n NewUser, status Status) (*User, error) {
 		return nil, err
 	}
 	t.emails[lower(email)] = u.ID
-	if err := t.btx.Bucket(bucketEmails).Put([]byte(lower(email)), itob(u.ID)); err != nil {
+	if err := t.w.put(bucketEmails, []byte(lower(email)), itob(u.ID)); err != nil {
 		return nil, err
 	}
 	t.record(userRef(u), "created", "", t.describeUser(u))
@@ -407,11 +406,11 @@ func (t *Tx) EditUser(id, version uint64, p UserPatch) (*User, error) {
 		}
 		if lower(e) != lower(u.Email) {
 			t.emails[lower(u.Email)] = 0
-			if err := t.btx.Bucket(bucketEmails).Delete([]byte(lower(u.Email))); err != nil {
+			if err := t.w.del(bucketEmails, []byte(lower(u.Email))); err != nil {
 				return nil, err
 			}
 			t.emails[lower(e)] = u.ID
-			if err := t.btx.Bucket(bucketEmails).Put([]byte(lower(e)), itob(u.ID)); err != nil {
+			if err := t.w.put(bucketEmails, []byte(lower(e)), itob(u.ID)); err != nil {
 				return nil, err
 			}
 		}
@@ -684,10 +683,10 @@ func (t *Tx) DeleteUser(id, version uint64) error {
 	t.users[u.ID] = nil
 	t.renamed(u.ID, nil)
 	t.emails[lower(u.Email)] = 0
-	if err := t.btx.Bucket(bucketUsers).Delete(itob(u.ID)); err != nil {
+	if err := t.w.del(bucketUsers, itob(u.ID)); err != nil {
 		return err
 	}
-	if err := t.btx.Bucket(bucketEmails).Delete([]byte(lower(u.Email))); err != nil {
+	if err := t.w.del(bucketEmails, []byte(lower(u.Email))); err != nil {
 		return err
 	}
 	t.record(userRef(u), "deleted", t.describeUser(u), "")

@@ -69,7 +69,7 @@ func TestBigOpenLoadsEveryUserAsRecorded(t *testing.T) {
 		t.Fatalf("%d users loaded, want %d", got, n)
 	}
 	seen := 0
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.boltDB().View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketUsers).ForEach(func(k, v []byte) error {
 			want, err := decodeUser(v, nil)
 			if err != nil {
