@@ -1109,7 +1109,13 @@ type mxLayout struct {
 	colOff, endCol int
 	nHead, listH   int
 	two, footer    bool
+	// the footer on two lines (where the window is, then what the marks
+	// mean) when both do not fit on one: no line of it loses its end
+	footer2 bool
 }
+
+// mxLegend says what the marks in the matrix mean.
+const mxLegend = "* unsaved · ! sensitive · + marked"
 
 func (m *Screen) matrixLayout(w, h int) mxLayout {
 	var l mxLayout
@@ -1134,6 +1140,15 @@ func (m *Screen) matrixLayout(w, h int) mxLayout {
 	l.listH = max(h-l.nHead, 1)
 	if l.footer {
 		l.listH--
+		// the longest the window's place can be beside the legend
+		where := fmt.Sprintf("screens %d–%d of %d", len(m.rows), len(m.rows), len(m.rows))
+		if len(m.shown) > l.vis {
+			where += fmt.Sprintf(" · profiles %d–%d of %d (←/→)", len(m.shown), len(m.shown), len(m.shown))
+		}
+		if ansi.StringWidth(where+" · "+mxLegend) > w && h > l.nHead+4 {
+			l.footer2 = true
+			l.listH--
+		}
 	}
 	if len(m.rows) == 0 {
 		l.listH = 1
@@ -1235,8 +1250,14 @@ func (m *Screen) renderMatrix(w, h int, focused bool) []string {
 		if colsOver {
 			f = append(f, fmt.Sprintf("profiles %d–%d of %d (←/→)", lay.colOff+1, endCol, len(m.shown)))
 		}
-		f = append(f, "* unsaved · ! sensitive · + marked")
-		out = append(out, th.Muted.Render(ui.Fit(strings.Join(f, " · "), w)))
+		switch {
+		case lay.footer2 && len(f) > 0:
+			out = append(out, th.Muted.Render(ui.Fit(strings.Join(f, " · "), w)), th.Muted.Render(ui.Fit(mxLegend, w)))
+		case lay.footer2:
+			out = append(out, "", th.Muted.Render(ui.Fit(mxLegend, w)))
+		default:
+			out = append(out, th.Muted.Render(ui.Fit(strings.Join(append(f, mxLegend), " · "), w)))
+		}
 	}
 	return out
 }

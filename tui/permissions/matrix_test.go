@@ -693,3 +693,30 @@ func previewSays(t *testing.T, app *tui.App, texts ...string) {
 		}
 	}
 }
+
+// The matrix's last lines say where the window is and what its marks mean,
+// whole at every size: at 80 columns on two lines.
+func TestMatrixFooterIsWhole(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		s := newTestStore(t, 60)
+		app, _ := matrixApp(t, s, nil, size[0], size[1])
+		matrixShow(t, app, "Administrator", "Client")
+		v := viewOf(app)
+		var matrix []string
+		for _, l := range strings.Split(v, "\n") {
+			if left, _, ok := strings.Cut(l, "┃│"); ok {
+				_, in, _ := strings.Cut(left, "┃")
+				matrix = append(matrix, strings.TrimSpace(in))
+			}
+		}
+		said := strings.Join(matrix, "\n")
+		if !strings.Contains(said, "* unsaved · ! sensitive · + marked") {
+			t.Errorf("%dx%d: the legend is not whole:\n%s", size[0], size[1], v)
+		}
+		for _, l := range matrix {
+			if strings.HasSuffix(l, "…") {
+				t.Errorf("%dx%d: a line of the matrix is cut: %q\n%s", size[0], size[1], l, v)
+			}
+		}
+	}
+}
