@@ -39,7 +39,7 @@ func TestMatrixNothingAboveTheActorCanBeLowered(t *testing.T) {
 	if m.Pending() != 1 {
 		t.Fatalf("%d pending: %s", m.Pending(), app.Message())
 	}
-	pv := m.preview()
+	pv := m.preview.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "nothing above their own profile") {
 		t.Fatalf("preview error: %v", pv.err)
 	}

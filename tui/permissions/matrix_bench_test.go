@@ -41,7 +41,7 @@ func matrixBigStore(tb testing.TB) *store.Store {
 func matrixShowAll(app *tui.App) {
 	m := matrixOf(app)
 	press(app, "shift+tab", "home")
-	for range m.profiles {
+	for range m.data.profiles {
 		press(app, "space", "down")
 	}
 	press(app, "tab")
@@ -56,8 +56,8 @@ func BenchmarkMatrixToggle(b *testing.B) {
 	press(app, "3")
 	matrixShowAll(app)
 	m := matrixOf(app)
-	if len(m.shown) != 10 {
-		b.Fatalf("%d profiles shown, want 10", len(m.shown))
+	if len(m.matrix.shown) != 10 {
+		b.Fatalf("%d profiles shown, want 10", len(m.matrix.shown))
 	}
 	press(app, "right", "right") // Supervisor on Dashboard: none, so v and m both stay pending
 	keys := []tea.KeyPressMsg{keyMsg("v"), keyMsg("m")}

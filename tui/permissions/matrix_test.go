@@ -33,7 +33,7 @@ func matrixShow(t *testing.T, app *tui.App, names ...string) {
 	}
 	for _, n := range names {
 		press(app, "home")
-		for i := 0; i < len(m.profiles) && m.leftProfile().Name != n; i++ {
+		for i := 0; i < len(m.data.profiles) && m.leftProfile().Name != n; i++ {
 			press(app, "down")
 		}
 		if m.leftProfile().Name != n {
@@ -52,13 +52,13 @@ func matrixGoto(t *testing.T, app *tui.App, screen, profile string) {
 	t.Helper()
 	m := matrixOf(app)
 	press(app, "home")
-	for i := 0; i < len(m.rows) && m.curScreen().Key != screen; i++ {
+	for i := 0; i < len(m.matrix.rows) && m.curScreen().Key != screen; i++ {
 		press(app, "down")
 	}
-	for i := 0; i < len(m.shown) && m.col > 0; i++ {
+	for i := 0; i < len(m.matrix.shown) && m.matrix.col > 0; i++ {
 		press(app, "left")
 	}
-	for i := 0; i < len(m.shown) && m.curProfile().Name != profile; i++ {
+	for i := 0; i < len(m.matrix.shown) && m.curProfile().Name != profile; i++ {
 		press(app, "right")
 	}
 	if m.curScreen().Key != screen || m.curProfile().Name != profile {
@@ -76,9 +76,9 @@ func altKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Mod: tea.M
 // matrixLevel is what the cell shows (pending or stored).
 func matrixLevel(t *testing.T, m *Screen, profile, screen string) (store.Level, bool) {
 	t.Helper()
-	for _, p := range m.profiles {
+	for _, p := range m.data.profiles {
 		if p.Name == profile {
-			return m.levelAt(p, screen)
+			return m.edits.levelAt(p, screen)
 		}
 	}
 	t.Fatalf("no profile %s", profile)
@@ -136,7 +136,7 @@ func TestMatrixClientViewSaved(t *testing.T) {
 	if len(clientUsers) == 0 {
 		t.Fatal("the demo has no Client users")
 	}
-	pv := m.preview()
+	pv := m.preview.preview()
 	if len(pv.changes) != 3 || pv.users != len(clientUsers) || pv.err != nil {
 		t.Fatalf("preview: %d changes, %d users (want 3, %d), err %v", len(pv.changes), pv.users, len(clientUsers), pv.err)
 	}
@@ -189,7 +189,7 @@ func TestMatrixGuardrailRefusedInPreview(t *testing.T) {
 	matrixShow(t, app, "Client")
 	matrixGoto(t, app, "payroll", "Client")
 	press(app, "v")
-	pv := m.preview()
+	pv := m.preview.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "guardrail") {
 		t.Fatalf("preview error %v, want the guardrail's", pv.err)
 	}
@@ -258,8 +258,8 @@ func TestMatrixRowAndColumnEdits(t *testing.T) {
 	press(app, "/")
 	typeText(app, "pay")
 	press(app, "enter")
-	if m.screenCount() != 1 || m.curScreen().Key != "payroll" {
-		t.Fatalf("filter pay: %d screens, cursor on %v", m.screenCount(), m.curScreen())
+	if m.matrix.screenCount() != 1 || m.curScreen().Key != "payroll" {
+		t.Fatalf("filter pay: %d screens, cursor on %v", m.matrix.screenCount(), m.curScreen())
 	}
 	matrixGoto(t, app, "payroll", "Manager")
 	app.Update(altKey('m'))
@@ -278,8 +278,8 @@ func TestMatrixMarkedBlock(t *testing.T) {
 	matrixShow(t, app, "Manager", "Client")
 	matrixGoto(t, app, "scheduler", "Manager")
 	press(app, "space", "down", "down", "right", "b")
-	if len(m.marks) != 6 {
-		t.Fatalf("%d cells marked, want 6 (3 screens × 2 profiles)", len(m.marks))
+	if len(m.matrix.marks) != 6 {
+		t.Fatalf("%d cells marked, want 6 (3 screens × 2 profiles)", len(m.matrix.marks))
 	}
 	if !strings.Contains(viewOf(app), "+MAINT") {
 		t.Error("marked cells are not shown with +")
@@ -296,8 +296,8 @@ func TestMatrixMarkedBlock(t *testing.T) {
 	if m.Pending() != 5 {
 		t.Errorf("%d pending, want 5", m.Pending())
 	}
-	if len(m.marks) != 0 {
-		t.Errorf("marks left after applying: %d", len(m.marks))
+	if len(m.matrix.marks) != 0 {
+		t.Errorf("marks left after applying: %d", len(m.matrix.marks))
 	}
 	for _, sc := range []string{"dashboard", "adhoc-shifts", "leave"} {
 		if l, pend := matrixLevel(t, m, "Manager", sc); pend || l != storedLevel(t, s, "Manager", sc) {
@@ -353,7 +353,7 @@ func TestMatrixConflict(t *testing.T) {
 		t.Errorf("%d pending after the refusal, want 1", m.Pending())
 	}
 	press(app, "esc")
-	if m.Pending() != 0 || len(m.preview().conflicts) != 0 {
+	if m.Pending() != 0 || len(m.preview.preview().conflicts) != 0 {
 		t.Errorf("esc left %d pending", m.Pending())
 	}
 }
@@ -543,7 +543,7 @@ func TestMatrixEscalationRefusedInPreview(t *testing.T) {
 	if m.Pending() != 1 {
 		t.Fatalf("%d pending: %s", m.Pending(), app.Message())
 	}
-	pv := m.preview()
+	pv := m.preview.preview()
 	if pv.err == nil || !strings.Contains(pv.err.Error(), "no one may grant more than they hold") {
 		t.Fatalf("preview error: %v", pv.err)
 	}
@@ -563,18 +563,18 @@ func TestMatrixPreviewCached(t *testing.T) {
 	matrixShow(t, app, "Client")
 	press(app, "v")
 	_ = viewOf(app)
-	g := m.pv.gen
-	first := m.pv.changes
+	g := m.preview.pv.gen
+	first := m.preview.pv.changes
 	for i := 0; i < 3; i++ {
 		_ = viewOf(app)
 	}
-	if m.pv.gen != g || &m.pv.changes[0] != &first[0] {
+	if m.preview.pv.gen != g || &m.preview.pv.changes[0] != &first[0] {
 		t.Error("the preview was recomputed without a change")
 	}
 	press(app, "down", "v")
 	_ = viewOf(app)
-	if m.pv.gen == g || len(m.pv.changes) != 2 {
-		t.Errorf("the preview did not follow the edit: %d changes", len(m.pv.changes))
+	if m.preview.pv.gen == g || len(m.preview.pv.changes) != 2 {
+		t.Errorf("the preview did not follow the edit: %d changes", len(m.preview.pv.changes))
 	}
 }
 
@@ -600,12 +600,12 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 		if foot := lines[len(lines)-1]; !strings.Contains(foot, "–200 of 200") {
 			t.Errorf("%dx%d: at the last screen the footer says %q", sz.w, sz.h, foot)
 		}
-		for range m.shown {
+		for range m.matrix.shown {
 			press(app, "right")
 		}
 		v := viewOf(app)
-		if m.col != 9 || m.colOff == 0 || !strings.Contains(v, "copy 4") {
-			t.Errorf("%dx%d: col %d, offset %d:\n%s", sz.w, sz.h, m.col, m.colOff, v)
+		if m.matrix.col != 9 || m.matrix.colOff == 0 || !strings.Contains(v, "copy 4") {
+			t.Errorf("%dx%d: col %d, offset %d:\n%s", sz.w, sz.h, m.matrix.col, m.matrix.colOff, v)
 		}
 	}
 }
@@ -615,13 +615,13 @@ func TestMatrixBigFitsAndScrolls(t *testing.T) {
 func TestMatrixRefreshFollowsWhatMatters(t *testing.T) {
 	s := newTestStore(t, 20)
 	_, m := matrixApp(t, s, nil, 120, 40)
-	g := m.gen
+	g := m.edits.gen
 	m.Refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "team", ID: 1}}})
-	if m.gen != g {
+	if m.edits.gen != g {
 		t.Error("a site change reloaded the matrix")
 	}
 	m.Refresh(store.Event{Refs: []store.Ref{{Kind: "site", ID: 1}, {Kind: "profile", ID: 6}}})
-	if m.gen == g {
+	if m.edits.gen == g {
 		t.Error("a profile change did not reload the matrix")
 	}
 }
@@ -633,8 +633,8 @@ func TestMatrixMouse(t *testing.T) {
 	matrixShow(t, app, "Manager", "Client")
 	_ = viewOf(app)
 	// the matrix pane starts at x=24 (left pane 24 wide), y=1 (tabs); +1 for its frame
-	x := 24 + 1 + m.geo.labelW + m.geo.cellW + 2 // inside the second column (Client)
-	y := 1 + 1 + m.geo.heads + 3                 // Operations header, Dashboard, Scheduler, Roster
+	x := 24 + 1 + m.matrix.geo.labelW + m.matrix.geo.cellW + 2 // inside the second column (Client)
+	y := 1 + 1 + m.matrix.geo.heads + 3                        // Operations header, Dashboard, Scheduler, Roster
 	app.Update(tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
 	if p, sc := m.curProfile(), m.curScreen(); p.Name != "Client" || sc.Key != "roster" {
 		t.Fatalf("click landed on %s/%s, want Client/roster", p.Name, sc.Key)
