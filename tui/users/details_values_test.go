@@ -15,7 +15,7 @@ func TestDetailsShowEveryValue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := usersOf(app).renderDetail(w / 3)
+		lines := usersOf(app).details.View(w/3, 0, false)
 		col := -1
 		for _, f := range e.Features {
 			want := "off"

@@ -31,7 +31,7 @@ func TestDetailsShowWhenAccessEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	app.Reload()
-	v := flat(ansi.Strip(strings.Join(usersOf(app).renderDetail(52), "\n")))
+	v := flat(ansi.Strip(strings.Join(usersOf(app).details.View(52, 0, false), "\n")))
 	day := store.UntilText(until)
 	if !strings.Contains(v, site+" (until "+day+")") {
 		t.Fatalf("the details do not say when %s ends (%s):\n%s", site, day, v)

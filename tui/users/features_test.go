@@ -36,7 +36,7 @@ func TestFeatureOverridesFromTheKeyboard(t *testing.T) {
 	press(app, "enter")                         // clock-in: keep
 	press(app, "down", "down", "down", "enter") // portal: deny
 	press(app, "enter")                         // mobile app: keep
-	for _, r := range usersOf(app).rows[:2] {
+	for _, r := range usersOf(app).users.rows[:2] {
 		u, _ := s.UserByID(r.u.ID)
 		if u.Features[store.FeaturePortal] != store.Deny {
 			t.Fatalf("%s: portal %v after the bulk form, want deny: %s", u.Email, u.Features[store.FeaturePortal], app.Message())

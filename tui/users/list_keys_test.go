@@ -27,20 +27,20 @@ func TestListKeysAreBindings(t *testing.T) {
 	}{
 		{[]string{"j", "j", "j"}, 3},
 		{[]string{"k"}, 2},
-		{[]string{"G"}, len(u.rows) - 1},
+		{[]string{"G"}, len(u.users.rows) - 1},
 		{[]string{"g"}, 0},
-		{[]string{"ctrl+d"}, u.list.Visible() - 1},
+		{[]string{"ctrl+d"}, u.users.list.Visible() - 1},
 		{[]string{"ctrl+u"}, 0},
 	} {
 		press(app, c.keys...)
-		if u.list.Cursor() != c.want {
-			t.Errorf("after %v the cursor is on row %d, want %d", c.keys, u.list.Cursor(), c.want)
+		if u.users.list.Cursor() != c.want {
+			t.Errorf("after %v the cursor is on row %d, want %d", c.keys, u.users.list.Cursor(), c.want)
 		}
 	}
 	// the Filters pane is a list too: its keys move through the filters
 	press(app, "shift+tab", "down", "down")
-	if u.filters.Cursor() != filterProfile {
-		t.Errorf("two down in Filters: row %d, want %d", u.filters.Cursor(), filterProfile)
+	if u.filters.list.Cursor() != filterProfile {
+		t.Errorf("two down in Filters: row %d, want %d", u.filters.list.Cursor(), filterProfile)
 	}
 }
 
@@ -55,8 +55,8 @@ func TestMarkKeyGuarded(t *testing.T) {
 	if !app.MessageBad() || !strings.Contains(app.Message(), "no user is highlighted") {
 		t.Errorf("space on an empty list: %q", app.Message())
 	}
-	if usersOf(app).list.MarkCount() != 0 {
-		t.Errorf("%d selected", usersOf(app).list.MarkCount())
+	if usersOf(app).users.list.MarkCount() != 0 {
+		t.Errorf("%d selected", usersOf(app).users.list.MarkCount())
 	}
 }
 
@@ -69,18 +69,18 @@ func TestUsersMouse(t *testing.T) {
 	// the list pane starts after the Filters pane (24 wide) and its frame;
 	// the tabs line, the top edge and the column headings are above row 0
 	app.Update(tea.MouseClickMsg{X: 40, Y: 1 + 1 + 1 + 4, Button: tea.MouseLeft})
-	if u.list.Cursor() != 4 {
-		t.Fatalf("the click highlighted row %d, want 4", u.list.Cursor())
+	if u.users.list.Cursor() != 4 {
+		t.Fatalf("the click highlighted row %d, want 4", u.users.list.Cursor())
 	}
 	if r := u.current(); r == nil || !strings.Contains(viewOf(app), r.u.Email) {
 		t.Errorf("the details do not follow the click")
 	}
 	app.Update(tea.MouseWheelMsg{X: 40, Y: 10, Button: tea.MouseWheelDown})
-	if u.list.Cursor() != 7 {
-		t.Errorf("the wheel moved the cursor to %d, want 7", u.list.Cursor())
+	if u.users.list.Cursor() != 7 {
+		t.Errorf("the wheel moved the cursor to %d, want 7", u.users.list.Cursor())
 	}
 	app.Update(tea.MouseClickMsg{X: 40, Y: 1 + 1 + 1 + 200, Button: tea.MouseLeft})
-	if u.list.Cursor() != 7 {
-		t.Errorf("a click below the list moved the cursor to %d", u.list.Cursor())
+	if u.users.list.Cursor() != 7 {
+		t.Errorf("a click below the list moved the cursor to %d", u.users.list.Cursor())
 	}
 }

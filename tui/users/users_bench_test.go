@@ -81,7 +81,7 @@ func benchKeystroke(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
 	usersOf(app).q.typ = 2
 	usersOf(app).q.status = len(statusChoices) - 1
-	usersOf(app).refilter(true)
+	usersOf(app).users.refilter(true)
 	press(app, "/")
 	typeText(app, "adam")
 	keys := []string{"s", "backspace"}
@@ -95,8 +95,8 @@ func benchKeystroke(b *testing.B, s *store.Store) {
 	}
 	b.StopTimer()
 	cpu()
-	if len(usersOf(app).rows) == 0 || len(usersOf(app).rows) == len(usersOf(app).ix.all) {
-		b.Fatalf("the filter did not narrow: %d of %d", len(usersOf(app).rows), len(usersOf(app).ix.all))
+	if len(usersOf(app).users.rows) == 0 || len(usersOf(app).users.rows) == len(usersOf(app).users.ix.all) {
+		b.Fatalf("the filter did not narrow: %d of %d", len(usersOf(app).users.rows), len(usersOf(app).users.ix.all))
 	}
 }
 
@@ -104,13 +104,13 @@ func benchScroll(b *testing.B, s *store.Store) {
 	app := newTestApp(b, s, nil, 200, 60)
 	usersOf(app).q.typ = 2
 	usersOf(app).q.status = len(statusChoices) - 1
-	usersOf(app).refilter(true)
+	usersOf(app).users.refilter(true)
 	down, home := keyMsg("down"), keyMsg("home")
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu := cpuPerOp(b)
 	for i := 0; b.Loop(); i++ {
-		if usersOf(app).list.Cursor() == len(usersOf(app).rows)-1 {
+		if usersOf(app).users.list.Cursor() == len(usersOf(app).users.rows)-1 {
 			app.Update(home)
 		}
 		app.Update(down)
@@ -118,7 +118,7 @@ func benchScroll(b *testing.B, s *store.Store) {
 	}
 	b.StopTimer()
 	cpu()
-	if usersOf(app).list.Cursor() == 0 {
+	if usersOf(app).users.list.Cursor() == 0 {
 		b.Fatal("the cursor did not move")
 	}
 }
@@ -140,8 +140,8 @@ func benchFirstFrame(b *testing.B, s *store.Store) {
 		app := tui.New(s, store.LocalActor("bench"), screens, tui.Options{})
 		app.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
 		v := app.View().Content
-		if !usersOf(app).quick() || !strings.Contains(v, "Employees (") {
-			b.Fatalf("not a quick start's first frame (quick %v):\n%s", usersOf(app).quick(), v)
+		if !usersOf(app).users.quick() || !strings.Contains(v, "Employees (") {
+			b.Fatalf("not a quick start's first frame (quick %v):\n%s", usersOf(app).users.quick(), v)
 		}
 		app.Close()
 	}

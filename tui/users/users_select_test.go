@@ -32,9 +32,9 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	app.SetFocus(0)
 	press(app, "right") // Show: Client users
 	app.SetFocus(1)
-	for i, r := range usersOf(app).rows {
+	for i, r := range usersOf(app).users.rows {
 		if r.u.ID == picked.ID {
-			usersOf(app).list.SetCursor(i)
+			usersOf(app).users.list.SetCursor(i)
 			break
 		}
 	}
@@ -42,7 +42,7 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	if cu == nil || cu.u.Type != store.ClientUser || cu.u.DefaultSiteID == 0 {
 		t.Fatalf("want a client user with a default site highlighted, have %+v", cu)
 	}
-	def := usersOf(app).names.Site(cu.u.DefaultSiteID)
+	def := usersOf(app).cat.names.Site(cu.u.DefaultSiteID)
 	press(app, "e", "enter", "enter", "enter") // to the default location
 	v := viewOf(app)
 	if !strings.Contains(v, "> "+def+"  ← now") {
@@ -80,7 +80,7 @@ func TestSelectsOpenAtTheCurrentValue(t *testing.T) {
 	press(app, "esc")
 	press(app, "p")
 	v = viewOf(app)
-	prof := usersOf(app).names.Profile(cu.u.ProfileID)
+	prof := usersOf(app).cat.names.Profile(cu.u.ProfileID)
 	if !strings.Contains(v, "> "+prof+" (client)  ← now") {
 		t.Fatalf("the profile change does not open at %s, marked:\n%s", prof, v)
 	}

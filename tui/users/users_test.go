@@ -30,7 +30,7 @@ func TestUsersScreenGolden(t *testing.T) {
 func usersRowEmails(app *tui.App) []string {
 	usersOf(app).Settle() // rows are filtered again lazily after a change event
 	var out []string
-	for _, r := range usersOf(app).rows {
+	for _, r := range usersOf(app).users.rows {
 		out = append(out, r.u.Email)
 	}
 	return out
@@ -40,7 +40,7 @@ func usersRowEmails(app *tui.App) []string {
 func TestUsersFilterKeystrokes(t *testing.T) {
 	s := newTestStore(t, 200)
 	app := newTestApp(t, s, nil, 120, 40)
-	all := len(usersOf(app).rows)
+	all := len(usersOf(app).users.rows)
 	press(app, "/")
 	typeText(app, "adams")
 	got := usersRowEmails(app)
@@ -53,12 +53,12 @@ func TestUsersFilterKeystrokes(t *testing.T) {
 		}
 	}
 	press(app, "backspace", "backspace", "backspace")
-	if n := len(usersOf(app).rows); n < len(got) {
+	if n := len(usersOf(app).users.rows); n < len(got) {
 		t.Errorf("after backspaces %d rows, fewer than %d", n, len(got))
 	}
 	press(app, "esc")
-	if len(usersOf(app).rows) != all {
-		t.Errorf("esc left %d rows, want %d", len(usersOf(app).rows), all)
+	if len(usersOf(app).users.rows) != all {
+		t.Errorf("esc left %d rows, want %d", len(usersOf(app).users.rows), all)
 	}
 }
 
@@ -67,12 +67,12 @@ func TestUsersBulkSetProfile(t *testing.T) {
 	s := newTestStore(t, 60)
 	app := newTestApp(t, s, nil, 120, 40)
 	var picked []string
-	for _, r := range usersOf(app).rows[:3] {
+	for _, r := range usersOf(app).users.rows[:3] {
 		picked = append(picked, r.u.Email)
 	}
 	press(app, "space", "space", "space")
-	if usersOf(app).list.MarkCount() != 3 {
-		t.Fatalf("selected %d, want 3", usersOf(app).list.MarkCount())
+	if usersOf(app).users.list.MarkCount() != 3 {
+		t.Fatalf("selected %d, want 3", usersOf(app).users.list.MarkCount())
 	}
 	before, _ := s.Batches(0)
 	press(app, "p")
@@ -110,9 +110,9 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	press(app, "tab", "tab") // focus stays usable: back to the list below
 	app.SetFocus(1)
 	var target string
-	for i, r := range usersOf(app).rows {
+	for i, r := range usersOf(app).users.rows {
 		if r.u.Status().String() == "active" {
-			usersOf(app).list.SetCursor(i)
+			usersOf(app).users.list.SetCursor(i)
 			target = r.u.Email
 			break
 		}
@@ -133,9 +133,9 @@ func TestUsersDisableUndoDelete(t *testing.T) {
 	if len(log) < 2 || !strings.Contains(log[len(log)-1].Actor, "local:test") {
 		t.Errorf("the undo is not in the audit log: %+v", log)
 	}
-	for i, r := range usersOf(app).rows {
+	for i, r := range usersOf(app).users.rows {
 		if r.u.Email == target {
-			usersOf(app).list.SetCursor(i)
+			usersOf(app).users.list.SetCursor(i)
 		}
 	}
 	press(app, "x") // refused at once: nothing is asked first
@@ -249,15 +249,15 @@ func TestUsersQuickStartFirstPage(t *testing.T) {
 	// the screen itself: quick rows first, the full index after a key
 	app := newTestApp(t, s, nil, 120, 40)
 	u := usersOf(app)
-	u.ix = nil
-	u.building = startIndex(s)
-	u.rows, u.quickTotal = quickFirstPage(s, u.q, teamSite, nil)
-	if !strings.Contains(viewOf(app), fmt.Sprintf("Employees (%s)", ui.Thousands(u.quickTotal))) {
+	u.users.ix = nil
+	u.users.building = startIndex(s)
+	u.users.rows, u.users.quickTotal = quickFirstPage(s, u.q, teamSite, nil)
+	if !strings.Contains(viewOf(app), fmt.Sprintf("Employees (%s)", ui.Thousands(u.users.quickTotal))) {
 		t.Error("the quick first frame does not count every matching user")
 	}
 	press(app, "end")
-	if u.building != nil || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
-		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.building != nil, len(u.rows), u.quickTotal, u.list.Cursor())
+	if u.users.building != nil || len(u.users.rows) != u.users.quickTotal || u.users.list.Cursor() != len(u.users.rows)-1 {
+		t.Errorf("after a key: building %v, %d rows (want %d), cursor %d", u.users.building != nil, len(u.users.rows), u.users.quickTotal, u.users.list.Cursor())
 	}
 }
 
@@ -315,13 +315,13 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 	s := newTestStore(t, 300)
 	a1 := newTestApp(t, s, nil, 120, 40)
 	a2 := newTestApp(t, s, nil, 120, 40)
-	if usersOf(a1).ix != usersOf(a2).ix {
+	if usersOf(a1).users.ix != usersOf(a2).users.ix {
 		t.Fatal("two consoles on one store built two indexes")
 	}
-	if &usersOf(a1).rows[0] != &usersOf(a2).rows[0] {
+	if &usersOf(a1).users.rows[0] != &usersOf(a2).users.rows[0] {
 		t.Error("two consoles with the same filters hold two copies of the list")
 	}
-	target := usersOf(a1).rows[0].u
+	target := usersOf(a1).users.rows[0].u
 	ch, stop := s.Subscribe()
 	defer stop()
 	first := "Aaron"
@@ -332,13 +332,13 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := <-ch
-	before := usersOf(a1).ix
+	before := usersOf(a1).users.ix
 	a1.Update(tui.ChangeEvent(ev))
 	a2.Update(tui.ChangeEvent(ev))
-	if usersOf(a1).ix == before || usersOf(a1).ix != usersOf(a2).ix {
+	if usersOf(a1).users.ix == before || usersOf(a1).users.ix != usersOf(a2).users.ix {
 		t.Error("the change did not move the shared index on once for both consoles")
 	}
-	if got := usersOf(a2).ix.byID(target.ID).u.First; got != "Aaron" {
+	if got := usersOf(a2).users.ix.byID(target.ID).u.First; got != "Aaron" {
 		t.Errorf("the second console sees first name %q", got)
 	}
 	if before.byID(target.ID).u.First == "Aaron" {
@@ -351,7 +351,7 @@ func TestUsersIndexSharedBetweenConsoles(t *testing.T) {
 func TestUsersIndexCatchesUp(t *testing.T) {
 	s := newTestStore(t, 200)
 	a1 := newTestApp(t, s, nil, 120, 40)
-	old := usersOf(a1).ix
+	old := usersOf(a1).users.ix
 	target := old.all[0].u
 	last := "Zzyzx"
 	if _, err := s.Apply(store.LocalActor("x"), "rename", func(tx *store.Tx) error {
@@ -361,7 +361,7 @@ func TestUsersIndexCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	a2 := newTestApp(t, s, nil, 120, 40) // nobody followed the event yet
-	ix := usersOf(a2).ix
+	ix := usersOf(a2).users.ix
 	if ix.asOf != s.LastBatch() {
 		t.Fatalf("index as of %d, store at %d", ix.asOf, s.LastBatch())
 	}
@@ -407,19 +407,19 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 	app := tui.New(s, store.LocalActor("test"), screens, tui.Options{DBPath: "test.db", Ready: func() { ready++ }})
 	app.Open(nil)
 	u := usersOf(app)
-	if !u.indexLater || u.building != nil || u.ix != nil {
-		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.indexLater, u.building != nil, u.ix != nil)
+	if !u.users.indexLater || u.users.building != nil || u.users.ix != nil {
+		t.Fatalf("New: indexLater %v, building %v, index %v: the index must wait for the first frame", u.users.indexLater, u.users.building != nil, u.users.ix != nil)
 	}
 	_, cmd := app.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	if v := viewOf(app); !strings.Contains(v, fmt.Sprintf("Employees (%s)", ui.Thousands(u.quickTotal))) {
+	if v := viewOf(app); !strings.Contains(v, fmt.Sprintf("Employees (%s)", ui.Thousands(u.users.quickTotal))) {
 		t.Fatalf("the first frame does not count every employee:\n%s", v)
 	}
-	if u.building != nil || ready != 0 || cmd == nil {
-		t.Fatalf("at the first size: building %v, ready %d, tick %v", u.building != nil, ready, cmd != nil)
+	if u.users.building != nil || ready != 0 || cmd == nil {
+		t.Fatalf("at the first size: building %v, ready %d, tick %v", u.users.building != nil, ready, cmd != nil)
 	}
 	runCmd(app, cmd) // the timer: the frame is out (drain does not wait on clocks)
-	if u.indexLater || (u.building == nil && u.ix == nil) || ready != 1 {
-		t.Fatalf("after the first frame: indexLater %v, building %v, ready %d", u.indexLater, u.building != nil, ready)
+	if u.users.indexLater || (u.users.building == nil && u.users.ix == nil) || ready != 1 {
+		t.Fatalf("after the first frame: indexLater %v, building %v, ready %d", u.users.indexLater, u.users.building != nil, ready)
 	}
 	if _, cmd := app.Update(tea.WindowSizeMsg{Width: 200, Height: 60}); cmd != nil {
 		drain(app, cmd, 2)
@@ -428,8 +428,8 @@ func TestQuickStartIndexWaitsForFirstFrame(t *testing.T) {
 		t.Fatalf("Ready ran %d times", ready)
 	}
 	press(app, "end") // a key waits for the index
-	if u.quick() || len(u.rows) != u.quickTotal || u.list.Cursor() != len(u.rows)-1 {
-		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.quick(), len(u.rows), u.quickTotal, u.list.Cursor())
+	if u.users.quick() || len(u.users.rows) != u.users.quickTotal || u.users.list.Cursor() != len(u.users.rows)-1 {
+		t.Fatalf("after a key: quick %v, %d rows of %d, cursor %d", u.users.quick(), len(u.users.rows), u.users.quickTotal, u.users.list.Cursor())
 	}
 }
 
@@ -439,7 +439,7 @@ func TestQuickStartKeyBeforeFirstFrame(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40) // the size's tick is never run
 	u := usersOf(app)
 	press(app, "down")
-	if u.quick() || u.ix == nil || u.list.Cursor() != 1 {
-		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.quick(), u.ix != nil, u.list.Cursor())
+	if u.users.quick() || u.users.ix == nil || u.users.list.Cursor() != 1 {
+		t.Fatalf("after a key: quick %v, index %v, cursor %d", u.users.quick(), u.users.ix != nil, u.users.list.Cursor())
 	}
 }

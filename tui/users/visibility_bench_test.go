@@ -25,8 +25,8 @@ func BenchmarkUsersKeystrokeManager(b *testing.B) {
 	app := newTestApp(b, s, &actor, 200, 60)
 	usersOf(app).q.typ = 2
 	usersOf(app).q.status = len(statusChoices) - 1
-	usersOf(app).refilter(true)
-	all := len(usersOf(app).rows)
+	usersOf(app).users.refilter(true)
+	all := len(usersOf(app).users.rows)
 	press(app, "/")
 	typeText(app, "adam") // the operator's benchmark's queries: "adams", "adam"
 	keys := []string{"s", "backspace"}
@@ -37,8 +37,8 @@ func BenchmarkUsersKeystrokeManager(b *testing.B) {
 		_ = app.View() // the frame as the program gets it (viewOf would add the tests' ansi.Strip)
 	}
 	b.StopTimer()
-	if all == 0 || all >= s.UserCount() || len(usersOf(app).rows) >= all {
-		b.Fatalf("the Manager's list holds %d of %d users, %d after the filter", all, s.UserCount(), len(usersOf(app).rows))
+	if all == 0 || all >= s.UserCount() || len(usersOf(app).users.rows) >= all {
+		b.Fatalf("the Manager's list holds %d of %d users, %d after the filter", all, s.UserCount(), len(usersOf(app).users.rows))
 	}
 	b.ReportMetric(float64(all), "visible-users")
 }

@@ -37,9 +37,9 @@ func (c *rightsConsole) change(what string, fn func(tx *store.Tx) error) {
 func listedIDs(app *tui.App) []uint64 {
 	u := usersOf(app)
 	u.q = userQuery{typ: 2, status: len(statusChoices) - 1}
-	u.refilter(true)
+	u.users.refilter(true)
 	var ids []uint64
-	for _, r := range u.rows {
+	for _, r := range u.users.rows {
 		ids = append(ids, r.u.ID)
 	}
 	slices.Sort(ids)
