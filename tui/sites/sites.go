@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -40,8 +39,9 @@ type Screen struct {
 
 	pend  map[itemKey]bool // true: assign (→ Assigned); false: unassign (→ Available)
 	q     string           // the "/" filter of Available
-	lists [2]siteList      // 0 Available, 1 Assigned
-	drag  *siteDrag
+	lists [2]siteList      // the panes Available and Assigned
+	drag  *siteDrag        // across the two lists, so the screen's
+	panes ui.Panes
 }
 
 // itemKey names a site, a team or a client.
@@ -90,14 +90,6 @@ type siteRow struct {
 	short   bool // a team under its own site's row: just the team name
 }
 
-// siteList is Available or Assigned: the rows built for it and the list
-// component that moves over them (its marks name items).
-type siteList struct {
-	*list.Model[rowKey]
-	rows []siteRow
-	n    int // item rows
-}
-
 // rowKey names a row of a list: an item, or a group header by its name.
 type rowKey struct {
 	head string
@@ -139,16 +131,14 @@ const (
 func New(h ui.Host) ui.Screen {
 	s := &Screen{host: h, base: map[uint64]uint64{}, pend: map[itemKey]bool{}, nCU: map[uint64]int{}}
 	for i := range s.lists {
-		s.lists[i].Model = list.New[rowKey]()
+		s.lists[i] = siteList{s: s, li: i, Model: list.New[rowKey]()}
 		s.lists[i].SetRows(assignRows{s, i, nil})
 	}
+	s.panes = ui.Panes{&whoPane{s: s}, &s.lists[siteAvail], &s.lists[siteAssigned]}
 	return s
 }
 
-func (s *Screen) SetSize(p [3]ui.PaneSize) {
-	s.lists[siteAvail].SetSize(p[1].W, p[1].H)
-	s.lists[siteAssigned].SetSize(p[2].W, p[2].H)
-}
+func (s *Screen) SetSize(p [3]ui.PaneSize) { s.panes.SetSize(p) }
 
 func (s *Screen) Name() string { return "Sites & teams" }
 
@@ -477,32 +467,6 @@ func (s *Screen) buildRows(li int) ([]siteRow, int) {
 
 func (s *Screen) inAssigned(it *siteItem) bool { return s.heldNow(it) > 0 }
 
-func (l *siteList) current() *siteItem {
-	if c := l.Cursor(); c >= 0 && c < len(l.rows) {
-		return l.rows[c].it
-	}
-	return nil
-}
-
-func (l *siteList) marked(it *siteItem) bool { return l.Marked(itemRow(it.key)) }
-
-// targets are the marked items of a list, or else its highlighted one.
-func (l *siteList) targets() []*siteItem {
-	var out []*siteItem
-	if l.MarkCount() > 0 {
-		for _, r := range l.rows {
-			if r.it != nil && l.marked(r.it) {
-				out = append(out, r.it)
-			}
-		}
-		return out
-	}
-	if it := l.current(); it != nil {
-		out = append(out, it)
-	}
-	return out
-}
-
 // ---- the screen interface ----
 
 func (s *Screen) Pending() int { return len(s.pend) }
@@ -626,14 +590,6 @@ func (s *Screen) canMark() string {
 	return ""
 }
 
-// nav are the focused list's moves (the Who pane has none).
-func (s *Screen) nav() []*ui.Binding {
-	if li := s.focusList(); li >= 0 {
-		return ui.ListNav(s.lists[li].Model, nil)
-	}
-	return nil
-}
-
 func (s *Screen) Bindings() []*ui.Binding {
 	g := "Sites & teams"
 	return append([]*ui.Binding{
@@ -670,21 +626,12 @@ func (s *Screen) Bindings() []*ui.Binding {
 				}
 				return s.mayEdit()
 			}),
-	}, s.nav()...)
+	}, s.panes[s.host.Focus()].Bindings()...)
 }
 
-// Key: esc clears the focused list's marks (its moves are bindings).
-func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	li := pane - 1
-	if li < 0 || li > 1 || msg.String() != "esc" {
-		return nil
-	}
-	s.drag = nil
-	if s.lists[li].ClearMarks() > 0 {
-		s.host.Flash("marks cleared", false)
-	}
-	return nil
-}
+// Key: the focused pane's (a list's esc clears its marks; its moves are
+// bindings).
+func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return s.panes.Key(msg, pane) }
 
 func (s *Screen) toggleMark() {
 	l := &s.lists[s.focusList()]
@@ -905,21 +852,14 @@ func (s *Screen) summary() string {
 	return fmt.Sprintf("%s of %s: %s", what, whom, strings.Join(parts, ", "))
 }
 
-// ---- mouse: drag & drop between the lists, wheel scrolls ----
+// ---- mouse: drag & drop between the lists (the screen's: it spans two
+// panes); the wheel is the pane's ----
 
 func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 	li := pane - 1
 	switch msg := msg.(type) {
 	case tea.MouseWheelMsg:
-		if li < 0 || li > 1 {
-			return nil
-		}
-		switch msg.Button {
-		case tea.MouseWheelUp:
-			s.lists[li].Scroll(-list.WheelStep)
-		case tea.MouseWheelDown:
-			s.lists[li].Scroll(list.WheelStep)
-		}
+		return s.panes.Mouse(msg, pane, x, y)
 	case tea.MouseClickMsg:
 		if msg.Button != tea.MouseLeft {
 			return nil
@@ -965,10 +905,7 @@ func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
 // ---- rendering ----
 
 func (s *Screen) Render(pane, w, h int, focused bool) []string {
-	if pane == 0 {
-		return s.renderWho(w, h)
-	}
-	return s.renderList(pane-1, w, h, focused)
+	return s.panes.Render(pane, w, h, focused)
 }
 
 func (s *Screen) whoLabel() string {
@@ -1054,94 +991,6 @@ func (s *Screen) mixLine() string {
 		parts = append(parts, ui.Plural(cu, "client user"))
 	}
 	return strings.Join(parts, ", ")
-}
-
-func (s *Screen) renderWho(w, h int) []string {
-	th := s.host.Theme()
-	var out []string
-	add := func(st lipgloss.Style, text string) {
-		for _, line := range strings.Split(ansi.Wrap(text, w, ""), "\n") {
-			out = append(out, st.Render(line))
-		}
-	}
-	// an email breaks after its "@" or a dot, not in the middle of a word
-	addEmail := func(st lipgloss.Style, email string) {
-		for _, line := range strings.Split(ansi.Wrap(email, w, "@."), "\n") {
-			out = append(out, st.Render(line))
-		}
-	}
-	plain := lipgloss.NewStyle()
-	if len(s.who) == 0 {
-		add(th.Bold, "Nobody chosen")
-		out = append(out, "")
-		add(plain, "Pick users on screen 1 (space selects, enter opens here).")
-		return out
-	}
-	var names []*store.User
-	if len(s.who) == 1 {
-		u := s.who[0]
-		add(th.Bold, ui.Safe(u.Name()))
-		addEmail(plain, ui.Safe(u.Email))
-		add(plain, s.typeLine(u))
-		add(th.Muted, "profile "+ui.Safe(s.names.Profile(u.ProfileID))+" · "+u.Status().String())
-	} else {
-		add(th.Bold, fmt.Sprintf("%d users", len(s.who)))
-		add(plain, s.mixLine())
-		names = s.who
-	}
-	if s.nEmp < len(s.who) {
-		out = append(out, "")
-		if len(s.who) == 1 {
-			add(th.Muted, "Client users see only their client's sites: the others are greyed and cannot be moved.")
-		} else {
-			add(th.Muted, "Client users get only their own client's sites; employees get any.")
-		}
-	}
-	if c := s.conflictText(); c != "" {
-		out = append(out, "")
-		add(th.Warn, c)
-	}
-	out = append(out, "")
-	if p := len(s.pend); p > 0 {
-		add(th.Pending, fmt.Sprintf("%d pending — ctrl+s saves them as one change set; esc discards", p))
-	} else {
-		add(th.Muted, "→/enter assigns · ← unassigns · space marks · drag with the mouse · ctrl+s saves")
-	}
-	if len(names) > 0 {
-		room := h - len(out) - 1
-		if room >= 2 {
-			out = append(out, "")
-			show := names
-			if len(show) > room {
-				show = show[:room-1]
-			}
-			for _, u := range show {
-				out = append(out, ui.Fit(" "+ui.Safe(u.Name())+" "+th.Muted.Render(ui.Safe(u.Email)), w))
-			}
-			if len(show) < len(names) {
-				out = append(out, th.Muted.Render(fmt.Sprintf(" …and %d more", len(names)-len(show))))
-			}
-		}
-	}
-	return out
-}
-
-func (s *Screen) renderList(li, w, h int, focused bool) []string {
-	th := s.host.Theme()
-	l := &s.lists[li]
-	if len(l.rows) == 0 {
-		// said whole, wrapped: these say what to do
-		switch {
-		case li == siteAvail && s.q != "":
-			return ui.WrapStyled(th.Muted, "nothing matches /"+ui.Safe(s.q)+" (/ then esc clears)", w, " ")
-		case li == siteAvail:
-			return ui.WrapStyled(th.Muted, "everything is assigned", w, " ")
-		case len(s.who) == 0:
-			return ui.WrapStyled(th.Muted, "nobody chosen", w, " ")
-		}
-		return ui.WrapStyled(th.Muted, "nothing assigned yet: → or enter in Available moves an item here, or drag it here with the mouse", w, " ")
-	}
-	return l.AppendLines(nil, focused)
 }
 
 func (s *Screen) renderRow(li int, r siteRow, w int, st list.State) string {

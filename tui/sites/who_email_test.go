@@ -12,7 +12,7 @@ func TestWhoPaneKeepsEmailWordsWhole(t *testing.T) {
 	app := newTestApp(t, s, nil, 120, 40)
 	email := usersOf(app).Current().Email // ben.adams.135@staff.example.com: longer than the pane
 	press(app, "enter")
-	lines := sitesOf(app).renderWho(20, 30)
+	lines := sitesOf(app).panes[0].View(20, 30, false)
 	var parts []string
 	for _, l := range lines[1:] {
 		parts = append(parts, strings.TrimSpace(l))
