@@ -11,23 +11,33 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/tui/list"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Screen: every org setting | the highlighted one, what it means and when
 // the settings last changed | each org feature with its employee overrides
 // and the effective result. enter changes a setting.
+//
+// It composes its three panes and owns what they share: the settings as
+// last read, with the features' counts. Its keys (enter, t, h) change the
+// setting of the focused pane.
 type Screen struct {
 	host ui.Host
-	ui.Clock
+	org  *org
 
+	keys     *keysPane
+	detail   *settingPane
+	features *featuresPane
+	panes    ui.Panes
+}
+
+// org is what the panes show: the org settings, each feature counted over
+// the employees, and why the actor may not see them ("": they may).
+type org struct {
+	host     ui.Host
 	st       store.Settings
 	features []featureCount
 	denied   string
-
-	keys  *list.Model[string] // store.SettingKeys
-	feats *list.Model[int]    // the features (right pane), by index
 }
 
 // featureCount is one org feature over every employee.
@@ -38,29 +48,29 @@ type featureCount struct {
 
 // New is the Settings screen of a console.
 func New(h ui.Host) ui.Screen {
-	s := &Screen{host: h, Clock: h.Clock(), keys: list.New[string](), feats: list.New[int]()}
-	s.keys.SetRows(settingRows{s})
+	s := &Screen{host: h, org: &org{host: h}}
+	s.keys = newKeysPane(h, s.org)
+	s.detail = &settingPane{host: h, Clock: h.Clock(), org: s.org, key: s.setting, nav: s.keys.Bindings}
+	s.features = newFeaturesPane(h, s.org)
+	s.panes = ui.Panes{s.keys, s.detail, s.features}
 	return s
 }
 
-// SetSize: the settings take their pane; the features are few enough to
-// show whole (a page is all of them).
-func (s *Screen) SetSize(p [3]ui.PaneSize) {
-	s.keys.SetSize(p[0].W, p[0].H)
-	s.feats.SetSize(p[2].W, len(store.Features()))
-}
+// SetSize hands each pane its size.
+func (s *Screen) SetSize(p [3]ui.PaneSize) { s.panes.SetSize(p) }
 
 func (s *Screen) Name() string { return "Settings" }
 
 func (s *Screen) Panes() [3]string {
-	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.keys.Cursor()+1, len(store.SettingKeys)), "Features"}
+	return [3]string{"Settings", fmt.Sprintf("Setting %d of %d", s.keys.list.Cursor()+1, len(store.SettingKeys)), "Features"}
 }
 
 func (s *Screen) Reload() {
-	s.denied = ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.ReadSettings))
-	s.st = s.host.Store().Settings()
-	s.features = countFeatures(s.host.Store(), s.st)
-	s.feats.SetRows(featureRows{s})
+	o := s.org
+	o.denied = ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.ReadSettings))
+	o.st = s.host.Store().Settings()
+	o.features = countFeatures(s.host.Store(), o.st)
+	s.features.reload()
 }
 
 // countFeatures counts, per feature, the employees overriding it and those who have it.
@@ -91,7 +101,8 @@ func countFeatures(st *store.Store, set store.Settings) []featureCount {
 	return out
 }
 
-func (s *Screen) setting() string { return store.SettingKeys[s.keys.Cursor()] }
+// setting is the highlighted setting's key.
+func (s *Screen) setting() string { return s.keys.highlighted() }
 
 func isSwitch(st store.Settings, key string) bool {
 	v := st.Value(key)
@@ -106,7 +117,7 @@ func (s *Screen) SetFilter(q string) {}
 func (s *Screen) Header(w int) string {
 	parts := make([]string, 0, len(store.SettingKeys))
 	for _, k := range store.SettingKeys {
-		parts = append(parts, k+" "+s.st.Value(k))
+		parts = append(parts, k+" "+s.org.st.Value(k))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -114,36 +125,40 @@ func (s *Screen) Header(w int) string {
 // editKey is the setting enter would change: the highlighted feature's in
 // the Features pane, else the highlighted setting.
 func (s *Screen) editKey() string {
-	if f := s.feats.Cursor(); s.host.Focus() == 2 && f < len(s.features) {
-		return s.features[f].f.String()
+	if f := s.features.highlighted(); s.host.Focus() == 2 && f != "" {
+		return f
 	}
 	return s.setting()
 }
 
-func (s *Screen) canEdit() string {
-	if s.denied != "" {
-		return s.denied
+// canEdit is why the actor may not change settings ("": they may).
+func (o *org) canEdit() string {
+	if o.denied != "" {
+		return o.denied
 	}
-	return ui.ErrText(s.host.Store().Capabilities(s.host.Actor()).May(store.EditSettings))
+	return ui.ErrText(o.host.Store().Capabilities(o.host.Actor()).May(store.EditSettings))
 }
 
+// Bindings are the screen's keys (they change the focused pane's setting),
+// then the focused pane's.
 func (s *Screen) Bindings() []*ui.Binding {
 	g := "Settings"
+	st := &s.org.st
 	return append([]*ui.Binding{
-		ui.Bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).Editing().When(s.canEdit),
+		ui.Bind(g, "enter", "change the highlighted setting (or feature)", func() tea.Cmd { return s.edit(s.editKey()) }).Editing().When(s.org.canEdit),
 		ui.Bind(g, "t", "switch the highlighted on/off setting", func() tea.Cmd {
 			k := s.editKey()
 			v := "on"
-			if s.st.Value(k) == "on" {
+			if st.Value(k) == "on" {
 				v = "off"
 			}
 			s.set(k, v)
 			return nil
 		}).Editing().When(func() string {
-			if why := s.canEdit(); why != "" {
+			if why := s.org.canEdit(); why != "" {
 				return why
 			}
-			if !isSwitch(s.st, s.editKey()) {
+			if !isSwitch(*st, s.editKey()) {
 				return s.editKey() + " is not on/off: enter changes it"
 			}
 			return ""
@@ -152,31 +167,24 @@ func (s *Screen) Bindings() []*ui.Binding {
 			s.host.ShowHistory("settings:org")
 			return nil
 		}),
-	}, s.nav()...)
+	}, s.panes[s.host.Focus()].Bindings()...)
 }
 
-// nav: the features in their pane, else the settings.
-func (s *Screen) nav() []*ui.Binding {
-	if s.host.Focus() == 2 {
-		return ui.ListNav(s.feats, nil)
-	}
-	return ui.ListNav(s.keys, nil)
-}
+func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return s.panes.Key(msg, pane) }
 
-func (s *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
-
-// Mouse: a click highlights a setting; the wheel moves through them.
+// Mouse is the pane's under it (the settings take clicks and the wheel).
 func (s *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
-	if pane == 0 {
-		s.keys.Mouse(msg, y)
-	}
-	return nil
+	return s.panes.Mouse(msg, pane, x, y)
+}
+
+func (s *Screen) Render(pane, w, h int, focused bool) []string {
+	return s.panes.Render(pane, w, h, focused)
 }
 
 // set applies one setting; store refusals go to the status line.
 func (s *Screen) set(key, value string) {
 	what := fmt.Sprintf("settings set %s %s", key, strings.TrimSpace(value))
-	before := s.st.Value(key)
+	before := s.org.st.Value(key)
 	cs, err := s.host.Store().Apply(s.host.Actor(), what, func(tx *store.Tx) error { return tx.SetSetting(key, value) })
 	if err != nil {
 		s.host.Fail(err)
@@ -186,11 +194,11 @@ func (s *Screen) set(key, value string) {
 }
 
 func (s *Screen) edit(key string) tea.Cmd {
-	value := s.st.Value(key)
+	value := s.org.st.Value(key)
 	title := "Setting " + key
 	var field huh.Field
 	switch {
-	case isSwitch(s.st, key):
+	case isSwitch(s.org.st, key):
 		field = huh.NewSelect[string]().Title(key).Description(store.SettingHelp[key]).
 			Options(huh.NewOption("on", "on"), huh.NewOption("off", "off")).Value(&value)
 	case key == "lockout-attempts":
@@ -211,113 +219,4 @@ func (s *Screen) edit(key string) tea.Cmd {
 	}, huh.NewGroup(field))
 	s.host.Open(m)
 	return cmd
-}
-
-func (s *Screen) Render(pane, w, h int, focused bool) []string {
-	th := s.host.Theme()
-	if s.denied != "" {
-		if pane == 1 {
-			return ui.WrapLines(th.Bad.Render("you may not see the settings: "+ui.Safe(s.denied)), w)
-		}
-		return nil
-	}
-	switch pane {
-	case 0:
-		return s.renderList(w, focused)
-	case 1:
-		return s.renderSetting(w)
-	}
-	return s.renderFeatures(w, focused)
-}
-
-// settingRows are the org settings, each with its value.
-type settingRows struct{ s *Screen }
-
-func (r settingRows) Len() int            { return len(store.SettingKeys) }
-func (r settingRows) Key(i int) string    { return store.SettingKeys[i] }
-func (r settingRows) Selectable(int) bool { return true }
-
-func (r settingRows) Render(i, w int, st list.State) string {
-	vw, kw := 0, 0 // the widest value; the widest key, as far as the values leave room
-	for _, k := range store.SettingKeys {
-		vw = max(vw, len(r.s.st.Value(k))+1)
-		kw = max(kw, len(k)+2)
-	}
-	kw = min(kw, w-1-vw)
-	mark := " "
-	if st.Cursor {
-		mark = "›"
-	}
-	k := store.SettingKeys[i]
-	return ui.RowStyle(r.s.host.Theme(), ui.Fit(mark+ui.Cell(k, kw)+r.s.st.Value(k), w), st.Cursor, st.Focused)
-}
-
-// featureRows are the org features; their pane draws them itself, on
-// several lines each.
-type featureRows struct{ s *Screen }
-
-func (r featureRows) Len() int                              { return len(r.s.features) }
-func (r featureRows) Key(i int) int                         { return i }
-func (r featureRows) Selectable(int) bool                   { return true }
-func (r featureRows) Render(i, w int, st list.State) string { return r.s.features[i].f.Title() }
-
-func (s *Screen) renderList(w int, focused bool) []string {
-	th := s.host.Theme()
-	out := s.keys.Lines(focused)
-	if s.canEdit() == "" {
-		out = append(out, "", th.Muted.Render("enter or t changes"))
-	}
-	return out
-}
-
-func (s *Screen) renderSetting(w int) []string {
-	th := s.host.Theme()
-	k := s.setting()
-	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	out := []string{th.Bold.Render(k), kv("Value", th.Bold.Render(s.st.Value(k))), ""}
-	out = append(out, ui.WrapLines(store.SettingHelp[k], w)...)
-	if f, err := store.ParseFeature(k); err == nil {
-		for _, c := range s.features {
-			if c.f == f {
-				out = append(out, "", fmt.Sprintf("%s: org default for employees; %d allow and %d deny it themselves; %d of %d have it.",
-					f.Title(), c.allow, c.deny, c.on, c.people))
-				out = append(out[:len(out)-1], ui.WrapLines(out[len(out)-1], w)...)
-			}
-		}
-	}
-	out = append(out, "")
-	if s.st.UpdatedBy == "" {
-		out = append(out, th.Muted.Render("The settings were never changed: these are the defaults."))
-	} else {
-		out = append(out, ui.WrapLines(th.Muted.Render(fmt.Sprintf("The settings last changed %s by %s (version %d).", s.Stamp(s.st.Updated), ui.Safe(s.st.UpdatedBy), s.st.Version)), w)...)
-	}
-	if why := s.canEdit(); why != "" {
-		out = append(out, "")
-		out = append(out, ui.WrapLines(th.Warn.Render("You may not change settings: "+ui.Safe(why)), w)...)
-	} else {
-		out = append(out, "", th.Muted.Render("enter changes it · h: history of the settings"))
-	}
-	return out
-}
-
-func (s *Screen) renderFeatures(w int, focused bool) []string {
-	th := s.host.Theme()
-	var out []string
-	for i, c := range s.features {
-		if focused && i == s.feats.Cursor() {
-			out = append(out, th.Cursor.Render(ui.Fit("› "+c.f.Title(), w)))
-		} else {
-			for _, l := range ui.WrapLines(c.f.Title(), w) {
-				out = append(out, th.Bold.Render(l))
-			}
-		}
-		out = append(out,
-			fmt.Sprintf("  org %s · allow %d · deny %d", s.st.Value(c.f.String()), c.allow, c.deny),
-			fmt.Sprintf("  on for %d of %d employees", c.on, c.people),
-			"")
-	}
-	for _, l := range ui.WrapLines("Client users follow the org value.", w) {
-		out = append(out, th.Muted.Render(l))
-	}
-	return out
 }
