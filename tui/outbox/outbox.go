@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/tui/list"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
@@ -20,186 +18,96 @@ import (
 // outbox holds invitation tokens, so only an all-sites actor with maintain on
 // Users & permissions reads it (as `gatehouse outbox list`); invitations show
 // to whoever may view users, limited to the users they may see.
+//
+// It composes its three panes and owns what they share: the "/" filter,
+// which narrows both lists, and the keys that act across them (a resend
+// highlights its new message).
 type Screen struct {
 	host ui.Host
-	ui.Clock
 
-	invDenied, boxDenied string
+	invs  *invitationsPane
+	box   *outboxPane
+	msg   *messagePane
+	panes ui.Panes
 
-	allInv []invRow
-	allMsg []store.Message // newest first
-	inv    []invRow        // filtered
-	msgs   []*store.Message
-
-	invList *list.Model[invKey]
-	msgList *list.Model[uint64]
-	invSize ui.PaneSize // the Invitations pane, for its layout
-
-	state int    // index into outboxStates
-	q     string // the "/" filter: part of an email (or subject)
-	err   error
+	q string // the "/" filter: part of an email (or subject)
 }
-
-type invRow struct {
-	store.Invitation
-	invited bool // the user is still invited (a resend makes sense)
-}
-
-// invKey names an invitation: a user's, made at a time.
-type invKey struct {
-	email   string
-	created int64
-}
-
-func (r *invRow) key() invKey { return invKey{r.Email, r.Created.UnixNano()} }
-
-var outboxStates = []string{"all", "queued", "sent", "failed", "cancelled"}
 
 // New is the Invitations & outbox screen of a console.
 func New(h ui.Host) ui.Screen {
-	o := &Screen{host: h, Clock: h.Clock(), invList: list.New[invKey](), msgList: list.New[uint64]()}
-	o.msgList.SetTop(1) // below the column headings
+	o := &Screen{host: h}
+	o.invs = newInvitationsPane(h, o.follow)
+	o.box = newOutboxPane(h)
+	o.msg = &messagePane{host: h, Clock: h.Clock(), message: o.box.highlighted, denied: func() string { return o.box.denied }, nav: o.box.Bindings}
+	o.panes = ui.Panes{o.invs, o.box, o.msg}
 	return o
 }
 
 func (o *Screen) Name() string { return "Invitations & outbox" }
 
 func (o *Screen) Panes() [3]string {
-	box := "Outbox"
-	if o.boxDenied == "" {
-		box = fmt.Sprintf("Outbox: %s (%s)", outboxStates[o.state], ui.Thousands(len(o.msgs)))
-	}
-	return [3]string{fmt.Sprintf("Invitations (%s)", ui.Thousands(len(o.inv))), box, "Message"}
+	return [3]string{fmt.Sprintf("Invitations (%s)", ui.Thousands(len(o.invs.rows))), o.box.title(), "Message"}
 }
 
-func (o *Screen) SetSize(p [3]ui.PaneSize) {
-	o.invSize = p[0]
-	o.msgList.SetSize(p[1].W, max(p[1].H-1, 1))
-	o.layout()
-}
-
-// layout fits the invitations below their headings and the error, and above
-// the highlighted one's dates (a narrow pane has no columns for them).
-func (o *Screen) layout() {
-	w, h := o.invSize.W, o.invSize.H
-	detail := 0
-	if w < 60 {
-		detail = 4
-	}
-	top := 1 + len(o.errLines(w))
-	o.invList.SetTop(top)
-	o.invList.SetSize(w, max(h-top-detail, 1))
-}
-
-func (o *Screen) errLines(w int) []string {
-	if o.err == nil {
-		return nil
-	}
-	return ui.WrapLines(o.host.Theme().Bad.Render(ui.SafeErr(o.err)), w)
-}
+// SetSize hands each pane its size.
+func (o *Screen) SetSize(p [3]ui.PaneSize) { o.panes.SetSize(p) }
 
 func (o *Screen) Reload() {
 	s, actor := o.host.Store(), o.host.Actor()
-	o.err = nil
-	o.invDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
-	o.boxDenied = ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
-	o.allInv, o.allMsg = nil, nil
-	if o.invDenied == "" {
+	var loadErr error
+	invDenied := ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
+	boxDenied := ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
+	var allInv []invRow
+	var allMsg []store.Message
+	if invDenied == "" {
 		invs, err := s.Invitations()
 		if err != nil {
-			o.err = err
+			loadErr = err
 		}
 		visible := s.Visible(actor)
 		for _, inv := range invs {
 			u, err := s.UserByID(inv.UserID)
 			if err != nil {
-				if o.boxDenied != "" {
+				if boxDenied != "" {
 					continue // a deleted user: only for those who see everything
 				}
 			} else if !visible(u) {
 				continue
 			}
-			o.allInv = append(o.allInv, invRow{Invitation: inv, invited: err == nil && u.Status() == store.Invited})
+			allInv = append(allInv, invRow{Invitation: inv, invited: err == nil && u.Status() == store.Invited})
 		}
-		slices.SortFunc(o.allInv, func(a, b invRow) int {
+		slices.SortFunc(allInv, func(a, b invRow) int {
 			if c := b.Created.Compare(a.Created); c != 0 {
 				return c
 			}
 			return cmp.Compare(b.UserID, a.UserID) // newer users first, as the outbox
 		})
 	}
-	if o.boxDenied == "" {
+	if boxDenied == "" {
 		msgs, err := s.OutboxFor(actor) // never the token of a user above the actor
 		if err != nil {
-			o.err = err
+			loadErr = err
 		}
 		slices.Reverse(msgs)
-		o.allMsg = msgs
+		allMsg = msgs
 	}
+	o.invs.all, o.invs.denied, o.invs.err = allInv, invDenied, loadErr
+	o.box.all, o.box.denied = allMsg, boxDenied
 	o.refilter()
-	o.layout()
+	o.invs.layout()
 }
 
-// refilter lists what the filter and the state let through; each list
-// stays on what it highlighted, or goes back to its top.
+// refilter narrows both lists to the filter; each stays on what it
+// highlighted, or goes back to its top.
 func (o *Screen) refilter() {
-	q := strings.ToLower(o.q)
-	var inv []invRow
-	for _, r := range o.allInv {
-		if q == "" || strings.Contains(strings.ToLower(r.Email), q) {
-			inv = append(inv, r)
-		}
-	}
-	var msgs []*store.Message
-	for i := range o.allMsg {
-		m := &o.allMsg[i]
-		if o.state != 0 && m.State != outboxStates[o.state] {
-			continue
-		}
-		if q != "" && !strings.Contains(strings.ToLower(m.To), q) && !strings.Contains(strings.ToLower(m.Subject), q) {
-			continue
-		}
-		msgs = append(msgs, m)
-	}
-	o.inv, o.msgs = inv, msgs
-	if !o.invList.SetRows(invRows{o, inv}) {
-		o.invList.SetCursor(0)
-	}
-	if !o.msgList.SetRows(msgRows{o, msgs}) {
-		o.msgList.SetCursor(0)
-	}
+	o.invs.refilter(o.q)
+	o.box.refilter(o.q)
 }
 
-func (o *Screen) invitation() *invRow {
-	if c := o.invList.Cursor(); c >= 0 && c < len(o.inv) {
-		return &o.inv[c]
-	}
-	return nil
-}
-
-func (o *Screen) message() *store.Message {
-	if c := o.msgList.Cursor(); c >= 0 && c < len(o.msgs) {
-		return o.msgs[c]
-	}
-	return nil
-}
-
-// invState is open, used, revoked or expired.
-func (o *Screen) invState(r *invRow) string {
-	switch {
-	case !r.Used.IsZero():
-		return "used"
-	case r.Revoked:
-		return "revoked"
-	case !o.Now().Before(r.Expires):
-		return "expired"
-	}
-	return "open"
-}
-
-func (o *Screen) Pending() int   { return 0 }
-func (o *Screen) Discard()       {}
-func (o *Screen) Filter() string { return o.q }
+func (o *Screen) invitation() *invRow { return o.invs.highlighted() }
+func (o *Screen) Pending() int        { return 0 }
+func (o *Screen) Discard()            {}
+func (o *Screen) Filter() string      { return o.q }
 
 // SetFilter narrows both lists to an email (or, in the outbox, a subject).
 func (o *Screen) SetFilter(q string) {
@@ -209,8 +117,8 @@ func (o *Screen) SetFilter(q string) {
 
 func (o *Screen) Header(w int) string {
 	n := map[string]int{}
-	for i := range o.allInv {
-		n[o.invState(&o.allInv[i])]++
+	for i := range o.invs.all {
+		n[o.invs.state(&o.invs.all[i])]++
 	}
 	return fmt.Sprintf("Invitations: %d open · %d used · %d expired · %d revoked · tab: list", n["open"], n["used"], n["expired"], n["revoked"])
 }
@@ -229,15 +137,16 @@ func (o *Screen) canResend() string {
 	return ""
 }
 
+// Bindings are the screen's keys, then the focused pane's (the Message
+// pane's move the outbox).
 func (o *Screen) Bindings() []*ui.Binding {
 	g := "Invitations & outbox"
 	return append([]*ui.Binding{
 		ui.Bind(g, "r", "resend the highlighted invitation (a new token; the old one ends)", func() tea.Cmd { return o.resend() }).Editing().When(o.canResend),
 		ui.Bind(g, "s", "outbox state: all / queued / sent / failed", func() tea.Cmd {
-			o.state = (o.state + 1) % len(outboxStates)
-			o.refilter()
+			o.box.nextState()
 			return nil
-		}).When(func() string { return o.boxDenied }),
+		}).When(func() string { return o.box.denied }),
 		ui.Bind(g, "h", "history of the highlighted invitation's user", func() tea.Cmd {
 			o.host.ShowHistory("user:" + o.invitation().Email)
 			return nil
@@ -247,7 +156,7 @@ func (o *Screen) Bindings() []*ui.Binding {
 			}
 			return ""
 		}),
-	}, o.nav()...)
+	}, o.panes[o.host.Focus()].Bindings()...)
 }
 
 func (o *Screen) resend() tea.Cmd {
@@ -266,244 +175,20 @@ func (o *Screen) resend() tea.Cmd {
 	return nil
 }
 
-func (o *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return nil }
+func (o *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return o.panes.Key(msg, pane) }
 
-// nav: the invitations, or the outbox (from the Message pane too).
-func (o *Screen) nav() []*ui.Binding {
-	if o.host.Focus() == 0 {
-		return ui.ListNav(o.invList, o.followMoved())
-	}
-	return ui.ListNav(o.msgList, nil)
-}
-
-// followMoved follows the invitation highlighted, when a move changed it.
-func (o *Screen) followMoved() func() {
-	was := o.invList.Cursor()
-	return func() {
-		if o.invList.Cursor() != was {
-			o.follow()
-		}
-	}
-}
-
-// Mouse: a click highlights an invitation or a message, the wheel moves through them.
+// Mouse is the pane's under it.
 func (o *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
-	switch pane {
-	case 0:
-		after := o.followMoved()
-		o.invList.Mouse(msg, y)
-		after()
-	case 1:
-		o.msgList.Mouse(msg, y)
-	}
-	return nil
+	return o.panes.Mouse(msg, pane, x, y)
 }
 
 // follow highlights the newest invitation message to the highlighted invitation's user.
 func (o *Screen) follow() {
-	r := o.invitation()
-	if r == nil {
-		return
-	}
-	for i, m := range o.msgs {
-		if m.Kind == "invitation" && strings.EqualFold(m.To, r.Email) {
-			o.msgList.SetCursor(i)
-			return
-		}
+	if r := o.invitation(); r != nil {
+		o.box.toInvitation(r.Email)
 	}
 }
 
 func (o *Screen) Render(pane, w, h int, focused bool) []string {
-	th := o.host.Theme()
-	switch pane {
-	case 0:
-		if o.invDenied != "" {
-			return ui.WrapLines(th.Bad.Render("you may not see invitations: "+ui.Safe(o.invDenied)), w)
-		}
-		return o.renderInvitations(w, h, focused)
-	case 1:
-		if o.boxDenied != "" {
-			return append([]string{th.Bad.Render("you may not read the outbox"), ""},
-				ui.WrapLines(th.Muted.Render("It holds invitation tokens: only an all-sites user with maintain on Users & permissions reads it. "+ui.Safe(o.boxDenied)), w)...)
-		}
-		return o.renderOutbox(w, h, focused)
-	}
-	if o.boxDenied != "" {
-		return []string{th.Bad.Render("you may not read the outbox")}
-	}
-	return o.renderMessage(w)
-}
-
-// invCols are the invitation columns at a width: email, the two times
-// when wide, the state.
-func invCols(w int) (wide bool, email, times, state int) {
-	wide, times, state = w >= 60, 17, 8
-	if !wide {
-		return false, w - 1 - state, 0, state
-	}
-	return true, w - 1 - 2*times - state, times, state
-}
-
-// invRows are the invitations listed.
-type invRows struct {
-	o    *Screen
-	rows []invRow
-}
-
-func (r invRows) Len() int            { return len(r.rows) }
-func (r invRows) Key(i int) invKey    { return r.rows[i].key() }
-func (r invRows) Selectable(int) bool { return true }
-
-func (r invRows) Render(i, w int, st list.State) string {
-	o, inv := r.o, &r.rows[i]
-	wide, ec, tc, sc := invCols(w)
-	mark := " "
-	if st.Cursor {
-		mark = "›"
-	}
-	line := mark + ui.Cell(ui.Safe(inv.Email), ec)
-	if wide {
-		line += ui.Cell(o.Stamp(inv.Created), tc) + ui.Cell(o.Stamp(inv.Expires), tc)
-	}
-	state := o.invState(inv)
-	line = ui.Fit(line+ui.Cell(state, sc), w)
-	if !st.Cursor && state != "open" {
-		line = o.host.Theme().Muted.Render(line)
-	}
-	return ui.RowStyle(o.host.Theme(), line, st.Cursor, st.Focused)
-}
-
-func (o *Screen) renderInvitations(w, h int, focused bool) []string {
-	th := o.host.Theme()
-	wide, ec, tc, st := invCols(w)
-	head := " " + ui.Cell("EMAIL", ec) + ui.Cell("STATE", st)
-	if wide {
-		head = " " + ui.Cell("EMAIL", ec) + ui.Cell("CREATED", tc) + ui.Cell("EXPIRES", tc) + ui.Cell("STATE", st)
-	}
-	out := append([]string{th.Header.Render(ui.Fit(head, w))}, o.errLines(w)...)
-	if len(o.inv) == 0 {
-		return append(out, th.Muted.Render(" no invitations"))
-	}
-	detail := 0
-	if !wide {
-		detail = 4 // created / expires of the highlighted one, below the list
-	}
-	out = o.invList.AppendLines(out, focused)
-	if r := o.invitation(); r != nil && !wide {
-		for len(out) < h-detail {
-			out = append(out, "")
-		}
-		stamp := o.Stamp
-		if w < 26 {
-			stamp = o.Short
-		}
-		kv := func(k string, t time.Time) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + stamp(t) }
-		out = append(out, th.Muted.Render(strings.Repeat("─", w)), kv("Created", r.Created), kv("Expires", r.Expires))
-		if !r.Used.IsZero() {
-			out = append(out, kv("Used", r.Used))
-		} else {
-			out = append(out, th.Muted.Render("r resends · h history"))
-		}
-	}
-	return out
-}
-
-type boxCols struct{ id, state, kind, to, subject, tries, errs int }
-
-func layoutBoxCols(w int) boxCols {
-	c := boxCols{id: 6, state: 8}
-	switch {
-	case w >= 90:
-		c.kind, c.tries = 17, 6
-		rest := w - 2 - c.id - c.state - c.kind - c.tries
-		c.to = rest * 42 / 100
-		c.subject = rest * 33 / 100
-		c.errs = rest - c.to - c.subject
-	case w >= 56:
-		c.kind = 11
-		rest := w - 2 - c.id - c.state - c.kind
-		c.to = rest * 55 / 100
-		c.subject = rest - c.to
-	default:
-		c.to = w - 2 - c.id - c.state
-	}
-	return c
-}
-
-func (o *Screen) renderOutbox(w, h int, focused bool) []string {
-	th := o.host.Theme()
-	c := layoutBoxCols(w)
-	head := "  " + ui.Cell("ID", c.id) + ui.Cell("STATE", c.state) + ui.Cell("KIND", c.kind) + ui.Cell("TO", c.to) + ui.Cell("SUBJECT", c.subject) + ui.Cell("TRIES", c.tries) + ui.Cell("LAST ERROR", c.errs)
-	out := []string{th.Header.Render(ui.Fit(head, w))}
-	if len(o.msgs) == 0 {
-		msg := "  the outbox is empty"
-		if o.state != 0 || o.q != "" {
-			msg = "  no message matches; s changes the state, esc clears the filter"
-		}
-		return append(out, th.Muted.Render(msg))
-	}
-	return o.msgList.AppendLines(out, focused)
-}
-
-// msgRows are the outbox messages listed.
-type msgRows struct {
-	o    *Screen
-	rows []*store.Message
-}
-
-func (r msgRows) Len() int            { return len(r.rows) }
-func (r msgRows) Key(i int) uint64    { return r.rows[i].ID }
-func (r msgRows) Selectable(int) bool { return true }
-
-func (r msgRows) Render(i, w int, st list.State) string {
-	th, m, c := r.o.host.Theme(), r.rows[i], layoutBoxCols(w)
-	mark := " "
-	if st.Cursor {
-		mark = "›"
-	}
-	line := mark + " " + ui.Cell(fmt.Sprintf("#%d", m.ID), c.id) + ui.Cell(ui.Safe(m.State), c.state) + ui.Cell(ui.Safe(string(m.Kind)), c.kind) + ui.Cell(ui.Safe(m.To), c.to) + ui.Cell(ui.Safe(m.Subject), c.subject)
-	if c.tries > 0 {
-		line += ui.Cell(fmt.Sprint(m.Attempts), c.tries) + ui.Cell(ui.OrDash(ui.Safe(m.LastError)), c.errs)
-	}
-	line = ui.Fit(line, w)
-	if !st.Cursor && m.State == "failed" {
-		line = th.Bad.Render(line)
-	}
-	return ui.RowStyle(th, line, st.Cursor, st.Focused)
-}
-
-func (o *Screen) renderMessage(w int) []string {
-	th := o.host.Theme()
-	m := o.message()
-	if m == nil {
-		return []string{th.Muted.Render("no message highlighted")}
-	}
-	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	state := ui.Safe(m.State)
-	switch m.State {
-	case "failed":
-		state = th.Bad.Render(state)
-	case "sent":
-		state = th.Good.Render(state)
-	default:
-		state = th.Warn.Render(state)
-	}
-	out := []string{
-		th.Bold.Render(fmt.Sprintf("#%d %s", m.ID, ui.Safe(m.Subject))),
-		kv("To", ui.Safe(m.To)),
-		kv("Kind", ui.Safe(string(m.Kind))),
-		kv("State", state),
-		kv("Tries", fmt.Sprint(m.Attempts)),
-		kv("Queued", o.Stamp(m.Created)),
-	}
-	if m.LastError != "" {
-		out = append(out, kv("Error", th.Bad.Render(ui.Safe(m.LastError))))
-	}
-	out = append(out, th.Muted.Render(strings.Repeat("─", w)))
-	// the body keeps its lines; each is made safe (a \r in one would
-	// otherwise return to the start of the line and paint over it)
-	for _, l := range strings.Split(strings.TrimRight(m.Body, "\n"), "\n") {
-		out = append(out, ui.WrapLines(ui.Safe(l), w)...)
-	}
-	return out
+	return o.panes.Render(pane, w, h, focused)
 }

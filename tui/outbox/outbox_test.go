@@ -18,8 +18,8 @@ var outboxToken = regexp.MustCompile(`\b[a-z2-7]{32}\b`)
 
 // outboxHideTokens replaces the screen's copies of the tokens with a fixed text.
 func outboxHideTokens(o *Screen) {
-	for i := range o.allMsg {
-		o.allMsg[i].Body = outboxToken.ReplaceAllString(o.allMsg[i].Body, "<the token, 32 letters and digits>")
+	for i := range o.box.all {
+		o.box.all[i].Body = outboxToken.ReplaceAllString(o.box.all[i].Body, "<the token, 32 letters and digits>")
 	}
 }
 
@@ -54,11 +54,11 @@ func TestOutboxListsNewInvitation(t *testing.T) {
 	}
 	app.Update(wait())
 	o := outboxOf(app)
-	if len(o.msgs) == 0 || o.msgs[0].To != "nia.okoro@example.com" || o.msgs[0].Kind != "invitation" {
-		t.Fatalf("top message: %+v", o.msgs[:min(1, len(o.msgs))])
+	if len(o.box.rows) == 0 || o.box.rows[0].To != "nia.okoro@example.com" || o.box.rows[0].Kind != "invitation" {
+		t.Fatalf("top message: %+v", o.box.rows[:min(1, len(o.box.rows))])
 	}
-	if len(o.inv) == 0 || o.inv[0].Email != "nia.okoro@example.com" || o.invState(&o.inv[0]) != "open" {
-		t.Fatalf("top invitation: %+v", o.inv[:min(1, len(o.inv))])
+	if len(o.invs.rows) == 0 || o.invs.rows[0].Email != "nia.okoro@example.com" || o.invs.state(&o.invs.rows[0]) != "open" {
+		t.Fatalf("top invitation: %+v", o.invs.rows[:min(1, len(o.invs.rows))])
 	}
 	press(app, "home") // the cursor stayed on the message it was on
 	v := viewOf(app)
@@ -68,8 +68,8 @@ func TestOutboxListsNewInvitation(t *testing.T) {
 		}
 	}
 	// the screen's clock passes the expiry: the invitation shows expired
-	o.Now = func() time.Time { return c.Now().Add(8 * 24 * time.Hour) }
-	if got := o.invState(&o.inv[0]); got != "expired" {
+	o.invs.Now = func() time.Time { return c.Now().Add(8 * 24 * time.Hour) }
+	if got := o.invs.state(&o.invs.rows[0]); got != "expired" {
 		t.Errorf("after 8 days the invitation is %s", got)
 	}
 }
@@ -80,25 +80,25 @@ func TestOutboxResend(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	press(app, "6", "shift+tab")
 	o := outboxOf(app)
-	if len(o.inv) == 0 {
+	if len(o.invs.rows) == 0 {
 		t.Fatal("no invitations in the demo data")
 	}
 	email := o.invitation().Email
-	n := len(o.allMsg)
+	n := len(o.box.all)
 	press(app, "r")
-	if len(o.allMsg) != n+1 || o.allMsg[0].To != email {
-		t.Fatalf("after r: %d messages (want %d), newest to %s: %s", len(o.allMsg), n+1, o.allMsg[0].To, app.Message())
+	if len(o.box.all) != n+1 || o.box.all[0].To != email {
+		t.Fatalf("after r: %d messages (want %d), newest to %s: %s", len(o.box.all), n+1, o.box.all[0].To, app.Message())
 	}
 	states := map[string]int{}
-	for i := range o.allInv {
-		if o.allInv[i].Email == email {
-			states[o.invState(&o.allInv[i])]++
+	for i := range o.invs.all {
+		if o.invs.all[i].Email == email {
+			states[o.invs.state(&o.invs.all[i])]++
 		}
 	}
 	if states["open"] != 1 || states["revoked"] != 1 {
 		t.Errorf("%s's invitations after a resend: %v", email, states)
 	}
-	if m := o.message(); m == nil || m.To != email {
+	if m := o.box.highlighted(); m == nil || m.To != email {
 		t.Errorf("the highlighted message is not the new one: %+v", m)
 	}
 }
@@ -129,8 +129,8 @@ func TestOutboxRefusedToOthers(t *testing.T) {
 	if !strings.Contains(lines, "you may not read the outbox") || !strings.Contains(lines, "you may not see invitations") {
 		t.Errorf("a Basic user's outbox screen:\n%s", lines)
 	}
-	if len(o.allMsg) != 0 || len(o.allInv) != 0 {
-		t.Errorf("a Basic user's screen read %d messages and %d invitations", len(o.allMsg), len(o.allInv))
+	if len(o.box.all) != 0 || len(o.invs.all) != 0 {
+		t.Errorf("a Basic user's screen read %d messages and %d invitations", len(o.box.all), len(o.invs.all))
 	}
 }
 
@@ -140,16 +140,16 @@ func TestOutboxFilterAndState(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 120, 40)
 	press(app, "6")
 	o := outboxOf(app)
-	email := o.allMsg[len(o.allMsg)-1].To
+	email := o.box.all[len(o.box.all)-1].To
 	press(app, "/")
 	typeQuick(app, email)
 	press(app, "enter")
-	if len(o.msgs) != 1 || len(o.inv) != 1 || o.inv[0].Email != email {
-		t.Errorf("filter %s: %d messages, %d invitations", email, len(o.msgs), len(o.inv))
+	if len(o.box.rows) != 1 || len(o.invs.rows) != 1 || o.invs.rows[0].Email != email {
+		t.Errorf("filter %s: %d messages, %d invitations", email, len(o.box.rows), len(o.invs.rows))
 	}
 	press(app, "/", "esc")
 	press(app, "s", "s") // sent: none in the demo
-	if len(o.msgs) != 0 || !strings.Contains(viewOf(app), "no message matches") {
-		t.Errorf("state sent: %d messages", len(o.msgs))
+	if len(o.box.rows) != 0 || !strings.Contains(viewOf(app), "no message matches") {
+		t.Errorf("state sent: %d messages", len(o.box.rows))
 	}
 }
