@@ -10,15 +10,29 @@ import (
 	"charm.land/huh/v2"
 
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/tui/list"
 	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // Screen: clients | the sites of the highlighted client (or all, or the
 // business's own) | the teams of the highlighted site. "a" adds to the
-// focused pane: a client, a site, a team.
+// focused pane: a client, a site or a team.
+//
+// It composes its three panes, each following the one before it, and owns
+// what they share: the clients, sites and teams as last read, with their
+// counts. Its keys act on what the focused pane highlights.
 type Screen struct {
-	host   ui.Host
+	host ui.Host
+	data *placesData
+
+	clients *clientsPane
+	sites   *sitesPane
+	teams   *teamsPane
+	panes   ui.Panes
+}
+
+// placesData is what the panes show: the clients, sites and teams, and why
+// the actor may see none of them ("": they may).
+type placesData struct {
 	names  store.Names
 	denied string
 
@@ -27,18 +41,6 @@ type Screen struct {
 	teams     map[uint64][]*store.Team // by site
 	count     placeCounts
 	perClient map[uint64]int // sites per client (0: the business's own)
-
-	leftList *list.Model[leftKey] // 0 all sites, 1 own sites, 2+ clients
-	rows     []*store.Site
-	siteList *list.Model[uint64]
-	teamList *list.Model[uint64] // the highlighted site's teams
-	q        string              // the "/" filter on sites
-}
-
-// leftKey names a row of the Clients pane: all sites, own sites, or a client.
-type leftKey struct {
-	row    int // placesAll, placesOwn, placesFirstClient for every client
-	client uint64
 }
 
 // placeCounts counts users per client, per site (directly or through a team) and per team.
@@ -47,63 +49,54 @@ type placeCounts struct {
 	ownSites              int
 }
 
-const (
-	placesAll = iota
-	placesOwn
-	placesFirstClient
-)
-
 // New is the Clients & sites screen of a console.
 func New(h ui.Host) ui.Screen {
-	p := &Screen{host: h, leftList: list.New[leftKey](), siteList: list.New[uint64](), teamList: list.New[uint64]()}
-	p.leftList.SetTop(1) // below the column headings
-	p.siteList.SetTop(1)
-	p.teamList.SetTop(placesTeamTop)
+	p := &Screen{host: h, data: &placesData{}}
+	p.teams = newTeamsPane(h, p.data, p.site)
+	p.sites = newSitesPane(h, p.data, p.leftRow, p.stepClient, p.teams.follow)
+	p.clients = newClientsPane(h, p.data, p.pickLeft)
+	p.panes = ui.Panes{p.clients, p.sites, p.teams}
 	return p
 }
 
 func (p *Screen) Name() string { return "Clients & sites" }
 
-// placesTeamTop is the lines above the teams: the site's name, client and
-// users, a blank line and the column headings.
-const placesTeamTop = 5
-
-func (p *Screen) SetSize(ps [3]ui.PaneSize) {
-	p.leftList.SetSize(ps[0].W, max(ps[0].H-1, 1))
-	p.siteList.SetSize(ps[1].W, max(ps[1].H-1, 1))
-	p.teamList.SetSize(ps[2].W, max(ps[2].H-placesTeamTop, 1))
-}
-
-// left is the Clients pane's row: placesAll, placesOwn, or a client's.
-func (p *Screen) left() int { return p.leftList.Cursor() }
+// SetSize hands each pane its size.
+func (p *Screen) SetSize(ps [3]ui.PaneSize) { p.panes.SetSize(ps) }
 
 func (p *Screen) Panes() [3]string {
 	site := "Teams"
 	if s := p.site(); s != nil {
 		site = "Teams of " + s.Name
 	}
-	return [3]string{fmt.Sprintf("Clients (%d)", len(p.clients)), fmt.Sprintf("Sites: %s (%d)", p.leftLabel(), len(p.rows)), site}
+	return [3]string{fmt.Sprintf("Clients (%d)", len(p.data.clients)), fmt.Sprintf("Sites: %s (%d)", p.clients.label(), len(p.sites.rows)), site}
 }
 
 func (p *Screen) Reload() {
-	s := p.host.Store()
-	p.denied = ""
-	if err := s.Capabilities(p.host.Actor()).May(store.ReadClients); err != nil {
-		if err2 := s.Capabilities(p.host.Actor()).May(store.ReadSites); err2 != nil {
-			p.denied = err.Error()
+	p.data.load(p.host.Store(), p.host.Actor())
+	p.clients.reload() // stays on the same client
+	p.sites.refilter()
+}
+
+// load reads the clients, sites and teams, and counts their users.
+func (d *placesData) load(s *store.Store, actor store.Actor) {
+	d.denied = ""
+	if err := s.Capabilities(actor).May(store.ReadClients); err != nil {
+		if err2 := s.Capabilities(actor).May(store.ReadSites); err2 != nil {
+			d.denied = err.Error()
 		}
 	}
-	p.names = s.Names()
-	p.clients = s.Clients()
-	p.sites = s.Sites()
-	p.teams = map[uint64][]*store.Team{}
+	d.names = s.Names()
+	d.clients = s.Clients()
+	d.sites = s.Sites()
+	d.teams = map[uint64][]*store.Team{}
 	teamSite := map[uint64]uint64{}
 	for _, t := range s.Teams() {
-		p.teams[t.SiteID] = append(p.teams[t.SiteID], t)
+		d.teams[t.SiteID] = append(d.teams[t.SiteID], t)
 		teamSite[t.ID] = t.SiteID
 	}
 	c := placeCounts{clients: map[uint64]int{}, sites: map[uint64]int{}, teams: map[uint64]int{}}
-	for _, st := range p.sites {
+	for _, st := range d.sites {
 		if st.ClientID == 0 {
 			c.ownSites++
 		}
@@ -122,13 +115,11 @@ func (p *Screen) Reload() {
 			}
 		}
 	})
-	p.count = c
-	p.perClient = map[uint64]int{}
-	for _, st := range p.sites {
-		p.perClient[st.ClientID]++
+	d.count = c
+	d.perClient = map[uint64]int{}
+	for _, st := range d.sites {
+		d.perClient[st.ClientID]++
 	}
-	p.leftList.SetRows(leftRows{p}) // stays on the same client
-	p.refilter()
 }
 
 func containsID(ids []uint64, id uint64) bool {
@@ -140,97 +131,34 @@ func containsID(ids []uint64, id uint64) bool {
 	return false
 }
 
-// refilter lists the sites of the left selection matching the filter; the
-// cursor stays on the same site, or goes back to the first.
-func (p *Screen) refilter() {
-	client := p.client()
-	q := strings.ToLower(p.q)
-	var rows []*store.Site
-	for _, s := range p.sites {
-		switch {
-		case p.left() == placesOwn && s.ClientID != 0:
-			continue
-		case client != nil && s.ClientID != client.ID:
-			continue
-		}
-		if q != "" && !strings.Contains(strings.ToLower(s.Name), q) && !strings.Contains(strings.ToLower(p.owner(s)), q) {
-			continue
-		}
-		rows = append(rows, s)
-	}
-	p.rows = rows
-	if !p.siteList.SetRows(siteRows{p, rows}) {
-		p.siteList.SetCursor(0)
-	}
-	p.showTeams()
-}
-
-// showTeams lists the highlighted site's teams, the cursor on the same team
-// or at the same place.
-func (p *Screen) showTeams() {
-	p.teamList.SetRows(teamRows{p, p.siteTeams()})
-}
-
-func (p *Screen) client() *store.Client {
-	if i := p.left() - placesFirstClient; i >= 0 && i < len(p.clients) {
-		return p.clients[i]
-	}
-	return nil
-}
-
-func (p *Screen) site() *store.Site {
-	if c := p.siteList.Cursor(); c >= 0 && c < len(p.rows) {
-		return p.rows[c]
-	}
-	return nil
-}
-
-// team is the highlighted team.
-func (p *Screen) team() *store.Team {
-	if ts, c := p.siteTeams(), p.teamList.Cursor(); c >= 0 && c < len(ts) {
-		return ts[c]
-	}
-	return nil
-}
-
-func (p *Screen) siteTeams() []*store.Team {
-	if s := p.site(); s != nil {
-		return p.teams[s.ID]
-	}
-	return nil
-}
-
-func (p *Screen) owner(s *store.Site) string {
+// owner is who owns a site, as people read it.
+func (d *placesData) owner(s *store.Site) string {
 	if s.ClientID == 0 {
 		return "own"
 	}
-	return p.names.Client(s.ClientID)
+	return d.names.Client(s.ClientID)
 }
 
-func (p *Screen) leftLabel() string {
-	switch p.left() {
-	case placesAll:
-		return "all"
-	case placesOwn:
-		return "own"
-	}
-	if c := p.client(); c != nil {
-		return c.Name
-	}
-	return ""
-}
+// leftRow is the Clients pane's row and its client (nil: all or own sites),
+// which the sites follow.
+func (p *Screen) leftRow() (int, *store.Client) { return p.clients.row(), p.clients.client() }
+
+func (p *Screen) client() *store.Client { return p.clients.client() }
+func (p *Screen) site() *store.Site     { return p.sites.site() }
+func (p *Screen) team() *store.Team     { return p.teams.team() }
+func (p *Screen) left() int             { return p.clients.row() }
 
 func (p *Screen) Pending() int   { return 0 }
 func (p *Screen) Discard()       {}
-func (p *Screen) Filter() string { return p.q }
+func (p *Screen) Filter() string { return p.sites.q }
 func (p *Screen) SetFilter(q string) {
-	p.q = strings.TrimSpace(q)
-	p.refilter()
+	p.sites.q = strings.TrimSpace(q)
+	p.sites.refilter()
 }
 
 func (p *Screen) Header(w int) string {
-	n := len(p.clients)
-	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.leftLabel(), ui.Plural(n, "client"), ui.Plural(len(p.sites), "site"))
+	n := len(p.data.clients)
+	return fmt.Sprintf("Clients ‹ %s › (%s, %s) · ←→ another client · tab: clients", p.clients.label(), ui.Plural(n, "client"), ui.Plural(len(p.data.sites), "site"))
 }
 
 // ---- keys
@@ -239,8 +167,8 @@ func (p *Screen) focus() int { return p.host.Focus() }
 
 // canAdd says why "a" cannot add to the focused pane now.
 func (p *Screen) canAdd() string {
-	if p.denied != "" {
-		return p.denied
+	if p.data.denied != "" {
+		return p.data.denied
 	}
 	switch p.focus() {
 	case 0:
@@ -274,7 +202,7 @@ func (p *Screen) Bindings() []*ui.Binding {
 				}
 				return ""
 			}),
-	}, p.nav()...)
+	}, p.panes[p.focus()].Bindings()...)
 }
 
 // highlighted is what the focused pane highlights: its kind ("client",
@@ -392,76 +320,55 @@ func (p *Screen) history() tea.Cmd {
 	return nil
 }
 
-// Key steps through the clients from the Sites pane (the list keys are bindings).
-func (p *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd {
-	if k := msg.String(); pane == 1 && (k == "left" || k == "right") {
-		d := 1
-		if k == "left" {
-			d = -1
-		}
-		n := placesFirstClient + len(p.clients)
-		p.pickLeft((p.left() + d + n) % n)
-	}
-	return nil
-}
+// Key is the focused pane's (the Sites pane steps through the clients).
+func (p *Screen) Key(msg tea.KeyPressMsg, pane int) tea.Cmd { return p.panes.Key(msg, pane) }
 
-// nav: the focused pane's list; each pane's list follows the one before it.
-func (p *Screen) nav() []*ui.Binding {
-	switch p.focus() {
-	case 0:
-		return ui.ListNav(p.leftList, p.followLeft())
-	case 1:
-		return ui.ListNav(p.siteList, p.followSite())
-	}
-	return ui.ListNav(p.teamList, nil)
-}
-
-// followLeft shows the sites of the client highlighted, when a move changed it.
-func (p *Screen) followLeft() func() {
-	was := p.left()
-	return func() {
-		if l := p.left(); l != was {
-			p.pickLeft(l)
-		}
-	}
-}
-
-// followSite shows the teams of the site highlighted, the first first, when
-// a move changed it.
-func (p *Screen) followSite() func() {
-	was := p.siteList.Cursor()
-	return func() {
-		if p.siteList.Cursor() != was {
-			p.showTeams()
-			p.teamList.SetCursor(0)
-		}
-	}
-}
-
-// Mouse: a click highlights a client, a site or a team; the wheel moves through them.
+// Mouse is the pane's under it.
 func (p *Screen) Mouse(msg tea.MouseMsg, pane, x, y int) tea.Cmd {
-	switch pane {
-	case 0:
-		after := p.followLeft()
-		p.leftList.Mouse(msg, y)
-		after()
-	case 1:
-		after := p.followSite()
-		p.siteList.Mouse(msg, y)
-		after()
-	case 2:
-		p.teamList.Mouse(msg, y)
-	}
-	return nil
+	return p.panes.Mouse(msg, pane, x, y)
+}
+
+// stepClient shows the sites of the next (d 1) or previous (d -1) row of
+// the Clients pane.
+func (p *Screen) stepClient(d int) {
+	n := placesFirstClient + len(p.data.clients)
+	p.pickLeft((p.left() + d + n) % n)
 }
 
 // pickLeft shows the sites of row l of the Clients pane, from the first.
 func (p *Screen) pickLeft(l int) {
-	p.leftList.SetCursor(l)
-	p.refilter()
-	p.siteList.SetCursor(0)
-	p.showTeams()
-	p.teamList.SetCursor(0)
+	p.clients.list.SetCursor(l)
+	p.sites.refilter()
+	p.sites.list.SetCursor(0)
+	p.teams.follow(true)
+}
+
+// showClient highlights a client in the left pane.
+func (p *Screen) showClient(id uint64) {
+	for i, c := range p.data.clients {
+		if c.ID == id {
+			p.pickLeft(placesFirstClient + i)
+		}
+	}
+}
+
+// showSite highlights a site: its client on the left, the site in the middle.
+func (p *Screen) showSite(st *store.Site) {
+	if st.ClientID != 0 {
+		p.showClient(st.ClientID)
+	} else if p.left() != placesAll {
+		p.pickLeft(placesOwn)
+	}
+	if p.sites.q != "" {
+		p.sites.q = ""
+		p.sites.refilter()
+	}
+	p.sites.list.Select(st.ID)
+	p.teams.follow(false)
+}
+
+func (p *Screen) Render(pane, w, h int, focused bool) []string {
+	return p.panes.Render(pane, w, h, focused)
 }
 
 // ---- adding
@@ -508,7 +415,7 @@ func (p *Screen) addSite() tea.Cmd {
 		client = c.Name
 	}
 	opts := []huh.Option[string]{huh.NewOption("(own site: no client)", "")}
-	for _, c := range p.clients {
+	for _, c := range p.data.clients {
 		opts = append(opts, huh.NewOption(ui.Safe(c.Name), c.Name))
 	}
 	m, cmd := ui.NewFormAt(p.host, "Add site", func() tea.Cmd {
@@ -544,9 +451,9 @@ func (p *Screen) addTeam() tea.Cmd {
 			return err
 		}) {
 			p.showSite(st)
-			for _, t := range p.siteTeams() {
+			for _, t := range p.teams.rows() {
 				if strings.EqualFold(t.Name, strings.TrimSpace(name)) {
-					p.teamList.Select(t.ID)
+					p.teams.list.Select(t.ID)
 				}
 			}
 		}
@@ -554,191 +461,6 @@ func (p *Screen) addTeam() tea.Cmd {
 	}, nameField("Team name", "a team lives in one site: "+ui.Safe(st.Name), &name, "team"))
 	p.host.Open(m)
 	return cmd
-}
-
-// showClient highlights a client in the left pane.
-func (p *Screen) showClient(id uint64) {
-	for i, c := range p.clients {
-		if c.ID == id {
-			p.pickLeft(placesFirstClient + i)
-		}
-	}
-}
-
-// showSite highlights a site: its client on the left, the site in the middle.
-func (p *Screen) showSite(st *store.Site) {
-	if st.ClientID != 0 {
-		p.showClient(st.ClientID)
-	} else if p.left() != placesAll {
-		p.pickLeft(placesOwn)
-	}
-	if p.q != "" {
-		p.q = ""
-		p.refilter()
-	}
-	p.siteList.Select(st.ID)
-	p.showTeams()
-}
-
-// ---- rendering
-
-func (p *Screen) Render(pane, w, h int, focused bool) []string {
-	th := p.host.Theme()
-	if p.denied != "" {
-		if pane == 1 {
-			return ui.WrapLines(th.Bad.Render("you may not see clients and sites: "+ui.Safe(p.denied)), w)
-		}
-		return nil
-	}
-	switch pane {
-	case 0:
-		return p.renderClients(w, h, focused)
-	case 1:
-		return p.renderSites(w, h, focused)
-	}
-	return p.renderTeams(w, h, focused)
-}
-
-// leftRows are the Clients pane's rows: all sites, own sites, each client.
-type leftRows struct{ p *Screen }
-
-func (r leftRows) Len() int            { return placesFirstClient + len(r.p.clients) }
-func (r leftRows) Selectable(int) bool { return true }
-
-func (r leftRows) Key(i int) leftKey {
-	if i < placesFirstClient {
-		return leftKey{row: i}
-	}
-	return leftKey{placesFirstClient, r.p.clients[i-placesFirstClient].ID}
-}
-
-func (r leftRows) Render(i, w int, st list.State) string {
-	p, th, num := r.p, r.p.host.Theme(), 6
-	var label string
-	var sites int
-	switch i {
-	case placesAll:
-		label, sites = "All sites", len(p.sites)
-	case placesOwn:
-		label, sites = "Own sites", p.count.ownSites
-	default:
-		c := p.clients[i-placesFirstClient]
-		label, sites = ui.Safe(c.Name), p.perClient[c.ID]
-	}
-	mark := " "
-	if st.Cursor {
-		mark = "›"
-	}
-	line := ui.Fit(mark+ui.Cell(label, w-1-num)+fmt.Sprintf("%*d", num-1, sites), w)
-	if i < placesFirstClient && !st.Cursor {
-		line = th.Muted.Render(line)
-	}
-	return ui.RowStyle(th, line, st.Cursor, st.Focused)
-}
-
-func (p *Screen) renderClients(w, h int, focused bool) []string {
-	th := p.host.Theme()
-	num := 6
-	head := " " + ui.Cell("CLIENT", w-1-num) + fmt.Sprintf("%*s", num-1, "SITES")
-	out := p.leftList.AppendLines([]string{th.Header.Render(ui.Fit(head, w))}, focused)
-	if len(p.clients) == 0 {
-		out = append(out, "", th.Muted.Render(" no clients yet: a adds one"))
-	} else if !p.host.ReadOnly() {
-		out = append(out, "", th.Muted.Render(" a adds · h history"))
-	}
-	return out
-}
-
-type siteCols struct{ name, owner, teams, users int }
-
-func layoutSiteCols(w int, owner bool) siteCols {
-	c := siteCols{teams: 6, users: 6}
-	rest := w - 2 - c.teams - c.users
-	if owner {
-		c.name = rest * 55 / 100
-		c.owner = rest - c.name
-	} else {
-		c.name = rest
-	}
-	return c
-}
-
-// siteRows are the sites listed.
-type siteRows struct {
-	p    *Screen
-	rows []*store.Site
-}
-
-func (r siteRows) Len() int            { return len(r.rows) }
-func (r siteRows) Key(i int) uint64    { return r.rows[i].ID }
-func (r siteRows) Selectable(int) bool { return true }
-
-func (r siteRows) Render(i, w int, st list.State) string {
-	p, s := r.p, r.rows[i]
-	owner := p.client() == nil
-	c := layoutSiteCols(w, owner)
-	mark := " "
-	if st.Cursor {
-		mark = "›"
-	}
-	line := mark + " " + ui.Cell(ui.Safe(s.Name), c.name)
-	if owner {
-		line += ui.Cell(ui.Safe(p.owner(s)), c.owner)
-	}
-	line += fmt.Sprintf("%*d %*d", c.teams-1, len(p.teams[s.ID]), c.users-1, p.count.sites[s.ID])
-	return ui.RowStyle(p.host.Theme(), ui.Fit(line, w), st.Cursor, st.Focused)
-}
-
-func (p *Screen) renderSites(w, h int, focused bool) []string {
-	th := p.host.Theme()
-	c := layoutSiteCols(w, p.client() == nil)
-	head := "  " + ui.Cell("SITE", c.name) + ui.Cell("CLIENT", c.owner) + fmt.Sprintf("%*s %*s", c.teams-1, "TEAMS", c.users-1, "USERS")
-	out := []string{th.Header.Render(ui.Fit(head, w))}
-	if len(p.rows) == 0 {
-		msg := "  no sites here: a adds one"
-		if p.q != "" {
-			msg = "  no site matches " + fmt.Sprintf("%q", ui.Safe(p.q)) + "; esc clears"
-		}
-		return append(out, th.Muted.Render(msg))
-	}
-	return p.siteList.AppendLines(out, focused)
-}
-
-// teamRows are the highlighted site's teams; the cursor shows only while
-// their pane has the focus.
-type teamRows struct {
-	p    *Screen
-	rows []*store.Team
-}
-
-func (r teamRows) Len() int            { return len(r.rows) }
-func (r teamRows) Key(i int) uint64    { return r.rows[i].ID }
-func (r teamRows) Selectable(int) bool { return true }
-
-func (r teamRows) Render(i, w int, st list.State) string {
-	num, cur := 6, st.Cursor && st.Focused
-	mark := " "
-	if cur {
-		mark = "›"
-	}
-	line := ui.Fit(mark+ui.Cell(ui.Safe(r.rows[i].Name), w-1-num)+fmt.Sprintf("%*d", num-1, r.p.count.teams[r.rows[i].ID]), w)
-	return ui.RowStyle(r.p.host.Theme(), line, cur, st.Focused)
-}
-
-func (p *Screen) renderTeams(w, h int, focused bool) []string {
-	th := p.host.Theme()
-	s := p.site()
-	if s == nil {
-		return []string{th.Muted.Render("no site highlighted")}
-	}
-	kv := func(k, v string) string { return th.Muted.Render(fmt.Sprintf("%-8s", k)) + " " + v }
-	out := []string{th.Bold.Render(ui.Safe(s.Name)), kv("Client", ui.Safe(p.owner(s))), kv("Users", fmt.Sprint(p.count.sites[s.ID])), ""}
-	num := 6
-	out = append(out, th.Header.Render(ui.Fit(" "+ui.Cell("TEAM", w-1-num)+fmt.Sprintf("%*s", num-1, "USERS"), w)))
-	if len(p.teams[s.ID]) == 0 {
-		return append(out, th.Muted.Render(" no teams: tab here, then a adds one"))
-	}
-	return p.teamList.AppendLines(out, focused)
 }
 
 // nameField is a form of one name (a client, site or team's), where the

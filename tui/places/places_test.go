@@ -118,15 +118,15 @@ func TestPlacesCountsAndClientStepping(t *testing.T) {
 	app := newClockedApp(t, s, c, nil, 100, 30)
 	press(app, "5")
 	p := placesOf(app)
-	if len(p.rows) != len(s.Sites()) {
-		t.Fatalf("all sites: %d rows, want %d", len(p.rows), len(s.Sites()))
+	if len(p.sites.rows) != len(s.Sites()) {
+		t.Fatalf("all sites: %d rows, want %d", len(p.sites.rows), len(s.Sites()))
 	}
 	press(app, "right", "right") // all → own → first client
 	cl := p.client()
 	if cl == nil {
 		t.Fatal("no client after two steps right")
 	}
-	for _, st := range p.rows {
+	for _, st := range p.sites.rows {
 		if st.ClientID != cl.ID {
 			t.Errorf("site %s of another client under %s", st.Name, cl.Name)
 		}
@@ -135,7 +135,7 @@ func TestPlacesCountsAndClientStepping(t *testing.T) {
 		t.Errorf("the header does not name %s:\n%s", cl.Name, h)
 	}
 	// users per site, as the store counts them
-	site := p.rows[0]
+	site := p.sites.rows[0]
 	want := 0
 	s.EachUser(func(u *store.User) {
 		n := s.Names()
@@ -149,12 +149,12 @@ func TestPlacesCountsAndClientStepping(t *testing.T) {
 			want++
 		}
 	})
-	if got := p.count.sites[site.ID]; got != want {
+	if got := p.data.count.sites[site.ID]; got != want {
 		t.Errorf("%s: %d users counted, want %d", site.Name, got, want)
 	}
 	press(app, "/")
 	typeQuick(app, "zzz")
-	if len(p.rows) != 0 || !strings.Contains(viewOf(app), "no site matches") {
-		t.Errorf("filter zzz: %d rows", len(p.rows))
+	if len(p.sites.rows) != 0 || !strings.Contains(viewOf(app), "no site matches") {
+		t.Errorf("filter zzz: %d rows", len(p.sites.rows))
 	}
 }
