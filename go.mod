@@ -61,4 +61,9 @@ require (
 	golang.org/x/sys v0.50.0 // indirect
 )
 
-replace github.com/trustelem/zxcvbn => ./third_party/zxcvbn
+replace (
+	github.com/atotto/clipboard => ./third_party/clipboard
+	github.com/dustin/go-humanize => ./third_party/humanize
+	github.com/mtibben/confusables => ./third_party/confusables
+	github.com/trustelem/zxcvbn => ./third_party/zxcvbn
+)

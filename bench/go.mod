@@ -65,4 +65,9 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 )
 
-replace github.com/trustelem/zxcvbn => ../third_party/zxcvbn
+replace (
+	github.com/atotto/clipboard => ../third_party/clipboard
+	github.com/dustin/go-humanize => ../third_party/humanize
+	github.com/mtibben/confusables => ../third_party/confusables
+	github.com/trustelem/zxcvbn => ../third_party/zxcvbn
+)
