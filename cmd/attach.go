@@ -111,18 +111,27 @@ func classify(args []string) lineKind {
 	if isCompletionRequest(args) {
 		return isCompletion
 	}
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "--help" || a == "--version" || strings.HasPrefix(a, "--help=") || strings.HasPrefix(a, "--version=") {
-			return needsNoStore
-		}
+	if asksHelp(args) {
+		return needsNoStore
 	}
 	if kind, ok := knownLine(args); ok {
 		return kind
 	}
 	return classifyByTree(args)
+}
+
+// asksHelp says whether a command line asks for help or the version
+// (before any "--"), which every command answers without the database.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" || a == "--version" || strings.HasPrefix(a, "--help=") || strings.HasPrefix(a, "--version=") {
+			return true
+		}
+	}
+	return false
 }
 
 // classifyByTree is classify asking the command tree itself: it is built
@@ -162,6 +171,12 @@ func classifyByTree(args []string) lineKind {
 // of any other line, which the tree then classifies. What it says is what
 // the tree says (TestKnownLineAgreesWithTheTree).
 func knownLine(args []string) (kind lineKind, ok bool) {
+	kind, _, ok = knownLineWord(args)
+	return kind, ok
+}
+
+// knownLineWord is knownLine, and the root's command the line names.
+func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 	i := 0
 	for i < len(args) {
 		a := args[i]
@@ -173,24 +188,24 @@ func knownLine(args []string) (kind lineKind, ok bool) {
 			i++
 			continue
 		case strings.HasPrefix(a, "-"):
-			return 0, false
+			return 0, "", false
 		}
 		break
 	}
 	if i >= len(args) {
-		return 0, false
+		return 0, "", false
 	}
-	word := args[i]
+	word = args[i]
 	if word == "version" {
-		return needsNoStore, true
+		return needsNoStore, word, true
 	}
 	if storeCommand(word) {
-		return isCommand, true
+		return isCommand, word, true
 	}
 	if i+1 < len(args) && storeCommand(word+" "+args[i+1]) {
-		return isCommand, true
+		return isCommand, word, true
 	}
-	return 0, false
+	return 0, "", false
 }
 
 // storeCommand says whether path (the command's words) names a command
