@@ -594,7 +594,10 @@ func (a *app) close() {
 	a.st, a.opened = nil, false
 }
 
-// with turns a function of the store and the actor into a RunE.
+// with turns a function of the store and the actor into a RunE. A command's
+// change set is applied with ApplyGrouped (written in one transaction with
+// those other command lines apply at the same moment): its function may
+// run more than once, so it sets its results afresh and does nothing else.
 func (a *app) with(fn func(s *store.Store, actor store.Actor, args []string) error) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, args []string) error {
 		s, actor, err := a.open()
