@@ -261,15 +261,6 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 	if kind == needsNoStore || !keys.LocalSupported() {
 		return 0, false, nil
 	}
-	// attached, this process only relays the line and its streams: one P
-	// is all it needs (fewer threads woken, a third fewer context switches
-	// and less CPU on a busy machine); a line it runs itself gets them back
-	procs := runtime.GOMAXPROCS(1)
-	defer func() {
-		if !done {
-			runtime.GOMAXPROCS(procs)
-		}
-	}()
 	at := env.Attach
 	if at.Stdin == nil {
 		at.Stdin, at.Stdout, at.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -310,6 +301,16 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		}
 		// no terminal: the tree says so, wherever it runs
 	}
+	// attached, a command line's process only relays the line and its
+	// streams: one P is all it needs (fewer threads woken, fewer context
+	// switches and less CPU on a busy machine); a line it runs itself gets
+	// them back. (A console's relay keeps them: it draws frames.)
+	procs := runtime.GOMAXPROCS(1)
+	defer func() {
+		if !done {
+			runtime.GOMAXPROCS(procs)
+		}
+	}()
 	wait := at.Wait
 	if wait <= 0 {
 		wait = 30 * time.Second
