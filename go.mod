@@ -113,6 +113,10 @@ require (
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
 
-replace github.com/trustelem/zxcvbn => ./third_party/zxcvbn
-
-replace github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
+replace (
+	github.com/atotto/clipboard => ./third_party/clipboard
+	github.com/charmbracelet/ultraviolet => ./third_party/ultraviolet
+	github.com/dustin/go-humanize => ./third_party/humanize
+	github.com/mtibben/confusables => ./third_party/confusables
+	github.com/trustelem/zxcvbn => ./third_party/zxcvbn
+)

@@ -128,7 +128,8 @@ func BenchmarkAttachedCommand(b *testing.B) {
 // real binary in tmux: the first starts the holder), then each op is 20
 // attached edits at once, each from a process of its own, each a
 // different user's first name. Every burst's 20 edits must be there after
-// it (no lost edit), and the audit chain verifies at the end.
+// it (no lost edit), and the audit chain verifies at the end. version is
+// the floor: 20 gatehouse processes at once that touch no database.
 func BenchmarkAttachedBurst(b *testing.B) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		b.Skip("tmux is not installed")
@@ -180,9 +181,11 @@ func BenchmarkAttachedBurst(b *testing.B) {
 	round := 0
 	// each op: 20 edits at once, each a process of its own (processes) or
 	// a keys.Attach of this process's (attach-only: the holder's side, no
-	// process start); then every edit of the op must be there
-	burst := func(b *testing.B, edit func(email, first string) error) {
+	// process start); then every edit of the op must be there (check). An
+	// edit returns the CPU time its process used (0: no process of its own)
+	burst := func(b *testing.B, check bool, edit func(email, first string) (time.Duration, error)) {
 		var ds []time.Duration
+		var cpu time.Duration
 		var mu sync.Mutex
 		for i := 0; i < b.N; i++ {
 			round++
@@ -192,18 +195,23 @@ func BenchmarkAttachedBurst(b *testing.B) {
 				go func() {
 					defer wg.Done()
 					start := time.Now()
-					err := edit(users[j].Email, fmt.Sprintf("Burst%dx%d", round, j))
+					used, err := edit(users[j].Email, fmt.Sprintf("Burst%dx%d", round, j))
 					d := time.Since(start)
 					if err != nil {
 						b.Errorf("users edit %s: %v", users[j].Email, err)
 					}
 					mu.Lock()
 					ds = append(ds, d)
+					cpu += used
 					mu.Unlock()
 				}()
 			}
 			wg.Wait()
 			b.StopTimer()
+			if !check {
+				b.StartTimer()
+				continue
+			}
 			// no lost edit: each user holds this round's name
 			out, err := exec.Command(bin, "--db", db, "users", "list", "--json", "--search", fmt.Sprintf("Burst%dx", round)).Output()
 			if err != nil {
@@ -217,23 +225,34 @@ func BenchmarkAttachedBurst(b *testing.B) {
 		}
 		b.StopTimer()
 		report(b, ds)
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(ds)), "cpu-ms/op")
+		}
 	}
+	process := func(args ...string) (time.Duration, error) {
+		c := exec.Command(bin, args...)
+		out, err := c.CombinedOutput()
+		if err != nil {
+			return 0, fmt.Errorf("%v %s", err, out)
+		}
+		return c.ProcessState.UserTime() + c.ProcessState.SystemTime(), nil
+	}
+	// the floor: 20 gatehouse processes at once that touch no database
+	b.Run("version", func(b *testing.B) {
+		burst(b, false, func(string, string) (time.Duration, error) { return process("version") })
+	})
 	b.Run("processes", func(b *testing.B) {
-		burst(b, func(email, first string) error {
-			out, err := exec.Command(bin, "--db", db, "users", "edit", email, "--first", first).CombinedOutput()
-			if err != nil {
-				return fmt.Errorf("%v %s", err, out)
-			}
-			return nil
+		burst(b, true, func(email, first string) (time.Duration, error) {
+			return process("--db", db, "users", "edit", email, "--first", first)
 		})
 	})
 	b.Run("attach-only", func(b *testing.B) {
 		devnull, _ := os.OpenFile(os.DevNull, os.O_RDWR, 0)
 		defer devnull.Close()
-		burst(b, func(email, first string) error {
+		burst(b, true, func(email, first string) (time.Duration, error) {
 			errf, err := os.CreateTemp(b.TempDir(), "err")
 			if err != nil {
-				return err
+				return 0, err
 			}
 			defer errf.Close()
 			code, err := keys.Attach(keys.AttachOptions{Socket: keys.LocalSocket(db), Args: []string{"--db", db, "users", "edit", email, "--first", first},
@@ -242,7 +261,7 @@ func BenchmarkAttachedBurst(b *testing.B) {
 				msg, _ := os.ReadFile(errf.Name())
 				err = fmt.Errorf("exit %d: %s", code, msg)
 			}
-			return err
+			return 0, err
 		})
 	})
 	if out, err := exec.Command(bin, "--db", db, "audit", "verify").CombinedOutput(); err != nil || !strings.Contains(string(out), "chain intact") {

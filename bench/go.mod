@@ -79,6 +79,10 @@ require (
 	google.golang.org/protobuf v1.36.11 // indirect
 )
 
-replace github.com/trustelem/zxcvbn => ../third_party/zxcvbn
-
-replace github.com/charmbracelet/ultraviolet => ../third_party/ultraviolet
+replace (
+	github.com/atotto/clipboard => ../third_party/clipboard
+	github.com/charmbracelet/ultraviolet => ../third_party/ultraviolet
+	github.com/dustin/go-humanize => ../third_party/humanize
+	github.com/mtibben/confusables => ../third_party/confusables
+	github.com/trustelem/zxcvbn => ../third_party/zxcvbn
+)

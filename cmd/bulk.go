@@ -63,7 +63,7 @@ func (a *app) targets(s *store.Store, actor store.Actor, c *cobra.Command, email
 
 // eachUser applies op to every email inside one change set.
 func (a *app) eachUser(s *store.Store, actor store.Actor, summary string, emails []string, op func(tx *store.Tx, u *store.User) error) (*store.ChangeSet, error) {
-	return s.Apply(actor, summary, func(tx *store.Tx) error {
+	return s.ApplyGrouped(actor, summary, func(tx *store.Tx) error {
 		for _, e := range emails {
 			u, err := tx.UserByEmail(e)
 			if err != nil {

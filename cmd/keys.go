@@ -56,7 +56,8 @@ machine, before starting the server.`,
 		}
 		var email string
 		var added []store.PublicKey
-		cs, err := s.Apply(actor, summary("users add-key", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users add-key", args[0]), func(tx *store.Tx) error {
+			added = nil // the change set may be run again (ApplyGrouped)
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err
@@ -197,7 +198,7 @@ func (a *app) usersRemoveKeyCmd() *cobra.Command {
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var email string
-		cs, err := s.Apply(actor, summary("users remove-key", args[0], args[1]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users remove-key", args[0], args[1]), func(tx *store.Tx) error {
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err

@@ -31,7 +31,7 @@ func (a *app) lifeCmd(op lifeOp) *cobra.Command {
 		op.flags(c)
 	}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		run := s.Apply
+		run := s.ApplyGrouped
 		if dry {
 			run = s.Preview
 		}

@@ -78,7 +78,7 @@ func (a *app) clientsCmd() *cobra.Command {
 	add := &cobra.Command{Use: "add NAME", Short: "Add a client (a customer company)", Args: nargs(1, 1, "one NAME (quote names with spaces)")}
 	add.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var cl *store.Client
-		cs, err := s.Apply(actor, summary("clients add", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("clients add", args[0]), func(tx *store.Tx) error {
 			var err error
 			cl, err = tx.AddClient(args[0])
 			return err
@@ -159,7 +159,7 @@ func (a *app) sitesCmd() *cobra.Command {
 	add.Flags().StringVar(&client, "client", "", "the client owning the site (default: the business's own)")
 	add.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var st *store.Site
-		cs, err := s.Apply(actor, summary("sites add", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("sites add", args[0]), func(tx *store.Tx) error {
 			var err error
 			st, err = tx.AddSite(args[0], client)
 			return err
@@ -281,7 +281,7 @@ func (a *app) teamsCmd() *cobra.Command {
 			return usagef("teams add needs --site S; run 'gatehouse teams add --help'")
 		}
 		var t *store.Team
-		cs, err := s.Apply(actor, summary("teams add", args[0], "--site", site), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("teams add", args[0], "--site", site), func(tx *store.Tx) error {
 			var err error
 			t, err = tx.AddTeam(args[0], site)
 			return err

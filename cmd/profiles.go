@@ -141,7 +141,7 @@ func (a *app) profilesCreateCmd() *cobra.Command {
 			return err
 		}
 		var p *store.Profile
-		cs, err := s.Apply(actor, summary("profiles create", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("profiles create", args[0]), func(tx *store.Tx) error {
 			var err error
 			p, err = tx.CreateProfile(args[0], t, copyFrom)
 			return err
@@ -186,7 +186,7 @@ get at most view and never a sensitive screen. See the screens: gatehouse screen
 			grants = append(grants, grant{strings.TrimSpace(k), l})
 		}
 		name := args[0]
-		cs, err := s.Apply(actor, summary("profiles grant", strings.Join(args, " ")), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("profiles grant", strings.Join(args, " ")), func(tx *store.Tx) error {
 			for _, g := range grants {
 				if err := tx.Grant(name, 0, g.screen, g.level); err != nil {
 					return err
@@ -228,7 +228,7 @@ func profileID(s *store.Store, name string) uint64 {
 func (a *app) profilesDeleteCmd() *cobra.Command {
 	c := &cobra.Command{Use: "delete PROFILE", Short: "Delete a profile nobody holds (built-ins cannot be deleted)", Args: nargs(1, 1, "one PROFILE")}
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
-		cs, err := s.Apply(actor, summary("profiles delete", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("profiles delete", args[0]), func(tx *store.Tx) error {
 			return tx.DeleteProfile(args[0])
 		})
 		if err != nil {
@@ -274,7 +274,7 @@ func (a *app) screensCmd() *cobra.Command {
 	add.Flags().BoolVar(&sensitive, "sensitive", false, "a sensitive screen: never for client profiles while the guardrail is on")
 	add.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var sc *store.Screen
-		cs, err := s.Apply(actor, summary("screens add", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("screens add", args[0]), func(tx *store.Tx) error {
 			var err error
 			sc, err = tx.AddScreen(args[0], title, grp, sensitive)
 			return err

@@ -161,10 +161,17 @@ type app struct {
 }
 
 // NewRoot builds a fresh command tree.
-func NewRoot(env Env) *cobra.Command { return newApp(env).root }
+func NewRoot(env Env) *cobra.Command { return newApp(env, nil).root }
 
-// newApp builds a fresh command tree and the state its commands share.
-func newApp(env Env) *app {
+// newApp builds a fresh command tree and the state its commands share:
+// the whole tree, or for a command line of the usual shape that runs a
+// command of the database (knownLine) at the machine, only the root and
+// the command it names (with its subcommands): the process holding the
+// database builds a tree for every command line another process sends
+// it, and the whole of it is ten times what one command needs (about 1,200
+// allocations). What that line does — its output, errors and exit code —
+// is the same in either (TestPartialTreeIsTheWholeTreesCommand).
+func newApp(env Env, args []string) *app {
 	if env.In == nil {
 		env.In = strings.NewReader("")
 	}
@@ -215,9 +222,15 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	})
 	root.SetHelpCommand(a.helpCmd())
 	root.SetHelpFunc(a.helpFunc(root.HelpFunc()))
+	only := ""
 	if env.Actor == nil {
+		only = onlyCommand(args)
+	}
+	if env.Actor == nil && only == "" {
 		// over SSH --version would answer before the allowlist is asked
-		// (cobra prints it ahead of every hook); `version` is asked there
+		// (cobra prints it ahead of every hook); `version` is asked there.
+		// (A line that names a command of the database asks for no
+		// --version, which is the root's own flag, not its commands'.)
 		root.Version = readBuildVersion(debug.ReadBuildInfo).String()
 		root.SetVersionTemplate("{{.Version}}")
 	}
@@ -230,31 +243,16 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 		return nil
 	}
 
-	root.AddCommand(
-		a.usersCmd(),
-		a.sitesCmd(),
-		a.profilesCmd(),
-		a.screensCmd(),
-		a.clientsCmd(),
-		a.teamsCmd(),
-		a.settingsCmd(),
-		a.checkCmd(),
-		a.effectiveCmd(),
-		a.expiringCmd(),
-		a.whoCanCmd(),
-		a.reviewCmd(),
-		a.auditCmd(),
-		a.outboxCmd(),
-		a.backupCmd(),
-		a.exportCmd(),
-		a.importCmd(),
-		a.importUsersCmd(),
-		a.demoCmd(),
-		a.undoCmd(),
-		a.serveCmd(),
-		a.versionCmd(),
-		a.holdCmd(),
-	)
+	for _, top := range a.topCommands() {
+		if only == "" || top.name == only {
+			root.AddCommand(top.build())
+		}
+	}
+	if only != "" {
+		// the line names a command of the database: it asks for no
+		// completion script (cobra adds that command as it runs)
+		root.CompletionOptions.DisableDefaultCmd = true
+	}
 	a.addKeyCommands(root)
 	a.addCompletions(root)
 	wrap(root, a)
@@ -265,6 +263,59 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	root.SetOut(a.env.Out)
 	root.SetErr(a.env.Err)
 	return a
+}
+
+// topCommand is one of the root's commands: its name, and what builds it.
+type topCommand struct {
+	name  string
+	build func() *cobra.Command
+}
+
+// topCommands are the root's commands, in the order help lists them.
+func (a *app) topCommands() []topCommand {
+	return []topCommand{
+		{"users", a.usersCmd},
+		{"sites", a.sitesCmd},
+		{"profiles", a.profilesCmd},
+		{"screens", a.screensCmd},
+		{"clients", a.clientsCmd},
+		{"teams", a.teamsCmd},
+		{"settings", a.settingsCmd},
+		{"check", a.checkCmd},
+		{"effective", a.effectiveCmd},
+		{"expiring", a.expiringCmd},
+		{"who-can", a.whoCanCmd},
+		{"review", a.reviewCmd},
+		{"audit", a.auditCmd},
+		{"outbox", a.outboxCmd},
+		{"backup", a.backupCmd},
+		{"export", a.exportCmd},
+		{"import", a.importCmd},
+		{"import-users", a.importUsersCmd},
+		{"demo", a.demoCmd},
+		{"undo", a.undoCmd},
+		{"serve", a.serveCmd},
+		{"version", a.versionCmd},
+		{holdName, a.holdCmd},
+	}
+}
+
+// partialTrees lets newApp build only the command a line runs (a test
+// turns it off, to run the same lines with the whole tree).
+var partialTrees = true
+
+// onlyCommand is the root's command a command line runs, when it is of the
+// usual shape and runs a command of the database (classify's isCommand,
+// told without the tree); "" for any other line, which gets the whole tree.
+func onlyCommand(args []string) string {
+	if !partialTrees || isCompletionRequest(args) || asksHelp(args) {
+		return ""
+	}
+	kind, word, ok := knownLineWord(args)
+	if !ok || kind != isCommand {
+		return ""
+	}
+	return word
 }
 
 // terminalSafe wraps w so that control and invisible characters are written
@@ -326,7 +377,7 @@ func Run(env Env, args []string) int {
 		}
 		pre = s
 	}
-	a := newApp(env)
+	a := newApp(env, args)
 	if pre != nil {
 		a.st, a.opened = pre, true // opened for this line: closed after it
 	}
@@ -543,7 +594,10 @@ func (a *app) close() {
 	a.st, a.opened = nil, false
 }
 
-// with turns a function of the store and the actor into a RunE.
+// with turns a function of the store and the actor into a RunE. A command's
+// change set is applied with ApplyGrouped (written in one transaction with
+// those other command lines apply at the same moment): its function may
+// run more than once, so it sets its results afresh and does nothing else.
 func (a *app) with(fn func(s *store.Store, actor store.Actor, args []string) error) func(*cobra.Command, []string) error {
 	return func(c *cobra.Command, args []string) error {
 		s, actor, err := a.open()

@@ -71,7 +71,7 @@ func (a *app) settingsCmd() *cobra.Command {
 	}
 	set.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		key := strings.ToLower(strings.TrimSpace(args[0]))
-		cs, err := s.Apply(actor, summary("settings set", key, args[1]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("settings set", key, args[1]), func(tx *store.Tx) error {
 			return tx.SetSetting(key, args[1])
 		})
 		if err != nil {

@@ -67,7 +67,7 @@ func (a *app) profilesScopeCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		cs, err := s.Apply(actor, summary("profiles scope", args[0], args[1]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("profiles scope", args[0], args[1]), func(tx *store.Tx) error {
 			return tx.SetProfileScope(args[0], sc)
 		})
 		if err != nil {

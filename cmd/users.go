@@ -199,7 +199,7 @@ func (a *app) usersAddCmd() *cobra.Command {
 			n.Type = p.Type
 		}
 		var u *store.User
-		cs, err := s.Apply(actor, summary("users add", n.Email), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users add", n.Email), func(tx *store.Tx) error {
 			var err error
 			u, err = tx.AddUser(n)
 			return err
@@ -445,7 +445,7 @@ employee; giving an employee a client profile needs --client.
 			return usagef("nothing to edit: give at least one of --first, --last, --email, --profile, --client, --default-site; run 'gatehouse users edit --help'")
 		}
 		var u *store.User
-		cs, err := s.Apply(actor, summary("users edit", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users edit", args[0]), func(tx *store.Tx) error {
 			cur, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err
@@ -529,7 +529,7 @@ notice that the password changed is queued in the outbox.`,
 		}
 		var email string
 		var id uint64
-		cs, err := s.Apply(actor, summary("users set-password", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users set-password", args[0]), func(tx *store.Tx) error {
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err
@@ -610,7 +610,7 @@ func (a *app) usersInviteCmd() *cobra.Command {
 	c.RunE = a.with(func(s *store.Store, actor store.Actor, args []string) error {
 		var email string
 		var id uint64
-		cs, err := s.Apply(actor, summary("users invite", args[0]), func(tx *store.Tx) error {
+		cs, err := s.ApplyGrouped(actor, summary("users invite", args[0]), func(tx *store.Tx) error {
 			u, err := tx.UserByEmail(args[0])
 			if err != nil {
 				return err

@@ -166,11 +166,11 @@ func (a *attached) request() []byte {
 	for i, f := range []*os.File{a.o.Stdin, a.o.Stdout, a.o.Stderr} {
 		req.TTY[i] = term.IsTerminal(int(f.Fd()))
 	}
-	b, _ := json.Marshal(req)
+	b := req.marshal()
 	if len(b) > MaxLocalCommandLine/2 {
 		// too long for one request: the holder asks for it (opArgs)
 		req.Args, req.ArgsFollow = nil, true
-		b, _ = json.Marshal(req)
+		b = req.marshal()
 	}
 	return b
 }

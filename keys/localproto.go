@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strconv"
 	"syscall"
+	"unicode/utf8"
 )
 
 // What a client and its holder say to each other over the local socket,
@@ -41,6 +43,95 @@ type localRequest struct {
 	// ArgsFollow: the command line is too long for the request, and the
 	// holder asks for it (opArgs)
 	ArgsFollow bool `json:"args_follow,omitempty"`
+}
+
+// marshal is the request as JSON, as json.Marshal writes it (the same
+// value read back), without the reflection json.Marshal builds on its
+// first use: an attached command is a process that sends only this, and
+// its first json.Marshal cost it a millisecond (TestRequestMarshal).
+func (r *localRequest) marshal() []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, `{"protocol":`...)
+	b = strconv.AppendInt(b, int64(r.Protocol), 10)
+	b = append(b, `,"args":`...)
+	b = appendJSONStrings(b, r.Args)
+	if r.User != "" {
+		b = append(b, `,"user":`...)
+		b = appendJSONString(b, r.User)
+	}
+	if len(r.Env) > 0 {
+		b = append(b, `,"env":`...)
+		b = appendJSONStrings(b, r.Env)
+	}
+	b = append(b, `,"tty":[`...)
+	for i, t := range r.TTY {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendBool(b, t)
+	}
+	b = append(b, ']')
+	if r.Build != "" {
+		b = append(b, `,"build":`...)
+		b = appendJSONString(b, r.Build)
+	}
+	if r.ArgsFollow {
+		b = append(b, `,"args_follow":true`...)
+	}
+	return append(b, '}')
+}
+
+func appendJSONStrings(b []byte, ss []string) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string as json.Marshal writes it:
+// invalid UTF-8 as U+FFFD; controls, <, >, &, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // maxArgs bounds a command line fetched with opArgs.

@@ -86,9 +86,7 @@ func (t *Tx) Grant(profile string, version uint64, screen string, l Level) error
 	if err != nil {
 		return err
 	}
-	t.s.mu.RLock()
-	committed := t.s.cat.profiles[p.ID]
-	t.s.mu.RUnlock()
+	committed := t.committedProfile(p.ID)
 	if version != 0 && committed != nil && version != committed.Version {
 		return &ConflictError{Entity: "profile " + p.Name, By: committed.UpdatedBy, At: committed.Updated, Want: version, Have: committed.Version}
 	}

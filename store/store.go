@@ -56,6 +56,7 @@ type Store struct {
 	now  func() time.Time
 
 	wmu sync.Mutex // one change set at a time: memory follows the file exactly
+	grp group      // change sets applied at once, written in one transaction (group.go)
 
 	mu    sync.RWMutex
 	users userTable

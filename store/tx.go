@@ -107,6 +107,13 @@ type Tx struct {
 	expiriesTouched bool                 // a user's grants that end changed (see expiries)
 	named           map[uint64][2]string // users whose email or name was set: as registered in looks
 	looks           *lookalikes          // this change set's spellings (see lookalikes)
+
+	// in a group of change sets written in one transaction (group.go): the
+	// users and the catalog as the change sets before this one in the
+	// group left them (nil: none of them changed any), which is what this
+	// one's conflict checks compare with (committedUser, committedProfile)
+	base    map[uint64]*User
+	baseCat *catalog
 }
 
 var errDryRun = errors.New("dry run")
@@ -129,14 +136,25 @@ func (s *Store) apply(actor Actor, summary string, dry bool, fn func(*Tx) error)
 }
 
 func (s *Store) commit(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
-	// the summary is the caller's words for people (it may quote what a
-	// user typed): kept on one line, visibly escaped, bounded
+	summary = cleanSummary(summary)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	return s.commitLocked(actor, summary, dry, fn)
+}
+
+// cleanSummary is the summary as it is kept: the caller's words for people
+// (it may quote what a user typed) on one line, visibly escaped, bounded.
+func cleanSummary(summary string) string {
 	summary = safetext.Escape(summary)
 	if len(summary) > 300 {
 		summary = strings.ToValidUTF8(summary[:297], "") + "..."
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	return summary
+}
+
+// commitLocked is commit once the caller holds wmu: one change set, one
+// engine transaction (tried again when another node committed first).
+func (s *Store) commitLocked(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
 	var t *Tx
 	var cs *ChangeSet
 	for races := 0; ; races++ {
@@ -252,6 +270,8 @@ func (s *Store) publish(t *Tx, batch uint64) {
 	if t.cat != nil {
 		t.cat.index() // change sets add to some indexes as they go; rebuild all once
 		s.cat = t.cat
+	} else if t.baseCat != nil {
+		s.cat = t.baseCat // a group's earlier change sets changed it (indexed then)
 	}
 }
 
@@ -290,6 +310,9 @@ func (t *Tx) markAuthored() error {
 func (t *Tx) catalog() *catalog {
 	if t.cat != nil {
 		return t.cat
+	}
+	if t.baseCat != nil {
+		return t.baseCat
 	}
 	t.s.mu.RLock()
 	defer t.s.mu.RUnlock()

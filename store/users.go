@@ -52,9 +52,7 @@ func (t *Tx) mutable(id, version uint64) (*User, error) {
 	if version != 0 {
 		// compare with the committed record, as Grant does for profiles: an
 		// earlier edit in this same change set is not someone else's change
-		t.s.mu.RLock()
-		committed := t.s.users.get(id)
-		t.s.mu.RUnlock()
+		committed := t.committedUser(id)
 		if committed != nil && version != committed.Version {
 			by := committed.UpdatedBy
 			if w := t.userByEmail(by); w != nil && !t.visible(w) {

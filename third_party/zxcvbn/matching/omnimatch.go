@@ -14,11 +14,11 @@ func Omnimatch(password string, userInputs []string) (matches []*match.Match) {
 	matchers := []match.Matcher{
 		dictMatcher,
 		reverseDictionnaryMatch{dm: dictMatcher},
-		l33tMatch{dm: dictMatcher, table: l33tTable},
-		spatialMatch{graphs: defaultGraphs},
+		l33tMatch{dm: dictMatcher, table: l33tTable()},
+		spatialMatch{graphs: defaultGraphs()},
 		repeatMatch{},
 		sequenceMatch{},
-		regexpMatch{regexes: defaultRegexpMatch},
+		regexpMatch{regexes: defaultRegexpMatch()},
 		dateMatch{},
 	}
 
@@ -32,31 +32,39 @@ func Omnimatch(password string, userInputs []string) (matches []*match.Match) {
 var (
 	// built on first use, not at init (gatehouse's patch): the dictionaries
 	// cost every process that links the package tens of milliseconds at start
+	// (and so are the graphs, the regular expressions and the l33t table)
 	defaultRankedDictionnaries = sync.OnceValue(loadDefaultDictionnaries)
-	defaultGraphs              = loadDefaultAdjacencyGraphs()
-	defaultRegexpMatch         = []struct {
+	defaultGraphs              = sync.OnceValue(loadDefaultAdjacencyGraphs)
+	defaultRegexpMatch         = sync.OnceValue(func() []struct {
 		Name   string
 		Regexp *regexp.Regexp
-	}{
-		{
-			Name:   "recent_year",
-			Regexp: regexp.MustCompile(`19\d\d|200\d|201\d`),
-		},
-	}
-	l33tTable = map[string][]string{
-		"a": {"4", "@"},
-		"b": {"8"},
-		"c": {"(", "{", "[", "<"},
-		"e": {"3"},
-		"g": {"6", "9"},
-		"i": {"1", "!", "|"},
-		"l": {"1", "|", "7"},
-		"o": {"0"},
-		"s": {"$", "5"},
-		"t": {"+", "7"},
-		"x": {"%"},
-		"z": {"2"},
-	}
+	} {
+		return []struct {
+			Name   string
+			Regexp *regexp.Regexp
+		}{
+			{
+				Name:   "recent_year",
+				Regexp: regexp.MustCompile(`19\d\d|200\d|201\d`),
+			},
+		}
+	})
+	l33tTable = sync.OnceValue(func() map[string][]string {
+		return map[string][]string{
+			"a": {"4", "@"},
+			"b": {"8"},
+			"c": {"(", "{", "[", "<"},
+			"e": {"3"},
+			"g": {"6", "9"},
+			"i": {"1", "!", "|"},
+			"l": {"1", "|", "7"},
+			"o": {"0"},
+			"s": {"$", "5"},
+			"t": {"+", "7"},
+			"x": {"%"},
+			"z": {"2"},
+		}
+	})
 )
 
 func loadDefaultDictionnaries() dictionaryMatch {
@@ -71,10 +79,10 @@ func loadDefaultDictionnaries() dictionaryMatch {
 
 func loadDefaultAdjacencyGraphs() []*adjacency.Graph {
 	return []*adjacency.Graph{
-		adjacency.Graphs["qwerty"],
-		adjacency.Graphs["dvorak"],
-		adjacency.Graphs["keypad"],
-		adjacency.Graphs["mac_keypad"],
+		adjacency.Graphs()["qwerty"],
+		adjacency.Graphs()["dvorak"],
+		adjacency.Graphs()["keypad"],
+		adjacency.Graphs()["mac_keypad"],
 	}
 
 }

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/trustelem/zxcvbn/adjacency"
 	"github.com/trustelem/zxcvbn/match"
@@ -21,10 +22,13 @@ func (s spatialMatch) Matches(password string) (matches []*match.Match) {
 	return matches
 }
 
-var shiftedChars = map[string]map[byte]bool{
-	"qwerty": stringToSet(`~!@#$%^&*()_+QWERTYUIOP{}|ASDFGHJKL:"ZXCVBNM<>?`),
-	"dvorak": stringToSet(`~!@#$%^&*()_+QWERTYUIOP{}|ASDFGHJKL:"ZXCVBNM<>?`),
-}
+// built on first use, not at package init (gatehouse's patch)
+var shiftedChars = sync.OnceValue(func() map[string]map[byte]bool {
+	return map[string]map[byte]bool{
+		"qwerty": stringToSet(`~!@#$%^&*()_+QWERTYUIOP{}|ASDFGHJKL:"ZXCVBNM<>?`),
+		"dvorak": stringToSet(`~!@#$%^&*()_+QWERTYUIOP{}|ASDFGHJKL:"ZXCVBNM<>?`),
+	}
+})
 
 func stringToSet(s string) map[byte]bool {
 	set := make(map[byte]bool)
@@ -35,7 +39,7 @@ func stringToSet(s string) map[byte]bool {
 }
 
 func spatialMatchHelper(password string, graph *adjacency.Graph) (matches []*match.Match) {
-	shifted := shiftedChars[graph.Name]
+	shifted := shiftedChars()[graph.Name]
 
 	i := 0
 	for i < len(password)-1 {
