@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -188,6 +189,16 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 	}
 
 	restore := func() {}
+	// a console's standard error is held until its output is all out:
+	// the two are copied apart, and a last line written before the frame
+	// that leaves the alternate screen would be wiped with that screen
+	held := &heldOutput{}
+	flushHeld := func() {}
+	drew := &drawnOutput{w: sess.Stdout}
+	if a.o.Console {
+		sess.Stdout, sess.Stderr = drew, held
+		flushHeld = func() { held.writeTo(a.o.Stderr) }
+	}
 	if a.o.Console {
 		in, closeIn, err := consoleInputFile(a.o.Stdin)
 		if err != nil {
@@ -241,6 +252,14 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 	for {
 		select {
 		case err := <-waited:
+			restore()
+			if a.o.Console && err != nil && drew.any.Load() {
+				// ended by the holder (its program stopped, or killed
+				// when it would not): whatever it left set up is undone
+				// before its last line is shown
+				fmt.Fprint(a.o.Stdout, terminalReset)
+			}
+			flushHeld()
 			code := a.exitCode(err, restore)
 			if got != nil && code != 0 {
 				code = 128 + signum(got)
@@ -249,6 +268,7 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 		case sig := <-sigs:
 			if got != nil {
 				restore()
+				flushHeld()
 				return 128 + signum(sig), nil
 			}
 			got = sig
@@ -256,9 +276,50 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 			giveUp = time.After(10 * time.Second)
 		case <-giveUp:
 			restore()
+			flushHeld()
 			return 128 + signum(got), nil
 		}
 	}
+}
+
+// heldOutput keeps what is written to it (the first 64 KiB: a console's
+// standard error is a few lines) until writeTo.
+type heldOutput struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const maxHeldOutput = 64 << 10
+
+func (h *heldOutput) Write(b []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if room := maxHeldOutput - len(h.buf); room > 0 {
+		h.buf = append(h.buf, b[:min(len(b), room)]...)
+	}
+	return len(b), nil
+}
+
+// writeTo writes what is held to w, once.
+func (h *heldOutput) writeTo(w io.Writer) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.buf) > 0 {
+		_, _ = w.Write(h.buf)
+		h.buf = nil
+	}
+}
+
+// drawnOutput says whether anything was written through it: a console
+// that drew has set the terminal up (the alternate screen, modes).
+type drawnOutput struct {
+	w   io.Writer
+	any atomic.Bool
+}
+
+func (d *drawnOutput) Write(b []byte) (int, error) {
+	d.any.Store(true)
+	return d.w.Write(b)
 }
 
 // firstWrite tells once when the first bytes have been written.
