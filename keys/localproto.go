@@ -9,7 +9,8 @@ import (
 	"io/fs"
 	"strconv"
 	"syscall"
-	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
 // What a client and its holder say to each other over the local socket,
@@ -57,7 +58,7 @@ func (r *localRequest) marshal() []byte {
 	b = appendJSONStrings(b, r.Args)
 	if r.User != "" {
 		b = append(b, `,"user":`...)
-		b = appendJSONString(b, r.User)
+		b = safetext.AppendJSONString(b, r.User)
 	}
 	if len(r.Env) > 0 {
 		b = append(b, `,"env":`...)
@@ -73,7 +74,7 @@ func (r *localRequest) marshal() []byte {
 	b = append(b, ']')
 	if r.Build != "" {
 		b = append(b, `,"build":`...)
-		b = appendJSONString(b, r.Build)
+		b = safetext.AppendJSONString(b, r.Build)
 	}
 	if r.ArgsFollow {
 		b = append(b, `,"args_follow":true`...)
@@ -90,48 +91,9 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = safetext.AppendJSONString(b, s)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString appends s as a JSON string as json.Marshal writes it:
-// invalid UTF-8 as U+FFFD; controls, <, >, &, U+2028 and U+2029 escaped.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
 
 // maxArgs bounds a command line fetched with opArgs.

@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
 // Ref names a record: its kind, id and a human label (email, name).
@@ -154,25 +155,25 @@ func appendEntry(b []byte, e *AuditEntry, hash string) []byte {
 	b = append(b, `,"time":"`...)
 	b = e.Time.AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","actor":`...)
-	b = appendJSONString(b, e.Actor)
+	b = safetext.AppendJSONString(b, e.Actor)
 	b = append(b, `,"entity":{"kind":`...)
-	b = appendJSONString(b, string(e.Entity.Kind))
+	b = safetext.AppendJSONString(b, string(e.Entity.Kind))
 	b = append(b, `,"id":`...)
 	b = strconv.AppendUint(b, e.Entity.ID, 10)
 	b = append(b, `,"label":`...)
-	b = appendJSONString(b, e.Entity.Label)
+	b = safetext.AppendJSONString(b, e.Entity.Label)
 	b = append(b, `},"field":`...)
-	b = appendJSONString(b, e.Field)
+	b = safetext.AppendJSONString(b, e.Field)
 	b = append(b, `,"before":`...)
-	b = appendJSONString(b, e.Before)
+	b = safetext.AppendJSONString(b, e.Before)
 	b = append(b, `,"after":`...)
-	b = appendJSONString(b, e.After)
+	b = safetext.AppendJSONString(b, e.After)
 	b = appendIDs(b, `,"before_ids":`, e.BeforeIDs)
 	b = appendIDs(b, `,"after_ids":`, e.AfterIDs)
 	b = append(b, `,"prev":`...)
-	b = appendJSONString(b, e.Prev)
+	b = safetext.AppendJSONString(b, e.Prev)
 	b = append(b, `,"hash":`...)
-	b = appendJSONString(b, hash)
+	b = safetext.AppendJSONString(b, hash)
 	return append(b, '}')
 }
 
@@ -190,56 +191,6 @@ func appendIDs(b []byte, key string, ids []uint64) []byte {
 		b = strconv.AppendUint(b, id, 10)
 	}
 	return append(b, ']')
-}
-
-// appendJSONString quotes s as JSON does: escapes quotes, backslashes and
-// control characters, and replaces invalid UTF-8 with U+FFFD.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	plain := true
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			default:
-				b = append(b, c)
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
-	}
-	return append(b, '"')
 }
 
 // VerifyResult is what VerifyAudit found.
