@@ -80,6 +80,9 @@ var article002 = article{
 		{"set the location for entering time: a default location", []action{
 			press("e"), see(`Edit ana@staff\.test`),
 			press("Enter", "Enter", "Enter"), // first and last name, email: as they are
+			// the select shows its choice before it has the focus: a Down
+			// or Enter sent sooner lands on the email field
+			seeFocus("Default location"),
 			pressUntil("Down", `> North Depot`), press("Enter"),
 			see(`edit ana@staff\.test \(change set`), see(`Default\s+North Depot`),
 		}},
