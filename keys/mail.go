@@ -155,12 +155,48 @@ func (m *SMTP) RetryDelay(n int) time.Duration {
 // Deliver runs the delivery loop until ctx ends: whatever is due is sent,
 // then it sleeps until the next retry is due or a change set is committed
 // (which may have queued a message). One goroutine; one SMTP connection per
-// round, reused for every message of the round.
+// round, reused for every message of the round. Of several nodes serving
+// one store, one delivers at a time (store.Lead): the others wait their
+// turn, and take over when it lets go or stops answering.
 func (m *SMTP) Deliver(ctx context.Context, st *store.Store, logger *log.Logger) {
 	m.defaults()
 	if logger == nil {
 		logger = log.NewWithOptions(os.Stderr, log.Options{ReportTimestamp: true, Prefix: "gatehouse"})
 	}
+	for ctx.Err() == nil {
+		lost, release, err := st.Lead(ctx, "outbox")
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			logger.Error("outbox: cannot take the turn to deliver; trying again", "error", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(leadRetry):
+			}
+			continue
+		}
+		turn, end := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-lost:
+				logger.Warn("outbox: this node's turn to deliver ran out; another may take it")
+			case <-turn.Done():
+			}
+			end()
+		}()
+		m.deliver(turn, st, logger)
+		end()
+		release()
+	}
+}
+
+// leadRetry is how long a node that could not campaign for the delivery
+// turn waits before it tries again.
+const leadRetry = 5 * time.Second
+
+// deliver is the delivery loop of the node whose turn it is, until ctx ends.
+func (m *SMTP) deliver(ctx context.Context, st *store.Store, logger *log.Logger) {
 	events, stop := st.Subscribe()
 	defer stop()
 	timer := time.NewTimer(0)

@@ -30,6 +30,11 @@ import (
 //	P head                  the head: the audit chain's head as the store
 //	                        wrote it (its sequence and hash), every
 //	                        bucket's last id, and who committed last
+//	P lead/<role>/<lease>   the nodes campaigning for a role (Lead), first
+//	                        is the one doing it
+//
+// Each node watches the prefix and applies the other nodes' commits to its
+// memory (engine_etcd_follow.go).
 //
 // A read-only transaction reads the head, then everything at the head's
 // read revision: one snapshot. A read-write transaction reads the same way,
@@ -72,6 +77,8 @@ type etcdEngine struct {
 	// commitHook, for tests, sends a commit's Txn in place of the engine:
 	// it may do something first, or lose the answer (nil: send it)
 	commitHook func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error)
+	// mine are the commits of this engine the watch will see (follow)
+	mine ownCommits
 }
 
 func (e *etcdEngine) loadedAt(tx rtx) { e.known.Store(tx.(*etcdTx).headRev) }
@@ -183,13 +190,32 @@ func (e *etcdEngine) etcdError(what string, err error) error {
 
 // begin reads the head: the snapshot's revision and the compare's.
 func (e *etcdEngine) begin(writable bool) (*etcdTx, error) {
+	t, err := e.read(0)
+	if err == nil && writable {
+		t.writable, t.writes = true, map[string]etcdWrite{}
+	}
+	return t, err
+}
+
+// beginAt begins a read-only transaction on the snapshot at rev.
+func (e *etcdEngine) beginAt(rev int64) (*etcdTx, error) { return e.read(rev) }
+
+// read reads the head at rev (0: the latest).
+func (e *etcdEngine) read(rev int64) (*etcdTx, error) {
 	ctx, cancel := e.ctx()
 	defer cancel()
-	resp, err := e.cli.Get(ctx, e.headKey)
+	var opts []clientv3.OpOption
+	if rev != 0 {
+		opts = append(opts, clientv3.WithRev(rev))
+	}
+	resp, err := e.cli.Get(ctx, e.headKey, opts...)
 	if err != nil {
 		return nil, e.etcdError("a read", err)
 	}
-	t := &etcdTx{e: e, rev: resp.Header.Revision, writable: writable, buckets: map[string]bool{}}
+	t := &etcdTx{e: e, rev: resp.Header.Revision, buckets: map[string]bool{}}
+	if rev != 0 {
+		t.rev = rev
+	}
 	if len(resp.Kvs) == 1 {
 		kv := resp.Kvs[0]
 		t.headRev = kv.ModRevision
@@ -199,9 +225,6 @@ func (e *etcdEngine) begin(writable bool) (*etcdTx, error) {
 	}
 	if t.head.IDs == nil {
 		t.head.IDs = map[string]uint64{}
-	}
-	if writable {
-		t.writes = map[string]etcdWrite{}
 	}
 	return t, nil
 }
@@ -522,6 +545,13 @@ func (t *etcdTx) commit() error {
 			Then(ops...).
 			Commit()
 	}
+	t.e.mine.add(token)
+	landed := false
+	defer func() {
+		if !landed {
+			t.e.mine.take(token)
+		}
+	}()
 	var resp *clientv3.TxnResponse
 	if t.e.commitHook != nil {
 		resp, err = t.e.commitHook(send)
@@ -530,7 +560,8 @@ func (t *etcdTx) commit() error {
 	}
 	switch {
 	case err == nil && resp.Succeeded:
-		t.e.known.Store(resp.Header.Revision) // the head's, put in this Txn
+		landed = true
+		t.e.applied(resp.Header.Revision) // the head's, put in this Txn
 		return nil
 	case err == nil:
 		return errRaced
@@ -543,9 +574,11 @@ func (t *etcdTx) commit() error {
 	rev, serr := t.e.settle(token, t.headRev)
 	switch {
 	case serr != nil:
+		landed = true // not known: it may come back through the watch
 		return fmt.Errorf("%w; whether it was written is not known until the store answers again (%v)", t.e.etcdError("a commit", err), serr)
 	case rev != 0:
-		t.e.known.Store(rev) // it landed
+		landed = true
+		t.e.applied(rev) // it landed
 		return nil
 	}
 	return fmt.Errorf("%w; nothing was written", t.e.etcdError("a commit", err))

@@ -10,7 +10,7 @@ import (
 const eventWait = time.Minute
 
 // nextEvent is the subscription's next change event.
-func nextEvent(t *testing.T, ch <-chan Event) Event {
+func nextEvent(t testing.TB, ch <-chan Event) Event {
 	t.Helper()
 	select {
 	case ev, ok := <-ch:

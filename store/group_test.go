@@ -22,6 +22,7 @@ func grouped(t *testing.T, f *fx, actors []Actor, fns ...func(*Tx) error) ([]*Ch
 // groupedThen is grouped, calling waiting (if set) once they all wait.
 func groupedThen(t *testing.T, f *fx, actors []Actor, waiting func(), fns ...func(*Tx) error) ([]*ChangeSet, []error) {
 	t.Helper()
+	skipOnEtcd(t, "a group is one bbolt transaction; on etcd each change set commits alone (ApplyGrouped is Apply)")
 	css, errs := make([]*ChangeSet, len(fns)), make([]error, len(fns))
 	panics := make([]any, len(fns))
 	f.s.wmu.Lock()

@@ -192,7 +192,7 @@ func TestSignInLaterPrecedesTheUsersOwnChanges(t *testing.T) {
 
 // waitFor waits for a condition (never for a duration); a minute without it
 // fails the test.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for !cond() {

@@ -77,6 +77,7 @@ type Store struct {
 	keyCache keyCache
 	looks    *lookalikes // built by the first change set that needs them (wmu)
 	exp      expiries    // who holds grants that end, and the timer for the next end
+	remote   remotes     // other nodes' commits, to apply (follow.go)
 }
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,
@@ -147,6 +148,7 @@ func openOn(eng engine, where string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	s.armExpiry()
+	s.startFollowing()
 	return s, nil
 }
 
@@ -168,6 +170,7 @@ func trimSpace(b []byte) []byte {
 
 // Close releases the file.
 func (s *Store) Close() error {
+	s.stopFollowing()
 	s.stopExpiry()
 	s.signIns.mu.Lock()
 	s.signIns.closed = true
@@ -301,42 +304,6 @@ func (s *Store) loadedAt(tx rtx) {
 	if f, ok := s.db.(follower); ok {
 		f.loadedAt(tx)
 	}
-}
-
-// catchUp reads memory again from the engine after another writer
-// committed first (errRaced), so that the change set runs again on what
-// that writer left. For now it reads everything again: with one node a race
-// is rare (another process on the same prefix). The caller holds wmu.
-func (s *Store) catchUp() error {
-	var users []*User
-	var table userTable
-	var cat *catalog
-	var batch uint64
-	if err := s.db.view(func(tx rtx) error {
-		var err error
-		if users, table, cat, batch, err = readState(tx); err == nil {
-			s.loadedAt(tx)
-		}
-		return err
-	}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.emails() // built (or building) from the old users: let it finish, then replace it
-	byEmail := make(map[string]emailEntry, len(users))
-	for _, u := range users {
-		byEmail[lower(u.Email)] = entryOf(u)
-	}
-	s.users, s.cat, s.batch, s.byEmail = table, cat, batch, byEmail
-	s.looks = nil // built again from these users by the next change set that needs them
-	s.exp.mu.Lock()
-	s.exp.users = nil
-	s.exp.mu.Unlock()
-	s.noteExpiries(usersWithEnds(users))
-	s.mu.Unlock()
-	s.dropKeyCache()
-	s.armExpiry()
-	return nil
 }
 
 // emails is the email index, built first if nothing has yet. Callers hold
