@@ -215,9 +215,17 @@ func (s *Store) applyRemote(rc remoteCommit) error {
 				users[btoi(w.key)] = nil
 				continue
 			}
+			if len(w.value) > maxUserRecord {
+				return fmt.Errorf("a user record of %d bytes", len(w.value))
+			}
 			u, err := decodeUser(w.value, intern)
 			if err != nil {
 				return err
+			}
+			// as at open: a record under another id, or an id no table
+			// can hold, is damage, never a huge allocation
+			if u.ID != btoi(w.key) || u.ID == 0 || u.ID > maxUserID {
+				return fmt.Errorf("user record with id %d under key %d (a damaged store?)", u.ID, btoi(w.key))
 			}
 			users[u.ID] = u
 		case bytes.Equal(w.bucket, bucketAudit):
