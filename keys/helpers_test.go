@@ -88,10 +88,17 @@ func authorized(s gossh.Signer) string {
 // 127.0.0.1:0 with the real command tree and the real console.
 func newFixture(t *testing.T, setup ...func(*keys.Server)) *fixture {
 	t.Helper()
+	return newFixtureOn(t, func(path string) (*store.Store, error) { return store.Open(path, store.Options{NoSync: true}) }, setup...)
+}
+
+// newFixtureOn is newFixture on the store open opens (given the fixture's
+// database path, which it may ignore: another engine).
+func newFixtureOn(t *testing.T, open func(path string) (*store.Store, error), setup ...func(*keys.Server)) *fixture {
+	t.Helper()
 	dir := t.TempDir()
 	f := &fixture{t: t, dbPath: filepath.Join(dir, "gatehouse.db"), signer: map[string]gossh.Signer{},
 		logs: &proof.Log{}, clock: &clock{now: time.Now()}}
-	st, err := store.Open(f.dbPath, store.Options{NoSync: true})
+	st, err := open(f.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	stopTestEtcd()
+	os.Exit(code)
 }
 
 // holder is a keys.Server on the local socket only, as `gatehouse __hold`

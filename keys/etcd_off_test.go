@@ -1,0 +1,6 @@
+//go:build !etcd
+
+package keys_test
+
+// stopTestEtcd: without the etcd engine no test starts a member.
+func stopTestEtcd() {}
