@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gatehouse/gatehouse/store"
 )
 
 // Limiter locks sign-in after repeated failures, per remote address and per
@@ -19,6 +21,13 @@ type Limiter struct {
 	mu      sync.Mutex
 	entries map[string]*limitEntry
 	ops     int
+
+	// shared, when several nodes serve the store, counts every node's
+	// failures: a key with attempts failures inside the window, on any
+	// nodes, is locked here too, until enough of them are older than
+	// the window. When the store cannot answer, this node's own count
+	// still holds.
+	shared store.SignInFailures
 }
 
 type limitEntry struct {
@@ -68,14 +77,36 @@ func (l *Limiter) limits() (int, time.Duration) {
 func (l *Limiter) Locked(keys ...string) (bool, time.Time) {
 	now := l.now()
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	var until time.Time
 	for _, k := range keys {
 		if e := l.entries[k]; e != nil && e.until.After(now) && e.until.After(until) {
 			until = e.until
 		}
 	}
+	l.mu.Unlock()
+	if l.shared != nil {
+		attempts, window := l.limits()
+		for _, k := range keys {
+			if at := l.sharedLock(k, now, attempts, window); at.After(until) {
+				until = at
+			}
+		}
+	}
 	return !until.IsZero(), until
+}
+
+// sharedLock is until when the failures every node counted lock key (zero:
+// they do not).
+func (l *Limiter) sharedLock(key string, now time.Time, attempts int, window time.Duration) time.Time {
+	fails, err := l.shared.Since(key, now.Add(-window))
+	if err != nil || len(fails) < attempts {
+		return time.Time{}
+	}
+	// locked until the oldest of the newest attempts failures leaves the window
+	if until := fails[len(fails)-attempts].Add(window); until.After(now) {
+		return until
+	}
+	return time.Time{}
 }
 
 // Fail records one failed attempt against each key; it reports whether that
@@ -83,6 +114,21 @@ func (l *Limiter) Locked(keys ...string) (bool, time.Time) {
 func (l *Limiter) Fail(keys ...string) bool {
 	attempts, window := l.limits()
 	now := l.now()
+	locked := l.failHere(keys, now, attempts, window)
+	if l.shared != nil {
+		if err := l.shared.Note(keys, now, window); err == nil && !locked {
+			for _, k := range keys {
+				if !l.sharedLock(k, now, attempts, window).IsZero() {
+					locked = true
+				}
+			}
+		}
+	}
+	return locked
+}
+
+// failHere counts the failure in this node's memory.
+func (l *Limiter) failHere(keys []string, now time.Time, attempts int, window time.Duration) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.ops++
@@ -114,11 +160,17 @@ func (l *Limiter) Fail(keys ...string) bool {
 // Reset forgets the failures of a key (an account that signed in).
 func (l *Limiter) Reset(key string) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if e := l.entries[key]; e != nil && !e.until.After(l.now()) {
 		delete(l.entries, key)
 	}
+	l.mu.Unlock()
+	if l.shared != nil {
+		_ = l.shared.Forget(key) // not forgotten: they leave the window in time
+	}
 }
+
+// Share counts failures with the other nodes of a store (nil: none).
+func (l *Limiter) Share(f store.SignInFailures) { l.shared = f }
 
 func prune(fails []time.Time, since time.Time) []time.Time {
 	i := 0

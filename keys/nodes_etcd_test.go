@@ -137,3 +137,47 @@ func TestEtcdOneNodeDeliversTheOutbox(t *testing.T) {
 		t.Fatalf("after node %d stopped: %d messages; node %d's log:\n%s", delivering, got, other, logs[other])
 	}
 }
+
+// Password guesses spread over two nodes are counted together: with three
+// attempts allowed, the third failure on either node locks the account on
+// both, from any address.
+func TestEtcdLockoutCountsEveryNodesFailures(t *testing.T) {
+	a, b := twoServeNodes(t)
+	if _, err := a.st.Apply(store.LocalActor("test"), "lockout", func(tx *store.Tx) error {
+		if err := tx.SetSetting("lockout-attempts", "3"); err != nil {
+			return err
+		}
+		return tx.SetSetting("lockout-window", "10m")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "node b to follow the setting", func() bool { return b.st.Settings().LockoutAttempts == 3 })
+	wrong := answers("wrong password!")
+	// each from its own address: only the account's count can add up
+	for i, node := range []*fixture{a, b, a} {
+		c, banner, err := node.dialFrom(fmt.Sprintf("127.0.0.%d", 10+i), emAdmin, wrong)
+		if err == nil {
+			c.Close()
+			t.Fatalf("guess %d signed in", i+1)
+		}
+		if i < 2 && banner != keys.RefusedMessage+"\n" {
+			t.Fatalf("guess %d: told %q", i+1, banner)
+		}
+	}
+	for _, node := range []*fixture{a, b} {
+		c, banner, err := node.dialFrom("127.0.0.20", emAdmin, answers(pw))
+		if err == nil {
+			c.Close()
+			t.Fatal("the right password signed in to an account locked by guesses on two nodes")
+		}
+		if !strings.Contains(banner, "password sign-in for "+emAdmin+" is locked after repeated failures") {
+			t.Fatalf("the locked account is told %q", banner)
+		}
+	}
+	// a key is never locked out
+	c, _, err := b.dialFrom("127.0.0.20", "x", gossh.PublicKeys(b.signer[emAdmin]))
+	if err != nil {
+		t.Fatalf("the locked account's key was refused: %v", err)
+	}
+	c.Close()
+}

@@ -79,6 +79,8 @@ type etcdEngine struct {
 	commitHook func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error)
 	// mine are the commits of this engine the watch will see (follow)
 	mine ownCommits
+	// failLease is the lease failed sign-ins are put on (engine_etcd_failures.go)
+	failLease failureLease
 }
 
 func (e *etcdEngine) loadedAt(tx rtx) { e.known.Store(tx.(*etcdTx).headRev) }
