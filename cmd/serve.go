@@ -114,7 +114,10 @@ node lets clients trust any of them). See README, "Several nodes over etcd".`,
 		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole
-			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model { return build(s, actor) }
+			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model {
+				_ = s.Refresh() // as a command line (RemoteCommand)
+				return build(s, actor)
+			}
 		}
 		// the other gatehouse processes of this machine attach to the
 		// database through this process while it holds it (unless it serves
@@ -252,6 +255,10 @@ var overSSH = map[string]remoteAccess{
 // stdin, stdout and stderr.
 func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
 	return func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
+		// another node's writes (etcd) are read before the line runs; when
+		// the store does not answer, the line reads what memory holds (and
+		// a write says why it cannot be made)
+		_ = st.Refresh()
 		env := Env{In: sess, Out: sess, Err: sess.Stderr(), Store: st, Actor: &actor}
 		if hasPty {
 			env.In = &ptyInput{r: sess}
