@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"os"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse/gatehouse/store"
@@ -56,6 +58,13 @@ with -tags etcd.`,
 			cfg, err := a.etcdConfig(toEtcd, "--to-etcd")
 			if err != nil {
 				return err
+			}
+			path := a.dbPath
+			if path == "" {
+				path = store.DefaultPath()
+			}
+			if _, err := os.Stat(path); err != nil {
+				return usagef("there is no database file %s to copy: name it with --db FILE", path)
 			}
 			target, a.fileOnly = cfg, true
 		case !a.onEtcd():
