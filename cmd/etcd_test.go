@@ -60,6 +60,8 @@ func TestEtcdCommandLine(t *testing.T) {
 		t.Fatalf("users list with GATEHOUSE_ETCD: %+v", users)
 	}
 	contains(t, "audit verify", env.ok("audit", "verify"), "chain intact")
+	msg := env.fail(1, "backup", filepath.Join(g.home, "b.db"))
+	contains(t, "backup on etcd", msg, "this store is on etcd", "gatehouse migrate --to ")
 
 	// nothing of the file's machinery: no database, holder or socket in
 	// the default place
@@ -76,7 +78,7 @@ func TestEtcdCommandLine(t *testing.T) {
 	if err := os.WriteFile(f, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	msg := g.fail(1, "import-users", f)
+	msg = g.fail(1, "import-users", f)
 	contains(t, "a bulk import over the limits", msg, "too big for one etcd transaction", "--max-txn-ops")
 	users = nil
 	g.jsonOf(&users, "users", "list")
