@@ -155,7 +155,7 @@ func classifyByTree(args []string) lineKind {
 	}
 	for p := c; p != nil; p = p.Parent() {
 		switch p.Name() {
-		case "help", "version", "completion", holdName: // the holder opens the file itself
+		case "help", "version", "completion", holdName, "migrate": // the holder and migrate open the file themselves
 			return needsNoStore
 		}
 	}
@@ -257,6 +257,9 @@ func dbFlag(args []string) string {
 // hands the line back to the tree (done false, pre nil) when the line needs
 // no database, or when what stops it is for the tree to say the usual way.
 func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store) {
+	if etcdLine(args, os.Getenv) {
+		return 0, false, nil // no file to hold: this process opens etcd itself
+	}
 	kind := classify(args)
 	if kind == needsNoStore || !keys.LocalSupported() {
 		return 0, false, nil
@@ -466,6 +469,9 @@ func (a *app) holdCmd() *cobra.Command {
 	c.RunE = func(c *cobra.Command, args []string) error {
 		if a.env.Store != nil {
 			return refusedf("%s runs on the database's machine, started by gatehouse itself", holdName)
+		}
+		if a.onEtcd() {
+			return refusedf("%s holds a database file; a store on etcd is opened by every gatehouse process itself", holdName)
 		}
 		report := func(string) {}
 		if os.Getenv("GATEHOUSE_HOLD_REPORT") == "3" {

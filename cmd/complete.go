@@ -92,7 +92,8 @@ var argKinds = map[string]struct {
 // flagKinds is what the value of each flag is, by flag name (the same name
 // means the same thing on every command).
 var flagKinds = map[string]valueKind{
-	"as": emailValue, "db": fileValue, "host-key": fileValue,
+	"as": emailValue, "db": fileValue, "host-key": fileValue, "to": fileValue,
+	"etcd-ca": fileValue, "etcd-cert": fileValue, "etcd-key": fileValue,
 	"profile": profileValue, "copy-from": profileValue,
 	"site": siteValue, "default-site": siteValue,
 	"team": teamValue, "client": clientValue,
@@ -393,7 +394,7 @@ func choices(cs []store.Choice) []cobra.Completion {
 // user). Not for --as, nor over SSH, nor when the store is open already:
 // those go through EmailsFor. ok is false when the file cannot be peeked at.
 func (a *app) peekEmails(prefix string) ([]cobra.Completion, bool) {
-	if a.env.Store != nil || a.st != nil || a.as != "" {
+	if a.env.Store != nil || a.st != nil || a.as != "" || a.onEtcd() {
 		return nil, false
 	}
 	path := a.dbPath
@@ -417,7 +418,7 @@ func (a *app) peekEmails(prefix string) ([]cobra.Completion, bool) {
 // that exists (a Tab creates no database), waiting briefly for another
 // gatehouse's lock; over SSH the server's, as the signed-in actor.
 func (a *app) completionStore() (*store.Store, store.Actor, bool) {
-	if a.env.Store == nil && a.st == nil {
+	if a.env.Store == nil && a.st == nil && !a.onEtcd() { // on etcd: opened as for a command
 		path := a.dbPath
 		if path == "" {
 			path = store.DefaultPath()

@@ -30,6 +30,9 @@ func (a *app) backupCmd() *cobra.Command {
 		if err := s.Capabilities(actor).May(store.OperatorJobs); err != nil {
 			return err
 		}
+		if a.onEtcd() {
+			return refusedf("backup copies a database file, and this store is on etcd: copy it into a new file with 'gatehouse migrate --to %s', or back up etcd itself (etcdctl snapshot save)", args[0])
+		}
 		exists := func() error {
 			return refusedf("%s already exists; backup never overwrites: choose another name or remove it", args[0])
 		}

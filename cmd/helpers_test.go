@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,13 +23,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "gatehouse")
-	build := exec.Command("go", "build", "-o", bin, "./gatehouse")
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", bin, "./gatehouse")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n%s", err, out)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopTestEtcd()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -38,6 +40,9 @@ type gh struct {
 	t    *testing.T
 	db   string
 	home string
+	// where, when set, names the store in place of --db (a store on
+	// etcd); env is more of the environment
+	where, env []string
 }
 
 func newGH(t *testing.T) *gh {
@@ -59,9 +64,13 @@ func (r result) String() string {
 
 func (g *gh) runIn(stdin string, args ...string) result {
 	g.t.Helper()
-	full := append([]string{"--db", g.db}, args...)
+	where := g.where
+	if where == nil {
+		where = []string{"--db", g.db}
+	}
+	full := append(slices.Clone(where), args...)
 	c := exec.Command(bin, full...)
-	c.Env = append(os.Environ(), "HOME="+g.home, "GATEHOUSE_DB=", "XDG_DATA_HOME="+g.home, "USER=tester")
+	c.Env = append(append(os.Environ(), "HOME="+g.home, "GATEHOUSE_DB=", "GATEHOUSE_ETCD=", "XDG_DATA_HOME="+g.home, "USER=tester"), g.env...)
 	c.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb

@@ -106,7 +106,7 @@ func hostileReads() []hostileRead {
 // sweep (TestHostileEchoesOfWrites runs some). A command in neither list
 // fails TestHostileReadsCoverTheTree.
 var hostileWrites = []string{
-	"backup", "demo", "import", "import-users", "serve", "undo",
+	"backup", "demo", "import", "import-users", "migrate", "serve", "undo",
 	"users add", "users add-key", "users assign-client", "users delete", "users disable", "users edit",
 	"users enable", "users feature", "users invite", "users remove-key", "users set-password", "users unassign-client",
 	"sites add", "sites assign", "sites unassign", "profiles create", "profiles delete", "profiles grant", "profiles scope",

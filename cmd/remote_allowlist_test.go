@@ -18,7 +18,7 @@ import (
 var wantOverSSH = map[string]string{
 	"gatehouse": "anyone", "help": "anyone", "effective": "anyone", "check": "anyone",
 
-	"serve": "operator", "demo": "operator", "backup": "operator", "export": "operator", "import": "operator", "import-users": "operator",
+	"serve": "operator", "demo": "operator", "backup": "operator", "export": "operator", "import": "operator", "import-users": "operator", "migrate": "operator",
 	// the holder (issue 12): started by gatehouse itself at the machine
 	"__hold": "operator",
 

@@ -64,7 +64,7 @@ func TestHelpOverSSH(t *testing.T) {
 		flags, never []string
 	}{
 		{"the operator", nil, []string{"--help"},
-			"audit backup check clients completion demo effective expiring export help import import-users outbox profiles review screens serve settings sites teams undo users version who-can",
+			"audit backup check clients completion demo effective expiring export help import import-users migrate outbox profiles review screens serve settings sites teams undo users version who-can",
 			[]string{"--db", "--as", "--json", "--version"}, nil},
 		{"the operator", nil, []string{"users", "list", "--help"}, "", []string{"--profile", "--db", "--as", "--json"}, nil},
 		{"an admin", &admin, []string{"--help"},

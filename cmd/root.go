@@ -27,7 +27,8 @@ type Env struct {
 	// Store, when set, is used as is and --db is refused (SSH sessions; with
 	// Caller, the database held for the caller, which --db named); when nil
 	// the tree opens store.Open(path, store.Options{}) itself from --db,
-	// GATEHOUSE_DB or store.DefaultPath(), and closes it after the command.
+	// GATEHOUSE_DB or store.DefaultPath() (or store.OpenEtcd from --etcd
+	// or GATEHOUSE_ETCD), and closes it after the command.
 	Store *store.Store
 
 	// Attach, when set (the binary sets it), makes every command line and
@@ -138,8 +139,12 @@ type app struct {
 	env    Env
 	root   *cobra.Command
 	dbPath string
+	etcd   etcdFlags // or the store on etcd (etcd.go)
 	as     string
 	json   bool
+	// fileOnly: the store is the database file whatever the environment
+	// says of etcd (migrate --to-etcd copies the file)
+	fileOnly bool
 
 	st     *store.Store
 	opened bool // st was opened here and is closed after the command
@@ -214,6 +219,7 @@ Exit codes: 0 done or allowed; 1 denied or refused by a rule; 2 bad usage or inp
 	a.root = root
 	pf := root.PersistentFlags()
 	pf.StringVar(&a.dbPath, "db", "", "database file (default $GATEHOUSE_DB, else "+store.DefaultPath()+")")
+	a.addEtcdFlags(pf)
 	pf.StringVar(&a.as, "as", "", "act as the user with this `EMAIL`, with exactly their rights")
 	pf.BoolVar(&a.json, "json", false, "print JSON (read commands; see cmd/JSON.md)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -292,6 +298,7 @@ func (a *app) topCommands() []topCommand {
 		{"export", a.exportCmd},
 		{"import", a.importCmd},
 		{"import-users", a.importUsersCmd},
+		{"migrate", a.migrateCmd},
 		{"demo", a.demoCmd},
 		{"undo", a.undoCmd},
 		{"serve", a.serveCmd},
@@ -535,8 +542,25 @@ func (a *app) store() (*store.Store, error) {
 		if a.root.PersistentFlags().Changed("db") && a.env.Caller == nil {
 			return nil, usagef("--db is not available here: this session uses the server's database")
 		}
+		if f := a.etcdFlagGiven(); f != "" {
+			return nil, usagef("--%s is not available here: this session uses the server's store", f)
+		}
 		a.st = a.env.Store
 		return a.st, nil
+	}
+	if !a.fileOnly {
+		cfg, on, err := a.etcdStore()
+		if err != nil {
+			return nil, err
+		}
+		if on {
+			s, err := store.OpenEtcd(cfg, store.Options{EmailIndexLater: a.console})
+			if err != nil {
+				return nil, err
+			}
+			a.st, a.opened = s, true
+			return s, nil
+		}
 	}
 	path := a.dbPath
 	if path == "" {

@@ -55,11 +55,17 @@ smtps:// is TLS from the start (port 465). Without a password in the URL,
 $GATEHOUSE_SMTP_PASSWORD is used. A failed attempt is retried after 1s, 2s,
 4s… (at most 5 minutes apart); after --smtp-attempts it fails for good.
 'gatehouse outbox list' shows each message's state, attempts and last error.
-Without --smtp the outbox stays queued for the operator to deliver.`,
+Without --smtp the outbox stays queued for the operator to deliver.
+
+With --etcd URLS (a gatehouse built with -tags etcd) the store is on an etcd
+cluster, and several serve nodes may share it, each opening it itself: no
+socket, no <db>.serving; --host-key is then needed (the same key on every
+node lets clients trust any of them). See README, "Several nodes over etcd".`,
 		Example: `  gatehouse users add-key admin@example.com ~/.ssh/id_ed25519.pub
   gatehouse serve --listen 0.0.0.0:23234
   ssh -p 23234 server.example.com users list
-  GATEHOUSE_SMTP_PASSWORD=... gatehouse serve --smtp smtp://gatehouse@mail.example.com --from gatehouse@example.com`,
+  GATEHOUSE_SMTP_PASSWORD=... gatehouse serve --smtp smtp://gatehouse@mail.example.com --from gatehouse@example.com
+  gatehouse serve --etcd http://10.0.0.1:2379,http://10.0.0.2:2379,http://10.0.0.3:2379 --host-key /etc/gatehouse/hostkey`,
 		Args: nargs(0, 0, ""),
 	}
 	c.Flags().StringVar(&listen, "listen", DefaultListen, "address to listen on (HOST:PORT; port 0 picks a free one)")
@@ -97,6 +103,10 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		if err != nil {
 			return err
 		}
+		onEtcd := a.onEtcd() && !held
+		if onEtcd && hostKey == "" {
+			return usagef("serve on etcd needs --host-key FILE: there is no database file to keep it beside (give every node the same key, and clients may trust any of them)")
+		}
 		if hostKey == "" {
 			hostKey = keys.DefaultHostKeyPath(s.Path())
 		}
@@ -104,12 +114,16 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		cfg := keys.Config{Store: s, HostKeyPath: hostKey, Command: RemoteCommand(s), Logger: logger, SMTP: mail}
 		if a.env.RemoteConsole != nil {
 			build := a.env.RemoteConsole
-			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model { return build(s, actor) }
+			cfg.Console = func(_ ssh.Session, actor store.Actor) tea.Model {
+				_ = s.Refresh() // as a command line (RemoteCommand)
+				return build(s, actor)
+			}
 		}
 		// the other gatehouse processes of this machine attach to the
 		// database through this process while it holds it (unless it serves
-		// for another: the holder it runs in listens already)
-		if !held && a.env.Attach != nil && keys.LocalSupported() {
+		// for another: the holder it runs in listens already); on etcd
+		// nobody holds anything: each process opens the store itself
+		if !held && !onEtcd && a.env.Attach != nil && keys.LocalSupported() {
 			cfg.Local = LocalCommand(s, a.env)
 		}
 		srv, err := keys.New(cfg)
@@ -131,11 +145,13 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 				return refusedf("%v", err)
 			}
 		}
-		serving := ServingPath(s.Path())
-		if err := os.WriteFile(serving, []byte(addr.String()+"\n"), 0o600); err != nil {
-			return fmt.Errorf("cannot write %s: %v", serving, err)
+		if !onEtcd {
+			serving := ServingPath(s.Path())
+			if err := os.WriteFile(serving, []byte(addr.String()+"\n"), 0o600); err != nil {
+				return fmt.Errorf("cannot write %s: %v", serving, err)
+			}
+			defer os.Remove(serving)
 		}
-		defer os.Remove(serving)
 
 		created := ""
 		if srv.HostKeyCreated() {
@@ -144,6 +160,9 @@ Without --smtp the outbox stays queued for the operator to deliver.`,
 		a.printf("gatehouse serve: listening on %s\n", addr)
 		a.printf("host key %s (%s%s)\n", srv.HostKeyFingerprint(), hostKey, created)
 		a.printf("connect: ssh -p %s %s   (commands: ssh -p %s %s users list)\n", port(addr), host(addr), port(addr), host(addr))
+		if onEtcd {
+			a.printf("store: %s (%s)\n", s.Path(), plural(s.UserCount(), "user", "users"))
+		}
 		if mail != nil {
 			a.printf("outbox: delivered through %s as %s\n", mail, mail.From)
 		} else if n, err := s.QueuedMessages(); err == nil && n > 0 {
@@ -205,7 +224,7 @@ var overSSH = map[string]remoteAccess{
 	"version": withUsers,
 
 	"serve": operatorOnly, "demo": operatorOnly, "backup": operatorOnly,
-	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly,
+	"export": operatorOnly, "import": operatorOnly, "import-users": operatorOnly, "migrate": operatorOnly,
 	holdName: operatorOnly, // the holder: started by gatehouse itself, at the machine
 
 	"audit": withUsers, "audit log": withUsers, "audit verify": withUsers,
@@ -236,6 +255,10 @@ var overSSH = map[string]remoteAccess{
 // stdin, stdout and stderr.
 func RemoteCommand(st *store.Store) func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
 	return func(sess ssh.Session, actor store.Actor, args []string, hasPty bool) int {
+		// another node's writes (etcd) are read before the line runs; when
+		// the store does not answer, the line reads what memory holds (and
+		// a write says why it cannot be made)
+		_ = st.Refresh()
 		env := Env{In: sess, Out: sess, Err: sess.Stderr(), Store: st, Actor: &actor}
 		if hasPty {
 			env.In = &ptyInput{r: sess}

@@ -16,17 +16,16 @@ import (
 	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/store/etcdtest"
+	"github.com/gatehouse/gatehouse/internal/etcdtest"
 )
 
 // Several `serve` nodes over one store on etcd: what is done on one node
 // reaches the sessions on the others.
 
-func stopTestEtcd() { etcdtest.Stop() }
+func stopTestEtcd() { etcdtest.StopShared() }
 
 func etcdConfig(t *testing.T) store.EtcdConfig {
-	return store.EtcdConfig{Endpoints: []string{etcdtest.Endpoint(t)}, Prefix: etcdtest.Prefix(),
-		MaxTxnOps: etcdtest.MaxTxnOps, MaxRequestBytes: etcdtest.MaxRequestBytes}
+	return store.EtcdConfig{Endpoints: []string{etcdtest.Shared(t)}, Prefix: etcdtest.Prefix(), MaxTxnOps: etcdtest.MaxTxnOps}
 }
 
 // twoServeNodes is the fixture on etcd (node a) and a second server on the

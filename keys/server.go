@@ -153,6 +153,8 @@ func New(cfg Config) (*Server, error) {
 		st := s.st.Settings()
 		return st.LockoutAttempts, st.LockoutWindow
 	}, cfg.Now)
+	// several nodes serving one store count failures together
+	s.limiter.Share(s.st.SignInFailures())
 
 	// Middleware listed last runs first: recover wraps everything, then the
 	// gate (identity, sign-in record, logs); commands are routed before

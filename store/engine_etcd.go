@@ -59,6 +59,10 @@ func OpenEtcd(cfg EtcdConfig, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := e.refuseUnfinished(); err != nil {
+		e.close()
+		return nil, err
+	}
 	return openOn(e, e.where(), opt)
 }
 
@@ -90,9 +94,14 @@ func openEtcd(cfg EtcdConfig) (*etcdEngine, error) {
 		return nil, badInput("no etcd endpoints given")
 	}
 	cfg = etcdDefaults(cfg)
+	tlsConfig, err := etcdTLS(cfg, time.Now())
+	if err != nil {
+		return nil, err
+	}
 	cli, err := clientv3.New(clientv3.Config{
 		Endpoints:   cfg.Endpoints,
 		DialTimeout: cfg.DialTimeout,
+		TLS:         tlsConfig,
 		// what a request may carry, with room for gRPC's own
 		MaxCallSendMsgSize: max(2<<20, cfg.MaxRequestBytes+512<<10),
 		Logger:             zap.NewNop(),

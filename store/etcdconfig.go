@@ -22,4 +22,11 @@ type EtcdConfig struct {
 	// (default 5s).
 	DialTimeout time.Duration
 	CallTimeout time.Duration
+	// CAFile, CertFile and KeyFile are PEM files for TLS (https://
+	// endpoints): the CA that signed the members' certificates (none: the
+	// system's), and this client's certificate and key, for a cluster that
+	// asks clients for one (etcd's --client-cert-auth).
+	CAFile   string
+	CertFile string
+	KeyFile  string
 }

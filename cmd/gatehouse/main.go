@@ -106,7 +106,7 @@ func opensConsole(args []string) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case a == "--db" || a == "--as":
+		case a == "--db" || a == "--as" || strings.HasPrefix(a, "--etcd") && !strings.Contains(a, "="):
 			i++ // the flag's value
 		case strings.HasPrefix(a, "-"):
 		default:

@@ -1,0 +1,100 @@
+//go:build etcd
+
+// Package etcdtest starts an embedded etcd member for tests of packages
+// other than store (store has its own, beside its tests): one member on
+// 127.0.0.1, random ports, no fsync, a temporary folder; it takes 1,024
+// operations per transaction (etcd's default is 128, which gatehouse keeps
+// to unless told otherwise) and 1.5 MiB per request (etcd's default).
+package etcdtest
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+)
+
+// MaxTxnOps is the member's --max-txn-ops.
+const MaxTxnOps = 1024
+
+// Member is a running embedded member.
+type Member struct {
+	Endpoint string // its client URL
+	e        *embed.Etcd
+	dir      string
+}
+
+// Start starts a member and waits until it serves (a minute at most).
+func Start() (*Member, error) {
+	dir, err := os.MkdirTemp("", "gatehouse-etcd-")
+	if err != nil {
+		return nil, err
+	}
+	cfg := embed.NewConfig()
+	cfg.Dir = dir
+	cfg.UnsafeNoFsync = true
+	cfg.MaxTxnOps = MaxTxnOps
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
+	u, _ := url.Parse("http://127.0.0.1:0")
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		e.Close()
+		os.RemoveAll(dir)
+		return nil, err
+	case <-time.After(time.Minute):
+		e.Close()
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("the test etcd member was not ready in a minute")
+	}
+	return &Member{Endpoint: "http://" + e.Clients[0].Addr().String(), e: e, dir: dir}, nil
+}
+
+// Stop ends the member and removes its folder.
+func (m *Member) Stop() {
+	m.e.Close()
+	os.RemoveAll(m.dir)
+}
+
+// The member a test binary shares: started by the first test that needs
+// it, stopped by StopShared (TestMain, after the tests).
+var shared struct {
+	once     sync.Once
+	m        *Member
+	err      error
+	prefixes atomic.Int64
+}
+
+// Shared gives the shared member's client URL, starting it on first use.
+func Shared(t testing.TB) string {
+	t.Helper()
+	shared.once.Do(func() { shared.m, shared.err = Start() })
+	if shared.err != nil {
+		t.Fatalf("test etcd: %v", shared.err)
+	}
+	return shared.m.Endpoint
+}
+
+// Prefix is a key prefix no other store of this test binary uses.
+func Prefix() string { return fmt.Sprintf("test-%d/%d/", os.Getpid(), shared.prefixes.Add(1)) }
+
+// StopShared stops the shared member, if a test started it.
+func StopShared() {
+	if shared.m != nil {
+		shared.m.Stop()
+	}
+}
