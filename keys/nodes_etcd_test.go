@@ -13,10 +13,10 @@ import (
 	"charm.land/log/v2"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gatehouse/gatehouse/internal/etcdtest"
 	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/internal/etcdtest"
 )
 
 // Several `serve` nodes over one store on etcd: what is done on one node
