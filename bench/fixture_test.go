@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 	fixtureDir = dir
 	code := m.Run()
 	closeReadStores()
+	stopTestEtcd()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

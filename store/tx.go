@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -157,19 +158,21 @@ func cleanSummary(summary string) string {
 func (s *Store) commitLocked(actor Actor, summary string, dry bool, fn func(*Tx) error) (*ChangeSet, error) {
 	var t *Tx
 	var cs *ChangeSet
+	start := time.Now()
 	for races := 0; ; races++ {
 		if actor.gone() {
 			return nil, callerGone()
 		}
 		var err error
 		t, cs, err = s.try(actor, summary, dry, fn)
-		if errors.Is(err, errRaced) && races < maxRaces {
+		if errors.Is(err, errRaced) && (races < maxRaces || time.Since(start) < raceBudget) {
 			// another node committed first: catch up with it, and run
 			// the change set again on what it left (version checks then
 			// raise today's conflicts)
 			if err := s.catchUp(); err != nil {
 				return nil, err
 			}
+			backOff(races)
 			continue
 		}
 		if errors.Is(err, errRaced) {
@@ -201,9 +204,24 @@ func (s *Store) commitLocked(actor Actor, summary string, dry bool, fn func(*Tx)
 	return cs, nil
 }
 
-// maxRaces is how many times a change set is tried again when other
-// writers commit first.
-const maxRaces = 20
+// A change set is tried again when other writers commit first: at least
+// maxRaces times, and for raceBudget.
+const (
+	maxRaces   = 20
+	raceBudget = 10 * time.Second
+)
+
+// backOff waits a random while, longer the more races were lost, before a
+// change set that keeps losing is tried again: when several nodes write
+// at once, those that lost make room for each other rather than all
+// trying again at once (a node that has just caught up is otherwise
+// behind again by the time it commits).
+func backOff(races int) {
+	if races == 0 {
+		return
+	}
+	time.Sleep(time.Duration(rand.Int64N(int64(min(1<<races, 32)) * int64(time.Millisecond))))
+}
 
 // try runs fn once in one engine transaction.
 func (s *Store) try(actor Actor, summary string, dry bool, fn func(*Tx) error) (*Tx, *ChangeSet, error) {
