@@ -48,8 +48,10 @@ func (e *etcdEngine) packKey(bucket, key []byte) string {
 	return e.prefix + "p/" + string(bucket) + "\x00" + string(key)
 }
 
-func (e *etcdEngine) packStart(bucket []byte) string { return e.prefix + "p/" + string(bucket) + "\x00" }
-func (e *etcdEngine) packEnd(bucket []byte) string   { return e.prefix + "p/" + string(bucket) + "\x01" }
+func (e *etcdEngine) packStart(bucket []byte) string {
+	return e.prefix + "p/" + string(bucket) + "\x00"
+}
+func (e *etcdEngine) packEnd(bucket []byte) string { return e.prefix + "p/" + string(bucket) + "\x01" }
 
 // packEntry is one key of a packed bucket and its value.
 type packEntry struct {
