@@ -64,7 +64,16 @@ func OpenEtcd(cfg EtcdConfig, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openOn(e, e.where(), opt)
+	s, err := openOn(e, e.where(), opt)
+	<-e.limitsChecked
+	switch {
+	case e.limitsErr != nil && err == nil:
+		s.Close()
+		return nil, e.limitsErr
+	case e.limitsErr != nil:
+		return nil, e.limitsErr
+	}
+	return s, err
 }
 
 // etcdEngine is a store's prefix on an etcd cluster.
@@ -82,6 +91,10 @@ type etcdEngine struct {
 	// commitHook, for tests, sends a commit's Txn in place of the engine:
 	// it may do something first, or lose the answer (nil: send it)
 	commitHook func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error)
+	// limitsChecked is closed once the cluster's limits were checked
+	// (engine_etcd_limits.go), with limitsErr the answer
+	limitsChecked <-chan struct{}
+	limitsErr     error
 	// sentOps and sentBytes are the last commit's Txn: its operations and
 	// its size (benchmarks and tests)
 	sentOps, sentBytes atomic.Int64
@@ -105,10 +118,14 @@ func openEtcd(cfg EtcdConfig) (*etcdEngine, error) {
 		return nil, badInput("cannot reach etcd at %s: %v", strings.Join(cfg.Endpoints, ","), err)
 	}
 	e := newEtcdEngine(cli, true, cfg)
-	if err := e.checkLimits(); err != nil {
-		cli.Close()
-		return nil, err
-	}
+	// the check of the limits goes on while the store loads: no write
+	// waits for it (update), and OpenEtcd does not return before it
+	checked := make(chan struct{})
+	e.limitsChecked = checked
+	go func() {
+		defer close(checked)
+		e.limitsErr = e.checkLimits()
+	}()
 	return e, nil
 }
 
@@ -133,7 +150,9 @@ func etcdDefaults(cfg EtcdConfig) EtcdConfig {
 
 func newEtcdEngine(cli *clientv3.Client, own bool, cfg EtcdConfig) *etcdEngine {
 	cfg = etcdDefaults(cfg)
-	return &etcdEngine{cli: cli, own: own, prefix: cfg.Prefix, headKey: cfg.Prefix + "head", limits: cfg, timeout: cfg.CallTimeout}
+	checked := make(chan struct{})
+	close(checked)
+	return &etcdEngine{cli: cli, own: own, prefix: cfg.Prefix, headKey: cfg.Prefix + "head", limits: cfg, timeout: cfg.CallTimeout, limitsChecked: checked}
 }
 
 // where names the store in messages: the endpoints and the prefix.
@@ -250,6 +269,9 @@ func (e *etcdEngine) view(fn func(rtx) error) error {
 }
 
 func (e *etcdEngine) update(fn func(wtx) error) error {
+	if <-e.limitsChecked; e.limitsErr != nil {
+		return e.limitsErr
+	}
 	t, err := e.begin(true)
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ const etcdBuilt = true
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBenchBulk()
 	stopTestEtcd()
 	os.Exit(code)
 }

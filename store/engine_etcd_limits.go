@@ -27,8 +27,9 @@ import (
 // MaxRequestBytes plus what etcd lets a gRPC message carry beyond its
 // --max-request-bytes (512 KiB: a message larger than that is refused
 // before it is read). A cluster below the store's limits is refused with
-// one line, before anything is read or written. What a probe found is
-// kept for the process: a command opens one store, and tests open many.
+// one line, before anything is written: the probe runs while the store
+// loads, and a write waits for it. What a probe found is kept for the
+// process: a command opens one store, and tests open many.
 
 // etcdGRPCOverhead is what etcd's server lets a message carry beyond
 // --max-request-bytes (server/config: grpcOverheadBytes).
