@@ -112,6 +112,12 @@ func BenchmarkEtcdBulkAssign(b *testing.B) {
 				if _, err := s.Apply(LocalActor("bench"), "bulk: none", assignBulk(ids, false)); err != nil {
 					b.Fatal(err)
 				}
+				e, onEtcd := s.db.(*etcdEngine)
+				rec := &recordingEngine{engine: e}
+				if onEtcd {
+					s.db = rec
+					defer func() { s.db = e }()
+				}
 				b.ReportAllocs()
 				for i := 0; b.Loop(); i++ {
 					cs, err := s.Apply(LocalActor("bench"), "bulk", assignBulk(ids, i%2 == 0))
@@ -123,9 +129,12 @@ func BenchmarkEtcdBulkAssign(b *testing.B) {
 					}
 				}
 				b.ReportMetric(1, "commits/op")
-				if e, ok := s.db.(*etcdEngine); ok {
+				if onEtcd {
+					ops, size := rec.unpacked()
 					b.ReportMetric(float64(e.sentOps.Load()), "txn-ops")
 					b.ReportMetric(float64(e.sentBytes.Load())/(1<<20), "txn-MB")
+					b.ReportMetric(float64(ops), "unpacked-ops")
+					b.ReportMetric(float64(size)/(1<<20), "unpacked-MB")
 				}
 			})
 		}

@@ -91,14 +91,18 @@ func TestEtcdBulkIsOneChangeSet(t *testing.T) {
 	const n = 2000
 	s, cfg, ids := bulkOnEtcd(t, n)
 	e := s.db.(*etcdEngine)
+	rec := &recordingEngine{engine: e}
+	s.db = rec
 	before := headRevision(t, cfg)
 	cs, err := s.Apply(LocalActor("test"), "bulk", assignBulk(ids, true))
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.db = e
 	rev := headRevision(t, cfg)
 	ops, size := e.sentOps.Load(), e.sentBytes.Load()
-	t.Logf("bulk of %d users: %d operations, %d bytes in one Txn", n, ops, size)
+	wereOps, wereBytes := rec.unpacked()
+	t.Logf("bulk of %d users: %d operations, %d bytes in one Txn (one key per entry: %d, %d)", n, ops, size, wereOps, wereBytes)
 	if got := keysAt(t, cfg.Prefix, rev); rev <= before || int64(got) != ops {
 		t.Fatalf("the Txn of %d operations left %d keys at its revision %d (the head was at %d)", ops, got, rev, before)
 	}
@@ -402,7 +406,7 @@ func TestEtcdLogicalIsTheStoresWrites(t *testing.T) {
 						t.Fatal(err)
 					}
 					for _, lw := range ws {
-						seen[string(lw.bucket)+"/"+string(lw.key)] = fmt.Sprintf("%v %q", lw.deleted, lw.value)
+						seen[string(lw.bucket)+"/"+string(lw.key)] = lw.String()
 					}
 				}
 				if resp.Header.Revision >= rev {
@@ -413,7 +417,7 @@ func TestEtcdLogicalIsTheStoresWrites(t *testing.T) {
 				t.Fatalf("the watch stands for %d writes, the store made %d", len(seen), len(rec.writes))
 			}
 			for k, v := range rec.writes {
-				if seen[k] != v {
+				if seen[k] != v.String() {
 					t.Fatalf("%q: the store wrote %.80s, logical says %.80s", k, v, seen[k])
 				}
 			}
@@ -425,13 +429,13 @@ func TestEtcdLogicalIsTheStoresWrites(t *testing.T) {
 // bucket and key.
 type recordingEngine struct {
 	engine
-	writes map[string]string
+	writes map[string]logicalWrite
 }
 
 func (r *recordingEngine) loadedAt(tx rtx) { r.engine.(follower).loadedAt(tx) }
 
 func (r *recordingEngine) update(fn func(wtx) error) error {
-	writes := map[string]string{}
+	writes := map[string]logicalWrite{}
 	err := r.engine.update(func(w wtx) error { return fn(recordingWtx{w, writes}) })
 	if err == nil {
 		r.writes = writes
@@ -441,17 +445,34 @@ func (r *recordingEngine) update(fn func(wtx) error) error {
 
 type recordingWtx struct {
 	wtx
-	writes map[string]string
+	writes map[string]logicalWrite
 }
 
 func (w recordingWtx) put(bucket, key, value []byte) error {
-	w.writes[string(bucket)+"/"+string(key)] = fmt.Sprintf("%v %q", false, value)
+	w.writes[string(bucket)+"/"+string(key)] = logicalWrite{bucket: bucket, key: key, value: value}
 	return w.wtx.put(bucket, key, value)
 }
 
 func (w recordingWtx) del(bucket, key []byte) error {
-	w.writes[string(bucket)+"/"+string(key)] = fmt.Sprintf("%v %q", true, []byte(nil))
+	w.writes[string(bucket)+"/"+string(key)] = logicalWrite{bucket: bucket, key: key, deleted: true}
 	return w.wtx.del(bucket, key)
+}
+
+func (w logicalWrite) String() string { return fmt.Sprintf("%v %q", w.deleted, w.value) }
+
+// unpacked is the Txn the last recorded commit would have been with one
+// etcd key per bucket key (the layout before packs): its operations and
+// bytes, the head as it is now.
+func (r *recordingEngine) unpacked() (ops, size int) {
+	e := r.engine.(*etcdEngine)
+	var writes []etcdOp
+	for _, w := range r.writes {
+		if !isHead(w.bucket, w.key) {
+			writes = append(writes, etcdOp{key: e.dataKey(w.bucket, w.key), value: w.value, del: w.deleted})
+		}
+	}
+	head := make([]byte, 200) // about what the head key holds
+	return len(writes) + 1, etcdTxnSize(e.headKey, writes, head)
 }
 
 // A store is not opened on a cluster whose limits are below its own: one
