@@ -17,7 +17,7 @@ type EtcdConfig struct {
 	// every member must be started with at least --max-txn-ops=16384
 	// --max-request-bytes=4194304 (etcd's own defaults are 128 and 1.5
 	// MiB), which OpenEtcd checks. A bulk edit of 10,000 users is one
-	// Txn of about 10,030 operations and 2.2 MB (a user is one key; the
+	// Txn of about 10,040 operations and 2.1 MiB (a user is one key; the
 	// audit log is packed and deflated: engine_etcd_pack.go). A change
 	// set over them is refused before anything is written, with one line
 	// that says which and how to split it or raise them. Lower values
