@@ -124,11 +124,16 @@ const (
 	testEtcdMaxRequestBytes = 64 << 20
 )
 
+// testStoreMaxRequestBytes is what the suite's stores may send in one
+// Txn: more than the default, less than the member takes (the check of
+// the limits at open sends this much once per process).
+const testStoreMaxRequestBytes = 16 << 20
+
 // etcdConfig is a fresh prefix on the test member, with its limits.
 func etcdConfig(t testing.TB) EtcdConfig {
 	t.Helper()
 	return EtcdConfig{Endpoints: []string{etcdEndpoint(t)}, Prefix: fmt.Sprintf("test/%d/", testEtcd.prefixes.Add(1)),
-		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testEtcdMaxRequestBytes}
+		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testStoreMaxRequestBytes}
 }
 
 // etcdStoredBytes is every key and value under a prefix, as stored, with

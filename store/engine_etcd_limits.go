@@ -3,6 +3,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -77,7 +78,8 @@ func (e *etcdEngine) probe(ops, size int) error {
 			pad.Key = append([]byte(e.headKey), make([]byte, len(pad.Key)+short-len(e.headKey))...)
 		}
 	}
-	ctx, cancel := e.ctx()
+	// megabytes in one request: more time than a call
+	ctx, cancel := context.WithTimeout(context.Background(), 3*e.timeout)
 	defer cancel()
 	_, err := pb.NewKVClient(e.cli.ActiveConnection()).Txn(ctx, req)
 	return rpctypes.Error(err)
