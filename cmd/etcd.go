@@ -33,13 +33,17 @@ func etcdEnv(flag string) string {
 
 func (a *app) addEtcdFlags(pf *pflag.FlagSet) {
 	f := &a.etcd
-	pf.StringVar(&f.endpoints, "etcd", "", "keep the store on etcd at these client `URLS` (http(s)://HOST:PORT, comma-separated; or $GATEHOUSE_ETCD) instead of a database file")
+	pf.StringVar(&f.endpoints, "etcd", "", "keep the store on etcd at these client `URLS` (http(s)://HOST:PORT, comma-separated; or $GATEHOUSE_ETCD) instead of a database file; TLS with --etcd-ca, --etcd-cert, --etcd-key, the cluster's limits with --etcd-max-txn-ops, --etcd-max-request-bytes (README: Several nodes over etcd)")
 	pf.StringVar(&f.prefix, "etcd-prefix", "", "the store's key `PREFIX` on etcd (default gatehouse/; or $GATEHOUSE_ETCD_PREFIX)")
 	pf.StringVar(&f.ca, "etcd-ca", "", "the CA certificate `FILE` of the etcd members, for https:// URLS (default the system's; or $GATEHOUSE_ETCD_CA)")
 	pf.StringVar(&f.cert, "etcd-cert", "", "this client's certificate `FILE` for etcd, with --etcd-key (or $GATEHOUSE_ETCD_CERT)")
 	pf.StringVar(&f.key, "etcd-key", "", "this client's key `FILE` for etcd, with --etcd-cert (or $GATEHOUSE_ETCD_KEY)")
-	pf.IntVar(&f.maxTxnOps, "etcd-max-txn-ops", 0, "the etcd members' --max-txn-ops (default 128): a change set bigger is refused before anything is written (or $GATEHOUSE_ETCD_MAX_TXN_OPS)")
-	pf.IntVar(&f.maxRequestBytes, "etcd-max-request-bytes", 0, "the etcd members' --max-request-bytes (default 1572864): a change set bigger is refused before anything is written (or $GATEHOUSE_ETCD_MAX_REQUEST_BYTES)")
+	pf.IntVar(&f.maxTxnOps, "etcd-max-txn-ops", 0, "the etcd members' --max-txn-ops (default 16384): a change set bigger is refused before anything is written (or $GATEHOUSE_ETCD_MAX_TXN_OPS)")
+	pf.IntVar(&f.maxRequestBytes, "etcd-max-request-bytes", 0, "the etcd members' --max-request-bytes (default 4194304): a change set bigger is refused before anything is written (or $GATEHOUSE_ETCD_MAX_REQUEST_BYTES)")
+	// named in --etcd's help: a help screen lists the two a node needs
+	for _, name := range etcdFlagNames[2:] {
+		_ = pf.MarkHidden(name)
+	}
 }
 
 // etcdSetting is an etcd flag's value: the flag's when given, else its

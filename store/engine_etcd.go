@@ -26,15 +26,25 @@ import (
 // Layout under the prefix P:
 //
 //	P d/<bucket>\x00<key>   a bucket's key (buckets become key prefixes)
+//	P p/audit\x00<seq>      a pack: consecutive entries of the audit log,
+//	                        <seq> the last one's 8-byte sequence number,
+//	                        written by one change set, deflated
+//	                        (engine_etcd_pack.go); the audit bucket has no
+//	                        d/ keys
 //	P b/<bucket>            the bucket exists
 //	P head                  the head: the audit chain's head as the store
 //	                        wrote it (its sequence and hash), every
-//	                        bucket's last id, and who committed last
+//	                        bucket's last id, the audit log's last key,
+//	                        and who committed last
 //	P lead/<role>/<lease>   the nodes campaigning for a role (Lead), first
 //	                        is the one doing it
+//	P fails/<hash>/<time>   failed sign-ins, counted across the nodes
+//	                        (engine_etcd_failures.go)
 //
-// Each node watches the prefix and applies the other nodes' commits to its
-// memory (engine_etcd_follow.go).
+// logical (engine_etcd_pack.go) turns any of these keys, put or deleted,
+// into the bucket writes it stands for: what a node watching the prefix
+// applies (engine_etcd_follow.go). A change set's keys all change at one
+// revision, the head last.
 //
 // A read-only transaction reads the head, then everything at the head's
 // read revision: one snapshot. A read-write transaction reads the same way,
@@ -45,8 +55,8 @@ import (
 // nothing was written.
 
 const (
-	defaultEtcdMaxTxnOps       = 128
-	defaultEtcdMaxRequestBytes = 1536 * 1024
+	defaultEtcdMaxTxnOps       = 16384
+	defaultEtcdMaxRequestBytes = 4 << 20
 	// etcdRequestSlack is kept free of a request's limit for what the
 	// server wraps around a Txn (its raft request header).
 	etcdRequestSlack = 256
@@ -63,7 +73,16 @@ func OpenEtcd(cfg EtcdConfig, opt Options) (*Store, error) {
 		e.close()
 		return nil, err
 	}
-	return openOn(e, e.where(), opt)
+	s, err := openOn(e, e.where(), opt)
+	<-e.limitsChecked
+	switch {
+	case e.limitsErr != nil && err == nil:
+		s.Close()
+		return nil, e.limitsErr
+	case e.limitsErr != nil:
+		return nil, e.limitsErr
+	}
+	return s, err
 }
 
 // etcdEngine is a store's prefix on an etcd cluster.
@@ -85,6 +104,13 @@ type etcdEngine struct {
 	mine ownCommits
 	// failLease is the lease failed sign-ins are put on (engine_etcd_failures.go)
 	failLease failureLease
+	// limitsChecked is closed once the cluster's limits were checked
+	// (engine_etcd_limits.go), with limitsErr the answer
+	limitsChecked <-chan struct{}
+	limitsErr     error
+	// sentOps and sentBytes are the last commit's Txn: its operations and
+	// its size (benchmarks and tests)
+	sentOps, sentBytes atomic.Int64
 }
 
 func (e *etcdEngine) loadedAt(tx rtx) { e.known.Store(tx.(*etcdTx).headRev) }
@@ -109,7 +135,16 @@ func openEtcd(cfg EtcdConfig) (*etcdEngine, error) {
 	if err != nil {
 		return nil, badInput("cannot reach etcd at %s: %v", strings.Join(cfg.Endpoints, ","), err)
 	}
-	return newEtcdEngine(cli, true, cfg), nil
+	e := newEtcdEngine(cli, true, cfg)
+	// the check of the limits goes on while the store loads: no write
+	// waits for it (update), and OpenEtcd does not return before it
+	checked := make(chan struct{})
+	e.limitsChecked = checked
+	go func() {
+		defer close(checked)
+		e.limitsErr = e.checkLimits()
+	}()
+	return e, nil
 }
 
 func etcdDefaults(cfg EtcdConfig) EtcdConfig {
@@ -133,7 +168,9 @@ func etcdDefaults(cfg EtcdConfig) EtcdConfig {
 
 func newEtcdEngine(cli *clientv3.Client, own bool, cfg EtcdConfig) *etcdEngine {
 	cfg = etcdDefaults(cfg)
-	return &etcdEngine{cli: cli, own: own, prefix: cfg.Prefix, headKey: cfg.Prefix + "head", limits: cfg, timeout: cfg.CallTimeout}
+	checked := make(chan struct{})
+	close(checked)
+	return &etcdEngine{cli: cli, own: own, prefix: cfg.Prefix, headKey: cfg.Prefix + "head", limits: cfg, timeout: cfg.CallTimeout, limitsChecked: checked}
 }
 
 // where names the store in messages: the endpoints and the prefix.
@@ -180,6 +217,16 @@ type etcdHead struct {
 	// Commit names the last commit: a commit whose outcome was not
 	// heard finds itself here if it landed.
 	Commit string `json:"commit,omitempty"`
+	// Last is the last key (a sequence number) each packed bucket was
+	// given: where a backward scan of its packs starts.
+	Last map[string]uint64 `json:"last,omitempty"`
+}
+
+// decodeHead reads the head key's value.
+func decodeHead(v []byte) (etcdHead, error) {
+	var h etcdHead
+	err := json.Unmarshal(v, &h)
+	return h, err
 }
 
 // isHead says whether (bucket, key) is the one the head keeps.
@@ -230,12 +277,15 @@ func (e *etcdEngine) read(rev int64) (*etcdTx, error) {
 	if len(resp.Kvs) == 1 {
 		kv := resp.Kvs[0]
 		t.headRev = kv.ModRevision
-		if err := json.Unmarshal(kv.Value, &t.head); err != nil {
+		if t.head, err = decodeHead(kv.Value); err != nil {
 			return nil, fmt.Errorf("the etcd store's head (%s) is unreadable: %v", e.headKey, err)
 		}
 	}
 	if t.head.IDs == nil {
 		t.head.IDs = map[string]uint64{}
+	}
+	if t.head.Last == nil {
+		t.head.Last = map[string]uint64{}
 	}
 	return t, nil
 }
@@ -253,6 +303,9 @@ func (e *etcdEngine) view(fn func(rtx) error) error {
 }
 
 func (e *etcdEngine) update(fn func(wtx) error) error {
+	if <-e.limitsChecked; e.limitsErr != nil {
+		return e.limitsErr
+	}
 	t, err := e.begin(true)
 	if err != nil {
 		return err
@@ -286,6 +339,7 @@ type etcdTx struct {
 	writable bool
 	writes   map[string]etcdWrite // by full key
 	buckets  map[string]bool      // known to exist or not
+	packs    []*pack              // packs read by gets, the last packsKept
 	err      error                // the first read that failed
 }
 
@@ -308,6 +362,9 @@ func (t *etcdTx) get(bucket, key []byte) []byte {
 	}
 	if t.err != nil {
 		return nil
+	}
+	if isPacked(bucket) {
+		return t.getPacked(bucket, key)
 	}
 	ctx, cancel := t.e.ctx()
 	defer cancel()
@@ -375,6 +432,55 @@ func (t *etcdTx) scan(bucket, from []byte, reverse bool, fn func(k, v []byte) er
 		}
 		return a < b
 	}
+	// stored is each stored key, in the scan's order, with the
+	// transaction's own writes merged in
+	stored := func(k string, v []byte) error {
+		for len(pending) > 0 && before(pending[0].key, k) {
+			if !pending[0].del {
+				if err := emit(pending[0].key, pending[0].value); err != nil {
+					return err
+				}
+			}
+			pending = pending[1:]
+		}
+		if len(pending) > 0 && pending[0].key == k {
+			w := pending[0]
+			pending = pending[1:]
+			if w.del {
+				return nil
+			}
+			v = w.value
+		}
+		if v == nil {
+			v = []byte{}
+		}
+		return emit(k, v)
+	}
+	var err error
+	if isPacked(bucket) {
+		err = t.scanPacks(bucket, from, reverse, stored)
+	} else {
+		err = t.scanKeys(start, end, reverse, stored)
+	}
+	if t.err != nil {
+		return t.err
+	}
+	if err != nil {
+		return stopped(err)
+	}
+	for _, w := range pending {
+		if !w.del {
+			if err := emit(w.key, w.value); err != nil {
+				return stopped(err)
+			}
+		}
+	}
+	return nil
+}
+
+// scanKeys gives each stored key in [start, end) to yield, in the scan's
+// order, a page of keys at a time.
+func (t *etcdTx) scanKeys(start, end string, reverse bool, yield func(k string, v []byte) error) error {
 	page := int64(scanFirstPage)
 	for {
 		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithRev(t.rev), clientv3.WithLimit(page)}
@@ -389,33 +495,12 @@ func (t *etcdTx) scan(bucket, from []byte, reverse bool, fn func(k, v []byte) er
 			return t.err
 		}
 		for _, kv := range resp.Kvs {
-			k := string(kv.Key)
-			for len(pending) > 0 && before(pending[0].key, k) {
-				if !pending[0].del {
-					if err := emit(pending[0].key, pending[0].value); err != nil {
-						return stopped(err)
-					}
-				}
-				pending = pending[1:]
-			}
-			v := kv.Value
-			if len(pending) > 0 && pending[0].key == k {
-				w := pending[0]
-				pending = pending[1:]
-				if w.del {
-					continue
-				}
-				v = w.value
-			}
-			if v == nil {
-				v = []byte{}
-			}
-			if err := emit(k, v); err != nil {
-				return stopped(err)
+			if err := yield(string(kv.Key), kv.Value); err != nil {
+				return err
 			}
 		}
 		if !resp.More || len(resp.Kvs) == 0 {
-			break
+			return nil
 		}
 		last := string(resp.Kvs[len(resp.Kvs)-1].Key)
 		if reverse {
@@ -425,14 +510,6 @@ func (t *etcdTx) scan(bucket, from []byte, reverse bool, fn func(k, v []byte) er
 		}
 		page = min(page*4, scanMaxPage)
 	}
-	for _, w := range pending {
-		if !w.del {
-			if err := emit(w.key, w.value); err != nil {
-				return stopped(err)
-			}
-		}
-	}
-	return nil
 }
 
 // stopped is a scan's result when fn ended it.
@@ -475,6 +552,9 @@ func (t *etcdTx) put(bucket, key, value []byte) error {
 		t.head.Audit, t.headSet = value, true
 		return nil
 	}
+	if err := packedKey(bucket, key); err != nil {
+		return err
+	}
 	if value == nil {
 		value = []byte{}
 	}
@@ -489,6 +569,9 @@ func (t *etcdTx) del(bucket, key []byte) error {
 	if isHead(bucket, key) {
 		t.head.Audit, t.headSet = nil, true
 		return nil
+	}
+	if err := packedKey(bucket, key); err != nil {
+		return err
 	}
 	t.writes[t.e.dataKey(bucket, key)] = etcdWrite{del: true}
 	return nil
@@ -525,26 +608,28 @@ func (t *etcdTx) commit() error {
 	if len(t.writes) == 0 && !t.headSet {
 		return nil
 	}
-	keys := make([]string, 0, len(t.writes))
-	for k := range t.writes {
-		keys = append(keys, k)
+	writes, err := t.ops()
+	if err != nil {
+		return err
 	}
-	slices.Sort(keys)
 	token := newCommitToken()
 	t.head.Commit = token
 	head, err := json.Marshal(t.head)
 	if err != nil {
 		return err
 	}
-	if err := t.fits(keys, head); err != nil {
+	size, err := t.fits(writes, head)
+	if err != nil {
 		return err
 	}
-	ops := make([]clientv3.Op, 0, len(keys)+1)
-	for _, k := range keys {
-		if w := t.writes[k]; w.del {
-			ops = append(ops, clientv3.OpDelete(k))
+	t.e.sentOps.Store(int64(len(writes) + 1))
+	t.e.sentBytes.Store(int64(size))
+	ops := make([]clientv3.Op, 0, len(writes)+1)
+	for _, w := range writes {
+		if w.del {
+			ops = append(ops, clientv3.OpDelete(w.key))
 		} else {
-			ops = append(ops, clientv3.OpPut(k, string(w.value)))
+			ops = append(ops, clientv3.OpPut(w.key, string(w.value)))
 		}
 	}
 	ops = append(ops, clientv3.OpPut(t.e.headKey, string(head)))
@@ -593,6 +678,61 @@ func (t *etcdTx) commit() error {
 		return nil
 	}
 	return fmt.Errorf("%w; nothing was written", t.e.etcdError("a commit", err))
+}
+
+// ops is the Txn's writes, the head aside: the buckets' keys in key order,
+// then, for each packed bucket written, its packs' deletes and puts (which
+// moves the bucket's last key in the head).
+func (t *etcdTx) ops() ([]etcdOp, error) {
+	keys := make([]string, 0, len(t.writes))
+	for k := range t.writes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]etcdOp, 0, len(keys))
+	packed := map[string][]pendingWrite{}
+	var buckets []string
+	for _, k := range keys {
+		w := t.writes[k]
+		if bucket, ok := t.e.packedBucketOf(k); ok {
+			if packed[bucket] == nil {
+				buckets = append(buckets, bucket)
+			}
+			packed[bucket] = append(packed[bucket], pendingWrite{k, w.value, w.del})
+			continue
+		}
+		out = append(out, etcdOp{key: k, value: w.value, del: w.del})
+	}
+	for _, bucket := range buckets {
+		writes := packed[bucket]
+		dels, puts, err := t.packOps([]byte(bucket), writes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, dels...), puts...)
+		strip := len(t.e.bucketStart([]byte(bucket)))
+		for _, w := range writes {
+			if seq := btoi([]byte(w.key[strip:])); !w.del && seq > t.head.Last[bucket] {
+				t.head.Last[bucket] = seq
+			}
+		}
+	}
+	return out, nil
+}
+
+// packedBucketOf is the packed bucket a data key is in, if it is in one.
+func (e *etcdEngine) packedBucketOf(k string) (string, bool) {
+	rest := k[len(e.prefix)+len("d/"):]
+	bucket, _, ok := strings.Cut(rest, "\x00")
+	return bucket, ok && isPacked([]byte(bucket))
+}
+
+// packedKey refuses a key a packed bucket cannot hold.
+func packedKey(bucket, key []byte) error {
+	if isPacked(bucket) && len(key) != 8 {
+		return fmt.Errorf("the %s bucket's keys are 8-byte sequence numbers, not %x", bucket, key)
+	}
+	return nil
 }
 
 // settle finds out whether the commit named token, guarded by the head at
@@ -650,17 +790,17 @@ func (e *etcdEngine) settle(token string, headRev int64) (int64, error) {
 
 // fits refuses a commit that the cluster's limits would refuse, before
 // anything is written: the number of operations in one Txn, and the size
-// of the request.
-func (t *etcdTx) fits(keys []string, head []byte) error {
+// of the request, which it returns.
+func (t *etcdTx) fits(writes []etcdOp, head []byte) (int, error) {
 	lim := t.e.limits
-	if n := len(keys) + 1; n > lim.MaxTxnOps {
-		return t.tooBig(fmt.Sprintf("%d writes in one etcd transaction, over the limit of %d", n, lim.MaxTxnOps), "--max-txn-ops")
+	if n := len(writes) + 1; n > lim.MaxTxnOps {
+		return 0, t.tooBig(fmt.Sprintf("%d writes in one etcd transaction, over the limit of %d", n, lim.MaxTxnOps), "--max-txn-ops")
 	}
-	size := etcdTxnSize(t.e.headKey, keys, t.writes, head)
+	size := etcdTxnSize(t.e.headKey, writes, head)
 	if size+etcdRequestSlack > lim.MaxRequestBytes {
-		return t.tooBig(fmt.Sprintf("a request of %d bytes, over the limit of %d", size+etcdRequestSlack, lim.MaxRequestBytes), "--max-request-bytes")
+		return 0, t.tooBig(fmt.Sprintf("a request of %d bytes, over the limit of %d", size+etcdRequestSlack, lim.MaxRequestBytes), "--max-request-bytes")
 	}
-	return nil
+	return size, nil
 }
 
 // tooBig is the one line that refuses a change set the cluster cannot take
@@ -671,7 +811,7 @@ func (t *etcdTx) tooBig(what, flag string) error {
 
 // etcdTxnSize is the size of the Txn request's protobuf encoding: the
 // compare, each put or delete, and the head.
-func etcdTxnSize(headKey string, keys []string, writes map[string]etcdWrite, head []byte) int {
+func etcdTxnSize(headKey string, writes []etcdOp, head []byte) int {
 	field := func(n int) int { return 1 + uvarintLen(uint64(n)) + n } // a tag, a length, the bytes
 	size := field(1 + 1 + field(len(headKey)) + 1 + 10)               // the compare: result, target, key, revision
 	op := func(k string, v []byte, del bool) int {
@@ -681,9 +821,8 @@ func etcdTxnSize(headKey string, keys []string, writes map[string]etcdWrite, hea
 		}
 		return field(field(inner)) // RequestOp{request_put|request_delete_range{...}}
 	}
-	for _, k := range keys {
-		w := writes[k]
-		size += op(k, w.value, w.del)
+	for _, w := range writes {
+		size += op(w.key, w.value, w.del)
 	}
 	size += op(headKey, head, false)
 	return size

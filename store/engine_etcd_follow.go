@@ -4,9 +4,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -129,7 +127,16 @@ func (e *etcdEngine) watchFrom(ctx context.Context, next int64, h followHandlers
 			for n < len(evs) && evs[n].Kv.ModRevision == rev {
 				n++
 			}
-			if rc, ok := e.remoteCommit(rev, evs[:n]); ok {
+			rc, ok, err := e.remoteCommit(rev, evs[:n])
+			if err != nil {
+				// a commit that cannot be read write by write: read
+				// everything again, and follow from there
+				if err := h.reload(); err != nil {
+					return next
+				}
+				return e.known.Load() + 1
+			}
+			if ok {
 				h.commit(rc)
 			}
 			evs = evs[n:]
@@ -142,7 +149,7 @@ func (e *etcdEngine) watchFrom(ctx context.Context, next int64, h followHandlers
 // remoteCommit is one revision's events as another node's commit; ok is
 // false for this engine's own commits and for writes that are not a
 // commit (no head).
-func (e *etcdEngine) remoteCommit(rev int64, evs []*clientv3.Event) (remoteCommit, bool) {
+func (e *etcdEngine) remoteCommit(rev int64, evs []*clientv3.Event) (remoteCommit, bool, error) {
 	var head *clientv3.Event
 	for _, ev := range evs {
 		if string(ev.Kv.Key) == e.headKey {
@@ -150,31 +157,25 @@ func (e *etcdEngine) remoteCommit(rev int64, evs []*clientv3.Event) (remoteCommi
 		}
 	}
 	if head == nil || head.Type != mvccpb.PUT {
-		return remoteCommit{}, false
+		return remoteCommit{}, false, nil
 	}
-	var hd etcdHead
-	if err := json.Unmarshal(head.Kv.Value, &hd); err == nil && hd.Commit != "" && e.mine.take(hd.Commit) {
-		return remoteCommit{}, false
+	if hd, err := decodeHead(head.Kv.Value); err == nil && hd.Commit != "" && e.mine.take(hd.Commit) {
+		return remoteCommit{}, false, nil
 	}
 	rc := remoteCommit{rev: rev, writes: make([]logicalWrite, 0, len(evs)-1)}
 	for _, ev := range evs {
 		if ev == head {
 			continue
 		}
-		rc.writes = append(rc.writes, e.logical(string(ev.Kv.Key), ev.Kv.Value, ev.Type == mvccpb.DELETE)...)
+		var value []byte
+		if ev.Type == mvccpb.PUT {
+			value = ev.Kv.Value
+		}
+		ws, err := e.logical(string(ev.Kv.Key), value, ev.Type == mvccpb.DELETE)
+		if err != nil {
+			return remoteCommit{}, false, err
+		}
+		rc.writes = append(rc.writes, ws...)
 	}
-	return rc, true
-}
-
-// logical is what one etcd key's write stands for in the store's buckets.
-func (e *etcdEngine) logical(key string, value []byte, deleted bool) []logicalWrite {
-	rest, ok := strings.CutPrefix(key, e.prefix+"d/")
-	if !ok {
-		return nil // a bucket's marker, or not the store's
-	}
-	bucket, k, ok := strings.Cut(rest, "\x00")
-	if !ok {
-		return nil
-	}
-	return []logicalWrite{{bucket: []byte(bucket), key: []byte(k), value: value, deleted: deleted}}
+	return rc, true, nil
 }

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -28,6 +29,7 @@ const etcdBuilt = true
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopBenchBulk()
 	stopTestEtcd()
 	os.Exit(code)
 }
@@ -51,41 +53,61 @@ func etcdEndpoint(t testing.TB) string {
 			return
 		}
 		testEtcd.dir = dir
-		cfg := embed.NewConfig()
-		cfg.Dir = dir
-		cfg.UnsafeNoFsync = true
-		// the suite's bulk change sets (hundreds of users in one) need
-		// more than etcd's defaults; TestEtcdRefusesTooBigAChangeSet
-		// holds the store to the defaults
-		cfg.MaxTxnOps, cfg.MaxRequestBytes = testEtcdMaxTxnOps, testEtcdMaxRequestBytes
-		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
-		u, _ := url.Parse("http://127.0.0.1:0")
-		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
-		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
-		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
-		e, err := embed.StartEtcd(cfg)
-		if err != nil {
-			testEtcd.err = err
-			return
+		testEtcd.e, testEtcd.err = startEtcdMember(dir, func(cfg *embed.Config) {
+			cfg.UnsafeNoFsync = true
+			// the suite's bulk change sets (hundreds of users in one) need
+			// more than etcd's defaults; TestEtcdRefusesTooBigAChangeSet
+			// holds the store to the defaults
+			cfg.MaxTxnOps, cfg.MaxRequestBytes = testEtcdMaxTxnOps, testEtcdMaxRequestBytes
+		})
+		if testEtcd.err == nil {
+			testEtcd.endpoint = "http://" + testEtcd.e.Clients[0].Addr().String()
 		}
-		select {
-		case <-e.Server.ReadyNotify():
-		case err := <-e.Err():
-			e.Close()
-			testEtcd.err = err
-			return
-		case <-time.After(60 * time.Second):
-			e.Close()
-			testEtcd.err = fmt.Errorf("the test etcd member was not ready in 60s")
-			return
-		}
-		testEtcd.e = e
-		testEtcd.endpoint = "http://" + e.Clients[0].Addr().String()
 	})
 	if testEtcd.err != nil {
 		t.Fatalf("test etcd: %v", testEtcd.err)
 	}
 	return testEtcd.endpoint
+}
+
+// startEtcdMember starts one embedded member in dir on 127.0.0.1 (random
+// ports), with tune's settings, and waits until it serves.
+func startEtcdMember(dir string, tune func(*embed.Config)) (*embed.Etcd, error) {
+	cfg := embed.NewConfig()
+	cfg.Dir = dir
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
+	u, _ := url.Parse("http://127.0.0.1:0")
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	tune(cfg)
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-e.Server.ReadyNotify():
+		return e, nil
+	case err := <-e.Err():
+		e.Close()
+		return nil, err
+	case <-time.After(60 * time.Second):
+		e.Close()
+		return nil, fmt.Errorf("the etcd member in %s was not ready in 60s", dir)
+	}
+}
+
+// ownEtcdMember starts a member of the test's own, stopped with it, and
+// gives its client URL.
+func ownEtcdMember(t testing.TB, tune func(*embed.Config)) (string, *embed.Etcd) {
+	t.Helper()
+	dir := t.TempDir()
+	e, err := startEtcdMember(dir, tune)
+	if err != nil {
+		t.Fatalf("an etcd member of the test's own: %v", err)
+	}
+	t.Cleanup(e.Close)
+	return "http://" + e.Clients[0].Addr().String(), e
 }
 
 func stopTestEtcd() {
@@ -102,14 +124,20 @@ const (
 	testEtcdMaxRequestBytes = 64 << 20
 )
 
+// testStoreMaxRequestBytes is what the suite's stores may send in one
+// Txn: more than the default, less than the member takes (the check of
+// the limits at open sends this much once per process).
+const testStoreMaxRequestBytes = 16 << 20
+
 // etcdConfig is a fresh prefix on the test member, with its limits.
 func etcdConfig(t testing.TB) EtcdConfig {
 	t.Helper()
 	return EtcdConfig{Endpoints: []string{etcdEndpoint(t)}, Prefix: fmt.Sprintf("test/%d/", testEtcd.prefixes.Add(1)),
-		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testEtcdMaxRequestBytes}
+		MaxTxnOps: testEtcdMaxTxnOps, MaxRequestBytes: testStoreMaxRequestBytes}
 }
 
-// etcdStoredBytes is every key and value under a prefix, as stored.
+// etcdStoredBytes is every key and value under a prefix, as stored, with
+// each pack's entries inflated (what it holds, not how it is compressed).
 func etcdStoredBytes(t testing.TB, prefix string) []byte {
 	t.Helper()
 	cli := testEtcdClient(t)
@@ -119,9 +147,19 @@ func etcdStoredBytes(t testing.TB, prefix string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := newEtcdEngine(cli, false, EtcdConfig{Prefix: prefix})
 	var out []byte
 	for _, kv := range resp.Kvs {
 		out = append(append(append(out, kv.Key...), '\n'), kv.Value...)
+		if strings.HasPrefix(string(kv.Key), prefix+"p/") {
+			writes, err := e.logical(string(kv.Key), kv.Value, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range writes {
+				out = append(append(append(out, w.key...), '\n'), w.value...)
+			}
+		}
 	}
 	return out
 }
@@ -132,7 +170,8 @@ func etcdTamperedCopy(t *testing.T, prefix string, edit func(*testing.T, auditKe
 	t.Helper()
 	cfg := etcdConfig(t)
 	copyEtcdPrefix(t, prefix, cfg.Prefix)
-	edit(t, etcdAuditKeys{t: t, cli: testEtcdClient(t), prefix: cfg.Prefix + "d/audit\x00"})
+	cli := testEtcdClient(t)
+	edit(t, etcdAuditKeys{t: t, cli: cli, e: newEtcdEngine(cli, false, cfg)})
 	return OpenEtcd(cfg, Options{})
 }
 
@@ -173,37 +212,69 @@ func copyEtcdPrefix(t testing.TB, from, to string) {
 	flush()
 }
 
-// etcdAuditKeys is the audit log's keys under a prefix, written directly:
-// as someone with access to the etcd cluster could.
+// etcdAuditKeys is the audit log's entries under a prefix, written
+// directly: as someone with access to the etcd cluster could, rewriting
+// the pack an entry is in.
 type etcdAuditKeys struct {
-	t      testing.TB
-	cli    *clientv3.Client
-	prefix string
+	t   testing.TB
+	cli *clientv3.Client
+	e   *etcdEngine
 }
 
-func (k etcdAuditKeys) Get(key []byte) []byte {
+// packOf is the pack holding key (nil: none).
+func (k etcdAuditKeys) packOf(key []byte) *pack {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	resp, err := k.cli.Get(ctx, k.prefix+string(key))
+	resp, err := k.cli.Get(ctx, k.e.packKey(bucketAudit, key), clientv3.WithRange(k.e.packEnd(bucketAudit)), clientv3.WithLimit(1))
 	if err != nil {
 		k.t.Fatal(err)
 	}
 	if len(resp.Kvs) == 0 {
 		return nil
 	}
-	return resp.Kvs[0].Value
+	p, err := k.e.readPack(bucketAudit, resp.Kvs[0].Key, resp.Kvs[0].Value)
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	return p
 }
 
-func (k etcdAuditKeys) Put(key, value []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := k.cli.Put(ctx, k.prefix+string(key), string(value))
-	return err
+func (k etcdAuditKeys) Get(key []byte) []byte {
+	if p := k.packOf(key); p != nil {
+		return p.find(key)
+	}
+	return nil
 }
 
-func (k etcdAuditKeys) Delete(key []byte) error {
+func (k etcdAuditKeys) Put(key, value []byte) error { return k.rewrite(key, value, false) }
+
+func (k etcdAuditKeys) Delete(key []byte) error { return k.rewrite(key, nil, true) }
+
+// rewrite puts or deletes one entry of the pack it is in, as one Txn.
+func (k etcdAuditKeys) rewrite(key, value []byte, del bool) error {
+	p := k.packOf(key)
+	if p == nil || p.find(key) == nil {
+		k.t.Fatalf("no audit entry %x to rewrite", key)
+	}
+	var entries []packEntry
+	for _, e := range p.entries {
+		switch {
+		case !bytes.Equal(e.key, key):
+			entries = append(entries, e)
+		case !del:
+			entries = append(entries, packEntry{key, value})
+		}
+	}
+	var ops []clientv3.Op
+	puts := k.e.packsOf(bucketAudit, entries)
+	if len(puts) == 0 || puts[len(puts)-1].key != p.etcdKey {
+		ops = append(ops, clientv3.OpDelete(p.etcdKey))
+	}
+	for _, w := range puts {
+		ops = append(ops, clientv3.OpPut(w.key, string(w.value)))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := k.cli.Delete(ctx, k.prefix+string(key))
+	_, err := k.cli.Txn(ctx).Then(ops...).Commit()
 	return err
 }

@@ -103,7 +103,7 @@ func TestEtcdRefusesTooBigAChangeSet(t *testing.T) {
 		n       int
 		mention string
 	}{
-		{"etcd's default limits: 128 operations", 0, 0, 20, "--max-txn-ops"},
+		{"etcd's default limits: 128 operations", 128, 1536 << 10, 40, "--max-txn-ops"},
 		{"a request too large", testEtcdMaxTxnOps, 16 << 10, 20, "--max-request-bytes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -336,7 +336,11 @@ func TestEtcdTxnSizeIsTheRequestsSize(t *testing.T) {
 		}
 	}
 	req.Success = append(req.Success, &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: []byte(head), Value: headValue}}})
-	got, want := etcdTxnSize(head, keys, writes, headValue), proto.Size(req)
+	var ops []etcdOp
+	for _, k := range keys {
+		ops = append(ops, etcdOp{key: k, value: writes[k].value, del: writes[k].del})
+	}
+	got, want := etcdTxnSize(head, ops, headValue), proto.Size(req)
 	if got < want || got > want+16 {
 		t.Fatalf("estimated %d bytes, the request is %d", got, want)
 	}

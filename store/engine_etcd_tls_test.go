@@ -108,7 +108,8 @@ func TestEtcdOverTLS(t *testing.T) {
 	ca := newTestCA(t)
 	endpoint := startTLSMember(t, ca)
 	certFile, keyFile := ca.issue("gatehouse", 3, time.Now().Add(24*time.Hour), x509.ExtKeyUsageClientAuth)
-	cfg := EtcdConfig{Endpoints: []string{endpoint}, Prefix: "tls/", CAFile: ca.File, CertFile: certFile, KeyFile: keyFile}
+	cfg := EtcdConfig{Endpoints: []string{endpoint}, Prefix: "tls/", CAFile: ca.File, CertFile: certFile, KeyFile: keyFile,
+		MaxTxnOps: 128, MaxRequestBytes: 1536 << 10} // the member is at etcd's defaults
 	s, err := OpenEtcd(cfg, Options{})
 	if err != nil {
 		t.Fatalf("over TLS: %v", err)

@@ -12,10 +12,17 @@ import "time"
 type EtcdConfig struct {
 	Endpoints []string // client URLs
 	Prefix    string   // every key of the store starts with it (default "gatehouse/")
-	// MaxTxnOps and MaxRequestBytes are the cluster's limits (etcd's
-	// --max-txn-ops, default 128, and --max-request-bytes, default 1.5
-	// MiB): a change set that would not fit is refused before anything is
-	// written.
+	// MaxTxnOps and MaxRequestBytes are what one change set may send
+	// the cluster in its one Txn (default 16384 operations and 4 MiB):
+	// every member must be started with at least --max-txn-ops=16384
+	// --max-request-bytes=4194304 (etcd's own defaults are 128 and 1.5
+	// MiB), which OpenEtcd checks. A bulk edit of 10,000 users is one
+	// Txn of about 10,040 operations and 2.1 MiB (a user is one key; the
+	// audit log is packed and deflated: engine_etcd_pack.go). A change
+	// set over them is refused before anything is written, with one line
+	// that says which and how to split it or raise them. Lower values
+	// open on a cluster with etcd's defaults, and hold bulk changes to
+	// them.
 	MaxTxnOps       int
 	MaxRequestBytes int
 	// DialTimeout bounds connecting (default 5s); CallTimeout every call

@@ -40,13 +40,15 @@ type followHandlers struct {
 }
 
 // remoteCommit is one change set committed by another node: every write it
-// made, as (bucket, key) writes of this store.
+// made, as (bucket, key) writes of this store (logicalWrite).
 type remoteCommit struct {
 	rev    int64
 	writes []logicalWrite
 }
 
-// logicalWrite is one key a commit wrote (or deleted) in a bucket.
+
+// logicalWrite is one write as the store made it: a key of a bucket set
+// to a value, or deleted; key nil: the bucket was created.
 type logicalWrite struct {
 	bucket, key, value []byte
 	deleted            bool
@@ -206,6 +208,9 @@ func (s *Store) applyRemote(rc remoteCommit) error {
 	catalogChanged, keysChanged := false, false
 	intern := map[string]string{}
 	for _, w := range rc.writes {
+		if w.key == nil {
+			continue // a bucket created
+		}
 		switch {
 		case bytes.Equal(w.bucket, bucketUsers):
 			if len(w.key) != 8 {

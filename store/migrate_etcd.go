@@ -108,8 +108,7 @@ func (l *etcdLoader) load(src rtx) (int, error) {
 		ops, size = ops[:0], 0
 		return err
 	}
-	err := eachRecord(src, func(bucket, k, v []byte) error {
-		key := l.e.dataKey(bucket, k)
+	put := func(key string, v []byte) error {
 		op := etcdOpSize(key, v)
 		if len(ops)+1 > lim.MaxTxnOps || size+op > budget {
 			if err := flush(); err != nil {
@@ -118,9 +117,48 @@ func (l *etcdLoader) load(src rtx) (int, error) {
 		}
 		ops = append(ops, clientv3.OpPut(key, string(v)))
 		size += op
+		return nil
+	}
+	// a packed bucket (the audit log) goes in packs, as the engine keeps
+	// it (engine_etcd_pack.go): entries gathered until a pack is full
+	last := map[string]uint64{}
+	var packBucket []byte
+	var pending []packEntry
+	pendingSize := 0
+	putPacks := func() error {
+		for _, op := range l.e.packsOf(packBucket, pending) {
+			if err := put(op.key, op.value); err != nil {
+				return err
+			}
+		}
+		pending, pendingSize = nil, 0
+		return nil
+	}
+	err := eachRecord(src, func(bucket, k, v []byte) error {
 		n++
+		if !isPacked(bucket) {
+			return put(l.e.dataKey(bucket, k), v)
+		}
+		if packBucket != nil && !bytes.Equal(packBucket, bucket) {
+			if err := putPacks(); err != nil {
+				return err
+			}
+		}
+		packBucket = bucket
+		en := packEntry{bytes.Clone(k), bytes.Clone(v)}
+		if pendingSize+entrySize(en) > packMaxRaw && len(pending) > 0 {
+			if err := putPacks(); err != nil {
+				return err
+			}
+		}
+		pending = append(pending, en)
+		pendingSize += entrySize(en)
+		last[string(bucket)] = btoi(k)
 		return nil
 	})
+	if err == nil && len(pending) > 0 {
+		err = putPacks()
+	}
 	if err == nil {
 		err = flush()
 	}
@@ -128,7 +166,7 @@ func (l *etcdLoader) load(src rtx) (int, error) {
 		return 0, err
 	}
 	// last: what makes the prefix a store, and the migrating key's end
-	head := etcdHead{Audit: bytes.Clone(src.get(bucketMeta, keyAuditHead)), IDs: map[string]uint64{}, Commit: newCommitToken()}
+	head := etcdHead{Audit: bytes.Clone(src.get(bucketMeta, keyAuditHead)), IDs: map[string]uint64{}, Commit: newCommitToken(), Last: last}
 	for _, b := range allBuckets {
 		if id := src.sequence(b); id > 0 {
 			head.IDs[string(b)] = id
@@ -139,12 +177,12 @@ func (l *etcdLoader) load(src rtx) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	last := make([]clientv3.Op, 0, len(allBuckets)+2)
+	final := make([]clientv3.Op, 0, len(allBuckets)+2)
 	for _, b := range allBuckets {
-		last = append(last, clientv3.OpPut(l.e.markerKey(b), ""))
+		final = append(final, clientv3.OpPut(l.e.markerKey(b), ""))
 	}
-	last = append(last, clientv3.OpPut(l.e.headKey, string(hv)), clientv3.OpDelete(l.e.migratingKey()))
-	return n, l.commit(last...)
+	final = append(final, clientv3.OpPut(l.e.headKey, string(hv)), clientv3.OpDelete(l.e.migratingKey()))
+	return n, l.commit(final...)
 }
 
 // fits refuses, before anything is written, a copy the cluster's limits
