@@ -415,7 +415,6 @@ func (e *etcdEngine) packsOf(bucket []byte, entries []packEntry) []etcdOp {
 	return out
 }
 
-
 // logical is what one etcd key under the prefix, put with value or
 // deleted, stands for in the store's buckets: a bucket's key, a bucket
 // created, the audit head (the head key; its ids and commit are the

@@ -46,7 +46,6 @@ type remoteCommit struct {
 	writes []logicalWrite
 }
 
-
 // logicalWrite is one write as the store made it: a key of a bucket set
 // to a value, or deleted; key nil: the bucket was created.
 type logicalWrite struct {
