@@ -28,6 +28,7 @@ const etcdBuilt = true
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopSharedCluster()
 	stopTestEtcd()
 	os.Exit(code)
 }
