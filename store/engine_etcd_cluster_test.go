@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/etcd/client/pkg/v3/types"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -190,7 +189,7 @@ func (c *testCluster) Leader() int {
 			continue
 		}
 		lead := m.e.Server.Leader()
-		if lead == types.ID(0) {
+		if lead == 0 {
 			continue
 		}
 		for j, o := range c.members {
