@@ -40,7 +40,7 @@ func stopTestEtcd() { etcdtest.StopShared() }
 // this process).
 func BenchmarkSSHSessionsThreeNodes(b *testing.B) {
 	const nodes, perNode, perProcess = 3, 100, 50
-	cfg := store.EtcdConfig{Endpoints: []string{etcdtest.Shared(b)}, Prefix: etcdtest.Prefix(), MaxTxnOps: etcdtest.MaxTxnOps}
+	cfg := store.EtcdConfig{Endpoints: []string{etcdtest.Shared(b)}, Prefix: etcdtest.Prefix(), MaxTxnOps: etcdtest.MaxTxnOps, MaxRequestBytes: etcdtest.MaxRequestBytes}
 	src, err := store.Open(demoDB(b, 2_000), store.Options{})
 	if err != nil {
 		b.Fatal(err)

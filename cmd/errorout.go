@@ -45,6 +45,8 @@ var storeKinds = map[store.Kind]string{
 	store.KindConflict: "conflict",
 	store.KindLocked:   "locked",
 	store.KindDamaged:  "damaged",
+	// the store cannot take a change set now (etcd without a quorum)
+	store.KindUnavailable: "unavailable",
 }
 
 // errorKind names what kind of error err is, decided as ExitCode decides

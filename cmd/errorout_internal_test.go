@@ -62,7 +62,7 @@ func TestErrorKindsAsDocumented(t *testing.T) {
 			t.Errorf("JSON.md documents kind %q, which no error has", kind)
 		}
 	}
-	if len(doc) != 9 {
+	if len(doc) != 10 {
 		t.Errorf("JSON.md's kinds: %v", doc)
 	}
 }

@@ -73,7 +73,7 @@ type Env struct {
 // Exit codes.
 const (
 	ExitOK      = 0 // done, or allowed
-	ExitRefused = 1 // denied, refused by a rule, conflict, locked, damaged file, check denied, audit broken
+	ExitRefused = 1 // denied, refused by a rule, conflict, locked, damaged file, store without a quorum, check denied, audit broken
 	ExitUsage   = 2 // bad usage or bad input: fix the command line
 )
 
@@ -116,7 +116,7 @@ func ExitCode(err error) int {
 	switch store.KindOf(err) {
 	case store.KindInput, store.KindNotFound:
 		return ExitUsage
-	case store.KindRefused, store.KindDenied, store.KindConflict, store.KindLocked, store.KindDamaged:
+	case store.KindRefused, store.KindDenied, store.KindConflict, store.KindLocked, store.KindDamaged, store.KindUnavailable:
 		return ExitRefused
 	}
 	var ue *usageError

@@ -25,7 +25,7 @@ import (
 func stopTestEtcd() { etcdtest.StopShared() }
 
 func etcdConfig(t *testing.T) store.EtcdConfig {
-	return store.EtcdConfig{Endpoints: []string{etcdtest.Shared(t)}, Prefix: etcdtest.Prefix(), MaxTxnOps: etcdtest.MaxTxnOps}
+	return store.EtcdConfig{Endpoints: []string{etcdtest.Shared(t)}, Prefix: etcdtest.Prefix(), MaxTxnOps: etcdtest.MaxTxnOps, MaxRequestBytes: etcdtest.MaxRequestBytes}
 }
 
 // twoServeNodes is the fixture on etcd (node a) and a second server on the

@@ -307,18 +307,43 @@ func (s *Server) recordSignIn(sess ssh.Session, u *store.User, method string) er
 	if !s.signInDue(sess, u) {
 		return nil
 	}
-	return s.st.RecordSignIn(u.ID, method, addrString(sess.RemoteAddr()))
+	if s.readOnly(u) {
+		return nil
+	}
+	err := s.st.RecordSignIn(u.ID, method, addrString(sess.RemoteAddr()))
+	if store.KindOf(err) == store.KindUnavailable {
+		s.log.Warn("sign-in not recorded: the store is read-only", "user", u.Email, "error", err)
+		return nil
+	}
+	return err
+}
+
+// readOnly says whether the store takes no change set now (an etcd cluster
+// without a quorum): a sign-in is then served unrecorded, read-only, as
+// checks are, instead of waiting for a write that is refused; the server
+// log has the session.
+func (s *Server) readOnly(u *store.User) bool {
+	f := s.st.Freshness()
+	if !f.Writable {
+		s.log.Warn("sign-in not recorded: the store is read-only", "user", u.Email, "why", f.Reason)
+	}
+	return !f.Writable
 }
 
 // recordSignInLater records a console's sign-in in the background, and ends
 // the session if it cannot be recorded.
 func (s *Server) recordSignInLater(ss *session, u *store.User, method string) {
-	if !s.signInDue(ss.sess, u) {
+	if !s.signInDue(ss.sess, u) || s.readOnly(u) {
 		return
 	}
 	done := s.st.RecordSignInLater(u.ID, method, addrString(ss.sess.RemoteAddr()))
 	go func() {
-		if err := <-done; err != nil {
+		err := <-done
+		if store.KindOf(err) == store.KindUnavailable { // read-only since: the console stays, read-only
+			s.log.Warn("sign-in not recorded: the store is read-only", "user", u.Email, "error", err)
+			return
+		}
+		if err != nil {
 			s.log.Warn("sign-in not recorded; ending the session", "user", u.Email, "remote", addrString(ss.sess.RemoteAddr()), "error", err)
 			s.terminate([]*session{ss}, "your sign-in could not be recorded; this session has ended", 1)
 		}

@@ -335,6 +335,13 @@ func crashCheck(path string, reported, checkedPw map[string]bool) []string {
 		return []string{"reopen: " + err.Error()}
 	}
 	defer s.Close()
+	return changeSetsCheck(s, crashBulk, reported, checkedPw)
+}
+
+// changeSetsCheck returns what is torn or lost in a store the crash
+// campaign's change sets were applied to (bulk of bulkUsers users each):
+// problems that start "lost:" are reported commits missing.
+func changeSetsCheck(s *store.Store, bulkUsers int, reported, checkedPw map[string]bool) []string {
 	var out []string
 	bad := func(format string, a ...any) { out = append(out, fmt.Sprintf(format, a...)) }
 	if v, err := s.VerifyAudit(); err != nil || !v.OK {
@@ -394,8 +401,8 @@ func crashCheck(path string, reported, checkedPw map[string]bool) []string {
 		bad("torn: %d bulk batches in the audit, %d markers", count["bulk"], m)
 	}
 	for _, n := range entries["bulk"] {
-		if n != crashBulk+1 {
-			bad("torn: a bulk batch has %d entries, want %d", n, crashBulk+1)
+		if n != bulkUsers+1 {
+			bad("torn: a bulk batch has %d entries, want %d", n, bulkUsers+1)
 		}
 	}
 

@@ -111,9 +111,15 @@ type etcdEngine struct {
 	// sentOps and sentBytes are the last commit's Txn: its operations and
 	// its size (benchmarks and tests)
 	sentOps, sentBytes atomic.Int64
+	// health is whether the cluster answers, and how current memory is
+	// (engine_etcd_quorum.go)
+	health etcdHealth
 }
 
-func (e *etcdEngine) loadedAt(tx rtx) { e.known.Store(tx.(*etcdTx).headRev) }
+func (e *etcdEngine) loadedAt(tx rtx) {
+	e.known.Store(tx.(*etcdTx).headRev)
+	e.health.current(tx.(*etcdTx).sent)
+}
 
 func openEtcd(cfg EtcdConfig) (*etcdEngine, error) {
 	if len(cfg.Endpoints) == 0 {
@@ -161,7 +167,7 @@ func etcdDefaults(cfg EtcdConfig) EtcdConfig {
 		cfg.DialTimeout = 5 * time.Second
 	}
 	if cfg.CallTimeout <= 0 {
-		cfg.CallTimeout = 5 * time.Second
+		cfg.CallTimeout = etcdCallTimeout
 	}
 	return cfg
 }
@@ -234,12 +240,22 @@ func isHead(bucket, key []byte) bool {
 	return bytes.Equal(bucket, bucketMeta) && bytes.Equal(key, keyAuditHead)
 }
 
+// ctx bounds one call, which asks for a leader: a member without one
+// answers at once (engine_etcd_quorum.go).
 func (e *etcdEngine) ctx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), e.timeout)
+	return context.WithTimeout(clientv3.WithRequireLeader(context.Background()), e.timeout)
 }
 
-// etcdError is one line for an etcd call that failed.
+// etcdError is one line for an etcd call that failed; what is "a read",
+// "a change set's read" or "a commit" (that settled as not written).
 func (e *etcdEngine) etcdError(what string, err error) error {
+	if noQuorum(err) {
+		outcome := outcomeNotRead
+		if what != "a read" {
+			outcome = outcomeNotWritten
+		}
+		return e.refuseNoQuorum(err, outcome)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("the etcd store (%s) did not answer %s within %s", strings.Join(e.cli.Endpoints(), ","), what, e.timeout)
 	}
@@ -248,7 +264,11 @@ func (e *etcdEngine) etcdError(what string, err error) error {
 
 // begin reads the head: the snapshot's revision and the compare's.
 func (e *etcdEngine) begin(writable bool) (*etcdTx, error) {
-	t, err := e.read(0)
+	what := "a read"
+	if writable {
+		what = "a change set's read"
+	}
+	t, err := e.read(0, what)
 	if err == nil && writable {
 		t.writable, t.writes = true, map[string]etcdWrite{}
 	}
@@ -256,10 +276,11 @@ func (e *etcdEngine) begin(writable bool) (*etcdTx, error) {
 }
 
 // beginAt begins a read-only transaction on the snapshot at rev.
-func (e *etcdEngine) beginAt(rev int64) (*etcdTx, error) { return e.read(rev) }
+func (e *etcdEngine) beginAt(rev int64) (*etcdTx, error) { return e.read(rev, "a read") }
 
 // read reads the head at rev (0: the latest).
-func (e *etcdEngine) read(rev int64) (*etcdTx, error) {
+func (e *etcdEngine) read(rev int64, what string) (*etcdTx, error) {
+	sent := time.Now()
 	ctx, cancel := e.ctx()
 	defer cancel()
 	var opts []clientv3.OpOption
@@ -268,9 +289,10 @@ func (e *etcdEngine) read(rev int64) (*etcdTx, error) {
 	}
 	resp, err := e.cli.Get(ctx, e.headKey, opts...)
 	if err != nil {
-		return nil, e.etcdError("a read", err)
+		return nil, e.etcdError(what, err)
 	}
-	t := &etcdTx{e: e, rev: resp.Header.Revision, buckets: map[string]bool{}}
+	e.health.answered()
+	t := &etcdTx{e: e, rev: resp.Header.Revision, buckets: map[string]bool{}, sent: sent}
 	if rev != 0 {
 		t.rev = rev
 	}
@@ -341,9 +363,13 @@ type etcdTx struct {
 	buckets  map[string]bool      // known to exist or not
 	packs    []*pack              // packs read by gets, the last packsKept
 	err      error                // the first read that failed
+	sent     time.Time            // when the head was asked for: the snapshot is at least that new
 }
 
 func (t *etcdTx) fail(what string, err error) {
+	if t.writable {
+		what = "a change set's read"
+	}
 	if t.err == nil {
 		t.err = t.e.etcdError(what, err)
 	}
@@ -633,13 +659,16 @@ func (t *etcdTx) commit() error {
 		}
 	}
 	ops = append(ops, clientv3.OpPut(t.e.headKey, string(head)))
-	ctx, cancel := t.e.ctx()
+	ctx, cancel := t.e.commitCtx() // the Txn and its settle
 	defer cancel()
+	sent := time.Now()
 	send := func() (*clientv3.TxnResponse, error) {
-		return t.e.cli.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(t.e.headKey), "=", t.headRev)).
-			Then(ops...).
-			Commit()
+		return sendTxn(ctx, func(ctx context.Context) (*clientv3.TxnResponse, error) {
+			return t.e.cli.Txn(ctx).
+				If(clientv3.Compare(clientv3.ModRevision(t.e.headKey), "=", t.headRev)).
+				Then(ops...).
+				Commit()
+		})
 	}
 	t.e.mine.add(token)
 	landed := false
@@ -658,6 +687,8 @@ func (t *etcdTx) commit() error {
 	case err == nil && resp.Succeeded:
 		landed = true
 		t.e.applied(resp.Header.Revision) // the head's, put in this Txn
+		t.e.health.answered()
+		t.e.health.current(sent) // nothing came between the snapshot memory holds and this commit
 		return nil
 	case err == nil:
 		return errRaced
@@ -665,17 +696,28 @@ func (t *etcdTx) commit() error {
 		return t.tooBig(fmt.Sprintf("%d operations in one etcd transaction, more than the cluster allows", len(ops)), "--max-txn-ops")
 	case errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return t.tooBig("a request larger than the cluster allows", "--max-request-bytes")
+	case errors.Is(err, rpctypes.ErrNoLeader):
+		return t.e.refuseNoQuorum(err, outcomeNotWritten) // refused unread: nothing to settle
 	}
 	// the outcome is unknown (a deadline, a lost connection): settle it
-	rev, serr := t.e.settle(token, t.headRev)
+	rev, serr := t.e.settle(ctx, token, t.headRev)
 	switch {
+	case serr != nil && (noQuorum(err) || noQuorum(serr)):
+		// not known: should it have landed, the watch brings it as
+		// another node's commit (its token is no longer this engine's)
+		if !noQuorum(err) {
+			err = serr
+		}
+		return t.e.refuseNoQuorum(err, outcomeUnknown)
 	case serr != nil:
-		landed = true // not known: it may come back through the watch
 		return fmt.Errorf("%w; whether it was written is not known until the store answers again (%v)", t.e.etcdError("a commit", err), serr)
 	case rev != 0:
 		landed = true
 		t.e.applied(rev) // it landed
 		return nil
+	}
+	if noQuorum(err) {
+		return t.e.refuseNoQuorum(err, outcomeNotWritten)
 	}
 	return fmt.Errorf("%w; nothing was written", t.e.etcdError("a commit", err))
 }
@@ -742,9 +784,7 @@ func packedKey(bucket, key []byte) error {
 // same compare) takes its place: once the fence is in, the commit can never
 // land. It returns the head's ModRevision of the landed commit, or 0 when
 // it did not land.
-func (e *etcdEngine) settle(token string, headRev int64) (int64, error) {
-	ctx, cancel := e.ctx()
-	defer cancel()
+func (e *etcdEngine) settle(ctx context.Context, token string, headRev int64) (int64, error) {
 	resp, err := e.cli.Get(ctx, e.headKey)
 	if err != nil {
 		return 0, err

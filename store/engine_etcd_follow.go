@@ -86,8 +86,14 @@ const followRetry = 100 * time.Millisecond
 func (e *etcdEngine) follow(h followHandlers) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		e.probeHealth(ctx) // whether the cluster answers, how current memory is
+	}()
 	go func() {
 		defer close(done)
+		defer func() { <-probed }()
 		next := e.known.Load() + 1
 		for ctx.Err() == nil {
 			next = e.watchFrom(ctx, next, h)
@@ -106,7 +112,9 @@ func (e *etcdEngine) follow(h followHandlers) (stop func()) {
 // watchFrom watches from revision next until the watch ends, delivering
 // each commit; it returns the revision to watch from next.
 func (e *etcdEngine) watchFrom(ctx context.Context, next int64, h followHandlers) int64 {
-	wctx, cancel := context.WithCancel(ctx)
+	// a member that loses its leader ends the watch: it is begun again on
+	// one that has one
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer cancel()
 	for resp := range e.cli.Watch(wctx, e.prefix, clientv3.WithPrefix(), clientv3.WithRev(next)) {
 		if resp.CompactRevision != 0 || errors.Is(resp.Err(), rpctypes.ErrCompacted) {

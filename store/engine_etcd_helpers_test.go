@@ -30,6 +30,7 @@ const etcdBuilt = true
 func TestMain(m *testing.M) {
 	code := m.Run()
 	stopBenchBulk()
+	stopSharedCluster()
 	stopTestEtcd()
 	os.Exit(code)
 }

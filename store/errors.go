@@ -20,6 +20,11 @@ const (
 	KindConflict                 // the record changed since it was read
 	KindLocked                   // the database is held by another process
 	KindDamaged                  // the database file is damaged: restore a backup
+	// KindUnavailable: the store cannot take a change set now (an etcd
+	// cluster without a quorum); nothing was written, or the line says
+	// that whether it was is known once the store answers again. Try
+	// again later: checks answer from memory meanwhile (Freshness).
+	KindUnavailable
 )
 
 // callerGone refuses a change set whose actor's context has ended (see
@@ -104,6 +109,8 @@ var (
 	ErrConflict = &Error{Kind: KindConflict}
 	ErrLocked   = &Error{Kind: KindLocked}
 	ErrDamaged  = &Error{Kind: KindDamaged}
+	// ErrUnavailable matches KindUnavailable.
+	ErrUnavailable = &Error{Kind: KindUnavailable}
 )
 
 // KindOf returns the kind of a store error, or 0 for any other error.

@@ -83,6 +83,8 @@ type App struct {
 	events <-chan store.Event
 	stop   func()
 
+	freshness string // the store's note when what it shows may be old (freshness.go)
+
 	undoStack []uint64 // change sets this console made, newest last
 	made      Screens  // what the screens are made from
 	clock     ui.Clock
@@ -302,7 +304,7 @@ const (
 // Init subscribes to the store's change events and asks the terminal for
 // its background colour.
 func (a *App) Init() tea.Cmd {
-	return tea.Batch(a.subscribe(), tea.RequestBackgroundColor)
+	return tea.Batch(a.subscribe(), tea.RequestBackgroundColor, a.watchFreshness())
 }
 
 // subscribe starts the store's change events and waits for the first.
@@ -574,6 +576,8 @@ func (a *App) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case ui.ReportMsg:
 		a.Flash(msg.Text, msg.Bad)
 		return a, nil
+	case freshnessMsg:
+		return a, a.noteFreshness()
 	case firstFrameMsg:
 		a.startDeferred()
 		if a.opts.Ready != nil {
@@ -864,6 +868,9 @@ func (a *App) statusLine() string {
 		return ui.Fit(st.Render(a.msg), a.w)
 	}
 	parts := []string{a.th.StatusKey.Render(ui.Safe(a.actor.Name))}
+	if a.freshness != "" { // read-only for now: that first, whatever else fits
+		return ui.Fit(strings.Join(append(parts, a.th.Warn.Render(ui.Safe(a.freshness))), a.th.Muted.Render(" │ ")), a.w)
+	}
 	if a.readOnly {
 		parts = append(parts, a.th.Warn.Render("view only"))
 	}

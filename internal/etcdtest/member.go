@@ -2,9 +2,9 @@
 
 // Package etcdtest starts an embedded etcd member for tests of packages
 // other than store (store has its own, beside its tests): one member on
-// 127.0.0.1, random ports, no fsync, a temporary folder; it takes 1,024
-// operations per transaction (etcd's default is 128, which gatehouse keeps
-// to unless told otherwise) and 1.5 MiB per request (etcd's default).
+// 127.0.0.1, random ports, no fsync, a temporary folder; it takes what a
+// gatehouse cluster is started with (README: What an etcd cluster for
+// gatehouse needs): 16,384 operations per transaction and 4 MiB per request.
 package etcdtest
 
 import (
@@ -20,8 +20,12 @@ import (
 	"go.uber.org/zap"
 )
 
-// MaxTxnOps is the member's --max-txn-ops.
-const MaxTxnOps = 1024
+// MaxTxnOps and MaxRequestBytes are the member's --max-txn-ops and
+// --max-request-bytes.
+const (
+	MaxTxnOps       = 16384
+	MaxRequestBytes = 4 << 20
+)
 
 // Member is a running embedded member.
 type Member struct {
@@ -39,7 +43,7 @@ func Start() (*Member, error) {
 	cfg := embed.NewConfig()
 	cfg.Dir = dir
 	cfg.UnsafeNoFsync = true
-	cfg.MaxTxnOps = MaxTxnOps
+	cfg.MaxTxnOps, cfg.MaxRequestBytes = MaxTxnOps, MaxRequestBytes
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	u, _ := url.Parse("http://127.0.0.1:0")
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
