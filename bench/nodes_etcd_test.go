@@ -3,7 +3,6 @@
 package bench
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -15,17 +14,10 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"charm.land/log/v2"
-	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
 
-	"github.com/gatehouse/gatehouse/cmd"
 	"github.com/gatehouse/gatehouse/internal/etcdtest"
-	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/tui"
-	"github.com/gatehouse/gatehouse/tui/console"
 )
 
 func stopTestEtcd() { etcdtest.StopShared() }
@@ -128,28 +120,7 @@ func startNode(tb testing.TB, cfg store.EtcdConfig, dir string) *sshServer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := keys.New(keys.Config{
-		Store:       st,
-		HostKeyPath: filepath.Join(dir, "host_key"),
-		Console: func(_ ssh.Session, a store.Actor) tea.Model {
-			return console.New(st, a, tui.Options{})
-		},
-		Command:       cmd.RemoteCommand(st),
-		Logger:        log.NewWithOptions(os.Stderr, log.Options{Level: log.WarnLevel}),
-		ShutdownGrace: 2 * time.Second,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &sshServer{srv: srv, st: st, addr: a.String(), cancel: cancel, served: make(chan error, 1),
-		hostKey: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(srv.HostKey())))}
-	go func() { s.served <- srv.Serve(ctx) }()
-	return s
+	return serveStore(tb, st, filepath.Join(dir, "host_key"), "")
 }
 
 // enrolBenchKeys enrols a new key for each of n Administrators and

@@ -93,11 +93,20 @@ func startSSH(tb testing.TB, users int) *sshServer {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
 		tb.Fatal(err)
 	}
+	s := serveStore(tb, st, keys.DefaultHostKeyPath(path), path)
+	s.keyFile = keyFile
+	return s
+}
+
+// serveStore serves st on 127.0.0.1 with the real command tree and console
+// (dbPath, when set, is the file the console names).
+func serveStore(tb testing.TB, st *store.Store, hostKeyPath, dbPath string) *sshServer {
+	tb.Helper()
 	srv, err := keys.New(keys.Config{
 		Store:       st,
-		HostKeyPath: keys.DefaultHostKeyPath(path),
+		HostKeyPath: hostKeyPath,
 		Console: func(_ ssh.Session, a store.Actor) tea.Model {
-			return console.New(st, a, tui.Options{DBPath: path})
+			return console.New(st, a, tui.Options{DBPath: dbPath})
 		},
 		Command:       cmd.RemoteCommand(st),
 		Logger:        log.NewWithOptions(io.Discard, log.Options{}),
@@ -111,7 +120,7 @@ func startSSH(tb testing.TB, users int) *sshServer {
 		tb.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &sshServer{srv: srv, st: st, addr: a.String(), keyFile: keyFile, cancel: cancel, served: make(chan error, 1),
+	s := &sshServer{srv: srv, st: st, addr: a.String(), cancel: cancel, served: make(chan error, 1),
 		hostKey: strings.TrimSpace(string(gossh.MarshalAuthorizedKey(srv.HostKey())))}
 	go func() { s.served <- srv.Serve(ctx) }()
 	return s

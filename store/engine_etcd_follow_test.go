@@ -17,10 +17,17 @@ import (
 // Each node follows the others: what one commits reaches the other's
 // memory, and its subscribers as the same event, without the other writing.
 
-// twoNodes opens two stores on one prefix.
+// twoNodes opens two stores on one prefix of the test member.
 func twoNodes(t testing.TB) (a, b *Store, cfg EtcdConfig) {
 	t.Helper()
 	cfg = etcdConfig(t)
+	a, b = twoNodesOn(t, cfg)
+	return a, b, cfg
+}
+
+// twoNodesOn opens two stores on cfg, closed when the test ends.
+func twoNodesOn(t testing.TB, cfg EtcdConfig) (a, b *Store) {
+	t.Helper()
 	var err error
 	if a, err = OpenEtcd(cfg, Options{}); err != nil {
 		t.Fatal(err)
@@ -30,7 +37,7 @@ func twoNodes(t testing.TB) (a, b *Store, cfg EtcdConfig) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { b.Close() })
-	return a, b, cfg
+	return a, b
 }
 
 func TestEtcdNodeFollowsAnotherNodesChangeSets(t *testing.T) {

@@ -17,16 +17,7 @@ import (
 func TestEtcdNoQuorumRefusesWritesAndChecksAnswer(t *testing.T) {
 	c := sharedCluster(t)
 	cfg := clusterConfig(t, c)
-	a, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoNodesOn(t, cfg)
 	local := LocalActor("ops")
 	if _, err := a.Apply(local, "before", addUsers("q", 1)); err != nil {
 		t.Fatal(err)

@@ -140,22 +140,13 @@ func TestEtcdRefusesTooBigAChangeSet(t *testing.T) {
 // writes, and the audit chain never forks.
 func TestEtcdTwoNodesOneChain(t *testing.T) {
 	cfg := etcdConfig(t)
-	a, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoNodesOn(t, cfg)
 	local := LocalActor("test")
 	if _, err := a.Apply(local, "on a", addUsers("x", 1)); err != nil {
 		t.Fatal(err)
 	}
-	// b has not seen x0: its change set runs after catching up, and rule 1 holds
-	_, err = b.Apply(local, "on b", addUsers("x", 1))
+	// whether or not b has heard of x0 yet, rule 1 holds
+	_, err := b.Apply(local, "on b", addUsers("x", 1))
 	checkErr(t, err, ErrRefused, "x0@example.com")
 	stale, err := a.User("x0@example.com")
 	if err != nil {
@@ -351,16 +342,7 @@ func TestEtcdTxnSizeIsTheRequestsSize(t *testing.T) {
 // node has caught up, and then sees what the other committed.
 func TestEtcdLostCompareRunsTheChangeSetAgain(t *testing.T) {
 	cfg := etcdConfig(t)
-	a, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoNodesOn(t, cfg)
 	local := LocalActor("test")
 	runs, cut := 0, 0
 	a.db.(*etcdEngine).commitHook = func(send func() (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
@@ -371,7 +353,7 @@ func TestEtcdLostCompareRunsTheChangeSetAgain(t *testing.T) {
 		}
 		return send()
 	}
-	_, err = a.Apply(local, "on a", func(tx *Tx) error {
+	_, err := a.Apply(local, "on a", func(tx *Tx) error {
 		runs++
 		return addUsers("both", 1)(tx)
 	})

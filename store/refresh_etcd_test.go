@@ -8,16 +8,7 @@ import "testing"
 // memory again, and its reads show the write.
 func TestEtcdRefreshShowsAnotherNodesWrite(t *testing.T) {
 	cfg := etcdConfig(t)
-	a, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := OpenEtcd(cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, b := twoNodesOn(t, cfg)
 	if err := b.Refresh(); err != nil {
 		t.Fatalf("Refresh with nothing new: %v", err)
 	}

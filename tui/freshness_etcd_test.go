@@ -3,14 +3,11 @@
 package tui
 
 import (
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"go.etcd.io/etcd/server/v3/embed"
-	"go.uber.org/zap"
-
+	"github.com/gatehouse/gatehouse/internal/etcdtest"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -18,32 +15,18 @@ import (
 // its status line, that it is read-only since when; one on a bbolt file
 // never asks.
 func TestConsoleSaysReadOnlyWhenTheStoreHasNoQuorum(t *testing.T) {
-	cfg := embed.NewConfig()
-	cfg.Dir = t.TempDir()
-	cfg.UnsafeNoFsync = true
-	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
-	u, _ := url.Parse("http://127.0.0.1:0")
-	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
-	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
-	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
-	e, err := embed.StartEtcd(cfg)
+	m, err := etcdtest.Start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	stopped := false
 	defer func() {
 		if !stopped {
-			e.Close()
+			m.Stop()
 		}
 	}()
-	select {
-	case <-e.Server.ReadyNotify():
-	case <-time.After(time.Minute): // a bound only
-		t.Fatal("etcd not ready in a minute")
-	}
-	// the member is at etcd's own limits
-	s, err := store.OpenEtcd(store.EtcdConfig{Endpoints: []string{"http://" + e.Clients[0].Addr().String()}, Prefix: "tui/",
-		MaxTxnOps: 128, MaxRequestBytes: 1536 << 10}, store.Options{})
+	s, err := store.OpenEtcd(store.EtcdConfig{Endpoints: []string{m.Endpoint}, Prefix: "tui/",
+		MaxTxnOps: etcdtest.MaxTxnOps, MaxRequestBytes: etcdtest.MaxRequestBytes}, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +40,7 @@ func TestConsoleSaysReadOnlyWhenTheStoreHasNoQuorum(t *testing.T) {
 		t.Fatalf("a console on a healthy store says read-only:\n%s", v)
 	}
 
-	e.Server.HardStop()
-	e.Close()
+	m.Kill()
 	stopped = true
 	deadline := time.Now().Add(time.Minute)
 	for s.Freshness().Writable {

@@ -68,6 +68,13 @@ func Start() (*Member, error) {
 	return &Member{Endpoint: "http://" + e.Clients[0].Addr().String(), e: e, dir: dir}, nil
 }
 
+// Kill ends the member at once, as a crash would (no leadership handed
+// on, no clients told), and removes its folder.
+func (m *Member) Kill() {
+	m.e.Server.HardStop()
+	m.Stop()
+}
+
 // Stop ends the member and removes its folder.
 func (m *Member) Stop() {
 	m.e.Close()
