@@ -40,7 +40,7 @@ func TestE2EBashCompletion(t *testing.T) {
 	if err := os.Symlink(binary, filepath.Join(bin, "gatehouse")); err != nil {
 		t.Fatal(err)
 	}
-	tm := startProgram(t, 120, 30, "env", "-i", "HOME="+dir, "TERM=xterm", "PATH="+bin+":/usr/bin:/bin", "GATEHOUSE_DB="+db,
+	tm := startProgram(t, 120, 60, "env", "-i", "HOME="+dir, "TERM=xterm", "PATH="+bin+":/usr/bin:/bin", "GATEHOUSE_DB="+db,
 		"PS1=$ ", "HISTFILE=", "bash", "--norc", "--noprofile") // no history: bash writes it into HOME as tmux ends it, after the test
 	tm.typeText("source " + bashCompletion + "; source <(gatehouse completion bash); echo ready")
 	tm.keys("Enter")
@@ -75,7 +75,7 @@ func TestE2EBashCompletion(t *testing.T) {
 	tm.keys("Tab")
 	tm.waitFor(`(?m)gatehouse completion\s*$`)
 	tm.keys("C-u")
-	tm.typeText("gatehouse --help")
+	tm.typeText("gatehouse --help") // (the pane holds the whole help: 48 lines)
 	tm.keys("Enter")
 	tm.waitFor(`completion\s+Generate the autocompletion script`)
 }
