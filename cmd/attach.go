@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -503,6 +504,7 @@ func (a *app) holdCmd() *cobra.Command {
 			return err
 		}
 		a.st, a.opened = s, true
+		a.trace("hold-opened")
 		// its standard error is <db>.holder.log (startHolder): what it
 		// refuses (another user's process), and anything that goes wrong
 		logger := keys.NewLogger(a.rawErr, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
@@ -520,6 +522,7 @@ func (a *app) holdCmd() *cobra.Command {
 			}
 			return err
 		}
+		a.trace("hold-listening")
 		report("ready")
 		signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -570,7 +573,11 @@ func holderLog(db string) *os.File {
 // machine), with the caller's standard streams, files, terminal and
 // environment. base is the holder's own Env: its consoles.
 func LocalCommand(st *store.Store, base Env) func(l *keys.LocalSession) int {
+	var first sync.Once
 	return func(l *keys.LocalSession) int {
+		if base.Trace != nil {
+			first.Do(func() { base.Trace("hold-session") })
+		}
 		env := Env{
 			In: l.In, Out: l.Out, Err: l.Err,
 			Store: st, Caller: l, LocalUser: l.User,
@@ -588,6 +595,13 @@ func LocalCommand(st *store.Store, base Env) func(l *keys.LocalSession) int {
 			}
 		}
 		return Run(env, l.Args)
+	}
+}
+
+// trace marks a phase of the holder's start (Env.Trace).
+func (a *app) trace(phase string) {
+	if a.env.Trace != nil {
+		a.env.Trace(phase)
 	}
 }
 

@@ -67,6 +67,10 @@ type Env struct {
 	// whatever added it to the tree (cobra's own help, completion and
 	// __complete included); its error refuses it (SSH: the allowlist).
 	Allow func(c *cobra.Command) error
+
+	// Trace, when set, is told when a holder's start reaches a phase
+	// (hold-opened, hold-listening, hold-session: the start trace)
+	Trace func(phase string)
 }
 
 // Exit codes.

@@ -21,10 +21,12 @@ import (
 func main() {
 	trace := openStartTrace()
 	holder := holds(os.Args[1:])
-	if !holder {
-		trace.mark("main") // a holder's start is not the console's: its console's phases are (below)
+	if holder {
+		trace.mark("hold-main") // the holder's own start, beside its console's
+	} else {
+		trace.mark("main")
 	}
-	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Trace: trace.hook()}
 	restoreGC := func() {}
 	pauseGC := func() {
 		gc := debug.SetGCPercent(-1)
