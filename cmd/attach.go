@@ -367,7 +367,9 @@ func heldByGatehouse(db string) bool {
 }
 
 // attachConsole runs the console in the holder of the database, starting
-// one if nobody holds it.
+// one if nobody holds it: a holder it starts is handed this terminal and
+// draws the console on it itself (handover), when standard input and
+// output are terminals; else it attaches to the holder as to any.
 func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(error) (int, bool, *store.Store)) (int, bool, *store.Store) {
 	for try := 0; try < 20; try++ {
 		code, err := keys.Attach(o)
@@ -377,7 +379,14 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 		if !errors.Is(err, keys.ErrNoHolder) {
 			return refused(err)
 		}
-		state, msg := startHolder(at, db)
+		hand := newHandover(at, o.Args)
+		state, msg, pid := startHolder(at, db, hand)
+		if state == "ready" && hand != nil {
+			return hand.wait(db, pid), true, nil
+		}
+		if hand != nil {
+			hand.close() // not taken: this terminal is still this process's
+		}
 		switch state {
 		case "ready", "held":
 			continue // attach to it
@@ -394,34 +403,47 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 }
 
 // startHolder starts `gatehouse --db DB __hold` in a session of its own
-// (no terminal: it outlives this process, and no hangup reaches it) and
-// waits for its first line: ready (it listens), held (another holder
-// answers), locked (held all along by one that does not), refused MSG (the
-// socket's place is unusable), or failed (the file did not open).
-func startHolder(at *Attach, db string) (state, msg string) {
+// (no terminal of its own: it outlives this process, and no hangup reaches
+// it), handing it this console's terminal if hand is set, and waits for
+// its first line: ready (it listens, and runs the handed console), held
+// (another holder answers), locked (held all along by one that does not),
+// refused MSG (the socket's place is unusable), or failed (the file did
+// not open).
+func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid int) {
 	exe := at.Executable
 	if exe == "" {
-		return "failed", ""
+		return "failed", "", 0
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return "failed", ""
+		return "failed", "", 0
 	}
 	defer r.Close()
 	args := []string{"--db", keys.CanonicalDB(db), holdName}
 	if v := os.Getenv("GATEHOUSE_HOLD_LINGER"); v != "" {
 		args = append(args, "--linger", v)
 	}
-	cmd := newHolderCommand(exe, args, w)
+	files := []*os.File{w}
+	if hand != nil {
+		files = append(files, hand.files()...)
+	}
+	cmd := newHolderCommand(exe, args, files)
+	if hand != nil {
+		cmd.Env = append(cmd.Env, handoverEnv+"=4")
+	}
 	if logf := holderLog(db); logf != nil {
 		cmd.Stderr = logf
 		defer logf.Close()
 	}
 	err = cmd.Start()
 	w.Close()
-	if err != nil {
-		return "failed", ""
+	if hand != nil {
+		hand.started()
 	}
+	if err != nil {
+		return "failed", "", 0
+	}
+	pid = cmd.Process.Pid
 	_ = cmd.Process.Release() // it is nobody's child to wait for: init reaps it
 	line := make(chan string, 1)
 	go func() {
@@ -437,7 +459,7 @@ func startHolder(at *Attach, db string) (state, msg string) {
 			if state == "" {
 				state = "failed"
 			}
-			return state, msg
+			return state, msg, pid
 		case <-noted.C:
 			if term.IsTerminal(int(at.Stderr.Fd())) {
 				fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
@@ -481,6 +503,13 @@ func (a *app) holdCmd() *cobra.Command {
 			}
 		}
 		defer report("failed")
+		// the console that started it may have handed it its terminal
+		hand := adoptHandover()
+		defer func() {
+			if hand != nil {
+				hand.close() // not run: its process attaches, or is told why not
+			}
+		}()
 		path := a.dbPath
 		if path == "" {
 			path = store.DefaultPath()
@@ -512,6 +541,11 @@ func (a *app) holdCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if hand != nil {
+			// the handed console is this holder's first client: it counts
+			// from now, so the holder never ends before it has run
+			hand.hold(srv)
+		}
 		if err := srv.ListenLocal(sock); err != nil {
 			// something in the socket's place is refused; no place for a
 			// socket at all, and the console runs in its own process, as
@@ -523,11 +557,29 @@ func (a *app) holdCmd() *cobra.Command {
 			return err
 		}
 		a.trace("hold-listening")
-		report("ready")
 		signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return srv.Serve(ctx)
+		var consoleDone chan struct{}
+		if hand != nil {
+			consoleDone = make(chan struct{})
+			go func(h *handedConsole) {
+				defer close(consoleDone)
+				h.run(s, a.env)
+			}(hand)
+			hand = nil // run lets go of it
+		}
+		report("ready")
+		err = srv.Serve(ctx)
+		if consoleDone != nil {
+			// the handed console has been told (Hold's end) and ends: its
+			// terminal restored before this process exits
+			select {
+			case <-consoleDone:
+			case <-time.After(2 * time.Second):
+			}
+		}
+		return err
 	}
 	return c
 }

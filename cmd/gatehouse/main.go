@@ -51,9 +51,16 @@ func main() {
 		trace.mark("opened")
 		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})
 	}
+	// the console of the gatehouse process that started this holder, on
+	// the terminal it handed over: its start's phases are this process's
+	var first sync.Once
+	env.HandedConsole = func(s *store.Store, actor store.Actor, t cmd.HandedTerminal) error {
+		first.Do(func() { trace.mark("opened") })
+		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: t.Files, Trace: trace.hook(), Ready: restoreGC,
+			Terminal: &tui.Terminal{In: t.In, Out: t.Out, Env: os.Environ(), Resized: t.Resized, End: t.End}})
+	}
 	// a console for a gatehouse process of this machine attached to this
 	// one (which holds the database): its files are that process's
-	var first sync.Once
 	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
 		if !terminal {
 			return nil, tui.ErrNoTerminal
