@@ -55,6 +55,9 @@ type Attach struct {
 	// FirstOutput, when set, is told "frame" once an attached console's
 	// first output has come (the start trace)
 	FirstOutput func(phase string)
+	// Trace, when set, is told "spawn" as a holder is started (the start
+	// trace)
+	Trace func(phase string)
 }
 
 // Caller is the caller's side of a command line that the process holding
@@ -169,7 +172,7 @@ func classifyByTree(args []string) lineKind {
 // knownLine classifies a command line of the usual shape without building
 // the tree: the root's own flags (--db, --as with their values, --json),
 // then the command's words, ending at a word of storeCommand's (a command
-// that works on the database) or "version"; it says nothing (ok false)
+// that works on the database), "version" or the holder's; it says nothing (ok false)
 // of any other line, which the tree then classifies. What it says is what
 // the tree says (TestKnownLineAgreesWithTheTree).
 func knownLine(args []string) (kind lineKind, ok bool) {
@@ -198,7 +201,7 @@ func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 		return 0, "", false
 	}
 	word = args[i]
-	if word == "version" {
+	if word == "version" || word == holdName { // the holder opens the file itself
 		return needsNoStore, word, true
 	}
 	if storeCommand(word) {
@@ -435,6 +438,9 @@ func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid 
 		cmd.Stderr = logf
 		defer logf.Close()
 	}
+	if at.Trace != nil {
+		at.Trace("spawn")
+	}
 	err = cmd.Start()
 	w.Close()
 	if hand != nil {
@@ -503,6 +509,7 @@ func (a *app) holdCmd() *cobra.Command {
 			}
 		}
 		defer report("failed")
+		a.trace("hold-run")
 		// the console that started it may have handed it its terminal
 		hand := adoptHandover()
 		defer func() {

@@ -334,6 +334,9 @@ func onlyCommand(args []string) string {
 		return ""
 	}
 	kind, word, ok := knownLineWord(args)
+	if ok && word == holdName {
+		return word // the holder: it starts the first console, which waits
+	}
 	if !ok || kind != isCommand {
 		return ""
 	}

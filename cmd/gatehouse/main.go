@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/cmd"
+	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/console"
@@ -37,7 +38,11 @@ func main() {
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
 		pauseGC()
-		go tui.Warm()
+		if !keys.LocalSupported() {
+			// it draws the console itself; elsewhere it hands its
+			// terminal to a holder, whose start needs the core
+			go tui.Warm()
+		}
 	} else if holder {
 		go tui.Warm() // the holder draws the consoles
 		// the holder is started by a console: it reads every user, and
@@ -88,7 +93,7 @@ func main() {
 			Attaching: func() { restoreGC() },
 			// an attached console's first frame is here when its first
 			// bytes are
-			FirstOutput: trace.hook()}
+			FirstOutput: trace.hook(), Trace: trace.hook()}
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
