@@ -171,10 +171,11 @@ func classifyByTree(args []string) lineKind {
 
 // knownLine classifies a command line of the usual shape without building
 // the tree: the root's own flags (--db, --as with their values, --json),
-// then the command's words, ending at a word of storeCommand's (a command
-// that works on the database), "version" or the holder's; it says nothing (ok false)
-// of any other line, which the tree then classifies. What it says is what
-// the tree says (TestKnownLineAgreesWithTheTree).
+// alone (the console) or followed by the command's words, ending at a word
+// of storeCommand's (a command that works on the database), "version" or
+// the holder's; it says nothing (ok false) of any other line, which the
+// tree then classifies. What it says is what the tree says
+// (TestKnownLineAgreesWithTheTree).
 func knownLine(args []string) (kind lineKind, ok bool) {
 	kind, _, ok = knownLineWord(args)
 	return kind, ok
@@ -187,6 +188,9 @@ func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 		a := args[i]
 		switch {
 		case a == "--db" || a == "--as":
+			if i+1 >= len(args) {
+				return 0, "", false // no value: the tree says so
+			}
 			i += 2 // the flag's value
 			continue
 		case a == "--json" || strings.HasPrefix(a, "--db=") || strings.HasPrefix(a, "--as="):
@@ -198,7 +202,9 @@ func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 		break
 	}
 	if i >= len(args) {
-		return 0, "", false
+		// the root's flags alone: the console (its start waits for no
+		// tree)
+		return isConsole, "", true
 	}
 	word = args[i]
 	if word == "version" || word == holdName { // the holder opens the file itself
