@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -54,6 +55,9 @@ type Attach struct {
 	// FirstOutput, when set, is told "frame" once an attached console's
 	// first output has come (the start trace)
 	FirstOutput func(phase string)
+	// Trace, when set, is told "spawn" as a holder is started (the start
+	// trace)
+	Trace func(phase string)
 }
 
 // Caller is the caller's side of a command line that the process holding
@@ -167,10 +171,11 @@ func classifyByTree(args []string) lineKind {
 
 // knownLine classifies a command line of the usual shape without building
 // the tree: the root's own flags (--db, --as with their values, --json),
-// then the command's words, ending at a word of storeCommand's (a command
-// that works on the database) or "version"; it says nothing (ok false)
-// of any other line, which the tree then classifies. What it says is what
-// the tree says (TestKnownLineAgreesWithTheTree).
+// alone (the console) or followed by the command's words, ending at a word
+// of storeCommand's (a command that works on the database), "version" or
+// the holder's; it says nothing (ok false) of any other line, which the
+// tree then classifies. What it says is what the tree says
+// (TestKnownLineAgreesWithTheTree).
 func knownLine(args []string) (kind lineKind, ok bool) {
 	kind, _, ok = knownLineWord(args)
 	return kind, ok
@@ -183,6 +188,9 @@ func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 		a := args[i]
 		switch {
 		case a == "--db" || a == "--as":
+			if i+1 >= len(args) {
+				return 0, "", false // no value: the tree says so
+			}
 			i += 2 // the flag's value
 			continue
 		case a == "--json" || strings.HasPrefix(a, "--db=") || strings.HasPrefix(a, "--as="):
@@ -194,10 +202,12 @@ func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
 		break
 	}
 	if i >= len(args) {
-		return 0, "", false
+		// the root's flags alone: the console (its start waits for no
+		// tree)
+		return isConsole, "", true
 	}
 	word = args[i]
-	if word == "version" {
+	if word == "version" || word == holdName { // the holder opens the file itself
 		return needsNoStore, word, true
 	}
 	if storeCommand(word) {
@@ -369,7 +379,9 @@ func heldByGatehouse(db string) bool {
 }
 
 // attachConsole runs the console in the holder of the database, starting
-// one if nobody holds it.
+// one if nobody holds it: a holder it starts is handed this terminal and
+// draws the console on it itself (handover), when standard input and
+// output are terminals; else it attaches to the holder as to any.
 func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(error) (int, bool, *store.Store)) (int, bool, *store.Store) {
 	for try := 0; try < 20; try++ {
 		code, err := keys.Attach(o)
@@ -379,7 +391,14 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 		if !errors.Is(err, keys.ErrNoHolder) {
 			return refused(err)
 		}
-		state, msg := startHolder(at, db)
+		hand := newHandover(at, o.Args)
+		state, msg, pid := startHolder(at, db, hand)
+		if state == "ready" && hand != nil {
+			return hand.wait(db, pid), true, nil
+		}
+		if hand != nil {
+			hand.close() // not taken: this terminal is still this process's
+		}
 		switch state {
 		case "ready", "held":
 			continue // attach to it
@@ -396,34 +415,50 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 }
 
 // startHolder starts `gatehouse --db DB __hold` in a session of its own
-// (no terminal: it outlives this process, and no hangup reaches it) and
-// waits for its first line: ready (it listens), held (another holder
-// answers), locked (held all along by one that does not), refused MSG (the
-// socket's place is unusable), or failed (the file did not open).
-func startHolder(at *Attach, db string) (state, msg string) {
+// (no terminal of its own: it outlives this process, and no hangup reaches
+// it), handing it this console's terminal if hand is set, and waits for
+// its first line: ready (it listens, and runs the handed console), held
+// (another holder answers), locked (held all along by one that does not),
+// refused MSG (the socket's place is unusable), or failed (the file did
+// not open).
+func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid int) {
 	exe := at.Executable
 	if exe == "" {
-		return "failed", ""
+		return "failed", "", 0
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return "failed", ""
+		return "failed", "", 0
 	}
 	defer r.Close()
 	args := []string{"--db", keys.CanonicalDB(db), holdName}
 	if v := os.Getenv("GATEHOUSE_HOLD_LINGER"); v != "" {
 		args = append(args, "--linger", v)
 	}
-	cmd := newHolderCommand(exe, args, w)
+	files := []*os.File{w}
+	if hand != nil {
+		files = append(files, hand.files()...)
+	}
+	cmd := newHolderCommand(exe, args, files)
+	if hand != nil {
+		cmd.Env = append(cmd.Env, handoverEnv+"=4")
+	}
 	if logf := holderLog(db); logf != nil {
 		cmd.Stderr = logf
 		defer logf.Close()
 	}
+	if at.Trace != nil {
+		at.Trace("spawn")
+	}
 	err = cmd.Start()
 	w.Close()
-	if err != nil {
-		return "failed", ""
+	if hand != nil {
+		hand.started()
 	}
+	if err != nil {
+		return "failed", "", 0
+	}
+	pid = cmd.Process.Pid
 	_ = cmd.Process.Release() // it is nobody's child to wait for: init reaps it
 	line := make(chan string, 1)
 	go func() {
@@ -439,7 +474,7 @@ func startHolder(at *Attach, db string) (state, msg string) {
 			if state == "" {
 				state = "failed"
 			}
-			return state, msg
+			return state, msg, pid
 		case <-noted.C:
 			if term.IsTerminal(int(at.Stderr.Fd())) {
 				fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
@@ -486,6 +521,14 @@ func (a *app) holdCmd() *cobra.Command {
 			}
 		}
 		defer report("failed")
+		a.trace("hold-run")
+		// the console that started it may have handed it its terminal
+		hand := adoptHandover()
+		defer func() {
+			if hand != nil {
+				hand.close() // not run: its process attaches, or is told why not
+			}
+		}()
 		path := a.dbPath
 		if path == "" {
 			path = store.DefaultPath()
@@ -509,12 +552,18 @@ func (a *app) holdCmd() *cobra.Command {
 			return err
 		}
 		a.st, a.opened = s, true
+		a.trace("hold-opened")
 		// its standard error is <db>.holder.log (startHolder): what it
 		// refuses (another user's process), and anything that goes wrong
 		logger := keys.NewLogger(a.rawErr, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
 		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger})
 		if err != nil {
 			return err
+		}
+		if hand != nil {
+			// the handed console is this holder's first client: it counts
+			// from now, so the holder never ends before it has run
+			hand.hold(srv)
 		}
 		if err := srv.ListenLocal(sock); err != nil {
 			// something in the socket's place is refused; no place for a
@@ -526,11 +575,30 @@ func (a *app) holdCmd() *cobra.Command {
 			}
 			return err
 		}
-		report("ready")
+		a.trace("hold-listening")
 		signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return srv.Serve(ctx)
+		var consoleDone chan struct{}
+		if hand != nil {
+			consoleDone = make(chan struct{})
+			go func(h *handedConsole) {
+				defer close(consoleDone)
+				h.run(s, a.env)
+			}(hand)
+			hand = nil // run lets go of it
+		}
+		report("ready")
+		err = srv.Serve(ctx)
+		if consoleDone != nil {
+			// the handed console has been told (Hold's end) and ends: its
+			// terminal restored before this process exits
+			select {
+			case <-consoleDone:
+			case <-time.After(2 * time.Second):
+			}
+		}
+		return err
 	}
 	return c
 }
@@ -576,7 +644,11 @@ func holderLog(db string) *os.File {
 // machine), with the caller's standard streams, files, terminal and
 // environment. base is the holder's own Env: its consoles.
 func LocalCommand(st *store.Store, base Env) func(l *keys.LocalSession) int {
+	var first sync.Once
 	return func(l *keys.LocalSession) int {
+		if base.Trace != nil {
+			first.Do(func() { base.Trace("hold-session") })
+		}
 		env := Env{
 			In: l.In, Out: l.Out, Err: l.Err,
 			Store: st, Caller: l, LocalUser: l.User,
@@ -594,6 +666,13 @@ func LocalCommand(st *store.Store, base Env) func(l *keys.LocalSession) int {
 			}
 		}
 		return Run(env, l.Args)
+	}
+}
+
+// trace marks a phase of the holder's start (Env.Trace).
+func (a *app) trace(phase string) {
+	if a.env.Trace != nil {
+		a.env.Trace(phase)
 	}
 }
 

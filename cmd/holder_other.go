@@ -7,9 +7,9 @@ import (
 	"os/exec"
 )
 
-func newHolderCommand(exe string, args []string, w *os.File) *exec.Cmd {
+func newHolderCommand(exe string, args []string, files []*os.File) *exec.Cmd {
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "GATEHOUSE_HOLD_REPORT=3")
-	cmd.ExtraFiles = []*os.File{w}
+	cmd.ExtraFiles = files
 	return cmd
 }

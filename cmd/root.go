@@ -49,6 +49,11 @@ type Env struct {
 	// it attached one (else the console is refused as at the machine).
 	HeldConsole func(s *store.Store, actor store.Actor, files Files, terminal bool) (tea.Model, error)
 
+	// HandedConsole, when set, runs the console of the gatehouse process
+	// that started this holder on the terminal it handed over (handover):
+	// until it quits, or t.End closes
+	HandedConsole func(s *store.Store, actor store.Actor, t HandedTerminal) error
+
 	// Actor, when set (SSH), is fixed and --as is refused; otherwise the actor
 	// is the local operator (store.LocalActor of the OS user name), or the user
 	// named by --as EMAIL.
@@ -68,6 +73,23 @@ type Env struct {
 	// whatever added it to the tree (cobra's own help, completion and
 	// __complete included); its error refuses it (SSH: the allowlist).
 	Allow func(c *cobra.Command) error
+
+	// Trace, when set, is told when a holder's start reaches a phase
+	// (hold-opened, hold-listening, hold-session: the start trace)
+	Trace func(phase string)
+}
+
+// HandedTerminal is the terminal of the gatehouse process that started
+// this holder, handed over for its console.
+type HandedTerminal struct {
+	In, Out *os.File
+	// Files are that process's: relative names in its working directory
+	Files Files
+	// Resized: its size changed (that process got the SIGWINCH)
+	Resized <-chan struct{}
+	// End closes when the console is to end: that process has gone or was
+	// signalled, or this one is stopping
+	End <-chan struct{}
 }
 
 // Exit codes.
@@ -319,6 +341,9 @@ func onlyCommand(args []string) string {
 		return ""
 	}
 	kind, word, ok := knownLineWord(args)
+	if ok && word == holdName {
+		return word // the holder: it starts the first console, which waits
+	}
 	if !ok || kind != isCommand {
 		return ""
 	}

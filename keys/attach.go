@@ -257,7 +257,7 @@ func (a *attached) run(client *gossh.Client) (int, error) {
 				// ended by the holder (its program stopped, or killed
 				// when it would not): whatever it left set up is undone
 				// before its last line is shown
-				fmt.Fprint(a.o.Stdout, terminalReset)
+				fmt.Fprint(a.o.Stdout, TerminalReset)
 			}
 			flushHeld()
 			code := a.exitCode(err, restore)
@@ -359,7 +359,7 @@ func (a *attached) exitCode(err error, restore func()) int {
 	if a.o.Console {
 		// what the console had set up in the terminal, undone: the
 		// alternate screen, mouse and keyboard modes, a hidden cursor
-		fmt.Fprint(a.o.Stdout, terminalReset)
+		fmt.Fprint(a.o.Stdout, TerminalReset)
 		fmt.Fprintf(a.o.Stderr, "gatehouse: the gatehouse process holding %s (pid %d) ended while this console was open; nothing is half-written (a change set is whole or not at all): start gatehouse again\n", a.o.DB, a.pid)
 		return 1
 	}
@@ -367,9 +367,9 @@ func (a *attached) exitCode(err error, restore func()) int {
 	return 1
 }
 
-// terminalReset undoes what a console sets up in a terminal, for a console
+// TerminalReset undoes what a console sets up in a terminal, for a console
 // whose holder ended without undoing it itself.
-const terminalReset = "\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[<u\x1b[>4;0m\x1b[?25h\x1b[0m\r\n"
+const TerminalReset = "\x1b[?1049l\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1004l\x1b[?2004l\x1b[<u\x1b[>4;0m\x1b[?25h\x1b[0m\r\n"
 
 // consoleInputFile is where the console reads keys: standard input if it
 // is a terminal, else the controlling terminal (as the console at the

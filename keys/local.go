@@ -329,7 +329,7 @@ func (s *Server) unregisterLocal(ss *session) {
 // armIdleLocked starts the countdown to the holder's end once no local
 // session is open (Config.Linger; never for serve). Callers hold s.mu.
 func (s *Server) armIdleLocked() {
-	if s.cfg.Linger <= 0 || s.localOpen > 0 || s.localConns > 0 || s.idle == nil {
+	if s.cfg.Linger <= 0 || s.localOpen > 0 || s.localConns > 0 || len(s.held) > 0 || s.idle == nil {
 		return
 	}
 	if s.idleTimer != nil {
@@ -345,7 +345,7 @@ func (s *Server) armIdleLocked() {
 	s.idleTimer = time.AfterFunc(wait, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if gen == s.idleGen && s.localOpen == 0 && s.localConns == 0 {
+		if gen == s.idleGen && s.localOpen == 0 && s.localConns == 0 && len(s.held) == 0 {
 			s.idleOnce.Do(func() { close(s.idle) })
 		}
 	})

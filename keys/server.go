@@ -103,6 +103,7 @@ type Server struct {
 	idleOnce   sync.Once
 	idleTimer  *time.Timer
 	idleGen    int
+	held       map[*heldConsole]struct{} // consoles this process runs for a client of its own (Hold)
 	sessions   map[ssh.Session]*session
 	perUser    map[uint64]int // open sessions by user id
 	ptys       sync.Map       // ssh.Session → terminal (see sessionRequest)
@@ -327,6 +328,7 @@ func (s *Server) shutdown() {
 	}
 	s.terminate(consoles, "the server is shutting down", 0)
 	s.terminate(localConsoles, localEndReason, 1)
+	s.endHeld(localEndReason)
 	// commands still running get the rest of the grace period
 	deadline := time.NewTimer(s.cfg.ShutdownGrace)
 	defer deadline.Stop()

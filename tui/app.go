@@ -34,6 +34,9 @@ type Options struct {
 	// Clock is how the console tells time (zero: the wall clock, in local
 	// time); tests pin it.
 	Clock ui.Clock
+	// Terminal, when set, is the terminal Run draws on instead of this
+	// process's own: one another process handed over (Terminal)
+	Terminal *Terminal
 
 	framed *firstFrameWriter // set by Run: it sends firstFrameMsg
 }

@@ -16,14 +16,21 @@ import (
 // pipe, a cron job, a CI step).
 var ErrNoTerminal = errors.New("the console needs a terminal: run gatehouse in one, or give it a command (gatehouse --help lists them)")
 
-// Run opens a console with these screens in this terminal until the operator quits. The
-// program picks the terminal's colours from its environment (NO_COLOR too).
+// Run opens a console with these screens in this terminal (or
+// opts.Terminal) until the operator quits. The program picks the
+// terminal's colours from its environment (NO_COLOR too).
 func Run(s *store.Store, actor store.Actor, screens Screens, opts Options) error {
-	if !hasTerminal() {
+	t := opts.Terminal
+	if t == nil {
+		if !hasTerminal() {
+			return ErrNoTerminal
+		}
+		t = &Terminal{Out: os.Stdout, Env: os.Environ()}
+	} else if t.In == nil || t.Out == nil || !term.IsTerminal(int(t.In.Fd())) || !term.IsTerminal(int(t.Out.Fd())) {
 		return ErrNoTerminal
 	}
-	env := os.Environ()
-	first, more := terminalColors(os.Stdout, env)
+	env := t.Env
+	first, more := terminalColors(t.Out, env)
 	var p *tea.Program
 	ready := opts.Ready
 	var once sync.Once
@@ -39,7 +46,7 @@ func Run(s *store.Store, actor store.Actor, screens Screens, opts Options) error
 			}()
 		})
 	}
-	framed := &firstFrameWriter{File: os.Stdout}
+	framed := &firstFrameWriter{File: t.Out}
 	framed.written = func() {
 		if opts.Trace != nil {
 			opts.Trace("frame")
@@ -58,11 +65,21 @@ func Run(s *store.Store, actor store.Actor, screens Screens, opts Options) error
 	// 120 frames a second: a key's effect, and the first frame, reach the
 	// screen within 8 ms rather than bubbletea's default 17
 	po := []tea.ProgramOption{tea.WithFPS(120), tea.WithColorProfile(first), tea.WithEnvironment(env), tea.WithOutput(framed)}
+	if t.In != nil {
+		// a handed terminal: its keys, and none of this process's signals
+		// (they are its own, not that terminal's)
+		po = append(po, tea.WithInput(t.In), tea.WithoutSignalHandler())
+	}
 	p = tea.NewProgram(a, po...)
+	stop := t.follow(p)
+	defer stop()
 	// should no size ever arrive, a second is as long as it may wait
-	t := time.AfterFunc(time.Second, opts.Ready)
-	defer t.Stop()
+	timer := time.AfterFunc(time.Second, opts.Ready)
+	defer timer.Stop()
 	_, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && t.ended() {
+		err = nil // ended from outside (Terminal.End), the terminal restored
+	}
 	return err
 }
 

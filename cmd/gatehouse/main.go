@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/cmd"
+	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
 	"github.com/gatehouse/gatehouse/tui/console"
@@ -21,10 +22,12 @@ import (
 func main() {
 	trace := openStartTrace()
 	holder := holds(os.Args[1:])
-	if !holder {
-		trace.mark("main") // a holder's start is not the console's: its console's phases are (below)
+	if holder {
+		trace.mark("hold-main") // the holder's own start, beside its console's
+	} else {
+		trace.mark("main")
 	}
-	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Trace: trace.hook()}
 	restoreGC := func() {}
 	pauseGC := func() {
 		gc := debug.SetGCPercent(-1)
@@ -35,7 +38,11 @@ func main() {
 		// garbage while that heap is being built only slows the first frame,
 		// so the collector waits until that frame is out.
 		pauseGC()
-		go tui.Warm()
+		if !keys.LocalSupported() {
+			// it draws the console itself; elsewhere it hands its
+			// terminal to a holder, whose start needs the core
+			go tui.Warm()
+		}
 	} else if holder {
 		go tui.Warm() // the holder draws the consoles
 		// the holder is started by a console: it reads every user, and
@@ -49,9 +56,16 @@ func main() {
 		trace.mark("opened")
 		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})
 	}
+	// the console of the gatehouse process that started this holder, on
+	// the terminal it handed over: its start's phases are this process's
+	var first sync.Once
+	env.HandedConsole = func(s *store.Store, actor store.Actor, t cmd.HandedTerminal) error {
+		first.Do(func() { trace.mark("opened") })
+		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: t.Files, Trace: trace.hook(), Ready: restoreGC,
+			Terminal: &tui.Terminal{In: t.In, Out: t.Out, Env: os.Environ(), Resized: t.Resized, End: t.End}})
+	}
 	// a console for a gatehouse process of this machine attached to this
 	// one (which holds the database): its files are that process's
-	var first sync.Once
 	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
 		if !terminal {
 			return nil, tui.ErrNoTerminal
@@ -79,7 +93,7 @@ func main() {
 			Attaching: func() { restoreGC() },
 			// an attached console's first frame is here when its first
 			// bytes are
-			FirstOutput: trace.hook()}
+			FirstOutput: trace.hook(), Trace: trace.hook()}
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a
