@@ -49,12 +49,17 @@ const (
 	// long a probe waits.
 	etcdProbeEvery   = time.Second
 	etcdProbeTimeout = time.Second
+	// etcdRefuseFor is how long after a call failed for want of a quorum a
+	// read is refused without being sent: the longest a silent cluster
+	// leaves between two of the probe's failures.
+	etcdRefuseFor = etcdProbeEvery + etcdProbeTimeout
 )
 
 // etcdHealth is what the engine knows of its cluster's answers.
 type etcdHealth struct {
 	mu     sync.Mutex
 	down   time.Time // the first call that failed for want of a quorum since the last answer (zero: answering)
+	last   time.Time // the latest such call
 	reason string    // why, for people
 	asOf   time.Time // memory was last known to hold every commit made by then
 }
@@ -78,11 +83,27 @@ func (h *etcdHealth) current(at time.Time) {
 // failed records a call that failed for want of a quorum.
 func (h *etcdHealth) failed(reason string) {
 	h.mu.Lock()
+	now := time.Now()
 	if h.down.IsZero() {
-		h.down = time.Now()
+		h.down = now
 	}
-	h.reason = reason
+	h.last, h.reason = now, reason
 	h.mu.Unlock()
+}
+
+// refusing is why a read is not sent now ("" to send it): a call failed
+// for want of a quorum within etcdRefuseFor, with no answer since. A read
+// would wait out its bound for the same silence, and a console that reads
+// as its cursor moves would stop for that long at every key; the probe (or,
+// where none runs, the first read after etcdRefuseFor) learns when the
+// cluster is back.
+func (h *etcdHealth) refusing() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.down.IsZero() || time.Since(h.last) >= etcdRefuseFor {
+		return ""
+	}
+	return h.reason
 }
 
 func (h *etcdHealth) knownCurrent() time.Time {
@@ -139,6 +160,12 @@ const (
 func (e *etcdEngine) refuseNoQuorum(err error, outcome string) error {
 	why := e.unanswered(err)
 	e.health.failed(why)
+	return e.noQuorumError(why, outcome)
+}
+
+// noQuorumError is the refusal itself: why, what became of the call, and
+// how current the answers from memory are.
+func (e *etcdEngine) noQuorumError(why, outcome string) error {
 	msg := fmt.Sprintf("the store has no quorum: %s; %s", why, outcome)
 	if asOf := e.health.knownCurrent(); !asOf.IsZero() {
 		msg += "; checks answer from this node's memory as of " + clock(asOf)

@@ -56,6 +56,20 @@ func TestEtcdNoQuorumRefusesWritesAndChecksAnswer(t *testing.T) {
 	if !strings.HasPrefix(note, "read-only: the store has no quorum since ") || !strings.Contains(note, "checks answer from this node's memory as of ") {
 		t.Fatalf("b's note: %q", note)
 	}
+	// a read that would go to etcd is refused at once while the probe
+	// finds no quorum, not after its bound: a console reads as its cursor
+	// moves (a user's keys), and stopped for 2 s at every key
+	for try := range 3 {
+		start := time.Now()
+		_, err := b.KeysOf(1)
+		took := time.Since(start)
+		if KindOf(err) != KindUnavailable || !strings.Contains(err.Error(), "nothing could be read") {
+			t.Fatalf("read %d without a quorum: %v (kind %d)", try, err, KindOf(err))
+		}
+		if took >= etcdCallTimeout/2 {
+			t.Fatalf("read %d without a quorum was refused after %s: it waited for etcd (bound %s)", try, took, etcdCallTimeout)
+		}
+	}
 	if d := b.Check("q0@example.com", "scheduler", View, ""); d != before {
 		t.Fatalf("b's check without a quorum: %+v, before %+v", d, before)
 	}
@@ -77,6 +91,7 @@ func TestEtcdNoQuorumRefusesWritesAndChecksAnswer(t *testing.T) {
 		t.Fatalf("the first write once the members are back: %v", err)
 	}
 	waitFor(t, "b's watch to bring a's change set", func() bool { _, err := b.User("after0@example.com"); return err == nil })
+	waitFor(t, "b to read from etcd again", func() bool { _, err := b.KeysOf(1); return err == nil })
 	waitFor(t, "both to be current", func() bool {
 		now := time.Now()
 		return a.Freshness().Current(now) && b.Freshness().Current(now)

@@ -49,6 +49,30 @@ func (f Freshness) Note(now time.Time) string {
 	return fmt.Sprintf("checks answer from %s: it is catching up with the store", age)
 }
 
+// Brief is Note for a line with little room (a console's status line at
+// 80 columns): what it means for edits first, the cluster's address and
+// memory's age left to Note; "" when memory is current.
+func (f Freshness) Brief(now time.Time) string {
+	switch {
+	case f.Current(now):
+		return ""
+	case !f.Writable:
+		return "read-only since " + clock(f.Since) + ": the store has no quorum"
+	}
+	return "catching up with the store"
+}
+
+// Refusal is why a change set cannot be made now, for a front end that
+// offers edits ("" when the store takes them): said before one is tried,
+// short enough for a line at 80 columns after a key's name (Note says
+// which cluster and why).
+func (f Freshness) Refusal() string {
+	if f.Writable {
+		return ""
+	}
+	return "read-only since " + clock(f.Since) + " (no quorum): edits work again once etcd is back"
+}
+
 // clock is a time of day as people read it here.
 func clock(t time.Time) string { return t.Local().Format("15:04:05") }
 

@@ -86,7 +86,8 @@ type App struct {
 	events <-chan store.Event
 	stop   func()
 
-	freshness string // the store's note when what it shows may be old (freshness.go)
+	fresh   store.Freshness // what the store last said of its freshness (freshness.go)
+	freshAt time.Time       // when (zero: never asked, a store never stale)
 
 	undoStack []uint64 // change sets this console made, newest last
 	made      Screens  // what the screens are made from
@@ -389,11 +390,15 @@ func (a *App) allGlobals() []*ui.Binding {
 				}
 				return ""
 			}),
-		ui.Bind("Everywhere", "!", "show the whole of the last message", func() tea.Cmd {
-			a.modal = &message{text: a.lastMsg, bad: a.lastBad}
+		ui.Bind("Everywhere", "!", "show the whole of the last message (and why the store is read-only)", func() tea.Cmd {
+			text, bad := a.lastMsg, a.lastBad
+			if note, _ := a.freshness(); note != "" {
+				text, bad = strings.TrimSpace(note+"\n\n"+text), true
+			}
+			a.modal = &message{text: text, bad: bad}
 			return nil
 		}).When(func() string {
-			if a.lastMsg == "" {
+			if note, _ := a.freshness(); a.lastMsg == "" && note == "" {
 				return "no message to show"
 			}
 			return ""
@@ -871,8 +876,15 @@ func (a *App) statusLine() string {
 		return ui.Fit(st.Render(a.msg), a.w)
 	}
 	parts := []string{a.th.StatusKey.Render(ui.Safe(a.actor.Name))}
-	if a.freshness != "" { // read-only for now: that first, whatever else fits
-		return ui.Fit(strings.Join(append(parts, a.th.Warn.Render(ui.Safe(a.freshness))), a.th.Muted.Render(" │ ")), a.w)
+	if note, brief := a.freshness(); note != "" { // read-only for now: that first, whatever else fits
+		line := strings.Join(append(parts, a.th.Warn.Render(ui.Safe(note))), a.th.Muted.Render(" │ "))
+		if ansi.StringWidth(line) <= a.w {
+			return ui.Fit(line, a.w)
+		}
+		// the rest (the cluster, how old memory is) is one key away
+		more := "  ! shows all"
+		line = strings.Join(append(parts, a.th.Warn.Render(ui.Safe(brief))), a.th.Muted.Render(" │ "))
+		return ansi.Truncate(line, a.w-ansi.StringWidth(more), "…") + a.th.StatusKey.Render(more)
 	}
 	if a.readOnly {
 		parts = append(parts, a.th.Warn.Render("view only"))

@@ -4,13 +4,15 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/tui/ui"
 )
 
 // A store that other nodes share (etcd) can stop taking change sets (its
 // cluster lost its quorum): the console then stays up, read-only, and says
-// so on its status line, since when and how old what it shows is. It asks
-// the store again every freshnessEvery; a console on one process's file
-// never asks (it is always current).
+// so on its status line, since when and how old what it shows is; its
+// editing keys say why not (pending changes stay, for once it is back). It
+// asks the store again every freshnessEvery; a console on one process's
+// file never asks (it is always current).
 
 const freshnessEvery = time.Second
 
@@ -25,8 +27,44 @@ func (a *App) watchFreshness() tea.Cmd {
 	return tea.Tick(freshnessEvery, func(time.Time) tea.Msg { return freshnessMsg{} })
 }
 
-// noteFreshness keeps the store's note, and asks again later.
+// noteFreshness keeps what the store says of its freshness, and asks again
+// later.
 func (a *App) noteFreshness() tea.Cmd {
-	a.freshness = a.s.Freshness().Note(time.Now())
+	wasDown := !a.freshAt.IsZero() && !a.fresh.Writable
+	a.fresh, a.freshAt = a.s.Freshness(), time.Now()
+	if wasDown && a.fresh.Writable {
+		// what the screens could not read while it was down
+		a.reloadAll()
+		a.Flash("the store has its quorum again: edits can be saved", false)
+	}
 	return a.watchFreshness()
+}
+
+// freshness is the store's note when what the console shows may be old, and
+// its brief form ("" when current).
+func (a *App) freshness() (note, brief string) {
+	if a.freshAt.IsZero() {
+		return "", ""
+	}
+	return a.fresh.Note(a.freshAt), a.fresh.Brief(a.freshAt)
+}
+
+// refusesEdits is why no editing key works now: the store takes no change
+// sets ("" when it does).
+func (a *App) refusesEdits() string {
+	if a.freshAt.IsZero() {
+		return ""
+	}
+	return a.fresh.Refusal()
+}
+
+// disabled is why b cannot be used now ("" when it can): its own reason, or
+// the store's for an editing key.
+func (a *App) disabled(b *ui.Binding) string {
+	if b.Edits() {
+		if why := a.refusesEdits(); why != "" {
+			return why
+		}
+	}
+	return b.Disabled()
 }

@@ -40,7 +40,7 @@ func newHelp(a *App) *help {
 		for _, b := range g.bs {
 			k := fmt.Sprintf("%-14s", b.Help().Key)
 			line := a.th.Key.Render(k) + " " + b.Help().Desc
-			if why := b.Disabled(); why != "" { // often a store error, naming records
+			if why := a.disabled(b); why != "" { // often a store error, naming records
 				line = a.th.Muted.Render(k+" "+b.Help().Desc) + a.th.Warn.Render("  — not now: "+ui.Safe(why))
 			}
 			h.lines = append(h.lines, line)

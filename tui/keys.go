@@ -16,7 +16,7 @@ func dispatch(msg tea.KeyPressMsg, bs []*ui.Binding, a *App) (tea.Cmd, bool) {
 		if b.Edits() && a.readOnly {
 			continue
 		}
-		if why := b.Disabled(); why != "" {
+		if why := a.disabled(b); why != "" {
 			a.Flash(b.Help().Key+": "+why, true)
 			return nil, true
 		}

@@ -32,6 +32,7 @@ type Member struct {
 	Endpoint string // its client URL
 	e        *embed.Etcd
 	dir      string
+	peer     string // its peer URL
 }
 
 // Start starts a member and waits until it serves (a minute at most).
@@ -40,33 +41,53 @@ func Start() (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := &Member{dir: dir}
+	if err := m.start("http://127.0.0.1:0", "http://127.0.0.1:0"); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return m, nil
+}
+
+// start runs the member on its folder at these URLs (port 0: any).
+func (m *Member) start(client, peer string) error {
 	cfg := embed.NewConfig()
-	cfg.Dir = dir
+	cfg.Dir = m.dir
 	cfg.UnsafeNoFsync = true
 	cfg.MaxTxnOps, cfg.MaxRequestBytes = MaxTxnOps, MaxRequestBytes
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
-	u, _ := url.Parse("http://127.0.0.1:0")
-	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*u}, []url.URL{*u}
-	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*u}, []url.URL{*u}
+	cu, _ := url.Parse(client)
+	pu, _ := url.Parse(peer)
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	e, err := embed.StartEtcd(cfg)
 	if err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return err
 	}
 	select {
 	case <-e.Server.ReadyNotify():
 	case err := <-e.Err():
 		e.Close()
-		os.RemoveAll(dir)
-		return nil, err
+		return err
 	case <-time.After(time.Minute):
 		e.Close()
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("the test etcd member was not ready in a minute")
+		return fmt.Errorf("the test etcd member was not ready in a minute")
 	}
-	return &Member{Endpoint: "http://" + e.Clients[0].Addr().String(), e: e, dir: dir}, nil
+	m.e, m.Endpoint, m.peer = e, "http://"+e.Clients[0].Addr().String(), "http://"+e.Peers[0].Addr().String()
+	return nil
 }
+
+// Pause ends the member at once, as a crash would, and keeps its folder
+// and ports for Resume.
+func (m *Member) Pause() {
+	m.e.Server.HardStop()
+	m.e.Close()
+	m.e = nil
+}
+
+// Resume starts a paused member again, on its data and at its URLs.
+func (m *Member) Resume() error { return m.start(m.Endpoint, m.peer) }
 
 // Kill ends the member at once, as a crash would (no leadership handed
 // on, no clients told), and removes its folder.
@@ -77,7 +98,9 @@ func (m *Member) Kill() {
 
 // Stop ends the member and removes its folder.
 func (m *Member) Stop() {
-	m.e.Close()
+	if m.e != nil { // not paused
+		m.e.Close()
+	}
 	os.RemoveAll(m.dir)
 }
 

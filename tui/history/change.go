@@ -83,7 +83,7 @@ func (p *changePane) View(w, ht int, focused bool) []string {
 		return []string{th.Muted.Render(fmt.Sprintf("reading change set #%d…", e.Batch))}
 	}
 	if b.Val.err != nil {
-		return ui.WrapLines(th.Bad.Render(ui.SafeErr(b.Val.err)), w)
+		return ui.WrapLines(th.Bad.Render(ui.Unread(b.Val.err)), w)
 	}
 	c, off := p.chg, p.scroll.Off
 	if c.seq != e.Seq || c.batch != b.Seq || c.w != w || c.h != ht || c.th != th {

@@ -72,7 +72,7 @@ func (p *entriesPane) View(w, h int, focused bool) []string {
 		return append(out, th.Muted.Render("reading the log…"))
 	}
 	if pg.err != nil {
-		return append(out, th.Bad.Render(ui.SafeErr(pg.err)))
+		return append(out, ui.WrapLines(th.Bad.Render(ui.Unread(pg.err)), w)...)
 	}
 	c := layoutHistCols(w)
 	head := "  " + ui.Cell("TIME", c.time) + ui.Cell("SET", c.set) + ui.Cell("ACTOR", c.actor) + ui.Cell("RECORD", c.entity) + ui.Cell("FIELD", c.field)
@@ -94,7 +94,7 @@ func (p *entriesPane) verifyText() string {
 	case !ok:
 		return th.Muted.Render("audit: verifying…")
 	case v.err != nil:
-		return th.Bad.Render("audit: cannot verify: " + ui.SafeErr(v.err))
+		return th.Bad.Render("audit: cannot verify: " + ui.Unread(v.err))
 	}
 	return verifyLine(th, v.r, fresh)
 }

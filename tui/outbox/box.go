@@ -17,6 +17,7 @@ type outboxPane struct {
 	host ui.Host
 
 	denied string          // why the actor may not read the outbox ("": they may)
+	err    error           // why it could not be read
 	all    []store.Message // newest first
 	rows   []*store.Message
 	state  int    // index into outboxStates
@@ -107,6 +108,9 @@ func (p *outboxPane) View(w, h int, focused bool) []string {
 	c := layoutBoxCols(w)
 	head := "  " + ui.Cell("ID", c.id) + ui.Cell("STATE", c.state) + ui.Cell("KIND", c.kind) + ui.Cell("TO", c.to) + ui.Cell("SUBJECT", c.subject) + ui.Cell("TRIES", c.tries) + ui.Cell("LAST ERROR", c.errs)
 	out := []string{th.Header.Render(ui.Fit(head, w))}
+	if p.err != nil { // not "empty": it may hold messages
+		return append(out, ui.WrapLines(th.Bad.Render(ui.Unread(p.err)), w)...)
+	}
 	if len(p.rows) == 0 {
 		msg := "  the outbox is empty"
 		if p.state != 0 || p.q != "" {

@@ -117,7 +117,7 @@ func (p *invitationsPane) errLines(w int) []string {
 	if p.err == nil {
 		return nil
 	}
-	return ui.WrapLines(p.host.Theme().Bad.Render(ui.SafeErr(p.err)), w)
+	return ui.WrapLines(p.host.Theme().Bad.Render(ui.Unread(p.err)), w)
 }
 
 // Update: a click highlights an invitation, the wheel moves through them;

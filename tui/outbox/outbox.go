@@ -54,7 +54,7 @@ func (o *Screen) SetSize(p [3]ui.PaneSize) { o.panes.SetSize(p) }
 
 func (o *Screen) Reload() {
 	s, actor := o.host.Store(), o.host.Actor()
-	var loadErr error
+	var invErr, boxErr error
 	invDenied := ui.ErrText(s.Capabilities(actor).May(store.ReadUsers))
 	boxDenied := ui.ErrText(s.Capabilities(actor).May(store.ReadOutbox))
 	var allInv []invRow
@@ -62,7 +62,7 @@ func (o *Screen) Reload() {
 	if invDenied == "" {
 		invs, err := s.Invitations()
 		if err != nil {
-			loadErr = err
+			invErr = err
 		}
 		visible := s.Visible(actor)
 		for _, inv := range invs {
@@ -86,13 +86,13 @@ func (o *Screen) Reload() {
 	if boxDenied == "" {
 		msgs, err := s.OutboxFor(actor) // never the token of a user above the actor
 		if err != nil {
-			loadErr = err
+			boxErr = err
 		}
 		slices.Reverse(msgs)
 		allMsg = msgs
 	}
-	o.invs.all, o.invs.denied, o.invs.err = allInv, invDenied, loadErr
-	o.box.all, o.box.denied = allMsg, boxDenied
+	o.invs.all, o.invs.denied, o.invs.err = allInv, invDenied, invErr
+	o.box.all, o.box.denied, o.box.err = allMsg, boxDenied, boxErr
 	o.refilter()
 	o.invs.layout()
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse/gatehouse/internal/safetext"
+	"github.com/gatehouse/gatehouse/store"
 )
 
 // Text from the database may hold anything a file written before the input
@@ -41,3 +42,13 @@ func SafeJoin(names []string, sep string) string {
 
 // SafeErr is an error's text fit to draw.
 func SafeErr(err error) string { return Safe(err.Error()) }
+
+// Unread is what a pane says in place of what it could not read: briefly
+// when the store cannot answer now (the status line says since when, and !
+// shows why), else the error fit to draw.
+func Unread(err error) string {
+	if store.KindOf(err) == store.KindUnavailable {
+		return "not read: the store cannot answer now (! shows why)"
+	}
+	return SafeErr(err)
+}

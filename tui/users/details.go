@@ -126,7 +126,10 @@ func (d *detailsPane) build(us *store.User, w int) []string {
 	if us.HasRecords() {
 		out = append(out, kv("Records", "yes — can be disabled, not deleted"))
 	}
-	if keys, err := d.host.Store().KeysOf(us.ID); err == nil && len(keys) > 0 {
+	switch keys, err := d.host.Store().KeysOf(us.ID); {
+	case err != nil: // not "none": a user whose keys cannot be read may have some
+		out = append(out, kv("SSH keys", th.Bad.Render(ui.Unread(err))))
+	case len(keys) > 0:
 		out = append(out, kv("SSH keys", fmt.Sprintf("%d (K manages them)", len(keys))))
 		for _, k := range keys {
 			out = append(out, "           "+ui.Safe(k.Fingerprint))
