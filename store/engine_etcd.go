@@ -267,8 +267,8 @@ func (e *etcdEngine) begin(writable bool) (*etcdTx, error) {
 	what := "a read"
 	if writable {
 		what = "a change set's read"
-	} else if why := e.health.refusing(); why != "" {
-		return nil, e.noQuorumError(why, outcomeNotRead)
+	} else if err := e.refuseRead(); err != nil {
+		return nil, err
 	}
 	t, err := e.read(0, what)
 	if err == nil && writable {

@@ -7,6 +7,9 @@ import clientv3 "go.etcd.io/etcd/client/v3"
 // behind says whether the head moved past what this node's memory
 // reflects (Store.Refresh): one read of the head's revision.
 func (e *etcdEngine) behind() (bool, error) {
+	if err := e.refuseRead(); err != nil {
+		return false, err
+	}
 	ctx, cancel := e.ctx()
 	defer cancel()
 	resp, err := e.cli.Get(ctx, e.headKey, clientv3.WithKeysOnly())

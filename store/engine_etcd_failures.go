@@ -95,6 +95,9 @@ func (f etcdFailures) Note(keys []string, at time.Time, window time.Duration) er
 }
 
 func (f etcdFailures) Since(key string, since time.Time) ([]time.Time, error) {
+	if err := f.e.refuseRead(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := f.ctx()
 	defer cancel()
 	dir := f.dir(key)

@@ -163,6 +163,14 @@ func (e *etcdEngine) refuseNoQuorum(err error, outcome string) error {
 	return e.noQuorumError(why, outcome)
 }
 
+// refuseRead is the refusal of a read not sent (nil: send it; see refusing).
+func (e *etcdEngine) refuseRead() error {
+	if why := e.health.refusing(); why != "" {
+		return e.noQuorumError(why, outcomeNotRead)
+	}
+	return nil
+}
+
 // noQuorumError is the refusal itself: why, what became of the call, and
 // how current the answers from memory are.
 func (e *etcdEngine) noQuorumError(why, outcome string) error {
