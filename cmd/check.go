@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
@@ -61,11 +60,6 @@ Without EMAIL it is about yourself: the user signed in over SSH, or named by
 			}
 		} else {
 			a.printf("%s\n", d.Reason())
-		}
-		// an answer from memory that may be old says so (never on one
-		// process's file: it is always current)
-		if note := s.Freshness().Note(time.Now()); note != "" {
-			fmt.Fprintf(a.env.Err, "%s\n", note)
 		}
 		if !d.Allowed {
 			return &silentExit{ExitRefused}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/internal/etcdtest"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -232,5 +233,63 @@ func TestEtcdMigrateRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(into, "entries, head "+head[1]) {
 		t.Errorf("the two migrates name different heads:\n%s\n%s", into, out)
+	}
+}
+
+// A serve node whose etcd stops answering goes on answering from memory,
+// and says so: every command that answered prints the store's note on
+// stderr (a check's denial too), a write is refused in one line without
+// the note again, and on a healthy cluster nothing is added.
+func TestEtcdServeSaysItAnswersFromMemoryWithoutAQuorum(t *testing.T) {
+	m, err := etcdtest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	base := newGH(t)
+	g := &gh{t: t, db: base.db, home: base.home, where: []string{"--etcd", m.Endpoint, "--etcd-prefix", "quorum/"}}
+	g.places()
+	g.employee("Ada", "Admin", "ada@example.com", "Administrator")
+	g.employee("Bea", "Basic", "bea@example.com", "Basic", "North Depot")
+	signer, pub := newKeyFile(t, g.home, "ada")
+	g.ok("users", "add-key", "ada@example.com", pub)
+	n := nodeServe(g, filepath.Join(g.home, "hostkey"))
+
+	const note = "read-only: the store has no quorum since "
+	lines := []string{"users list", "users show bea@example.com",
+		"check bea@example.com scheduler view --site 'North Depot'", "check bea@example.com payroll view --site 'North Depot'"}
+	type answer struct {
+		out  string
+		code int
+	}
+	healthy := map[string]answer{}
+	for _, line := range lines {
+		out, errOut, code := n.runSplit(t, signer, line)
+		if strings.Contains(errOut, "no quorum") {
+			t.Fatalf("%s on a healthy cluster: %q", line, errOut)
+		}
+		healthy[line] = answer{out, code}
+	}
+	m.Pause()
+	eventually(t, "the node to find the store read-only", func() bool {
+		_, errOut, _ := n.runSplit(t, signer, "users list")
+		return strings.Contains(errOut, note)
+	}, func() string { return n.err.String() })
+	for _, line := range lines {
+		out, errOut, code := n.runSplit(t, signer, line)
+		if line == "users show bea@example.com" { // the invitation is read from etcd, not memory
+			if !strings.Contains(out, "invited (invitation not read: the store cannot answer now)") {
+				t.Fatalf("users show without a quorum does not say the invitation was not read:\n%s", out)
+			}
+			out = strings.Replace(out, "invited (invitation not read: the store cannot answer now)", "invited", 1)
+			healthy[line] = answer{regexp.MustCompile(` \(invitation open until [^)]*\)`).ReplaceAllString(healthy[line].out, ""), healthy[line].code}
+		}
+		if (answer{out, code}) != healthy[line] || !strings.Contains(errOut, note) || !strings.Contains(errOut, "checks answer from this node's memory") {
+			t.Fatalf("%s without a quorum: exit %d (was %d)\nstdout %q\nwas %q\nstderr %q", line, code, healthy[line].code, out, healthy[line].out, errOut)
+		}
+	}
+	out, errOut, code := n.runSplit(t, signer, "users disable bea@example.com")
+	if code == 0 || !strings.HasPrefix(errOut, "gatehouse: the store has no quorum: ") || strings.Contains(errOut, note) {
+		t.Fatalf("a write without a quorum: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 	}
 }

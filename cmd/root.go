@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/gatehouse/gatehouse/internal/safetext"
@@ -375,7 +376,9 @@ func wrap(c *cobra.Command, a *app) {
 		run := c.RunE
 		c.RunE = func(cmd *cobra.Command, args []string) (err error) {
 			defer a.close()
-			if err := run(cmd, args); err != nil {
+			err = run(cmd, args)
+			a.noteFreshness(err)
+			if err != nil {
 				if store.KindOf(err) != 0 {
 					if a.st != nil && a.actor != nil {
 						err = a.st.NearFor(*a.actor, err) // no suggestion of what the actor may not list
@@ -654,5 +657,19 @@ func (a *app) with(fn func(s *store.Store, actor store.Actor, args []string) err
 			return err
 		}
 		return fn(s, actor, args)
+	}
+}
+
+// noteFreshness says, after a command that answered (a check's "denied"
+// included), that what it read came from memory that may be old: the
+// store's note, on Err. Never on one process's file (always current); a
+// refusal for want of a quorum already says it.
+func (a *app) noteFreshness(err error) {
+	var se *silentExit
+	if a.st == nil || (err != nil && !errors.As(err, &se)) {
+		return
+	}
+	if note := a.st.Freshness().Note(time.Now()); note != "" {
+		fmt.Fprintf(a.env.Err, "%s\n", note)
 	}
 }

@@ -237,6 +237,16 @@ func (g *gh) serve(env []string, args ...string) *served {
 // run runs one command over SSH as the key's user.
 func (s *served) run(t *testing.T, signer gossh.Signer, line string) (string, int) {
 	t.Helper()
+	out, errOut, code := s.runSplit(t, signer, line)
+	if code != 0 {
+		out += errOut
+	}
+	return out, code
+}
+
+// runSplit runs line over SSH: its stdout, its stderr and its exit status.
+func (s *served) runSplit(t *testing.T, signer gossh.Signer, line string) (string, string, int) {
+	t.Helper()
 	client, err := gossh.Dial("tcp", s.addr, &gossh.ClientConfig{User: "x", Auth: []gossh.AuthMethod{gossh.PublicKeys(signer)},
 		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
 	if err != nil {
@@ -253,12 +263,12 @@ func (s *served) run(t *testing.T, signer gossh.Signer, line string) (string, in
 	var ee *gossh.ExitError
 	switch {
 	case err == nil:
-		return so.String(), 0
+		return so.String(), se.String(), 0
 	case errors.As(err, &ee):
-		return so.String() + se.String(), ee.ExitStatus()
+		return so.String(), se.String(), ee.ExitStatus()
 	}
 	t.Fatalf("%s: %v %s", line, err, se.String())
-	return "", 0
+	return "", "", 0
 }
 
 // smtpSink is a real SMTP server (go-smtp) that wants AUTH PLAIN and

@@ -318,8 +318,11 @@ func recordsHint(u *store.User) string {
 // invitationState describes an invited user's newest invitation.
 func invitationState(s *store.Store, u *store.User) string {
 	invs, err := s.Invitations()
-	if err != nil {
-		return ""
+	switch {
+	case store.KindOf(err) == store.KindUnavailable: // not "none": there may be one
+		return " (invitation not read: the store cannot answer now)"
+	case err != nil:
+		return " (invitation not read: " + err.Error() + ")"
 	}
 	var newest *store.Invitation
 	for i := range invs {
