@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -276,7 +277,7 @@ func BenchmarkAttachedBurst(b *testing.B) {
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(ds)), "cpu-ms/op")
 		}
 	}
-	process := func(args ...string) (time.Duration, error) {
+	processOf := func(bin string, args ...string) (time.Duration, error) {
 		c := exec.Command(bin, args...)
 		out, err := c.CombinedOutput()
 		if err != nil {
@@ -284,6 +285,16 @@ func BenchmarkAttachedBurst(b *testing.B) {
 		}
 		return c.ProcessState.UserTime() + c.ProcessState.SystemTime(), nil
 	}
+	process := func(args ...string) (time.Duration, error) { return processOf(bin, args...) }
+	// the machine's floor: 20 processes at once that do nothing (/bin/true),
+	// and 20 of the smallest Go program (a hello world, 2 MB)
+	b.Run("floor-true", func(b *testing.B) {
+		burst(b, false, func(string, string) (time.Duration, error) { return processOf("true") })
+	})
+	hello := helloBinary(b)
+	b.Run("floor-go-hello", func(b *testing.B) {
+		burst(b, false, func(string, string) (time.Duration, error) { return processOf(hello) })
+	})
 	// the floor: 20 gatehouse processes at once that touch no database
 	b.Run("version", func(b *testing.B) {
 		burst(b, false, func(string, string) (time.Duration, error) { return process("version") })
@@ -335,4 +346,24 @@ func holderOf(tb testing.TB, db string) int {
 		}
 	})
 	return pid
+}
+
+// helloBinary builds the smallest Go program that writes a line: the cost
+// of starting a Go process at all, beside gatehouse's.
+func helloBinary(tb testing.TB) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	src := "package main\n\nimport \"os\"\n\nfunc main() { os.Stdout.WriteString(\"hello\\n\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module hello\n\ngo 1.26\n"), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	c := exec.Command("go", "build", "-o", "hello", ".")
+	c.Dir = dir
+	if out, err := c.CombinedOutput(); err != nil {
+		tb.Fatalf("go build hello: %v %s", err, out)
+	}
+	return filepath.Join(dir, "hello")
 }
