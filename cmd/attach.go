@@ -283,7 +283,7 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		db = store.DefaultPath()
 	}
 	o := keys.AttachOptions{
-		Socket: keys.LocalSocket(db), Args: args, DB: db, User: saidUser(), Build: buildLine(),
+		Socket: keys.LocalSocket(db), Args: args, DB: db, User: saidUser(), Build: buildLine(), BuildID: keys.BuildID(),
 		Stdin: at.Stdin, Stdout: at.Stdout, Stderr: at.Stderr,
 	}
 	refused := func(err error) (int, bool, *store.Store) {
@@ -556,7 +556,7 @@ func (a *app) holdCmd() *cobra.Command {
 		// its standard error is <db>.holder.log (startHolder): what it
 		// refuses (another user's process), and anything that goes wrong
 		logger := keys.NewLogger(a.rawErr, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
-		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger})
+		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger, BuildID: keys.BuildID()})
 		if err != nil {
 			return err
 		}

@@ -124,7 +124,7 @@ node lets clients trust any of them). See README, "Several nodes over etcd".`,
 		// for another: the holder it runs in listens already); on etcd
 		// nobody holds anything: each process opens the store itself
 		if !held && !onEtcd && a.env.Attach != nil && keys.LocalSupported() {
-			cfg.Local = LocalCommand(s, a.env)
+			cfg.Local, cfg.BuildID = LocalCommand(s, a.env), keys.BuildID()
 		}
 		srv, err := keys.New(cfg)
 		if err != nil {

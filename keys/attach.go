@@ -38,6 +38,9 @@ type AttachOptions struct {
 	Stdin, Stdout, Stderr *os.File
 	User                  string // the caller's OS user name, as it sees it
 	Build                 string // the caller's build, for refusals
+	// BuildID is the caller's Go build ID (BuildID()): a holder of another
+	// build refuses it ("": not compared)
+	BuildID string
 	// DB names the database in what the caller is told
 	DB string
 	// HandshakeTimeout bounds the wait for the holder to answer (default 10s)
@@ -155,7 +158,7 @@ type attached struct {
 }
 
 func (a *attached) request() []byte {
-	req := localRequest{Protocol: LocalProtocol, Args: a.o.Args, User: a.o.User, Build: a.o.Build}
+	req := localRequest{Protocol: LocalProtocol, Args: a.o.Args, User: a.o.User, Build: a.o.Build, BuildID: a.o.BuildID}
 	if req.Args == nil {
 		req.Args = []string{}
 	}

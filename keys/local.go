@@ -208,6 +208,14 @@ func (s *Server) localHandler(sess ssh.Session) {
 		refuse(1, fmt.Sprintf("gatehouse: the gatehouse holding this database (pid %d) is another version, which cannot run this one's commands; stop it (or wait: it ends by itself after its last client), then run again", os.Getpid()), "another protocol version")
 		return
 	}
+	if mine := s.cfg.BuildID; mine != "" && req.BuildID != "" && req.BuildID != mine {
+		stop := "quit its consoles (it ends by itself after its last client)"
+		if s.cfg.Linger == 0 {
+			stop = "restart gatehouse serve"
+		}
+		refuse(1, fmt.Sprintf("gatehouse: the gatehouse holding this database (pid %d) is another build of gatehouse than this one; %s, then run again", os.Getpid(), stop), "another build")
+		return
+	}
 	ss := &session{sess: sess, local: true, start: time.Now(), done: make(chan struct{}), term: term}
 	if !s.registerLocal(ss) {
 		refuse(1, fmt.Sprintf("gatehouse: the gatehouse holding this database runs %d commands and consoles at once, the most it takes; wait for some to end, then run again", MaxLocalSessions), "too many local sessions")

@@ -98,6 +98,12 @@ type holder struct {
 
 func newHolder(t *testing.T, linger time.Duration, local func(*keys.LocalSession) int) *holder {
 	t.Helper()
+	return newHolderOfBuild(t, linger, local, "")
+}
+
+// newHolderOfBuild is newHolder whose server names its build (Config.BuildID).
+func newHolderOfBuild(t *testing.T, linger time.Duration, local func(*keys.LocalSession) int, build string) *holder {
+	t.Helper()
 	if !keys.LocalSupported() {
 		t.Skip("this system's gatehouse does not attach (no peer credentials)")
 	}
@@ -108,7 +114,7 @@ func newHolder(t *testing.T, linger time.Duration, local func(*keys.LocalSession
 		t.Fatal(err)
 	}
 	h := &holder{t: t, st: st, sock: keys.LocalSocket(db), logs: &proof.Log{}, ended: make(chan error, 1)}
-	h.srv, err = keys.New(keys.Config{Store: st, Local: local, Linger: linger,
+	h.srv, err = keys.New(keys.Config{Store: st, Local: local, Linger: linger, BuildID: build,
 		Logger: keys.NewLogger(h.logs, log.Options{Level: log.DebugLevel}), ShutdownGrace: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -698,5 +704,84 @@ func TestLocalRequestsNotOurs(t *testing.T) {
 	case <-ran:
 		t.Fatal("a request not ours ran")
 	default:
+	}
+}
+
+// A holder refuses a caller of another build in one line that says how to
+// end it (its consoles, or serve: Linger 0), and runs nothing of it; the
+// same build, and a caller that names none (another program using keys),
+// run. After an upgrade a new command line never runs in the old code.
+func TestLocalCallerOfAnotherBuildIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, linger := range []time.Duration{0, time.Minute} {
+		ran := make(chan struct{}, 8)
+		h := newHolderOfBuild(t, linger, func(l *keys.LocalSession) int { ran <- struct{}{}; return 0 }, "build-a")
+		c, err := net.Dial("unix", h.sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, chans, reqs, err := gossh.NewClientConn(c, "gatehouse", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := gossh.NewClient(sc, chans, reqs)
+		stop := "quit its consoles"
+		if linger == 0 {
+			stop = "restart gatehouse serve"
+		}
+		for _, tc := range []struct {
+			build string
+			runs  bool
+		}{{"build-b", false}, {"build-a", true}, {"", true}} {
+			sess, err := client.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var errb strings.Builder
+			sess.Stderr = &errb
+			req := fmt.Sprintf(`{"protocol":%d,"args":["users","list"],"tty":[false,false,false]`, keys.LocalProtocol)
+			if tc.build != "" {
+				req += fmt.Sprintf(`,"build_id":%q`, tc.build)
+			}
+			err = sess.Run(req + "}")
+			var ee *gossh.ExitError
+			switch {
+			case tc.runs && err != nil:
+				t.Fatalf("linger %s, build %q: %v %q", linger, tc.build, err, errb.String())
+			case tc.runs:
+				<-ran
+			case !errors.As(err, &ee) || ee.ExitStatus() != 1 || !strings.Contains(errb.String(), "is another build of gatehouse than this one; "+stop) || strings.Count(errb.String(), "\n") != 1:
+				t.Fatalf("linger %s, build %q: %v %q", linger, tc.build, err, errb.String())
+			}
+		}
+		client.Close()
+		select {
+		case <-ran:
+			t.Fatal("a caller of another build ran")
+		default:
+		}
+	}
+}
+
+// The build ID read from an executable is the one `go tool buildid` prints,
+// and the running one's is this test binary's.
+func TestBuildIDIsTheLinkersOwn(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Skipf("go tool buildid: %v", err)
+	}
+	want := strings.TrimSpace(string(out))
+	if got := keys.ReadBuildID(exe); got != want || keys.BuildID() != want {
+		t.Fatalf("ReadBuildID %q, BuildID %q, go tool buildid %q", got, keys.BuildID(), want)
+	}
+	if got := keys.ReadBuildID("/bin/sh"); got != "" { // an executable not written by Go's linker
+		t.Fatalf("/bin/sh has Go build ID %q", got)
+	}
+	if got := keys.ReadBuildID(filepath.Join(t.TempDir(), "none")); got != "" {
+		t.Fatalf("a missing file has build ID %q", got)
 	}
 }

@@ -41,6 +41,9 @@ type localRequest struct {
 	TTY [3]bool `json:"tty"`
 	// Build is the caller's build (gatehouse version): told in refusals
 	Build string `json:"build,omitempty"`
+	// BuildID is the caller's Go build ID (buildid.go): a holder of
+	// another build refuses it
+	BuildID string `json:"build_id,omitempty"`
 	// ArgsFollow: the command line is too long for the request, and the
 	// holder asks for it (opArgs)
 	ArgsFollow bool `json:"args_follow,omitempty"`
@@ -75,6 +78,10 @@ func (r *localRequest) marshal() []byte {
 	if r.Build != "" {
 		b = append(b, `,"build":`...)
 		b = safetext.AppendJSONString(b, r.Build)
+	}
+	if r.BuildID != "" {
+		b = append(b, `,"build_id":`...)
+		b = safetext.AppendJSONString(b, r.BuildID)
 	}
 	if r.ArgsFollow {
 		b = append(b, `,"args_follow":true`...)

@@ -45,6 +45,9 @@ func TestRequestMarshal(t *testing.T) {
 		if r.IntN(2) == 0 {
 			req.Build = word()
 		}
+		if r.IntN(2) == 0 {
+			req.BuildID = word()
+		}
 		want, err := json.Marshal(req)
 		if err != nil {
 			t.Fatal(err)

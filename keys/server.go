@@ -57,6 +57,11 @@ type Config struct {
 	// has none, runs until stopped.
 	Linger time.Duration
 
+	// BuildID is this executable's Go build ID (BuildID()): a local caller
+	// naming another is refused, so that no command line runs in the code
+	// of an older (or newer) gatehouse ("": not compared)
+	BuildID string
+
 	// SMTP, when set, delivers the outbox while the server runs (see SMTP);
 	// without it the outbox stays queued for the operator.
 	SMTP *SMTP
