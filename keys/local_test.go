@@ -670,15 +670,7 @@ func TestLocalRequestsNotOurs(t *testing.T) {
 	t.Parallel()
 	ran := make(chan struct{}, 4)
 	h := newHolder(t, 0, func(l *keys.LocalSession) int { ran <- struct{}{}; return 0 })
-	c, err := net.Dial("unix", h.sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, chans, reqs, err := gossh.NewClientConn(c, "gatehouse", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := gossh.NewClient(sc, chans, reqs)
+	client := rawLocalClient(t, h.sock)
 	defer client.Close()
 	for _, tc := range []struct {
 		cmd  string
@@ -716,15 +708,7 @@ func TestLocalCallerOfAnotherBuildIsRefused(t *testing.T) {
 	for _, linger := range []time.Duration{0, time.Minute} {
 		ran := make(chan struct{}, 8)
 		h := newHolderOfBuild(t, linger, func(l *keys.LocalSession) int { ran <- struct{}{}; return 0 }, "build-a")
-		c, err := net.Dial("unix", h.sock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc, chans, reqs, err := gossh.NewClientConn(c, "gatehouse", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		client := gossh.NewClient(sc, chans, reqs)
+		client := rawLocalClient(t, h.sock)
 		stop := "quit its consoles"
 		if linger == 0 {
 			stop = "restart gatehouse serve"
@@ -784,4 +768,19 @@ func TestBuildIDIsTheLinkersOwn(t *testing.T) {
 	if got := keys.ReadBuildID(filepath.Join(t.TempDir(), "none")); got != "" {
 		t.Fatalf("a missing file has build ID %q", got)
 	}
+}
+
+// rawLocalClient is an SSH client on a holder's socket that sends requests
+// as written, not as keys.Attach would.
+func rawLocalClient(t *testing.T, sock string) *gossh.Client {
+	t.Helper()
+	c, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, chans, reqs, err := gossh.NewClientConn(c, "gatehouse", &gossh.ClientConfig{User: "x", HostKeyCallback: gossh.InsecureIgnoreHostKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gossh.NewClient(sc, chans, reqs)
 }
