@@ -97,8 +97,8 @@ func (s *Store) ApplyGrouped(actor Actor, summary string, fn func(*Tx) error) (*
 
 // commitGroup writes calls (the caller holds wmu), in order: several in
 // one transaction; one that cannot be written in it is handed back to be
-// run alone by its caller (after the others), those before it are written
-// again as a group of their own, and those after it form the next group.
+// run alone by its caller, after those before it, which are written first
+// (again, as a group of their own), and those after it form the next group.
 func (s *Store) commitGroup(calls []*groupCall) {
 	alone := func(cs []*groupCall) {
 		for _, c := range cs {
@@ -113,7 +113,10 @@ func (s *Store) commitGroup(calls []*groupCall) {
 			}
 			return
 		}
-		if before := calls[:failed]; len(before) > 1 {
+		// those before it are written now, even one alone: handed back, it
+		// could be written after the one that failed (whichever caller
+		// takes the write lock first), which ran as if it had not been
+		if before := calls[:failed]; len(before) > 0 {
 			if s.writeGroup(before) >= 0 {
 				alone(before) // they ran before; if not again, each runs alone
 			} else {
@@ -121,8 +124,6 @@ func (s *Store) commitGroup(calls []*groupCall) {
 					c.done = true
 				}
 			}
-		} else {
-			alone(before)
 		}
 		alone(calls[failed : failed+1])
 		calls = calls[failed+1:]
