@@ -393,7 +393,7 @@ func (a *App) allGlobals() []*ui.Binding {
 		ui.Bind("Everywhere", "!", "show the whole of the last message (and why the store is read-only)", func() tea.Cmd {
 			text, bad := a.lastMsg, a.lastBad
 			if note, _ := a.freshness(); note != "" {
-				text, bad = strings.TrimSpace(note+"\n\n"+text), true
+				text, bad = strings.TrimSpace(ui.Safe(note)+"\n\n"+text), true // lastMsg is made safe by Flash
 			}
 			a.modal = &message{text: text, bad: bad}
 			return nil
