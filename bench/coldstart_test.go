@@ -7,19 +7,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/bench/firstframe"
 	"github.com/gatehouse/gatehouse/keys"
 )
 
 // Cold start (issue 11): the real binary opening the console on the 100k
 // demo database in tmux at 200×60, from asking tmux to start it until
-// "Employees (" is on tmux's screen (capture-pane, as `task coldstart`
-// polls it). The binary appends when it reaches each phase to the file
+// "Employees (" is on tmux's screen (read when output comes, over tmux's
+// control client, as `task coldstart` does: firstframe). The binary appends when it reaches each phase to the file
 // GATEHOUSE_TRACE_START names (the console's process and the holder it
 // starts, both); the phases are reported as ms/op, each from the one
 // before it that the trace has:
@@ -34,14 +33,14 @@ import (
 //	console-ms       the console's command line runs there: the tree, the actor
 //	page-ms          the console is built: its first page of users ready
 //	frame-ms         bubbletea starts and writes the first frame to the terminal
-//	shown-ms         tmux shows it and the poll sees it
+//	shown-ms         tmux shows it and its control client says so
 //	total-ms         the sum: what `task coldstart` prints
 //	cpu-ms           the CPU time (user and system) the process that drew the
 //	                 first frame had used by then: what the start costs, less
 //	                 bent by a busy machine
 //
 // The baseline is the same loop around a program that prints "Employees ("
-// at once: what tmux and the poll cost on this machine, to read the total
+// at once: what tmux and the watching cost on this machine, to read the total
 // against. GATEHOUSE_COLD_BASELINE=REV adds that revision's binary (its
 // phases if it has the trace, else the total alone).
 //
@@ -200,7 +199,8 @@ func reportTotals(b *testing.B, totals []float64) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // coldTerm is a tmux socket of the benchmark's own; each run starts a new
-// server, as `task coldstart` does.
+// server, as `task coldstart` does, watched over its control client
+// (firstframe): the screen is read when output comes, not polled.
 type coldTerm struct {
 	sock string
 	env  []string
@@ -212,14 +212,12 @@ func newColdTerm(b *testing.B, name string) *coldTerm {
 		// a tmux the benchmark runs in must not be the one it talks to
 		env: slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "TMUX=") }),
 	}
-	b.Cleanup(func() { t.tmux("kill-server") })
+	b.Cleanup(func() {
+		cmd := exec.Command("tmux", "-L", t.sock, "kill-server")
+		cmd.Env = t.env
+		cmd.Run()
+	})
 	return t
-}
-
-func (t *coldTerm) tmux(args ...string) ([]byte, error) {
-	cmd := exec.Command("tmux", append([]string{"-L", t.sock, "-f", "/dev/null"}, args...)...)
-	cmd.Env = t.env
-	return cmd.CombinedOutput()
 }
 
 // coldRun is one start: when each traced phase was reached, and when the
@@ -247,27 +245,27 @@ func (t *coldTerm) run(b *testing.B, argv []string, trace string) coldRun {
 		line = append(line, shellQuote(a))
 	}
 	start := time.Now()
-	if out, err := t.tmux("new-session", "-d", "-s", "cold", "-x", strconv.Itoa(coldW), "-y", strconv.Itoa(coldH), "exec "+strings.Join(line, " ")); err != nil {
-		b.Fatalf("tmux new-session: %v\n%s", err, out)
+	s, err := firstframe.Start(t.sock, t.env, coldW, coldH, "exec "+strings.Join(line, " "))
+	if err != nil {
+		b.Fatal(err)
 	}
-	var screen string
-	for deadline := start.Add(coldWait); ; {
-		out, err := t.tmux("capture-pane", "-p", "-t", "cold")
-		if err != nil {
-			b.Fatalf("tmux capture-pane (did %s exit?): %v\n%s", argv[0], err, out)
-		}
-		if screen = string(out); strings.Contains(screen, firstFrame) {
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatalf("%q did not show within %s:\n%s", firstFrame, coldWait, screen)
-		}
-		time.Sleep(2 * time.Millisecond) // a poll, as task coldstart's
-	}
+	screen, err := s.WaitFor(firstFrame, coldWait)
 	r := coldRun{shown: time.Since(start), phases: map[string]time.Duration{}, cpu: map[string]time.Duration{}}
 	b.StopTimer() // ns/op is the start alone
 	defer b.StartTimer()
-	t.stop(b)
+	if stopErr := s.Stop(coldWait); err == nil {
+		err = stopErr
+	}
+	if err != nil {
+		b.Fatalf("%s: %v; the screen was:\n%s", argv[0], err, screen)
+	}
+	// and the holder the console started, which holds the file for a
+	// moment more (GATEHOUSE_HOLD_LINGER): gone too
+	for deadline := time.Now().Add(coldWait); holderRuns(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("a holder still runs %s after its console ended", coldWait)
+		}
+	}
 	if trace != "" {
 		f, err := os.Open(trace)
 		if os.IsNotExist(err) {
@@ -289,32 +287,6 @@ func (t *coldTerm) run(b *testing.B, argv []string, trace string) coldRun {
 		}
 	}
 	return r
-}
-
-// stop ends the server and waits, bounded, until it and the pane's process
-// are gone (a new server started while the old one exits fails to start).
-func (t *coldTerm) stop(b *testing.B) {
-	b.Helper()
-	out, err := t.tmux("display-message", "-p", "-t", "cold", "#{pid} #{pane_pid}")
-	var server, pane int
-	if _, serr := fmt.Sscan(string(out), &server, &pane); err != nil || serr != nil {
-		b.Fatalf("tmux display-message: %v %v\n%s", err, serr, out)
-	}
-	t.tmux("kill-server")
-	for _, pid := range []int{pane, server} {
-		for deadline := time.Now().Add(coldWait); syscall.Kill(pid, 0) == nil; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				b.Fatalf("process %d still runs %s after its tmux server was killed", pid, coldWait)
-			}
-		}
-	}
-	// and the holder the console started, which holds the file for a
-	// moment more (GATEHOUSE_HOLD_LINGER): gone too
-	for deadline := time.Now().Add(coldWait); holderRuns(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			b.Fatalf("a holder still runs %s after its console ended", coldWait)
-		}
-	}
 }
 
 // holderRuns says whether a gatehouse holder of this benchmark's lingers
