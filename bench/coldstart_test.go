@@ -24,7 +24,6 @@ import (
 // before it that the trace has:
 //
 //	start-ms         tmux starts the process, the runtime and package init run, main is entered
-//	                 (in a build that starts the holder before main: until it is started)
 //	spawn-ms         the console's process finds nobody holding the file and starts a holder
 //	holder-start-ms  the holder's process starts, until its main
 //	holder-tree-ms   its command tree, until __hold runs
@@ -80,14 +79,6 @@ func coldMetric(phase, metric string, traced map[string]time.Duration) string {
 		return "open-ms/op"
 	}
 	return metric
-}
-
-// earlySpawn says whether the console's process started its holder before
-// its main (cmd/gatehouse/early): its main is then off the path to the
-// first frame, and start-ms ends at the spawn.
-func earlySpawn(phases map[string]time.Duration) bool {
-	spawn, ok := phases["spawn"]
-	return ok && spawn < phases["main"]
 }
 
 func BenchmarkColdStart(b *testing.B) {
@@ -162,14 +153,10 @@ func benchConsole(b *testing.B, name, bin, db string) {
 		last := time.Duration(0)
 		for _, p := range coldPhases {
 			at, ok := r.phases[p.phase]
-			if !ok || (p.phase == "main" && earlySpawn(r.phases)) {
+			if !ok {
 				continue
 			}
-			metric := coldMetric(p.phase, p.metric, r.phases)
-			if p.phase == "spawn" && earlySpawn(r.phases) {
-				metric = "start-ms/op" // the holder was started before the console's main
-			}
-			sums[metric] += ms(at - last)
+			sums[coldMetric(p.phase, p.metric, r.phases)] += ms(at - last)
 			last = at
 		}
 		sums["shown-ms/op"] += ms(r.shown - last)
