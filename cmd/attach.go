@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/gatehouse/gatehouse/cmd/holdstart"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -59,28 +58,6 @@ type Attach struct {
 	// Trace, when set, is told "spawn" as a holder is started (the start
 	// trace)
 	Trace func(phase string)
-	// Started is the holder this process started before its main ran, if
-	// it did (cmd/gatehouse/early): the console's line waits for it rather
-	// than start one; any other line lets it go
-	Started *StartedHolder
-}
-
-// StartedHolder is a holder started, handed this process's terminal, as
-// soon as the process ran (holdstart.Start, from cmd/gatehouse/early): a
-// first console's start then overlaps the rest of this one's.
-type StartedHolder struct {
-	DB       string   // the database (an absolute path)
-	Pid      int      // the holder's process
-	Report   *os.File // its first line (awaitHolder)
-	Handover *os.File // this side of the console's pair: the request is not written yet
-	Restore  func()   // puts the terminal back as it was before the holder had it
-}
-
-// letGo tells the holder its console will not come: the pair closes, and
-// it serves whoever attaches until its linger ends.
-func (s *StartedHolder) letGo() {
-	s.Handover.Close()
-	s.Report.Close()
 }
 
 // Caller is the caller's side of a command line that the process holding
@@ -206,9 +183,23 @@ func knownLine(args []string) (kind lineKind, ok bool) {
 
 // knownLineWord is knownLine, and the root's command the line names.
 func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
-	i, _, ok := holdstart.RootFlags(args)
-	if !ok {
-		return 0, "", false // the tree says what is wrong
+	i := 0
+	for i < len(args) {
+		a := args[i]
+		switch {
+		case a == "--db" || a == "--as":
+			if i+1 >= len(args) {
+				return 0, "", false // no value: the tree says so
+			}
+			i += 2 // the flag's value
+			continue
+		case a == "--json" || strings.HasPrefix(a, "--db=") || strings.HasPrefix(a, "--as="):
+			i++
+			continue
+		case strings.HasPrefix(a, "-"):
+			return 0, "", false
+		}
+		break
 	}
 	if i >= len(args) {
 		// the root's flags alone: the console (its start waits for no
@@ -276,16 +267,6 @@ func dbFlag(args []string) string {
 // hands the line back to the tree (done false, pre nil) when the line needs
 // no database, or when what stops it is for the tree to say the usual way.
 func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store) {
-	if at := env.Attach; at != nil {
-		// a holder started before main for a console this line turns out
-		// not to be (attachConsole takes it otherwise)
-		defer func() {
-			if at.Started != nil {
-				at.Started.letGo()
-				at.Started = nil
-			}
-		}()
-	}
 	if etcdLine(args, os.Getenv) {
 		return 0, false, nil // no file to hold: this process opens etcd itself
 	}
@@ -402,28 +383,6 @@ func heldByGatehouse(db string) bool {
 // draws the console on it itself (handover), when standard input and
 // output are terminals; else it attaches to the holder as to any.
 func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(error) (int, bool, *store.Store)) (int, bool, *store.Store) {
-	if s := at.Started; s != nil {
-		at.Started = nil
-		if keys.CanonicalDB(s.DB) != keys.CanonicalDB(db) {
-			s.letGo()
-		} else {
-			hand := startedHandover(at, s, o.Args)
-			state, msg := awaitHolder(at, s.Report, db)
-			if state == "ready" && hand != nil {
-				return hand.wait(db, s.Pid), true, nil
-			}
-			if hand != nil {
-				hand.close()
-			}
-			switch state {
-			case "refused":
-				return refused(&keys.LocalRefusal{Msg: msg})
-			case "failed", "locked":
-				return 0, false, nil // the tree opens it here and says why
-			}
-			// ready without its console, or held: attach to it
-		}
-	}
 	for try := 0; try < 20; try++ {
 		code, err := keys.Attach(o)
 		if err == nil {
@@ -455,37 +414,55 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 	return 0, false, nil
 }
 
-// startHolder starts `gatehouse --db DB __hold` (holdstart.Start: in a
-// session of its own, outliving this process), handing it this console's
-// terminal if hand is set, and waits for its first line (awaitHolder).
+// startHolder starts `gatehouse --db DB __hold` in a session of its own
+// (no terminal of its own: it outlives this process, and no hangup reaches
+// it), handing it this console's terminal if hand is set, and waits for
+// its first line: ready (it listens, and runs the handed console), held
+// (another holder answers), locked (held all along by one that does not),
+// refused MSG (the socket's place is unusable), or failed (the file did
+// not open).
 func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid int) {
-	if at.Executable == "" {
+	exe := at.Executable
+	if exe == "" {
 		return "failed", "", 0
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "failed", "", 0
+	}
+	defer r.Close()
+	args := []string{"--db", keys.CanonicalDB(db), holdName}
+	if v := os.Getenv("GATEHOUSE_HOLD_LINGER"); v != "" {
+		args = append(args, "--linger", v)
+	}
+	files := []*os.File{w}
+	if hand != nil {
+		files = append(files, hand.files()...)
+	}
+	cmd := newHolderCommand(exe, args, files)
+	if hand != nil {
+		cmd.Env = append(cmd.Env, handoverEnv+"=4")
+	}
+	if logf := holderLog(db); logf != nil {
+		cmd.Stderr = logf
+		defer logf.Close()
 	}
 	if at.Trace != nil {
 		at.Trace("spawn")
 	}
-	pid, report, err := holdstart.Start(at.Executable, keys.CanonicalDB(db), hand.fds())
+	err = cmd.Start()
+	w.Close()
 	if hand != nil {
 		hand.started()
 	}
 	if err != nil {
 		return "failed", "", 0
 	}
-	state, msg = awaitHolder(at, os.NewFile(uintptr(report), "holder report"), db)
-	return state, msg, pid
-}
-
-// awaitHolder reads a holder's first line from report (and closes it):
-// ready (it listens, and runs the handed console), held (another holder
-// answers), locked (held all along by one that does not), refused MSG (the
-// socket's place is unusable), or failed (the file did not open; or the
-// holder ended without a word).
-func awaitHolder(at *Attach, report *os.File, db string) (state, msg string) {
-	defer report.Close()
+	pid = cmd.Process.Pid
+	_ = cmd.Process.Release() // it is nobody's child to wait for: init reaps it
 	line := make(chan string, 1)
 	go func() {
-		b, _ := io.ReadAll(io.LimitReader(report, 4096))
+		b, _ := io.ReadAll(io.LimitReader(r, 4096))
 		line <- strings.TrimSpace(string(b))
 	}()
 	noted := time.NewTimer(2 * time.Second)
@@ -497,7 +474,7 @@ func awaitHolder(at *Attach, report *os.File, db string) (state, msg string) {
 			if state == "" {
 				state = "failed"
 			}
-			return state, msg
+			return state, msg, pid
 		case <-noted.C:
 			if term.IsTerminal(int(at.Stderr.Fd())) {
 				fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
@@ -508,7 +485,7 @@ func awaitHolder(at *Attach, report *os.File, db string) (state, msg string) {
 
 // ---- the holder's side
 
-const holdName = holdstart.Name
+const holdName = "__hold"
 
 // holdCmd is the holder: it holds the database for the other gatehouse
 // processes of this machine and serves them over the local socket until
@@ -532,7 +509,7 @@ func (a *app) holdCmd() *cobra.Command {
 			return refusedf("%s holds a database file; a store on etcd is opened by every gatehouse process itself", holdName)
 		}
 		report := func(string) {}
-		if os.Getenv(holdstart.ReportEnv) == "3" {
+		if os.Getenv("GATEHOUSE_HOLD_REPORT") == "3" {
 			f := os.NewFile(3, "report")
 			reported := false
 			report = func(l string) {
@@ -643,6 +620,21 @@ func openForHolder(path, sock string) (*store.Store, error) {
 			return nil, errHeldElsewhere
 		}
 	}
+}
+
+// holderLog is a holder's standard error, where it logs what it refuses
+// (another user's process) and what goes wrong: beside the database,
+// <db>.holder.log, started afresh once it passes 1 MiB.
+func holderLog(db string) *os.File {
+	name := keys.CanonicalDB(db) + ".holder.log"
+	if fi, err := os.Stat(name); err == nil && fi.Size() > 1<<20 {
+		os.Remove(name)
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil
+	}
+	return f
 }
 
 // LocalCommand is how the process holding a database (a holder, or serve)

@@ -12,15 +12,15 @@ import (
 // No terminal is handed to a holder here (no holder runs here: keys'
 // LocalSupported).
 
+const handoverEnv = "GATEHOUSE_HOLD_CONSOLE"
+
 type handover struct{}
 
-func newHandover(*Attach, []string) *handover { return nil }
-func (h *handover) files() []*os.File         { return nil }
-
-func startedHandover(*Attach, *StartedHolder, []string) *handover { return nil }
-func (h *handover) started()                                      {}
-func (h *handover) close()                                        {}
-func (h *handover) wait(db string, pid int) int                   { return 1 }
+func newHandover(*Attach, []string) *handover   { return nil }
+func (h *handover) files() []*os.File           { return nil }
+func (h *handover) started()                    {}
+func (h *handover) close()                      {}
+func (h *handover) wait(db string, pid int) int { return 1 }
 
 type handedConsole struct{}
 

@@ -20,7 +20,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/gatehouse/gatehouse/cmd/holdstart"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -45,7 +44,7 @@ import (
 
 // handoverEnv names the holder's descriptor of the pair; the standard
 // streams follow it (in, out, err).
-const handoverEnv = holdstart.ConsoleEnv
+const handoverEnv = "GATEHOUSE_HOLD_CONSOLE"
 
 // handoverRequest is what the holder needs of the console's process
 // besides its streams: the command line (--as) and its working directory
@@ -59,8 +58,8 @@ type handoverRequest struct {
 type handover struct {
 	in, out, errOut *os.File
 	ctl             *os.File // this side of the pair
-	peer            *os.File // the holder's side, closed here once it has started (nil: started already)
-	restore         func()   // the terminal as it was before the holder had it
+	peer            *os.File // the holder's side, closed here once it has started
+	saved           *term.State
 }
 
 // newHandover prepares this process's terminal for the holder, or returns
@@ -75,70 +74,44 @@ func newHandover(at *Attach, args []string) *handover {
 	if err != nil {
 		return nil
 	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil
+	}
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil
 	}
-	h := &handover{in: at.Stdin, out: at.Stdout, errOut: at.Stderr,
-		restore: func() { _ = term.Restore(in, saved) },
-		ctl:     os.NewFile(uintptr(fds[0]), "console handover"), peer: os.NewFile(uintptr(fds[1]), "console handover")}
-	if !h.send(args) {
-		h.close()
-		return nil
-	}
-	return h
-}
-
-// startedHandover is the side of a handover to a holder started before
-// main (StartedHolder), or nil when it cannot be sent the line.
-func startedHandover(at *Attach, s *StartedHolder, args []string) *handover {
-	h := &handover{in: at.Stdin, out: at.Stdout, errOut: at.Stderr, ctl: s.Handover, restore: s.Restore}
-	if !h.send(args) {
-		h.close()
-		return nil
-	}
-	return h
-}
-
-// send writes the request: the pair's buffer holds it until the holder
-// reads it (once its store is open).
-func (h *handover) send(args []string) bool {
-	dir, err := os.Getwd()
-	if err != nil {
-		return false
-	}
+	h := &handover{in: at.Stdin, out: at.Stdout, errOut: at.Stderr, saved: saved,
+		ctl: os.NewFile(uintptr(fds[0]), "console handover"), peer: os.NewFile(uintptr(fds[1]), "console handover")}
 	req, _ := json.Marshal(handoverRequest{Args: append([]string{}, args...), Dir: dir})
-	_, err = h.ctl.Write(append(req, '\n'))
-	return err == nil
-}
-
-// fds are the holder's descriptors 4 to 7: the pair, then the streams
-// (none without a handover).
-func (h *handover) fds() []int {
-	if h == nil {
+	// the pair's buffer holds it until the holder reads it
+	if _, err := h.ctl.Write(append(req, '\n')); err != nil {
+		h.close()
 		return nil
 	}
-	return []int{int(h.peer.Fd()), int(h.in.Fd()), int(h.out.Fd()), int(h.errOut.Fd())}
+	return h
 }
+
+// files are the holder's descriptors 4 to 7: the pair, then the streams.
+func (h *handover) files() []*os.File { return []*os.File{h.peer, h.in, h.out, h.errOut} }
 
 // started closes this process's copy of the holder's side: its end is then
 // the holder's alone, and EOF here means the holder has gone.
 func (h *handover) started() {
-	if h.peer != nil {
-		h.peer.Close()
-	}
+	h.peer.Close()
 }
 
 func (h *handover) close() {
 	h.ctl.Close()
-	h.started()
+	h.peer.Close()
 }
 
 // wait waits for the console the holder (pid) runs on this terminal, and
 // returns its exit code.
 func (h *handover) wait(db string, pid int) int {
 	defer h.ctl.Close()
-	restore := h.restore
+	restore := func() { _ = term.Restore(int(h.in.Fd()), h.saved) }
 	lines := make(chan string, 1)
 	go func() {
 		defer close(lines)

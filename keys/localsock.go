@@ -10,8 +10,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/gatehouse/gatehouse/keys/socketpath"
 )
 
 // The local socket: the process that holds a database (a holder started for
@@ -25,7 +23,7 @@ import (
 // database reached through a symbolic link finds the holder of the file it
 // names.
 func LocalSocket(dbPath string) string {
-	return canonicalDB(dbPath) + socketpath.Suffix
+	return canonicalDB(dbPath) + ".sock"
 }
 
 // CanonicalDB is the database path every process of this machine agrees on:

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gatehouse/gatehouse/store/dbpath"
 )
 
 var (
@@ -84,7 +82,20 @@ type Store struct {
 
 // DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,
 // else ~/.local/share/gatehouse/gatehouse.db.
-func DefaultPath() string { return filepath.Clean(dbpath.Default()) }
+func DefaultPath() string {
+	if p := os.Getenv("GATEHOUSE_DB"); p != "" {
+		return p
+	}
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			home = "."
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "gatehouse", "gatehouse.db")
+}
 
 // Open opens (creating and seeding if new) the database at path.
 func Open(path string, opt Options) (*Store, error) {

@@ -8,13 +8,11 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/gatehouse/gatehouse/cmd"
-	"github.com/gatehouse/gatehouse/cmd/gatehouse/early"
 	"github.com/gatehouse/gatehouse/keys"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/gatehouse/gatehouse/tui"
@@ -96,15 +94,6 @@ func main() {
 			// an attached console's first frame is here when its first
 			// bytes are
 			FirstOutput: trace.hook(), Trace: trace.hook()}
-		if h := early.Holder; h != nil {
-			trace.markAt("spawn", time.Unix(0, h.At))
-			env.Attach.Started = &cmd.StartedHolder{DB: h.DB, Pid: h.Pid, Restore: h.Restore,
-				Report: os.NewFile(uintptr(h.Report), "holder report"), Handover: os.NewFile(uintptr(h.Handover), "console handover")}
-		}
-	} else if h := early.Holder; h != nil {
-		// no binary to attach with: the holder gets no console
-		syscall.Close(h.Handover)
-		syscall.Close(h.Report)
 	}
 	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
 		// no file path: where the server keeps its database is not a

@@ -31,15 +31,12 @@ func openStartTrace() *startTrace {
 }
 
 // mark records that a phase is reached now.
-func (t *startTrace) mark(phase string) { t.markAt(phase, time.Now()) }
-
-// markAt records that a phase was reached at a time before the trace was
-// open (the CPU time is now's).
-func (t *startTrace) markAt(phase string, at time.Time) {
+func (t *startTrace) mark(phase string) {
 	if t == nil {
 		return
 	}
-	t.f.WriteString(phase + " " + strconv.FormatInt(at.UnixNano(), 10) + " " + strconv.FormatInt(int64(cpuTime()), 10) + "\n")
+	now := time.Now().UnixNano()
+	t.f.WriteString(phase + " " + strconv.FormatInt(now, 10) + " " + strconv.FormatInt(int64(cpuTime()), 10) + "\n")
 }
 
 // hook is mark as a function value, or nil when there is no trace (so the
