@@ -18,10 +18,11 @@ import (
 // Cold start (issue 11): the real binary opening the console on the 100k
 // demo database in tmux at 200×60, from asking tmux to start it until
 // "Employees (" is on tmux's screen (read when output comes, over tmux's
-// control client, as `task coldstart` does: firstframe). The binary appends when it reaches each phase to the file
-// GATEHOUSE_TRACE_START names (the console's process and the holder it
-// starts, both); the phases are reported as ms/op, each from the one
-// before it that the trace has:
+// control client, as `task coldstart` does: firstframe). The binary
+// appends when it reaches each phase to the file GATEHOUSE_TRACE_START
+// names (the console's process and the holder it starts, both); the
+// phases are reported as ms/op, each from the one before it that the trace
+// has:
 //
 //	start-ms         tmux starts the process, the runtime and package init run, main is entered
 //	spawn-ms         the console's process finds nobody holding the file and starts a holder
