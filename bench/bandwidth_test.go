@@ -23,6 +23,8 @@ import (
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/bench/firstframe"
 )
 
 // Bytes over the wire: what the console writes to the terminal per
@@ -334,13 +336,13 @@ func startConsole(tb testing.TB, name, bin string) *bwConsole {
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-l", admins[0].Email, "127.0.0.1"}
 	var line []string
 	for _, a := range sshCmd {
-		line = append(line, shellQuote(a))
+		line = append(line, firstframe.Quote(a))
 	}
-	cmdline := strings.Join(line, " ") + " 2>" + shellQuote(filepath.Join(dir, "ssh.err"))
+	cmdline := strings.Join(line, " ") + " 2>" + firstframe.Quote(filepath.Join(dir, "ssh.err"))
 	if out, err := c.tmux("new-session", "-d", "-s", "main", "-x", fmt.Sprint(bwW), "-y", fmt.Sprint(bwH), cmdline); err != nil {
 		tb.Fatalf("tmux new-session: %v\n%s", err, out)
 	}
-	if out, err := c.tmux("pipe-pane", "-o", "-t", "main", "cat >> "+shellQuote(c.pipe)); err != nil {
+	if out, err := c.tmux("pipe-pane", "-o", "-t", "main", "cat >> "+firstframe.Quote(c.pipe)); err != nil {
 		tb.Fatalf("tmux pipe-pane: %v\n%s", err, out)
 	}
 	scr := c.waitScreen(tb, 60*time.Second, "the first frame", func(s bwScreen) bool {
@@ -375,8 +377,6 @@ func writeClientKey(tb testing.TB, dir string) string {
 	}
 	return path
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func (c *bwConsole) tmux(args ...string) ([]byte, error) {
 	cmd := exec.Command("tmux", append([]string{"-L", c.sock, "-f", "/dev/null"}, args...)...)

@@ -210,8 +210,7 @@ type coldTerm struct {
 func newColdTerm(b *testing.B, name string) *coldTerm {
 	t := &coldTerm{
 		sock: fmt.Sprintf("gh-cold-%d-%s", os.Getpid(), name),
-		// a tmux the benchmark runs in must not be the one it talks to
-		env: slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "TMUX=") }),
+		env:  firstframe.Environ(),
 	}
 	b.Cleanup(func() {
 		cmd := exec.Command("tmux", "-L", t.sock, "kill-server")
@@ -241,12 +240,8 @@ func (t *coldTerm) run(b *testing.B, argv []string, trace string) coldRun {
 		}
 		argv = append([]string{"env", "GATEHOUSE_TRACE_START=" + trace}, argv...)
 	}
-	var line []string
-	for _, a := range argv {
-		line = append(line, shellQuote(a))
-	}
 	start := time.Now()
-	s, err := firstframe.Start(t.sock, t.env, coldW, coldH, "exec "+strings.Join(line, " "))
+	s, err := firstframe.Start(t.sock, coldW, coldH, argv...)
 	if err != nil {
 		b.Fatal(err)
 	}

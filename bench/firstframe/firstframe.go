@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -29,12 +30,16 @@ type Session struct {
 	lines chan []byte // the control client's output, line by line; closed at its end
 }
 
-// Start starts a tmux server on socket sock (tmux -L) running line (a shell
-// command line, as new-session takes it) in a w×h window. env is tmux's
-// environment (nil: this process's).
-func Start(sock string, env []string, w, h int, line string) (*Session, error) {
-	s := &Session{sock: sock, env: env, lines: make(chan []byte, 64)}
-	cmd := s.tmux("-C", "new-session", "-s", "cold", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), line)
+// Start starts a tmux server on socket sock (tmux -L) running argv in a
+// w×h window, in this process's environment less $TMUX (a tmux the caller
+// runs in must not be the one it talks to).
+func Start(sock string, w, h int, argv ...string) (*Session, error) {
+	s := &Session{sock: sock, env: Environ(), lines: make(chan []byte, 64)}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = Quote(a)
+	}
+	cmd := s.tmux("-C", "new-session", "-s", "cold", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), "exec "+strings.Join(quoted, " "))
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -157,3 +162,17 @@ func (s *Session) tmux(args ...string) *exec.Cmd {
 	cmd.Env = s.env
 	return cmd
 }
+
+// Environ is this process's environment less $TMUX.
+func Environ() []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "TMUX=") {
+			env = append(env, e)
+		}
+	}
+	return env
+}
+
+// Quote quotes s for a POSIX shell.
+func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

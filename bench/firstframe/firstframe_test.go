@@ -9,12 +9,12 @@ import (
 	"time"
 )
 
-func session(t *testing.T, line string) *Session {
+func session(t *testing.T, script string) *Session {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed (.ci/run installs it)")
 	}
-	s, err := Start(fmt.Sprintf("gh-firstframe-%d-%s", os.Getpid(), t.Name()), nil, 100, 30, line)
+	s, err := Start(fmt.Sprintf("gh-firstframe-%d-%s", os.Getpid(), t.Name()), 100, 30, "sh", "-c", script)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,23 +35,22 @@ func main() {
 	}
 	// each run is a first console: the holder it starts ends with it
 	os.Setenv("GATEHOUSE_HOLD_LINGER", "1ms")
-	env := withoutTMUX(os.Environ())
-	console := "exec " + quote(abs) + " --db " + quote(*db)
+	console := []string{abs, "--db", *db}
 	// one console unmeasured: the page cache, and the one write an older
 	// file needs (bbolt then keeps its freelist in it), are not measured
-	if _, err := run(env, console, *db); err != nil {
+	if _, err := run(console, *db); err != nil {
 		fail(err)
 	}
 	fmt.Println("load average", loadAverage())
-	measure(env, "baseline", `exec sh -c 'echo "Employees ("; exec sleep 60'`, *db, *runs)
-	measure(env, "console", console, *db, *runs)
+	measure("baseline", []string{"sh", "-c", `echo "Employees ("; exec sleep 60`}, *db, *runs)
+	measure("console", console, *db, *runs)
 	fmt.Println("load average", loadAverage())
 }
 
-func measure(env []string, label, line, db string, runs int) {
+func measure(label string, argv []string, db string, runs int) {
 	fmt.Printf("%-9s", label+":")
 	for range runs {
-		d, err := run(env, line, db)
+		d, err := run(argv, db)
 		if err != nil {
 			fmt.Println()
 			fail(err)
@@ -63,10 +62,10 @@ func measure(env []string, label, line, db string, runs int) {
 
 // run is one start: the time to the first frame; then the server, the
 // program and the holder it started are gone before it returns.
-func run(env []string, line, db string) (time.Duration, error) {
+func run(argv []string, db string) (time.Duration, error) {
 	sock := fmt.Sprintf("gh-coldstart-%d", os.Getpid())
 	start := time.Now()
-	s, err := firstframe.Start(sock, env, 200, 60, line)
+	s, err := firstframe.Start(sock, 200, 60, argv...)
 	if err != nil {
 		return 0, err
 	}
@@ -76,9 +75,11 @@ func run(env []string, line, db string) (time.Duration, error) {
 		err = stopErr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%v; run %s in a terminal to see why; the screen was:\n%s", err, line, screen)
+		return 0, fmt.Errorf("%v; run %s in a terminal to see why; the screen was:\n%s", err, strings.Join(argv, " "), screen)
 	}
-	for deadline := time.Now().Add(wait); keys.Answers(keys.LocalSocket(db)) || exists(keys.LocalSocket(db)); time.Sleep(time.Millisecond) {
+	// the holder removes its socket as it ends
+	sock = keys.LocalSocket(db)
+	for deadline := time.Now().Add(wait); exists(sock); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			return 0, fmt.Errorf("the holder of %s still runs %s after its console ended", db, wait)
 		}
@@ -95,18 +96,6 @@ func loadAverage() string {
 	}
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
-
-func withoutTMUX(env []string) []string {
-	var out []string
-	for _, e := range env {
-		if !strings.HasPrefix(e, "TMUX=") {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "coldstart:", err)
