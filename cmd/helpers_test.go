@@ -24,6 +24,7 @@ func TestMain(m *testing.M) {
 	}
 	bin = filepath.Join(dir, "gatehouse")
 	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", bin, "./gatehouse")...)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as README installs it: static
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n%s", err, out)
 		os.RemoveAll(dir)
