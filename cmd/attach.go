@@ -524,6 +524,9 @@ func (a *app) holdCmd() *cobra.Command {
 		a.trace("hold-run")
 		// the console that started it may have handed it its terminal
 		hand := adoptHandover()
+		if hand != nil && a.env.Handed != nil {
+			a.env.Handed(hand.terminal())
+		}
 		defer func() {
 			if hand != nil {
 				hand.close() // not run: its process attaches, or is told why not

@@ -27,4 +27,5 @@ type handedConsole struct{}
 func adoptHandover() *handedConsole            { return nil }
 func (h *handedConsole) hold(*keys.Server)     {}
 func (h *handedConsole) close()                {}
+func (h *handedConsole) terminal() *os.File    { return nil }
 func (h *handedConsole) run(*store.Store, Env) {}

@@ -255,6 +255,9 @@ func (h *handedConsole) hold(srv *keys.Server) {
 	h.release = srv.Hold(h.quit)
 }
 
+// terminal is the console's terminal (its output).
+func (h *handedConsole) terminal() *os.File { return h.out }
+
 // close lets go of the console's terminal and the pair.
 func (h *handedConsole) close() {
 	h.cancel()

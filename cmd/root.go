@@ -55,6 +55,11 @@ type Env struct {
 	// until it quits, or t.End closes
 	HandedConsole func(s *store.Store, actor store.Actor, t HandedTerminal) error
 
+	// Handed, when set, is told of the terminal a console handed this
+	// holder as soon as it has it, before the store opens: what that
+	// console's first frame needs can be made ready meanwhile
+	Handed func(terminal *os.File)
+
 	// Actor, when set (SSH), is fixed and --as is refused; otherwise the actor
 	// is the local operator (store.LocalActor of the OS user name), or the user
 	// named by --as EMAIL.

@@ -52,6 +52,9 @@ func main() {
 		pauseGC()
 		time.AfterFunc(5*time.Second, restoreGC)
 	}
+	// the frame of the console that started this holder: its memory is
+	// made ready while the store opens, when a core is free
+	env.Handed = func(t *os.File) { go tui.WarmFrame(t) }
 	env.Console = func(s *store.Store, actor store.Actor) error {
 		trace.mark("opened")
 		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})

@@ -252,6 +252,10 @@ var _ Drawable = (*Buffer)(nil)
 // This is a convenience function that initializes a new buffer and resizes it.
 func NewBuffer(width int, height int) *Buffer {
 	b := new(Buffer)
+	if lines := takePrewarmed(width, height); lines != nil {
+		b.Lines = lines // blank, of this size (Prewarm)
+		return b
+	}
 	b.Lines = make([]Line, height)
 	for i := range b.Lines {
 		b.Lines[i] = make(Line, width)
