@@ -66,6 +66,10 @@ type fileCheck struct {
 	freeSet  pageSet  // the same, one bit per page
 	seen     pageSet  // pages named by the meta or a branch
 	scratch  []byte   // the buckets' branch pages are read into it, one at a time
+	// ahead are the pages of the users bucket's tree below its root, which
+	// opening the store reads whole (readAhead); inUsers: being walked
+	ahead   []uint64
+	inUsers bool
 }
 
 // checkFile checks the existing database file f (bbolt's own file, opened
@@ -80,7 +84,9 @@ func checkFile(f *os.File, path string) error {
 	}
 	what := ""
 	if st.Size() > 0 {
-		if what = checkReader(f, st.Size()); what == "" {
+		c := &fileCheck{r: f, size: st.Size()}
+		if what = c.result(); what == "" {
+			readAhead(f, c.pageSize, c.ahead)
 			return nil
 		}
 	}
@@ -115,7 +121,11 @@ func kindOfFile(m os.FileMode) string {
 
 // checkReader returns what is wrong with the file, or "".
 func checkReader(r io.ReaderAt, size int64) string {
-	c := &fileCheck{r: r, size: size}
+	return (&fileCheck{r: r, size: size}).result()
+}
+
+// result is what is wrong with the file, or "".
+func (c *fileCheck) result() string {
 	if err := c.check(); err != nil {
 		return err.Error()
 	}
@@ -421,6 +431,8 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 		return errors.New(what + " header is cut short")
 	}
 	if root := order.Uint64(value); root != 0 {
+		c.inUsers = bytes.Equal(name, bucketUsers)
+		defer func() { c.inUsers = false }()
 		return c.walkTree(&c.scratch, root, what, false, nil)
 	}
 	p := value[boltBucketHeader:] // inline: a leaf page inside the value
@@ -476,6 +488,9 @@ func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves b
 			if err := eachElement(p, h, where, func(e element) error {
 				if err := c.refer(e.child, where); err != nil {
 					return err
+				}
+				if c.inUsers {
+					c.ahead = append(c.ahead, e.child)
 				}
 				if collect {
 					next = append(next, e.child)
