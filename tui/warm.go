@@ -25,8 +25,13 @@ func WarmFrame(terminal *os.File) {
 		return
 	}
 	w, h, err := term.GetSize(int(terminal.Fd()))
-	if err != nil {
+	if err != nil || w*h > maxWarmCells {
 		return
 	}
 	uv.Prewarm(w, h, 2)
 }
+
+// maxWarmCells bounds what WarmFrame makes ready (a 320×200 terminal, 7 MB
+// a buffer): a bigger one's renderer builds its buffers itself, as before,
+// and nothing is held for a size no screen may ever ask for.
+const maxWarmCells = 1 << 16

@@ -58,3 +58,22 @@ func TestWarmFrameReadiesTheRenderersTwoBuffers(t *testing.T) {
 		t.Fatal("two buffers share their cells")
 	}
 }
+
+// A terminal too big to ready the frame of gets nothing made ready: its
+// renderer allocates as before.
+func TestWarmFrameLeavesAHugeTerminalAlone(t *testing.T) {
+	const w, h = 400, 200 // over maxWarmCells
+	ptm, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	defer ptm.Close()
+	defer tty.Close()
+	if err := pty.Setsize(tty, &pty.Winsize{Cols: w, Rows: h}); err != nil {
+		t.Fatal(err)
+	}
+	WarmFrame(tty)
+	if n := testing.AllocsPerRun(1, func() { uv.NewBuffer(w, h) }); n <= h {
+		t.Fatalf("a %d×%d buffer cost %v allocations: its cells were made ready", w, h, n)
+	}
+}
