@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"os"
 	"testing"
 
 	uv "github.com/charmbracelet/ultraviolet"
@@ -14,16 +15,7 @@ import (
 // process's. 173×41 is a size no other test draws at.
 func TestWarmFrameReadiesTheRenderersTwoBuffers(t *testing.T) {
 	const w, h = 173, 41
-	ptm, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal here: %v", err)
-	}
-	defer ptm.Close()
-	defer tty.Close()
-	if err := pty.Setsize(tty, &pty.Winsize{Cols: w, Rows: h}); err != nil {
-		t.Fatal(err)
-	}
-	WarmFrame(tty)
+	WarmFrame(sizedTerminal(t, w, h))
 
 	got := make([]*uv.Buffer, 0, 4)
 	take := func() { got = append(got, uv.NewBuffer(w, h)) }
@@ -63,17 +55,22 @@ func TestWarmFrameReadiesTheRenderersTwoBuffers(t *testing.T) {
 // renderer allocates as before.
 func TestWarmFrameLeavesAHugeTerminalAlone(t *testing.T) {
 	const w, h = 400, 200 // over maxWarmCells
+	WarmFrame(sizedTerminal(t, w, h))
+	if n := testing.AllocsPerRun(1, func() { uv.NewBuffer(w, h) }); n <= h {
+		t.Fatalf("a %d×%d buffer cost %v allocations: its cells were made ready", w, h, n)
+	}
+}
+
+// sizedTerminal is a pseudo-terminal's terminal side, w×h, closed at the end.
+func sizedTerminal(t *testing.T, w, h uint16) *os.File {
+	t.Helper()
 	ptm, tty, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
 	}
-	defer ptm.Close()
-	defer tty.Close()
+	t.Cleanup(func() { ptm.Close(); tty.Close() })
 	if err := pty.Setsize(tty, &pty.Winsize{Cols: w, Rows: h}); err != nil {
 		t.Fatal(err)
 	}
-	WarmFrame(tty)
-	if n := testing.AllocsPerRun(1, func() { uv.NewBuffer(w, h) }); n <= h {
-		t.Fatalf("a %d×%d buffer cost %v allocations: its cells were made ready", w, h, n)
-	}
+	return tty
 }
