@@ -67,9 +67,8 @@ type fileCheck struct {
 	seen     pageSet  // pages named by the meta or a branch
 	scratch  []byte   // the buckets' branch pages are read into it, one at a time
 	// ahead are the pages of the users bucket's tree below its root, which
-	// opening the store reads whole (readAhead); inUsers: being walked
-	ahead   []uint64
-	inUsers bool
+	// opening the store reads whole (readAhead)
+	ahead []uint64
 }
 
 // checkFile checks the existing database file f (bbolt's own file, opened
@@ -416,7 +415,7 @@ func (c *fileCheck) checkRootBucket() error {
 		c.seen.add(c.meta.freelist)
 	}
 	var buf []byte // its own: the buckets' walks use c.scratch meanwhile
-	return c.walkTree(&buf, c.meta.root, "the root bucket's", true, func(id uint64, e element) error {
+	return c.walkTree(&buf, c.meta.root, "the root bucket's", true, nil, func(id uint64, e element) error {
 		if e.flags&boltBucketLeaf == 0 {
 			return fmt.Errorf("the root bucket's page %d holds %q, which is not a bucket", id, e.key)
 		}
@@ -431,9 +430,11 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 		return errors.New(what + " header is cut short")
 	}
 	if root := order.Uint64(value); root != 0 {
-		c.inUsers = bytes.Equal(name, bucketUsers)
-		defer func() { c.inUsers = false }()
-		return c.walkTree(&c.scratch, root, what, false, nil)
+		var named func(uint64)
+		if bytes.Equal(name, bucketUsers) {
+			named = func(id uint64) { c.ahead = append(c.ahead, id) }
+		}
+		return c.walkTree(&c.scratch, root, what, false, named, nil)
 	}
 	p := value[boltBucketHeader:] // inline: a leaf page inside the value
 	if len(p) < boltPageHeader {
@@ -453,8 +454,9 @@ func (c *fileCheck) checkBucket(name, value []byte) error {
 // or a page two parents share (a change set would free it under the other).
 // The leaves are not read — one header says the level below is theirs
 // (bbolt's trees are balanced) — unless the root is one, or readLeaves:
-// then every entry of theirs is checked and given to leaf.
-func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, leaf func(uint64, element) error) error {
+// then every entry of theirs is checked and given to leaf. named, if set,
+// is told every page below the root once it is checked.
+func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves bool, named func(uint64), leaf func(uint64, element) error) error {
 	if err := c.refer(root, func() string { return what[:len(what)-2] + " header" }); err != nil {
 		return err
 	}
@@ -489,8 +491,8 @@ func (c *fileCheck) walkTree(buf *[]byte, root uint64, what string, readLeaves b
 				if err := c.refer(e.child, where); err != nil {
 					return err
 				}
-				if c.inUsers {
-					c.ahead = append(c.ahead, e.child)
+				if named != nil {
+					named(e.child)
 				}
 				if collect {
 					next = append(next, e.child)
