@@ -78,7 +78,15 @@ func newHandover(at *Attach, args []string) *handover {
 	if err != nil {
 		return nil
 	}
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	// close-on-exec set under the fork lock, as os does where
+	// SOCK_CLOEXEC is missing (macOS): no other child inherits the pair
+	syscall.ForkLock.RLock()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fds[0])
+		syscall.CloseOnExec(fds[1])
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil
 	}
