@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 )
 
 // One database, many local clients (issue 12). The real binary, run as a
@@ -42,7 +42,7 @@ func startHolder(tb testing.TB, bin, db string) int {
 		h.Process.Signal(os.Interrupt)
 		h.Wait()
 	})
-	for deadline := time.Now().Add(60 * time.Second); !keys.Answers(keys.LocalSocket(db)); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); !attach.Answers(attach.Socket(db)); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			tb.Fatal("the holder did not listen within 60s")
 		}
@@ -113,7 +113,7 @@ func firstEmail(tb testing.TB, bin, db string) string {
 // 100k-user database, the whole process as a shell runs it: opening the
 // file itself (no holder), and attached to a holder; `gatehouse version`,
 // which touches no database, is the floor of any process. attach-only is
-// the round trip alone from an already running process (keys.Attach:
+// the round trip alone from an already running process (attach.Run:
 // connect, SSH, the command in the holder, its output), without a process
 // start.
 func BenchmarkAttachedCommand(b *testing.B) {
@@ -162,7 +162,7 @@ func BenchmarkAttachedCommand(b *testing.B) {
 		var ds []time.Duration
 		for i := 0; i < b.N; i++ {
 			start := time.Now()
-			code, err := keys.Attach(keys.AttachOptions{Socket: keys.LocalSocket(db), Args: args, Stdin: devnull, Stdout: out, Stderr: out, DB: db})
+			code, err := attach.Run(attach.Options{Socket: attach.Socket(db), Args: args, Stdin: devnull, Stdout: out, Stderr: out, DB: db})
 			ds = append(ds, time.Since(start))
 			if err != nil || code != 0 {
 				b.Fatalf("attach: %d %v", code, err)
@@ -222,13 +222,13 @@ func BenchmarkAttachedBurst(b *testing.B) {
 
 	b.Cleanup(func() {
 		if b.Failed() {
-			log, _ := os.ReadFile(keys.CanonicalDB(db) + ".holder.log")
+			log, _ := os.ReadFile(attach.CanonicalDB(db) + ".holder.log")
 			b.Logf("the holder's log:\n%s", log)
 		}
 	})
 	round := 0
 	// each op: 20 edits at once, each a process of its own (processes) or
-	// a keys.Attach of this process's (attach-only: the holder's side, no
+	// a attach.Run of this process's (attach-only: the holder's side, no
 	// process start); then every edit of the op must be there (check). An
 	// edit returns the CPU time its process used (0: no process of its own)
 	burst := func(b *testing.B, check bool, edit func(email, first string) (time.Duration, error)) {
@@ -313,7 +313,7 @@ func BenchmarkAttachedBurst(b *testing.B) {
 				return 0, err
 			}
 			defer errf.Close()
-			code, err := keys.Attach(keys.AttachOptions{Socket: keys.LocalSocket(db), Args: []string{"--db", db, "users", "edit", email, "--first", first},
+			code, err := attach.Run(attach.Options{Socket: attach.Socket(db), Args: []string{"--db", db, "users", "edit", email, "--first", first},
 				Stdin: devnull, Stdout: devnull, Stderr: errf, DB: db})
 			if err == nil && code != 0 {
 				msg, _ := os.ReadFile(errf.Name())
@@ -330,7 +330,7 @@ func BenchmarkAttachedBurst(b *testing.B) {
 // holderOf is the pid serving the database's socket, from the kernel.
 func holderOf(tb testing.TB, db string) int {
 	tb.Helper()
-	c, err := net.DialTimeout("unix", keys.LocalSocket(db), time.Second)
+	c, err := net.DialTimeout("unix", attach.Socket(db), time.Second)
 	if err != nil {
 		return 0
 	}

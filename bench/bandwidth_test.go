@@ -165,8 +165,7 @@ func currentBinary(tb testing.TB) string {
 	if p, ok := bwBins["current"]; ok {
 		return p
 	}
-	p := filepath.Join(fixtureDir, "gatehouse-current")
-	goBuild(tb, "..", p)
+	p := goBuild(tb, "..", filepath.Join(fixtureDir, "current"))
 	bwBins["current"] = p
 	return p
 }
@@ -189,7 +188,6 @@ func baselineBinary(tb testing.TB) string {
 	if p, ok := bwBins[hash]; ok {
 		return p
 	}
-	p := filepath.Join(fixtureDir, "gatehouse-"+hash)
 	src, err := os.MkdirTemp(fixtureDir, "src-")
 	if err != nil {
 		tb.Fatal(err)
@@ -214,15 +212,25 @@ func baselineBinary(tb testing.TB) string {
 	if err := untar.Wait(); err != nil {
 		tb.Fatalf("tar -x: %v\n%s", err, terr.String())
 	}
-	goBuild(tb, src, p)
+	p := goBuild(tb, src, filepath.Join(fixtureDir, hash))
 	tb.Logf("baseline: %s", hash)
 	bwBins[hash] = p
 	return p
 }
 
-func goBuild(tb testing.TB, dir, out string) {
+// goBuild builds the checkout at dir into the folder out and returns the
+// binary people run there: gatehouse, with gatehouse-core beside it where
+// the checkout has one (before it, gatehouse was one program).
+func goBuild(tb testing.TB, dir, out string) string {
 	tb.Helper()
-	c := exec.Command("go", "build", "-o", out, "./cmd/gatehouse")
+	pkgs := []string{"./cmd/gatehouse"}
+	if _, err := os.Stat(filepath.Join(dir, "cmd", "gatehouse-core")); err == nil {
+		pkgs = append(pkgs, "./cmd/gatehouse-core")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	c := exec.Command("go", append([]string{"build", "-o", out + string(filepath.Separator)}, pkgs...)...)
 	c.Dir = dir
 	// as README installs it: static, which starts each process about 4 ms
 	// sooner than a build that loads the C library
@@ -230,6 +238,7 @@ func goBuild(tb testing.TB, dir, out string) {
 	if b, err := c.CombinedOutput(); err != nil {
 		tb.Fatalf("go build in %s: %v\n%s", dir, err, b)
 	}
+	return filepath.Join(out, "gatehouse")
 }
 
 // bwConsole is one build's server and one terminal signed in to it.

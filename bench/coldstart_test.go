@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/firstframe"
-	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 )
 
 // Cold start (issue 11): the real binary opening the console on the 100k
@@ -109,7 +109,7 @@ func BenchmarkColdStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer func() { h.Process.Signal(os.Interrupt); h.Wait() }()
-		for deadline := time.Now().Add(coldWait); !keys.Answers(keys.LocalSocket(db)); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(coldWait); !attach.Answers(attach.Socket(db)); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				b.Fatal("the holder did not listen")
 			}

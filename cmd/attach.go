@@ -20,14 +20,16 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
 	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 	"github.com/gatehouse/gatehouse/store"
 )
 
 // One database, many local processes. bbolt lets one process at a time
 // hold the file; whichever holds it — a holder (gatehouse __hold) started
 // by the first console, or serve — also listens on a unix socket beside it
-// (keys.LocalSocket), and every other gatehouse process of this machine
+// (attach.Socket), and every other gatehouse process of this machine
 // that needs the database sends it its command line over that socket and
 // runs it there: the same tree, as the same local operator, with the
 // caller's standard streams, files, terminal and environment (Caller).
@@ -101,164 +103,49 @@ const maxInputFile = 512 << 20
 
 // ---- the caller's side: run here, or attach
 
-type lineKind int
-
-const (
-	needsNoStore lineKind = iota // help, version, completion scripts, unknown commands
-	isConsole
-	isCompletion
-	isCommand
-)
-
 // classify says what a command line needs: the console, a command that
 // opens the database, or nothing of it.
-func classify(args []string) lineKind {
-	if isCompletionRequest(args) {
-		return isCompletion
+func classify(args []string) cmdline.Kind {
+	if cmdline.IsCompletionRequest(args) {
+		return cmdline.Completion
 	}
-	if asksHelp(args) {
-		return needsNoStore
+	if cmdline.AsksHelp(args) {
+		return cmdline.NeedsNoStore
 	}
-	if kind, ok := knownLine(args); ok {
+	if kind, ok := cmdline.Known(args); ok {
 		return kind
 	}
 	return classifyByTree(args)
 }
 
-// asksHelp says whether a command line asks for help or the version
-// (before any "--"), which every command answers without the database.
-func asksHelp(args []string) bool {
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if a == "-h" || a == "--help" || a == "--version" || strings.HasPrefix(a, "--help=") || strings.HasPrefix(a, "--version=") {
-			return true
-		}
-	}
-	return false
-}
-
 // classifyByTree is classify asking the command tree itself: it is built
 // whole for that (about a millisecond, and as many allocations as the
-// tree has flags), which a command line of the usual shape (knownLine)
+// tree has flags), which a command line of the usual shape (cmdline.Known)
 // does without.
-func classifyByTree(args []string) lineKind {
+func classifyByTree(args []string) cmdline.Kind {
 	root := NewRoot(Env{})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
 	c, rest, err := root.Find(args)
 	if err != nil || c == nil {
-		return needsNoStore
+		return cmdline.NeedsNoStore
 	}
 	if c == root {
 		if err := root.ParseFlags(rest); err != nil || len(root.Flags().Args()) > 0 {
-			return needsNoStore // a bad flag, or an unknown command: said without the database
+			return cmdline.NeedsNoStore // a bad flag, or an unknown command: said without the database
 		}
-		return isConsole
+		return cmdline.Console
 	}
 	for p := c; p != nil; p = p.Parent() {
 		switch p.Name() {
 		case "help", "version", "completion", holdName, "migrate": // the holder and migrate open the file themselves
-			return needsNoStore
+			return cmdline.NeedsNoStore
 		}
 	}
 	if c.HasSubCommands() {
-		return needsNoStore // a group: its help, or an unknown subcommand
+		return cmdline.NeedsNoStore // a group: its help, or an unknown subcommand
 	}
-	return isCommand
-}
-
-// knownLine classifies a command line of the usual shape without building
-// the tree: the root's own flags (--db, --as with their values, --json),
-// alone (the console) or followed by the command's words, ending at a word
-// of storeCommand's (a command that works on the database), "version" or
-// the holder's; it says nothing (ok false) of any other line, which the
-// tree then classifies. What it says is what the tree says
-// (TestKnownLineAgreesWithTheTree).
-func knownLine(args []string) (kind lineKind, ok bool) {
-	kind, _, ok = knownLineWord(args)
-	return kind, ok
-}
-
-// knownLineWord is knownLine, and the root's command the line names.
-func knownLineWord(args []string) (kind lineKind, word string, ok bool) {
-	i := 0
-	for i < len(args) {
-		a := args[i]
-		switch {
-		case a == "--db" || a == "--as":
-			if i+1 >= len(args) {
-				return 0, "", false // no value: the tree says so
-			}
-			i += 2 // the flag's value
-			continue
-		case a == "--json" || strings.HasPrefix(a, "--db=") || strings.HasPrefix(a, "--as="):
-			i++
-			continue
-		case strings.HasPrefix(a, "-"):
-			return 0, "", false
-		}
-		break
-	}
-	if i >= len(args) {
-		// the root's flags alone: the console (its start waits for no
-		// tree)
-		return isConsole, "", true
-	}
-	word = args[i]
-	if word == "version" || word == holdName { // the holder opens the file itself
-		return needsNoStore, word, true
-	}
-	if storeCommand(word) {
-		return isCommand, word, true
-	}
-	if i+1 < len(args) && storeCommand(word+" "+args[i+1]) {
-		return isCommand, word, true
-	}
-	return 0, "", false
-}
-
-// storeCommand says whether path (the command's words) names a command
-// that works on the database: every such command of the tree, and nothing
-// else (TestKnownLineAgreesWithTheTree fails until a command added to the
-// tree is added here).
-func storeCommand(path string) bool {
-	switch path {
-	case "audit log", "audit verify",
-		"backup", "check", "demo", "effective", "expiring", "export", "import", "import-users",
-		"review", "serve", "undo", "who-can",
-		"clients add", "clients delete", "clients list", "clients rename", "clients restore", "clients retire",
-		"outbox list", "outbox show",
-		"profiles create", "profiles delete", "profiles grant", "profiles list", "profiles rename", "profiles scope", "profiles show",
-		"screens add", "screens list", "screens retitle",
-		"settings set", "settings show",
-		"sites add", "sites assign", "sites delete", "sites list", "sites rename", "sites restore", "sites retire", "sites unassign",
-		"teams add", "teams delete", "teams list", "teams move", "teams rename", "teams restore", "teams retire",
-		"users add", "users add-key", "users assign-client", "users delete", "users disable", "users edit", "users enable",
-		"users feature", "users history", "users invite", "users keys", "users list", "users remove-key", "users set-password",
-		"users show", "users unassign-client":
-		return true
-	}
-	return false
-}
-
-// dbFlag is the --db a command line names, or "".
-func dbFlag(args []string) string {
-	db := ""
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			break
-		}
-		if a == "--db" && i+1 < len(args) {
-			db = args[i+1]
-			i++
-		} else if v, ok := strings.CutPrefix(a, "--db="); ok {
-			db = v
-		}
-	}
-	return db
+	return cmdline.Command
 }
 
 // attachOrOpen runs a command line in the process that holds its database
@@ -267,41 +154,41 @@ func dbFlag(args []string) string {
 // hands the line back to the tree (done false, pre nil) when the line needs
 // no database, or when what stops it is for the tree to say the usual way.
 func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store) {
-	if etcdLine(args, os.Getenv) {
+	if cmdline.OnEtcd(args, os.Getenv) {
 		return 0, false, nil // no file to hold: this process opens etcd itself
 	}
 	kind := classify(args)
-	if kind == needsNoStore || !keys.LocalSupported() {
+	if kind == cmdline.NeedsNoStore || !attach.Supported() {
 		return 0, false, nil
 	}
 	at := env.Attach
 	if at.Stdin == nil {
 		at.Stdin, at.Stdout, at.Stderr = os.Stdin, os.Stdout, os.Stderr
 	}
-	db := dbFlag(args)
+	db := cmdline.DB(args)
 	if db == "" {
 		db = store.DefaultPath()
 	}
-	o := keys.AttachOptions{
-		Socket: keys.LocalSocket(db), Args: args, DB: db, User: saidUser(), Build: buildLine(), BuildID: keys.BuildID(),
+	o := attach.Options{
+		Socket: attach.Socket(db), Args: args, DB: db, User: saidUser(), Build: buildLine(), BuildID: attach.BuildID(),
 		Stdin: at.Stdin, Stdout: at.Stdout, Stderr: at.Stderr,
 	}
 	refused := func(err error) (int, bool, *store.Store) {
-		var lr *keys.LocalRefusal
+		var lr *attach.Refusal
 		errors.As(err, &lr)
 		e := &store.Error{Kind: store.KindLocked, Msg: lr.Msg}
 		printError(terminalSafe(at.Stderr), e, e.Msg, askedJSON(args))
 		return ExitCode(e), true, nil
 	}
 	switch kind {
-	case isCompletion:
+	case cmdline.Completion:
 		// a Tab waits for nobody: the holder answers, or the file is read
 		// as before (briefly, never created)
-		if code, err := keys.Attach(o); err == nil {
+		if code, err := attach.Run(o); err == nil {
 			return code, true, nil
 		}
 		return 0, false, nil
-	case isConsole:
+	case cmdline.Console:
 		if term.IsTerminal(int(at.Stdout.Fd())) {
 			if at.Attaching != nil {
 				at.Attaching()
@@ -331,11 +218,11 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 	start := time.Now()
 	noted := false
 	for {
-		code, err := keys.Attach(o)
+		code, err := attach.Run(o)
 		if err == nil {
 			return code, true, nil
 		}
-		if !errors.Is(err, keys.ErrNoHolder) {
+		if !errors.Is(err, attach.ErrNoHolder) {
 			return refused(err)
 		}
 		// nobody serves it: open it here (with every P: reading the file
@@ -382,13 +269,13 @@ func heldByGatehouse(db string) bool {
 // one if nobody holds it: a holder it starts is handed this terminal and
 // draws the console on it itself (handover), when standard input and
 // output are terminals; else it attaches to the holder as to any.
-func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(error) (int, bool, *store.Store)) (int, bool, *store.Store) {
+func attachConsole(at *Attach, o attach.Options, db string, refused func(error) (int, bool, *store.Store)) (int, bool, *store.Store) {
 	for try := 0; try < 20; try++ {
-		code, err := keys.Attach(o)
+		code, err := attach.Run(o)
 		if err == nil {
 			return code, true, nil
 		}
-		if !errors.Is(err, keys.ErrNoHolder) {
+		if !errors.Is(err, attach.ErrNoHolder) {
 			return refused(err)
 		}
 		hand := newHandover(at, o.Args)
@@ -403,7 +290,7 @@ func attachConsole(at *Attach, o keys.AttachOptions, db string, refused func(err
 		case "ready", "held":
 			continue // attach to it
 		case "refused":
-			return refused(&keys.LocalRefusal{Msg: msg})
+			return refused(&attach.Refusal{Msg: msg})
 		default:
 			// it could not open the file (damaged, another version, held
 			// all along by a process that does not serve it): the tree
@@ -431,7 +318,7 @@ func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid 
 		return "failed", "", 0
 	}
 	defer r.Close()
-	args := []string{"--db", keys.CanonicalDB(db), holdName}
+	args := []string{"--db", attach.CanonicalDB(db), holdName}
 	if v := os.Getenv("GATEHOUSE_HOLD_LINGER"); v != "" {
 		args = append(args, "--linger", v)
 	}
@@ -485,7 +372,7 @@ func startHolder(at *Attach, db string, hand *handover) (state, msg string, pid 
 
 // ---- the holder's side
 
-const holdName = "__hold"
+const holdName = cmdline.HoldName
 
 // holdCmd is the holder: it holds the database for the other gatehouse
 // processes of this machine and serves them over the local socket until
@@ -536,8 +423,8 @@ func (a *app) holdCmd() *cobra.Command {
 		if path == "" {
 			path = store.DefaultPath()
 		}
-		path = keys.CanonicalDB(path)
-		sock := keys.LocalSocket(path)
+		path = attach.CanonicalDB(path)
+		sock := attach.Socket(path)
 		// reading every user builds the heap a console needs: the
 		// collector waits until that is done (as the console at the
 		// machine does)
@@ -559,7 +446,7 @@ func (a *app) holdCmd() *cobra.Command {
 		// its standard error is <db>.holder.log (startHolder): what it
 		// refuses (another user's process), and anything that goes wrong
 		logger := keys.NewLogger(a.rawErr, log.Options{ReportTimestamp: true, Prefix: "gatehouse holder", Level: log.WarnLevel})
-		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger, BuildID: keys.BuildID()})
+		srv, err := keys.New(keys.Config{Store: s, Local: LocalCommand(s, a.env), Linger: linger, Logger: logger, BuildID: attach.BuildID()})
 		if err != nil {
 			return err
 		}
@@ -572,7 +459,7 @@ func (a *app) holdCmd() *cobra.Command {
 			// something in the socket's place is refused; no place for a
 			// socket at all, and the console runs in its own process, as
 			// before (report's "failed")
-			var lr *keys.LocalRefusal
+			var lr *attach.Refusal
 			if errors.As(err, &lr) {
 				report("refused " + lr.Msg)
 			}
@@ -619,7 +506,7 @@ func openForHolder(path, sock string) (*store.Store, error) {
 		if store.KindOf(err) != store.KindLocked || time.Now().After(deadline) || !heldByGatehouse(path) {
 			return s, err
 		}
-		if keys.Answers(sock) {
+		if attach.Answers(sock) {
 			return nil, errHeldElsewhere
 		}
 	}
@@ -629,7 +516,7 @@ func openForHolder(path, sock string) (*store.Store, error) {
 // (another user's process) and what goes wrong: beside the database,
 // <db>.holder.log, started afresh once it passes 1 MiB.
 func holderLog(db string) *os.File {
-	name := keys.CanonicalDB(db) + ".holder.log"
+	name := attach.CanonicalDB(db) + ".holder.log"
 	if fi, err := os.Stat(name); err == nil && fi.Size() > 1<<20 {
 		os.Remove(name)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -42,7 +43,7 @@ func commandPaths(t *testing.T) [][]string {
 	return paths
 }
 
-// A command line knownLine classifies without the tree is classified as the
+// A command line cmdline.Known classifies without the tree is classified as the
 // tree classifies it, and every command of the tree that works on the
 // database is one it knows (an attached command line builds no tree before
 // it is sent).
@@ -50,12 +51,12 @@ func TestKnownLineAgreesWithTheTree(t *testing.T) {
 	paths := commandPaths(t)
 	for _, p := range paths {
 		tree := classifyByTree(p)
-		kind, ok := knownLine(p)
+		kind, ok := cmdline.Known(p)
 		if ok && kind != tree {
-			t.Errorf("%q: knownLine says %d, the tree %d", p, kind, tree)
+			t.Errorf("%q: cmdline.Known says %d, the tree %d", p, kind, tree)
 		}
-		if tree == isCommand && !ok {
-			t.Errorf("%q works on the database, but knownLine does not know it: add %q to storeCommand", p, strings.Join(p, " "))
+		if tree == cmdline.Command && !ok {
+			t.Errorf("%q works on the database, but cmdline.Known does not know it: add %q to cmdline.StoreCommand", p, strings.Join(p, " "))
 		}
 	}
 	// lines around them: the root's flags before, flags and words after,
@@ -72,10 +73,10 @@ func TestKnownLineAgreesWithTheTree(t *testing.T) {
 	check := func(args []string) {
 		lines++
 		want := classifyByTree(slices.Clone(args))
-		if kind, ok := knownLine(args); ok {
+		if kind, ok := cmdline.Known(args); ok {
 			known++
 			if kind != want {
-				t.Errorf("%q: knownLine says %d, the tree %d", args, kind, want)
+				t.Errorf("%q: cmdline.Known says %d, the tree %d", args, kind, want)
 			}
 		}
 	}
@@ -88,7 +89,7 @@ func TestKnownLineAgreesWithTheTree(t *testing.T) {
 		}
 	}
 	if known < lines/3 {
-		t.Errorf("knownLine knew %d of %d lines of the usual shape", known, lines)
+		t.Errorf("cmdline.Known knew %d of %d lines of the usual shape", known, lines)
 	}
 	for i := 0; i < 3000; i++ {
 		n := r.IntN(6)
@@ -122,7 +123,7 @@ func describeCommand(c *cobra.Command) string {
 // errors, exit code.
 func TestPartialTreeIsTheWholeTreesCommand(t *testing.T) {
 	for _, p := range commandPaths(t) {
-		if classifyByTree(p) != isCommand && p[0] != holdName {
+		if classifyByTree(p) != cmdline.Command && p[0] != holdName {
 			if onlyCommand(p) != "" {
 				t.Errorf("%q gets a partial tree, but it does not run a command of the database", p)
 			}
@@ -212,5 +213,12 @@ func TestPartialTreeIsTheWholeTreesCommand(t *testing.T) {
 		if got != want {
 			t.Errorf("gatehouse %q with the partial tree:\n%s\nwith the whole tree:\n%s", l, got, want)
 		}
+	}
+}
+
+// The front tells a shell's completion request by cobra's words for it.
+func TestCompletionRequestsAreCobras(t *testing.T) {
+	if cmdline.CompleteRequest != cobra.ShellCompRequestCmd || cmdline.CompleteNoDescRequest != cobra.ShellCompNoDescRequestCmd {
+		t.Fatalf("cmdline says %q and %q; cobra %q and %q", cmdline.CompleteRequest, cmdline.CompleteNoDescRequest, cobra.ShellCompRequestCmd, cobra.ShellCompNoDescRequestCmd)
 	}
 }

@@ -436,11 +436,6 @@ func (a *app) completionStore() (*store.Store, store.Actor, bool) {
 	return s, actor, err == nil
 }
 
-// isCompletionRequest says whether a command line is cobra's __complete.
-func isCompletionRequest(args []string) bool {
-	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
-}
-
 // completeFlagValue answers a __complete request that is typing a flag's
 // value, as cobra's __complete would with a registered function (see the
 // top of this file): it reports whether the request was one.

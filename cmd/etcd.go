@@ -145,23 +145,3 @@ func parseEtcdURLs(s, what string) ([]string, error) {
 	}
 	return urls, nil
 }
-
-// etcdLine says whether a command line's store is on etcd, told from its
-// words and the environment without the tree (attachOrOpen: such a line
-// attaches to no holder). A line naming any etcd flag is one; the tree
-// says what is wrong with it.
-func etcdLine(args []string, getenv func(string) string) bool {
-	db := false
-	for _, a := range args {
-		if a == "--" {
-			break
-		}
-		if strings.HasPrefix(a, "--etcd") || strings.HasPrefix(a, "--to-etcd") {
-			return true
-		}
-		if a == "--db" || strings.HasPrefix(a, "--db=") {
-			db = true
-		}
-	}
-	return !db && getenv("GATEHOUSE_ETCD") != ""
-}

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -152,7 +153,7 @@ func (h *handover) wait(db string, pid int) int {
 			if !ok {
 				// the holder ended without a word (killed, crashed): what
 				// the console had set up in the terminal is undone here
-				fmt.Fprint(h.out, keys.TerminalReset)
+				fmt.Fprint(h.out, attach.TerminalReset)
 				fmt.Fprintf(terminalSafe(h.errOut), "gatehouse: the gatehouse process holding %s (pid %d) ended while this console was open; nothing is half-written (a change set is whole or not at all): start gatehouse again\n", db, pid)
 				return 1
 			}

@@ -22,8 +22,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// gatehouse and gatehouse-core, side by side, as installed
 	bin = filepath.Join(dir, "gatehouse")
-	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", bin, "./gatehouse")...)
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", dir+string(filepath.Separator), "./gatehouse", "./gatehouse-core")...)
 	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as README installs it: static
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building gatehouse: %v\n%s", err, out)

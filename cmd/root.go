@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
@@ -198,7 +199,7 @@ func NewRoot(env Env) *cobra.Command { return newApp(env, nil).root }
 
 // newApp builds a fresh command tree and the state its commands share:
 // the whole tree, or for a command line of the usual shape that runs a
-// command of the database (knownLine) at the machine, only the root and
+// command of the database (cmdline.Known) at the machine, only the root and
 // the command it names (with its subcommands): the process holding the
 // database builds a tree for every command line another process sends
 // it, and the whole of it is ten times what one command needs (about 1,200
@@ -340,17 +341,17 @@ func (a *app) topCommands() []topCommand {
 var partialTrees = true
 
 // onlyCommand is the root's command a command line runs, when it is of the
-// usual shape and runs a command of the database (classify's isCommand,
+// usual shape and runs a command of the database (classify's cmdline.Command,
 // told without the tree); "" for any other line, which gets the whole tree.
 func onlyCommand(args []string) string {
-	if !partialTrees || isCompletionRequest(args) || asksHelp(args) {
+	if !partialTrees || cmdline.IsCompletionRequest(args) || cmdline.AsksHelp(args) {
 		return ""
 	}
-	kind, word, ok := knownLineWord(args)
+	kind, word, ok := cmdline.KnownWord(args)
 	if ok && word == holdName {
 		return word // the holder: it starts the first console, which waits
 	}
-	if !ok || kind != isCommand {
+	if !ok || kind != cmdline.Command {
 		return ""
 	}
 	return word
@@ -429,7 +430,7 @@ func Run(env Env, args []string) int {
 	if args == nil {
 		args = []string{} // a nil slice would make cobra read os.Args
 	}
-	if isCompletionRequest(args) {
+	if cmdline.IsCompletionRequest(args) {
 		if err := a.allowCompletion(); err != nil {
 			printError(root.ErrOrStderr(), err, errorLine(err), false)
 			return ExitCode(err)

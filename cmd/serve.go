@@ -15,7 +15,9 @@ import (
 	"charm.land/ssh"
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
 	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -123,8 +125,8 @@ node lets clients trust any of them). See README, "Several nodes over etcd".`,
 		// database through this process while it holds it (unless it serves
 		// for another: the holder it runs in listens already); on etcd
 		// nobody holds anything: each process opens the store itself
-		if !held && !onEtcd && a.env.Attach != nil && keys.LocalSupported() {
-			cfg.Local, cfg.BuildID = LocalCommand(s, a.env), keys.BuildID()
+		if !held && !onEtcd && a.env.Attach != nil && attach.Supported() {
+			cfg.Local, cfg.BuildID = LocalCommand(s, a.env), attach.BuildID()
 		}
 		srv, err := keys.New(cfg)
 		if err != nil {
@@ -135,8 +137,8 @@ node lets clients trust any of them). See README, "Several nodes over etcd".`,
 			return refusedf("cannot listen on %s: %v", listen, err)
 		}
 		if cfg.Local != nil {
-			var nosock *keys.NoSocketError
-			switch err := srv.ListenLocal(keys.LocalSocket(s.Path())); {
+			var nosock *attach.NoSocketError
+			switch err := srv.ListenLocal(attach.Socket(s.Path())); {
 			case errors.As(err, &nosock):
 				// it serves SSH all the same; the machine's own commands
 				// wait for it, as before
@@ -321,7 +323,7 @@ func remoteNamed(env Env, args []string) error {
 	root := NewRoot(Env{Store: env.Store, Actor: env.Actor})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
-	if isCompletionRequest(args) {
+	if cmdline.IsCompletionRequest(args) {
 		completionStandIn(root)
 	}
 	c, _, err := root.Find(args)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 )
 
 // A console the holder runs itself (Hold: the first console, on the
@@ -32,7 +32,7 @@ func TestLocalHeldConsoleKeepsTheHolder(t *testing.T) {
 	case <-time.After(patience):
 		t.Fatal("the holder did not end after its held console was released")
 	}
-	if _, _, _, err := run(t, h.sock, "", "x"); !errors.Is(err, keys.ErrNoHolder) {
+	if _, _, _, err := run(t, h.sock, "", "x"); !errors.Is(err, attach.ErrNoHolder) {
 		t.Fatalf("after the holder ended: %v", err)
 	}
 

@@ -21,6 +21,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/gatehouse/gatehouse/keys/attach"
 )
 
 // The holder's half of attaching: the other gatehouse processes of this
@@ -79,7 +81,7 @@ func (s *Server) ListenLocal(path string) error {
 	if s.lsrv == nil {
 		return errors.New("keys: ListenLocal without Config.Local")
 	}
-	ln, err := listenLocal(path)
+	ln, err := attach.Listen(path)
 	if err != nil {
 		return err
 	}
@@ -107,7 +109,7 @@ func (s *Server) closeLocal() {
 	if ln == nil {
 		return
 	}
-	removeSocket(path, fi)
+	attach.RemoveSocket(path, fi)
 	ln.Close()
 }
 
@@ -123,7 +125,7 @@ func (s *Server) onLocalConn(ctx ssh.Context, c net.Conn) (out net.Conn) {
 	if !ok {
 		return nil
 	}
-	uid, pid, err := peerCred(uc)
+	uid, pid, err := attach.PeerCred(uc)
 	if err != nil {
 		s.log.Warn("local connection refused", "why", "no peer credentials: "+err.Error())
 		return nil
@@ -195,16 +197,16 @@ func (s *Server) localHandler(sess ssh.Session) {
 		return
 	}
 	raw := sess.RawCommand()
-	if len(raw) > MaxLocalCommandLine {
-		refuse(2, fmt.Sprintf("gatehouse: the command line has %d bytes, more than the %d a gatehouse hands to the one holding the database; pick many users with --where, or run several commands", len(raw), MaxLocalCommandLine), "command line too long")
+	if len(raw) > attach.MaxCommandLine {
+		refuse(2, fmt.Sprintf("gatehouse: the command line has %d bytes, more than the %d a gatehouse hands to the one holding the database; pick many users with --where, or run several commands", len(raw), attach.MaxCommandLine), "command line too long")
 		return
 	}
-	var req localRequest
+	var req attach.Request
 	if err := json.Unmarshal([]byte(raw), &req); err != nil || req.Protocol == 0 {
 		refuse(2, "gatehouse: this socket runs gatehouse command lines sent by gatehouse itself; run gatehouse", "not a gatehouse request")
 		return
 	}
-	if req.Protocol != LocalProtocol {
+	if req.Protocol != attach.Protocol {
 		refuse(1, fmt.Sprintf("gatehouse: the gatehouse holding this database (pid %d) is another version, which cannot run this one's commands; stop it (or wait: it ends by itself after its last client), then run again", os.Getpid()), "another protocol version")
 		return
 	}
@@ -397,7 +399,7 @@ type LocalSession struct {
 	sess ssh.Session
 	conn gossh.Conn
 	ctx  context.Context
-	req  localRequest
+	req  attach.Request
 	in   *pulledStdin
 }
 
@@ -459,12 +461,12 @@ func (l *LocalSession) close() {
 }
 
 // callerOp opens one operation on the caller's side.
-func (l *LocalSession) call(op callerOp) (gossh.Channel, error) {
+func (l *LocalSession) call(op attach.CallerOp) (gossh.Channel, error) {
 	if l.conn == nil || l.ctx.Err() != nil {
 		return nil, ErrCallerGone
 	}
 	b, _ := json.Marshal(op)
-	ch, reqs, err := l.conn.OpenChannel(callerChannel, b)
+	ch, reqs, err := l.conn.OpenChannel(attach.CallerChannel, b)
 	if err != nil {
 		return nil, ErrCallerGone
 	}
@@ -487,26 +489,26 @@ func (c *opChannel) Close() error {
 
 // answer reads an operation's answer: frameEnd's payload, or its error.
 func answer(ch io.Reader) ([]byte, error) {
-	kind, p, err := readFrame(ch)
+	kind, p, err := attach.ReadFrame(ch)
 	switch {
 	case err != nil:
 		return nil, ErrCallerGone
-	case kind == frameEnd:
+	case kind == attach.FrameEnd:
 		return p, nil
-	case kind == frameErr:
-		return nil, decodeCallerError(p)
+	case kind == attach.FrameErr:
+		return nil, attach.DecodeCallerError(p)
 	}
 	return nil, fmt.Errorf("the caller answered a frame %q", kind)
 }
 
 // fetchArgs asks the caller for a command line too long for its request.
 func (l *LocalSession) fetchArgs() ([]string, error) {
-	b, err := l.readOp(callerOp{Op: opArgs}, maxArgs+1)
+	b, err := l.readOp(attach.CallerOp{Op: attach.OpArgs}, attach.MaxArgs+1)
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > maxArgs {
-		return nil, fmt.Errorf("the command line has more than %d MiB; pick many users with --where, or run several commands", maxArgs>>20)
+	if len(b) > attach.MaxArgs {
+		return nil, fmt.Errorf("the command line has more than %d MiB; pick many users with --where, or run several commands", attach.MaxArgs>>20)
 	}
 	var args []string
 	if err := json.Unmarshal(b, &args); err != nil {
@@ -519,11 +521,11 @@ func (l *LocalSession) fetchArgs() ([]string, error) {
 // directory), at most max bytes of it (max > 0: what is past it is not
 // read, as io.LimitReader).
 func (l *LocalSession) ReadFile(name string, max int64) ([]byte, error) {
-	return l.readOp(callerOp{Op: opRead, Name: name}, max)
+	return l.readOp(attach.CallerOp{Op: attach.OpRead, Name: name}, max)
 }
 
 // ReadFileOp reads what an operation sends as frames, at most max bytes.
-func (l *LocalSession) readOp(op callerOp, max int64) ([]byte, error) {
+func (l *LocalSession) readOp(op attach.CallerOp, max int64) ([]byte, error) {
 	ch, err := l.call(op)
 	if err != nil {
 		return nil, err
@@ -531,21 +533,21 @@ func (l *LocalSession) readOp(op callerOp, max int64) ([]byte, error) {
 	defer ch.Close()
 	var buf bytes.Buffer
 	for {
-		kind, p, err := readFrame(ch)
+		kind, p, err := attach.ReadFrame(ch)
 		if err != nil {
 			return nil, ErrCallerGone
 		}
 		switch kind {
-		case frameData:
+		case attach.FrameData:
 			if max > 0 && int64(buf.Len()+len(p)) >= max {
 				buf.Write(p[:max-int64(buf.Len())])
 				return buf.Bytes(), nil
 			}
 			buf.Write(p)
-		case frameEnd:
+		case attach.FrameEnd:
 			return buf.Bytes(), nil
-		case frameErr:
-			return nil, decodeCallerError(p)
+		case attach.FrameErr:
+			return nil, attach.DecodeCallerError(p)
 		default:
 			return nil, fmt.Errorf("the caller answered a frame %q", kind)
 		}
@@ -558,7 +560,7 @@ func (l *LocalSession) readOp(op callerOp, max int64) ([]byte, error) {
 // file (an error for which errors.Is(err, fs.ErrExist) holds). It returns
 // the file's absolute path and size.
 func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error) {
-	ch, err := l.call(callerOp{Op: opWrite, Name: name})
+	ch, err := l.call(attach.CallerOp{Op: attach.OpWrite, Name: name})
 	if err != nil {
 		return "", 0, err
 	}
@@ -571,11 +573,11 @@ func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error
 		}
 		return ErrCallerGone
 	}
-	buf := make([]byte, maxFrame)
+	buf := make([]byte, attach.MaxFrame)
 	for {
 		n, rerr := r.Read(buf)
 		if n > 0 {
-			if err := writeFrame(ch, frameData, buf[:n]); err != nil {
+			if err := attach.WriteFrame(ch, attach.FrameData, buf[:n]); err != nil {
 				return "", 0, refused()
 			}
 		}
@@ -583,18 +585,18 @@ func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error
 			break
 		}
 		if rerr != nil {
-			_ = writeFrame(ch, frameErr, encodeCallerError(rerr))
+			_ = attach.WriteFrame(ch, attach.FrameErr, attach.EncodeCallerError(rerr))
 			return "", 0, rerr
 		}
 	}
-	if err := writeFrame(ch, frameEnd, nil); err != nil {
+	if err := attach.WriteFrame(ch, attach.FrameEnd, nil); err != nil {
 		return "", 0, refused()
 	}
 	p, err := answer(ch)
 	if err != nil {
 		return "", 0, err
 	}
-	var res writeResult
+	var res attach.WriteResult
 	if err := json.Unmarshal(p, &res); err != nil {
 		return "", 0, fmt.Errorf("the caller's answer: %v", err)
 	}
@@ -603,7 +605,7 @@ func (l *LocalSession) WriteFile(name string, r io.Reader) (string, int64, error
 
 // Exists says whether name is there on the caller's side (os.Stat succeeds).
 func (l *LocalSession) Exists(name string) (bool, error) {
-	ch, err := l.call(callerOp{Op: opStat, Name: name})
+	ch, err := l.call(attach.CallerOp{Op: attach.OpStat, Name: name})
 	if err != nil {
 		return false, err
 	}
@@ -612,7 +614,7 @@ func (l *LocalSession) Exists(name string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	var res statResult
+	var res attach.StatResult
 	if err := json.Unmarshal(p, &res); err != nil {
 		return false, fmt.Errorf("the caller's answer: %v", err)
 	}
@@ -622,7 +624,7 @@ func (l *LocalSession) Exists(name string) (bool, error) {
 // ReadSecret writes prompt on the caller's standard error and reads one
 // line from its terminal without echo (standard input must be one).
 func (l *LocalSession) ReadSecret(prompt string) (string, error) {
-	ch, err := l.call(callerOp{Op: opSecret, Prompt: prompt})
+	ch, err := l.call(attach.CallerOp{Op: attach.OpSecret, Prompt: prompt})
 	if err != nil {
 		return "", err
 	}
@@ -652,32 +654,32 @@ func (p *pulledStdin) Read(b []byte) (int, error) {
 		return 0, nil
 	}
 	if p.ch == nil {
-		ch, err := p.l.call(callerOp{Op: opStdin})
+		ch, err := p.l.call(attach.CallerOp{Op: attach.OpStdin})
 		if err != nil {
 			p.err = io.EOF // nobody to read from: as a closed input
 			return 0, p.err
 		}
 		p.ch = ch
 	}
-	want := min(len(b), maxFrame)
+	want := min(len(b), attach.MaxFrame)
 	var cnt [4]byte
 	binary.BigEndian.PutUint32(cnt[:], uint32(want))
-	if err := writeFrame(p.ch, frameRead, cnt[:]); err != nil {
+	if err := attach.WriteFrame(p.ch, attach.FrameRead, cnt[:]); err != nil {
 		p.err = io.EOF
 		return 0, p.err
 	}
-	kind, data, err := readFrame(p.ch)
+	kind, data, err := attach.ReadFrame(p.ch)
 	switch {
 	case err != nil:
 		p.err = io.EOF
 		return 0, p.err
-	case kind == frameData && len(data) <= want:
+	case kind == attach.FrameData && len(data) <= want:
 		return copy(b, data), nil
-	case kind == frameEnd:
+	case kind == attach.FrameEnd:
 		p.err = io.EOF
 		return 0, p.err
-	case kind == frameErr:
-		p.err = decodeCallerError(data)
+	case kind == attach.FrameErr:
+		p.err = attach.DecodeCallerError(data)
 		return 0, p.err
 	}
 	p.err = fmt.Errorf("the caller answered a frame %q", kind)

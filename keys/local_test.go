@@ -23,6 +23,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 	"github.com/gatehouse/gatehouse/store"
 )
 
@@ -69,10 +70,10 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(3)
 		}
-		code, err := keys.Attach(keys.AttachOptions{Socket: r.Socket, Args: r.Args, DB: "the database", User: "tester", HandshakeTimeout: patience})
+		code, err := attach.Run(attach.Options{Socket: r.Socket, Args: r.Args, DB: "the database", User: "tester", HandshakeTimeout: patience})
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "attach: %v\n", err)
-			if errors.Is(err, keys.ErrNoHolder) {
+			if errors.Is(err, attach.ErrNoHolder) {
 				os.Exit(4)
 			}
 			os.Exit(5)
@@ -104,7 +105,7 @@ func newHolder(t *testing.T, linger time.Duration, local func(*keys.LocalSession
 // newHolderOfBuild is newHolder whose server names its build (Config.BuildID).
 func newHolderOfBuild(t *testing.T, linger time.Duration, local func(*keys.LocalSession) int, build string) *holder {
 	t.Helper()
-	if !keys.LocalSupported() {
+	if !attach.Supported() {
 		t.Skip("this system's gatehouse does not attach (no peer credentials)")
 	}
 	dir := t.TempDir()
@@ -113,7 +114,7 @@ func newHolderOfBuild(t *testing.T, linger time.Duration, local func(*keys.Local
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &holder{t: t, st: st, sock: keys.LocalSocket(db), logs: &proof.Log{}, ended: make(chan error, 1)}
+	h := &holder{t: t, st: st, sock: attach.Socket(db), logs: &proof.Log{}, ended: make(chan error, 1)}
 	h.srv, err = keys.New(keys.Config{Store: st, Local: local, Linger: linger, BuildID: build,
 		Logger: keys.NewLogger(h.logs, log.Options{Level: log.DebugLevel}), ShutdownGrace: 2 * time.Second})
 	if err != nil {
@@ -155,7 +156,7 @@ func run(t *testing.T, sock string, stdin string, args ...string) (code int, out
 	e, _ := os.Create(filepath.Join(dir, "err"))
 	defer o.Close()
 	defer e.Close()
-	code, err = keys.Attach(keys.AttachOptions{Socket: sock, Args: args, Stdin: in, Stdout: o, Stderr: e, User: "tester", DB: "the database", HandshakeTimeout: patience})
+	code, err = attach.Run(attach.Options{Socket: sock, Args: args, Stdin: in, Stdout: o, Stderr: e, User: "tester", DB: "the database", HandshakeTimeout: patience})
 	b, _ := os.ReadFile(o.Name())
 	c, _ := os.ReadFile(e.Name())
 	return code, string(b), string(c), err
@@ -260,7 +261,7 @@ func TestLocalStdinPulledExactly(t *testing.T) {
 	in.WriteString("first line\nsecond line\n")
 	in.Seek(0, io.SeekStart)
 	o, _ := os.Create(filepath.Join(dir, "out"))
-	code, err := keys.Attach(keys.AttachOptions{Socket: h.sock, Args: []string{"x"}, Stdin: in, Stdout: o, Stderr: o, DB: "db"})
+	code, err := attach.Run(attach.Options{Socket: h.sock, Args: []string{"x"}, Stdin: in, Stdout: o, Stderr: o, DB: "db"})
 	if err != nil || code != 0 {
 		t.Fatal(code, err)
 	}
@@ -316,7 +317,7 @@ func TestLocalCallerFiles(t *testing.T) {
 // path is refused, left as it is, with a line that says what to do.
 func TestLocalSocketPath(t *testing.T) {
 	t.Parallel()
-	if !keys.LocalSupported() {
+	if !attach.Supported() {
 		t.Skip("no attach here")
 	}
 	dir := t.TempDir()
@@ -328,7 +329,7 @@ func TestLocalSocketPath(t *testing.T) {
 	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	ln.Close() // as after a kill -9: the file stays, nobody listens
 	start := time.Now()
-	if _, _, _, err := run(t, sock, "", "users", "list"); !errors.Is(err, keys.ErrNoHolder) {
+	if _, _, _, err := run(t, sock, "", "users", "list"); !errors.Is(err, attach.ErrNoHolder) {
 		t.Fatalf("a stale socket: %v", err)
 	}
 	if d := time.Since(start); d > 20*time.Second { // a hang, not a slow machine
@@ -378,7 +379,7 @@ func TestLocalSocketPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, _, _, err := run(t, p, "", "x")
-		var lr *keys.LocalRefusal
+		var lr *attach.Refusal
 		if !errors.As(err, &lr) || !strings.Contains(lr.Msg, c.want) || !strings.Contains(lr.Msg, "remove it (rm "+p+")") || strings.Contains(lr.Msg, "\n") {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -395,7 +396,7 @@ func TestLocalSocketPath(t *testing.T) {
 // SIGSTOP) costs the caller a bounded wait and a line, never a hang.
 func TestLocalHolderThatNeverAnswers(t *testing.T) {
 	t.Parallel()
-	if !keys.LocalSupported() {
+	if !attach.Supported() {
 		t.Skip("no attach here")
 	}
 	sock := filepath.Join(t.TempDir(), "g.db.sock")
@@ -414,8 +415,8 @@ func TestLocalHolderThatNeverAnswers(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	_, err = keys.Attach(keys.AttachOptions{Socket: sock, Args: []string{"x"}, DB: "g.db", HandshakeTimeout: time.Second})
-	var lr *keys.LocalRefusal
+	_, err = attach.Run(attach.Options{Socket: sock, Args: []string{"x"}, DB: "g.db", HandshakeTimeout: time.Second})
+	var lr *attach.Refusal
 	if !errors.As(err, &lr) || !strings.Contains(lr.Msg, "does not answer") {
 		t.Fatalf("a silent holder: %v", err)
 	}
@@ -428,7 +429,7 @@ func TestLocalHolderThatNeverAnswers(t *testing.T) {
 // be someone waiting for our commands in a folder others can write).
 func TestLocalRefusesAnotherUsersSocket(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 || !keys.LocalSupported() {
+	if os.Geteuid() != 0 || !attach.Supported() {
 		t.Skip("needs root (to make a socket of another user)")
 	}
 	dir := t.TempDir()
@@ -450,7 +451,7 @@ func TestLocalRefusesAnotherUsersSocket(t *testing.T) {
 		}
 	}()
 	_, _, _, err = run(t, sock, "", "users", "set-password", "ada@example.com")
-	var lr *keys.LocalRefusal
+	var lr *attach.Refusal
 	if !errors.As(err, &lr) || !strings.Contains(lr.Msg, "belongs to another user (uid 65534)") || !strings.Contains(lr.Msg, "nothing is sent to it") {
 		t.Fatalf("another user's socket: %v", err)
 	}
@@ -624,7 +625,7 @@ func TestLocalHolderLingers(t *testing.T) {
 	if _, err := os.Lstat(h.sock); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("its socket is left: %v", err)
 	}
-	if _, _, _, err := run(t, h.sock, "", "x"); !errors.Is(err, keys.ErrNoHolder) {
+	if _, _, _, err := run(t, h.sock, "", "x"); !errors.Is(err, attach.ErrNoHolder) {
 		t.Fatalf("after the holder ended: %v", err)
 	}
 }
@@ -633,7 +634,7 @@ func TestLocalHolderLingers(t *testing.T) {
 // is another uid is refused after connecting, before any byte is sent.
 func TestLocalRefusesAnotherUsersListener(t *testing.T) {
 	t.Parallel()
-	if os.Geteuid() != 0 || !keys.LocalSupported() {
+	if os.Geteuid() != 0 || !attach.Supported() {
 		t.Skip("needs root (to listen as another user)")
 	}
 	dir := t.TempDir()
@@ -655,7 +656,7 @@ func TestLocalRefusesAnotherUsersListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, _, err := run(t, sock, "", "users", "list")
-	var lr *keys.LocalRefusal
+	var lr *attach.Refusal
 	if !errors.As(err, &lr) || !strings.Contains(lr.Msg, "is served by a process of another user (uid 65534") || !strings.Contains(lr.Msg, "nothing was sent to it") {
 		t.Fatalf("another user's listener: %v", err)
 	}
@@ -723,7 +724,7 @@ func TestLocalCallerOfAnotherBuildIsRefused(t *testing.T) {
 			}
 			var errb strings.Builder
 			sess.Stderr = &errb
-			req := fmt.Sprintf(`{"protocol":%d,"args":["users","list"],"tty":[false,false,false]`, keys.LocalProtocol)
+			req := fmt.Sprintf(`{"protocol":%d,"args":["users","list"],"tty":[false,false,false]`, attach.Protocol)
 			if tc.build != "" {
 				req += fmt.Sprintf(`,"build_id":%q`, tc.build)
 			}
@@ -759,19 +760,19 @@ func TestBuildIDIsTheLinkersOwn(t *testing.T) {
 		t.Skipf("go tool buildid: %v", err)
 	}
 	want := strings.TrimSpace(string(out))
-	if got := keys.ReadBuildID(exe); got != want || keys.BuildID() != want {
-		t.Fatalf("ReadBuildID %q, BuildID %q, go tool buildid %q", got, keys.BuildID(), want)
+	if got := attach.ReadBuildID(exe); got != want || attach.BuildID() != want {
+		t.Fatalf("ReadBuildID %q, BuildID %q, go tool buildid %q", got, attach.BuildID(), want)
 	}
-	if got := keys.ReadBuildID("/bin/sh"); got != "" { // an executable not written by Go's linker
+	if got := attach.ReadBuildID("/bin/sh"); got != "" { // an executable not written by Go's linker
 		t.Fatalf("/bin/sh has Go build ID %q", got)
 	}
-	if got := keys.ReadBuildID(filepath.Join(t.TempDir(), "none")); got != "" {
+	if got := attach.ReadBuildID(filepath.Join(t.TempDir(), "none")); got != "" {
 		t.Fatalf("a missing file has build ID %q", got)
 	}
 }
 
 // rawLocalClient is an SSH client on a holder's socket that sends requests
-// as written, not as keys.Attach would.
+// as written, not as attach.Run would.
 func rawLocalClient(t *testing.T, sock string) *gossh.Client {
 	t.Helper()
 	c, err := net.Dial("unix", sock)

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gatehouse/gatehouse/store/dbpath"
 )
 
 var (
@@ -80,22 +82,9 @@ type Store struct {
 	remote   remotes     // other nodes' commits, to apply (follow.go)
 }
 
-// DefaultPath is $GATEHOUSE_DB, else $XDG_DATA_HOME/gatehouse/gatehouse.db,
-// else ~/.local/share/gatehouse/gatehouse.db.
-func DefaultPath() string {
-	if p := os.Getenv("GATEHOUSE_DB"); p != "" {
-		return p
-	}
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			home = "."
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "gatehouse", "gatehouse.db")
-}
+// DefaultPath is where the database is when a command line names none
+// (dbpath.Default).
+func DefaultPath() string { return dbpath.Default() }
 
 // Open opens (creating and seeding if new) the database at path.
 func Open(path string, opt Options) (*Store, error) {

@@ -1,134 +1,97 @@
 // Command gatehouse administers who may see which sites and which screens.
-// It only wires the process to the command tree in package cmd and the
-// console in package tui/console.
+//
+// This is its front, where every gatehouse command line starts. A command
+// of the database that another gatehouse process of this machine holds
+// (the holder a console started, or serve) is sent to that process and
+// answered from there; anything else, and anything that goes wrong before
+// the line is sent, becomes gatehouse-core (installed beside this program),
+// which is the rest of gatehouse and says what is wrong the usual way. The
+// front links only what sending a line needs — no store, no console, no
+// command tree — because every process pays for the code it links before
+// main runs: an attached command answers in two thirds of the time the
+// whole of gatehouse takes to start.
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
-	"runtime/debug"
-	"strings"
-	"sync"
-	"time"
+	"path/filepath"
+	"runtime"
 
-	tea "charm.land/bubbletea/v2"
-
-	"github.com/gatehouse/gatehouse/cmd"
-	"github.com/gatehouse/gatehouse/keys"
-	"github.com/gatehouse/gatehouse/store"
-	"github.com/gatehouse/gatehouse/tui"
-	"github.com/gatehouse/gatehouse/tui/console"
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
+	"github.com/gatehouse/gatehouse/keys/attach"
+	"github.com/gatehouse/gatehouse/store/dbpath"
 )
 
+// coreName is the rest of gatehouse, beside this program.
+const coreName = "gatehouse-core"
+
 func main() {
-	trace := openStartTrace()
-	holder := holds(os.Args[1:])
-	if holder {
-		trace.mark("hold-main") // the holder's own start, beside its console's
-	} else {
-		trace.mark("main")
-	}
-	env := cmd.Env{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Trace: trace.hook()}
-	restoreGC := func() {}
-	pauseGC := func() {
-		gc := debug.SetGCPercent(-1)
-		restoreGC = sync.OnceFunc(func() { debug.SetGCPercent(gc) })
-	}
-	if opensConsole(os.Args[1:]) {
-		// Opening the console reads every user into memory: collecting
-		// garbage while that heap is being built only slows the first frame,
-		// so the collector waits until that frame is out.
-		pauseGC()
-		if !keys.LocalSupported() {
-			// it draws the console itself; elsewhere it hands its
-			// terminal to a holder, whose start needs the core
-			go tui.Warm()
+	args := os.Args[1:]
+	core, err := corePath()
+	if err == nil && sendable(args) {
+		if code, sent := send(args, core); sent {
+			os.Exit(code)
 		}
-	} else if holder {
-		go tui.Warm() // the holder draws the consoles
-		// the holder is started by a console: it reads every user, and
-		// then draws that console's first frame; a collection in between
-		// (the heap is all new) would come before the frame, so the
-		// collector waits for it as at the machine, 5 s at most
-		pauseGC()
-		time.AfterFunc(5*time.Second, restoreGC)
 	}
-	// the frame of the console that started this holder: its memory is
-	// made ready while the store opens, when a core is free
-	env.Handed = func(t *os.File) { go tui.WarmFrame(t) }
-	env.Console = func(s *store.Store, actor store.Actor) error {
-		trace.mark("opened")
-		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Trace: trace.hook(), Ready: restoreGC})
+	if err == nil {
+		err = become(core, args)
 	}
-	// the console of the gatehouse process that started this holder, on
-	// the terminal it handed over: its start's phases are this process's
-	var first sync.Once
-	env.HandedConsole = func(s *store.Store, actor store.Actor, t cmd.HandedTerminal) error {
-		first.Do(func() { trace.mark("opened") })
-		return console.Run(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: t.Files, Trace: trace.hook(), Ready: restoreGC,
-			Terminal: &tui.Terminal{In: t.In, Out: t.Out, Env: os.Environ(), Resized: t.Resized, End: t.End}})
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%s is not there: gatehouse is two programs, gatehouse and %s, installed side by side; install both (CGO_ENABLED=0 go install ./cmd/...)", core, coreName)
 	}
-	// a console for a gatehouse process of this machine attached to this
-	// one (which holds the database): its files are that process's
-	env.HeldConsole = func(s *store.Store, actor store.Actor, files cmd.Files, terminal bool) (tea.Model, error) {
-		if !terminal {
-			return nil, tui.ErrNoTerminal
-		}
-		traced := false
-		first.Do(func() {
-			// the start of the console that started this holder: its
-			// store is open here, and its page is built here (its frame
-			// is marked by the process that shows it)
-			trace.mark("opened")
-			traced = true
-		})
-		m := console.New(s, actor, tui.Options{DBPath: s.Path(), WriteFiles: true, Files: files, Ready: restoreGC})
-		if traced {
-			trace.mark("page")
-		}
-		return m, nil
-	}
-	// every command line and the console work on a database another
-	// gatehouse process holds: they run there
-	if exe, err := os.Executable(); err == nil {
-		env.Attach = &cmd.Attach{Executable: exe, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-			// the console runs in the holder: this process only relays
-			// the terminal, with the collector on
-			Attaching: func() { restoreGC() },
-			// an attached console's first frame is here when its first
-			// bytes are
-			FirstOutput: trace.hook(), Trace: trace.hook()}
-	}
-	env.RemoteConsole = func(s *store.Store, actor store.Actor) tea.Model {
-		// no file path: where the server keeps its database is not a
-		// remote admin's business
-		return console.New(s, actor, tui.Options{})
-	}
-	code := cmd.Run(env, os.Args[1:])
-	restoreGC()
-	os.Exit(code)
+	fmt.Fprintf(os.Stderr, "gatehouse: %v\n", err)
+	os.Exit(1)
 }
 
-// holds says whether the arguments run the holder (gatehouse __hold).
-func holds(args []string) bool {
-	for _, a := range args {
-		if a == "__hold" {
-			return true
-		}
+// corePath is gatehouse-core beside this program (the file it runs from,
+// symbolic links resolved).
+func corePath() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("cannot tell where this program is, and so where %s is: %v", coreName, err)
 	}
-	return false
+	core := filepath.Join(filepath.Dir(exe), coreName)
+	if runtime.GOOS == "windows" {
+		core += ".exe"
+	}
+	return core, nil
 }
 
-// opensConsole says whether the arguments name no command (only global flags).
-func opensConsole(args []string) bool {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--db" || a == "--as" || strings.HasPrefix(a, "--etcd") && !strings.Contains(a, "="):
-			i++ // the flag's value
-		case strings.HasPrefix(a, "-"):
-		default:
-			return false
-		}
+// sendable says whether a command line may be sent to the holder of its
+// database from here: a command of the database of the usual shape, or a
+// shell's completion request, on a system whose gatehouse attaches, with
+// its store in a file (a store on etcd is opened by every process itself).
+func sendable(args []string) bool {
+	if !attach.Supported() || cmdline.OnEtcd(args, os.Getenv) || cmdline.AsksHelp(args) {
+		return false
 	}
-	return true
+	if cmdline.IsCompletionRequest(args) {
+		return true
+	}
+	kind, ok := cmdline.Known(args)
+	return ok && kind == cmdline.Command
+}
+
+// send runs the command line in the holder of its database, as gatehouse-core
+// would attached (sent false: it was not sent, and gatehouse-core runs it).
+// The holder runs it only if it is of gatehouse-core's build.
+func send(args []string, core string) (code int, sent bool) {
+	id := attach.ReadBuildID(core)
+	if id == "" {
+		return 0, false // a build that cannot be told: gatehouse-core decides
+	}
+	db := cmdline.DB(args)
+	if db == "" {
+		db = dbpath.Default()
+	}
+	code, err := attach.Run(attach.Options{
+		Socket: attach.Socket(db), Args: args, DB: db, BuildID: id,
+		// the holder looks the peer's uid up itself: the name said is its
+		// fallback, which gatehouse-core would say too
+		User: os.Getenv("USER"),
+	})
+	return code, err == nil
 }

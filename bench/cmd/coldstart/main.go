@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/gatehouse/gatehouse/bench/firstframe"
-	"github.com/gatehouse/gatehouse/keys"
+	"github.com/gatehouse/gatehouse/keys/attach"
 )
 
 const wait = 15 * time.Second
@@ -78,7 +78,7 @@ func run(argv []string, db string) (time.Duration, error) {
 		return 0, fmt.Errorf("%v; run %s in a terminal to see why; the screen was:\n%s", err, strings.Join(argv, " "), screen)
 	}
 	// the holder removes its socket as it ends
-	sock = keys.LocalSocket(db)
+	sock = attach.Socket(db)
 	for deadline := time.Now().Add(wait); exists(sock); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			return 0, fmt.Errorf("the holder of %s still runs %s after its console ended", db, wait)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package keys
+package attach
 
 import (
 	"io/fs"
@@ -13,9 +13,9 @@ import (
 // localSupported: the kernel says who is at the other end of a unix socket.
 const localSupported = true
 
-// peerCred is the uid and pid of the process at the other end of c (as it
+// PeerCred is the uid and pid of the process at the other end of c (as it
 // was when the connection was made), from the kernel: SO_PEERCRED.
-func peerCred(c *net.UnixConn) (uid, pid int, err error) {
+func PeerCred(c *net.UnixConn) (uid, pid int, err error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return -1, -1, err

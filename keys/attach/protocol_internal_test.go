@@ -1,4 +1,4 @@
-package keys
+package attach
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func TestRequestMarshal(t *testing.T) {
 		return ws
 	}
 	for i := 0; i < 5000; i++ {
-		req := localRequest{Protocol: r.IntN(3), Args: words(), Env: words(), TTY: [3]bool{r.IntN(2) == 0, r.IntN(2) == 0, r.IntN(2) == 0},
+		req := Request{Protocol: r.IntN(3), Args: words(), Env: words(), TTY: [3]bool{r.IntN(2) == 0, r.IntN(2) == 0, r.IntN(2) == 0},
 			ArgsFollow: r.IntN(5) == 0}
 		if r.IntN(2) == 0 {
 			req.User = word()
@@ -53,7 +53,7 @@ func TestRequestMarshal(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := req.marshal()
-		var a, b localRequest
+		var a, b Request
 		if err := json.Unmarshal(want, &a); err != nil {
 			t.Fatal(err)
 		}

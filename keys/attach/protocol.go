@@ -1,4 +1,4 @@
-package keys
+package attach
 
 import (
 	"encoding/binary"
@@ -14,28 +14,28 @@ import (
 )
 
 // What a client and its holder say to each other over the local socket,
-// beyond SSH: the exec request's command is a localRequest (the argv whole,
+// beyond SSH: the exec request's command is a Request (the argv whole,
 // never split again), and the holder reaches the caller's side — its files,
 // its standard input, its terminal — through channels it opens to the
-// client (callerChannel), one per operation, each a stream of frames.
+// client (CallerChannel), one per operation, each a stream of frames.
 
-// LocalProtocol is the version of that: a client and a holder of different
+// Protocol is the version of that: a client and a holder of different
 // versions (an older binary still holding the file) do not talk; the client
 // is told to wait for that holder to end.
-const LocalProtocol = 1
+const Protocol = 1
 
-// MaxLocalCommandLine bounds a local exec request (an SSH packet holds at
+// MaxCommandLine bounds a local exec request (an SSH packet holds at
 // most 256 KiB).
-const MaxLocalCommandLine = 128 << 10
+const MaxCommandLine = 128 << 10
 
-// localRequest is the command of a local exec request, as JSON.
-type localRequest struct {
+// Request is the command of a local exec request, as JSON.
+type Request struct {
 	Protocol int      `json:"protocol"`
 	Args     []string `json:"args"`
 	// User is the caller's OS user name as it sees it (used when the
 	// holder cannot look the peer's uid up itself)
 	User string   `json:"user,omitempty"`
-	Env  []string `json:"env,omitempty"` // the caller's variables of localEnv
+	Env  []string `json:"env,omitempty"` // the caller's variables of CallerEnv
 	// TTY says which of the caller's standard input, output and error are
 	// terminals
 	TTY [3]bool `json:"tty"`
@@ -45,7 +45,7 @@ type localRequest struct {
 	// another build refuses it
 	BuildID string `json:"build_id,omitempty"`
 	// ArgsFollow: the command line is too long for the request, and the
-	// holder asks for it (opArgs)
+	// holder asks for it (OpArgs)
 	ArgsFollow bool `json:"args_follow,omitempty"`
 }
 
@@ -53,7 +53,7 @@ type localRequest struct {
 // value read back), without the reflection json.Marshal builds on its
 // first use: an attached command is a process that sends only this, and
 // its first json.Marshal cost it a millisecond (TestRequestMarshal).
-func (r *localRequest) marshal() []byte {
+func (r *Request) marshal() []byte {
 	b := make([]byte, 0, 256)
 	b = append(b, `{"protocol":`...)
 	b = strconv.AppendInt(b, int64(r.Protocol), 10)
@@ -103,50 +103,50 @@ func appendJSONStrings(b []byte, ss []string) []byte {
 	return append(b, ']')
 }
 
-// maxArgs bounds a command line fetched with opArgs.
-const maxArgs = 16 << 20
+// MaxArgs bounds a command line fetched with OpArgs.
+const MaxArgs = 16 << 20
 
-// localEnv are the caller's environment variables the holder uses for its
+// CallerEnv are the caller's environment variables the holder uses for its
 // command line: who the caller is, its clock and language, its terminal's
 // colours, and the variables gatehouse's commands read.
-var localEnv = []string{
+var CallerEnv = []string{
 	"USER", "LOGNAME", "TZ", "LANG", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
 	"COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "TERM_PROGRAM", "TERM_PROGRAM_VERSION",
 	"GATEHOUSE_SMTP_PASSWORD", "GATEHOUSE_COMPLETION_DESCRIPTIONS",
 }
 
-// callerChannel is the channel type of an operation on the caller's side.
-const callerChannel = "gatehouse-caller@gatehouse"
+// CallerChannel is the channel type of an operation on the caller's side.
+const CallerChannel = "gatehouse-caller@gatehouse"
 
-// callerOp is the extra data of a callerChannel open.
-type callerOp struct {
-	Op     string `json:"op"` // opRead, opWrite, opStat, opSecret, opStdin
+// CallerOp is the extra data of a CallerChannel open.
+type CallerOp struct {
+	Op     string `json:"op"` // OpRead, OpWrite, OpStat, OpSecret, OpStdin
 	Name   string `json:"name,omitempty"`
 	Prompt string `json:"prompt,omitempty"`
 }
 
 const (
-	opRead   = "read"   // the caller sends a file's bytes (frames), then frameEnd
-	opWrite  = "write"  // the holder sends a new file's bytes, then frameEnd; the caller answers writeResult
-	opStat   = "stat"   // the caller answers statResult
-	opSecret = "secret" // the caller asks its terminal for a line without echo, and answers it
-	opStdin  = "stdin"  // the holder asks for up to N bytes of standard input at a time (frameRead)
-	opArgs   = "args"   // the caller sends its command line (JSON, frames), then frameEnd
+	OpRead   = "read"   // the caller sends a file's bytes (frames), then FrameEnd
+	OpWrite  = "write"  // the holder sends a new file's bytes, then FrameEnd; the caller answers WriteResult
+	OpStat   = "stat"   // the caller answers StatResult
+	OpSecret = "secret" // the caller asks its terminal for a line without echo, and answers it
+	OpStdin  = "stdin"  // the holder asks for up to N bytes of standard input at a time (FrameRead)
+	OpArgs   = "args"   // the caller sends its command line (JSON, frames), then FrameEnd
 )
 
 // Frame types.
 const (
-	frameData = 'd' // bytes
-	frameEnd  = 'e' // the end, whole: the payload is the answer (JSON), if any
-	frameErr  = 'x' // failed: the payload is a callerError
-	frameRead = 'r' // (stdin) read up to the 4-byte big-endian count
+	FrameData = 'd' // bytes
+	FrameEnd  = 'e' // the end, whole: the payload is the answer (JSON), if any
+	FrameErr  = 'x' // failed: the payload is a callerError
+	FrameRead = 'r' // (stdin) read up to the 4-byte big-endian count
 )
 
-// maxFrame bounds one frame's payload.
-const maxFrame = 64 << 10
+// MaxFrame bounds one frame's payload.
+const MaxFrame = 64 << 10
 
-func writeFrame(w io.Writer, kind byte, payload []byte) error {
-	if len(payload) > maxFrame {
+func WriteFrame(w io.Writer, kind byte, payload []byte) error {
+	if len(payload) > MaxFrame {
 		return fmt.Errorf("a frame of %d bytes", len(payload))
 	}
 	b := make([]byte, 5+len(payload))
@@ -157,9 +157,9 @@ func writeFrame(w io.Writer, kind byte, payload []byte) error {
 	return err
 }
 
-// readFrame reads one frame; a stream that ends before it is whole is
+// ReadFrame reads one frame; a stream that ends before it is whole is
 // io.ErrUnexpectedEOF (the other side went away).
-func readFrame(r io.Reader) (byte, []byte, error) {
+func ReadFrame(r io.Reader) (byte, []byte, error) {
 	var h [5]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -168,7 +168,7 @@ func readFrame(r io.Reader) (byte, []byte, error) {
 		return 0, nil, err
 	}
 	n := binary.BigEndian.Uint32(h[1:])
-	if n > maxFrame {
+	if n > MaxFrame {
 		return 0, nil, fmt.Errorf("a frame of %d bytes", n)
 	}
 	p := make([]byte, n)
@@ -188,7 +188,7 @@ type callerError struct {
 	Path  string `json:"path,omitempty"`
 }
 
-func encodeCallerError(err error) []byte {
+func EncodeCallerError(err error) []byte {
 	ce := callerError{Msg: err.Error()}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
@@ -202,7 +202,7 @@ func encodeCallerError(err error) []byte {
 	return b
 }
 
-func decodeCallerError(p []byte) error {
+func DecodeCallerError(p []byte) error {
 	var ce callerError
 	if err := json.Unmarshal(p, &ce); err != nil {
 		return errors.New("the caller failed")
@@ -220,13 +220,13 @@ func decodeCallerError(p []byte) error {
 	return errors.New(ce.Msg)
 }
 
-// writeResult answers opWrite.
-type writeResult struct {
+// WriteResult answers OpWrite.
+type WriteResult struct {
 	Path string `json:"path"` // the file written, absolute
 	Size int64  `json:"size"`
 }
 
-// statResult answers opStat.
-type statResult struct {
+// StatResult answers OpStat.
+type StatResult struct {
 	Exists bool `json:"exists"`
 }

@@ -1,4 +1,4 @@
-package keys
+package attach
 
 import (
 	"bufio"
@@ -27,9 +27,9 @@ import (
 // runs it there as if here — the same output, exit code and standard
 // input, its own files and terminal.
 
-// AttachOptions is one command line to run in the holder of a database.
-type AttachOptions struct {
-	Socket string   // LocalSocket of the database
+// Options is one command line to run in the holder of a database.
+type Options struct {
+	Socket string   // Socket of the database
 	Args   []string // the command line, whole (never split again)
 	// Console attaches this terminal: raw mode, its size and its changes,
 	// restored on every way out
@@ -49,13 +49,13 @@ type AttachOptions struct {
 	FirstOutput func()
 }
 
-// Attach runs o.Args in the process holding the database for others and
+// Run runs o.Args in the process holding the database for others and
 // returns the exit code it ended with. ErrNoHolder: nobody holds it for
-// others (no socket, or a stale one); a *LocalRefusal: something at the
+// others (no socket, or a stale one); a *Refusal: something at the
 // socket that must not be used, or a holder that refused — one line that
 // says what to do. Once the command line has started, what goes wrong is
 // said on o.Stderr and is in the exit code (1: the holder ended under it).
-func Attach(o AttachOptions) (int, error) {
+func Run(o Options) (int, error) {
 	if o.Stdin == nil {
 		o.Stdin = os.Stdin
 	}
@@ -73,14 +73,14 @@ func Attach(o AttachOptions) (int, error) {
 		return 0, err
 	}
 	defer c.Close()
-	_, pid, _ := peerCred(c)
+	_, pid, _ := PeerCred(c)
 	client, err := handshakeLocal(c, o, pid)
 	if err != nil {
 		return 0, err
 	}
 	defer client.Close()
 	a := &attached{o: o, pid: pid}
-	go a.serveCaller(client.HandleChannelOpen(callerChannel))
+	go a.serveCaller(client.HandleChannelOpen(CallerChannel))
 	return a.run(client)
 }
 
@@ -88,7 +88,7 @@ func Attach(o AttachOptions) (int, error) {
 // (the holder knows who we are from the kernel, and we know it from the
 // kernel too: dialLocal checked its uid, so its host key, made for that
 // process, needs no checking).
-func handshakeLocal(c *net.UnixConn, o AttachOptions, pid int) (*gossh.Client, error) {
+func handshakeLocal(c *net.UnixConn, o Options, pid int) (*gossh.Client, error) {
 	_ = c.SetDeadline(time.Now().Add(o.HandshakeTimeout))
 	conn, err := withPreamble(c)
 	if err != nil {
@@ -110,8 +110,8 @@ func handshakeLocal(c *net.UnixConn, o AttachOptions, pid int) (*gossh.Client, e
 	return gossh.NewClient(sc, chans, reqs), nil
 }
 
-func handshakeError(err error, o AttachOptions, pid int) error {
-	var lr *LocalRefusal
+func handshakeError(err error, o Options, pid int) error {
+	var lr *Refusal
 	var ne net.Error
 	switch {
 	case errors.As(err, &lr):
@@ -133,7 +133,7 @@ func withPreamble(c net.Conn) (net.Conn, error) {
 			return &preambleConn{Conn: c, r: io.MultiReader(strings.NewReader(line), r)}, nil
 		}
 		if msg, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "gatehouse: "); ok {
-			return nil, &LocalRefusal{Msg: msg}
+			return nil, &Refusal{Msg: msg}
 		}
 		if err != nil {
 			return nil, err
@@ -151,18 +151,18 @@ func (p *preambleConn) Read(b []byte) (int, error) { return p.r.Read(b) }
 
 // attached is one command line running in the holder.
 type attached struct {
-	o   AttachOptions
+	o   Options
 	pid int
 
 	mu sync.Mutex // the caller's terminal: one secret read at a time
 }
 
 func (a *attached) request() []byte {
-	req := localRequest{Protocol: LocalProtocol, Args: a.o.Args, User: a.o.User, Build: a.o.Build, BuildID: a.o.BuildID}
+	req := Request{Protocol: Protocol, Args: a.o.Args, User: a.o.User, Build: a.o.Build, BuildID: a.o.BuildID}
 	if req.Args == nil {
 		req.Args = []string{}
 	}
-	for _, k := range localEnv {
+	for _, k := range CallerEnv {
 		if v, ok := os.LookupEnv(k); ok {
 			req.Env = append(req.Env, k+"="+v)
 		}
@@ -171,8 +171,8 @@ func (a *attached) request() []byte {
 		req.TTY[i] = term.IsTerminal(int(f.Fd()))
 	}
 	b := req.marshal()
-	if len(b) > MaxLocalCommandLine/2 {
-		// too long for one request: the holder asks for it (opArgs)
+	if len(b) > MaxCommandLine/2 {
+		// too long for one request: the holder asks for it (OpArgs)
 		req.Args, req.ArgsFollow = nil, true
 		b = req.marshal()
 	}
@@ -411,7 +411,7 @@ func sshSignal(s os.Signal) gossh.Signal {
 
 func (a *attached) serveCaller(ops <-chan gossh.NewChannel) {
 	for nc := range ops {
-		var op callerOp
+		var op CallerOp
 		if err := json.Unmarshal(nc.ExtraData(), &op); err != nil {
 			_ = nc.Reject(gossh.UnknownChannelType, "not an operation")
 			continue
@@ -428,73 +428,73 @@ func (a *attached) serveCaller(ops <-chan gossh.NewChannel) {
 	}
 }
 
-func (a *attached) serveOp(ch gossh.Channel, op callerOp) {
+func (a *attached) serveOp(ch gossh.Channel, op CallerOp) {
 	switch op.Op {
-	case opRead:
+	case OpRead:
 		a.opRead(ch, op.Name)
-	case opWrite:
+	case OpWrite:
 		a.opWrite(ch, op.Name)
-	case opStat:
+	case OpStat:
 		_, err := os.Stat(op.Name)
-		b, _ := json.Marshal(statResult{Exists: err == nil})
-		_ = writeFrame(ch, frameEnd, b)
-	case opSecret:
+		b, _ := json.Marshal(StatResult{Exists: err == nil})
+		_ = WriteFrame(ch, FrameEnd, b)
+	case OpSecret:
 		line, err := a.readSecret(op.Prompt)
 		if err != nil {
-			_ = writeFrame(ch, frameErr, encodeCallerError(err))
+			_ = WriteFrame(ch, FrameErr, EncodeCallerError(err))
 			return
 		}
-		_ = writeFrame(ch, frameEnd, []byte(line))
-	case opStdin:
+		_ = WriteFrame(ch, FrameEnd, []byte(line))
+	case OpStdin:
 		a.opStdin(ch)
-	case opArgs:
+	case OpArgs:
 		b, _ := json.Marshal(a.o.Args)
 		for len(b) > 0 {
-			n := min(len(b), maxFrame)
-			if writeFrame(ch, frameData, b[:n]) != nil {
+			n := min(len(b), MaxFrame)
+			if WriteFrame(ch, FrameData, b[:n]) != nil {
 				return
 			}
 			b = b[n:]
 		}
-		_ = writeFrame(ch, frameEnd, nil)
+		_ = WriteFrame(ch, FrameEnd, nil)
 	default:
-		_ = writeFrame(ch, frameErr, encodeCallerError(fmt.Errorf("unknown operation %q", op.Op)))
+		_ = WriteFrame(ch, FrameErr, EncodeCallerError(fmt.Errorf("unknown operation %q", op.Op)))
 	}
 }
 
-// opRead sends a file of the caller's, read with the caller's rights from
+// OpRead sends a file of the caller's, read with the caller's rights from
 // its working directory.
 func (a *attached) opRead(ch gossh.Channel, name string) {
 	f, err := os.Open(name)
 	if err != nil {
-		_ = writeFrame(ch, frameErr, encodeCallerError(err))
+		_ = WriteFrame(ch, FrameErr, EncodeCallerError(err))
 		return
 	}
 	defer f.Close()
-	buf := make([]byte, maxFrame)
+	buf := make([]byte, MaxFrame)
 	for {
 		n, err := f.Read(buf)
 		if n > 0 {
-			if werr := writeFrame(ch, frameData, buf[:n]); werr != nil {
+			if werr := WriteFrame(ch, FrameData, buf[:n]); werr != nil {
 				return // the holder has what it wanted, or has gone
 			}
 		}
 		if err == io.EOF {
-			_ = writeFrame(ch, frameEnd, nil)
+			_ = WriteFrame(ch, FrameEnd, nil)
 			return
 		}
 		if err != nil {
-			_ = writeFrame(ch, frameErr, encodeCallerError(&fs.PathError{Op: "read", Path: name, Err: unwrapPathErr(err)}))
+			_ = WriteFrame(ch, FrameErr, EncodeCallerError(&fs.PathError{Op: "read", Path: name, Err: unwrapPathErr(err)}))
 			return
 		}
 	}
 }
 
-// opWrite writes a new file of the caller's: beside its name first, then
+// OpWrite writes a new file of the caller's: beside its name first, then
 // linked into place, which fails if the name exists — never overwritten,
 // never half there.
 func (a *attached) opWrite(ch gossh.Channel, name string) {
-	fail := func(err error) { _ = writeFrame(ch, frameErr, encodeCallerError(err)) }
+	fail := func(err error) { _ = WriteFrame(ch, FrameErr, EncodeCallerError(err)) }
 	if _, err := os.Lstat(name); err == nil {
 		fail(&fs.PathError{Op: "open", Path: name, Err: syscall.EEXIST})
 		return
@@ -513,14 +513,14 @@ func (a *attached) opWrite(ch gossh.Channel, name string) {
 	}()
 	var size int64
 	for {
-		kind, p, err := readFrame(ch)
+		kind, p, err := ReadFrame(ch)
 		if err != nil {
 			return // the holder went away: nothing is left behind
 		}
-		if kind == frameErr {
+		if kind == FrameErr {
 			return
 		}
-		if kind == frameEnd {
+		if kind == FrameEnd {
 			break
 		}
 		n, err := tmp.Write(p)
@@ -560,8 +560,8 @@ func (a *attached) opWrite(ch gossh.Channel, name string) {
 	if err != nil {
 		abs = name
 	}
-	b, _ := json.Marshal(writeResult{Path: abs, Size: size})
-	_ = writeFrame(ch, frameEnd, b)
+	b, _ := json.Marshal(WriteResult{Path: abs, Size: size})
+	_ = WriteFrame(ch, FrameEnd, b)
 }
 
 // readSecret asks the caller's terminal for a line without echo.
@@ -578,14 +578,14 @@ func (a *attached) readSecret(prompt string) (string, error) {
 	return string(b), err
 }
 
-// opStdin answers reads of standard input, one read of the caller's for
+// OpStdin answers reads of standard input, one read of the caller's for
 // each read of the holder's, no bigger than it asked: what the command does
 // not read stays for whatever runs next.
 func (a *attached) opStdin(ch gossh.Channel) {
-	buf := make([]byte, maxFrame)
+	buf := make([]byte, MaxFrame)
 	for {
-		kind, p, err := readFrame(ch)
-		if err != nil || kind != frameRead || len(p) != 4 {
+		kind, p, err := ReadFrame(ch)
+		if err != nil || kind != FrameRead || len(p) != 4 {
 			return
 		}
 		want := min(int(binary.BigEndian.Uint32(p)), len(buf))
@@ -595,14 +595,14 @@ func (a *attached) opStdin(ch gossh.Channel) {
 		n, rerr := a.o.Stdin.Read(buf[:want])
 		switch {
 		case n > 0:
-			if writeFrame(ch, frameData, buf[:n]) != nil {
+			if WriteFrame(ch, FrameData, buf[:n]) != nil {
 				return
 			}
 		case rerr == io.EOF || rerr == nil:
-			_ = writeFrame(ch, frameEnd, nil)
+			_ = WriteFrame(ch, FrameEnd, nil)
 			return
 		default:
-			_ = writeFrame(ch, frameErr, encodeCallerError(rerr))
+			_ = WriteFrame(ch, FrameErr, EncodeCallerError(rerr))
 			return
 		}
 	}

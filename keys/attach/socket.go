@@ -1,4 +1,4 @@
-package keys
+package attach
 
 import (
 	"errors"
@@ -13,16 +13,16 @@ import (
 )
 
 // The local socket: the process that holds a database (a holder started for
-// the others, or serve) listens beside it, at LocalSocket(db), for the other
+// the others, or serve) listens beside it, at Socket(db), for the other
 // gatehouse processes of this machine. They speak SSH over it, as to serve;
 // who they are comes from the kernel (the socket's peer credentials), not
 // from a key or a password.
 
-// LocalSocket is where the holder of the database at dbPath listens: beside
+// Socket is where the holder of the database at dbPath listens: beside
 // the file, named after it (<db>.sock). The path is made absolute, and a
 // database reached through a symbolic link finds the holder of the file it
 // names.
-func LocalSocket(dbPath string) string {
+func Socket(dbPath string) string {
 	return canonicalDB(dbPath) + ".sock"
 }
 
@@ -46,11 +46,11 @@ func canonicalDB(p string) string {
 // or one nobody listens on (left by a process that was killed).
 var ErrNoHolder = errors.New("no gatehouse process holds this database for others")
 
-// LocalRefusal is something at the socket's path that must not be used (or
+// Refusal is something at the socket's path that must not be used (or
 // a holder that refused us): its message is one line that says what to do.
-type LocalRefusal struct{ Msg string }
+type Refusal struct{ Msg string }
 
-func (e *LocalRefusal) Error() string { return e.Msg }
+func (e *Refusal) Error() string { return e.Msg }
 
 // NoSocketError says the socket could not be made (a folder this user may
 // not write, a file system without sockets): nothing is in the way, there
@@ -61,7 +61,7 @@ type NoSocketError struct{ Msg string }
 func (e *NoSocketError) Error() string { return e.Msg }
 
 func localRefusal(format string, a ...any) error {
-	return &LocalRefusal{Msg: fmt.Sprintf(format, a...)}
+	return &Refusal{Msg: fmt.Sprintf(format, a...)}
 }
 
 // maxSunPath is the longest path a unix socket address holds (Linux: 108
@@ -154,7 +154,7 @@ func dialLocal(path string, timeout time.Duration) (*net.UnixConn, error) {
 		return nil, localRefusal("cannot connect to %s: %v; if no gatehouse is running (pgrep -a gatehouse), remove it (rm %s) and run again", path, unwrapNetErr(err), shellQuote(path))
 	}
 	uc := c.(*net.UnixConn)
-	uid, pid, err := peerCred(uc)
+	uid, pid, err := PeerCred(uc)
 	if err != nil {
 		uc.Close()
 		return nil, localRefusal("cannot tell who listens on %s: %v", path, err)
@@ -166,14 +166,14 @@ func dialLocal(path string, timeout time.Duration) (*net.UnixConn, error) {
 	return uc, nil
 }
 
-// listenLocal opens the socket at path for a process that holds the
+// Listen opens the socket at path for a process that holds the
 // database (it holds the database's lock, so nobody else may serve it). A
 // socket nobody listens on is stale and taken over; anything else at the
 // path is refused. The socket is bound in a folder of its own beside it
 // (0700), made readable and writable by its owner only (0600) there, and
 // then renamed into place, so nobody connects to it before; every
 // connection's peer is checked all the same (onLocalConn).
-func listenLocal(path string) (*net.UnixListener, error) {
+func Listen(path string) (*net.UnixListener, error) {
 	if !localSupported {
 		return nil, errors.New("local attach needs peer credentials, which this system's gatehouse does not read")
 	}
@@ -224,9 +224,9 @@ func listenLocal(path string) (*net.UnixListener, error) {
 	return ln, nil
 }
 
-// removeSocket removes the socket at path if it is still the one fi names
+// RemoveSocket removes the socket at path if it is still the one fi names
 // (a holder ending must not remove its successor's).
-func removeSocket(path string, fi fs.FileInfo) {
+func RemoveSocket(path string, fi fs.FileInfo) {
 	if cur, err := os.Lstat(path); err == nil && fi != nil && os.SameFile(cur, fi) {
 		os.Remove(path)
 	}
@@ -258,9 +258,9 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// LocalSupported says whether this system's gatehouse attaches to another
+// Supported says whether this system's gatehouse attaches to another
 // (it needs the kernel to say who is at the other end of a socket).
-func LocalSupported() bool { return localSupported }
+func Supported() bool { return localSupported }
 
 // Answers says whether a gatehouse of this user (or root's) listens at the
 // socket path.

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package keys
+package attach
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 // process attaches to another (each opens the file itself, as before).
 const localSupported = false
 
-func peerCred(c *net.UnixConn) (uid, pid int, err error) {
+func PeerCred(c *net.UnixConn) (uid, pid int, err error) {
 	return -1, -1, errors.New("peer credentials are not read on this system")
 }
 

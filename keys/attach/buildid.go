@@ -1,4 +1,4 @@
-package keys
+package attach
 
 import (
 	"bytes"
