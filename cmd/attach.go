@@ -177,7 +177,7 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		var lr *attach.Refusal
 		errors.As(err, &lr)
 		e := &store.Error{Kind: store.KindLocked, Msg: lr.Msg}
-		printError(terminalSafe(at.Stderr), e, e.Msg, askedJSON(args))
+		printError(terminalSafe(at.Stderr), e, e.Msg, cmdline.AskedJSON(args))
 		return ExitCode(e), true, nil
 	}
 	switch kind {
@@ -241,7 +241,7 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		}
 		// held by a gatehouse that does not serve it (yet): a command of
 		// its own, or a holder still reading it
-		if !noted && time.Since(start) > 2*time.Second && !askedJSON(args) && term.IsTerminal(int(at.Stderr.Fd())) {
+		if !noted && time.Since(start) > 2*time.Second && !cmdline.AskedJSON(args) && term.IsTerminal(int(at.Stderr.Fd())) {
 			fmt.Fprintf(terminalSafe(at.Stderr), "gatehouse: waiting for another gatehouse process to release %s…\n", db)
 			noted = true
 		}

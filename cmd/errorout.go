@@ -6,9 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
+	"github.com/gatehouse/gatehouse/cmd/cmdline"
 	"github.com/gatehouse/gatehouse/internal/safetext"
 	"github.com/gatehouse/gatehouse/store"
 	"github.com/spf13/cobra"
@@ -113,21 +112,5 @@ func (a *app) jsonErrors(c *cobra.Command, args []string) bool {
 	if c != nil && c.Flags().Parsed() && !a.flagsFailed {
 		return a.json
 	}
-	return askedJSON(args)
-}
-
-// askedJSON finds --json (or --json=true) among arguments not yet parsed.
-func askedJSON(args []string) bool {
-	want := false
-	for _, arg := range args {
-		if arg == "--" {
-			break
-		}
-		if arg == "--json" {
-			want = true
-		} else if v, ok := strings.CutPrefix(arg, "--json="); ok {
-			want, _ = strconv.ParseBool(v)
-		}
-	}
-	return want
+	return cmdline.AskedJSON(args)
 }

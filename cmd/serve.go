@@ -310,7 +310,7 @@ func RunRemote(env Env, args []string) int {
 		if w == nil {
 			w = os.Stderr
 		}
-		printError(w, err, errorLine(err), askedJSON(args))
+		printError(w, err, errorLine(err), cmdline.AskedJSON(args))
 		return ExitCode(err)
 	}
 	return Run(env, args)

@@ -46,9 +46,10 @@
 //
 // The server log escapes whatever clients typed (NewLogger).
 //
-// The local socket (local.go, attach.go, localsock.go): the process that
-// holds the database — serve, or the holder a console starts — also
-// listens on a unix socket beside it (LocalSocket, mode 0600) for the other
+// The local socket (local.go here; keys/attach has the socket, its protocol
+// and the caller's end): the process that holds the database — serve, or
+// the holder a console starts — also listens on a unix socket beside it
+// (attach.Socket, mode 0600) for the other
 // gatehouse processes of the machine, on a second ssh.Server with the same
 // sessions (request filter, terminal clamp, console program, registry) and
 // no keys or passwords: the kernel's peer credentials admit only this uid
@@ -56,7 +57,7 @@
 // the argv whole, through Config.Local (the local command tree, not the SSH
 // allowlist); the holder reaches the caller's files, standard input
 // (pulled, read for read) and terminal through channels it opens back to
-// the client. Attach is the client's half; Config.Linger ends a holder
+// the client. attach.Run is the client's half; Config.Linger ends a holder
 // after its last client.
 //
 // Mail: with Config.SMTP the server also delivers the outbox (invitations,

@@ -7,7 +7,10 @@
 // what the tree says (cmd's TestKnownLineAgreesWithTheTree).
 package cmdline
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Kind is what a command line needs of the database.
 type Kind int
@@ -159,4 +162,20 @@ func OnEtcd(args []string, getenv func(string) string) bool {
 		}
 	}
 	return !db && getenv("GATEHOUSE_ETCD") != ""
+}
+
+// AskedJSON finds --json (or --json=true) among arguments not yet parsed.
+func AskedJSON(args []string) bool {
+	want := false
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if arg == "--json" {
+			want = true
+		} else if v, ok := strings.CutPrefix(arg, "--json="); ok {
+			want, _ = strconv.ParseBool(v)
+		}
+	}
+	return want
 }

@@ -111,6 +111,27 @@ func TestE2EFrontSendsWithoutTheCore(t *testing.T) {
 		t.Fatalf("version: exit %d, gatehouse-core started %v\n%s", code, core, out)
 	}
 
+	// refused at the socket: said by the front, as gatehouse-core says it
+	other := filepath.Join(t.TempDir(), "other.db")
+	if err := os.WriteFile(other+".sock", []byte("not a socket"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	coreBin := filepath.Join(filepath.Dir(binary), "gatehouse-core")
+	for _, args := range [][]string{{"users", "list"}, {"--json", "users", "list"}} {
+		_, errOut, code, started := traced(t, dir, other, args...)
+		c := exec.Command(coreBin, append([]string{"--db", other}, args...)...)
+		var want strings.Builder
+		c.Stderr = &want
+		err := c.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(want.String(), "is a regular file, not the socket of a gatehouse") {
+			t.Fatalf("gatehouse-core %s with a file at the socket's path: %v %q", strings.Join(args, " "), err, want.String())
+		}
+		if started || code != 1 || errOut != want.String() {
+			t.Errorf("gatehouse %s with a file at the socket's path: exit %d, gatehouse-core started %v\n%q\nwant %q", strings.Join(args, " "), code, started, errOut, want.String())
+		}
+	}
+
 	// the front alone: one line that says what to do
 	alone := filepath.Join(t.TempDir(), "gatehouse")
 	b, err := os.ReadFile(binary)

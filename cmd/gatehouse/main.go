@@ -77,7 +77,10 @@ func sendable(args []string) bool {
 
 // send runs the command line in the holder of its database, as gatehouse-core
 // would attached (sent false: it was not sent, and gatehouse-core runs it).
-// The holder runs it only if it is of gatehouse-core's build.
+// The holder runs it only if it is of gatehouse-core's build. A command
+// refused at the socket is said here, as gatehouse-core would say it (which
+// would only try again, and wait again for a holder that does not answer);
+// a completion request goes on to gatehouse-core, which then reads the file.
 func send(args []string, core string) (code int, sent bool) {
 	id := attach.ReadBuildID(core)
 	if id == "" {
@@ -93,5 +96,10 @@ func send(args []string, core string) (code int, sent bool) {
 		// fallback, which gatehouse-core would say too
 		User: os.Getenv("USER"),
 	})
+	var refused *attach.Refusal
+	if errors.As(err, &refused) && !cmdline.IsCompletionRequest(args) {
+		refused.Print(os.Stderr, cmdline.AskedJSON(args))
+		return 1, true
+	}
 	return code, err == nil
 }

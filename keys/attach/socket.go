@@ -1,8 +1,11 @@
 package attach
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
@@ -10,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/safetext"
 )
 
 // The local socket: the process that holds a database (a holder started for
@@ -51,6 +56,26 @@ var ErrNoHolder = errors.New("no gatehouse process holds this database for other
 type Refusal struct{ Msg string }
 
 func (e *Refusal) Error() string { return e.Msg }
+
+// Print writes the refusal as gatehouse writes any error it stops on (its
+// exit code is 1): "gatehouse: MSG", the message's control characters
+// shown rather than sent, or with asJSON one line of JSON, kind "locked"
+// (the front says it without starting gatehouse-core, which would say the
+// same: TestE2EFrontSendsWithoutTheCore compares them).
+func (e *Refusal) Print(w io.Writer, asJSON bool) {
+	if !asJSON {
+		fmt.Fprintf(w, "gatehouse: %s\n", safetext.Escape(e.Msg))
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		Error string `json:"error"`
+		Kind  string `json:"kind"`
+	}{e.Msg, "locked"})
+	w.Write(safetext.JSON(buf.Bytes()))
+}
 
 // NoSocketError says the socket could not be made (a folder this user may
 // not write, a file system without sockets): nothing is in the way, there
