@@ -1,3 +1,5 @@
+//go:build linux
+
 package keys_test
 
 import (

@@ -19,7 +19,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,6 +26,7 @@ import (
 	"github.com/charmbracelet/x/vt"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/gatehouse/gatehouse/internal/cputime"
 	"github.com/gatehouse/gatehouse/internal/proof"
 	"github.com/gatehouse/gatehouse/store"
 )
@@ -209,13 +209,13 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	openStart, cpuStart := time.Now(), cpuTime()
+	openStart, cpuStart := time.Now(), cputime.Process()
 	var opened loadOpened
 	expect("OPENED", &opened)
 	if *loadProfile != "" {
 		pprof.StopCPUProfile()
 	}
-	openTook, openCPU := time.Since(openStart), cpuTime()-cpuStart
+	openTook, openCPU := time.Since(openStart), cputime.Process()-cpuStart
 	if len(opened.Errors) > 0 {
 		t.Fatalf("%d sessions failed to open: %v", len(opened.Errors), opened.Errors[:min(5, len(opened.Errors))])
 	}
@@ -235,7 +235,7 @@ func TestLoad(t *testing.T) {
 
 	// every session scrolls and edits at once
 	auditBefore := len(mustAudit(t, st, store.AuditFilter{Actor: "@admins.test"}))
-	editStart, cpuStart := time.Now(), cpuTime()
+	editStart, cpuStart := time.Now(), cputime.Process()
 	fmt.Fprintln(toChild, "EDIT")
 	var edited loadEdited
 	expect("EDITED", &edited)
@@ -258,7 +258,7 @@ func TestLoad(t *testing.T) {
 	for len(lost()) > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	editsTook, editCPU := time.Since(editStart), cpuTime()-cpuStart
+	editsTook, editCPU := time.Since(editStart), cputime.Process()-cpuStart
 	missing := lost()
 	wrong := 0
 	entries := mustAudit(t, st, store.AuditFilter{Actor: "@admins.test"})
@@ -341,15 +341,6 @@ func settledHeap() heapState {
 	return heapState{m.HeapInuse, m.StackInuse, runtime.NumGoroutine()}
 }
 
-// cpuTime is the CPU time this process has used (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func pct(ds []time.Duration, p int) time.Duration {
 	if len(ds) == 0 {
 		return 0
@@ -415,7 +406,7 @@ func TestLoadClient(t *testing.T) {
 	}
 	sem := make(chan struct{}, burst)
 	var wg sync.WaitGroup
-	cpuStart := cpuTime()
+	cpuStart := cputime.Process()
 	for i, s := range cfg.Sessions {
 		wg.Add(1)
 		sem <- struct{}{}
@@ -436,7 +427,7 @@ func TestLoadClient(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	opened.ClientCPU = cpuTime() - cpuStart
+	opened.ClientCPU = cputime.Process() - cpuStart
 	report("OPENED", opened)
 
 	if !in.Scan() || in.Text() != "EDIT" {

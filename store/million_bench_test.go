@@ -2,9 +2,9 @@ package store
 
 import (
 	"os"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/gatehouse/gatehouse/internal/cputime"
 )
 
 // BenchmarkOpen1M is BenchmarkOpen on a database made beforehand with
@@ -17,7 +17,7 @@ func BenchmarkOpen1M(b *testing.B) {
 		b.Skip("GATEHOUSE_DEMO_1M names no 1M-user demo database (task bench-1m makes one)")
 	}
 	b.ReportAllocs()
-	start := processCPU()
+	start := cputime.Process()
 	for b.Loop() {
 		s, err := Open(path, Options{})
 		if err != nil {
@@ -31,14 +31,5 @@ func BenchmarkOpen1M(b *testing.B) {
 		s.Close()
 	}
 	// open decodes on every core: CPU time is not wall time even when quiet
-	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
-}
-
-// processCPU is the CPU time (user + system, every thread) of the process.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Process()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -17,7 +17,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -138,7 +137,7 @@ func (s *Session) Stop(timeout time.Duration) error {
 	s.kill()
 	deadline := time.Now().Add(timeout)
 	for _, pid := range []int{pane, server} {
-		for syscall.Kill(pid, 0) == nil {
+		for alive(pid) {
 			if time.Now().After(deadline) {
 				return fmt.Errorf("process %d still runs %s after its tmux server was killed", pid, timeout)
 			}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/gatehouse/gatehouse/internal/cputime"
 )
 
 // startTraceEnv names the file the console's start phases are appended to
@@ -36,7 +38,7 @@ func (t *startTrace) mark(phase string) {
 		return
 	}
 	now := time.Now().UnixNano()
-	t.f.WriteString(phase + " " + strconv.FormatInt(now, 10) + " " + strconv.FormatInt(int64(cpuTime()), 10) + "\n")
+	t.f.WriteString(phase + " " + strconv.FormatInt(now, 10) + " " + strconv.FormatInt(int64(cputime.Process()), 10) + "\n")
 }
 
 // hook is mark as a function value, or nil when there is no trace (so the
