@@ -170,7 +170,7 @@ func attachOrOpen(env Env, args []string) (code int, done bool, pre *store.Store
 		db = store.DefaultPath()
 	}
 	o := attach.Options{
-		Socket: attach.Socket(db), Args: args, DB: db, User: saidUser(), Build: buildLine(), BuildID: attach.BuildID(),
+		Socket: attach.Socket(db), Args: args, DB: db, User: saidUser(), BuildID: attach.BuildID(),
 		Stdin: at.Stdin, Stdout: at.Stdout, Stderr: at.Stderr,
 	}
 	refused := func(err error) (int, bool, *store.Store) {
@@ -640,8 +640,3 @@ func (c osCaller) ReadSecret(prompt string) (string, error) {
 func (c osCaller) Getenv(key string) string { return os.Getenv(key) }
 
 func (c osCaller) Context() context.Context { return context.Background() }
-
-// buildLine is this binary's version line, for a holder's refusals.
-func buildLine() string {
-	return strings.TrimSpace(readBuildVersion(debug.ReadBuildInfo).String())
-}

@@ -37,7 +37,6 @@ type Options struct {
 	// the caller's standard streams (default: this process's)
 	Stdin, Stdout, Stderr *os.File
 	User                  string // the caller's OS user name, as it sees it
-	Build                 string // the caller's build, for refusals
 	// BuildID is the caller's Go build ID (BuildID()): a holder of another
 	// build refuses it ("": not compared)
 	BuildID string
@@ -158,7 +157,7 @@ type attached struct {
 }
 
 func (a *attached) request() []byte {
-	req := Request{Protocol: Protocol, Args: a.o.Args, User: a.o.User, Build: a.o.Build, BuildID: a.o.BuildID}
+	req := Request{Protocol: Protocol, Args: a.o.Args, User: a.o.User, BuildID: a.o.BuildID}
 	if req.Args == nil {
 		req.Args = []string{}
 	}

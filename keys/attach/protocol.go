@@ -39,8 +39,6 @@ type Request struct {
 	// TTY says which of the caller's standard input, output and error are
 	// terminals
 	TTY [3]bool `json:"tty"`
-	// Build is the caller's build (gatehouse version): told in refusals
-	Build string `json:"build,omitempty"`
 	// BuildID is the caller's Go build ID (buildid.go): a holder of
 	// another build refuses it
 	BuildID string `json:"build_id,omitempty"`
@@ -75,10 +73,6 @@ func (r *Request) marshal() []byte {
 		b = strconv.AppendBool(b, t)
 	}
 	b = append(b, ']')
-	if r.Build != "" {
-		b = append(b, `,"build":`...)
-		b = safetext.AppendJSONString(b, r.Build)
-	}
 	if r.BuildID != "" {
 		b = append(b, `,"build_id":`...)
 		b = safetext.AppendJSONString(b, r.BuildID)

@@ -43,9 +43,6 @@ func TestRequestMarshal(t *testing.T) {
 			req.User = word()
 		}
 		if r.IntN(2) == 0 {
-			req.Build = word()
-		}
-		if r.IntN(2) == 0 {
 			req.BuildID = word()
 		}
 		want, err := json.Marshal(req)
